@@ -1,0 +1,191 @@
+import type { AbsoluteAddress } from './addresses';
+
+/** Size of a storage frame (and of the storage-key block) in bytes. */
+export const FRAME_SIZE = 4096;
+export const FRAME_SHIFT = 12;
+
+/**
+ * Bits of a storage key as ISKE/ISK return it (Principles of Operation,
+ * "Storage Key"): access-control bits ACC (4), fetch-protection F, reference R,
+ * change C, one unused bit.
+ */
+export const KEY_ACC = 0xf0;
+export const KEY_FETCH = 0x08;
+export const KEY_REF = 0x04;
+export const KEY_CHANGE = 0x02;
+
+/**
+ * The storage port: absolute main storage with one storage key per 4 KB frame.
+ * This is what a CPU, a channel subsystem or a hypervisor reads and writes.
+ * Implementations decide where the bytes live (a sparse frame array, a window
+ * into a larger machine's storage through a zone relocator, ...).
+ *
+ * Multi-byte accessors are big-endian, as the architecture defines. Callers
+ * check `size` (addressing exception) before they call; accessors do not
+ * check bounds beyond what the backing store needs for safety.
+ */
+export interface StoragePort {
+  /** Configured size in bytes; absolute addresses at or above it are not installed. */
+  readonly size: number;
+  read8(address: AbsoluteAddress): number;
+  read16(address: AbsoluteAddress): number;
+  /** Signed 32-bit result (`| 0`); use `>>> 0` for the unsigned value. */
+  read32(address: AbsoluteAddress): number;
+  write8(address: AbsoluteAddress, value: number): void;
+  write16(address: AbsoluteAddress, value: number): void;
+  write32(address: AbsoluteAddress, value: number): void;
+  /** Copy `length` bytes starting at `address` into `target` at `offset`. */
+  readInto(address: AbsoluteAddress, target: Uint8Array, offset?: number, length?: number): void;
+  /** Copy `data` to storage starting at `address`. */
+  writeFrom(address: AbsoluteAddress, data: Uint8Array): void;
+  /** The storage key of the frame holding `address` (ACC, F, R, C bits). */
+  getKey(address: AbsoluteAddress): number;
+  setKey(address: AbsoluteAddress, key: number): void;
+}
+
+/** Returned for frames never written: reads see zeros without allocating. */
+const ZERO_FRAME = new Uint8Array(FRAME_SIZE);
+
+/**
+ * Sparse main storage: 4 KB frames allocated on first store, so a 2 GB guest
+ * costs what it touches. Storage keys live beside the frames in a dense byte
+ * array (one byte per frame). Every store sets the change bit and every access
+ * the reference bit, as the architecture does for storage-key maintenance.
+ *
+ * The fast path for CPUs is `frameForRead()` / `frameForWrite()`, which
+ * hand out the frame's Uint8Array for direct indexing.
+ */
+export class SparseStorage implements StoragePort {
+  readonly size: number;
+  readonly frameCount: number;
+  /** Frames, allocated on first store. Exposed read-only for snapshots and counters. */
+  readonly frames: (Uint8Array | undefined)[];
+  /** One storage key per frame. */
+  readonly keys: Uint8Array;
+  private allocated = 0;
+  /** Called with the frame index whenever a store hits a frame marked in `watched` (decoded-code invalidation). */
+  onWatchedWrite: ((frame: number) => void) | null = null;
+  /** Frames whose stores must call `onWatchedWrite` (e.g. frames holding decoded instructions). */
+  readonly watched: Uint8Array;
+
+  constructor(size: number) {
+    if (!Number.isInteger(size) || size <= 0 || size % FRAME_SIZE !== 0 || size > 0x80000000) {
+      throw new RangeError(`storage size must be a positive multiple of 4096 up to 2 GB, got ${size}`);
+    }
+    this.size = size;
+    this.frameCount = size >>> FRAME_SHIFT;
+    this.frames = new Array<Uint8Array | undefined>(this.frameCount);
+    this.keys = new Uint8Array(this.frameCount);
+    this.watched = new Uint8Array(this.frameCount);
+  }
+
+  /** Number of frames that have been allocated (bytes in use = allocatedFrames × 4096). */
+  get allocatedFrames(): number {
+    return this.allocated;
+  }
+
+  /** The frame for reading; an untouched frame reads as zeros and stays unallocated. */
+  frameForRead(frame: number): Uint8Array {
+    this.keys[frame]! |= KEY_REF;
+    return this.frames[frame] ?? ZERO_FRAME;
+  }
+
+  /** The frame for writing; allocates on first store and sets reference and change bits. */
+  frameForWrite(frame: number): Uint8Array {
+    this.keys[frame]! |= KEY_REF | KEY_CHANGE;
+    if (this.watched[frame] !== 0 && this.onWatchedWrite !== null) this.onWatchedWrite(frame);
+    let f = this.frames[frame];
+    if (f === undefined) {
+      f = new Uint8Array(FRAME_SIZE);
+      this.frames[frame] = f;
+      this.allocated++;
+    }
+    return f;
+  }
+
+  read8(address: AbsoluteAddress): number {
+    return this.frameForRead(address >>> FRAME_SHIFT)[address & 0xfff]!;
+  }
+
+  read16(address: AbsoluteAddress): number {
+    const o = address & 0xfff;
+    if (o <= FRAME_SIZE - 2) {
+      const f = this.frameForRead(address >>> FRAME_SHIFT);
+      return (f[o]! << 8) | f[o + 1]!;
+    }
+    return (this.read8(address) << 8) | this.read8(((address + 1) >>> 0) as AbsoluteAddress);
+  }
+
+  read32(address: AbsoluteAddress): number {
+    const o = address & 0xfff;
+    if (o <= FRAME_SIZE - 4) {
+      const f = this.frameForRead(address >>> FRAME_SHIFT);
+      return (f[o]! << 24) | (f[o + 1]! << 16) | (f[o + 2]! << 8) | f[o + 3]!;
+    }
+    return (this.read16(address) << 16) | this.read16(((address + 2) >>> 0) as AbsoluteAddress);
+  }
+
+  write8(address: AbsoluteAddress, value: number): void {
+    this.frameForWrite(address >>> FRAME_SHIFT)[address & 0xfff] = value;
+  }
+
+  write16(address: AbsoluteAddress, value: number): void {
+    this.write8(address, value >>> 8);
+    this.write8(((address + 1) >>> 0) as AbsoluteAddress, value);
+  }
+
+  write32(address: AbsoluteAddress, value: number): void {
+    const o = address & 0xfff;
+    if (o <= FRAME_SIZE - 4) {
+      const f = this.frameForWrite(address >>> FRAME_SHIFT);
+      f[o] = value >>> 24;
+      f[o + 1] = value >>> 16;
+      f[o + 2] = value >>> 8;
+      f[o + 3] = value;
+      return;
+    }
+    this.write16(address, value >>> 16);
+    this.write16(((address + 2) >>> 0) as AbsoluteAddress, value);
+  }
+
+  readInto(address: AbsoluteAddress, target: Uint8Array, offset = 0, length = target.length - offset): void {
+    let a = address >>> 0;
+    let o = offset;
+    let left = length;
+    while (left > 0) {
+      const inFrame = Math.min(left, FRAME_SIZE - (a & 0xfff));
+      const f = this.frameForRead(a >>> FRAME_SHIFT);
+      target.set(f.subarray(a & 0xfff, (a & 0xfff) + inFrame), o);
+      a = (a + inFrame) >>> 0;
+      o += inFrame;
+      left -= inFrame;
+    }
+  }
+
+  writeFrom(address: AbsoluteAddress, data: Uint8Array): void {
+    let a = address >>> 0;
+    let o = 0;
+    while (o < data.length) {
+      const inFrame = Math.min(data.length - o, FRAME_SIZE - (a & 0xfff));
+      const f = this.frameForWrite(a >>> FRAME_SHIFT);
+      f.set(data.subarray(o, o + inFrame), a & 0xfff);
+      a = (a + inFrame) >>> 0;
+      o += inFrame;
+    }
+  }
+
+  getKey(address: AbsoluteAddress): number {
+    return this.keys[address >>> FRAME_SHIFT]!;
+  }
+
+  setKey(address: AbsoluteAddress, key: number): void {
+    this.keys[address >>> FRAME_SHIFT] = key & 0xfe;
+  }
+
+  /** Release every frame and reset every key (system reset clear). */
+  clear(): void {
+    this.frames.fill(undefined);
+    this.keys.fill(0);
+    this.allocated = 0;
+  }
+}

@@ -1,0 +1,12 @@
+/**
+ * @strachey/isa-core — the CPU framework and instruction-set architectures.
+ * This file is the package's whole public API.
+ */
+export * from './framework/addresses';
+export * from './framework/storage';
+export * from './framework/clock';
+export * from './framework/translator';
+export * from './framework/io';
+export * from './framework/exit';
+export * from './framework/cost-model';
+export * from './framework/metadata';
