@@ -10,3 +10,4 @@ export * from './framework/io';
 export * from './framework/exit';
 export * from './framework/cost-model';
 export * from './framework/metadata';
+export * from './esa390/table';
