@@ -48,6 +48,12 @@ export interface IoHandler {
    * enabled in `cr6` (bits 0-7 are the subclass masks), or null.
    */
   takeInterruption(cr6: number): IoInterruption | null;
-  /** Cheap test, called at instruction boundaries only when the handler has signalled: is any interruption pending? */
+  /** Is any I/O interruption pending (regardless of masks)? */
   hasPending(): boolean;
+  /**
+   * The machine registers one listener; the handler calls it whenever an
+   * interruption becomes pending, so CPUs re-check at their next instruction
+   * boundary instead of polling the handler on every instruction.
+   */
+  setPendingListener(listener: () => void): void;
 }

@@ -1,0 +1,9 @@
+/**
+ * Subcommand registry. Each entry adds one subcommand to the program; add a
+ * line here when you add a command file.
+ */
+import type { Command } from 'commander';
+
+export type RegisterCommand = (program: Command) => void;
+
+export const commands: RegisterCommand[] = [];

@@ -1,0 +1,25 @@
+/**
+ * The `strachey` command. Each subcommand lives in its own file under
+ * commands/ and registers itself through commands/index.ts.
+ */
+import { Command, CommanderError } from 'commander';
+import { commands } from './commands/index';
+import { reportError } from './diagnostics';
+
+const program = new Command('strachey')
+  .description('Classic virtualization as software: simulated mainframes, hypervisors and their measurements')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .exitOverride();
+
+for (const register of commands) register(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else {
+    process.exitCode = reportError(error);
+  }
+}
