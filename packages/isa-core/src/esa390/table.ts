@@ -55,6 +55,13 @@ export interface Esa390InstructionInfo extends InstructionInfo {
   readonly setsCC: boolean;
   /** Alternative mnemonics accepted by the assembler (extended mnemonics are separate). */
   readonly aliases?: readonly string[];
+  /**
+   * The immediate operand (I, I2) is a signed two's-complement value (LHI, AHI,
+   * MHI, CHI: POP 7, "Load Halfword Immediate") rather than an unsigned mask or
+   * byte (TMLL, MVI, SVC). The assembler range-checks and the disassembler
+   * prints the field accordingly. Always present on rows of this table.
+   */
+  readonly signedImmediate?: boolean;
 }
 
 const LENGTH: Record<Esa390Format, number> = {
@@ -82,7 +89,7 @@ type Row = [
 
 /*
  * flags: p = privileged, c = control-sensitive, b = behaviour-sensitive,
- *        j = branch, k = sets condition code
+ *        j = branch, k = sets condition code, i = signed immediate operand
  */
 const ROWS: readonly Row[] = [
   // Loads, stores, moves
@@ -94,7 +101,7 @@ const ROWS: readonly Row[] = [
   ['LPR', 0x10, 'RR', 'R1,R2', 'k', C_RR, 'Load Positive'],
   ['LA', 0x41, 'RX', 'R1,D2(X2,B2)', '', C_RR, 'Load Address'],
   ['LH', 0x48, 'RX', 'R1,D2(X2,B2)', '', C_ST, 'Load Halfword'],
-  ['LHI', 0xa78, 'RI', 'R1,I2', '', C_RR, 'Load Halfword Immediate'],
+  ['LHI', 0xa78, 'RI', 'R1,I2', 'i', C_RR, 'Load Halfword Immediate'],
   ['ST', 0x50, 'RX', 'R1,D2(X2,B2)', '', C_ST, 'Store'],
   ['STH', 0x40, 'RX', 'R1,D2(X2,B2)', '', C_ST, 'Store Halfword'],
   ['IC', 0x43, 'RX', 'R1,D2(X2,B2)', '', C_ST, 'Insert Character'],
@@ -112,7 +119,7 @@ const ROWS: readonly Row[] = [
   ['AR', 0x1a, 'RR', 'R1,R2', 'k', C_RR, 'Add'],
   ['A', 0x5a, 'RX', 'R1,D2(X2,B2)', 'k', C_ST, 'Add'],
   ['AH', 0x4a, 'RX', 'R1,D2(X2,B2)', 'k', C_ST, 'Add Halfword'],
-  ['AHI', 0xa7a, 'RI', 'R1,I2', 'k', C_RR, 'Add Halfword Immediate'],
+  ['AHI', 0xa7a, 'RI', 'R1,I2', 'ki', C_RR, 'Add Halfword Immediate'],
   ['ALR', 0x1e, 'RR', 'R1,R2', 'k', C_RR, 'Add Logical'],
   ['AL', 0x5e, 'RX', 'R1,D2(X2,B2)', 'k', C_ST, 'Add Logical'],
   ['SR', 0x1b, 'RR', 'R1,R2', 'k', C_RR, 'Subtract'],
@@ -123,7 +130,7 @@ const ROWS: readonly Row[] = [
   ['MR', 0x1c, 'RR', 'R1,R2', '', 4, 'Multiply'],
   ['M', 0x5c, 'RX', 'R1,D2(X2,B2)', '', 5, 'Multiply'],
   ['MH', 0x4c, 'RX', 'R1,D2(X2,B2)', '', 4, 'Multiply Halfword'],
-  ['MHI', 0xa7c, 'RI', 'R1,I2', '', 4, 'Multiply Halfword Immediate'],
+  ['MHI', 0xa7c, 'RI', 'R1,I2', 'i', 4, 'Multiply Halfword Immediate'],
   ['DR', 0x1d, 'RR', 'R1,R2', '', 20, 'Divide'],
   ['D', 0x5d, 'RX', 'R1,D2(X2,B2)', '', 21, 'Divide'],
   // Logic
@@ -143,7 +150,7 @@ const ROWS: readonly Row[] = [
   ['CR', 0x19, 'RR', 'R1,R2', 'k', C_RR, 'Compare'],
   ['C', 0x59, 'RX', 'R1,D2(X2,B2)', 'k', C_ST, 'Compare'],
   ['CH', 0x49, 'RX', 'R1,D2(X2,B2)', 'k', C_ST, 'Compare Halfword'],
-  ['CHI', 0xa7e, 'RI', 'R1,I2', 'k', C_RR, 'Compare Halfword Immediate'],
+  ['CHI', 0xa7e, 'RI', 'R1,I2', 'ki', C_RR, 'Compare Halfword Immediate'],
   ['CLR', 0x15, 'RR', 'R1,R2', 'k', C_RR, 'Compare Logical'],
   ['CL', 0x55, 'RX', 'R1,D2(X2,B2)', 'k', C_ST, 'Compare Logical'],
   ['CLI', 0x95, 'SI', 'D1(B1),I2', 'k', C_ST, 'Compare Logical Immediate'],
@@ -261,6 +268,7 @@ export const ESA390_INSTRUCTIONS: readonly Esa390InstructionInfo[] = ROWS.map(
       sensitivity: sensitivityOf(flags),
       branch: flags.includes('j'),
       setsCC: flags.includes('k'),
+      signedImmediate: flags.includes('i'),
       cycles,
       description,
       ...(mnemonic === 'TMLH' ? { aliases: ['TMH'] } : mnemonic === 'TMLL' ? { aliases: ['TML'] } : {}),
