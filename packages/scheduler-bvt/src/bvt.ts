@@ -1,0 +1,419 @@
+/**
+ * Borrowed Virtual Time — K. J. Duda and D. R. Cheriton, "Borrowed-virtual-time
+ * (BVT) scheduling: supporting latency-sensitive threads in a general-purpose
+ * scheduler", SOSP 1999.
+ *
+ * Per entity i: weight w_i; actual virtual time A_i, advanced by t / w_i for
+ * t of CPU time (the "mcu advance" m_i = 1 / w_i per unit of real time);
+ * warp W_i and a warp flag; warp-time limit L_i and unwarp-time requirement
+ * U_i. Effective virtual time E_i = A_i − (warped_i ? W_i : 0). The runnable
+ * entity with the smallest E runs. A running entity i is switched for a
+ * runnable j once E_j ≤ E_i − C / w_i, C being the context-switch
+ * allowance in real time. A waking entity gets A_i ← max(A_i, SVT), the
+ * scheduler virtual time SVT being the minimum A over runnable entities, so
+ * sleeping earns no credit.
+ *
+ * Selection is O(log n): runnable entities that are not running sit in an
+ * indexed binary heap keyed by E (and a second one keyed by A for SVT).
+ * Their keys cannot change while they wait — A moves only while running and
+ * the warp limit counts running time — so the running entity alone is out
+ * of the heaps and is re-inserted with its new key at the next decision
+ * (the lazy update), instead of re-keying anything per tick.
+ */
+import { fail, OK, ok, type Result } from './errors';
+import { SlotHeap } from './heap';
+import { type BaseEntity, EntityTable } from './table';
+import type {
+  BlockKind,
+  Decision,
+  DecisionLimit,
+  EntityId,
+  EntityInfo,
+  EntityParams,
+  Scheduler,
+  WakeOutcome,
+} from './types';
+import { checkParams, checkPositiveOption, checkTime, cleanParams } from './validate';
+
+/**
+ * When a waking entity j may take the CPU from the running entity i.
+ *
+ * - `'paper'` — Duda & Cheriton: C is ignored for an entity that has just
+ *   become runnable, so j preempts at once if E_j ≤ E_i; otherwise the usual
+ *   allowance rule applies from now on (i keeps the CPU until
+ *   E_i ≥ E_j + C / w_i).
+ * - `'allowance'` — the allowance rule applied to wakers too: i keeps the CPU
+ *   until E_j ≤ E_i − C / w_i, which may be at once or later.
+ * - `'xen'` — Xen's sched_bvt (bvt_wake): the running domain keeps the CPU
+ *   for at least C after it was dispatched (its `min_slice`); then a new
+ *   decision picks the smallest E. With C equal to a time slice this is a
+ *   scheduler that decides only at slice ends, as in Gerstel's figure 4.
+ */
+export type WakePreemption = 'paper' | 'allowance' | 'xen';
+
+/** Construction options of {@link BvtScheduler}. */
+export interface BvtOptions {
+  /**
+   * Context-switch allowance C > 0 in real time units: how far (in real
+   * time) the running entity may advance beyond the next one before it is
+   * switched out; it bounds the switch rate like a time slice does. Xen's
+   * default `ctx_allow` is 5 ms.
+   */
+  readonly ctxAllow: number;
+  /** Wake-up preemption rule (default `'paper'`). */
+  readonly wakePreemption?: WakePreemption;
+  /**
+   * Minimum charging unit ("mcu", Xen: 100 µs): CPU time is charged rounded
+   * up to whole units per dispatch. 0 or absent: charge exactly.
+   */
+  readonly chargingUnit?: number;
+}
+
+/** BVT's view of one entity (for tests, traces and tools). */
+export interface BvtEntityState {
+  /** Actual virtual time A. */
+  readonly actual: number;
+  /** Effective virtual time E = A − (warped ? W : 0). */
+  readonly effective: number;
+  /** The warp flag. */
+  readonly warped: boolean;
+  /** Running time used while warped since the warp began (counts toward L). */
+  readonly warpUsed: number;
+  /** When the entity last unwarped (−Infinity if never). */
+  readonly unwarpedAt: number;
+}
+
+class BvtEntity implements BaseEntity {
+  params: EntityParams;
+  runnable = false;
+  runtime = 0;
+  weight = 1;
+  warp = 0;
+  warpLimit = Number.POSITIVE_INFINITY;
+  unwarpRequirement = 0;
+  actual: number;
+  warped = false;
+  warpUsed = 0;
+  unwarpedAt = Number.NEGATIVE_INFINITY;
+  involuntary = false;
+
+  constructor(
+    readonly id: EntityId,
+    readonly slot: number,
+    readonly addedSeq: number,
+    params: EntityParams,
+    actual: number,
+  ) {
+    this.params = params;
+    this.actual = actual;
+    this.apply(params);
+  }
+
+  apply(p: EntityParams): void {
+    this.params = p;
+    this.weight = p.weight ?? 1;
+    this.warp = p.warp ?? 0;
+    this.warpLimit = p.warpLimit ?? Number.POSITIVE_INFINITY;
+    this.unwarpRequirement = p.unwarpRequirement ?? 0;
+    if (this.warp === 0) this.warped = false;
+  }
+
+  effective(): number {
+    return this.warped ? this.actual - this.warp : this.actual;
+  }
+}
+
+/** The Borrowed Virtual Time scheduler (see the module comment). */
+export class BvtScheduler implements Scheduler {
+  readonly policy = 'bvt' as const;
+  /** C. */
+  readonly ctxAllow: number;
+  readonly wakePreemption: WakePreemption;
+  readonly chargingUnit: number;
+
+  private readonly table = new EntityTable<BvtEntity>();
+  private readonly byE = new SlotHeap();
+  private readonly byA = new SlotHeap();
+  private current: BvtEntity | null = null;
+  private dispatchedAt = 0;
+  private chargedTo = 0;
+  private runSinceDispatch = 0;
+  private chargedSinceDispatch = 0;
+  private currentUntil = Number.POSITIVE_INFINITY;
+  private lastSvt = 0;
+  private lastNow = Number.NEGATIVE_INFINITY;
+  private seq = 0;
+
+  /** Use {@link createBvt} for validated construction. */
+  constructor(options: BvtOptions) {
+    this.ctxAllow = options.ctxAllow;
+    this.wakePreemption = options.wakePreemption ?? 'paper';
+    this.chargingUnit = options.chargingUnit ?? 0;
+  }
+
+  add(id: EntityId, params: EntityParams, now: number): Result<void> {
+    const t = this.time(now);
+    if (!t.ok) return t;
+    const r = this.table.checkNew(id);
+    if (!r.ok) return r;
+    const p = checkParams(id, params);
+    if (!p.ok) return p;
+    // A newcomer starts at SVT (as Xen's bvt_add_task does) so it neither
+    // owes nor is owed CPU relative to the entities already competing.
+    const e = new BvtEntity(id, this.table.nextSlot(), this.table.nextAddSeq(), cleanParams(params), this.svt(now));
+    this.table.insert(e);
+    this.byE.reserve(e.slot + 1);
+    this.byA.reserve(e.slot + 1);
+    return OK;
+  }
+
+  remove(id: EntityId, now: number): Result<EntityInfo> {
+    const t = this.time(now);
+    if (!t.ok) return t;
+    const f = this.table.find(id);
+    if (!f.ok) return f;
+    const e = f.value;
+    const info = this.table.info(e, e === this.current);
+    if (e === this.current) this.current = null;
+    this.byE.remove(e.slot);
+    this.byA.remove(e.slot);
+    this.table.delete(e);
+    return ok(info);
+  }
+
+  setParams(id: EntityId, params: EntityParams, now: number): Result<void> {
+    const t = this.time(now);
+    if (!t.ok) return t;
+    const f = this.table.find(id);
+    if (!f.ok) return f;
+    const p = checkParams(id, params);
+    if (!p.ok) return p;
+    const e = f.value;
+    e.apply(cleanParams(params));
+    if (this.byE.has(e.slot)) this.byE.update(e.slot, e.effective());
+    return OK;
+  }
+
+  wake(id: EntityId, now: number): Result<WakeOutcome> {
+    const t = this.time(now);
+    if (!t.ok) return t;
+    const f = this.table.find(id);
+    if (!f.ok) return f;
+    const e = f.value;
+    if (e.runnable) return ok(NO_RESCHEDULE);
+    // After a voluntary sleep the entity may not come back behind SVT: it
+    // earns no credit for sleeping. After an involuntary stop (a page fault)
+    // it keeps its A and catches up, as the paper prescribes.
+    if (!e.involuntary) {
+      const svt = this.svt(now);
+      if (e.actual < svt) e.actual = svt;
+    }
+    if (e.warp > 0 && now - e.unwarpedAt >= e.unwarpRequirement) {
+      e.warped = true;
+      e.warpUsed = 0;
+    }
+    e.runnable = true;
+    this.enqueue(e);
+    return ok({ reschedule: this.wakeReschedule(e, now) });
+  }
+
+  block(id: EntityId, now: number, kind: BlockKind = 'voluntary'): Result<void> {
+    const t = this.time(now);
+    if (!t.ok) return t;
+    const f = this.table.find(id);
+    if (!f.ok) return f;
+    const e = f.value;
+    if (!e.runnable) return fail('NOT_RUNNABLE', `entity ${id} is already blocked`, id);
+    if (e === this.current) this.current = null;
+    else {
+      this.byE.remove(e.slot);
+      this.byA.remove(e.slot);
+    }
+    if (e.warped) {
+      e.warped = false;
+      e.unwarpedAt = now;
+    }
+    e.runnable = false;
+    e.involuntary = kind === 'involuntary';
+    return OK;
+  }
+
+  account(id: EntityId, ran: number, now: number): Result<void> {
+    const t = this.time(now);
+    if (!t.ok) return t;
+    const f = this.table.find(id);
+    if (!f.ok) return f;
+    const e = f.value;
+    if (e !== this.current) return fail('NOT_RUNNING', `entity ${id} is not running`, id);
+    if (typeof ran !== 'number' || !Number.isFinite(ran)) {
+      return fail('NOT_FINITE', `run time must be finite, got ${String(ran)}`, id, 'ran');
+    }
+    if (ran < 0) return fail('NEGATIVE_RUN_TIME', `run time must be ≥ 0, got ${ran}`, id, 'ran');
+    const elapsed = now - this.chargedTo;
+    if (ran > elapsed + 1e-9 * Math.max(1, Math.abs(now))) {
+      return fail('OVERCHARGE', `charged ${ran} but only ${elapsed} passed since the last charge`, id, 'ran');
+    }
+    // Xen rounds each dispatch's run time up to whole charging units; doing
+    // it on the running total keeps repeated account() calls from
+    // compounding the rounding.
+    this.runSinceDispatch += ran;
+    const unit = this.chargingUnit;
+    const charged = unit > 0 ? Math.ceil(this.runSinceDispatch / unit - 1e-12) * unit : this.runSinceDispatch;
+    e.actual += (charged - this.chargedSinceDispatch) / e.weight;
+    this.chargedSinceDispatch = charged;
+    e.runtime += ran;
+    this.chargedTo = now;
+    if (e.warped) {
+      e.warpUsed += ran;
+      if (e.warpUsed >= e.warpLimit - 1e-12 * Math.max(1, e.warpLimit)) {
+        e.warped = false;
+        e.unwarpedAt = now;
+      }
+    }
+    return OK;
+  }
+
+  pick(now: number): Decision {
+    if (!(now >= this.lastNow) || !Number.isFinite(now)) {
+      throw new RangeError(`BvtScheduler.pick: time ${now} is not finite or before ${this.lastNow}`);
+    }
+    this.lastNow = now;
+    const prev = this.current;
+    if (prev?.runnable) this.enqueue(prev);
+    this.current = null;
+    const slot = this.byE.pop();
+    if (slot < 0) {
+      this.currentUntil = Number.POSITIVE_INFINITY;
+      return IDLE;
+    }
+    this.byA.remove(slot);
+    const e = this.table.at(slot);
+    const mine = e.effective();
+    const next = this.byE.peekKey();
+    let until = Number.POSITIVE_INFINITY;
+    let limit: DecisionLimit = 'none';
+    if (next !== Number.POSITIVE_INFINITY) {
+      // Run until E_e has passed the next entity's E by C / w_e.
+      until = now + (next - mine) * e.weight + this.ctxAllow;
+      limit = 'slice';
+    }
+    if (e.warped && e.warpLimit !== Number.POSITIVE_INFINITY) {
+      const warpEnd = now + (e.warpLimit - e.warpUsed);
+      if (warpEnd < until) {
+        until = warpEnd;
+        limit = 'warp-limit';
+      }
+    }
+    this.current = e;
+    this.dispatchedAt = now;
+    this.chargedTo = now;
+    this.runSinceDispatch = 0;
+    this.chargedSinceDispatch = 0;
+    this.currentUntil = until;
+    return { id: e.id, until, slice: until - now, limit, warped: e.warped };
+  }
+
+  running(): EntityId | null {
+    return this.current === null ? null : this.current.id;
+  }
+
+  info(id: EntityId): EntityInfo | undefined {
+    const e = this.table.get(id);
+    return e === undefined ? undefined : this.table.info(e, e === this.current);
+  }
+
+  entities(): EntityInfo[] {
+    return this.table.list().map((e) => this.table.info(e, e === this.current));
+  }
+
+  /** A, E and warp state of an entity. */
+  state(id: EntityId): BvtEntityState | undefined {
+    const e = this.table.get(id);
+    if (e === undefined) return undefined;
+    return {
+      actual: e.actual,
+      effective: e.effective(),
+      warped: e.warped,
+      warpUsed: e.warpUsed,
+      unwarpedAt: e.unwarpedAt,
+    };
+  }
+
+  /**
+   * Scheduler virtual time: the minimum A over runnable entities (the
+   * running one included, as charged so far); when nothing is runnable, the
+   * last value seen.
+   */
+  svt(now: number): number {
+    let min = this.byA.peekKey();
+    const c = this.current;
+    if (c?.runnable) {
+      const a = c.actual + (now > this.chargedTo ? (now - this.chargedTo) / c.weight : 0);
+      if (a < min) min = a;
+    }
+    if (min !== Number.POSITIVE_INFINITY) this.lastSvt = min;
+    return this.lastSvt;
+  }
+
+  private enqueue(e: BvtEntity): void {
+    const s = this.seq++;
+    this.byE.push(e.slot, e.effective(), s);
+    this.byA.push(e.slot, e.actual, s);
+  }
+
+  /** When the waker `w` may take the CPU, per the configured rule. */
+  private wakeReschedule(w: BvtEntity, now: number): number {
+    const c = this.current;
+    if (c === null) return now;
+    // The running entity's E as of now (it may not have been charged yet).
+    const ec = c.effective() + (now > this.chargedTo ? (now - this.chargedTo) / c.weight : 0);
+    const ew = w.effective();
+    let at: number;
+    switch (this.wakePreemption) {
+      case 'paper':
+        at = ew <= ec ? now : now + (ew - ec) * c.weight + this.ctxAllow;
+        break;
+      case 'allowance':
+        at = Math.max(now, now + (ew - ec) * c.weight + this.ctxAllow);
+        break;
+      case 'xen':
+        at = Math.max(now, this.dispatchedAt + this.ctxAllow);
+        break;
+    }
+    if (at < this.currentUntil) {
+      this.currentUntil = at;
+      return at;
+    }
+    return Number.POSITIVE_INFINITY;
+  }
+
+  private time(now: number): Result<void> {
+    const r = checkTime(now, this.lastNow);
+    if (r.ok) this.lastNow = now;
+    return r;
+  }
+}
+
+const NO_RESCHEDULE: WakeOutcome = Object.freeze({ reschedule: Number.POSITIVE_INFINITY });
+const IDLE: Decision = Object.freeze({
+  id: null,
+  until: Number.POSITIVE_INFINITY,
+  slice: Number.POSITIVE_INFINITY,
+  limit: 'none',
+  warped: false,
+});
+
+/** Create a BVT scheduler, refusing a non-positive or non-finite C or charging unit. */
+export function createBvt(options: BvtOptions): Result<BvtScheduler> {
+  const c = checkPositiveOption('ctxAllow', options.ctxAllow);
+  if (!c.ok) return c;
+  if (options.chargingUnit !== undefined && options.chargingUnit !== 0) {
+    const u = checkPositiveOption('chargingUnit', options.chargingUnit);
+    if (!u.ok) return u;
+  }
+  const w = options.wakePreemption;
+  if (w !== undefined && w !== 'paper' && w !== 'allowance' && w !== 'xen') {
+    return fail('INVALID_OPTION', `wakePreemption must be 'paper', 'allowance' or 'xen', got ${String(w)}`);
+  }
+  return ok(new BvtScheduler(options));
+}
