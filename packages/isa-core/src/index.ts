@@ -11,3 +11,6 @@ export * from './framework/exit';
 export * from './framework/cost-model';
 export * from './framework/metadata';
 export * from './esa390/table';
+export * from './esa390/cpu';
+export * from './esa390/cost';
+export * from './esa390/asm/index';
