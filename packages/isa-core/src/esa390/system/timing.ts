@@ -1,0 +1,81 @@
+/**
+ * The timing facilities of ESA/390 (POP SA22-7201, "Timing"): the TOD clock
+ * shared by the CPUs of a configuration, and each CPU's clock comparator and
+ * CPU timer. All three run on simulated time: a CPU's local time is its cycle
+ * count plus the skew the machine applies while it waits or is stopped, and
+ * one microsecond is `cyclesPerMicrosecond` cycles (the model's MHz).
+ *
+ * The clock-comparator and CPU-timer conditions are *states*, not events:
+ * the interruption stays pending while TOD > comparator or while the timer is
+ * negative, until the program changes the comparator or the timer. The CPU
+ * evaluates them only when its cycle count reaches `cpu.timerDeadline`, the
+ * earliest local time at which one of them can become true.
+ */
+import type { Esa390Cpu } from '../cpu';
+import { type Esa390CpuSystem, PENDING, systemOf } from './state';
+
+/** Local time of the CPU in cycles. */
+export function localTime(cpu: Esa390Cpu, sys: Esa390CpuSystem): number {
+  return cpu.cycles + sys.skew;
+}
+
+/** Current TOD clock value in microseconds, as this CPU sees it. */
+export function todMicros(cpu: Esa390Cpu, sys: Esa390CpuSystem = systemOf(cpu)): number {
+  const c = sys.configuration;
+  return c.todOffset + localTime(cpu, sys) / c.cyclesPerMicrosecond;
+}
+
+/** Current CPU-timer value in microseconds (negative once expired). */
+export function cpuTimerMicros(cpu: Esa390Cpu, sys: Esa390CpuSystem = systemOf(cpu)): number {
+  return sys.timerValue - (localTime(cpu, sys) - sys.timerSetAt) / sys.configuration.cyclesPerMicrosecond;
+}
+
+/** Set the CPU timer (SPT, resets, restore). */
+export function setCpuTimer(cpu: Esa390Cpu, sys: Esa390CpuSystem, micros: number): void {
+  sys.timerValue = micros;
+  sys.timerSetAt = localTime(cpu, sys);
+}
+
+/**
+ * Re-evaluate the clock-comparator and CPU-timer conditions at the CPU's
+ * current local time, set or clear their raw pending bits, and compute the
+ * next deadline. Returns true when a raw bit changed.
+ */
+export function updateTimers(cpu: Esa390Cpu, sys: Esa390CpuSystem = systemOf(cpu)): boolean {
+  const c = sys.configuration;
+  const mhz = c.cyclesPerMicrosecond;
+  const now = localTime(cpu, sys);
+  const before = sys.raw;
+  let deadline = Number.POSITIVE_INFINITY;
+
+  // TOD > CKC  <=>  now > (ckc - todOffset) * mhz
+  const ckcAt = (sys.ckc - c.todOffset) * mhz;
+  if (now > ckcAt) sys.raw |= PENDING.CLOCK_COMPARATOR;
+  else {
+    sys.raw &= ~PENDING.CLOCK_COMPARATOR;
+    deadline = Math.floor(ckcAt) + 1;
+  }
+
+  // timer < 0  <=>  now > timerSetAt + timerValue * mhz
+  const timerAt = sys.timerSetAt + sys.timerValue * mhz;
+  if (now > timerAt) sys.raw |= PENDING.CPU_TIMER;
+  else {
+    sys.raw &= ~PENDING.CPU_TIMER;
+    const t = Math.floor(timerAt) + 1;
+    if (t < deadline) deadline = t;
+  }
+
+  cpu.timerDeadline = deadline - sys.skew;
+  return sys.raw !== before;
+}
+
+/** Set the TOD clock of the whole configuration (SCK) and re-evaluate every CPU's comparator. */
+export function setTod(cpu: Esa390Cpu, sys: Esa390CpuSystem, micros: number): void {
+  const c = sys.configuration;
+  c.todOffset = micros - localTime(cpu, sys) / c.cyclesPerMicrosecond;
+}
+
+/** The local time (in cycles) at which the CPU's next timing condition can arise, for the machine's idle loop. */
+export function nextTimerEvent(cpu: Esa390Cpu, sys: Esa390CpuSystem = systemOf(cpu)): number {
+  return cpu.timerDeadline + sys.skew;
+}
