@@ -14,6 +14,28 @@
  * The general instructions live in ops/ (one hot dispatcher plus out-of-line
  * helpers); privileged instructions, SVC, STCK and interruption delivery other
  * than program interruptions live in system/.
+ *
+ * Contract with system/ (execute.ts, interrupts.ts):
+ * - `executeSystem(cpu, key, w0, w1)` is called for rows marked privileged
+ *   plus SVC and STCK, after the privileged-operation check (problem state →
+ *   0x02) has been made here. `w0` = instruction bytes 0-3 (for the target of
+ *   EXECUTE, with byte 1 already OR-ed), `w1` = bytes 4-5 of 6-byte ones.
+ *   When it runs, `cpu.ia` already holds the next sequential instruction
+ *   address (EXECUTE-aware), `cpu.instAddress` the instruction's own address
+ *   (or the EXECUTE's), `cpu.ilc` its ILC. Program checks raised inside are
+ *   reported from instAddress/ilc, whatever `ia` has become. After it returns
+ *   null the core re-checks state, wait bit and pending interruptions.
+ * - X'08' SSK and X'09' ISK raise the operation exception here (Hercules 3.13
+ *   in ESA/390 mode); TS, SPM, IPM are done here.
+ * - After changing CR0/CR1/CR7/CR13, the prefix, a storage key (SSKE, RRBE),
+ *   or DAT tables (IPTE, PTLB), call `flushTlb()` on every affected CPU:
+ *   the core caches translations and the instruction frame. PSW fields
+ *   (sysmask, key, asc, amode31) flush by themselves when assigned.
+ * - `setPsw(hi, lo)` returning false: raise `programCheck(0x06)` right away;
+ *   the program old PSW is then the invalid PSW itself with ILC 0.
+ * - `deliverInterruptions(cpu)` is called at instruction boundaries when
+ *   `cpu.pending !== 0` or `cpu.cycles >= cpu.timerDeadline`, and at the
+ *   start of run(); a program check raised inside it is handled too.
  */
 import type { CostModel } from '../framework/cost-model';
 import type { Exit, InterceptionPolicy } from '../framework/exit';

@@ -99,18 +99,22 @@ function overflow(cpu: Esa390Cpu): void {
   if ((cpu.progmask & 8) !== 0) cpu.programCheck(PGM.FIXED_POINT_OVERFLOW);
 }
 
-function add(cpu: Esa390Cpu, a: number, b: number): number {
+/** ADD into R1: the result is stored before an overflow interruption (the instruction completes). */
+function add(cpu: Esa390Cpu, g: Int32Array, r1: number, b: number): void {
+  const a = g[r1]!;
   const r = (a + b) | 0;
+  g[r1] = r;
   if (((a ^ r) & (b ^ r)) < 0) overflow(cpu);
   else cpu.cc = r === 0 ? 0 : r < 0 ? 1 : 2;
-  return r;
 }
 
-function sub(cpu: Esa390Cpu, a: number, b: number): number {
+/** SUBTRACT from R1, stored before an overflow interruption. */
+function sub(cpu: Esa390Cpu, g: Int32Array, r1: number, b: number): void {
+  const a = g[r1]!;
   const r = (a - b) | 0;
+  g[r1] = r;
   if (((a ^ b) & (a ^ r)) < 0) overflow(cpu);
   else cpu.cc = r === 0 ? 0 : r < 0 ? 1 : 2;
-  return r;
 }
 
 /** ADD LOGICAL: cc bit 2 = carry, bit 1 = nonzero result. */
@@ -217,11 +221,11 @@ export function execute(cpu: Esa390Cpu, g: Int32Array, f: Uint8Array, o: number,
     }
     case 0x1a: // AR
       cpu.ia = (ia + 2) & amask;
-      g[r1] = add(cpu, g[r1]!, g[r2]!);
+      add(cpu, g, r1, g[r2]!);
       return null;
     case 0x1b: // SR
       cpu.ia = (ia + 2) & amask;
-      g[r1] = sub(cpu, g[r1]!, g[r2]!);
+      sub(cpu, g, r1, g[r2]!);
       return null;
     case 0x1e: // ALR
       g[r1] = addLogical(cpu, g[r1]!, g[r2]!);
@@ -401,8 +405,8 @@ export function execute(cpu: Esa390Cpu, g: Int32Array, f: Uint8Array, o: number,
       const x = r2 === 0 ? 0 : g[r2]!;
       const v = (cpu.read16((bd(g, f[o + 2]!, f[o + 3]!) + x) & amask) << 16) >> 16;
       cpu.ia = (ia + 4) & amask;
-      if (b0 === 0x4a) g[r1] = add(cpu, g[r1]!, v);
-      else if (b0 === 0x4b) g[r1] = sub(cpu, g[r1]!, v);
+      if (b0 === 0x4a) add(cpu, g, r1, v);
+      else if (b0 === 0x4b) sub(cpu, g, r1, v);
       else cpu.cc = cmp(g[r1]!, v);
       return null;
     }
@@ -618,7 +622,7 @@ export function execute(cpu: Esa390Cpu, g: Int32Array, f: Uint8Array, o: number,
           break;
         case 0xa: // AHI
           cpu.ia = (ia + 4) & amask;
-          g[r1] = add(cpu, g[r1]!, i2);
+          add(cpu, g, r1, i2);
           return null;
         case 0xc: // MHI
           g[r1] = Math.imul(g[r1]!, i2);
@@ -695,10 +699,10 @@ function rxArith(cpu: Esa390Cpu, g: Int32Array, b0: number, r1: number, v: numbe
   const a = g[r1]!;
   switch (b0) {
     case 0x5a:
-      g[r1] = add(cpu, a, v);
+      add(cpu, g, r1, v);
       return;
     case 0x5b:
-      g[r1] = sub(cpu, a, v);
+      sub(cpu, g, r1, v);
       return;
     case 0x5e:
       g[r1] = addLogical(cpu, a, v);

@@ -136,7 +136,7 @@ export function shiftDouble(cpu: Esa390Cpu, op: number, r1: number, n: number): 
       if (ovf) {
         cpu.cc = 3;
         if ((cpu.progmask & 8) !== 0) cpu.programCheck(PGM.FIXED_POINT_OVERFLOW);
-      } else cpu.cc = h === 0 && l === 0 ? 0 : sign !== 0 ? 1 : 2;
+      } else cpu.cc = sign !== 0 ? 1 : h === 0 && l === 0 ? 0 : 2;
       return;
     }
   }
