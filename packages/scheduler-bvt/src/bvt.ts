@@ -160,7 +160,13 @@ export class BvtScheduler implements Scheduler {
     if (!p.ok) return p;
     // A newcomer starts at SVT (as Xen's bvt_add_task does) so it neither
     // owes nor is owed CPU relative to the entities already competing.
-    const e = new BvtEntity(id, this.table.nextSlot(), this.table.nextAddSeq(), cleanParams(params), this.svt(now));
+    const e = new BvtEntity(
+      id,
+      this.table.nextSlot(),
+      this.table.nextAddSeq(),
+      cleanParams(params),
+      this.svt(now),
+    );
     this.table.insert(e);
     this.byE.reserve(e.slot + 1);
     this.byA.reserve(e.slot + 1);

@@ -57,7 +57,10 @@ export function fail<T = never>(
   entity?: EntityId,
   field?: string,
 ): Result<T> {
-  const error: { code: SchedErrorCode; message: string; entity?: EntityId; field?: string } = { code, message };
+  const error: { code: SchedErrorCode; message: string; entity?: EntityId; field?: string } = {
+    code,
+    message,
+  };
   if (entity !== undefined) error.entity = entity;
   if (field !== undefined) error.field = field;
   return { ok: false, error };

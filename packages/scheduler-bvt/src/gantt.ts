@@ -75,7 +75,9 @@ export function renderGantt(trace: ScheduleTrace, options: GanttOptions = {}): s
       `<text x="${xt}" y="${axisY + 18}" text-anchor="middle">${n(t)}</text>`,
     );
   }
-  out.push(`<text x="${left + plotW / 2}" y="${axisY + 36}" text-anchor="middle">${esc(`time (${unit})`)}</text>`);
+  out.push(
+    `<text x="${left + plotW / 2}" y="${axisY + 36}" text-anchor="middle">${esc(`time (${unit})`)}</text>`,
+  );
   // Rows.
   for (const [i, e] of trace.entities.entries()) {
     const y = top + i * rowH;
@@ -95,7 +97,8 @@ export function renderGantt(trace: ScheduleTrace, options: GanttOptions = {}): s
     out.push(
       `<rect x="${n(x0)}" y="${y}" width="${n(w)}" height="${rowH - 10}" fill="${fill}" stroke="#222" stroke-width="0.5"><title>${esc(tip)}</title></rect>`,
     );
-    if (s.warped) out.push(`<rect x="${n(x0)}" y="${y}" width="${n(w)}" height="${rowH - 10}" fill="url(#warp)"/>`);
+    if (s.warped)
+      out.push(`<rect x="${n(x0)}" y="${y}" width="${n(w)}" height="${rowH - 10}" fill="url(#warp)"/>`);
   }
   // Arrivals that woke a blocked entity (interruption requests) and service starts.
   const wakes = new Set(trace.instants.filter((m) => m.kind === 'wake').map((m) => `${m.id}@${m.t}`));

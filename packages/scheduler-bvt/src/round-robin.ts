@@ -7,7 +7,15 @@
  */
 import { fail, OK, ok, type Result } from './errors';
 import { type BaseEntity, EntityTable } from './table';
-import type { BlockKind, Decision, EntityId, EntityInfo, EntityParams, Scheduler, WakeOutcome } from './types';
+import type {
+  BlockKind,
+  Decision,
+  EntityId,
+  EntityInfo,
+  EntityParams,
+  Scheduler,
+  WakeOutcome,
+} from './types';
 import { checkParams, checkPositiveOption, checkTime, cleanParams } from './validate';
 
 /** Construction options of {@link RoundRobinScheduler}. */

@@ -89,14 +89,25 @@ function checkWorkload(workload: Workload, horizon: number): Result<void> {
     seen.add(e.id);
     for (const [i, j] of e.jobs.entries()) {
       if (!Number.isFinite(j.at) || j.at < 0) {
-        return fail('INVALID_WORKLOAD', `job ${i} arrives at ${j.at}; arrival times must be finite and ≥ 0`, e.id, 'at');
+        return fail(
+          'INVALID_WORKLOAD',
+          `job ${i} arrives at ${j.at}; arrival times must be finite and ≥ 0`,
+          e.id,
+          'at',
+        );
       }
       if (!Number.isFinite(j.work) || j.work <= 0) {
-        return fail('INVALID_WORKLOAD', `job ${i} needs ${j.work}; work must be finite and > 0`, e.id, 'work');
+        return fail(
+          'INVALID_WORKLOAD',
+          `job ${i} needs ${j.work}; work must be finite and > 0`,
+          e.id,
+          'work',
+        );
       }
     }
   }
-  if (Number.isNaN(horizon) || horizon < 0) return fail('INVALID_OPTION', `horizon must be ≥ 0, got ${horizon}`);
+  if (Number.isNaN(horizon) || horizon < 0)
+    return fail('INVALID_OPTION', `horizon must be ≥ 0, got ${horizon}`);
   return ok(undefined);
 }
 
@@ -163,7 +174,14 @@ export function simulate(
   const close = (reason: SwitchReason): void => {
     if (running === null) return;
     if (t > segStart) {
-      segments.push({ id: running.id, start: segStart, end: t, endReason: reason, warped: segWarped, policy: sched.policy });
+      segments.push({
+        id: running.id,
+        start: segStart,
+        end: t,
+        endReason: reason,
+        warped: segWarped,
+        policy: sched.policy,
+      });
     }
     running = null;
   };

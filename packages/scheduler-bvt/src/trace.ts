@@ -191,7 +191,17 @@ export function jobsToCsv(trace: ScheduleTrace): string {
   const rows = ['entity,name,job,label,arrival,work,start,finish,latency'];
   for (const j of trace.jobs) {
     rows.push(
-      [j.entity, names.get(j.entity) ?? `#${j.entity}`, j.index, j.label ?? '', j.arrival, j.work, j.start, j.finish, j.start - j.arrival]
+      [
+        j.entity,
+        names.get(j.entity) ?? `#${j.entity}`,
+        j.index,
+        j.label ?? '',
+        j.arrival,
+        j.work,
+        j.start,
+        j.finish,
+        j.start - j.arrival,
+      ]
         .map(csvField)
         .join(','),
     );

@@ -18,7 +18,8 @@ export function checkTime(now: number, last: number): Result<void> {
   if (typeof now !== 'number' || !Number.isFinite(now)) {
     return fail('NOT_FINITE', `time must be a finite number, got ${String(now)}`, undefined, 'now');
   }
-  if (now < last) return fail('TIME_WENT_BACKWARDS', `time went backwards: ${now} after ${last}`, undefined, 'now');
+  if (now < last)
+    return fail('TIME_WENT_BACKWARDS', `time went backwards: ${now} after ${last}`, undefined, 'now');
   return OK;
 }
 
@@ -49,7 +50,12 @@ export function checkParams(id: EntityId, p: EntityParams): Result<void> {
     if (!r.ok) return r;
   }
   if (p.weight !== undefined && p.weight <= 0) {
-    return fail('WEIGHT_NOT_POSITIVE', `weight must be > 0 (the mcu advance is 1/weight), got ${p.weight}`, id, 'weight');
+    return fail(
+      'WEIGHT_NOT_POSITIVE',
+      `weight must be > 0 (the mcu advance is 1/weight), got ${p.weight}`,
+      id,
+      'weight',
+    );
   }
   if (p.warp !== undefined && p.warp < 0) {
     return fail('NEGATIVE_WARP', `warp must be ≥ 0, got ${p.warp}`, id, 'warp');
@@ -66,7 +72,12 @@ export function checkParams(id: EntityId, p: EntityParams): Result<void> {
       return fail('UNWARP_WITHOUT_WARP', 'an unwarp requirement needs a warp > 0', id, 'unwarpRequirement');
     }
     if (p.unwarpRequirement < 0) {
-      return fail('NEGATIVE_UNWARP', `unwarp requirement must be ≥ 0, got ${p.unwarpRequirement}`, id, 'unwarpRequirement');
+      return fail(
+        'NEGATIVE_UNWARP',
+        `unwarp requirement must be ≥ 0, got ${p.unwarpRequirement}`,
+        id,
+        'unwarpRequirement',
+      );
     }
   }
   if (p.cap !== undefined && (p.cap < 0 || p.cap > 6400)) {
@@ -78,7 +89,12 @@ export function checkParams(id: EntityId, p: EntityParams): Result<void> {
 /** A positive finite option of a scheduler constructor. */
 export function checkPositiveOption(name: string, v: number): Result<void> {
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
-    return fail('INVALID_OPTION', `${name} must be a positive finite number, got ${String(v)}`, undefined, name);
+    return fail(
+      'INVALID_OPTION',
+      `${name} must be a positive finite number, got ${String(v)}`,
+      undefined,
+      name,
+    );
   }
   return OK;
 }

@@ -67,10 +67,22 @@ export interface XenBvtControl {
 export function xenBvtParams(dom: XenBvtDomain, mcu: number = XEN_BVT.MCU): Result<EntityParams> {
   const adv = dom.mcu_advance ?? XEN_BVT.MCU_ADVANCE;
   if (!Number.isFinite(adv) || adv <= 0) {
-    return fail('WEIGHT_NOT_POSITIVE', `mcu_advance must be > 0 (Xen refuses 0), got ${adv}`, undefined, 'mcu_advance');
+    return fail(
+      'WEIGHT_NOT_POSITIVE',
+      `mcu_advance must be > 0 (Xen refuses 0), got ${adv}`,
+      undefined,
+      'mcu_advance',
+    );
   }
-  if (!Number.isFinite(mcu) || mcu <= 0) return fail('INVALID_OPTION', `mcu must be > 0, got ${mcu}`, undefined, 'mcu');
-  const out: { name?: string; weight: number; warp?: number; warpLimit?: number; unwarpRequirement?: number } = {
+  if (!Number.isFinite(mcu) || mcu <= 0)
+    return fail('INVALID_OPTION', `mcu must be > 0, got ${mcu}`, undefined, 'mcu');
+  const out: {
+    name?: string;
+    weight: number;
+    warp?: number;
+    warpLimit?: number;
+    unwarpRequirement?: number;
+  } = {
     weight: mcu / adv,
   };
   if (dom.name !== undefined) out.name = dom.name;

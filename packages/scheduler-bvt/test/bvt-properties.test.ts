@@ -38,7 +38,9 @@ const popArb = fc.record({
 
 function params(s: Spec): { weight: number; warp?: number; warpLimit?: number } {
   if (s.warp === 0) return { weight: s.weight };
-  return s.warpLimit === undefined ? { weight: s.weight, warp: s.warp } : { weight: s.weight, warp: s.warp, warpLimit: s.warpLimit };
+  return s.warpLimit === undefined
+    ? { weight: s.weight, warp: s.warp }
+    : { weight: s.weight, warp: s.warp, warpLimit: s.warpLimit };
 }
 
 /** Run CPU-bound entities (all woken at 0, never blocking) until `horizon`, checking at each decision. */

@@ -173,7 +173,10 @@ describe('BVT: warp, warp-time limit and unwarp requirement', () => {
 
 describe('BVT: context-switch allowance C', () => {
   // Entity 2 runs from 0; at 3 (A2 = 3) entity 1 wakes with A1 = SVT = 3.
-  function scene(wakePreemption: BvtOptions['wakePreemption'], warp?: number): { s: BvtScheduler; at: number } {
+  function scene(
+    wakePreemption: BvtOptions['wakePreemption'],
+    warp?: number,
+  ): { s: BvtScheduler; at: number } {
     const s = bvt({ ctxAllow: 4, ...(wakePreemption ? { wakePreemption } : {}) });
     must(s.add(1, warp === undefined ? {} : { warp }, 0));
     must(s.add(2, {}, 0));

@@ -22,7 +22,8 @@ function run(s: Scheduler, warp?: number): ScheduleTrace {
   return must(simulate(gerstelFigure4Workload(warp === undefined ? {} : { p1: { warp } }), s)).trace;
 }
 const served = (t: ScheduleTrace): number => t.jobs.find((j) => j.label === 'interruption')!.start;
-const bvt = (wakePreemption: WakePreemption): Scheduler => must(createBvt({ ctxAllow: F.slice, wakePreemption }));
+const bvt = (wakePreemption: WakePreemption): Scheduler =>
+  must(createBvt({ ctxAllow: F.slice, wakePreemption }));
 
 describe("Gerstel's figure 4", () => {
   it('round-robin serves the interruption at t = 15: P1 queues behind P3', () => {
@@ -53,7 +54,11 @@ describe("Gerstel's figure 4", () => {
   it('wake-up preemption with allowance C = 5 serves it at t = 8, the paper rule at t = 6', () => {
     const allowance = run(bvt('allowance'), F.warp);
     expect(served(allowance)).toBe(8);
-    expect(allowance.segments.find((s) => s.id === 2)).toMatchObject({ start: 5, end: 8, endReason: 'wake-preempt' });
+    expect(allowance.segments.find((s) => s.id === 2)).toMatchObject({
+      start: 5,
+      end: 8,
+      endReason: 'wake-preempt',
+    });
     const paper = run(bvt('paper'), F.warp);
     expect(served(paper)).toBe(6);
   });
@@ -76,7 +81,8 @@ describe("Gerstel's figure 4", () => {
   it('BVT evens out: P1 borrows but all three finish their 26 units of work by t = 26', () => {
     const t = run(bvt('xen'), F.warp);
     expect(Math.max(...t.jobs.map((j) => j.finish))).toBe(26);
-    const cpu = (id: number): number => t.segments.filter((s) => s.id === id).reduce((a, s) => a + s.end - s.start, 0);
+    const cpu = (id: number): number =>
+      t.segments.filter((s) => s.id === id).reduce((a, s) => a + s.end - s.start, 0);
     expect([cpu(1), cpu(2), cpu(3)]).toEqual([6, 10, 10]);
   });
 });

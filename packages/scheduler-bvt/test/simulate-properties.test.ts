@@ -41,7 +41,10 @@ type Factory = { name: string; make: () => Scheduler };
 
 const factoryArb: fc.Arbitrary<Factory> = fc.oneof(
   fc
-    .record({ c: fc.integer({ min: 1, max: 10 }), mode: fc.constantFrom('paper', 'allowance', 'xen' as const) })
+    .record({
+      c: fc.integer({ min: 1, max: 10 }),
+      mode: fc.constantFrom('paper', 'allowance', 'xen' as const),
+    })
     .map(({ c, mode }) => ({
       name: `bvt C=${c} ${mode}`,
       make: () => must(createBvt({ ctxAllow: c, wakePreemption: mode })),
@@ -113,9 +116,14 @@ describe('simulations over random workloads (fast-check)', () => {
       fc.property(
         workloadArb,
         factoryArb,
-        fc.array(fc.record({ at: fc.integer({ min: 0, max: 150 }), to: factoryArb }), { minLength: 1, maxLength: 3 }),
+        fc.array(fc.record({ at: fc.integer({ min: 0, max: 150 }), to: factoryArb }), {
+          minLength: 1,
+          maxLength: 3,
+        }),
         (w, first, switches) => {
-          const r = must(simulate(w, first.make(), { switches: switches.map((s) => ({ at: s.at, to: s.to.make })) }));
+          const r = must(
+            simulate(w, first.make(), { switches: switches.map((s) => ({ at: s.at, to: s.to.make })) }),
+          );
           const ids = r.scheduler.entities().map((e) => e.id);
           expect(ids).toEqual(w.entities.map((e) => e.id));
           checkSchedule(w, r.trace);
@@ -137,7 +145,9 @@ describe('policy switch', () => {
         { id: 2, params: { name: 'sleeper', warp: 4, warpLimit: 2 }, jobs: [{ at: 50, work: 1 }] },
       ],
     };
-    const r = must(simulate(w, bvt, { switches: [{ at: 10, to: () => must(createRoundRobin({ slice: 5 })) }] }));
+    const r = must(
+      simulate(w, bvt, { switches: [{ at: 10, to: () => must(createRoundRobin({ slice: 5 })) }] }),
+    );
     expect(r.scheduler.policy).toBe('round-robin');
     expect(r.scheduler.entities().map((e) => [e.id, e.params])).toEqual([
       [1, { name: 'busy', weight: 3 }],
