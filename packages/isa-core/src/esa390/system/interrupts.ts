@@ -80,7 +80,7 @@ export function refreshPending(cpu: Esa390Cpu, sys: Esa390CpuSystem = systemOf(c
     // enabled subclasses; a mask change is a reason to ask it again.
     if ((raw & PENDING.IO) === 0) {
       const io = sys.configuration.io;
-      if (io !== null && io.hasPending()) sys.raw |= PENDING.IO;
+      if (io?.hasPending()) sys.raw |= PENDING.IO;
     }
     m |= sys.raw & PENDING.IO;
   }
