@@ -631,12 +631,7 @@ class Assembly {
       }
       case 'START':
       case 'ORG':
-      case 'CNOP':
-        // Laid out in pass 1; read again only so the cross-reference lists the symbols they name.
-        while (!cur.eof()) {
-          expression(cur, this.context(this.lcOf(s), 1, false, s));
-          if (!cur.accept(',')) break;
-        }
+        this.rereadForReferences(s, cur);
         return;
       case 'END': {
         if (!cur.eof()) {
@@ -648,6 +643,7 @@ class Assembly {
         return;
       }
       case 'CNOP': {
+        this.rereadForReferences(s, cur);
         const bytes = new Uint8Array(s.length);
         for (let i = 0; i < bytes.length; i += 2) bytes[i] = 0x07; // BCR 0,0: a no-operation
         s.bytes = bytes;
@@ -663,6 +659,14 @@ class Assembly {
       }
       default:
         return;
+    }
+  }
+
+  /** Statements laid out in pass 1 are read again only so the cross-reference lists the symbols they name. */
+  private rereadForReferences(s: Stmt, cur: Cursor): void {
+    while (!cur.eof()) {
+      expression(cur, this.context(this.lcOf(s), 1, false, s));
+      if (!cur.accept(',')) break;
     }
   }
 
