@@ -1,0 +1,1195 @@
+/**
+ * The ESA/390 channel subsystem (POP SA22-7201 chapters 13-17): subchannels,
+ * channel paths, control units and devices; the I/O instructions that
+ * isa-core delegates through `IoHandler`; channel programs interpreted CCW by
+ * CCW on the machine's one simulated clock; I/O interruptions pending per
+ * interruption subclass. Several images (logical partitions) can share it
+ * (MIF), each with its own subchannel images and its own `IoHandler` view.
+ *
+ * Nothing a guest can put in an ORB, a SCHIB or a channel program makes this
+ * code throw: bad input is a program-interruption code returned to the CPU
+ * (operand or specification exception) or architected status in the SCSW
+ * (program check, protection check, incorrect length, ...).
+ */
+import type { Clock, IoHandler, IoInstruction, IoInterruption, IoOperandAccess, IoResult, StoragePort } from '@strachey/isa-core';
+import { type Esw, IRB_SIZE, ORB_SIZE, SCHIB_SIZE, decodeOrb, decodePmcw, emptyScsw, encodeIrb, encodeSchib, orbReservedBitsSet, pmcwReservedBitsSet } from './blocks';
+import { type AddressLimit, checkChannelAccess } from './channel-storage';
+import { type Device, commandKind } from './device';
+import {
+  AC_CLEAR_PENDING,
+  AC_DEVICE_ACTIVE,
+  AC_HALT_PENDING,
+  AC_RESUME_PENDING,
+  AC_START_PENDING,
+  AC_SUBCHANNEL_ACTIVE,
+  AC_SUSPENDED,
+  CCW_CC,
+  CCW_CD,
+  CCW_IDA,
+  CCW_PCI,
+  CCW_RESERVED,
+  CCW_SKIP,
+  CCW_SLI,
+  CCW_SUSPEND,
+  CE_DE,
+  DS_ATTENTION,
+  DS_STATUS_MODIFIER,
+  DS_UNIT_CHECK,
+  FC_CLEAR,
+  FC_HALT,
+  FC_START,
+  SC_ALERT,
+  SC_INTERMEDIATE,
+  SC_PENDING,
+  SC_PRIMARY,
+  SC_SECONDARY,
+  SCSW0_S,
+  SCSW1_A,
+  SCSW1_E,
+  SCSW1_F,
+  SCSW1_I,
+  SCSW1_P,
+  SCSW1_U,
+  SCSW1_Z,
+  SS_INCORRECT_LENGTH,
+  SS_PCI,
+  SS_PROGRAM_CHECK,
+} from './status';
+import { type DeviceSlot, type InFlight, type Segment, Subchannel } from './subchannel';
+
+/** Program-interruption codes the I/O instructions can raise (returned negated, per `IoResult`). */
+const PGM_SPECIFICATION = 0x06;
+const PGM_OPERAND = 0x15;
+
+/** How waiting start functions are served when paths or devices are busy. */
+export type QueuingPolicy = 'fifo' | 'priority';
+
+export interface ChannelSubsystemOptions {
+  /** Main storage (absolute addresses) the channel programs use. */
+  readonly storage: StoragePort;
+  /** The machine's simulated clock; device completions are events on it. */
+  readonly clock: Clock;
+  /** Number of images (logical partitions) sharing the subsystem through MIF. Default 1. */
+  readonly images?: number;
+  /** FIFO (default) or Channel Subsystem Priority Queuing by subchannel priority. */
+  readonly queuing?: QueuingPolicy;
+  /**
+   * Microseconds from SSCH until the channel subsystem selects a path and
+   * starts the device (SAP work plus selection). A model choice, not a
+   * published figure: 2 µs.
+   */
+  readonly startLatencyUs?: number;
+  /** Microseconds for a halt or clear function to reach the device and complete. Model choice: 2 µs. */
+  readonly haltLatencyUs?: number;
+}
+
+/** A channel path (CHPID) and the images allowed to use it: one image normally, several under MIF. */
+export interface ChannelPath {
+  readonly chpid: number;
+  readonly images: Set<number>;
+  /** Subchannel whose channel program holds the path, or null. */
+  busyWith: Subchannel | null;
+  /** Channel programs started on the path (a counter for reports). */
+  starts: number;
+  /** Start requests that found the path busy and had to wait (contention). */
+  contentions: number;
+}
+
+/** A control unit: the paths its devices are reached through. */
+export interface ControlUnit {
+  readonly id: number;
+  readonly chpids: readonly number[];
+}
+
+/** Where to attach a device. */
+export interface AttachOptions {
+  /** Control unit the device hangs on (its paths are the CU's). */
+  readonly controlUnit?: number;
+  /** Explicit channel paths; default: the CU's, else CHPID = device number >> 8 as Hercules does. */
+  readonly chpids?: readonly number[];
+  /** Images that see the device; default all. */
+  readonly images?: readonly number[];
+}
+
+/** Result of an IPL through the channel subsystem (POP 17-"Initial Program Loading"). */
+export type IplResult =
+  | { readonly ok: true; readonly subchannel: number; readonly psw: Uint8Array }
+  | { readonly ok: false; readonly reason: string; readonly deviceStatus: number; readonly subchannelStatus: number };
+
+/** Counters for reports and benchmarks. */
+export interface ChannelCounters {
+  starts: number;
+  completions: number;
+  ccws: number;
+  bytes: number;
+  interruptions: number;
+}
+
+/**
+ * The channel subsystem. `image(n)` gives image n's `IoHandler`; the
+ * subsystem itself acts as image 0's handler, so a one-image machine can pass
+ * it directly as its `io`.
+ */
+export class ChannelSubsystem implements IoHandler {
+  readonly storage: StoragePort;
+  readonly clock: Clock;
+  readonly imageCount: number;
+  queuing: QueuingPolicy;
+  readonly counters: ChannelCounters = { starts: 0, completions: 0, ccws: 0, bytes: 0, interruptions: 0 };
+  /** Set by SET ADDRESS LIMIT: the address the PMCW limit mode compares against. */
+  addressLimit = 0;
+  private readonly startLatencyUs: number;
+  private readonly haltLatencyUs: number;
+  private readonly paths = new Map<number, ChannelPath>();
+  private readonly controlUnits = new Map<number, ControlUnit>();
+  private readonly slots = new Map<number, DeviceSlot>();
+  private readonly subchannels: Subchannel[][];
+  private readonly byDevice: Map<number, Subchannel>[];
+  private readonly pending: Subchannel[][];
+  private readonly listeners: ((() => void) | null)[];
+  private readonly views: ImageView[];
+  private readonly waiting: Subchannel[] = [];
+  private seq = 0;
+  private dispatchScheduled = false;
+  private readonly scratch8 = new Uint8Array(8);
+
+  constructor(options: ChannelSubsystemOptions) {
+    this.storage = options.storage;
+    this.clock = options.clock;
+    this.imageCount = options.images ?? 1;
+    if (!Number.isInteger(this.imageCount) || this.imageCount < 1 || this.imageCount > 256) throw new RangeError(`images must be 1-256, got ${this.imageCount}`);
+    this.queuing = options.queuing ?? 'fifo';
+    this.startLatencyUs = options.startLatencyUs ?? 2;
+    this.haltLatencyUs = options.haltLatencyUs ?? 2;
+    this.subchannels = [];
+    this.byDevice = [];
+    this.pending = [];
+    this.listeners = [];
+    this.views = [];
+    for (let i = 0; i < this.imageCount; i++) {
+      this.subchannels.push([]);
+      this.byDevice.push(new Map());
+      this.pending.push([]);
+      this.listeners.push(null);
+      this.views.push(new ImageView(this, i));
+    }
+  }
+
+  // ---------------------------------------------------------------- topology
+
+  /** Define a channel path. `images` default to all (a path shared through MIF). */
+  defineChannelPath(chpid: number, images?: readonly number[]): ChannelPath {
+    if (!Number.isInteger(chpid) || chpid < 0 || chpid > 0xff) throw new RangeError(`CHPID must be 00-FF, got ${chpid}`);
+    const existing = this.paths.get(chpid);
+    if (existing !== undefined) return existing;
+    const set = new Set<number>(images ?? Array.from({ length: this.imageCount }, (_, i) => i));
+    for (const i of set) this.checkImage(i);
+    const path: ChannelPath = { chpid, images: set, busyWith: null, starts: 0, contentions: 0 };
+    this.paths.set(chpid, path);
+    return path;
+  }
+
+  /** Define a control unit reached through `chpids` (defined on first use). */
+  defineControlUnit(id: number, chpids: readonly number[]): ControlUnit {
+    if (chpids.length < 1 || chpids.length > 8) throw new RangeError('a control unit needs 1-8 channel paths');
+    for (const c of chpids) this.defineChannelPath(c);
+    const cu: ControlUnit = { id, chpids: [...chpids] };
+    this.controlUnits.set(id, cu);
+    return cu;
+  }
+
+  /**
+   * Attach a device at `deviceNumber`. Each image that sees it gets a
+   * subchannel, numbered from 0 in attach order (Hercules numbers subchannels
+   * in configuration order). Returns the subchannel number per image.
+   */
+  attach(deviceNumber: number, device: Device, options: AttachOptions = {}): Map<number, number> {
+    if (!Number.isInteger(deviceNumber) || deviceNumber < 0 || deviceNumber > 0xffff) throw new RangeError(`device number must be 0000-FFFF, got ${deviceNumber}`);
+    if (this.slots.has(deviceNumber)) throw new RangeError(`device ${hex4(deviceNumber)} is already attached`);
+    let chpids: number[];
+    if (options.chpids !== undefined) chpids = [...options.chpids];
+    else if (options.controlUnit !== undefined) {
+      const cu = this.controlUnits.get(options.controlUnit);
+      if (cu === undefined) throw new RangeError(`control unit ${options.controlUnit} is not defined`);
+      chpids = [...cu.chpids];
+    } else chpids = [deviceNumber >>> 8];
+    if (chpids.length < 1 || chpids.length > 8) throw new RangeError('a device needs 1-8 channel paths');
+    for (const c of chpids) this.defineChannelPath(c);
+    const slot: DeviceSlot = { deviceNumber, device, chpids, busyWith: null };
+    this.slots.set(deviceNumber, slot);
+    device.setAttentionSink?.((status) => this.attention(deviceNumber, status));
+    const images = options.images ?? Array.from({ length: this.imageCount }, (_, i) => i);
+    const result = new Map<number, number>();
+    const pim = (0xff00 >>> chpids.length) & 0xff;
+    for (const image of images) {
+      this.checkImage(image);
+      const list = this.subchannels[image]!;
+      const sch = new Subchannel(image, list.length, slot, pim, this.availableMask(slot, image));
+      list.push(sch);
+      this.byDevice[image]!.set(deviceNumber, sch);
+      result.set(image, sch.number);
+    }
+    return result;
+  }
+
+  /** The `IoHandler` of image `n` (a logical partition's view of the subsystem). */
+  image(n: number): IoHandler {
+    this.checkImage(n);
+    return this.views[n]!;
+  }
+
+  /** Image `image`'s subchannel for a device number, or undefined. */
+  subchannelForDevice(deviceNumber: number, image = 0): Subchannel | undefined {
+    return this.byDevice[image]?.get(deviceNumber);
+  }
+
+  /** Image `image`'s subchannel by number, or undefined. */
+  subchannel(number: number, image = 0): Subchannel | undefined {
+    return this.subchannels[image]?.[number];
+  }
+
+  channelPath(chpid: number): ChannelPath | undefined {
+    return this.paths.get(chpid);
+  }
+
+  /**
+   * Dynamic Channel Path Management hook: move `chpid` from image `from` to
+   * image `to`. Subchannels of `from` lose the path from their PAM, those of
+   * `to` gain it; a program running on the path finishes first.
+   */
+  moveChannelPath(chpid: number, from: number, to: number): void {
+    const path = this.paths.get(chpid);
+    if (path === undefined) throw new RangeError(`CHPID ${hex2(chpid)} is not defined`);
+    this.checkImage(from);
+    this.checkImage(to);
+    path.images.delete(from);
+    path.images.add(to);
+    this.refreshAvailability();
+  }
+
+  /** Share `chpid` with one more image (MIF). */
+  shareChannelPath(chpid: number, image: number): void {
+    const path = this.paths.get(chpid);
+    if (path === undefined) throw new RangeError(`CHPID ${hex2(chpid)} is not defined`);
+    this.checkImage(image);
+    path.images.add(image);
+    this.refreshAvailability();
+  }
+
+  /** Set a subchannel's priority for priority queuing (what z/OS WLM feeds the CSS). */
+  setPriority(image: number, subchannel: number, priority: number): void {
+    const sch = this.subchannels[image]?.[subchannel];
+    if (sch !== undefined) sch.priority = priority | 0;
+  }
+
+  // ------------------------------------------------------------ IoHandler (image 0)
+
+  execute(instruction: IoInstruction, operandAddress: number, cpu: IoOperandAccess): IoResult {
+    return this.executeFor(0, instruction, operandAddress, cpu);
+  }
+
+  takeInterruption(cr6: number): IoInterruption | null {
+    return this.takeFor(0, cr6);
+  }
+
+  hasPending(): boolean {
+    return this.pending[0]!.length > 0;
+  }
+
+  setPendingListener(listener: () => void): void {
+    this.listeners[0] = listener;
+  }
+
+  /** @internal used by the image views. */
+  hasPendingFor(image: number): boolean {
+    return this.pending[image]!.length > 0;
+  }
+
+  /** @internal used by the image views. */
+  setListenerFor(image: number, listener: () => void): void {
+    this.listeners[image] = listener;
+  }
+
+  // ------------------------------------------------------------ I/O instructions
+
+  /** Execute an I/O instruction for image `image`. */
+  executeFor(image: number, instruction: IoInstruction, operandAddress: number, cpu: IoOperandAccess): IoResult {
+    if (instruction === 'TPI') return this.tpi(image, operandAddress, cpu);
+    if (instruction === 'SAL') {
+      this.addressLimit = cpu.gpr[1]! & 0x7fffffff;
+      return 0;
+    }
+    if (instruction === 'SCHM') return 0;
+    // GR1 holds the subsystem-identification word: X'0001' in the high halfword (POP 14-"Subsystem-Identification Word").
+    const ssid = cpu.gpr[1]! >>> 0;
+    if (ssid >>> 16 !== 0x0001) return -PGM_OPERAND;
+    const sch = this.subchannels[image]![ssid & 0xffff];
+    switch (instruction) {
+      case 'SSCH':
+        return this.ssch(sch, operandAddress, cpu);
+      case 'TSCH':
+        return this.tsch(sch, operandAddress, cpu);
+      case 'STSCH':
+        return this.stsch(sch, operandAddress, cpu);
+      case 'MSCH':
+        return this.msch(sch, operandAddress, cpu);
+      case 'HSCH':
+        return this.hsch(sch);
+      case 'CSCH':
+        return this.csch(sch);
+      case 'RSCH':
+        return this.rsch(sch);
+      case 'XSCH':
+        return this.xsch(sch);
+      default:
+        return 3;
+    }
+  }
+
+  private ssch(sch: Subchannel | undefined, address: number, cpu: IoOperandAccess): IoResult {
+    if ((address & 3) !== 0) return -PGM_SPECIFICATION;
+    const raw = new Uint8Array(ORB_SIZE);
+    const ex = cpu.fetch(address, raw, ORB_SIZE);
+    if (ex !== 0) return -ex;
+    if (orbReservedBitsSet(raw)) return -PGM_OPERAND;
+    if (sch === undefined || !sch.pmcw.valid || !sch.pmcw.enabled) return 3;
+    const orb = decodeOrb(raw);
+    if ((orb.lpm & sch.pmcw.pam & sch.pmcw.pom & sch.pmcw.pim) === 0) return 3;
+    const s = sch.scsw;
+    if ((s.flag3 & SC_PENDING) !== 0) return 1;
+    if ((s.flag2 & (FC_START | FC_HALT | FC_CLEAR)) !== 0) return 2;
+    this.counters.starts++;
+    sch.orb = orb;
+    sch.pmcw.lpm = orb.lpm;
+    sch.pmcw.interruptionParameter = orb.interruptionParameter;
+    sch.scsw = emptyScsw();
+    sch.scsw.flag0 = (orb.key << 4) | (orb.suspendControl ? SCSW0_S : 0);
+    sch.scsw.flag1 =
+      (orb.format1 ? SCSW1_F : 0) |
+      (orb.prefetch ? SCSW1_P : 0) |
+      (orb.initialStatus ? SCSW1_I : 0) |
+      (orb.addressLimitChecking ? SCSW1_A : 0) |
+      (orb.suppressSuspendInterruption ? SCSW1_U : 0);
+    sch.scsw.flag2 = FC_START | AC_START_PENDING;
+    sch.ecw = null;
+    sch.eswErw0 = 0;
+    sch.eswSenseCount = 0;
+    this.initProgram(sch, orb.ccwAddress, orb.format1, orb.key, false);
+    this.enqueueStart(sch);
+    return 0;
+  }
+
+  private initProgram(sch: Subchannel, ccwAddress: number, format1: boolean, key: number, ipl: boolean): void {
+    sch.ccwAddress = ccwAddress;
+    sch.format1 = format1;
+    sch.key = key;
+    sch.first = true;
+    sch.ticNext = -1;
+    sch.chained = false;
+    sch.previousCommand = -1;
+    sch.lastResidual = 0;
+    sch.inFlight = null;
+    sch.ipl = ipl;
+  }
+
+  private tsch(sch: Subchannel | undefined, address: number, cpu: IoOperandAccess): IoResult {
+    if ((address & 3) !== 0) return -PGM_SPECIFICATION;
+    if (sch === undefined || !sch.pmcw.valid) return 3;
+    const s = sch.scsw;
+    const esw: Esw = { lpum: sch.pmcw.lpum, erw0: sch.eswErw0, senseCount: sch.eswSenseCount };
+    const irb = encodeIrb(s, esw, sch.ecw, new Uint8Array(IRB_SIZE));
+    const ex = cpu.store(address, irb);
+    if (ex !== 0) return -ex;
+    if ((s.flag3 & SC_PENDING) === 0) return 1;
+    this.dequeueInterruption(sch);
+    this.clearStatus(sch);
+    return 0;
+  }
+
+  /** What TEST SUBCHANNEL (and IPL) does to a status-pending subchannel once the status is taken. */
+  private clearStatus(sch: Subchannel): void {
+    const s = sch.scsw;
+    const onlyIntermediate = (s.flag3 & (SC_PRIMARY | SC_SECONDARY | SC_ALERT)) === 0 && (s.flag3 & SC_INTERMEDIATE) !== 0;
+    const stillWorking = (s.flag3 & (AC_SUBCHANNEL_ACTIVE | AC_DEVICE_ACTIVE | AC_SUSPENDED)) !== 0 || (s.flag2 & (AC_START_PENDING | AC_RESUME_PENDING)) !== 0;
+    if (onlyIntermediate && stillWorking) {
+      // Intermediate status (PCI, initial status, suspension): the start function goes on.
+      s.flag3 &= ~(SC_INTERMEDIATE | SC_PENDING);
+      s.flag1 &= ~SCSW1_Z;
+      s.subchannelStatus &= ~SS_PCI;
+      return;
+    }
+    s.flag2 = 0;
+    s.flag3 = 0;
+    s.flag1 &= ~(SCSW1_Z | SCSW1_E);
+    sch.ecw = null;
+    sch.eswErw0 = 0;
+    sch.eswSenseCount = 0;
+  }
+
+  private stsch(sch: Subchannel | undefined, address: number, cpu: IoOperandAccess): IoResult {
+    if ((address & 3) !== 0) return -PGM_SPECIFICATION;
+    if (sch === undefined) return 3;
+    const ex = cpu.store(address, encodeSchib(sch.pmcw, sch.scsw, new Uint8Array(SCHIB_SIZE)));
+    return ex !== 0 ? -ex : 0;
+  }
+
+  private msch(sch: Subchannel | undefined, address: number, cpu: IoOperandAccess): IoResult {
+    if ((address & 3) !== 0) return -PGM_SPECIFICATION;
+    const raw = new Uint8Array(28);
+    const ex = cpu.fetch(address, raw, 28);
+    if (ex !== 0) return -ex;
+    if (pmcwReservedBitsSet(raw)) return -PGM_OPERAND;
+    if (sch === undefined || !sch.pmcw.valid) return 3;
+    if ((sch.scsw.flag3 & SC_PENDING) !== 0) return 1;
+    if ((sch.scsw.flag2 & (FC_START | FC_HALT | FC_CLEAR)) !== 0) return 2;
+    const p = decodePmcw(raw);
+    // Only the program-modifiable fields change (POP 14-"MODIFY SUBCHANNEL").
+    const m = sch.pmcw;
+    m.interruptionParameter = p.interruptionParameter;
+    m.isc = p.isc;
+    m.enabled = p.enabled;
+    m.limitMode = p.limitMode;
+    m.measurementMode = p.measurementMode;
+    m.multipath = p.multipath;
+    m.timing = p.timing;
+    m.lpm = p.lpm;
+    m.mbi = p.mbi;
+    m.concurrentSense = p.concurrentSense;
+    return 0;
+  }
+
+  private hsch(sch: Subchannel | undefined): IoResult {
+    if (sch === undefined || !sch.pmcw.valid || !sch.pmcw.enabled) return 3;
+    const s = sch.scsw;
+    // Status pending with anything but intermediate status alone: cc 1 (POP 14-"HALT SUBCHANNEL").
+    if ((s.flag3 & SC_PENDING) !== 0 && (s.flag3 & (SC_PRIMARY | SC_SECONDARY | SC_ALERT)) !== 0) return 1;
+    if ((s.flag3 & SC_PENDING) !== 0 && (s.flag3 & SC_INTERMEDIATE) === 0) return 1;
+    if ((s.flag2 & (FC_HALT | FC_CLEAR)) !== 0) return 2;
+    s.flag2 |= FC_HALT | AC_HALT_PENDING;
+    this.after(this.haltLatencyUs, () => this.completeHalt(sch));
+    return 0;
+  }
+
+  private completeHalt(sch: Subchannel): void {
+    const s = sch.scsw;
+    if ((s.flag2 & AC_HALT_PENDING) === 0) return;
+    s.flag2 &= ~AC_HALT_PENDING;
+    const running = sch.inFlight !== null || (s.flag3 & (AC_SUBCHANNEL_ACTIVE | AC_DEVICE_ACTIVE | AC_SUSPENDED)) !== 0;
+    const startPending = (s.flag2 & (AC_START_PENDING | AC_RESUME_PENDING)) !== 0;
+    this.abandonProgram(sch);
+    s.flag2 &= ~(AC_START_PENDING | AC_RESUME_PENDING);
+    if (running) {
+      // The device was working: it presents channel end and device end as it stops.
+      s.flag3 = (s.flag3 & SC_INTERMEDIATE) | SC_PRIMARY | SC_SECONDARY | SC_PENDING;
+      s.deviceStatus = CE_DE;
+    } else {
+      s.flag3 = (s.flag3 & SC_INTERMEDIATE) | SC_PENDING;
+      if (!startPending) s.deviceStatus = 0;
+    }
+    this.queueInterruption(sch);
+    this.scheduleDispatch(0);
+  }
+
+  private csch(sch: Subchannel | undefined): IoResult {
+    if (sch === undefined || !sch.pmcw.valid || !sch.pmcw.enabled) return 3;
+    this.dequeueInterruption(sch);
+    this.abandonProgram(sch);
+    const s = sch.scsw;
+    s.flag2 = FC_CLEAR | AC_CLEAR_PENDING;
+    s.flag3 = 0;
+    // Clear-function path management (POP 15-"Clear Function").
+    sch.pmcw.pom = 0xff;
+    sch.pmcw.lpum = 0;
+    sch.pmcw.pnom = 0;
+    this.after(this.haltLatencyUs, () => {
+      if ((sch.scsw.flag2 & AC_CLEAR_PENDING) === 0) return;
+      sch.slot.device.reset();
+      sch.scsw = emptyScsw();
+      sch.scsw.flag2 = FC_CLEAR;
+      sch.scsw.flag3 = SC_PENDING;
+      sch.ecw = null;
+      this.queueInterruption(sch);
+    });
+    return 0;
+  }
+
+  private rsch(sch: Subchannel | undefined): IoResult {
+    if (sch === undefined || !sch.pmcw.valid || !sch.pmcw.enabled) return 3;
+    const s = sch.scsw;
+    if ((s.flag3 & SC_PENDING) !== 0) return 1;
+    if ((s.flag2 & (FC_START | FC_HALT | FC_CLEAR)) !== FC_START || (s.flag2 & AC_RESUME_PENDING) !== 0 || (s.flag0 & SCSW0_S) === 0) return 2;
+    s.flag2 |= AC_RESUME_PENDING;
+    if ((s.flag3 & AC_SUSPENDED) !== 0) this.enqueueStart(sch);
+    return 0;
+  }
+
+  private xsch(sch: Subchannel | undefined): IoResult {
+    if (sch === undefined || !sch.pmcw.valid || !sch.pmcw.enabled) return 3;
+    const s = sch.scsw;
+    if ((s.flag3 & SC_PENDING) !== 0) return 1;
+    const startPending = (s.flag2 & AC_START_PENDING) !== 0 && (s.flag3 & (AC_SUBCHANNEL_ACTIVE | AC_DEVICE_ACTIVE)) === 0;
+    const suspended = (s.flag3 & AC_SUSPENDED) !== 0 && (s.flag2 & AC_RESUME_PENDING) === 0;
+    if ((s.flag2 & FC_START) === 0 || (s.flag2 & (FC_HALT | FC_CLEAR)) !== 0 || !(startPending || suspended)) return 2;
+    this.abandonProgram(sch);
+    s.flag2 = 0;
+    s.flag3 = 0;
+    return 0;
+  }
+
+  private tpi(image: number, address: number, cpu: IoOperandAccess): IoResult {
+    if ((address & 3) !== 0) return -PGM_SPECIFICATION;
+    // IoOperandAccess carries no control registers; a CPU that adds `cr6` gets TPI masked by it.
+    const cr6 = (cpu as IoOperandAccess & { readonly cr6?: number }).cr6 ?? 0xff000000;
+    const list = this.pending[image]!;
+    const sch = this.pickInterruption(list, cr6);
+    if (sch === undefined) return 0;
+    const code = new Uint8Array(8);
+    const ssid = 0x00010000 | sch.number;
+    put32(code, 0, ssid);
+    put32(code, 4, sch.pmcw.interruptionParameter);
+    // Operand address zero: the code goes to real locations 184-191 (X'B8'), as an interruption stores it.
+    const ex = cpu.store(address === 0 ? 0xb8 : address, code);
+    if (ex !== 0) return -ex;
+    this.dequeueInterruption(sch);
+    return 1;
+  }
+
+  // ------------------------------------------------------------ interruptions
+
+  /** @internal */
+  takeFor(image: number, cr6: number): IoInterruption | null {
+    const list = this.pending[image]!;
+    const sch = this.pickInterruption(list, cr6);
+    if (sch === undefined) return null;
+    this.dequeueInterruption(sch);
+    this.counters.interruptions++;
+    return { subsystemId: 0x00010000 | sch.number, parameter: sch.pmcw.interruptionParameter, isc: sch.pmcw.isc };
+  }
+
+  /** Lowest ISC enabled in CR6 first (subclass 0 has the highest priority), FIFO within a subclass. */
+  private pickInterruption(list: Subchannel[], cr6: number): Subchannel | undefined {
+    let best: Subchannel | undefined;
+    for (const sch of list) {
+      if (((cr6 >>> (31 - sch.pmcw.isc)) & 1) === 0) continue;
+      if (best === undefined || sch.pmcw.isc < best.pmcw.isc || (sch.pmcw.isc === best.pmcw.isc && sch.interruptionSeq < best.interruptionSeq)) best = sch;
+    }
+    return best;
+  }
+
+  private queueInterruption(sch: Subchannel): void {
+    if (sch.interruptionQueued) return;
+    sch.interruptionQueued = true;
+    sch.interruptionSeq = this.seq++;
+    this.pending[sch.image]!.push(sch);
+    const l = this.listeners[sch.image];
+    if (l !== null && l !== undefined) l();
+  }
+
+  private dequeueInterruption(sch: Subchannel): void {
+    if (!sch.interruptionQueued) return;
+    sch.interruptionQueued = false;
+    const list = this.pending[sch.image]!;
+    const i = list.indexOf(sch);
+    if (i >= 0) list.splice(i, 1);
+  }
+
+  // ------------------------------------------------------------ start queuing and paths
+
+  private enqueueStart(sch: Subchannel): void {
+    sch.queuedAt = this.seq++;
+    this.waiting.push(sch);
+    this.scheduleDispatch(this.startLatencyUs);
+  }
+
+  private scheduleDispatch(us: number): void {
+    if (this.dispatchScheduled) return;
+    this.dispatchScheduled = true;
+    this.after(us, () => {
+      this.dispatchScheduled = false;
+      this.dispatch();
+    });
+  }
+
+  /** Give waiting start functions a free path and their free device, in queuing order. */
+  private dispatch(): void {
+    if (this.waiting.length === 0) return;
+    const order = [...this.waiting];
+    if (this.queuing === 'priority') order.sort((a, b) => b.priority - a.priority || a.queuedAt - b.queuedAt);
+    else order.sort((a, b) => a.queuedAt - b.queuedAt);
+    for (const sch of order) {
+      if (sch.slot.busyWith !== null && sch.slot.busyWith !== sch) continue;
+      const path = this.freePath(sch);
+      if (path === undefined) continue;
+      this.waiting.splice(this.waiting.indexOf(sch), 1);
+      sch.queuedAt = -1;
+      this.begin(sch, path);
+    }
+    for (const sch of this.waiting) {
+      for (const c of sch.slot.chpids) {
+        const p = this.paths.get(c);
+        if (p !== undefined && p.busyWith !== null) p.contentions++;
+      }
+    }
+  }
+
+  private freePath(sch: Subchannel): ChannelPath | undefined {
+    const usable = sch.pmcw.lpm & sch.pmcw.pam & sch.pmcw.pom & sch.pmcw.pim;
+    for (let i = 0; i < sch.slot.chpids.length; i++) {
+      if ((usable & (0x80 >>> i)) === 0) continue;
+      const p = this.paths.get(sch.slot.chpids[i]!);
+      if (p !== undefined && p.busyWith === null && p.images.has(sch.image)) return p;
+    }
+    return undefined;
+  }
+
+  private begin(sch: Subchannel, path: ChannelPath): void {
+    const s = sch.scsw;
+    if ((s.flag2 & FC_START) === 0) return;
+    path.busyWith = sch;
+    path.starts++;
+    sch.pathChpid = path.chpid;
+    sch.slot.busyWith = sch;
+    const idx = sch.slot.chpids.indexOf(path.chpid);
+    sch.pmcw.lpum = (0x80 >>> idx) & 0xff;
+    const resuming = (s.flag2 & AC_RESUME_PENDING) !== 0 && (s.flag3 & AC_SUSPENDED) !== 0;
+    s.flag2 &= ~(AC_START_PENDING | AC_RESUME_PENDING);
+    s.flag3 = (s.flag3 & ~AC_SUSPENDED) | AC_SUBCHANNEL_ACTIVE | AC_DEVICE_ACTIVE;
+    if (!resuming) sch.slot.device.startProgram();
+    if (!resuming && (s.flag1 & SCSW1_I) !== 0) {
+      // Initial-status interruption: intermediate status with the zero-condition-code flag.
+      s.ccwAddress = sch.ccwAddress;
+      s.flag1 |= SCSW1_Z;
+      s.flag3 |= SC_INTERMEDIATE | SC_PENDING;
+      this.queueInterruption(sch);
+    }
+    this.run(sch);
+  }
+
+  private release(sch: Subchannel): void {
+    if (sch.pathChpid >= 0) {
+      const p = this.paths.get(sch.pathChpid);
+      if (p !== undefined && p.busyWith === sch) p.busyWith = null;
+      sch.pathChpid = -1;
+    }
+    if (sch.slot.busyWith === sch) sch.slot.busyWith = null;
+    if (this.waiting.length > 0) this.scheduleDispatch(0);
+  }
+
+  /** Stop whatever the subchannel's program was doing, silently (halt, clear, cancel). */
+  private abandonProgram(sch: Subchannel): void {
+    if (sch.eventId >= 0) {
+      this.clock.cancel(sch.eventId);
+      sch.eventId = -1;
+    }
+    sch.inFlight = null;
+    const w = this.waiting.indexOf(sch);
+    if (w >= 0) this.waiting.splice(w, 1);
+    sch.queuedAt = -1;
+    this.release(sch);
+  }
+
+  private after(us: number, action: () => void): number {
+    return this.clock.schedule(this.clock.now() + us * this.clock.cyclesPerMicrosecond, action);
+  }
+
+  // ------------------------------------------------------------ channel programs
+
+  /** Run the channel program from `sch.ccwAddress` until a command is in flight or the program ends. */
+  private run(sch: Subchannel): void {
+    for (let guard = 0; guard < 1_000_000; guard++) {
+      const next = this.stepCommand(sch);
+      if (next === 'wait' || next === 'done') return;
+      // 'again': a zero-time command (e.g. after TIC) — continue inline.
+    }
+    this.finish(sch, 0, SS_PROGRAM_CHECK, sch.lastResidual, sch.ccwAddress);
+  }
+
+  /** Fetch one CCW at `address`; returns the channel status of the fetch (0 when fine). */
+  private fetchCcw(sch: Subchannel, address: number, out: Uint8Array): number {
+    if ((address & 7) !== 0) return SS_PROGRAM_CHECK;
+    if (!sch.format1 && address > 0xffffff) return SS_PROGRAM_CHECK;
+    const st = checkChannelAccess(this.storage, address, 8, sch.key, false, this.limitFor(sch));
+    if (st !== 0) return st;
+    this.storage.readInto(address as never, out, 0, 8);
+    return 0;
+  }
+
+  private limitFor(sch: Subchannel): AddressLimit {
+    if (sch.orb === null || !sch.orb.addressLimitChecking || sch.pmcw.limitMode === 0) return NO_LIMIT;
+    return { mode: sch.pmcw.limitMode, limit: this.addressLimit };
+  }
+
+  /** Decode the 8 CCW bytes into command, flags, count, address (format 0 or 1). Returns false when a format-1 address has bit 0 on. */
+  private decodeCcw(format1: boolean, b: Uint8Array, ccw: DecodedCcw): boolean {
+    ccw.command = b[0]!;
+    if (format1) {
+      ccw.flags = b[1]!;
+      ccw.count = (b[2]! << 8) | b[3]!;
+      ccw.address = ((b[4]! << 24) | (b[5]! << 16) | (b[6]! << 8) | b[7]!) >>> 0;
+      if ((ccw.address & 0x80000000) !== 0) return false;
+    } else {
+      ccw.address = (b[1]! << 16) | (b[2]! << 8) | b[3]!;
+      ccw.flags = b[4]!;
+      ccw.count = (b[6]! << 8) | b[7]!;
+    }
+    return true;
+  }
+
+  private stepCommand(sch: Subchannel): 'wait' | 'done' | 'again' {
+    const ccw: DecodedCcw = { command: 0, flags: 0, count: 0, address: 0 };
+    const here = sch.ccwAddress;
+    const next = (here + 8) >>> 0;
+    if (sch.ipl && sch.first) {
+      // IPL: the implicit first CCW reads 24 bytes into location 0, command chaining to the CCW at 8.
+      ccw.command = 0x02;
+      ccw.flags = CCW_CC | CCW_SLI;
+      ccw.count = 24;
+      ccw.address = 0;
+    } else {
+      const st = this.fetchCcw(sch, here, this.scratch8);
+      if (st !== 0) {
+        this.finish(sch, 0, st, sch.lastResidual, sch.ticNext >= 0 ? sch.ticNext : next);
+        return 'done';
+      }
+      if (!this.decodeCcw(sch.format1, this.scratch8, ccw)) {
+        this.finish(sch, 0, SS_PROGRAM_CHECK, sch.lastResidual, next);
+        return 'done';
+      }
+    }
+    this.counters.ccws++;
+    sch.scsw.ccwAddress = next;
+    const kind = commandKind(ccw.command);
+    if (kind === 'tic') {
+      // TIC rules (POP 15-"Transfer in Channel"): not to another TIC, not first, format-1 flags and count zero.
+      const bad = sch.ticNext >= 0 || sch.first || (sch.format1 && (ccw.command !== 0x08 || ccw.flags !== 0 || ccw.count !== 0));
+      if (bad) {
+        this.finish(sch, 0, SS_PROGRAM_CHECK, sch.lastResidual, next);
+        return 'done';
+      }
+      sch.ticNext = next;
+      sch.ccwAddress = ccw.address;
+      return 'again';
+    }
+    sch.ticNext = -1;
+    sch.first = false;
+    if ((ccw.flags & CCW_RESERVED) !== 0) {
+      this.finish(sch, 0, SS_PROGRAM_CHECK, sch.lastResidual, next);
+      return 'done';
+    }
+    if ((ccw.flags & CCW_SUSPEND) !== 0) {
+      if (sch.orb === null || !sch.orb.suspendControl) {
+        this.finish(sch, 0, SS_PROGRAM_CHECK, sch.lastResidual, next);
+        return 'done';
+      }
+      if ((sch.scsw.flag2 & AC_RESUME_PENDING) !== 0) {
+        sch.scsw.flag2 &= ~AC_RESUME_PENDING;
+      } else {
+        this.suspend(sch, here, ccw.count);
+        return 'done';
+      }
+    }
+    if ((ccw.flags & CCW_PCI) !== 0) this.raisePci(sch, next);
+    if (ccw.count === 0 && (!sch.format1 || (ccw.flags & CCW_CD) !== 0)) {
+      this.finish(sch, 0, SS_PROGRAM_CHECK, sch.lastResidual, next);
+      return 'done';
+    }
+    if (kind === 'invalid') {
+      this.finish(sch, 0, SS_PROGRAM_CHECK, sch.lastResidual, next);
+      return 'done';
+    }
+    const device = sch.slot.device;
+    const immediate = kind === 'control' && device.immediate(ccw.command);
+    const input = kind === 'read' || kind === 'sense' || kind === 'read-backward';
+    const first: Segment = { address: ccw.address, count: ccw.count, flags: ccw.flags, next };
+    const segments: Segment[] = [first];
+    let data: Uint8Array | null = null;
+    let gatherStatus = 0;
+    let total = ccw.count;
+    if (!input && !immediate) {
+      // Output: the channel fetches the data of the whole data chain before the device takes it.
+      const chainStatus = this.collectDataChain(sch, segments);
+      total = 0;
+      for (const seg of segments) total += seg.count;
+      data = new Uint8Array(total);
+      let off = 0;
+      for (const seg of segments) {
+        const st = this.transfer(sch, seg, data, off, seg.count, false);
+        if (st !== 0) {
+          gatherStatus = st;
+          this.finish(sch, 0, st, sch.lastResidual, seg.next);
+          return 'done';
+        }
+        off += seg.count;
+      }
+      if (chainStatus !== 0) {
+        const last = segments[segments.length - 1]!;
+        this.finish(sch, 0, chainStatus, sch.lastResidual, last.next);
+        return 'done';
+      }
+    }
+    const nowUs = this.clock.now() / this.clock.cyclesPerMicrosecond;
+    const resp = device.execute({ command: ccw.command, count: ccw.count, data, chained: sch.chained, previousCommand: sch.previousCommand, nowUs });
+    const inFlight: InFlight = {
+      command: ccw.command,
+      input,
+      immediate: immediate || resp.immediate === true,
+      segments,
+      status: resp.status,
+      data: input ? (resp.input ?? new Uint8Array(0)) : null,
+      accepted: input ? 0 : (resp.accepted ?? total),
+      total,
+      gatherStatus,
+    };
+    sch.inFlight = inFlight;
+    const us = resp.serviceUs > 0 && Number.isFinite(resp.serviceUs) ? resp.serviceUs : 0;
+    if (sch.ipl) {
+      this.completeCommand(sch);
+      return sch.inFlight === null && (sch.scsw.flag3 & SC_PENDING) === 0 ? 'again' : 'done';
+    }
+    sch.eventId = this.after(us, () => {
+      sch.eventId = -1;
+      this.completeCommand(sch);
+      if (sch.inFlight === null && (sch.scsw.flag3 & (AC_SUBCHANNEL_ACTIVE | AC_DEVICE_ACTIVE)) !== 0 && (sch.scsw.flag2 & FC_START) !== 0) this.run(sch);
+    });
+    return 'wait';
+  }
+
+  /** Fetch the data-chained continuations of `segments[0]` (output commands). Returns channel status or 0. */
+  private collectDataChain(sch: Subchannel, segments: Segment[]): number {
+    let seg = segments[segments.length - 1]!;
+    while ((seg.flags & CCW_CD) !== 0) {
+      const r = this.fetchChained(sch, seg.next);
+      if (typeof r === 'number') return r;
+      segments.push(r);
+      seg = r;
+      if (segments.length > 4096) return SS_PROGRAM_CHECK;
+    }
+    return 0;
+  }
+
+  /** Fetch the next data-chained CCW at `address` (following one TIC). */
+  private fetchChained(sch: Subchannel, address: number): Segment | number {
+    const ccw: DecodedCcw = { command: 0, flags: 0, count: 0, address: 0 };
+    let at = address;
+    let tic = false;
+    for (;;) {
+      const st = this.fetchCcw(sch, at, this.scratch8);
+      if (st !== 0) return st;
+      if (!this.decodeCcw(sch.format1, this.scratch8, ccw)) return SS_PROGRAM_CHECK;
+      this.counters.ccws++;
+      sch.scsw.ccwAddress = (at + 8) >>> 0;
+      if (commandKind(ccw.command) === 'tic') {
+        if (tic || (sch.format1 && (ccw.command !== 0x08 || ccw.flags !== 0 || ccw.count !== 0))) return SS_PROGRAM_CHECK;
+        tic = true;
+        at = ccw.address;
+        continue;
+      }
+      break;
+    }
+    if ((ccw.flags & (CCW_RESERVED | CCW_SUSPEND)) !== 0) return SS_PROGRAM_CHECK;
+    if (ccw.count === 0) return SS_PROGRAM_CHECK;
+    if ((ccw.flags & CCW_PCI) !== 0) this.raisePci(sch, (at + 8) >>> 0);
+    return { address: ccw.address, count: ccw.count, flags: ccw.flags, next: (at + 8) >>> 0 };
+  }
+
+  /**
+   * Move `length` bytes between storage and `buf[offset..]` for one segment,
+   * through IDAWs when the segment's IDA flag is on (format-1 IDAWs: 31-bit
+   * addresses; after the first, each must start on a 2K boundary and covers
+   * up to 2K). Returns 0 or channel status; bytes before a failing piece are
+   * transferred, as the channel would have moved them.
+   */
+  private transfer(sch: Subchannel, seg: Segment, buf: Uint8Array, offset: number, length: number, toStorage: boolean): number {
+    if (length <= 0) return 0;
+    const limit = this.limitFor(sch);
+    const key = sch.key;
+    if ((seg.flags & CCW_IDA) === 0) {
+      const st = checkChannelAccess(this.storage, seg.address, length, key, toStorage, limit);
+      if (st !== 0) return st;
+      this.move(seg.address, buf, offset, length, toStorage);
+      return 0;
+    }
+    let idawAddress = seg.address;
+    if ((idawAddress & 3) !== 0) return SS_PROGRAM_CHECK;
+    let done = 0;
+    let firstIdaw = true;
+    while (done < length) {
+      const st = checkChannelAccess(this.storage, idawAddress, 4, key, false, limit);
+      if (st !== 0) return st;
+      const idaw = this.storage.read32(idawAddress as never) >>> 0;
+      if ((idaw & 0x80000000) !== 0) return SS_PROGRAM_CHECK;
+      if (!firstIdaw && (idaw & 0x7ff) !== 0) return SS_PROGRAM_CHECK;
+      const piece = Math.min(length - done, 0x800 - (idaw & 0x7ff));
+      const st2 = checkChannelAccess(this.storage, idaw, piece, key, toStorage, limit);
+      if (st2 !== 0) return st2;
+      this.move(idaw, buf, offset + done, piece, toStorage);
+      done += piece;
+      idawAddress += 4;
+      firstIdaw = false;
+    }
+    return 0;
+  }
+
+  private move(address: number, buf: Uint8Array, offset: number, length: number, toStorage: boolean): void {
+    this.counters.bytes += length;
+    if (toStorage) this.storage.writeFrom(address as never, buf.subarray(offset, offset + length));
+    else this.storage.readInto(address as never, buf, offset, length);
+  }
+
+  /** The device has finished the command in flight: store input, work out counts and status, chain or end. */
+  private completeCommand(sch: Subchannel): void {
+    const f = sch.inFlight;
+    if (f === null) return;
+    sch.inFlight = null;
+    const unit = f.status;
+    let chan = f.gatherStatus;
+    let residual = 0;
+    let more = false;
+    let last = f.segments[0]!;
+    if (f.immediate) {
+      residual = last.count;
+    } else if (f.input) {
+      const data = f.data!;
+      let sent = 0;
+      let seg = last;
+      for (;;) {
+        const take = Math.min(data.length - sent, seg.count);
+        if ((seg.flags & CCW_SKIP) === 0) {
+          const st = this.transfer(sch, seg, data, sent, take, true);
+          if (st !== 0) {
+            chan |= st;
+            residual = seg.count - take;
+            last = seg;
+            break;
+          }
+        }
+        sent += take;
+        residual = seg.count - take;
+        last = seg;
+        if (sent < data.length && (seg.flags & CCW_CD) !== 0) {
+          const r = this.fetchChained(sch, seg.next);
+          if (typeof r === 'number') {
+            chan |= r;
+            break;
+          }
+          seg = r;
+          continue;
+        }
+        more = sent < data.length;
+        break;
+      }
+    } else {
+      // Output: find the CCW in which the device stopped taking data.
+      let wanted = Math.min(f.accepted, f.total);
+      for (const seg of f.segments) {
+        last = seg;
+        const take = Math.min(wanted, seg.count);
+        wanted -= take;
+        residual = seg.count - take;
+        if (residual > 0 || wanted === 0) break;
+      }
+      more = f.accepted > f.total;
+    }
+    if (chan === 0 && (residual !== 0 || more)) {
+      if (f.immediate) {
+        // Immediate commands: format-0 never indicates incorrect length; format-1 does for a nonzero count unless SLI or the ORB L bit (POP 15-"Incorrect Length").
+        if (sch.format1 && last.count !== 0 && (last.flags & CCW_SLI) === 0 && !(sch.orb?.incorrectLengthSuppression ?? false)) chan |= SS_INCORRECT_LENGTH;
+      } else if ((last.flags & CCW_CD) !== 0 || (last.flags & CCW_SLI) === 0) {
+        chan |= SS_INCORRECT_LENGTH;
+      }
+    }
+    sch.lastResidual = residual;
+    let nextAddress = last.next;
+    if ((unit & DS_STATUS_MODIFIER) !== 0) nextAddress = (nextAddress + 8) >>> 0;
+    sch.scsw.ccwAddress = nextAddress;
+    sch.previousCommand = f.command;
+    if ((unit & DS_UNIT_CHECK) !== 0 && sch.pmcw.concurrentSense) {
+      const sense = sch.slot.device.takeSense?.();
+      if (sense !== undefined) {
+        sch.ecw = sense.slice(0, 32);
+        sch.eswErw0 = 0x01;
+        sch.eswSenseCount = Math.min(32, sense.length);
+        sch.scsw.flag1 |= SCSW1_E;
+      }
+    }
+    if (chan !== 0 || (unit & ~DS_STATUS_MODIFIER) !== CE_DE || (last.flags & CCW_CC) === 0) {
+      this.finish(sch, unit, chan, residual, nextAddress);
+      return;
+    }
+    sch.chained = true;
+    sch.ccwAddress = nextAddress;
+  }
+
+  private raisePci(sch: Subchannel, ccwAddress: number): void {
+    const s = sch.scsw;
+    s.subchannelStatus |= SS_PCI;
+    s.ccwAddress = ccwAddress;
+    if ((s.flag3 & SC_PENDING) === 0) {
+      s.flag3 |= SC_INTERMEDIATE | SC_PENDING;
+      this.queueInterruption(sch);
+    }
+  }
+
+  private suspend(sch: Subchannel, ccwAddress: number, count: number): void {
+    const s = sch.scsw;
+    sch.ccwAddress = ccwAddress;
+    sch.first = false;
+    this.release(sch);
+    s.flag3 = (s.flag3 & ~(AC_SUBCHANNEL_ACTIVE | AC_DEVICE_ACTIVE)) | AC_SUSPENDED;
+    s.ccwAddress = (ccwAddress + 8) >>> 0;
+    s.deviceStatus = 0;
+    s.subchannelStatus &= SS_PCI;
+    s.count = count;
+    if ((s.flag1 & SCSW1_U) === 0) {
+      s.flag3 |= SC_INTERMEDIATE | SC_PENDING;
+      this.queueInterruption(sch);
+    }
+  }
+
+  /** End the start function: primary and secondary status pending (alert if unusual). */
+  private finish(sch: Subchannel, unit: number, chan: number, residual: number, ccwAddress: number): void {
+    const s = sch.scsw;
+    sch.inFlight = null;
+    this.release(sch);
+    this.counters.completions++;
+    s.flag2 &= ~(AC_START_PENDING | AC_RESUME_PENDING);
+    // A PCI intermediate status not yet taken by TSCH stays indicated alongside the primary status.
+    const intermediate = (s.flag3 & (SC_INTERMEDIATE | SC_PENDING)) === (SC_INTERMEDIATE | SC_PENDING) ? SC_INTERMEDIATE : 0;
+    let sc = intermediate | SC_PRIMARY | SC_SECONDARY | SC_PENDING;
+    if (chan !== 0 || unit !== CE_DE) sc |= SC_ALERT;
+    s.flag3 = sc;
+    s.ccwAddress = ccwAddress >>> 0;
+    s.deviceStatus = unit;
+    s.subchannelStatus = chan | (s.subchannelStatus & SS_PCI);
+    s.count = residual & 0xffff;
+    if (sch.ipl) return;
+    this.queueInterruption(sch);
+  }
+
+  /**
+   * Unsolicited device status (attention, a 3270 ENTER, a reader becoming
+   * ready): every image whose subchannel for the device is enabled, idle and
+   * not status pending gets alert status pending with that device status.
+   * Returns how many images were told.
+   */
+  attention(deviceNumber: number, status: number = DS_ATTENTION): number {
+    let told = 0;
+    for (let image = 0; image < this.imageCount; image++) {
+      const sch = this.byDevice[image]!.get(deviceNumber);
+      if (sch === undefined || !sch.pmcw.valid || !sch.pmcw.enabled) continue;
+      const s = sch.scsw;
+      if ((s.flag3 & SC_PENDING) !== 0 || (s.flag2 & (FC_START | FC_HALT | FC_CLEAR)) !== 0) continue;
+      sch.scsw = emptyScsw();
+      sch.scsw.flag3 = SC_ALERT | SC_PENDING;
+      sch.scsw.deviceStatus = status & 0xff;
+      this.queueInterruption(sch);
+      told++;
+    }
+    return told;
+  }
+
+  // ------------------------------------------------------------ IPL
+
+  /**
+   * Initial program loading from `deviceNumber` (POP 17-"Initial Program
+   * Loading"): the channel subsystem reads 24 bytes into absolute location 0
+   * with an implicit format-0 READ (X'02', command chaining and SLI), then
+   * continues the channel program with the format-0 CCW at location 8, key 0,
+   * all without a clock (IPL happens before the CPUs run). On success the
+   * subsystem-identification word is stored at X'B8', zero at X'BC', and the
+   * caller (the CPU) loads the PSW from absolute 0; `psw` holds those 8 bytes.
+   */
+  ipl(deviceNumber: number, image = 0): IplResult {
+    const sch = this.byDevice[image]?.get(deviceNumber);
+    if (sch === undefined) return { ok: false, reason: `no device ${hex4(deviceNumber)}`, deviceStatus: 0, subchannelStatus: 0 };
+    this.dequeueInterruption(sch);
+    this.abandonProgram(sch);
+    sch.orb = null;
+    sch.scsw = emptyScsw();
+    sch.scsw.flag2 = FC_START;
+    sch.slot.device.startProgram();
+    this.initProgram(sch, 0, false, 0, true);
+    sch.scsw.flag3 = AC_SUBCHANNEL_ACTIVE | AC_DEVICE_ACTIVE;
+    for (let guard = 0; guard < 100_000; guard++) {
+      const r = this.stepCommand(sch);
+      if (r === 'done' || (sch.scsw.flag3 & SC_PENDING) !== 0) break;
+    }
+    sch.ipl = false;
+    const s = sch.scsw;
+    const ok = (s.flag3 & SC_PENDING) !== 0 && s.subchannelStatus === 0 && (s.deviceStatus & ~DS_STATUS_MODIFIER) === CE_DE;
+    const devStatus = s.deviceStatus;
+    const schStatus = s.subchannelStatus;
+    if ((s.flag3 & SC_PENDING) === 0) {
+      this.abandonProgram(sch);
+      sch.scsw = emptyScsw();
+      return { ok: false, reason: 'channel program did not end', deviceStatus: devStatus, subchannelStatus: schStatus };
+    }
+    sch.scsw = emptyScsw();
+    if (!ok) return { ok: false, reason: 'IPL channel program ended with unusual status', deviceStatus: devStatus, subchannelStatus: schStatus };
+    const code = new Uint8Array(8);
+    put32(code, 0, 0x00010000 | sch.number);
+    this.storage.writeFrom(0xb8 as never, code);
+    const psw = new Uint8Array(8);
+    this.storage.readInto(0 as never, psw, 0, 8);
+    return { ok: true, subchannel: sch.number, psw };
+  }
+
+  // ------------------------------------------------------------ helpers
+
+  private checkImage(n: number): void {
+    if (!Number.isInteger(n) || n < 0 || n >= this.imageCount) throw new RangeError(`image must be 0-${this.imageCount - 1}, got ${n}`);
+  }
+
+  private availableMask(slot: DeviceSlot, image: number): number {
+    let pam = 0;
+    slot.chpids.forEach((c, i) => {
+      if (this.paths.get(c)?.images.has(image) === true) pam |= 0x80 >>> i;
+    });
+    return pam;
+  }
+
+  private refreshAvailability(): void {
+    for (let image = 0; image < this.imageCount; image++) {
+      for (const sch of this.subchannels[image]!) sch.pmcw.pam = this.availableMask(sch.slot, image);
+    }
+  }
+}
+
+interface DecodedCcw {
+  command: number;
+  flags: number;
+  count: number;
+  address: number;
+}
+
+const NO_LIMIT: AddressLimit = { mode: 0, limit: 0 };
+
+/** One image's `IoHandler` view of a shared channel subsystem. */
+class ImageView implements IoHandler {
+  constructor(
+    private readonly css: ChannelSubsystem,
+    private readonly imageNumber: number,
+  ) {}
+  execute(instruction: IoInstruction, operandAddress: number, cpu: IoOperandAccess): IoResult {
+    return this.css.executeFor(this.imageNumber, instruction, operandAddress, cpu);
+  }
+  takeInterruption(cr6: number): IoInterruption | null {
+    return this.css.takeFor(this.imageNumber, cr6);
+  }
+  hasPending(): boolean {
+    return this.css.hasPendingFor(this.imageNumber);
+  }
+  setPendingListener(listener: () => void): void {
+    this.css.setListenerFor(this.imageNumber, listener);
+  }
+}
+
+function put32(b: Uint8Array, o: number, v: number): void {
+  b[o] = v >>> 24;
+  b[o + 1] = v >>> 16;
+  b[o + 2] = v >>> 8;
+  b[o + 3] = v;
+}
+
+const hex4 = (n: number): string => n.toString(16).toUpperCase().padStart(4, '0');
+const hex2 = (n: number): string => n.toString(16).toUpperCase().padStart(2, '0');

@@ -1,0 +1,48 @@
+/**
+ * EBCDIC (code page 037, the US/Canada code page of System/370 and ESA/390
+ * terminals and printers) for the printable ASCII characters, plus newline.
+ * Devices translate at their host edge: a 3215 prints an EBCDIC line as host
+ * text, a card reader turns host text into EBCDIC cards.
+ */
+
+// Printable ASCII 0x20..0x7E in order, as CP037 code points.
+const PRINTABLE: readonly number[] = [
+  0x40, 0x5a, 0x7f, 0x7b, 0x5b, 0x6c, 0x50, 0x7d, 0x4d, 0x5d, 0x5c, 0x4e, 0x6b, 0x60, 0x4b, 0x61, // space ! " # $ % & ' ( ) * + , - . /
+  0xf0, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xf8, 0xf9, 0x7a, 0x5e, 0x4c, 0x7e, 0x6e, 0x6f, // 0-9 : ; < = > ?
+  0x7c, 0xc1, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7, 0xc8, 0xc9, 0xd1, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6, // @ A-O
+  0xd7, 0xd8, 0xd9, 0xe2, 0xe3, 0xe4, 0xe5, 0xe6, 0xe7, 0xe8, 0xe9, 0xba, 0xe0, 0xbb, 0xb0, 0x6d, // P-Z [ \ ] ^ _
+  0x79, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, // ` a-o
+  0x97, 0x98, 0x99, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xc0, 0x4f, 0xd0, 0xa1, // p-z { | } ~
+];
+
+/** ASCII code → EBCDIC code (unmapped ASCII becomes EBCDIC '?' X'6F'). */
+export const ASCII_TO_EBCDIC: Uint8Array = new Uint8Array(256).fill(0x6f);
+/** EBCDIC code → ASCII code (unmapped EBCDIC becomes '.'). */
+export const EBCDIC_TO_ASCII: Uint8Array = new Uint8Array(256).fill(0x2e);
+
+PRINTABLE.forEach((e, i) => {
+  ASCII_TO_EBCDIC[0x20 + i] = e;
+  EBCDIC_TO_ASCII[e] = 0x20 + i;
+});
+// EBCDIC NL (X'15') and LF (X'25') both read as a host newline; host newline writes NL.
+ASCII_TO_EBCDIC[0x0a] = 0x15;
+EBCDIC_TO_ASCII[0x15] = 0x0a;
+EBCDIC_TO_ASCII[0x25] = 0x0a;
+EBCDIC_TO_ASCII[0x00] = 0x20;
+
+/** Host text → EBCDIC bytes. */
+export function toEbcdic(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    out[i] = c < 256 ? ASCII_TO_EBCDIC[c]! : 0x6f;
+  }
+  return out;
+}
+
+/** EBCDIC bytes → host text. */
+export function fromEbcdic(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(EBCDIC_TO_ASCII[bytes[i]!]!);
+  return s;
+}
