@@ -7,3 +7,5 @@ import type { Command } from 'commander';
 export type RegisterCommand = (program: Command) => void;
 
 export const commands: RegisterCommand[] = [];
+import { registerAsm } from './asm';
+commands.push(registerAsm);
