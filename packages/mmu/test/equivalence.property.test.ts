@@ -10,7 +10,7 @@ import { Access, SparseStorage, type StoragePort, type TranslationStatus, create
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  ComposedTranslator,
+  type ComposedTranslator,
   Esa390Format,
   NestedWalker,
   ShadowPager,
@@ -93,7 +93,9 @@ function outcome(r: number, st: TranslationStatus, hostFault: boolean): Outcome 
   return hostFault ? { code: st.code, tea: -1, host: true } : { code: st.code, tea: st.exceptionId >>> 0, host: false };
 }
 
-function build(s: fc.infer<typeof scenario>) {
+type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
+
+function build(s: Scenario) {
   const host = new SparseStorage(32 * MB);
   const hostFormat = x86_64Format(() => hostTables.root);
   const hostTables: RadixBuilder = new RadixBuilder(host, hostFormat, 24 * MB);
@@ -115,8 +117,12 @@ function build(s: fc.infer<typeof scenario>) {
   ctx.cr[0] = 0x00b00000;
   ctx.cr[1] = encodeStd(SEGMENT_TABLE, 0);
   // Tables are addressed by real addresses; they sit above the prefix area, so real == absolute for them.
-  s.stes.forEach((ste, i) => putEntry(guest, SEGMENT_TABLE + i * 4, encSte(ste)));
-  s.ptes.forEach((pte, i) => putEntry(guest, PAGE_TABLES[i >> 8]! + (i & 255) * 4, encPte(pte)));
+  s.stes.forEach((ste, i) => {
+    putEntry(guest, SEGMENT_TABLE + i * 4, encSte(ste));
+  });
+  s.ptes.forEach((pte, i) => {
+    putEntry(guest, PAGE_TABLES[i >> 8]! + (i & 255) * 4, encPte(pte));
+  });
   const shadow = new ShadowPager({ format: new Esa390Format(ctx), hostStorage: host, pmap, guestSize: GUEST_SIZE, tracing: s.tracing });
   const nested = new NestedWalker({ guestFormat: new Esa390Format(ctx), host: pmap, hostStorage: host });
   const prefixing = {
