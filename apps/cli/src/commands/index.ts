@@ -9,3 +9,5 @@ export type RegisterCommand = (program: Command) => void;
 export const commands: RegisterCommand[] = [];
 import { registerAsm } from './asm';
 commands.push(registerAsm);
+import { registerRepro } from './repro';
+commands.push(registerRepro);
