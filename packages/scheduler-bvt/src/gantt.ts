@@ -119,6 +119,15 @@ export function renderGantt(trace: ScheduleTrace, options: GanttOptions = {}): s
       );
     }
   }
+  // The wait of each job that arrived later: a dashed red line from arrival to service.
+  for (const j of trace.jobs) {
+    const i = row.get(j.entity);
+    if (i === undefined || !(j.arrival > 0) || !(j.start > j.arrival)) continue;
+    const y = top + i * rowH + 3;
+    out.push(
+      `<line x1="${n(x(j.arrival))}" y1="${y}" x2="${n(x(j.start))}" y2="${y}" stroke="#d62728" stroke-dasharray="3,2"><title>${esc(`waited ${n(j.start - j.arrival)}`)}</title></line>`,
+    );
+  }
   // Legend.
   const ly = axisY + 62;
   out.push(
@@ -131,6 +140,8 @@ export function renderGantt(trace: ScheduleTrace, options: GanttOptions = {}): s
     `<text x="${left + 292}" y="${ly}">work arrives for a blocked entity (interruption)</text>`,
     `<path d="M${left + 590},${ly - 10} L${left + 594},${ly - 5} L${left + 590},${ly} L${left + 586},${ly - 5} Z" fill="#000"/>`,
     `<text x="${left + 600}" y="${ly}">service begins</text>`,
+    `<line x1="${left}" y1="${ly + 16}" x2="${left + 18}" y2="${ly + 16}" stroke="#d62728" stroke-dasharray="3,2"/>`,
+    `<text x="${left + 24}" y="${ly + 20}">waiting: from the arrival of work to the start of its service</text>`,
     '</svg>',
   );
   return `${out.join('\n')}\n`;
