@@ -1,0 +1,143 @@
+/**
+ * Many short cases through few Hercules processes. Start-up costs a
+ * fraction of a second and `pause` sleeps whole seconds, so one process per
+ * case (or `pause 1` per case) would make a thousand-case differential suite
+ * take a quarter of an hour. Instead the cases are concatenated into one
+ * script per process, each case after a `* CASE id` marker and a `stop`
+ * (so `sysclear`, which Hercules refuses while a CPU runs, always works),
+ * with every `pause` sent as a short `sh sleep` (see `fastPause`). A case
+ * whose displays show it had not finished when they were taken is run again
+ * with a longer pause, and finally with a real `pause 1`.
+ */
+import type { CommandOutput, HerculesSection } from './parse';
+import { splitSections } from './parse';
+import { type HerculesConfigOptions, runHercules } from './run';
+
+/** One case: an id (unique in the batch) and its script (no `quit`). */
+export interface HerculesCase {
+  readonly id: string;
+  readonly script: string;
+}
+
+/** The outcome of one case. */
+export interface HerculesCaseResult {
+  readonly id: string;
+  /** The case's commands and what they printed (the batch's `stop` first). */
+  readonly commands: readonly CommandOutput[];
+  /** Did the completion check accept the case's output? */
+  readonly complete: boolean;
+  /** Runs it took (1 when the first batch was enough). */
+  readonly attempts: number;
+}
+
+/** Options of `runHerculesCases`. */
+export interface HerculesBatchOptions extends HerculesConfigOptions {
+  /** Hercules processes at a time. Default 2 (CI has two cores). */
+  readonly parallel?: number;
+  /** Pauses tried in turn, in seconds; a value of 1 or more is sent as a real `pause`. Default [0.02, 0.25, 1]. */
+  readonly pauses?: readonly number[];
+  /**
+   * Did the case finish before its displays were taken? Default: its last
+   * `psw` display has the wait bit (PSW bit 14) on — the case ends in a
+   * wait state, so a PSW without it means the CPU was still running.
+   */
+  readonly isComplete?: (commands: readonly CommandOutput[]) => boolean;
+  /** Called after each batch process with the number of cases finished so far. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** Default completion check: the last PSW displayed is a wait PSW. */
+export function endsInWait(commands: readonly CommandOutput[]): boolean {
+  for (let i = commands.length - 1; i >= 0; i--) {
+    const items = commands[i]!.items;
+    for (let j = items.length - 1; j >= 0; j--) {
+      const it = items[j]!;
+      if (it.kind === 'psw') return ((it.high >>> 16) & 0x2) !== 0;
+    }
+  }
+  return false;
+}
+
+function batchScript(cases: readonly HerculesCase[], pause: number): string {
+  const parts: string[] = [];
+  for (const c of cases) {
+    if (/[\r\n]/.test(c.id)) throw new Error(`case id must be one line: ${JSON.stringify(c.id)}`);
+    parts.push(`* CASE ${c.id}`, 'stop');
+    for (const line of c.script.split('\n')) {
+      const t = line.trim();
+      if (/^(quit|exit)\b/i.test(t)) continue;
+      if (/^pause(\s|$)/i.test(t)) parts.push(pause >= 1 ? `pause ${Math.ceil(pause)}` : `sh sleep ${pause}`);
+      else parts.push(line);
+    }
+  }
+  parts.push('quit', '');
+  return parts.join('\n');
+}
+
+async function runChunk(
+  cases: readonly HerculesCase[],
+  pause: number,
+  options: HerculesBatchOptions,
+): Promise<Map<string, HerculesSection>> {
+  const script = batchScript(cases, pause);
+  const per = pause >= 1 ? Math.ceil(pause) * 1000 + 200 : pause * 1000 + 60;
+  const run = await runHercules({
+    script,
+    timeoutMs: 15_000 + cases.length * per * 3,
+    ...(options.mainsize !== undefined ? { mainsize: options.mainsize } : {}),
+    ...(options.numcpu !== undefined ? { numcpu: options.numcpu } : {}),
+    ...(options.devices !== undefined ? { devices: options.devices } : {}),
+  });
+  const byId = new Map<string, HerculesSection>();
+  for (const s of splitSections(run)) {
+    if (s.title.startsWith('CASE ')) byId.set(s.title.slice(5), s);
+  }
+  return byId;
+}
+
+/**
+ * Run every case on Hercules, `parallel` processes at a time, retrying the
+ * cases that had not finished with longer pauses. Results come back in the
+ * order of `cases`.
+ */
+export async function runHerculesCases(
+  cases: readonly HerculesCase[],
+  options: HerculesBatchOptions = {},
+): Promise<HerculesCaseResult[]> {
+  const ids = new Set<string>();
+  for (const c of cases) {
+    if (ids.has(c.id)) throw new Error(`duplicate case id ${c.id}`);
+    ids.add(c.id);
+  }
+  const parallel = Math.max(1, options.parallel ?? 2);
+  const pauses = options.pauses ?? [0.02, 0.25, 1];
+  const isComplete = options.isComplete ?? endsInWait;
+  const results = new Map<string, HerculesCaseResult>();
+  let todo: readonly HerculesCase[] = cases;
+  let done = 0;
+  for (let attempt = 0; attempt < pauses.length && todo.length > 0; attempt++) {
+    const pause = pauses[attempt]!;
+    // Later attempts have few cases and long pauses: spread them over more processes.
+    const chunks: HerculesCase[][] = Array.from({ length: Math.min(parallel, todo.length) }, () => []);
+    for (const [i, c] of todo.entries()) chunks[i % chunks.length]!.push(c);
+    const maps = await Promise.all(
+      chunks.map(async (chunk) => {
+        const m = await runChunk(chunk, pause, options);
+        done += chunk.length;
+        options.onProgress?.(Math.min(done, cases.length), cases.length);
+        return m;
+      }),
+    );
+    const retry: HerculesCase[] = [];
+    for (const c of todo) {
+      let section: HerculesSection | undefined;
+      for (const m of maps) section ??= m.get(c.id);
+      const commands = section?.commands ?? [];
+      const complete = section !== undefined && isComplete(commands);
+      results.set(c.id, { id: c.id, commands, complete, attempts: attempt + 1 });
+      if (!complete) retry.push(c);
+    }
+    todo = retry;
+  }
+  return cases.map((c) => results.get(c.id)!);
+}

@@ -1,0 +1,81 @@
+/**
+ * Live runs of Debian's Hercules 3.13. CI installs it; on a machine without
+ * it these tests are skipped and say why.
+ */
+import { describe, expect, it } from 'vitest';
+import { herculesAvailable, herculesConfig, rewritePauses, runHercules, runHerculesCases } from '../src/index';
+
+const live = herculesAvailable();
+if (!live) console.warn('hercules-oracle: `hercules` not found on PATH (apt-get install hercules): live Hercules tests skipped');
+
+describe('herculesConfig', () => {
+  it('describes the oracle machine', () => {
+    const cnf = herculesConfig({ mainsize: 32, numcpu: 2 });
+    expect(cnf).toContain('ARCHMODE  ESA/390');
+    expect(cnf).toContain('CPUMODEL  3090');
+    expect(cnf).toContain('CPUSERIAL 000611');
+    expect(cnf).toContain('MAINSIZE  32');
+    expect(cnf).toContain('NUMCPU    2');
+    expect(cnf).toContain('0009 3215-C / noprompt');
+  });
+  it('rejects what Hercules 3.13 cannot configure', () => {
+    expect(() => herculesConfig({ numcpu: 9 })).toThrow(RangeError);
+    expect(() => herculesConfig({ mainsize: 1.5 })).toThrow(RangeError);
+  });
+});
+
+describe('rewritePauses', () => {
+  it('replaces only pause lines', () => {
+    expect(rewritePauses('restart\npause 1\nPAUSE\n* pause\ngpr', 0.05)).toBe('restart\nsh sleep 0.05\nsh sleep 0.05\n* pause\ngpr');
+  });
+});
+
+describe.skipIf(!live)('runHercules (live)', () => {
+  it('runs the hercules-oracle.md sample: LA 1,5 / LA 2,7 / AR 1,2 / LPSW gives GR01=0000000C in a disabled wait', async () => {
+    const run = await runHercules({
+      script: 'r 0=0008000000000200\nr 200=41100005412000071A1282000300\nr 300=000A000000000000\nrestart\npause 1\ngpr\npsw\nquit\n',
+      timeoutMs: 20_000,
+      fastPause: 0.2,
+    });
+    expect(run.timedOut).toBe(false);
+    expect(run.gprs[0]!.values.slice(0, 3)).toEqual([0, 0x0c, 0x07]);
+    expect(run.psws[0]!.hex).toBe('000A000000000000');
+    expect(run.disabledWaits).toEqual([{ cpu: 0, psw: [0x000a0000, 0] }]);
+  });
+
+  it('adds the missing quit so a script cannot leave Hercules running', async () => {
+    const run = await runHercules({ script: 'pr\n', timeoutMs: 20_000 });
+    expect(run.timedOut).toBe(false);
+    expect(run.commands.map((c) => c.text)).toEqual(['pr', 'quit']);
+  });
+
+  it('loads a file given in `files` with loadcore', async () => {
+    const run = await runHercules({
+      script: 'loadcore core.bin 2000\nr 2000.8\n',
+      files: { 'core.bin': new Uint8Array([0xc1, 0xc2, 0xc3, 1, 2, 3, 4, 5]) },
+      timeoutMs: 20_000,
+    });
+    expect(run.storage[0]!.bytes.slice(0, 8)).toEqual([0xc1, 0xc2, 0xc3, 1, 2, 3, 4, 5]);
+    expect(run.storage[0]!.chars.startsWith('ABC')).toBe(true);
+  });
+
+  it('kills a run that exceeds its time limit', async () => {
+    const run = await runHercules({ script: 'pause 30\nquit\n', timeoutMs: 1_500 });
+    expect(run.timedOut).toBe(true);
+  });
+
+  it('runs many cases through two processes, each from a clean sysclear', async () => {
+    const cases = Array.from({ length: 12 }, (_, i) => ({
+      id: `c${i}`,
+      // LA 1,i / LPSW 300: GR1 = i proves each case ran its own program.
+      script: `sysclear\nr 0=0008000000000200\nr 200=4110${(0x10 + i).toString(16).padStart(4, '0')}82000300\nr 300=000A000000000000\nrestart\npause 1\npsw\ngpr\n`,
+    }));
+    const results = await runHerculesCases(cases, { parallel: 2 });
+    expect(results.map((r) => r.id)).toEqual(cases.map((c) => c.id));
+    for (const [i, r] of results.entries()) {
+      expect(r.complete).toBe(true);
+      const gpr = r.commands.find((c) => c.text === 'gpr')!.items[0]!;
+      expect(gpr.kind === 'gpr' && gpr.values[1]).toBe(0x10 + i);
+    }
+  });
+});
