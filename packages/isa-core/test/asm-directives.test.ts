@@ -234,6 +234,17 @@ describe('location counter, EQU, ORG, USING/DROP, CNOP, CCW', () => {
     ).toBe('41100005' + '00000001' + '00000002');
   });
 
+  it('continues a quoted string from column 71 to column 16 of the next line', () => {
+    const text = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+    const head = `         DC    C'${text}`;
+    expect(head.length).toBeGreaterThan(71);
+    const first = `${head.slice(0, 71)}X`;
+    const rest = `               ${head.slice(71)}'`;
+    const r = assemble(['T        START 0', first, rest, '         END'].join('\n'));
+    expect(r.errors).toEqual([]);
+    expect(ebcdicToAscii(r.image)).toBe(text);
+  });
+
   it('ignores statements after END', () => {
     const r = assemble(['T        START 0', '         LR    1,1', '         END', '         BOGUS'].join('\n'));
     expect(r.errors).toEqual([]);

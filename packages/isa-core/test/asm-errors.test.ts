@@ -65,6 +65,17 @@ describe('assembler errors: class, message, line and column', () => {
     ]);
   });
 
+  it('reports every out-of-range operand of one statement, and assembles it as zeros', () => {
+    const r = assemble(['T        START 0', '         MVC   4096(300,16),0(17)', '         END'].join('\n'));
+    expect(r.errors.map((e) => [e.code, e.column])).toEqual([
+      ['DISPLACEMENT_RANGE', 16],
+      ['LENGTH_RANGE', 21],
+      ['REGISTER_RANGE', 25],
+      ['REGISTER_RANGE', 31],
+    ]);
+    expect([...r.image]).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
   it('reports a bad continuation line with its own line and column', () => {
     const first = `${'         DC    F\'1\','.padEnd(71)}X`;
     const errors = errorsOf(first, "   XX          F'2'");

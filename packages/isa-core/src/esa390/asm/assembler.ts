@@ -535,10 +535,11 @@ class Assembly {
       }
       if (s.op.kind === 'instruction') {
         const { row, mask } = s.op;
+        const before = s.errors.length;
         const ok = this.guard(s, () => {
           s.bytes = this.encodeInstruction(s, row, mask);
         });
-        if (!ok) s.bytes = new Uint8Array(row.length);
+        if (!ok || s.errors.length > before) s.bytes = new Uint8Array(row.length);
         s.pieces.push({ address: s.loc!, bytes: s.bytes });
       } else if (s.op.kind === 'directive') {
         const name = s.op.name;
@@ -622,7 +623,7 @@ class Assembly {
         for (;;) {
           const at = cur.i;
           const reg = this.register(cur, s, 'R');
-          if (!this.usings.some((u) => u.reg === reg)) cur.fail('DIRECTIVE', `register ${reg} is not a USING base register`, at);
+          if (reg >= 0 && reg <= 15 && !this.usings.some((u) => u.reg === reg)) cur.fail('DIRECTIVE', `register ${reg} is not a USING base register`, at);
           this.usings = this.usings.filter((u) => u.reg !== reg);
           if (!cur.accept(',')) break;
         }
@@ -723,12 +724,22 @@ class Assembly {
     return this.context(this.lcOf(s), s.length, false, s);
   }
 
+  /**
+   * An error that does not stop reading the statement (a value out of range,
+   * an address no USING covers), so that one statement reports all of them.
+   * The instruction then assembles as zeros, as HLASM does.
+   */
+  private soft(s: Stmt, cur: Cursor, code: AsmErrorCode, message: string, at: number): void {
+    this.error(s, code, message, cur.pos(at));
+    s.failed = true;
+  }
+
   private register(cur: Cursor, s: Stmt, role: 'R' | 'M' | 'X' | 'B'): number {
     const at = cur.i;
     const v = expression(cur, this.strict(s));
     const what = role === 'M' ? 'mask' : role === 'X' ? 'index register' : role === 'B' ? 'base register' : 'register';
-    if (v.reloc !== 0) cur.fail('RELOCATABILITY', `${what} must be an absolute expression`, at);
-    if (v.value < 0 || v.value > 15) cur.fail(role === 'M' ? 'MASK_RANGE' : 'REGISTER_RANGE', `${what} ${v.value} out of range 0..15`, at);
+    if (v.reloc !== 0) this.soft(s, cur, 'RELOCATABILITY', `${what} must be an absolute expression`, at);
+    if (v.value < 0 || v.value > 15) this.soft(s, cur, role === 'M' ? 'MASK_RANGE' : 'REGISTER_RANGE', `${what} ${v.value} out of range 0..15`, at);
     return v.value;
   }
 
@@ -767,24 +778,24 @@ class Assembly {
     const at = cur.i;
     const v = expression(cur, this.strict(s));
     if (op.role === 'I') {
-      if (v.reloc !== 0) cur.fail('RELOCATABILITY', 'immediate operand must be an absolute expression', at);
+      if (v.reloc !== 0) this.soft(s, cur, 'RELOCATABILITY', 'immediate operand must be an absolute expression', at);
       const signed = row.signedImmediate === true;
       const min = signed ? -(1 << (width - 1)) : 0;
       const max = signed ? (1 << (width - 1)) - 1 : (1 << width) - 1;
-      if (v.value < min || v.value > max) cur.fail('IMMEDIATE_RANGE', `immediate ${v.value} out of range ${min}..${max}`, at);
+      if (v.value < min || v.value > max) this.soft(s, cur, 'IMMEDIATE_RANGE', `immediate ${v.value} out of range ${min}..${max}`, at);
       values[op.field] = v.value;
       return;
     }
     // Relative-immediate: the operand names the target; the field holds halfwords from this instruction.
-    if (v.reloc !== 0 && v.reloc !== 1) cur.fail('RELOCATABILITY', 'complex relocatable expression', at);
+    if (v.reloc !== 0 && v.reloc !== 1) this.soft(s, cur, 'RELOCATABILITY', 'complex relocatable expression', at);
     const diff = v.value - this.lcOf(s);
     if (diff % 2 !== 0) {
-      cur.fail('RELATIVE_ALIGNMENT', `branch target X'${hexAddress(v.value)}' is an odd number of bytes from the instruction`, at);
+      this.soft(s, cur, 'RELATIVE_ALIGNMENT', `branch target X'${hexAddress(v.value)}' is an odd number of bytes from the instruction`, at);
     }
     const half = diff / 2;
     const lim = 1 << (width - 1);
     if (half < -lim || half >= lim) {
-      cur.fail('RELATIVE_RANGE', `relative offset ${half} halfwords out of range ${-lim}..${lim - 1}`, at);
+      this.soft(s, cur, 'RELATIVE_RANGE', `relative offset ${half} halfwords out of range ${-lim}..${lim - 1}`, at);
     }
     values[op.field] = half;
     s.addr2 = v.value;
@@ -828,11 +839,11 @@ class Assembly {
     }
     let displacement: number;
     if (base !== undefined) {
-      if (e.reloc !== 0) cur.fail('RELOCATABILITY', 'displacement must be absolute when a base register is given', at);
-      if (e.value < 0 || e.value > 4095) cur.fail('DISPLACEMENT_RANGE', `displacement ${e.value} out of range 0..4095`, at);
+      if (e.reloc !== 0) this.soft(s, cur, 'RELOCATABILITY', 'displacement must be absolute when a base register is given', at);
+      if (e.value < 0 || e.value > 4095) this.soft(s, cur, 'DISPLACEMENT_RANGE', `displacement ${e.value} out of range 0..4095`, at);
       displacement = e.value;
     } else {
-      const r = this.resolve(cur, e, at);
+      const r = this.resolve(s, cur, e, at);
       base = r.base;
       displacement = r.displacement;
     }
@@ -843,8 +854,8 @@ class Assembly {
     if (!op.second) return;
     if (op.second.role === 'X') {
       if (second) {
-        if (second.reloc !== 0) cur.fail('RELOCATABILITY', 'index register must be an absolute expression', secondAt);
-        if (second.value < 0 || second.value > 15) cur.fail('REGISTER_RANGE', `index register ${second.value} out of range 0..15`, secondAt);
+        if (second.reloc !== 0) this.soft(s, cur, 'RELOCATABILITY', 'index register must be an absolute expression', secondAt);
+        if (second.value < 0 || second.value > 15) this.soft(s, cur, 'REGISTER_RANGE', `index register ${second.value} out of range 0..15`, secondAt);
       }
       values[op.second.field] = second?.value ?? 0;
       return;
@@ -854,16 +865,16 @@ class Assembly {
     const max = 1 << width;
     const length = second ? second.value : e.length;
     const where = second ? secondAt : at;
-    if (second && second.reloc !== 0) cur.fail('RELOCATABILITY', 'length must be an absolute expression', where);
+    if (second && second.reloc !== 0) this.soft(s, cur, 'RELOCATABILITY', 'length must be an absolute expression', where);
     if (length < 0 || length > max) {
-      cur.fail('LENGTH_RANGE', `length ${length} out of range ${second ? 0 : 1}..${max}${second ? '' : ' (implicit length)'}`, where);
+      this.soft(s, cur, 'LENGTH_RANGE', `length ${length} out of range ${second ? 0 : 1}..${max}${second ? '' : ' (implicit length)'}`, where);
     }
     values[op.second.field] = Math.max(0, length - 1);
   }
 
   /** Implicit address: the USING with the smallest displacement (ties: highest register), or base 0 for 0..4095. */
-  private resolve(cur: Cursor, e: ExprValue, at: number): { base: number; displacement: number } {
-    if (e.reloc !== 0 && e.reloc !== 1) cur.fail('RELOCATABILITY', 'complex relocatable expression', at);
+  private resolve(s: Stmt, cur: Cursor, e: ExprValue, at: number): { base: number; displacement: number } {
+    if (e.reloc !== 0 && e.reloc !== 1) this.soft(s, cur, 'RELOCATABILITY', 'complex relocatable expression', at);
     let best: { base: number; displacement: number } | undefined;
     for (const u of this.usings) {
       if (u.reg !== 0 && u.relocatable !== (e.reloc === 1)) continue;
@@ -874,14 +885,15 @@ class Assembly {
     if (best) return best;
     if (e.reloc === 0) {
       if (e.value >= 0 && e.value <= 4095) return { base: 0, displacement: e.value };
-      return cur.fail('DISPLACEMENT_RANGE', `displacement ${e.value} out of range 0..4095 and no USING covers it`, at);
-    }
-    return cur.fail('NO_USING', `no USING covers address X'${hexAddress(e.value)}'`, at);
+      this.soft(s, cur, 'DISPLACEMENT_RANGE', `displacement ${e.value} out of range 0..4095 and no USING covers it`, at);
+    } else this.soft(s, cur, 'NO_USING', `no USING covers address X'${hexAddress(e.value)}'`, at);
+    return { base: 0, displacement: 0 };
   }
 
   // ---------------------------------------------------------------- result
 
   private result(): AssemblyResult {
+    for (const s of this.stmts) s.errors.sort((a, b) => a.line - b.line || a.column - b.column);
     const pieces = this.stmts.flatMap((s) => s.pieces).filter((p) => p.bytes.length > 0);
     const errors = this.stmts.flatMap((s) => s.errors);
     let image: Uint8Array<ArrayBuffer> = new Uint8Array(0);
