@@ -46,6 +46,12 @@ describe("Gerstel's figure 4", () => {
     expect(t.segments.find((s) => s.id === 2)).toMatchObject({ start: 5, end: 10, endReason: 'slice-end' });
   });
 
+  it('any warp above A(P1) − A(P3) = 5 gives 10; the seed’s 7 is one of them', () => {
+    // At 10: E1 = 5 − W against E3 = 0. W = 5 ties and P3, waiting longer, wins.
+    expect(served(run(bvt('xen'), 5))).toBeGreaterThan(10);
+    for (const w of [5.5, 6, 7, 12]) expect(served(run(bvt('xen'), w))).toBe(10);
+  });
+
   it('the warp is what helps: without it BVT serves P1 only at t = 20, after P3 has caught up', () => {
     expect(served(run(bvt('xen')))).toBe(20);
     expect(served(run(bvt('paper')))).toBe(20);
