@@ -100,7 +100,8 @@ export function hexAddress(v: number): string {
 
 /**
  * Assemble ESA/390 source. Never throws on bad source: the result carries
- * every error found (at most one per statement, for every statement).
+ * the errors of every statement (a syntax error ends the reading of its
+ * statement; values out of range are all reported).
  */
 export function assemble(source: string): AssemblyResult {
   return new Assembly(source).run();
@@ -460,7 +461,7 @@ class Assembly {
       case 'CCW1': {
         s.loc = this.align(8);
         s.length = 8;
-        this.define(s, s.loc, true, 8, 'M');
+        this.define(s, s.loc, true, 8, 'W');
         this.advance(s.loc + 8);
         return;
       }
@@ -900,8 +901,13 @@ class Assembly {
     let chunks: AsmChunk[] = [];
     let origin = 0;
     if (pieces.length > 0) {
-      origin = Math.min(...pieces.map((p) => p.address));
-      const end = Math.max(...pieces.map((p) => p.address + p.bytes.length));
+      // A loop rather than Math.min(...spread): a large program has more pieces than a call has arguments.
+      origin = Number.POSITIVE_INFINITY;
+      let end = 0;
+      for (const p of pieces) {
+        origin = Math.min(origin, p.address);
+        end = Math.max(end, p.address + p.bytes.length);
+      }
       if (end - origin > 64 * 1024 * 1024) {
         const s = this.lastStatement();
         errors.push({

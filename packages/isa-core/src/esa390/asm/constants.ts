@@ -8,7 +8,6 @@
 import type { Cursor } from './cursor';
 import { asciiToEbcdic, EBCDIC_SPACE } from './ebcdic';
 import { type ExprContext, type ExprValue, expression, quoted } from './expression';
-import type { AsmSymbolType } from './types';
 
 export type ConstantType = 'C' | 'X' | 'B' | 'F' | 'H' | 'A' | 'Y' | 'P' | 'Z' | 'D';
 
@@ -36,11 +35,6 @@ export interface ConstantOperand {
 const TYPES = 'CXBFHAYPZD';
 const NATURAL: Record<ConstantType, number> = { C: 1, X: 1, B: 1, F: 4, H: 2, A: 4, Y: 2, P: 1, Z: 1, D: 8 };
 const MAX_EXPLICIT: Record<ConstantType, number> = { C: 65535, X: 65535, B: 65535, F: 8, H: 8, A: 4, Y: 2, P: 16, Z: 16, D: 8 };
-
-/** The symbol type attribute a constant gives its label. */
-export function constantSymbolType(c: ConstantOperand): AsmSymbolType {
-  return c.type;
-}
 
 function decimalValue(cur: Cursor, ctx: ExprContext, what: string): number {
   if (cur.peek() === '(') {

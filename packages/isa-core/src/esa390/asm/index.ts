@@ -2,7 +2,7 @@
  * The ESA/390 assembler, listing and disassembler, all driven by the
  * instruction table (../table.ts).
  */
-export { assemble, hexAddress } from './assembler';
+export { assemble } from './assembler';
 export {
   disassemble,
   disassembleRange,

@@ -40,8 +40,11 @@ export interface AsmError extends SourcePosition {
   readonly sourceLine: string;
 }
 
-/** What a symbol is, after HLASM's type attribute: I instruction, C/X/F/H/A/Y/B/P/Z/D constant or area, U equate, J section. */
-export type AsmSymbolType = 'I' | 'C' | 'X' | 'F' | 'H' | 'A' | 'Y' | 'B' | 'P' | 'Z' | 'D' | 'U' | 'J' | 'M';
+/**
+ * What a symbol is, after HLASM's type attribute T': I instruction, C/X/F/H/A/Y/B/P/Z/D
+ * constant or area of that type, W channel command word, U equate or undefined type, J section.
+ */
+export type AsmSymbolType = 'I' | 'C' | 'X' | 'F' | 'H' | 'A' | 'Y' | 'B' | 'P' | 'Z' | 'D' | 'U' | 'J' | 'W';
 
 /** An ordinary symbol: a label or an EQU. */
 export interface AsmSymbol {
