@@ -263,7 +263,12 @@ export function simulate(
     }
     t = next;
 
-    if (cur !== null && cur.remaining <= 1e-9 * Math.max(1, jobs[cur.pending[cur.pendingHead]!]!.work)) {
+    // Done when what is left is rounding noise, or too small to move the clock at all.
+    if (
+      cur !== null &&
+      (cur.remaining <= 1e-9 * Math.max(1, jobs[cur.pending[cur.pendingHead]!]!.work) ||
+        t + cur.remaining === t)
+    ) {
       const j = jobs[cur.pending[cur.pendingHead++]!]!;
       j.finish = t;
       instant(t, 'complete', cur.id, j.label);
