@@ -4,7 +4,7 @@
  * ordering of the other policies), --json prints them, --out writes JSON,
  * CSV, SVG and a Perfetto trace, and a wrong name is a located user error.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -108,6 +108,21 @@ describe('strachey repro bvt-latency', () => {
       trace: { jobs: { label?: string; start: number }[] };
     };
     expect(trace.trace.jobs.find((j) => j.label === 'interruption')?.start).toBe(10);
+  });
+
+  it('reports an --out path that is not a directory as a located error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strachey-repro-'));
+    dirs.push(dir);
+    const file = join(dir, 'plain-file');
+    writeFileSync(file, 'keep me');
+    try {
+      runRepro('bvt-latency', { out: file }, capture().io);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(UserError);
+      expect((error as UserError).diagnostics[0]).toMatchObject({ code: 'OUT_DIR_UNWRITABLE', file });
+    }
+    expect(readFileSync(file, 'utf8')).toBe('keep me');
   });
 
   it('is wired into the command line', async () => {
