@@ -126,8 +126,11 @@ class BvtEntity implements BaseEntity {
 /** The Borrowed Virtual Time scheduler (see the module comment). */
 export class BvtScheduler implements Scheduler {
   readonly policy = 'bvt' as const;
-  /** C. */
-  readonly ctxAllow: number;
+  /** C, the context-switch allowance (change it with {@link BvtScheduler.setCtxAllow}). */
+  get ctxAllow(): number {
+    return this.allowance;
+  }
+  private allowance: number;
   readonly wakePreemption: WakePreemption;
   readonly chargingUnit: number;
 
@@ -146,7 +149,7 @@ export class BvtScheduler implements Scheduler {
 
   /** Use {@link createBvt} for validated construction. */
   constructor(options: BvtOptions) {
-    this.ctxAllow = options.ctxAllow;
+    this.allowance = options.ctxAllow;
     this.wakePreemption = options.wakePreemption ?? 'paper';
     this.chargingUnit = options.chargingUnit ?? 0;
   }
@@ -300,7 +303,7 @@ export class BvtScheduler implements Scheduler {
     let limit: DecisionLimit = 'none';
     if (next !== Number.POSITIVE_INFINITY) {
       // Run until E_e has passed the next entity's E by C / w_e.
-      until = now + (next - mine) * e.weight + this.ctxAllow;
+      until = now + (next - mine) * e.weight + this.allowance;
       limit = 'slice';
     }
     if (e.warped && e.warpLimit !== Number.POSITIVE_INFINITY) {
@@ -330,6 +333,17 @@ export class BvtScheduler implements Scheduler {
 
   entities(): EntityInfo[] {
     return this.table.list().map((e) => this.table.info(e, e === this.current));
+  }
+
+  /**
+   * Change C at run time (Xen's `bvt_ctl` / `xm sched-bvt-ctxallow`). It
+   * applies from the next decision or wake on.
+   */
+  setCtxAllow(ctxAllow: number): Result<void> {
+    const r = checkPositiveOption('ctxAllow', ctxAllow);
+    if (!r.ok) return r;
+    this.allowance = ctxAllow;
+    return OK;
   }
 
   /** A, E and warp state of an entity. */
@@ -377,13 +391,13 @@ export class BvtScheduler implements Scheduler {
     let at: number;
     switch (this.wakePreemption) {
       case 'paper':
-        at = ew <= ec ? now : now + (ew - ec) * c.weight + this.ctxAllow;
+        at = ew <= ec ? now : now + (ew - ec) * c.weight + this.allowance;
         break;
       case 'allowance':
-        at = Math.max(now, now + (ew - ec) * c.weight + this.ctxAllow);
+        at = Math.max(now, now + (ew - ec) * c.weight + this.allowance);
         break;
       case 'xen':
-        at = Math.max(now, this.dispatchedAt + this.ctxAllow);
+        at = Math.max(now, this.dispatchedAt + this.allowance);
         break;
     }
     if (at < this.currentUntil) {

@@ -110,3 +110,24 @@ export function createXenBvt(control: XenBvtControl = {}): Result<BvtScheduler> 
     wakePreemption: 'xen',
   });
 }
+
+/**
+ * Xen's `sched_adjdom` for BVT (`xm sched-bvt DOM ...`): set a domain's
+ * parameters, given in Xen's names, on a scheduler made by {@link createXenBvt}.
+ */
+export function xenAdjdom(
+  scheduler: BvtScheduler,
+  domid: number,
+  dom: XenBvtDomain,
+  now: number,
+  mcu: number = XEN_BVT.MCU,
+): Result<void> {
+  const p = xenBvtParams(dom, mcu);
+  if (!p.ok) return p;
+  return scheduler.setParams(domid, p.value, now);
+}
+
+/** Xen's `bvt_ctl` (`xm sched-bvt-ctxallow`): change the context-switch allowance. */
+export function xenBvtCtl(scheduler: BvtScheduler, control: { readonly ctx_allow: number }): Result<void> {
+  return scheduler.setCtxAllow(control.ctx_allow);
+}

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createXenBvt, XEN_BVT, xenBvtParams } from '../src/index';
+import { createXenBvt, XEN_BVT, xenAdjdom, xenBvtCtl, xenBvtParams } from '../src/index';
 import { SlotHeap } from '../src/heap';
 import { code, must } from './helpers';
 
@@ -40,6 +40,29 @@ describe('Xen sched_bvt names', () => {
     expect(s.state(1)?.actual).toBeCloseTo(30, 9);
     // A warped waker still waits until the runner has had ctx_allow.
     expect(must(s.wake(2, 250_000)).reschedule).toBe(5_000_000);
+  });
+});
+
+describe('Xen control calls', () => {
+  it('adjdom sets parameters by Xen names and bvt_ctl changes ctx_allow for later decisions', () => {
+    const s = must(createXenBvt());
+    must(s.add(1, {}, 0));
+    must(xenAdjdom(s, 1, { mcu_advance: 5, warpback: true, warp: 50, warpl: 1e6, warpu: 2e6 }, 0));
+    expect(s.info(1)?.params).toEqual({
+      weight: XEN_BVT.MCU / 5,
+      warp: 50,
+      warpLimit: 1e6,
+      unwarpRequirement: 2e6,
+    });
+    expect(code(xenAdjdom(s, 2, {}, 0))).toBe('UNKNOWN_ID');
+    must(xenBvtCtl(s, { ctx_allow: 1_000_000 }));
+    expect(s.ctxAllow).toBe(1_000_000);
+    expect(code(xenBvtCtl(s, { ctx_allow: 0 }))).toBe('INVALID_OPTION');
+    must(s.add(2, {}, 0));
+    must(s.wake(2, 0));
+    s.pick(0);
+    // A waker now waits only the new ctx_allow after the runner's dispatch.
+    expect(must(s.wake(1, 10)).reschedule).toBe(1_000_000);
   });
 });
 
