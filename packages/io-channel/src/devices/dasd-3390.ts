@@ -275,10 +275,11 @@ export class Dasd3390 implements Device {
     return { index: i, waitFrom: this.cellOffset(records, i) };
   }
 
+  /** No record found: the device stops before taking any search argument (residual = count, as Hercules reports it). */
   private noRecordFound(): CommandResponse {
     this.sense.fill(0);
     this.sense[1] = SENSE1_NO_RECORD_FOUND;
-    return { status: CE_DE | DS_UNIT_CHECK, serviceUs: 2 * this.timing.revolutionUs };
+    return { status: CE_DE | DS_UNIT_CHECK, accepted: 0, serviceUs: 2 * this.timing.revolutionUs };
   }
 
   // ------------------------------------------------------------ searches

@@ -1,0 +1,201 @@
+/**
+ * Differential harness against Hercules 3.13: the same channel programs run
+ * (a) on Hercules, driven by a small ESA/390 guest poked in with `r`
+ * (STSCH → enable → MSCH → SSCH → TSCH until primary status, the V370
+ * test 05 sequence), and (b) on this package's channel subsystem through its
+ * IoHandler. Each case reports MSCH/SSCH condition codes, the SCSW TSCH
+ * stored, and storage regions the program read into.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AbsoluteAddress } from '@strachey/isa-core';
+import { CardPunch2540, CardReader2540, Console3215, Dasd3390, Printer1403 } from '../src/index';
+import { IRB_AT, drain, enable, io, rig } from './helpers';
+
+/** One channel program to run on both. */
+export interface DiffCase {
+  readonly name: string;
+  /** Subchannel (configuration order: 0 = 0009 3215, 1 = 000C reader, 2 = 000D punch, 3 = 000E 1403, 4 = 0190 3390). */
+  readonly subchannel: number;
+  /** 12-byte ORB. */
+  readonly orb: number[];
+  /** Storage to poke before the run: address → bytes. */
+  readonly poke: readonly (readonly [number, readonly number[]])[];
+  /** Storage key to set on a page before SSCH (SSKE in the guest), default none. */
+  readonly key?: readonly [number, number];
+  /** Regions to compare after the run. */
+  readonly compare: readonly (readonly [number, number])[];
+}
+
+export interface DiffResult {
+  readonly msch: number;
+  readonly ssch: number;
+  /** The 12 SCSW bytes of the IRB, hex. */
+  readonly scsw: string;
+  readonly regions: string[];
+}
+
+/** Guest program at X'200' (see module comment); wait PSW at X'320'. */
+const PROGRAM =
+  '58100300' + '98340318' + 'B22B0034' + 'B2340400' + '96800405' + 'B2320400' + 'B2220020' + '50200310' + 'B2330500' + 'B2220020' + '50200314' + '47700250' + 'B2350600' + '47700230' + '91040603' + '47800230' + '82000320';
+
+export const CARDS = ['FIRST CARD', 'SECOND CARD', 'THIRD CARD'];
+
+const hex = (bytes: readonly number[] | Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('').toUpperCase();
+
+export function herculesAvailable(): boolean {
+  try {
+    execFileSync('hercules', ['--help'], { stdio: 'ignore', timeout: 5000 });
+    return true;
+  } catch (e) {
+    return existsSync('/usr/bin/hercules') && (e as { code?: string }).code !== 'ENOENT';
+  }
+}
+
+/** Run all cases on Hercules in one session; returns results and the printer/punch files. */
+export function runOnHercules(cases: readonly DiffCase[]): { results: DiffResult[]; print: string; punch: string; log: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'io-channel-herc-'));
+  try {
+    execFileSync('dasdinit', [join(dir, 'vol.3390'), '3390', 'VOL001', '2'], { stdio: 'ignore' });
+    writeFileSync(join(dir, 'cards.txt'), `${CARDS.join('\n')}\n`);
+    writeFileSync(
+      join(dir, 'h.cnf'),
+      [
+        'CPUSERIAL 000611',
+        'CPUMODEL  3090',
+        'MAINSIZE  16',
+        'XPNDSIZE  0',
+        'NUMCPU    1',
+        'ARCHMODE  ESA/390',
+        'PANRATE   FAST',
+        '0009 3215-C / noprompt',
+        `000C 3505 ${join(dir, 'cards.txt')} ascii eof`,
+        `000D 3525 ${join(dir, 'punch.txt')} ascii`,
+        `000E 1403 ${join(dir, 'print.txt')}`,
+        `0190 3390 ${join(dir, 'vol.3390')}`,
+        '',
+      ].join('\n'),
+    );
+    // Hercules 3.13's `r A=hex` stores at most 32 bytes and echoes them as rows of 16 bytes from A;
+    // `r A.N` displays N bytes in rows of 16. `plan` says how many rows each command prints.
+    const lines: string[] = [];
+    const plan: ({ skip: number } | { take: number })[] = [];
+    const poke = (a: number, bytes: readonly number[]): void => {
+      for (let o = 0; o < bytes.length; o += 32) {
+        const chunk = bytes.slice(o, o + 32);
+        lines.push(`r ${(a + o).toString(16)}=${hex(chunk)}`);
+        plan.push({ skip: Math.ceil(chunk.length / 16) });
+      }
+    };
+    const display = (a: number, n: number): void => {
+      lines.push(`r ${a.toString(16)}.${n.toString(16)}`);
+      plan.push({ take: n });
+    };
+    poke(0, [0, 8, 0, 0, 0, 0, 2, 0]);
+    poke(0x200, Array.from(Buffer.from(PROGRAM, 'hex')));
+    poke(0x320, [0, 0x0a, 0, 0, 0, 0, 0, 0]);
+    for (const c of cases) {
+      const [kaddr, kval] = c.key ?? [0x7000, 0];
+      poke(0x300, [0, 1, 0, c.subchannel]);
+      poke(0x310, [...new Array(8).fill(0xff), 0, 0, 0, kval, kaddr >>> 24, (kaddr >>> 16) & 255, (kaddr >>> 8) & 255, kaddr & 255]);
+      poke(0x500, [...c.orb, ...new Array(20).fill(0)]);
+      poke(0x600, new Array(64).fill(0));
+      for (const [a, bytes] of c.poke) poke(a, bytes);
+      lines.push('restart', 'pause 1');
+      display(0x310, 8);
+      display(0x600, 16);
+      for (const [a, n] of c.compare) display(a, n);
+    }
+    lines.push('quit', '');
+    writeFileSync(join(dir, 't.rc'), lines.join('\n'));
+    let log = '';
+    try {
+      log = execFileSync('hercules', ['-f', join(dir, 'h.cnf'), '-d'], { cwd: dir, env: { ...process.env, HERCULES_RC: join(dir, 't.rc') }, timeout: 120_000, encoding: 'latin1' });
+    } catch (e) {
+      log = String((e as { stdout?: string }).stdout ?? '');
+    }
+    const rows = log.split('\n').filter((l) => /^R:[0-9A-F]{8}:K:/.test(l));
+    let rowIndex = 0;
+    const taken: number[][] = [];
+    for (const step of plan) {
+      if ('skip' in step) {
+        rowIndex += step.skip;
+        continue;
+      }
+      const out: number[] = [];
+      while (out.length < step.take && rowIndex < rows.length) {
+        const row = rows[rowIndex++]!;
+        const eq = row.indexOf('=');
+        for (const w of row.slice(eq + 1, eq + 36).trim().split(/\s+/)) for (let i = 0; i < w.length; i += 2) out.push(Number.parseInt(w.slice(i, i + 2), 16));
+      }
+      taken.push(out.slice(0, step.take));
+    }
+    const results: DiffResult[] = [];
+    let t = 0;
+    for (const c of cases) {
+      const cc = taken[t++] ?? [];
+      const irb = taken[t++] ?? [];
+      const regions = c.compare.map(() => hex(taken[t++] ?? []));
+      results.push({ msch: ((cc[0] ?? 0) >>> 4) & 3, ssch: ((cc[4] ?? 0) >>> 4) & 3, scsw: hex(irb.slice(0, 12)), regions });
+    }
+    const print = existsSync(join(dir, 'print.txt')) ? readFileSync(join(dir, 'print.txt'), 'latin1') : '';
+    const punch = existsSync(join(dir, 'punch.txt')) ? readFileSync(join(dir, 'punch.txt'), 'latin1') : '';
+    return { results, print, punch, log };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Run the same cases on this package's channel subsystem, with the same devices in the same order. */
+export function runOnStrachey(cases: readonly DiffCase[]): { results: DiffResult[]; print: Printer1403; punch: CardPunch2540; console: Console3215 } {
+  const dir = mkdtempSync(join(tmpdir(), 'io-channel-ours-'));
+  try {
+    execFileSync('dasdinit', [join(dir, 'vol.3390'), '3390', 'VOL001', '2'], { stdio: 'ignore' });
+    copyFileSync(join(dir, 'vol.3390'), join(dir, 'ours.3390'));
+    const dasd = Dasd3390.open(join(dir, 'ours.3390'));
+    if (!dasd.ok) throw new Error(dasd.error.message);
+    const r = rig({}, 16 << 20);
+    const con = new Console3215();
+    const punch = new CardPunch2540();
+    const print = new Printer1403();
+    r.css.attach(0x0009, con);
+    r.css.attach(0x000c, new CardReader2540(CARDS));
+    r.css.attach(0x000d, punch);
+    r.css.attach(0x000e, print);
+    r.css.attach(0x0190, dasd.device);
+    const results: DiffResult[] = [];
+    for (const c of cases) {
+      r.storage.writeFrom(0x600 as AbsoluteAddress, new Uint8Array(64));
+      for (const [a, bytes] of c.poke) r.storage.writeFrom(a as AbsoluteAddress, Uint8Array.from(bytes));
+      if (c.key !== undefined) r.storage.setKey(c.key[0] as AbsoluteAddress, c.key[1]);
+      let msch = 0;
+      try {
+        enable(r, c.subchannel);
+      } catch {
+        msch = 1;
+      }
+      r.storage.writeFrom(0x500 as AbsoluteAddress, Uint8Array.from(c.orb));
+      const ssch = io(r, 'SSCH', c.subchannel, 0x500);
+      const irb = new Uint8Array(16);
+      if (ssch === 0) {
+        for (let i = 0; i < 50; i++) {
+          drain(r.clock);
+          if (io(r, 'TSCH', c.subchannel, IRB_AT) !== 0) continue;
+          r.storage.readInto(IRB_AT as AbsoluteAddress, irb);
+          if ((irb[3]! & 0x04) !== 0) break;
+        }
+      }
+      const regions = c.compare.map(([a, n]) => {
+        const b = new Uint8Array(n);
+        r.storage.readInto(a as AbsoluteAddress, b);
+        return hex(b);
+      });
+      results.push({ msch, ssch, scsw: hex(irb.slice(0, 12)), regions });
+    }
+    return { results, print, punch, console: con };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

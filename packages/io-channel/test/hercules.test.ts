@@ -1,0 +1,140 @@
+/**
+ * Differential tests against Hercules 3.13 (see hercules-diff.ts). Every
+ * case compares MSCH/SSCH condition codes, the SCSW stored by TSCH (device
+ * status, subchannel status, residual count, CCW address, flags) and the
+ * bytes the channel program stored. Where this package follows the
+ * Principles of Operation and Hercules 3.13 does not, the case says so and
+ * asserts both values explicitly.
+ */
+import { describe, expect, it } from 'vitest';
+import { toEbcdic } from '../src/index';
+import { type DiffCase, herculesAvailable, runOnHercules, runOnStrachey } from './hercules-diff';
+import { ccw0, ccw1 } from './helpers';
+
+const orb = (ccw: number, o: { format1?: boolean; key?: number; flags7?: number; flags5?: number } = {}): number[] => [
+  0,
+  0,
+  0,
+  0,
+  (o.key ?? 0) << 4,
+  (o.format1 ?? true ? 0x80 : 0) | (o.flags5 ?? 0),
+  0x80,
+  o.flags7 ?? 0,
+  (ccw >>> 24) & 255,
+  (ccw >>> 16) & 255,
+  (ccw >>> 8) & 255,
+  ccw & 255,
+];
+const text = (s: string): number[] => Array.from(toEbcdic(s));
+const CON = 0;
+const RDR = 1;
+const PUN = 2;
+const PRT = 3;
+const DASD = 4;
+
+/** Cases run in this order on both sides (the reader and DASD carry state from case to case). */
+export const CASES: DiffCase[] = [
+  { name: '3215 write with CR, SLI (V370 test 05)', subchannel: CON, orb: orb(0x1000), poke: [[0x1000, ccw1(0x09, 0x20, 14, 0x2000)], [0x2000, text('HELLO HERCULES')]], compare: [] },
+  { name: '3215 write, exact count, no SLI', subchannel: CON, orb: orb(0x1000), poke: [[0x1000, ccw1(0x09, 0x00, 5, 0x2000)], [0x2000, text('ABCDE')]], compare: [] },
+  { name: '3215 NOP format-0 count 1', subchannel: CON, orb: orb(0x1000, { format1: false }), poke: [[0x1000, ccw0(0x03, 0, 0, 1)]], compare: [] },
+  { name: 'reader: read a card, 80 bytes', subchannel: RDR, orb: orb(0x1000), poke: [[0x1000, ccw1(0x02, 0x00, 80, 0x2000)]], compare: [[0x2000, 80]] },
+  { name: 'reader: count 100, no SLI: incorrect length, residual 20', subchannel: RDR, orb: orb(0x1000), poke: [[0x1000, ccw1(0x02, 0x00, 100, 0x2100)]], compare: [[0x2100, 96]] },
+  { name: 'reader: data chaining over three CCWs', subchannel: RDR, orb: orb(0x1000), poke: [[0x1000, [...ccw1(0x02, 0x80, 30, 0x2200), ...ccw1(0x02, 0x80, 30, 0x2300), ...ccw1(0x02, 0x00, 20, 0x2400)]]], compare: [[0x2200, 32], [0x2300, 32], [0x2400, 32]] },
+  { name: 'reader at end of file: unit exception', subchannel: RDR, orb: orb(0x1000), poke: [[0x1000, ccw1(0x02, 0x20, 80, 0x2500)]], compare: [] },
+  { name: 'punch: write a card', subchannel: PUN, orb: orb(0x1000), poke: [[0x1000, ccw1(0x01, 0x00, 80, 0x2000)], [0x2000, text('PUNCHED CARD'.padEnd(80, ' '))]], compare: [] },
+  { name: '1403: UCS gate load chained to load UCS buffer (Hercules 1403.tst)', subchannel: PRT, orb: orb(0x1000, { format1: false }), poke: [[0x1000, [...ccw0(0xeb, 0, 0x60, 1), ...ccw0(0xfb, 0x2000, 0x20, 240)]]], compare: [] },
+  { name: '1403: write and space one line', subchannel: PRT, orb: orb(0x1000), poke: [[0x1000, ccw1(0x09, 0x20, 11, 0x2000)], [0x2000, text('PRINTED ROW')]], compare: [] },
+  {
+    name: '3390: seek, search ID equal, TIC, read data of VOL1 (V370 test 10)',
+    subchannel: DASD,
+    orb: orb(0x1000),
+    poke: [[0x1000, [...ccw1(0x07, 0x40, 6, 0x1800), ...ccw1(0x31, 0x40, 5, 0x1810), ...ccw1(0x08, 0, 0, 0x1008), ...ccw1(0x06, 0x20, 80, 0x3000)]], [0x1800, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3]]],
+    compare: [[0x3000, 80]],
+  },
+  {
+    name: '3390: read data count 100 without SLI: incorrect length',
+    subchannel: DASD,
+    orb: orb(0x1000),
+    poke: [[0x1000, [...ccw1(0x07, 0x40, 6, 0x1800), ...ccw1(0x31, 0x40, 5, 0x1810), ...ccw1(0x08, 0, 0, 0x1008), ...ccw1(0x06, 0x00, 100, 0x3100)]]],
+    compare: [[0x3100, 112]],
+  },
+  {
+    name: '3390: search for a record that is not there: unit check',
+    subchannel: DASD,
+    orb: orb(0x1000),
+    poke: [[0x1000, [...ccw1(0x07, 0x40, 6, 0x1800), ...ccw1(0x31, 0x40, 5, 0x1820), ...ccw1(0x08, 0, 0, 0x1008), ...ccw1(0x06, 0x20, 80, 0x3000)]], [0x1820, [0, 0, 0, 0, 9]]],
+    compare: [],
+  },
+  { name: '3390: sense after the unit check (no record found)', subchannel: DASD, orb: orb(0x1000), poke: [[0x1000, ccw1(0x04, 0x20, 32, 0x3200)]], compare: [[0x3200, 4]] },
+  { name: '3390: read count after seek', subchannel: DASD, orb: orb(0x1000), poke: [[0x1000, [...ccw1(0x07, 0x40, 6, 0x1800), ...ccw1(0x12, 0x00, 8, 0x3300)]]], compare: [[0x3300, 16]] },
+  { name: 'program check: invalid command code X00', subchannel: CON, orb: orb(0x1000), poke: [[0x1000, ccw1(0x00, 0x00, 1, 0x2000)]], compare: [] },
+  { name: 'program check: CCW address not on a doubleword', subchannel: CON, orb: orb(0x1004), poke: [[0x1000, [0, 0, 0, 0, ...ccw1(0x03, 0x20, 1, 0)]]], compare: [] },
+  { name: 'program check: TIC to TIC', subchannel: CON, orb: orb(0x1000), poke: [[0x1000, [...ccw1(0x03, 0x60, 1, 0), ...ccw1(0x08, 0, 0, 0x1010), ...ccw1(0x08, 0, 0, 0x1000)]]], compare: [] },
+  { name: 'program check: format-1 count 0 with data chaining', subchannel: CON, orb: orb(0x1000), poke: [[0x1000, [...ccw1(0x09, 0x80, 0, 0x2000), ...ccw1(0x09, 0x00, 4, 0x2000)]]], compare: [] },
+  { name: 'program check: data beyond main storage', subchannel: CON, orb: orb(0x1000), poke: [[0x1000, ccw1(0x09, 0x20, 80, 0x00fffff0)]], compare: [] },
+  { name: 'program check: format-0 count zero', subchannel: CON, orb: orb(0x1000, { format1: false }), poke: [[0x1000, ccw0(0x09, 0x2000, 0x20, 0)]], compare: [] },
+  { name: 'protection check: ORB key 2 writing from a fetch-protected key-3 page', subchannel: CON, orb: orb(0x1000, { key: 2 }), key: [0x4000, 0x38], poke: [[0x1000, ccw1(0x09, 0x20, 4, 0x4000)]], compare: [] },
+  { name: 'IDAW: format-1 IDAWs for a 3390 read across a 2K boundary', subchannel: DASD, orb: orb(0x1000), poke: [[0x1000, [...ccw1(0x07, 0x40, 6, 0x1800), ...ccw1(0x31, 0x40, 5, 0x1810), ...ccw1(0x08, 0, 0, 0x1008), ...ccw1(0x06, 0x24, 80, 0x1900)]], [0x1900, [0, 0, 0x57, 0xe0, 0, 0, 0x58, 0]]], compare: [[0x57e0, 32], [0x5800, 48]] },
+  { name: 'format-1 NOP with count 1 and no SLI (immediate command)', subchannel: CON, orb: orb(0x1000), poke: [[0x1000, ccw1(0x03, 0x00, 1, 0)]], compare: [] },
+  { name: 'TIC as the first CCW', subchannel: CON, orb: orb(0x1000), poke: [[0x1000, [...ccw1(0x08, 0, 0, 0x1010), 0, 0, 0, 0, 0, 0, 0, 0, ...ccw1(0x03, 0x20, 1, 0)]]], compare: [] },
+];
+
+/**
+ * Where the two may differ, and why:
+ * - `count`: after a program or protection check found before any data
+ *   moved, Hercules 3.13 stores a stale residual count (the variable is not
+ *   set on that path; it showed X'0001' here); POP leaves the count
+ *   unpredictable for such terminations. This package stores 0. All other
+ *   SCSW bytes must match.
+ * - `pop`: Hercules 3.13 differs from the Principles of Operation and this
+ *   package follows POP; the expected SCSW of each side is asserted.
+ */
+export const DEVIATIONS: Record<string, { kind: 'count' } | { kind: 'pop'; strachey: string; hercules: string; why: string }> = {
+  'program check: invalid command code X00': { kind: 'count' },
+  'program check: CCW address not on a doubleword': { kind: 'count' },
+  'program check: format-1 count 0 with data chaining': { kind: 'count' },
+  'program check: data beyond main storage': { kind: 'count' },
+  'program check: format-0 count zero': { kind: 'count' },
+  'protection check: ORB key 2 writing from a fetch-protected key-3 page': { kind: 'count' },
+  'format-1 NOP with count 1 and no SLI (immediate command)': {
+    kind: 'pop',
+    // POP (SA22-7201 "Incorrect Length", as Hercules 4.x implements it): a format-1 immediate command with a
+    // nonzero count and no SLI indicates incorrect length unless the ORB L bit is set. Hercules 3.13 never does.
+    strachey: '00804017000010080C400001',
+    hercules: '00804007000010080C000001',
+    why: 'format-1 immediate command with nonzero count: incorrect length (POP), none (Hercules 3.13)',
+  },
+  'TIC as the first CCW': {
+    kind: 'pop',
+    // The first CCW of a channel program may not be a TIC (program check); Hercules 3.13 follows the TIC.
+    strachey: '008040170000100800200000',
+    hercules: '00804007000010180C000001',
+    why: 'TIC as the first CCW: program check (POP), executed (Hercules 3.13)',
+  },
+};
+
+const withoutCount = (scsw: string): string => scsw.slice(0, 20);
+
+describe.skipIf(!herculesAvailable())('differential against Hercules 3.13', () => {
+  it('the same channel programs give the same condition codes, SCSWs and data', { timeout: 120_000 }, () => {
+    const herc = runOnHercules(CASES);
+    const ours = runOnStrachey(CASES);
+    const diffs: string[] = [];
+    CASES.forEach((c, i) => {
+      const h = herc.results[i]!;
+      const o = ours.results[i]!;
+      const dev = DEVIATIONS[c.name];
+      let same = h.msch === o.msch && h.ssch === o.ssch && h.regions.join() === o.regions.join();
+      if (dev === undefined) same &&= h.scsw === o.scsw;
+      else if (dev.kind === 'count') same &&= withoutCount(h.scsw) === withoutCount(o.scsw);
+      else same &&= h.scsw === dev.hercules && o.scsw === dev.strachey;
+      if (!same) diffs.push(`${c.name}\n  hercules: msch ${h.msch} ssch ${h.ssch} scsw ${h.scsw} ${h.regions.join(' ')}\n  strachey: msch ${o.msch} ssch ${o.ssch} scsw ${o.scsw} ${o.regions.join(' ')}`);
+    });
+    expect(diffs).toEqual([]);
+    // The unit-record output matches too: printed line and punched card.
+    expect(herc.print.replace(/\r/g, '')).toContain('PRINTED ROW');
+    expect(ours.print.output).toContain('PRINTED ROW');
+    expect(herc.punch.split(/\r?\n/)[0]?.trimEnd()).toBe(ours.punch.text()[0]);
+    expect(ours.console.lines).toEqual(['HELLO HERCULES', 'ABCDE']);
+  });
+});
