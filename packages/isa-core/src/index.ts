@@ -20,3 +20,4 @@ export * from './esa390/snapshot';
 export * from './esa390/trace';
 export * from './esa390/classify';
 export * from './esa390/system/index';
+export * from './esa390/console/index';

@@ -133,7 +133,10 @@ export async function runHerculesCases(
       let section: HerculesSection | undefined;
       for (const m of maps) section ??= m.get(c.id);
       const commands = section?.commands ?? [];
-      const complete = section !== undefined && isComplete(commands);
+      // Hercules refuses sysclear while a CPU still runs (HHCPN053E): the
+      // case then ran on top of the previous one and must run again.
+      const refused = commands.some((cmd) => cmd.messages.some((m) => m.id === 'HHCPN053E'));
+      const complete = section !== undefined && !refused && isComplete(commands);
       results.set(c.id, { id: c.id, commands, complete, attempts: attempt + 1 });
       if (!complete) retry.push(c);
     }
