@@ -22,7 +22,7 @@
  */
 import { fail, OK, ok, type Result } from './errors';
 import { SlotHeap } from './heap';
-import { type BaseEntity, EntityTable } from './table';
+import { type BaseEntity, EntityTable, unknownId } from './table';
 import type {
   BlockKind,
   Decision,
@@ -179,9 +179,8 @@ export class BvtScheduler implements Scheduler {
   remove(id: EntityId, now: number): Result<EntityInfo> {
     const t = this.time(now);
     if (!t.ok) return t;
-    const f = this.table.find(id);
-    if (!f.ok) return f;
-    const e = f.value;
+    const e = this.table.get(id);
+    if (e === undefined) return unknownId(id);
     const info = this.table.info(e, e === this.current);
     if (e === this.current) this.current = null;
     this.byE.remove(e.slot);
@@ -193,11 +192,10 @@ export class BvtScheduler implements Scheduler {
   setParams(id: EntityId, params: EntityParams, now: number): Result<void> {
     const t = this.time(now);
     if (!t.ok) return t;
-    const f = this.table.find(id);
-    if (!f.ok) return f;
+    const e = this.table.get(id);
+    if (e === undefined) return unknownId(id);
     const p = checkParams(id, params);
     if (!p.ok) return p;
-    const e = f.value;
     e.apply(cleanParams(params));
     if (this.byE.has(e.slot)) this.byE.update(e.slot, e.effective());
     return OK;
@@ -206,9 +204,8 @@ export class BvtScheduler implements Scheduler {
   wake(id: EntityId, now: number): Result<WakeOutcome> {
     const t = this.time(now);
     if (!t.ok) return t;
-    const f = this.table.find(id);
-    if (!f.ok) return f;
-    const e = f.value;
+    const e = this.table.get(id);
+    if (e === undefined) return unknownId(id);
     if (e.runnable) return ok(NO_RESCHEDULE);
     // After a voluntary sleep the entity may not come back behind SVT: it
     // earns no credit for sleeping. After an involuntary stop (a page fault)
@@ -229,9 +226,8 @@ export class BvtScheduler implements Scheduler {
   block(id: EntityId, now: number, kind: BlockKind = 'voluntary'): Result<void> {
     const t = this.time(now);
     if (!t.ok) return t;
-    const f = this.table.find(id);
-    if (!f.ok) return f;
-    const e = f.value;
+    const e = this.table.get(id);
+    if (e === undefined) return unknownId(id);
     if (!e.runnable) return fail('NOT_RUNNABLE', `entity ${id} is already blocked`, id);
     if (e === this.current) this.current = null;
     else {
@@ -250,9 +246,8 @@ export class BvtScheduler implements Scheduler {
   account(id: EntityId, ran: number, now: number): Result<void> {
     const t = this.time(now);
     if (!t.ok) return t;
-    const f = this.table.find(id);
-    if (!f.ok) return f;
-    const e = f.value;
+    const e = this.table.get(id);
+    if (e === undefined) return unknownId(id);
     if (e !== this.current) return fail('NOT_RUNNING', `entity ${id} is not running`, id);
     if (typeof ran !== 'number' || !Number.isFinite(ran)) {
       return fail('NOT_FINITE', `run time must be finite, got ${String(ran)}`, id, 'ran');

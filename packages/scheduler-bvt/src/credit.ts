@@ -15,7 +15,7 @@
  */
 import { fail, OK, ok, type Result } from './errors';
 import { SlotHeap } from './heap';
-import { type BaseEntity, EntityTable } from './table';
+import { type BaseEntity, EntityTable, unknownId } from './table';
 import type {
   BlockKind,
   Decision,
@@ -112,9 +112,8 @@ export class CreditScheduler implements Scheduler {
   remove(id: EntityId, now: number): Result<EntityInfo> {
     const t = this.time(now);
     if (!t.ok) return t;
-    const f = this.table.find(id);
-    if (!f.ok) return f;
-    const e = f.value;
+    const e = this.table.get(id);
+    if (e === undefined) return unknownId(id);
     const info = this.table.info(e, e === this.current);
     if (e === this.current) this.current = null;
     this.queue.remove(e.slot);
@@ -126,11 +125,10 @@ export class CreditScheduler implements Scheduler {
   setParams(id: EntityId, params: EntityParams, now: number): Result<void> {
     const t = this.time(now);
     if (!t.ok) return t;
-    const f = this.table.find(id);
-    if (!f.ok) return f;
+    const e = this.table.get(id);
+    if (e === undefined) return unknownId(id);
     const p = checkParams(id, params);
     if (!p.ok) return p;
-    const e = f.value;
     e.apply(cleanParams(params));
     if (e.parked && e.cap === 0) this.unpark(e);
     return OK;
@@ -140,9 +138,8 @@ export class CreditScheduler implements Scheduler {
     const t = this.time(now);
     if (!t.ok) return t;
     this.catchUp(now);
-    const f = this.table.find(id);
-    if (!f.ok) return f;
-    const e = f.value;
+    const e = this.table.get(id);
+    if (e === undefined) return unknownId(id);
     if (e.runnable) return ok(NEVER);
     e.runnable = true;
     e.boosted = this.boost && e.credit > 0;
@@ -155,9 +152,8 @@ export class CreditScheduler implements Scheduler {
   block(id: EntityId, now: number, _kind?: BlockKind): Result<void> {
     const t = this.time(now);
     if (!t.ok) return t;
-    const f = this.table.find(id);
-    if (!f.ok) return f;
-    const e = f.value;
+    const e = this.table.get(id);
+    if (e === undefined) return unknownId(id);
     if (!e.runnable) return fail('NOT_RUNNABLE', `entity ${id} is already blocked`, id);
     if (e === this.current) this.current = null;
     this.queue.remove(e.slot);
@@ -171,9 +167,8 @@ export class CreditScheduler implements Scheduler {
   account(id: EntityId, ran: number, now: number): Result<void> {
     const t = this.time(now);
     if (!t.ok) return t;
-    const f = this.table.find(id);
-    if (!f.ok) return f;
-    const e = f.value;
+    const e = this.table.get(id);
+    if (e === undefined) return unknownId(id);
     if (e !== this.current) return fail('NOT_RUNNING', `entity ${id} is not running`, id);
     if (typeof ran !== 'number' || !Number.isFinite(ran)) {
       return fail('NOT_FINITE', `run time must be finite, got ${String(ran)}`, id, 'ran');

@@ -6,7 +6,7 @@
  * preempting anyone. Weights, warps and caps are accepted and ignored.
  */
 import { fail, OK, ok, type Result } from './errors';
-import { type BaseEntity, EntityTable } from './table';
+import { type BaseEntity, EntityTable, unknownId } from './table';
 import type {
   BlockKind,
   Decision,
@@ -73,9 +73,8 @@ export class RoundRobinScheduler implements Scheduler {
   remove(id: EntityId, now: number): Result<EntityInfo> {
     const t = this.time(now);
     if (!t.ok) return t;
-    const f = this.table.find(id);
-    if (!f.ok) return f;
-    const e = f.value;
+    const e = this.table.get(id);
+    if (e === undefined) return unknownId(id);
     const info = this.table.info(e, e === this.current);
     if (e === this.current) this.current = null;
     this.unlink(e.slot);
@@ -86,20 +85,19 @@ export class RoundRobinScheduler implements Scheduler {
   setParams(id: EntityId, params: EntityParams, now: number): Result<void> {
     const t = this.time(now);
     if (!t.ok) return t;
-    const f = this.table.find(id);
-    if (!f.ok) return f;
+    const e = this.table.get(id);
+    if (e === undefined) return unknownId(id);
     const p = checkParams(id, params);
     if (!p.ok) return p;
-    f.value.params = cleanParams(params);
+    e.params = cleanParams(params);
     return OK;
   }
 
   wake(id: EntityId, now: number): Result<WakeOutcome> {
     const t = this.time(now);
     if (!t.ok) return t;
-    const f = this.table.find(id);
-    if (!f.ok) return f;
-    const e = f.value;
+    const e = this.table.get(id);
+    if (e === undefined) return unknownId(id);
     if (e.runnable) return ok(NEVER);
     e.runnable = true;
     this.append(e.slot);
@@ -110,9 +108,8 @@ export class RoundRobinScheduler implements Scheduler {
   block(id: EntityId, now: number, _kind?: BlockKind): Result<void> {
     const t = this.time(now);
     if (!t.ok) return t;
-    const f = this.table.find(id);
-    if (!f.ok) return f;
-    const e = f.value;
+    const e = this.table.get(id);
+    if (e === undefined) return unknownId(id);
     if (!e.runnable) return fail('NOT_RUNNABLE', `entity ${id} is already blocked`, id);
     if (e === this.current) this.current = null;
     else this.unlink(e.slot);
@@ -123,9 +120,8 @@ export class RoundRobinScheduler implements Scheduler {
   account(id: EntityId, ran: number, now: number): Result<void> {
     const t = this.time(now);
     if (!t.ok) return t;
-    const f = this.table.find(id);
-    if (!f.ok) return f;
-    const e = f.value;
+    const e = this.table.get(id);
+    if (e === undefined) return unknownId(id);
     if (e !== this.current) return fail('NOT_RUNNING', `entity ${id} is not running`, id);
     if (typeof ran !== 'number' || !Number.isFinite(ran)) {
       return fail('NOT_FINITE', `run time must be finite, got ${String(ran)}`, id, 'ran');

@@ -18,6 +18,11 @@ export interface BaseEntity {
   runtime: number;
 }
 
+/** The error for an id no entity has. */
+export function unknownId<T>(id: EntityId): Result<T> {
+  return fail('UNKNOWN_ID', `no entity with id ${String(id)}`, id);
+}
+
 export class EntityTable<E extends BaseEntity> {
   private readonly byId = new Map<EntityId, E>();
   private readonly bySlot: (E | undefined)[] = [];
@@ -62,13 +67,6 @@ export class EntityTable<E extends BaseEntity> {
 
   get(id: EntityId): E | undefined {
     return this.byId.get(id);
-  }
-
-  /** The entity or an UNKNOWN_ID error. */
-  find(id: EntityId): Result<E> {
-    const e = this.byId.get(id);
-    if (e === undefined) return fail('UNKNOWN_ID', `no entity with id ${String(id)}`, id);
-    return { ok: true, value: e };
   }
 
   at(slot: number): E {
