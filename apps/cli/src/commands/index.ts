@@ -11,3 +11,5 @@ import { registerAsm } from './asm';
 commands.push(registerAsm);
 import { registerRepro } from './repro';
 commands.push(registerRepro);
+import { registerDemo } from './demo';
+commands.push(registerDemo);
