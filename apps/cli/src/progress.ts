@@ -69,7 +69,9 @@ export function createProgress(options: ProgressOptions = {}): Progress {
       if (!force && t - last < interval) return;
       last = t;
       const raw = typeof text === 'function' ? text() : text;
-      const width = Math.max(10, (stream.columns ?? 80) - 1);
+      // A pseudo-terminal may report 0 columns: take the classic 80 then.
+      const columns = stream.columns !== undefined && stream.columns > 0 ? stream.columns : 80;
+      const width = Math.max(10, columns - 1);
       const line = raw.length > width ? `${raw.slice(0, width - 1)}…` : raw;
       stream.write(`${ERASE_LINE}${line}`);
       shown = true;
