@@ -65,8 +65,12 @@ const PGM_OPERAND = 0x15;
 export type QueuingPolicy = 'fifo' | 'priority';
 
 export interface ChannelSubsystemOptions {
-  /** Main storage (absolute addresses) the channel programs use. */
-  readonly storage: StoragePort;
+  /**
+   * Main storage (absolute addresses) the channel programs use. May be left
+   * out and given later with `connect()`, for machines that create their own
+   * storage (isa-core's `createEsa390Machine`).
+   */
+  readonly storage?: StoragePort;
   /** The machine's simulated clock; device completions are events on it. */
   readonly clock: Clock;
   /** Number of images (logical partitions) sharing the subsystem through MIF. Default 1. */
@@ -131,7 +135,7 @@ export interface ChannelCounters {
  * it directly as its `io`.
  */
 export class ChannelSubsystem implements IoHandler {
-  readonly storage: StoragePort;
+  private connected: StoragePort | null;
   readonly clock: Clock;
   readonly imageCount: number;
   queuing: QueuingPolicy;
@@ -154,7 +158,7 @@ export class ChannelSubsystem implements IoHandler {
   private readonly scratch8 = new Uint8Array(8);
 
   constructor(options: ChannelSubsystemOptions) {
-    this.storage = options.storage;
+    this.connected = options.storage ?? null;
     this.clock = options.clock;
     this.imageCount = options.images ?? 1;
     if (!Number.isInteger(this.imageCount) || this.imageCount < 1 || this.imageCount > 256) throw new RangeError(`images must be 1-256, got ${this.imageCount}`);
@@ -173,6 +177,18 @@ export class ChannelSubsystem implements IoHandler {
       this.listeners.push(null);
       this.views.push(new ImageView(this, i));
     }
+  }
+
+  /** The main storage channel programs address. */
+  get storage(): StoragePort {
+    if (this.connected === null) throw new Error('ChannelSubsystem: no storage connected (pass `storage` or call connect())');
+    return this.connected;
+  }
+
+  /** Connect main storage (once), when the machine creates it after the subsystem. */
+  connect(storage: StoragePort): void {
+    if (this.connected !== null && this.connected !== storage) throw new Error('ChannelSubsystem: storage is already connected');
+    this.connected = storage;
   }
 
   // ---------------------------------------------------------------- topology

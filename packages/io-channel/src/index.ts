@@ -17,3 +17,4 @@ export * from './devices/printer-1403';
 export * from './devices/card-2540';
 export * from './devices/display-3270';
 export { UnitRecordDevice } from './devices/unit-record';
+export * from './machine';
