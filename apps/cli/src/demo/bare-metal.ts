@@ -12,6 +12,7 @@
  * SVC and program interruptions the CPU delivered, through an interception
  * policy that watches and never intercepts.
  */
+import { basename } from 'node:path';
 import {
   absoluteAddress,
   createEsa390Machine,
@@ -386,8 +387,8 @@ export async function runBareMetal(options: BareMetalOptions): Promise<BareMetal
 
   const [pswHigh, pswLow] = cpu.getPsw();
   const host: HostFigures = {
-    wallSeconds,
-    mips: wallSeconds > 0 ? cpu.instructions / wallSeconds / 1e6 : 0,
+    wallSeconds: Math.round(wallSeconds * 1000) / 1000,
+    mips: wallSeconds > 0 ? Math.round(cpu.instructions / wallSeconds / 1e5) / 10 : 0,
     node: process.version,
   };
   return {
@@ -401,7 +402,7 @@ export async function runBareMetal(options: BareMetalOptions): Promise<BareMetal
       costModel: machine.costModel.name,
       mhz: machine.costModel.mhz,
     },
-    guest: { file: 'supervisor.asm', bytes: assembly.image.length, entry: assembly.entry ?? 0, parameters },
+    guest: { file: basename(guest.source.file), bytes: assembly.image.length, entry: assembly.entry ?? 0, parameters },
     budget,
     stop,
     psw: hex(pswHigh, 8) + hex(pswLow, 8),

@@ -20,10 +20,11 @@ export interface GuestSource {
 
 /**
  * Where the source is: beside this module when the CLI runs from source
- * (tsx, vitest), and under the package's src/ when it runs from the tsup
- * bundle in dist/ (one file, so import.meta.url is dist/main.js).
+ * (tsx, vitest); from the tsup bundle (one file, so import.meta.url is
+ * dist/main.js) either copied to dist/demo/guest/ or under the package's
+ * src/demo/guest/.
  */
-const CANDIDATES = ['./guest/supervisor.asm', '../src/demo/guest/supervisor.asm'];
+const CANDIDATES = ['./guest/supervisor.asm', './demo/guest/supervisor.asm', '../src/demo/guest/supervisor.asm'];
 
 /** Read the supervisor's source shipped with the CLI. */
 export function defaultGuestSource(): GuestSource {
