@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { BareMetalReport } from '../src/demo/bare-metal';
@@ -49,6 +52,31 @@ describe('strachey demo (the command)', () => {
       "error DEMO_BUDGET: --budget expects a positive instruction count such as 250000, 250k or 50M, found 'lots'",
     );
     expect(run.stdout).toBe('');
+  });
+
+  it('exits 2 on an unknown scenario and on a --guest source that does not assemble, saying where', () => {
+    const unknown = strachey('demo', '--scenario', 'nope');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain("error DEMO_SCENARIO: no scenario 'nope'; expected one of: bare-metal");
+    const dir = mkdtempSync(join(tmpdir(), 'strachey-demo-'));
+    try {
+      const shipped = readFileSync(join(cli, 'src/demo/guest/supervisor.asm'), 'utf8');
+      const broken = shipped.replace(
+        '         SVC   3                      EXIT',
+        '         SVC   3,1                    EXIT',
+      );
+      expect(broken).not.toBe(shipped);
+      const line = broken.split('\n').findIndex((l) => l.includes('SVC   3,1')) + 1;
+      const file = join(dir, 'mine.asm');
+      writeFileSync(file, broken);
+      const run = strachey('demo', '--guest', file);
+      expect(run.status).toBe(2);
+      expect(run.stderr.startsWith(`${file}:${line}:`)).toBe(true);
+      expect(run.stderr).toContain(': error ');
+      expect(run.stdout).toBe('');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reads budgets with k, M and G suffixes', () => {
