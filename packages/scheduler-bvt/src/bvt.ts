@@ -230,10 +230,8 @@ export class BvtScheduler implements Scheduler {
     if (e === undefined) return unknownId(id);
     if (!e.runnable) return fail('NOT_RUNNABLE', `entity ${id} is already blocked`, id);
     if (e === this.current) this.current = null;
-    else {
-      this.byE.remove(e.slot);
-      this.byA.remove(e.slot);
-    }
+    this.byE.remove(e.slot);
+    this.byA.remove(e.slot);
     if (e.warped) {
       e.warped = false;
       e.unwarpedAt = now;
@@ -283,14 +281,22 @@ export class BvtScheduler implements Scheduler {
     }
     this.lastNow = now;
     const prev = this.current;
-    if (prev?.runnable) this.enqueue(prev);
     this.current = null;
-    const slot = this.byE.pop();
+    let slot: number;
+    if (prev?.runnable) {
+      // The runner competes again with its new E: one push-pop on the E heap
+      // (it keeps the CPU without touching the heap if it is still the
+      // smallest), and one re-key in the A heap, where it stayed while running.
+      const s = this.seq++;
+      slot = this.byE.pushPop(prev.slot, prev.effective(), s);
+      this.byA.update(prev.slot, prev.actual);
+    } else {
+      slot = this.byE.pop();
+    }
     if (slot < 0) {
       this.currentUntil = Number.POSITIVE_INFINITY;
       return IDLE;
     }
-    this.byA.remove(slot);
     const e = this.table.at(slot);
     const mine = e.effective();
     const next = this.byE.peekKey();
@@ -360,11 +366,16 @@ export class BvtScheduler implements Scheduler {
    * last value seen.
    */
   svt(now: number): number {
-    let min = this.byA.peekKey();
     const c = this.current;
+    let min: number;
     if (c?.runnable) {
+      // The runner's key in the A heap is its A at dispatch, which only
+      // understates it: use its real A and, if it holds the top, the next key.
+      min = this.byA.peek() === c.slot ? this.byA.peekSecondKey() : this.byA.peekKey();
       const a = c.actual + (now > this.chargedTo ? (now - this.chargedTo) / c.weight : 0);
       if (a < min) min = a;
+    } else {
+      min = this.byA.peekKey();
     }
     if (min !== Number.POSITIVE_INFINITY) this.lastSvt = min;
     return this.lastSvt;

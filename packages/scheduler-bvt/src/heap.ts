@@ -61,6 +61,31 @@ export class SlotHeap {
     return this.n > 0 ? this.keys[this.items[0]!]! : Number.POSITIVE_INFINITY;
   }
 
+  /** Key of the second-smallest slot (Infinity if fewer than two). */
+  peekSecondKey(): number {
+    const n = this.n;
+    if (n < 2) return Number.POSITIVE_INFINITY;
+    const a = this.keys[this.items[1]!]!;
+    return n > 2 ? Math.min(a, this.keys[this.items[2]!]!) : a;
+  }
+
+  /**
+   * Insert `slot` and remove the smallest in one sift: returns `slot` itself
+   * (not inserted) when it would be the smallest, otherwise the old top.
+   */
+  pushPop(slot: number, key: number, seq: number): number {
+    this.reserve(slot + 1);
+    this.keys[slot] = key;
+    this.seqs[slot] = seq;
+    if (this.n === 0 || this.less(slot, this.items[0]!)) return slot;
+    const top = this.items[0]!;
+    this.pos[top] = -1;
+    this.items[0] = slot;
+    this.pos[slot] = 0;
+    this.down(0);
+    return top;
+  }
+
   push(slot: number, key: number, seq: number): void {
     this.reserve(slot + 1);
     this.keys[slot] = key;

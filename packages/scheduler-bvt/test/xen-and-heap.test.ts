@@ -67,7 +67,7 @@ describe('Xen control calls', () => {
 });
 
 describe('SlotHeap', () => {
-  it('pops in (key, sequence) order under pushes, removals and key updates', () => {
+  it('pops in (key, sequence) order under pushes, push-pops, removals and key updates', () => {
     const op = fc.oneof(
       fc.record({
         kind: fc.constant('push' as const),
@@ -75,6 +75,11 @@ describe('SlotHeap', () => {
         key: fc.integer({ min: -5, max: 5 }),
       }),
       fc.record({ kind: fc.constant('pop' as const) }),
+      fc.record({
+        kind: fc.constant('pushPop' as const),
+        slot: fc.nat(40),
+        key: fc.integer({ min: -5, max: 5 }),
+      }),
       fc.record({ kind: fc.constant('remove' as const), slot: fc.nat(40) }),
       fc.record({
         kind: fc.constant('update' as const),
@@ -100,6 +105,12 @@ describe('SlotHeap', () => {
             if (model.has(o.slot)) continue;
             heap.push(o.slot, o.key, seq);
             model.set(o.slot, { key: o.key, seq: seq++ });
+          } else if (o.kind === 'pushPop') {
+            if (model.has(o.slot)) continue;
+            model.set(o.slot, { key: o.key, seq });
+            const want = modelMin();
+            expect(heap.pushPop(o.slot, o.key, seq++)).toBe(want);
+            model.delete(want);
           } else if (o.kind === 'pop') {
             const want = modelMin();
             expect(heap.pop()).toBe(want);
@@ -113,6 +124,8 @@ describe('SlotHeap', () => {
           }
           expect(heap.size).toBe(model.size);
           expect(heap.peek()).toBe(modelMin());
+          const keys = [...model.values()].map((v) => v.key).sort((a, b) => a - b);
+          expect(heap.peekSecondKey()).toBe(keys.length > 1 ? keys[1] : Number.POSITIVE_INFINITY);
         }
       }),
       { numRuns: 200, seed: 11 },
