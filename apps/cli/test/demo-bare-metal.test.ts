@@ -232,8 +232,19 @@ describe('bare-metal ESA/390 demo', () => {
     expect((error as UserError).message).toMatch(new RegExp(`^edited\\.asm:${line}:\\d+: error `));
   });
 
-  it('rejects parameters the guest cannot run with', async () => {
+  it('rejects parameters the guest cannot run with, naming the DC when it came from the source', async () => {
     await expect(run({ collatzLimit: 159_488 })).rejects.toThrow(/Collatz limit/);
     await expect(run({ sliceMicros: 0 })).rejects.toThrow(/time slice/);
+    const text = guest.source.text.replace("SIEVEN   DC    F'1000000'", "SIEVEN   DC    F'1'      ");
+    expect(text).not.toBe(guest.source.text);
+    const line = text.split('\n').findIndex((l) => l.startsWith('SIEVEN ')) + 1;
+    const error = await runBareMetal({
+      progress: SILENT_PROGRESS,
+      guestSource: { file: 'edited.asm', text },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).message).toBe(
+      `edited.asm:${line}:1: error DEMO_PARAMETER: the sieve limit (SIEVEN) must be an integer from 2 to 16,000,000, got 1`,
+    );
   });
 });

@@ -169,12 +169,23 @@ const WAIT_CODES: ReadonlyMap<number, string> = new Map([
   [0xbad0, 'the rogue task took the machine over'],
 ]);
 
-function checkRange(name: string, value: number, min: number, max: number): number {
+/** Where a value came from when it is out of range: the DC in the guest source, or an option. */
+interface ValueOrigin {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+function checkRange(name: string, value: number, min: number, max: number, origin?: ValueOrigin): number {
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new UserError({
-      code: 'DEMO_PARAMETER',
-      message: `${name} must be an integer from ${grouped(min)} to ${grouped(max)}, got ${value}`,
-    });
+    throw new UserError(
+      {
+        code: 'DEMO_PARAMETER',
+        message: `${name} must be an integer from ${grouped(min)} to ${grouped(max)}, got ${value}`,
+        ...origin,
+      },
+      2,
+    );
   }
   return value;
 }
@@ -299,26 +310,46 @@ export async function runBareMetal(options: BareMetalOptions): Promise<BareMetal
 
   // Parameters default to what the source says, so editing a DC there is enough.
   const { symbols, assembly } = guest;
-  const image = new Map<number, number>();
-  for (const c of assembly.chunks) {
-    for (let i = 0; i < c.bytes.length; i++) image.set(c.address + i, c.bytes[i]!);
-  }
-  const word = (a: number) =>
-    (((image.get(a) ?? 0) << 24) |
-      ((image.get(a + 1) ?? 0) << 16) |
-      ((image.get(a + 2) ?? 0) << 8) |
-      (image.get(a + 3) ?? 0)) >>>
-    0;
+  const fromSource = (name: GuestSymbol, offset = 0): { value: number; origin: ValueOrigin } => {
+    const address = symbols[name] + offset;
+    const chunk = assembly.chunks.find(
+      (c) => address >= c.address && address + 4 <= c.address + c.bytes.length,
+    );
+    const b = chunk
+      ? chunk.bytes.subarray(address - chunk.address, address - chunk.address + 4)
+      : new Uint8Array(4);
+    const line = assembly.symbols.find((x) => x.name === name)?.line ?? 1;
+    return {
+      value: ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0,
+      origin: { file: guest.source.file, line, column: 1 },
+    };
+  };
+  const parameter = (
+    name: string,
+    given: number | undefined,
+    symbol: GuestSymbol,
+    min: number,
+    max: number,
+  ) => {
+    if (given !== undefined) return checkRange(name, given, min, max);
+    const { value, origin } = fromSource(symbol);
+    return checkRange(name, value, min, max, origin);
+  };
+  const slice = fromSource('SLICE', 4);
   const parameters: Required<BareMetalParameters> = {
-    sieveLimit: checkRange('the sieve limit', p.sieveLimit ?? word(symbols.SIEVEN), 2, 16_000_000),
-    collatzLimit: checkRange('the Collatz limit', p.collatzLimit ?? word(symbols.COLLATZN), 2, 159_487),
-    rogueSpins: checkRange('the rogue spin count', p.rogueSpins ?? word(symbols.ROGUEN), 0, 0x7fffffff),
-    sliceMicros: checkRange(
-      'the time slice (µs)',
-      p.sliceMicros ?? Math.round(word(symbols.SLICE + 4) / 4096),
-      1,
-      1_000_000,
-    ),
+    sieveLimit: parameter('the sieve limit (SIEVEN)', p.sieveLimit, 'SIEVEN', 2, 16_000_000),
+    collatzLimit: parameter('the Collatz limit (COLLATZN)', p.collatzLimit, 'COLLATZN', 2, 159_487),
+    rogueSpins: parameter('the rogue spin count (ROGUEN)', p.rogueSpins, 'ROGUEN', 0, 0x7fffffff),
+    sliceMicros:
+      p.sliceMicros !== undefined
+        ? checkRange('the time slice in µs', p.sliceMicros, 1, 1_000_000)
+        : checkRange(
+            'the time slice in µs (SLICE)',
+            Math.round(slice.value / 4096),
+            1,
+            1_000_000,
+            slice.origin,
+          ),
   };
   const mainsize = Math.max(2 * MB, Math.ceil((symbols.ARRAY + parameters.sieveLimit) / MB) * MB);
 
@@ -402,7 +433,12 @@ export async function runBareMetal(options: BareMetalOptions): Promise<BareMetal
       costModel: machine.costModel.name,
       mhz: machine.costModel.mhz,
     },
-    guest: { file: basename(guest.source.file), bytes: assembly.image.length, entry: assembly.entry ?? 0, parameters },
+    guest: {
+      file: basename(guest.source.file),
+      bytes: assembly.image.length,
+      entry: assembly.entry ?? 0,
+      parameters,
+    },
     budget,
     stop,
     psw: hex(pswHigh, 8) + hex(pswLow, 8),

@@ -24,7 +24,11 @@ export interface GuestSource {
  * dist/main.js) either copied to dist/demo/guest/ or under the package's
  * src/demo/guest/.
  */
-const CANDIDATES = ['./guest/supervisor.asm', './demo/guest/supervisor.asm', '../src/demo/guest/supervisor.asm'];
+const CANDIDATES = [
+  './guest/supervisor.asm',
+  './demo/guest/supervisor.asm',
+  '../src/demo/guest/supervisor.asm',
+];
 
 /** Read the supervisor's source shipped with the CLI. */
 export function defaultGuestSource(): GuestSource {
