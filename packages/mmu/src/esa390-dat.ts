@@ -5,9 +5,16 @@
  * TLB); invalidatePage() is the TLB half of INVALIDATE PAGE TABLE ENTRY;
  * flush() is PURGE TLB.
  */
-import { type AbsoluteAddress, Access, type CostModel, type StoragePort, type Translator, type TranslationStatus } from '@strachey/isa-core';
 import {
+  type AbsoluteAddress,
+  Access,
+  type CostModel,
+  type Esa390Dat,
   type Esa390DatContext,
+  type StoragePort,
+  type TranslationStatus,
+} from '@strachey/isa-core';
+import {
   Esa390Format,
   type Esa390FormatOptions,
   PTE_INVALID,
@@ -17,22 +24,7 @@ import {
 import { TableWalker, addressingFault } from './table-walker';
 import type { TlbOptions } from './tlb';
 
-/**
- * ESA/390 DAT as the CPU needs it (the shape isa-core declares in
- * `esa390/dat.ts`; mmu repeats it because isa-core's index does not export it yet).
- */
-export interface Esa390Dat extends Translator {
-  /**
-   * LOAD REAL ADDRESS without the TLB. Returns the condition code (0 translated,
-   * 1 segment-table entry invalid, 2 page-table entry invalid, 3 table length
-   * exceeded) and writes the value for R1 into `result[0]`, or returns a negative
-   * program-interruption code (-0x12, -0x05) after filling `status`.
-   */
-  loadRealAddress(address: number, result: Int32Array, status: TranslationStatus): number;
-  /** INVALIDATE PAGE TABLE ENTRY, TLB part: drop what used the PTE at `pageTableOrigin` + 4 × `pageIndex`. */
-  invalidatePage(pageTableOrigin: number, pageIndex: number): void;
-}
-
+/** Options of `createEsa390Dat`. */
 export interface Esa390DatOptions extends Esa390FormatOptions {
   /** Absolute main storage of the CPU (tables are read here after prefixing). */
   readonly storage: StoragePort;
@@ -42,7 +34,7 @@ export interface Esa390DatOptions extends Esa390FormatOptions {
   readonly costModel?: CostModel;
 }
 
-/** The ESA/390 DAT walker with its TLB; see `createEsa390Dat`. */
+/** The ESA/390 DAT walker with its TLB, implementing isa-core's `Esa390Dat` port; see `createEsa390Dat`. */
 export class Esa390DatTranslator extends TableWalker implements Esa390Dat {
   override readonly format: Esa390Format;
 

@@ -1,6 +1,6 @@
 /** A CPU context and storage for DAT tests, with the tables of the Hercules LRA run (see differential test). */
-import { SparseStorage } from '@strachey/isa-core';
-import { type Esa390DatContext, encodePte, encodeStd, encodeSte } from '../src/index';
+import { type Esa390DatContext, SparseStorage } from '@strachey/isa-core';
+import { encodePte, encodeStd, encodeSte } from '../src/index';
 import { putEntry } from '../src/testing/index';
 
 export class TestContext implements Esa390DatContext {

@@ -3,18 +3,8 @@
  * 256 4 KB pages (Principles of Operation SA22-7201, chapter 3 "Dynamic
  * Address Translation"; table layouts as in mainframe-facts §2.4-2.5).
  */
-import { Access, type TranslationStatus } from '@strachey/isa-core';
+import { Access, type Esa390DatContext, type TranslationStatus } from '@strachey/isa-core';
 import type { WalkFormat } from './walk-format';
-
-/** What the walker reads of the CPU that owns it (the same shape isa-core's `Esa390DatContext` declares). */
-export interface Esa390DatContext {
-  /** The CPU's control registers: CR0 (translation format), CR1 primary STD, CR7 secondary STD, CR13 home STD. */
-  readonly cr: Int32Array;
-  /** PSW bits 16-17, address-space control: 0 primary, 1 access-register, 2 secondary, 3 home. */
-  addressSpaceControl(): number;
-  /** Prefixing: the absolute address of real address `real` for this CPU (table origins are real addresses). */
-  realToAbsolute(real: number): number;
-}
 
 /** CR0 bits 8-12 that select the ESA/390 translation format (`10110`). */
 export const CR0_TRANSLATION_FORMAT_MASK = 0x00f80000;

@@ -32,6 +32,8 @@ const PAGE_TABLE_AREA = 0x20000;
 const CODE = 0x200;
 const ADDRESSES = 0x900;
 const RESULTS = 0xa00;
+/** Where the probe results start (12 bytes per probe). */
+export const RESULTS_ADDRESS = RESULTS;
 const HANDLER = 0xe00;
 const WAIT_PSW = 0xe20;
 const CONTROL_REGISTERS = 0xe40;
