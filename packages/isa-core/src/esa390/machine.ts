@@ -81,7 +81,11 @@ export interface Esa390Machine {
   readonly io: IoHandler | null;
   readonly costModel: CostModel;
   readonly quantum: number;
-  /** Run the CPUs until `budgetInstructions` instructions (all CPUs together) have executed or an exit. */
+  /**
+   * Run the CPUs until `budgetInstructions` instructions (all CPUs together)
+   * have executed or an exit. A jump of simulated time while every CPU waits
+   * counts as one instruction of the budget.
+   */
   run(budgetInstructions: number): Esa390MachineExit;
   /** The restart function on one CPU (Hercules console `restart`): starts it and takes a restart interruption. */
   restart(cpu?: number): void;
@@ -225,16 +229,15 @@ class Machine implements Esa390Machine {
         const cpu = cpus[i]!;
         const exit = this.lastExit[i]!;
         if (cpu.state !== 'operating' || exit.reason !== 'wait' || !exit.enabled) continue;
-        if (cpu.pending !== 0) {
-          wake = start;
-          break;
-        }
         const deadline = cpu.timerDeadline + systemOf(cpu).skew;
         if (deadline < wake) wake = deadline;
       }
       if (wake === Number.POSITIVE_INFINITY) return { reason: 'halted', exits: this.lastExit.slice() };
-      // Time moves forward by at least one cycle, so a deadline never repeats.
+      // Time moves forward by at least one cycle, so a deadline never repeats;
+      // each jump counts against the budget, so run() returns even when a
+      // periodic device event keeps waking CPUs that stay masked.
       clock.advanceTo(Math.max(Math.ceil(wake), start + 1));
+      left--;
     }
   }
 }

@@ -78,9 +78,12 @@ export function refreshPending(cpu: Esa390Cpu, sys: Esa390CpuSystem = systemOf(c
   if ((sm & PSW_IO) !== 0 && (cpu.cr[6]! & 0xff000000) !== 0) {
     // The I/O bit is dropped when the channel subsystem had nothing for the
     // enabled subclasses; a mask change is a reason to ask it again.
-    if ((raw & PENDING.IO) === 0) {
+    if ((raw & PENDING.IO) === 0 && (!sys.ioBlocked || sys.ioBlockedCr6 !== cpu.cr[6])) {
       const io = sys.configuration.io;
-      if (io?.hasPending()) sys.raw |= PENDING.IO;
+      if (io?.hasPending()) {
+        sys.raw |= PENDING.IO;
+        sys.ioBlocked = false;
+      }
     }
     m |= sys.raw & PENDING.IO;
   }
@@ -90,6 +93,7 @@ export function refreshPending(cpu: Esa390Cpu, sys: Esa390CpuSystem = systemOf(c
 /** Make a condition pending on a CPU (SIGP, the channel subsystem, timers). */
 export function raisePending(cpu: Esa390Cpu, bits: number, sys: Esa390CpuSystem = systemOf(cpu)): void {
   sys.raw |= bits;
+  if ((bits & PENDING.IO) !== 0) sys.ioBlocked = false;
   refreshPending(cpu, sys);
 }
 
@@ -158,6 +162,8 @@ function deliverIo(cpu: Esa390Cpu, sys: Esa390CpuSystem): void {
   if (irq === null) {
     // Nothing for the enabled subclasses: stop asking until something changes.
     sys.raw &= ~PENDING.IO;
+    sys.ioBlocked = true;
+    sys.ioBlockedCr6 = cpu.cr[6]!;
     refreshPending(cpu, sys);
     return;
   }

@@ -87,6 +87,13 @@ export class Esa390CpuSystem {
   /** CPU addresses with a pending emergency signal for this CPU. */
   readonly emergencyFrom: Uint8Array;
   emergencyCount = 0;
+  /**
+   * The channel subsystem had nothing for the subclasses CR6 enabled when it
+   * was last asked (`ioBlockedCr6`); it is not asked again until CR6 changes
+   * or a new interruption is reported.
+   */
+  ioBlocked = false;
+  ioBlockedCr6 = 0;
   readonly configuration: Esa390Configuration;
 
   constructor(configuration: Esa390Configuration, cpuCount: number) {
