@@ -18,3 +18,4 @@ export * from './devices/card-2540';
 export * from './devices/display-3270';
 export { UnitRecordDevice } from './devices/unit-record';
 export * from './machine';
+export * from './dasd-tool';

@@ -94,13 +94,13 @@ describe('CKD commands', () => {
     poke(r, 0x3000, [...rec(1, 16), ...Array.from({ length: 16 }, (_, i) => i)]);
     poke(r, 0x3100, [...rec(2, 4), 0xde, 0xad, 0xbe, 0xef]);
     poke(r, 0x1800, [0, 0, 0, 5, 0, 2]);
-    poke(r, 0x1810, [0, 5, 0, 2]);
+    poke(r, 0x1810, [0, 5, 0, 2, 0]);
+    // Format write: SEEK, SET FILE MASK (allow all), SEARCH ID EQUAL R0, TIC, WRITE CKD R1, WRITE CKD R2.
     poke(r, 0x1000, [
       ...ccw1(0x07, 0x40, 6, 0x1800),
       ...ccw1(0x1f, 0x40, 1, 0x1820),
-      ...ccw1(0x39, 0x40, 4, 0x1810),
+      ...ccw1(0x31, 0x40, 5, 0x1810),
       ...ccw1(0x08, 0, 0, 0x1010),
-      ...ccw1(0x16, 0x40, 16, 0x3800),
       ...ccw1(0x1d, 0x40, 24, 0x3000),
       ...ccw1(0x1d, 0x00, 12, 0x3100),
     ]);
@@ -141,9 +141,24 @@ describe('CKD commands', () => {
     runProgram(r, 0, { ccwAddress: 0x1000 });
     expect(Array.from(peek(r, 0x3000, 7))).toEqual([0xff, 0x39, 0x90, 0xc2, 0x33, 0x90, 0x02]);
     poke(r, 0x1800, [0, 0, 0, 0, 0, 0]);
-    poke(r, 0x1810, [0, 0, 0, 0, 1]);
+    // After a seek the first count under the head is R0's: a search for R0 is satisfied, one for R1 is not (yet).
+    poke(r, 0x1810, [0, 0, 0, 0, 0]);
     poke(r, 0x1000, [...ccw1(0x07, 0x40, 6, 0x1800), ...ccw1(0x31, 0, 5, 0x1810)]);
     expect(runProgram(r, 0, { ccwAddress: 0x1000 }).scsw.deviceStatus).toBe(CE_DE | DS_STATUS_MODIFIER);
+    poke(r, 0x1810, [0, 0, 0, 0, 1]);
+    expect(runProgram(r, 0, { ccwAddress: 0x1000 }).scsw.deviceStatus).toBe(CE_DE);
+  });
+
+  it('WRITE CKD needs a preceding SEARCH ID EQUAL that matched (3990 rule): after READ R0 it is a command reject', () => {
+    const r = dasdRig();
+    poke(r, 0x1800, [0, 0, 0, 5, 0, 2]);
+    poke(r, 0x3000, [0, 5, 0, 2, 1, 0, 0, 4, 1, 2, 3, 4]);
+    // READ R0 does not license a WRITE CKD: command reject.
+    poke(r, 0x1000, [...ccw1(0x07, 0x40, 6, 0x1800), ...ccw1(0x16, 0x40, 16, 0x3800), ...ccw1(0x1d, 0x00, 12, 0x3000)]);
+    const t = runProgram(r, 0, { ccwAddress: 0x1000 });
+    expect(t.scsw.deviceStatus).toBe(CE_DE | DS_UNIT_CHECK);
+    expect(t.irb[32]).toBe(0x80);
+    expect(r.volume.isWritten(5, 2)).toBe(false);
   });
 });
 
@@ -202,11 +217,15 @@ describe('volume images', () => {
     const good = encodeStracheyImage(v);
     const bad = (mut: (b: Uint8Array) => Uint8Array) => decodeImage(mut(good.slice()), 'v.dasd');
     const code = (r: ReturnType<typeof decodeImage>) => (r.ok ? 'ok' : r.error.code);
+    const patch = (at: number, bytes: number[]) => (b: Uint8Array) => {
+      b.set(bytes, at);
+      return b;
+    };
     expect(code(bad((b) => b))).toBe('ok');
-    expect(code(bad((b) => (b.set([0x41], 0), b)))).toBe('BAD_MAGIC');
-    expect(code(bad((b) => (b.set([0, 14], 16), b)))).toBe('WRONG_GEOMETRY');
+    expect(code(bad(patch(0, [0x41])))).toBe('BAD_MAGIC');
+    expect(code(bad(patch(16, [0, 14])))).toBe('WRONG_GEOMETRY');
     expect(code(bad((b) => b.subarray(0, b.length - 5)))).toBe('TRUNCATED');
-    expect(code(bad((b) => (b.set([b[70]! ^ 1], 70), b)))).toBe('BAD_CHECKSUM');
+    expect(code(bad(patch(70, [good[70]! ^ 1])))).toBe('BAD_CHECKSUM');
     const big = new CkdVolume(geometry3390(5));
     big.setTrack(1, 1, [
       { cc: 1, hh: 1, r: 0, key: new Uint8Array(0), data: new Uint8Array(8) },

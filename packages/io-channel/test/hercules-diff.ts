@@ -11,7 +11,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AbsoluteAddress } from '@strachey/isa-core';
-import { CardPunch2540, CardReader2540, Console3215, Dasd3390, Printer1403 } from '../src/index';
+import { CardPunch2540, CardReader2540, CkdVolume, Console3215, Dasd3390, type LoadResult, Printer1403, formatVolume, geometry3390, loadVolume, saveVolume } from '../src/index';
 import { IRB_AT, drain, enable, io, rig } from './helpers';
 
 /** One channel program to run on both. */
@@ -54,11 +54,29 @@ export function herculesAvailable(): boolean {
   }
 }
 
-/** Run all cases on Hercules in one session; returns results and the printer/punch files. */
-export function runOnHercules(cases: readonly DiffCase[]): { results: DiffResult[]; print: string; punch: string; log: string } {
+/** Where the 3390 volume comes from: Hercules' dasdinit, or this package's Hercules-format encoder. */
+export type VolumeSource = 'dasdinit' | 'strachey';
+
+/** Create the 2-cylinder VOL001 volume both sides start from. */
+export function makeVolume(file: string, source: VolumeSource): void {
+  if (source === 'dasdinit') {
+    execFileSync('dasdinit', [file, '3390', 'VOL001', '2'], { stdio: 'ignore' });
+    return;
+  }
+  const v = new CkdVolume(geometry3390(2));
+  formatVolume(v, 'VOL001', 'HERCULES');
+  saveVolume(file, v, 'hercules');
+}
+
+/**
+ * Run all cases on Hercules in one session; returns results, the printer
+ * and punch files, and the volume image Hercules left behind (parsed by
+ * this package's loader).
+ */
+export function runOnHercules(cases: readonly DiffCase[], source: VolumeSource = 'dasdinit'): { results: DiffResult[]; print: string; punch: string; log: string; volume: LoadResult } {
   const dir = mkdtempSync(join(tmpdir(), 'io-channel-herc-'));
   try {
-    execFileSync('dasdinit', [join(dir, 'vol.3390'), '3390', 'VOL001', '2'], { stdio: 'ignore' });
+    makeVolume(join(dir, 'vol.3390'), source);
     writeFileSync(join(dir, 'cards.txt'), `${CARDS.join('\n')}\n`);
     writeFileSync(
       join(dir, 'h.cnf'),
@@ -142,17 +160,17 @@ export function runOnHercules(cases: readonly DiffCase[]): { results: DiffResult
     }
     const print = existsSync(join(dir, 'print.txt')) ? readFileSync(join(dir, 'print.txt'), 'latin1') : '';
     const punch = existsSync(join(dir, 'punch.txt')) ? readFileSync(join(dir, 'punch.txt'), 'latin1') : '';
-    return { results, print, punch, log };
+    return { results, print, punch, log, volume: loadVolume(join(dir, 'vol.3390')) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /** Run the same cases on this package's channel subsystem, with the same devices in the same order. */
-export function runOnStrachey(cases: readonly DiffCase[]): { results: DiffResult[]; print: Printer1403; punch: CardPunch2540; console: Console3215 } {
+export function runOnStrachey(cases: readonly DiffCase[], source: VolumeSource = 'dasdinit'): { results: DiffResult[]; print: Printer1403; punch: CardPunch2540; console: Console3215; dasd: Dasd3390 } {
   const dir = mkdtempSync(join(tmpdir(), 'io-channel-ours-'));
   try {
-    execFileSync('dasdinit', [join(dir, 'vol.3390'), '3390', 'VOL001', '2'], { stdio: 'ignore' });
+    makeVolume(join(dir, 'vol.3390'), source);
     copyFileSync(join(dir, 'vol.3390'), join(dir, 'ours.3390'));
     const dasd = Dasd3390.open(join(dir, 'ours.3390'));
     if (!dasd.ok) throw new Error(dasd.error.message);
@@ -194,7 +212,7 @@ export function runOnStrachey(cases: readonly DiffCase[]): { results: DiffResult
       });
       results.push({ msch, ssch, scsw: hex(irb.slice(0, 12)), regions });
     }
-    return { results, print, punch, console: con };
+    return { results, print, punch, console: con, dasd: dasd.device };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

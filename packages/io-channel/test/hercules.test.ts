@@ -115,6 +115,60 @@ export const DEVIATIONS: Record<string, { kind: 'count' } | { kind: 'pop'; strac
 
 const withoutCount = (scsw: string): string => scsw.slice(0, 20);
 
+/** Writes on a volume this package formatted in Hercules' format: Hercules must accept the image, and we must read what Hercules wrote. */
+const WRITE_CASES: DiffCase[] = [
+  {
+    name: '3390: set file mask, search ID equal R0, write two records with WRITE CKD',
+    subchannel: DASD,
+    orb: orb(0x1000),
+    poke: [
+      [0x1000, [...ccw1(0x07, 0x40, 6, 0x1800), ...ccw1(0x1f, 0x40, 1, 0x1808), ...ccw1(0x31, 0x40, 5, 0x1810), ...ccw1(0x08, 0, 0, 0x1010), ...ccw1(0x1d, 0x40, 20, 0x3100), ...ccw1(0x1d, 0x00, 12, 0x3200)]],
+      [0x1800, [0, 0, 0, 1, 0, 2, 0, 0, 0xc0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 2, 0]],
+      [0x3100, [0, 1, 0, 2, 1, 0, 0, 12, ...text('HELLO, HERC!')]],
+      [0x3200, [0, 1, 0, 2, 2, 0, 0, 4, 0xde, 0xad, 0xbe, 0xef]],
+    ],
+    compare: [],
+  },
+  {
+    name: '3390: read the written record back (search ID equal, read data)',
+    subchannel: DASD,
+    orb: orb(0x1000),
+    poke: [
+      [0x1000, [...ccw1(0x07, 0x40, 6, 0x1800), ...ccw1(0x31, 0x40, 5, 0x1820), ...ccw1(0x08, 0, 0, 0x1008), ...ccw1(0x06, 0x00, 12, 0x3300)]],
+      [0x1820, [0, 1, 0, 2, 1]],
+    ],
+    compare: [[0x3300, 16]],
+  },
+  {
+    name: '3390: update a record in place with WRITE DATA',
+    subchannel: DASD,
+    orb: orb(0x1000),
+    poke: [
+      [0x1000, [...ccw1(0x07, 0x40, 6, 0x1800), ...ccw1(0x31, 0x40, 5, 0x1828), ...ccw1(0x08, 0, 0, 0x1008), ...ccw1(0x05, 0x00, 4, 0x3400)]],
+      [0x1828, [0, 1, 0, 2, 2]],
+      [0x3400, [1, 2, 3, 4]],
+    ],
+    compare: [],
+  },
+];
+
+describe.skipIf(!herculesAvailable())('volume exchange with Hercules 3.13', () => {
+  it('Hercules runs on an image this package wrote, writes records on it, and this package reads them back', { timeout: 60_000 }, () => {
+    const herc = runOnHercules(WRITE_CASES, 'strachey');
+    const ours = runOnStrachey(WRITE_CASES, 'strachey');
+    WRITE_CASES.forEach((c, i) => {
+      expect({ case: c.name, ...ours.results[i] }).toEqual({ case: c.name, ...herc.results[i] });
+    });
+    if (!herc.volume.ok) throw new Error(herc.volume.error.message);
+    const track = herc.volume.volume.track(1, 2);
+    expect(track.map((r) => r.r)).toEqual([0, 1, 2]);
+    expect(Array.from(track[1]!.data)).toEqual(text('HELLO, HERC!'));
+    expect(Array.from(track[2]!.data)).toEqual([1, 2, 3, 4]);
+    // Our DASD made the same changes to its copy.
+    expect(ours.dasd.volume.track(1, 2).map((r) => Array.from(r.data))).toEqual(track.map((r) => Array.from(r.data)));
+  });
+});
+
 describe.skipIf(!herculesAvailable())('differential against Hercules 3.13', () => {
   it('the same channel programs give the same condition codes, SCSWs and data', { timeout: 120_000 }, () => {
     const herc = runOnHercules(CASES);

@@ -13,3 +13,5 @@ import { registerRepro } from './repro';
 commands.push(registerRepro);
 import { registerDemo } from './demo';
 commands.push(registerDemo);
+import { registerDasd } from './dasd';
+commands.push(registerDasd);

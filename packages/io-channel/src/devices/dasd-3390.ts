@@ -70,6 +70,15 @@ export class Dasd3390 implements Device {
   private indexPasses = 0;
   private fileMask = 0;
   private fileMaskSet = false;
+  /**
+   * What the previous command established, which the write commands require
+   * (3990 reference; Hercules `ckddasd.c`): a SEARCH ID EQUAL that compared
+   * equal, a SEARCH HOME ADDRESS EQUAL that compared equal, a WRITE R0/CKD.
+   */
+  private idEqual = false;
+  private haEqual = false;
+  private wroteCkd = false;
+  private previous = { idEqual: false, haEqual: false, wroteCkd: false };
   private sense = new Uint8Array(32);
   private readonly seekCoefficient: number;
 
@@ -106,6 +115,9 @@ export class Dasd3390 implements Device {
     this.indexPasses = 0;
     this.index = -1;
     this.area = Area.Index;
+    this.idEqual = false;
+    this.haEqual = false;
+    this.wroteCkd = false;
   }
 
   reset(): void {
@@ -127,6 +139,10 @@ export class Dasd3390 implements Device {
   execute(req: CommandRequest): CommandResponse {
     const cmd = req.command;
     if (cmd !== 0x04) this.sense.fill(0);
+    this.previous = { idEqual: this.idEqual, haEqual: this.haEqual, wroteCkd: this.wroteCkd };
+    this.idEqual = false;
+    this.haEqual = false;
+    this.wroteCkd = false;
     switch (cmd) {
       case 0x03:
         return { status: CE_DE, immediate: true, serviceUs: 0 };
@@ -287,7 +303,8 @@ export class Dasd3390 implements Device {
   private searchId(cmd: number, req: CommandRequest): CommandResponse {
     const d = req.data ?? EMPTY;
     if (d.length < 5) return this.reject(0, 5);
-    const next = this.nextRecord(false);
+    // Searches see R0 too (only the reads skip it).
+    const next = this.nextRecord(true);
     if (next === null) return this.noRecordFound();
     const records = this.volume.track(this.cc, this.hh);
     const r = records[next.index]!;
@@ -297,6 +314,7 @@ export class Dasd3390 implements Device {
     const have = r.cc * 0x1000000 + r.hh * 0x100 + r.r;
     const want = ((d[0]! << 8) | d[1]!) * 0x1000000 + ((d[2]! << 8) | d[3]!) * 0x100 + d[4]!;
     const ok = cmd === 0x31 ? have === want : cmd === 0x51 ? have > want : have >= want;
+    this.idEqual = ok && have === want;
     return { status: ok ? CE_DE | DS_STATUS_MODIFIER : CE_DE, accepted: 5, serviceUs: wait + this.transferUs(8) };
   }
 
@@ -307,6 +325,7 @@ export class Dasd3390 implements Device {
     this.index = -1;
     this.area = Area.Index;
     const ok = ((d[0]! << 8) | d[1]!) === this.cc && ((d[2]! << 8) | d[3]!) === this.hh;
+    this.haEqual = ok;
     return { status: ok ? CE_DE | DS_STATUS_MODIFIER : CE_DE, accepted: 4, serviceUs: wait + this.transferUs(5) };
   }
 
@@ -372,16 +391,22 @@ export class Dasd3390 implements Device {
 
   // ------------------------------------------------------------ writes
 
-  private writeAllowed(r0: boolean): boolean {
+  /**
+   * File-mask write control (bits 0-1): 11 allows every write, 00 inhibits
+   * WRITE R0/HA only, 01 inhibits all writes, 10 inhibits format writes
+   * (WRITE CKD, ERASE) but allows update writes.
+   */
+  private writeAllowed(kind: 'r0' | 'format' | 'update'): boolean {
     const perm = this.fileMask >>> 6;
-    if (perm === 1) return false;
-    if (r0) return perm === 3 || perm === 2;
-    return true;
+    if (kind === 'r0') return perm === 3;
+    if (kind === 'format') return perm === 3 || perm === 0;
+    return perm !== 1;
   }
 
   private writeData(req: CommandRequest): CommandResponse {
-    if (!this.writeAllowed(false)) return this.reject(SENSE1_FILE_PROTECTED);
-    if (this.area !== Area.Count || this.index < 1) return this.reject(0);
+    if (!this.writeAllowed('update')) return this.reject(SENSE1_FILE_PROTECTED);
+    // WRITE DATA updates the record a SEARCH ID EQUAL just found.
+    if (!this.previous.idEqual || this.area !== Area.Count || this.index < 0) return this.reject(0);
     const records = [...this.volume.track(this.cc, this.hh)];
     const r = records[this.index]!;
     const d = req.data ?? EMPTY;
@@ -394,14 +419,15 @@ export class Dasd3390 implements Device {
   }
 
   private writeCkd(req: CommandRequest, r0: boolean): CommandResponse {
-    if (!this.writeAllowed(r0)) return this.reject(SENSE1_FILE_PROTECTED);
+    if (!this.writeAllowed(r0 ? 'r0' : 'format')) return this.reject(SENSE1_FILE_PROTECTED);
     const d = req.data ?? EMPTY;
     if (d.length < 8) return this.reject(0, 8);
     const kl = d[5]!;
     const dl = (d[6]! << 8) | d[7]!;
     const want = 8 + kl + dl;
-    // WRITE R0 follows the home address; WRITE CKD follows a record's count or data (or R0).
-    if (r0 ? this.index !== -1 : this.index < 0 || this.area === Area.Index) return this.reject(0, want);
+    // WRITE R0 follows a SEARCH HOME ADDRESS EQUAL that matched; WRITE CKD a matching SEARCH ID EQUAL or another WRITE R0/CKD.
+    const p = this.previous;
+    if (r0 ? !p.haEqual : !(p.idEqual || p.wroteCkd) || this.index < 0) return this.reject(0, want);
     const rec: CkdRecord = {
       cc: (d[0]! << 8) | d[1]!,
       hh: (d[2]! << 8) | d[3]!,
@@ -416,14 +442,16 @@ export class Dasd3390 implements Device {
     this.volume.setTrack(this.cc, this.hh, records);
     this.index = r0 ? 0 : this.index + 1;
     this.area = Area.Data;
+    this.wroteCkd = true;
     return { status: CE_DE, accepted: want, serviceUs: this.transferUs(want) };
   }
 
   private erase(req: CommandRequest): CommandResponse {
-    if (!this.writeAllowed(false)) return this.reject(SENSE1_FILE_PROTECTED);
+    if (!this.writeAllowed('format')) return this.reject(SENSE1_FILE_PROTECTED);
     const d = req.data ?? EMPTY;
     const want = d.length >= 8 ? 8 + d[5]! + ((d[6]! << 8) | d[7]!) : 8;
-    if (this.index < 0) return this.reject(0, want);
+    const p = this.previous;
+    if (!(p.idEqual || p.wroteCkd) || this.index < 0) return this.reject(0, want);
     const records = this.volume.track(this.cc, this.hh).slice(0, this.index + 1);
     this.volume.setTrack(this.cc, this.hh, records);
     return { status: CE_DE, accepted: want, serviceUs: this.transferUs(want) };
