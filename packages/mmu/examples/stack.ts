@@ -5,7 +5,7 @@
  * ShadowPager, which gets to the same machine address in one step.
  * Run: npx tsx --conditions=@strachey/source examples/stack.ts
  */
-import { Access, SparseStorage, createTranslationStatus } from '@strachey/isa-core';
+import { Access, SparseStorage, absoluteAddress, createTranslationStatus } from '@strachey/isa-core';
 import {
   Esa390Format,
   ShadowPager,
@@ -35,8 +35,8 @@ export function runExample(): { composed: number; shadowed: number; references: 
   cr[0] = 0x00b00000;
   cr[1] = encodeStd(0x10000, 0);
   const guestCpu = { cr, addressSpaceControl: () => 0, realToAbsolute: (real: number) => real };
-  guestStorage.write32(0x10000 as never, encodeSte(0x11000, 15));
-  guestStorage.write32((0x11000 + 5 * 4) as never, encodePte(0x123000));
+  guestStorage.write32(absoluteAddress(0x10000), encodeSte(0x11000, 15));
+  guestStorage.write32(absoluteAddress(0x11000 + 5 * 4), encodePte(0x123000));
 
   // Guest virtual 0x5abc -> guest real 0x123abc -> LPAR 32 MB + that -> machine 256 MB + that.
   const guestDat = createEsa390Dat({ storage: guestStorage, context: guestCpu });

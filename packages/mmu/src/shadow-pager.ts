@@ -208,7 +208,7 @@ export class ShadowPager implements Translator {
         this.counters.trueFaults++;
         return WALK_FAULT;
       }
-      if (this.tracedFrames[guestFrame] !== 0) {
+      if (this.tracedFrames[guestFrame] === 1) {
         this.counters.tracingFaults++;
         status.cycles += this.costs.tracingFault;
         this.invalidateStore(guestFrame * 4096 + offset, MAX_STORE);
@@ -217,7 +217,7 @@ export class ShadowPager implements Translator {
       }
     }
     if (tlb !== null) {
-      tlb.insert(page, space.id, hostFrame, 0, leaf.protectedPage[i] !== 0 || this.tracedFrames[guestFrame] !== 0);
+      tlb.insert(page, space.id, hostFrame, 0, leaf.protectedPage[i] !== 0 || this.tracedFrames[guestFrame] === 1);
     }
     return hostFrame + offset;
   }
@@ -310,7 +310,7 @@ export class ShadowPager implements Translator {
     const first = Math.floor(address / 4096);
     const lastFrame = Math.floor((address + length - 1) / 4096);
     let hit = false;
-    for (let f = first; f <= lastFrame; f++) if (this.tracedFrames[f] !== 0) hit = true;
+    for (let f = first; f <= lastFrame; f++) if (this.tracedFrames[f] === 1) hit = true;
     if (!hit) return false;
     this.counters.tracingFaults++;
     this.pendingCycles += this.costs.tracingFault;
@@ -320,7 +320,7 @@ export class ShadowPager implements Translator {
 
   /** Whether guest absolute `address` is in a traced frame. */
   isTraced(address: number): boolean {
-    return this.tracedFrames[Math.floor(address / 4096)] !== 0;
+    return this.tracedFrames[Math.floor(address / 4096)] === 1;
   }
 
   /**

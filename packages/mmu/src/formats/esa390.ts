@@ -100,7 +100,7 @@ export class Esa390Format implements WalkFormat {
     this.steReserved = options.checkSteReservedBit === false ? 0 : STE_RESERVED;
   }
 
-  root(address: number, _access: Access, status: TranslationStatus): number {
+  root(_address: number, _access: Access, status: TranslationStatus): number {
     const cr = this.context.cr;
     if ((cr[0]! & CR0_TRANSLATION_FORMAT_MASK) !== CR0_TRANSLATION_FORMAT_ESA390) {
       status.code = PGM_TRANSLATION_SPECIFICATION;
@@ -111,7 +111,6 @@ export class Esa390Format implements WalkFormat {
     // Bit 0 (space-switch event) has no part in translation; dropping it keeps designations non-negative.
     const std = selectStd(cr, this.context.addressSpaceControl()) & 0x7fffffff;
     this.std = std;
-    void address;
     return std;
   }
 
