@@ -1,0 +1,193 @@
+/**
+ * Unit-record devices at the data-stream level, the dasd tool, and the
+ * topology: path contention and FIFO versus priority queuing of start
+ * functions (Channel Subsystem Priority Queuing).
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CE_DE, Console3215, DS_UNIT_CHECK, Display3270, Printer1403, dasdInfo, dasdInit, fromEbcdic, toEbcdic } from '../src/index';
+import { ccw1, drain, enable, peek, poke, rig, runProgram, start, test } from './helpers';
+
+const dir = mkdtempSync(join(tmpdir(), 'io-channel-dev-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('3215 console', () => {
+  it('WRITE without carrier return accumulates; WRITE with CR ends the line; READ returns typed input', () => {
+    const r = rig();
+    const seen: string[] = [];
+    const con = new Console3215({ onLine: (l) => seen.push(l) });
+    r.css.attach(0x009, con);
+    enable(r, 0);
+    poke(r, 0x2000, toEbcdic('PART ONE, '));
+    poke(r, 0x2100, toEbcdic('PART TWO'));
+    poke(r, 0x1000, [...ccw1(0x01, 0x40, 10, 0x2000), ...ccw1(0x09, 0x00, 8, 0x2100)]);
+    expect(runProgram(r, 0, { ccwAddress: 0x1000 }).scsw.deviceStatus).toBe(CE_DE);
+    expect(seen).toEqual(['PART ONE, PART TWO']);
+    con.type('logon maint');
+    poke(r, 0x1000, ccw1(0x0a, 0x20, 130, 0x3000));
+    const t = runProgram(r, 0, { ccwAddress: 0x1000 });
+    expect(t.scsw.count).toBe(130 - 11);
+    expect(fromEbcdic(peek(r, 0x3000, 11))).toBe('logon maint');
+    // Nothing typed: intervention required.
+    const e = runProgram(r, 0, { ccwAddress: 0x1000 });
+    expect(e.scsw.deviceStatus).toBe(CE_DE | DS_UNIT_CHECK);
+  });
+});
+
+describe('1403 printer', () => {
+  it('spacing and skipping as the command codes say; overprinting merges; lines are cut at 132', () => {
+    const r = rig();
+    const prt = new Printer1403();
+    r.css.attach(0x00e, prt);
+    enable(r, 0);
+    poke(r, 0x2000, toEbcdic('LINE A'));
+    poke(r, 0x2100, toEbcdic('LINE B'));
+    poke(r, 0x2200, toEbcdic('X'.repeat(140)));
+    poke(r, 0x2300, toEbcdic('      _'));
+    poke(r, 0x1000, [
+      ...ccw1(0x09, 0x60, 6, 0x2000), // write, space 1
+      ...ccw1(0x11, 0x60, 6, 0x2100), // write, space 2
+      ...ccw1(0x01, 0x60, 6, 0x2100), // write, no space
+      ...ccw1(0x09, 0x60, 7, 0x2300), // overprint, space 1
+      ...ccw1(0x89, 0x60, 140, 0x2200), // write 132 of 140, skip to channel 1
+      ...ccw1(0x0b, 0x20, 1, 0), // space 1 immediately
+    ]);
+    const t = runProgram(r, 0, { ccwAddress: 0x1000 });
+    expect(t.scsw.deviceStatus).toBe(CE_DE);
+    expect(prt.output).toEqual(['LINE A', 'LINE B', '', 'LINE B_', 'X'.repeat(132), '\f', '']);
+  });
+
+  it('a write longer than 132 without SLI is incorrect length with the excess as residual', () => {
+    const r = rig();
+    r.css.attach(0x00e, new Printer1403());
+    enable(r, 0);
+    poke(r, 0x1000, ccw1(0x09, 0, 140, 0x2000));
+    const t = runProgram(r, 0, { ccwAddress: 0x1000 });
+    expect(t.scsw.subchannelStatus).toBe(0x40);
+    expect(t.scsw.count).toBe(8);
+  });
+});
+
+describe('3270 display data stream', () => {
+  it('ERASE/WRITE with SBA, SF and IC builds the screen; READ MODIFIED returns what the operator typed', () => {
+    const r = rig();
+    const d = new Display3270();
+    r.css.attach(0x0c0, d);
+    enable(r, 0);
+    // WCC (restore keyboard, reset MDT), SBA row 0 col 0, SF protected, "NAME:", SF unprotected, IC, SBA row 0 col 30, SF protected.
+    const ds = [0xc3, 0x11, 0x40, 0x40, 0x1d, 0x60, ...toEbcdic('NAME:'), 0x1d, 0x40, 0x13, 0x11, 0x40, 0x5e, 0x1d, 0x60];
+    poke(r, 0x2000, ds);
+    poke(r, 0x1000, ccw1(0x05, 0, ds.length, 0x2000));
+    expect(runProgram(r, 0, { ccwAddress: 0x1000 }).scsw.deviceStatus).toBe(CE_DE);
+    expect(d.screen()[0]!.slice(0, 12)).toBe(' NAME:      ');
+    expect(d.cursor).toBe(7);
+    d.key('JOHN');
+    expect(test(r, 0).scsw.deviceStatus).toBe(0x80);
+    poke(r, 0x1000, ccw1(0x06, 0x20, 100, 0x3000));
+    const t = runProgram(r, 0, { ccwAddress: 0x1000 });
+    expect(t.scsw.subchannelStatus).toBe(0);
+    // AID ENTER, cursor address (row 0 col 11 as 12-bit code), SBA to the field start (col 7), the data.
+    expect(Array.from(peek(r, 0x3000, 10))).toEqual([0x7d, 0x40, 0x4b, 0x11, 0x40, 0xc7, ...toEbcdic('JOHN')]);
+    expect(t.scsw.count).toBe(90);
+  });
+});
+
+describe('topology: path contention and queuing', () => {
+  function twoDevicesOnePath(queuing: 'fifo' | 'priority') {
+    const r = rig({ queuing });
+    r.css.defineControlUnit(1, [0x10]);
+    const a = new Console3215();
+    const b = new Console3215();
+    const c = new Console3215();
+    r.css.attach(0x100, a, { controlUnit: 1 });
+    r.css.attach(0x101, b, { controlUnit: 1 });
+    r.css.attach(0x102, c, { controlUnit: 1 });
+    for (let i = 0; i < 3; i++) enable(r, i);
+    poke(r, 0x2000, toEbcdic('ABCDEFGHIJ'));
+    poke(r, 0x1000, ccw1(0x09, 0x20, 10, 0x2000));
+    return { r, a, b, c };
+  }
+
+  it('one channel path: programs wait for it (contention counted), FIFO serves them in SSCH order', () => {
+    const { r } = twoDevicesOnePath('fifo');
+    const order: number[] = [];
+    r.css.setPendingListener(() => {
+      const i = r.css.takeInterruption(0xff000000);
+      if (i !== null) order.push(i.subsystemId & 0xffff);
+    });
+    r.css.setPriority(0, 2, 10);
+    start(r, 0, { ccwAddress: 0x1000 });
+    start(r, 1, { ccwAddress: 0x1000 });
+    start(r, 2, { ccwAddress: 0x1000 });
+    drain(r.clock);
+    expect(order).toEqual([0, 1, 2]);
+    expect(r.css.channelPath(0x10)!.starts).toBe(3);
+    expect(r.css.channelPath(0x10)!.contentions).toBeGreaterThan(0);
+  });
+
+  it('priority queuing serves the waiting start with the higher priority first', () => {
+    const { r } = twoDevicesOnePath('priority');
+    const order: number[] = [];
+    r.css.setPendingListener(() => {
+      const i = r.css.takeInterruption(0xff000000);
+      if (i !== null) order.push(i.subsystemId & 0xffff);
+    });
+    r.css.setPriority(0, 2, 10);
+    start(r, 0, { ccwAddress: 0x1000 });
+    start(r, 1, { ccwAddress: 0x1000 });
+    start(r, 2, { ccwAddress: 0x1000 });
+    drain(r.clock);
+    // Subchannel 0 is dispatched in the same selection as the others; the path then goes to priority 10 first.
+    expect(order[0]).toBe(2);
+    expect(order).toHaveLength(3);
+  });
+
+  it('two paths (multipath CU): two programs run at once and finish together', () => {
+    const r = rig();
+    r.css.defineControlUnit(1, [0x10, 0x11]);
+    r.css.attach(0x100, new Console3215(), { controlUnit: 1 });
+    r.css.attach(0x101, new Console3215(), { controlUnit: 1 });
+    enable(r, 0);
+    enable(r, 1);
+    poke(r, 0x2000, toEbcdic('ABCDEFGHIJ'));
+    poke(r, 0x1000, ccw1(0x09, 0x20, 10, 0x2000));
+    const times: number[] = [];
+    r.css.setPendingListener(() => times.push(r.clock.now()));
+    start(r, 0, { ccwAddress: 0x1000, lpm: 0xc0 });
+    start(r, 1, { ccwAddress: 0x1000, lpm: 0xc0 });
+    drain(r.clock);
+    expect(times).toHaveLength(2);
+    expect(times[0]).toBe(times[1]);
+    expect(r.css.channelPath(0x10)!.starts + r.css.channelPath(0x11)!.starts).toBe(2);
+  });
+});
+
+describe('dasd tool (strachey dasd init|info)', () => {
+  it('creates a labelled volume, refuses to overwrite without force, describes it', () => {
+    const f = join(dir, 'vol.dasd');
+    const a = dasdInit({ file: f, type: '3390', cylinders: 20, volser: 'abc123' });
+    expect(a.ok).toBe(true);
+    const again = dasdInit({ file: f, type: '3390', volser: 'X' });
+    expect(again.ok ? '' : again.error.code).toBe('FILE_EXISTS');
+    expect(dasdInit({ file: f, type: '3390', volser: 'NEW', force: true }).ok).toBe(true);
+    const info = dasdInfo(f);
+    expect(info.ok && info.lines.join('\n')).toContain('volser:      NEW');
+    expect(info.ok && info.lines.join('\n')).toContain('1113 cylinders');
+  });
+
+  it('rejects bad arguments and describes broken images precisely', () => {
+    const code = (r: ReturnType<typeof dasdInit>) => (r.ok ? 'ok' : r.error.code);
+    expect(code(dasdInit({ file: join(dir, 'x'), type: '3380', volser: 'A' }))).toBe('DASD_TYPE');
+    expect(code(dasdInit({ file: join(dir, 'x'), type: '3390', volser: 'TOOLONG' }))).toBe('DASD_VOLSER');
+    expect(code(dasdInit({ file: join(dir, 'x'), type: '3390', volser: 'A', cylinders: 0 }))).toBe('DASD_CYLINDERS');
+    expect(existsSync(join(dir, 'x'))).toBe(false);
+    const h = join(dir, 'h.3390');
+    expect(dasdInit({ file: h, type: '3390-1', cylinders: 1, volser: 'H1', format: 'hercules' }).ok).toBe(true);
+    const bytes = readFileSync(h);
+    writeFileSync(h, bytes.subarray(0, bytes.length - 100));
+    const bad = dasdInfo(h);
+    expect(bad.ok ? '' : `${bad.error.code} ${bad.error.file}`).toBe(`TRUNCATED ${h}`);
+  });
+});
