@@ -8,7 +8,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BenchFigure, formatRate, measure, writeResults } from '@strachey/bench';
-import { Access, SparseStorage, createTranslationStatus } from '@strachey/isa-core';
+import { Access, type CostModel, SparseStorage, createTranslationStatus } from '@strachey/isa-core';
 import {
   BLOCK_SIZE,
   BlockTable,
@@ -21,6 +21,7 @@ import {
   encodePte,
   encodeStd,
   encodeSte,
+  mmuReferenceCosts,
   offsetTranslator,
   relocatedStorage,
   x86_64Format,
@@ -205,6 +206,26 @@ for (const u of [0, 1, 2, 5, 10, 20, 50, 100]) {
 }
 const firstNestedWin = sweep.find((p) => p.nested < p.shadow);
 simulated.crossover = { sweep, nestedWinsFromUpdatesPerThousand: firstNestedWin?.updatesPerThousand ?? null };
+
+// The same sweep when every trace and hidden fault is a first-generation VT-x exit (Adams & Agesen Table 1).
+const vtx: CostModel = {
+  ...mmuReferenceCosts,
+  name: 'mmu-reference, VT-x exits',
+  events: {
+    ...mmuReferenceCosts.events,
+    'tracing-fault': { cycles: 12733, source: 'Adams & Agesen ASPLOS 2006 Table 1: ptemod with a VT-x exit' },
+    'shadow-fill': { cycles: 11242, source: 'Adams & Agesen ASPLOS 2006 Table 1: pgfault with a VT-x exit' },
+  },
+};
+const vtxSweep: { updatesPerThousand: number; shadow: number; nested: number }[] = [];
+console.log('\ncrossover sweep with VT-x exit costs for traces and hidden faults');
+for (const u of [0, 1, 2, 5, 10, 20]) {
+  const s = workingSetWorkload('shadow', { updatesPerThousand: u, accesses: 50_000, costModel: vtx });
+  const n = workingSetWorkload('nested', { updatesPerThousand: u, accesses: 50_000, costModel: vtx });
+  vtxSweep.push({ updatesPerThousand: u, shadow: s.cyclesPerAccess, nested: n.cyclesPerAccess });
+  console.log(`  ${String(u).padStart(4)}  shadow ${s.cyclesPerAccess.toFixed(1).padStart(7)}  nested ${n.cyclesPerAccess.toFixed(1).padStart(7)}  ${s.cyclesPerAccess > n.cyclesPerAccess ? 'nested wins' : 'shadow wins'}`);
+}
+simulated.crossoverVtx = { sweep: vtxSweep, nestedWinsFromUpdatesPerThousand: vtxSweep.find((p) => p.nested < p.shadow)?.updatesPerThousand ?? null };
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '..');
 console.log(`\nwrote ${writeResults(dir, 'mmu', { host: figures, simulated })}`);
