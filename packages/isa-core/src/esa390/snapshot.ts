@@ -55,6 +55,8 @@ export interface Esa390CpuSnapshot {
   readonly externalCallFrom: number;
   /** Indexes (in the configuration) of CPUs with an emergency signal pending here. */
   readonly emergencyFrom: readonly number[];
+  /** CR6 value under which the channel subsystem last had no interruption for this CPU, or null. */
+  readonly ioBlockedCr6: number | null;
 }
 
 /** A machine's complete state: CPUs, storage frames and keys, time. */
@@ -167,6 +169,7 @@ export function snapshotCpu(cpu: Esa390Cpu): Esa390CpuSnapshot {
     pending: sys.raw,
     externalCallFrom: sys.externalCallFrom,
     emergencyFrom,
+    ioBlockedCr6: sys.ioBlocked ? sys.ioBlockedCr6 : null,
   };
 }
 
@@ -203,6 +206,7 @@ function checkCpuSnapshot(s: Esa390CpuSnapshot, emergencyLimit: number): Restore
     return fail('SNAPSHOT_DATA', 'CPU snapshot: emergencyFrom names a CPU outside the configuration');
   }
   if (s.invalidPsw !== null && !isWordArray(s.invalidPsw, 2)) return fail('SNAPSHOT_DATA', 'CPU snapshot: invalidPsw must be null or 2 words');
+  if (s.ioBlockedCr6 !== null && !Number.isInteger(s.ioBlockedCr6)) return fail('SNAPSHOT_DATA', 'CPU snapshot: ioBlockedCr6 must be null or a word');
   return { ok: true };
 }
 
@@ -231,6 +235,8 @@ function applyCpuSnapshot(cpu: Esa390Cpu, s: Esa390CpuSnapshot): void {
   sys.emergencyFrom.fill(0);
   for (const i of s.emergencyFrom) sys.emergencyFrom[i] = 1;
   sys.emergencyCount = s.emergencyFrom.length;
+  sys.ioBlocked = s.ioBlockedCr6 !== null;
+  sys.ioBlockedCr6 = s.ioBlockedCr6 ?? 0;
   cpu.flushTlb();
   updateTimers(cpu, sys);
   refreshPending(cpu, sys);
