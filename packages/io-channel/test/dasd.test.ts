@@ -141,9 +141,10 @@ describe('CKD commands', () => {
     runProgram(r, 0, { ccwAddress: 0x1000 });
     expect(Array.from(peek(r, 0x3000, 7))).toEqual([0xff, 0x39, 0x90, 0xc2, 0x33, 0x90, 0x02]);
     poke(r, 0x1800, [0, 0, 0, 0, 0, 0]);
-    // After a seek the first count under the head is R0's: a search for R0 is satisfied, one for R1 is not (yet).
+    // READ HOME ADDRESS orients the device at the index point: the next count is R0's, so a search for R0 is
+    // satisfied (status modifier) and one for R1 is not yet.
     poke(r, 0x1810, [0, 0, 0, 0, 0]);
-    poke(r, 0x1000, [...ccw1(0x07, 0x40, 6, 0x1800), ...ccw1(0x31, 0, 5, 0x1810)]);
+    poke(r, 0x1000, [...ccw1(0x07, 0x40, 6, 0x1800), ...ccw1(0x1a, 0x60, 5, 0x3100), ...ccw1(0x31, 0, 5, 0x1810)]);
     expect(runProgram(r, 0, { ccwAddress: 0x1000 }).scsw.deviceStatus).toBe(CE_DE | DS_STATUS_MODIFIER);
     poke(r, 0x1810, [0, 0, 0, 0, 1]);
     expect(runProgram(r, 0, { ccwAddress: 0x1000 }).scsw.deviceStatus).toBe(CE_DE);
@@ -168,6 +169,25 @@ describe('3390 timing model', () => {
     expect(d.seekTimeUs(0)).toBe(0);
     expect(d.seekTimeUs(1)).toBeLessThan(d.seekTimeUs(100));
     expect(d.seekTimeUs(371)).toBeCloseTo(9500, 0);
+  });
+
+  it('after a seek the next count is the one under the head: sequential records cost a transfer, not a revolution', () => {
+    const r = dasdRig(100);
+    const recs = [0, 1, 2, 3, 4, 5].map((n) => ({ cc: 7, hh: 3, r: n, key: new Uint8Array(0), data: new Uint8Array(n === 0 ? 8 : 4096) }));
+    r.volume.setTrack(7, 3, recs);
+    const times: number[] = [];
+    for (let n = 1; n <= 5; n++) {
+      searchChain(r, 7, 3, n, ccw1(0x06, 0x20, 4096, 0x10000));
+      start(r, 0, { ccwAddress: 0x1000 });
+      const t0 = r.clock.now();
+      drain(r.clock);
+      times.push((r.clock.now() - t0) / r.clock.cyclesPerMicrosecond);
+      expect(test(r, 0).scsw.deviceStatus).toBe(CE_DE);
+    }
+    const revolution = r.dasd.timing.revolutionUs;
+    // The first read waits for the record to come round; the next ones find it right behind the previous one.
+    for (const t of times.slice(1)) expect(t).toBeLessThan(revolution / 4);
+    expect(Math.max(...times)).toBeLessThan(revolution * 1.2);
   });
 
   it('the same program on the same configuration completes at the same simulated time (determinism)', () => {

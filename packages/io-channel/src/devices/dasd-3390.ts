@@ -67,6 +67,8 @@ export class Dasd3390 implements Device {
   private armCylinder = 0;
   private index = -1;
   private area: Area = Area.Index;
+  /** After a seek or at the start of a channel program the device does not know where it is on the track: the next count is whichever comes under the head. */
+  private unoriented = true;
   private indexPasses = 0;
   private fileMask = 0;
   private fileMaskSet = false;
@@ -115,6 +117,7 @@ export class Dasd3390 implements Device {
     this.indexPasses = 0;
     this.index = -1;
     this.area = Area.Index;
+    this.unoriented = true;
     this.idEqual = false;
     this.haEqual = false;
     this.wroteCkd = false;
@@ -237,6 +240,7 @@ export class Dasd3390 implements Device {
     this.hh = hh;
     this.index = -1;
     this.area = Area.Index;
+    this.unoriented = true;
     this.indexPasses = 0;
     return immediate ? { status: CE_DE, immediate: true, serviceUs: us } : { status: CE_DE, accepted, serviceUs: us };
   }
@@ -275,9 +279,17 @@ export class Dasd3390 implements Device {
    * the home address when `includeR0`). Returns its index, or -1 when the
    * index point has been passed twice in this command chain (no record found).
    */
-  private nextRecord(includeR0: boolean): { index: number; waitFrom: number } | null {
+  private nextRecord(includeR0: boolean, nowUs: number): { index: number; waitFrom: number } | null {
     const records = this.volume.track(this.cc, this.hh);
     let i = this.index + 1;
+    if (this.unoriented) {
+      // The first count field at or after the head's angular position.
+      this.unoriented = false;
+      const rev = this.timing.revolutionUs;
+      const position = ((nowUs % rev) / rev) * CELLS_PER_TRACK_3390;
+      i = includeR0 ? 0 : 1;
+      while (i < records.length && this.cellOffset(records, i) < position) i++;
+    }
     if (i === 0 && !includeR0) i = 1;
     if (i >= records.length) {
       this.indexPasses++;
@@ -304,7 +316,7 @@ export class Dasd3390 implements Device {
     const d = req.data ?? EMPTY;
     if (d.length < 5) return this.reject(0, 5);
     // Searches see R0 too (only the reads skip it).
-    const next = this.nextRecord(true);
+    const next = this.nextRecord(true, req.nowUs);
     if (next === null) return this.noRecordFound();
     const records = this.volume.track(this.cc, this.hh);
     const r = records[next.index]!;
@@ -324,6 +336,7 @@ export class Dasd3390 implements Device {
     const wait = this.rotationalWaitUs(0, req.nowUs);
     this.index = -1;
     this.area = Area.Index;
+    this.unoriented = false;
     const ok = ((d[0]! << 8) | d[1]!) === this.cc && ((d[2]! << 8) | d[3]!) === this.hh;
     this.haEqual = ok;
     return { status: ok ? CE_DE | DS_STATUS_MODIFIER : CE_DE, accepted: 4, serviceUs: wait + this.transferUs(5) };
@@ -339,7 +352,7 @@ export class Dasd3390 implements Device {
     let wait = 0;
     const records = this.volume.track(this.cc, this.hh);
     if (withCount || this.area !== Area.Count) {
-      const next = this.nextRecord(false);
+      const next = this.nextRecord(false, req.nowUs);
       if (next === null) return this.noRecordFound();
       wait = this.rotationalWaitUs(next.waitFrom, req.nowUs);
       this.index = next.index;
@@ -355,7 +368,7 @@ export class Dasd3390 implements Device {
   }
 
   private readCount(req: CommandRequest): CommandResponse {
-    const next = this.nextRecord(false);
+    const next = this.nextRecord(false, req.nowUs);
     if (next === null) return this.noRecordFound();
     const r = this.volume.track(this.cc, this.hh)[next.index]!;
     const wait = this.rotationalWaitUs(next.waitFrom, req.nowUs);
@@ -369,6 +382,7 @@ export class Dasd3390 implements Device {
     const wait = this.rotationalWaitUs(0, req.nowUs);
     this.index = 0;
     this.area = Area.Data;
+    this.unoriented = false;
     const out = new Uint8Array(8 + r.key.length + r.data.length);
     out.set(this.countField(r), 0);
     out.set(r.key, 8);
@@ -380,6 +394,7 @@ export class Dasd3390 implements Device {
     const wait = this.rotationalWaitUs(0, req.nowUs);
     this.index = -1;
     this.area = Area.Index;
+    this.unoriented = false;
     return { status: CE_DE, input: Uint8Array.of(0, this.cc >>> 8, this.cc, this.hh >>> 8, this.hh), serviceUs: wait + this.transferUs(5) };
   }
 
