@@ -167,10 +167,6 @@ export class ShadowPager implements Translator {
   }
 
   translate(address: number, access: Access, status: TranslationStatus): number {
-    if (this.pendingCycles !== 0) {
-      status.cycles += this.pendingCycles;
-      this.pendingCycles = 0;
-    }
     const format = this.format;
     const d = format.root(address, access, status);
     if (d < 0) {
@@ -178,6 +174,11 @@ export class ShadowPager implements Translator {
       return WALK_FAULT;
     }
     const space = this.spaceFor(d);
+    if (this.pendingCycles !== 0) {
+      // Work done outside a translation (flushes, reported stores) or by spaceFor's eviction.
+      status.cycles += this.pendingCycles;
+      this.pendingCycles = 0;
+    }
     const page = pageOf(address, format.pageShift);
     const offset = address & this.offsetMask;
     const tlb = this.tlb;

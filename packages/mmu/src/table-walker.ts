@@ -4,7 +4,15 @@
  * whose tables are in its own storage (ESA/390 DAT of a CPU, an x86 page
  * walker, the host dimension of a nested walk).
  */
-import { type AbsoluteAddress, Access, type CostModel, type StoragePort, type Translator, type TranslationStatus } from '@strachey/isa-core';
+import {
+  type AbsoluteAddress,
+  Access,
+  type CostModel,
+  type StoragePort,
+  type Translator,
+  type TranslationStatus,
+  createTranslationStatus,
+} from '@strachey/isa-core';
 import { type ResolvedCosts, resolveCosts } from './costs';
 import { PGM_ADDRESSING } from './formats/esa390';
 import { WALK_FAULT, type WalkFormat } from './formats/walk-format';
@@ -112,10 +120,23 @@ export class TableWalker implements Translator {
     return d + (address & this.offsetMask);
   }
 
+  /**
+   * INVLPG-style invalidation: drop the cached translation of the page
+   * holding `address` in the current address space.
+   */
+  invalidateAddress(address: number): void {
+    if (this.tlb === null) return;
+    const d = this.format.root(address, 0, scratch);
+    if (d >= 0) this.tlb.invalidatePage(pageOf(address, this.format.pageShift), d);
+  }
+
+  /** Drop every cached translation (PTLB, CR3 reload). */
   flush(): void {
     this.tlb?.flush();
   }
 }
+
+const scratch = createTranslationStatus();
 
 /** A table walker; see `TableWalkerOptions`. */
 export function createTableWalker(options: TableWalkerOptions): TableWalker {

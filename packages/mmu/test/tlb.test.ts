@@ -1,5 +1,7 @@
+import { Access, SparseStorage, createTranslationStatus } from '@strachey/isa-core';
 import { describe, expect, it } from 'vitest';
-import { TLB_MISS, Tlb } from '../src/index';
+import { TLB_MISS, TableWalker, Tlb, ia32Format } from '../src/index';
+import { RadixBuilder } from './radix-builder';
 
 describe('Tlb', () => {
   it('has sets × ways entries with a power-of-two set count', () => {
@@ -48,5 +50,24 @@ describe('Tlb', () => {
     t.lookup(3, 2);
     expect(t.counters.flushes).toBe(1);
     expect(t.peek(3, 1)).toBe(TLB_MISS);
+  });
+});
+
+describe('TableWalker INVLPG', () => {
+  it('drops one page of the current space', () => {
+    const storage = new SparseStorage(8 * 1024 * 1024);
+    const f = ia32Format(() => b.root);
+    const b: RadixBuilder = new RadixBuilder(storage, f, 4 * 1024 * 1024);
+    b.map(0x1000, 0x200000);
+    b.map(0x2000, 0x201000);
+    const w = new TableWalker({ format: f, storage });
+    const st = createTranslationStatus();
+    w.translate(0x1000, Access.Read, st);
+    w.translate(0x2000, Access.Read, st);
+    b.map(0x1000, 0x300000);
+    b.map(0x2000, 0x301000);
+    w.invalidateAddress(0x1000);
+    expect(w.translate(0x1000, Access.Read, st)).toBe(0x300000);
+    expect(w.translate(0x2000, Access.Read, st)).toBe(0x201000);
   });
 });
