@@ -37,7 +37,7 @@ function workload(make: () => Scheduler, n: number, batch: number): () => number
     for (let b = 0; b < batch; b++) {
       const d = s.pick(t);
       if (d.id === null) throw new Error('idle');
-      const ran = d.slice < 1 ? d.slice : 1;
+      const ran = Math.min(d.slice, 1);
       t += ran;
       s.account(d.id, ran, t);
       if ((++k & 7) === 0 && count > 0) {
