@@ -23,6 +23,7 @@ export function unknownId<T>(id: EntityId): Result<T> {
   return fail('UNKNOWN_ID', `no entity with id ${String(id)}`, id);
 }
 
+/** Entities of one scheduler by id and by slot (internal to the package). */
 export class EntityTable<E extends BaseEntity> {
   private readonly byId = new Map<EntityId, E>();
   private readonly bySlot: (E | undefined)[] = [];
