@@ -217,7 +217,9 @@ function runCase(c: Case): Outcome {
     if (p.t < arrival || p.t > servedAt || p.basis === '') continue;
     if (p.t === arrival && p.decision.id !== 1) continue;
     const outcome =
-      p.t === servedAt && p.decision.id === 1 ? 'P1 serves the interruption' : `${name(p.decision.id)} runs`;
+      p.t === servedAt && p.decision.id === 1
+        ? 'P1 serves the interruption'
+        : `${name(p.decision.id)} runs${Number.isFinite(p.decision.until) ? ` (decision until ${num(p.decision.until)})` : ''}`;
     why.push(`Decision at ${num(p.t)}: ${p.basis} → ${outcome}.`);
   }
   return {
