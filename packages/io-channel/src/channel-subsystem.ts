@@ -519,7 +519,8 @@ export class ChannelSubsystem implements IoHandler {
     sch.pmcw.pnom = 0;
     this.after(this.haltLatencyUs, () => {
       if ((sch.scsw.flag2 & AC_CLEAR_PENDING) === 0) return;
-      sch.slot.device.reset();
+      // The clear signal reaches the device unless another image's program is using it (MIF).
+      if (sch.slot.busyWith === null) sch.slot.device.reset();
       sch.scsw = emptyScsw();
       sch.scsw.flag2 = FC_CLEAR;
       sch.scsw.flag3 = SC_PENDING;

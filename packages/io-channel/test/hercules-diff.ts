@@ -11,7 +11,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AbsoluteAddress } from '@strachey/isa-core';
-import { CardPunch2540, CardReader2540, CkdVolume, Console3215, Dasd3390, type LoadResult, Printer1403, formatVolume, geometry3390, loadVolume, saveVolume } from '../src/index';
+import { CardPunch2540, CardReader2540, CkdVolume, Console3215, Dasd3390, type LoadResult, Printer1403, createChannelMachine, formatVolume, geometry3390, loadVolume, saveVolume } from '../src/index';
 import { IRB_AT, drain, enable, io, rig } from './helpers';
 
 /** One channel program to run on both. */
@@ -213,6 +213,58 @@ export function runOnStrachey(cases: readonly DiffCase[], source: VolumeSource =
       results.push({ msch, ssch, scsw: hex(irb.slice(0, 12)), regions });
     }
     return { results, print, punch, console: con, dasd: dasd.device };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Devices as fast as a test wants: the differential compares status and data, not timing. */
+const FAST_DASD = { revolutionUs: 20, seekBaseUs: 1, averageSeekUs: 2, bytesPerUs: 1000 };
+
+/**
+ * Run the same guest program as on Hercules (bytes at X'200', restart PSW at
+ * 0) on isa-core's CPU with this channel subsystem: the third leg of the
+ * differential, through the real I/O instructions.
+ */
+export function runOnIsaCore(cases: readonly DiffCase[], source: VolumeSource = 'dasdinit'): { results: DiffResult[]; console: Console3215 } {
+  const dir = mkdtempSync(join(tmpdir(), 'io-channel-cpu-'));
+  try {
+    makeVolume(join(dir, 'vol.3390'), source);
+    const loaded = loadVolume(join(dir, 'vol.3390'));
+    if (!loaded.ok) throw new Error(loaded.error.message);
+    const { machine, channels } = createChannelMachine({ mainsize: 16 << 20 });
+    const con = new Console3215({ charactersPerSecond: 1e7 });
+    channels.attach(0x0009, con);
+    channels.attach(0x000c, new CardReader2540(CARDS, { cardsPerMinute: 6e7 }));
+    channels.attach(0x000d, new CardPunch2540({ cardsPerMinute: 6e7 }));
+    channels.attach(0x000e, new Printer1403({ linesPerMinute: 6e7 }));
+    channels.attach(0x0190, new Dasd3390(loaded.volume, FAST_DASD));
+    const st = machine.storage;
+    const put = (a: number, bytes: readonly number[] | Uint8Array): void => st.writeFrom(a as AbsoluteAddress, Uint8Array.from(bytes));
+    put(0, [0, 8, 0, 0, 0, 0, 2, 0]);
+    put(0x200, Buffer.from(PROGRAM, 'hex'));
+    put(0x320, [0, 0x0a, 0, 0, 0, 0, 0, 0]);
+    const results: DiffResult[] = [];
+    for (const c of cases) {
+      const [kaddr, kval] = c.key ?? [0x7000, 0];
+      put(0x300, [0, 1, 0, c.subchannel]);
+      put(0x310, [...new Array(8).fill(0xff), 0, 0, 0, kval, kaddr >>> 24, (kaddr >>> 16) & 255, (kaddr >>> 8) & 255, kaddr & 255]);
+      put(0x500, [...c.orb, ...new Array(20).fill(0)]);
+      put(0x600, new Array(64).fill(0));
+      for (const [a, bytes] of c.poke) put(a, bytes);
+      machine.restart(0);
+      const exit = machine.run(5_000_000);
+      if (exit.reason !== 'halted') throw new Error(`${c.name}: the guest did not reach its wait (${exit.reason})`);
+      const read = (a: number, n: number): Uint8Array => {
+        const b = new Uint8Array(n);
+        st.readInto(a as AbsoluteAddress, b);
+        return b;
+      };
+      const cc = read(0x310, 8);
+      const irb = read(0x600, 12);
+      results.push({ msch: (cc[0]! >>> 4) & 3, ssch: (cc[4]! >>> 4) & 3, scsw: hex(irb), regions: c.compare.map(([a, n]) => hex(read(a, n))) });
+    }
+    return { results, console: con };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

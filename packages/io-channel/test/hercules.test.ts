@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { toEbcdic } from '../src/index';
-import { type DiffCase, herculesAvailable, runOnHercules, runOnStrachey } from './hercules-diff';
+import { type DiffCase, herculesAvailable, runOnHercules, runOnIsaCore, runOnStrachey } from './hercules-diff';
 import { ccw0, ccw1 } from './helpers';
 
 const orb = (ccw: number, o: { format1?: boolean; key?: number; flags7?: number; flags5?: number } = {}): number[] => [
@@ -196,5 +196,17 @@ describe.skipIf(!herculesAvailable())('differential against Hercules 3.13', () =
     expect(ours.print.output).toContain('PRINTED ROW');
     expect(herc.punch.split(/\r?\n/)[0]?.trimEnd()).toBe(ours.punch.text()[0]);
     expect(ours.console.lines).toEqual(['HELLO HERCULES', 'ABCDE']);
+  });
+});
+
+describe('the same guest program on isa-core’s CPU', () => {
+  it('gives what the channel subsystem gives when driven directly (SSCH/TSCH through the real I/O instructions)', { timeout: 60_000 }, () => {
+    // Our encoder's image (same content as dasdinit's), so this leg needs no Hercules tools.
+    const direct = runOnStrachey(CASES, 'strachey');
+    const cpu = runOnIsaCore(CASES, 'strachey');
+    CASES.forEach((c, i) => {
+      expect({ case: c.name, ...cpu.results[i] }).toEqual({ case: c.name, ...direct.results[i] });
+    });
+    expect(cpu.console.lines).toEqual(['HELLO HERCULES', 'ABCDE']);
   });
 });

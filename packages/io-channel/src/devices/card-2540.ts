@@ -25,16 +25,23 @@ export function cardImage(card: Card): Uint8Array {
   return out;
 }
 
+/** Speeds of the 2540 (cards per minute); defaults are the 2540's ratings. */
+export interface Card2540Options {
+  readonly cardsPerMinute?: number;
+}
+
 export class CardReader2540 extends UnitRecordDevice {
   readonly deviceType = 0x2540;
   readonly deviceModel = 0x00;
   readonly controlUnitType = 0x2821;
   readonly controlUnitModel = 0x00;
   private readonly hopper: Uint8Array[];
+  private readonly usPerCard: number;
 
-  constructor(cards: readonly Card[] = []) {
+  constructor(cards: readonly Card[] = [], options: Card2540Options = {}) {
     super();
     this.hopper = cards.map(cardImage);
+    this.usPerCard = 60e6 / (options.cardsPerMinute ?? 1000);
   }
 
   /** Put more cards in the hopper. */
@@ -52,7 +59,7 @@ export class CardReader2540 extends UnitRecordDevice {
     if ((req.command & 0x3f) === 0x02) {
       const card = this.hopper.shift();
       if (card === undefined) return { status: CE_DE | DS_UNIT_EXCEPTION, input: new Uint8Array(0), serviceUs: 0 };
-      return { status: CE_DE, input: card, serviceUs: 60_000 };
+      return { status: CE_DE, input: card, serviceUs: this.usPerCard };
     }
     return this.commandReject();
   }
@@ -65,6 +72,12 @@ export class CardPunch2540 extends UnitRecordDevice {
   readonly controlUnitModel = 0x00;
   /** Punched cards, 80 EBCDIC bytes each. */
   readonly cards: Uint8Array[] = [];
+  private readonly usPerCard: number;
+
+  constructor(options: Card2540Options = {}) {
+    super();
+    this.usPerCard = 60e6 / (options.cardsPerMinute ?? 300);
+  }
 
   /** The punched deck as host text, one line per card, trailing blanks removed. */
   text(): string[] {
@@ -77,7 +90,7 @@ export class CardPunch2540 extends UnitRecordDevice {
     if ((req.command & 0x3f) === 0x01) {
       const data = req.data ?? new Uint8Array(0);
       this.cards.push(cardImage(data.subarray(0, 80)));
-      return { status: CE_DE, accepted: Math.min(80, data.length), serviceUs: 200_000 };
+      return { status: CE_DE, accepted: Math.min(80, data.length), serviceUs: this.usPerCard };
     }
     return this.commandReject();
   }

@@ -16,7 +16,10 @@ import { fromEbcdic } from '../ebcdic';
 import { CE_DE } from '../status';
 import { UnitRecordDevice } from './unit-record';
 
-const US_PER_LINE = 60e6 / 1100;
+/** Printing speed; the default is the 1403 N1's 1100 lines per minute. */
+export interface Printer1403Options {
+  readonly linesPerMinute?: number;
+}
 
 export class Printer1403 extends UnitRecordDevice {
   readonly deviceType = 0x1403;
@@ -26,6 +29,12 @@ export class Printer1403 extends UnitRecordDevice {
   /** The printed page as host text lines; "\f" entries mark skips to channel 1. */
   readonly output: string[] = [];
   private overprint: string | null = null;
+  private readonly usPerLine: number;
+
+  constructor(options: Printer1403Options = {}) {
+    super();
+    this.usPerLine = 60e6 / (options.linesPerMinute ?? 1100);
+  }
 
   /** Everything printed, as one host text. */
   text(): string {
@@ -49,13 +58,13 @@ export class Printer1403 extends UnitRecordDevice {
       const after = this.carriage(cmd);
       if (after === null) return this.commandReject();
       this.print(line, after);
-      return { status: CE_DE, accepted: n, serviceUs: US_PER_LINE * Math.max(1, after.lines) };
+      return { status: CE_DE, accepted: n, serviceUs: this.usPerLine * Math.max(1, after.lines) };
     }
     if ((cmd & 0x07) === 0x03) {
       const move = this.carriage(cmd);
       if (move === null) return this.commandReject();
       this.print(null, move);
-      return { status: CE_DE, immediate: true, serviceUs: US_PER_LINE * Math.max(1, move.lines) };
+      return { status: CE_DE, immediate: true, serviceUs: this.usPerLine * Math.max(1, move.lines) };
     }
     return this.commandReject();
   }
