@@ -69,8 +69,8 @@ export class SparseStorage implements StoragePort {
   readonly watched: Uint8Array;
 
   constructor(size: number) {
-    if (!Number.isInteger(size) || size <= 0 || size % FRAME_SIZE !== 0 || size > 0x80000000) {
-      throw new RangeError(`storage size must be a positive multiple of 4096 up to 2 GB, got ${size}`);
+    if (!Number.isInteger(size) || size <= 0 || size % FRAME_SIZE !== 0 || size > 0x100000000) {
+      throw new RangeError(`storage size must be a positive multiple of 4096 up to 4 GB, got ${size}`);
     }
     this.size = size;
     this.frameCount = size >>> FRAME_SHIFT;

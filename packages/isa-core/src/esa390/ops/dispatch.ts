@@ -483,7 +483,7 @@ export function execute(cpu: Esa390Cpu, g: Int32Array, f: Uint8Array, o: number,
       if (b0 === 0x88) r = n > 31 ? 0 : (v >>> n) | 0;
       else if (b0 === 0x89) r = n > 31 ? 0 : v << n;
       else {
-        r = v >> (n > 31 ? 31 : n);
+        r = v >> Math.min(n, 31);
         cpu.cc = ccOf(r);
       }
       g[r1] = r;
