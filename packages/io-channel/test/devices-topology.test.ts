@@ -91,6 +91,11 @@ describe('3270 display data stream', () => {
     // AID ENTER, cursor address (row 0 col 11 as 12-bit code), SBA to the field start (col 7), the data.
     expect(Array.from(peek(r, 0x3000, 10))).toEqual([0x7d, 0x40, 0x4b, 0x11, 0x40, 0xc7, ...toEbcdic('JOHN')]);
     expect(t.scsw.count).toBe(90);
+    // READ BUFFER: AID, cursor, then all 1920 positions with SF orders for attributes.
+    poke(r, 0x1000, ccw1(0x02, 0x20, 2000, 0x4000));
+    const rb = runProgram(r, 0, { ccwAddress: 0x1000 });
+    expect(rb.scsw.count).toBe(2000 - (3 + 1920 + 3));
+    expect(Array.from(peek(r, 0x4000, 11))).toEqual([0x7d, 0x40, 0x4b, 0x1d, 0x60, ...toEbcdic('NAME:'), 0x1d]);
   });
 });
 

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type AbsoluteAddress, assemble } from '@strachey/isa-core';
+import { type AbsoluteAddress, assemble, executeConsoleScript, parseConsoleScript } from '@strachey/isa-core';
 import { describe, expect, it } from 'vitest';
 import { CardReader2540, CkdVolume, Console3215, Dasd3390, createChannelMachine, formatVolume, geometry3390, iplHandler, toEbcdic } from '../src/index';
 
@@ -115,5 +115,24 @@ describe('IPL (POP chapter 17)', () => {
     const ipl = iplHandler(channels);
     expect(ipl(machine, 0x0123, 0)).toMatch(/no device 0123/);
     expect(ipl(machine, 0x000c, 0)).toMatch(/unusual status.*device status X'0D'/);
+  });
+});
+
+describe('console scripts (isa-core) with this channel subsystem', () => {
+  it('`ipl 000C` in a console script loads and starts the card deck; `r` shows what the program stored', () => {
+    const { machine, channels } = createChannelMachine({ mainsize: 1 << 20 });
+    const card1 = Uint8Array.from([0x00, 0x08, 0x00, 0x00, 0x80, 0x00, 0x20, 0x00, 0x02, 0x00, 0x20, 0x00, 0x20, 0x00, 0x00, 0x50]);
+    // Card 2: LA 2,42 / ST 2,X'300' / BALR 12,0 / LPSW X'0E'(12) with the wait PSW at X'2018' (a doubleword).
+    const card2 = new Uint8Array(80);
+    card2.set([0x41, 0x20, 0x00, 0x2a, 0x50, 0x20, 0x03, 0x00, 0x05, 0xc0, 0x82, 0x00, 0xc0, 0x0e], 0);
+    card2.set([0x00, 0x0a, 0x00, 0x00, 0x00, 0x00, 0x0b, 0x0b], 0x18);
+    channels.attach(0x000c, new CardReader2540([card1, card2]));
+    const parsed = parseConsoleScript('ipl 000c\npause 1\nr 300.4\npsw\n', 'boot.rc');
+    if (!parsed.ok) throw new Error('script did not parse');
+    const run = executeConsoleScript(parsed.script, machine, { ipl: iplHandler(channels) });
+    expect(run.error).toBeNull();
+    expect(run.output.find((l) => l.startsWith('R:00000300'))).toMatch(/=0000002A/);
+    expect(machine.cpus[0]!.getPsw()).toEqual([0x000a0000, 0x00000b0b]);
+    expect(run.output).toContain('PSW=000A0000 00000B0B');
   });
 });

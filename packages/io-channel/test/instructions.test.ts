@@ -246,6 +246,10 @@ describe('condition codes of SSCH, TSCH, MSCH, HSCH, CSCH, RSCH, XSCH', () => {
     expect(test(r, 0).cc).toBe(1);
     expect(r.css.hasPending()).toBe(false);
     expect(io(r, 'XSCH', 0)).toBe(2);
+    // With status pending, XSCH is cc 1.
+    start(r, 0, { ccwAddress: 0x1000 });
+    drain(r.clock);
+    expect(io(r, 'XSCH', 0)).toBe(1);
   });
 
   it('initial-status interruption (ORB I): intermediate status with Z flag first, then the final status', () => {
