@@ -11,7 +11,7 @@ import { type AbsoluteAddress, createEsa390Machine } from '@strachey/isa-core';
 import { describe, expect, it } from 'vitest';
 import { createEsa390Dat } from '../src/index';
 import { fromHercules } from './hercules/compare';
-import { type ProbeResult, RESULTS_ADDRESS, generateScenario, herculesScript } from './hercules/dat-programs';
+import { type ProbeResult, RESULTS_ADDRESS, ascOf, generateScenario, herculesScript, isDatOn } from './hercules/dat-programs';
 import { DIFFERENTIAL_RUNS } from './hercules/runs';
 
 const recorded = JSON.parse(readFileSync(join(import.meta.dirname, 'hercules', 'recorded-hercules-3.13.json'), 'utf8')) as Record<
@@ -51,13 +51,15 @@ const withoutProtectionTea = (observed: { address: string; outcome: string }[]) 
   observed.map((o) => (o.outcome.startsWith('pgm 4 ') ? { ...o, outcome: 'pgm 4' } : o));
 
 describe('isa-core CPU + mmu DAT vs Hercules 3.13 (recorded)', () => {
-  for (const { seed, kind } of DIFFERENTIAL_RUNS) {
+  // The secondary- and home-space programs need SET ADDRESS SPACE CONTROL, which isa-core does not have yet.
+  for (const { seed, kind } of DIFFERENTIAL_RUNS.filter((r) => ascOf(r.kind) === 0)) {
     it(`seed ${seed}, ${kind}`, () => {
-      const s = generateScenario(seed, { forDatOn: kind === 'load' || kind === 'store' });
+      const s = generateScenario(seed, { forDatOn: isDatOn(kind) });
       const got = fromHercules(s, kind, runOnStrachey(herculesScript(s, kind), s.addresses.length));
       const expected = recorded[`${seed}:${kind}`] as { address: string; outcome: string }[];
       expect(withoutProtectionTea(got)).toEqual(withoutProtectionTea(expected));
     });
   }
   it.todo("CPU stores the TEA at X'90' for DAT-protection exceptions too (isa-core cpu.ts isNullifying)");
+  it.todo('secondary-load and home-store programs, once isa-core implements SAC (B219)');
 });

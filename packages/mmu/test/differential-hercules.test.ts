@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fromHercules, fromMmu } from './hercules/compare';
-import { generateScenario, herculesInstalled, herculesScript, parseResults, runHercules } from './hercules/dat-programs';
+import { generateScenario, herculesInstalled, herculesScript, isDatOn, parseResults, runHercules } from './hercules/dat-programs';
 import { DIFFERENTIAL_RUNS } from './hercules/runs';
 
 const live = herculesInstalled();
@@ -24,7 +24,7 @@ const recorded = JSON.parse(readFileSync(join(import.meta.dirname, 'hercules', '
 describe(`ESA/390 DAT vs Hercules 3.13 (${live ? 'live' : 'recorded'})`, () => {
   for (const { seed, kind } of DIFFERENTIAL_RUNS) {
     it.concurrent(`seed ${seed}, ${kind}: cc, R1, interruption codes and TEA agree`, async () => {
-      const s = generateScenario(seed, { forDatOn: kind === 'load' || kind === 'store' });
+      const s = generateScenario(seed, { forDatOn: isDatOn(kind) });
       let hercules: unknown;
       if (live) {
         // Hercules' console output is occasionally cut short at quit; one retry covers it.

@@ -2,7 +2,7 @@
 import { Access, createTranslationStatus } from '@strachey/isa-core';
 import { createEsa390Dat } from '../../src/index';
 import { TestContext } from '../esa-fixture';
-import { type ProbeResult, type ProgramKind, type Scenario, scenarioStorage } from './dat-programs';
+import { type ProbeResult, type ProgramKind, type Scenario, ascOf, isStore, scenarioStorage } from './dat-programs';
 
 /** What one probe did, comparable between Hercules and mmu. */
 export interface Observed {
@@ -22,7 +22,7 @@ export function fromHercules(s: Scenario, kind: ProgramKind, results: readonly P
       return { address, outcome: `cc${(r.word1 >>> 28) & 3} ${hex(r.word0)}` };
     }
     if (r.word0 !== 0) return { address, outcome: `pgm ${(r.word0 & 0xff).toString(16)} tea ${hex(r.word1)}` };
-    return { address, outcome: kind === 'load' ? `ok ${hex(r.word2)}` : 'ok' };
+    return { address, outcome: isStore(kind) ? 'ok' : `ok ${hex(r.word2)}` };
   });
 }
 
@@ -32,6 +32,9 @@ export function fromMmu(s: Scenario, kind: ProgramKind): Observed[] {
   const context = new TestContext();
   context.cr[0] = s.cr0;
   context.cr[1] = s.std;
+  context.cr[7] = s.std;
+  context.cr[13] = s.std;
+  context.asc = ascOf(kind);
   // Hercules 3.13 does not check STE bit 0 (see README); the generator never sets it.
   const dat = createEsa390Dat({ storage, context });
   return s.addresses.map((a) => {
@@ -43,8 +46,8 @@ export function fromMmu(s: Scenario, kind: ProgramKind): Observed[] {
       const cc = dat.loadRealAddress(kind === 'lra24' ? a & 0xffffff : a & 0x7fffffff, out, st);
       return { address, outcome: cc < 0 ? `pgm ${(-cc).toString(16)}` : `cc${cc} ${hex(out[0]!)}` };
     }
-    const r = dat.translate(a & 0x7fffffff, kind === 'load' ? Access.Read : Access.Write, st);
+    const r = dat.translate(a & 0x7fffffff, isStore(kind) ? Access.Write : Access.Read, st);
     if (r < 0) return { address, outcome: `pgm ${st.code.toString(16)} tea ${hex(st.exceptionId)}` };
-    return { address, outcome: kind === 'load' ? `ok ${hex(storage.read32(r as never))}` : 'ok' };
+    return { address, outcome: isStore(kind) ? 'ok' : `ok ${hex(storage.read32(r as never))}` };
   });
 }

@@ -8,7 +8,10 @@
  *   addressing mode, storing R1, the condition code (IPM) and the program-
  *   interruption code if LRA took one;
  * - 'load' / 'store': with DAT on, L or ST through each address, storing the
- *   program-interruption code and the TEA (X'90', cleared before each probe).
+ *   program-interruption code and the TEA (X'90', cleared before each probe);
+ * - 'secondary-load' / 'home-store': the same in secondary-space mode (CR7) and
+ *   home-space mode (CR13), with CR7 = CR13 = CR1, so only the TEA's space bits
+ *   differ from the primary runs.
  *
  * Storage layout (real = absolute, prefix 0): restart PSW at 0, program new
  * PSW at X'68' -> handler at X'E00' (code and TEA into R5/R6, resume at R7),
@@ -24,7 +27,14 @@ import { join } from 'node:path';
 import { type AbsoluteAddress, SparseStorage } from '@strachey/isa-core';
 import { encodePte, encodeStd, encodeSte } from '../../src/index';
 
-export type ProgramKind = 'lra31' | 'lra24' | 'load' | 'store';
+export type ProgramKind = 'lra31' | 'lra24' | 'load' | 'store' | 'secondary-load' | 'home-store';
+
+/** Whether a program runs with DAT on (loads and stores through the probes). */
+export const isDatOn = (kind: ProgramKind): boolean => kind !== 'lra31' && kind !== 'lra24';
+/** Whether a program stores through the probes. */
+export const isStore = (kind: ProgramKind): boolean => kind === 'store' || kind === 'home-store';
+/** The address-space control a program runs its probes in (PSW bits 16-17). */
+export const ascOf = (kind: ProgramKind): number => (kind === 'secondary-load' ? 2 : kind === 'home-store' ? 3 : 0);
 
 export const PROBES = 48;
 const SEGMENT_TABLE = 0x10000;
@@ -152,7 +162,7 @@ function block(kind: ProgramKind, i: number, pc: number): string {
     return `${clear}4170${hex(resume, 4)}5830${addr}B1203000B2220040` + `5020${hex(res, 4)}5040${hex(res + 4, 4)}5050${hex(res + 8, 4)}`;
   }
   // XC X'90'(4),X'90' ; LA 7,resume ; L 3,addr ; L or ST 2,0(,3) ; resume: ST 5 (code) ; ST 6 (TEA) ; ST 2
-  const op = kind === 'load' ? '58203000' : '50203000';
+  const op = isStore(kind) ? '50203000' : '58203000';
   const resume = pc + 4 + 6 + 4 + 4 + 4;
   return `${clear}D70300900090` + `4170${hex(resume, 4)}5830${addr}${op}5050${hex(res, 4)}5060${hex(res + 4, 4)}5020${hex(res + 8, 4)}`;
 }
@@ -168,7 +178,9 @@ export function herculesScript(s: Scenario, kind: ProgramKind): string {
   lines.push(`r ${hex(HANDLER, 3)}=4850008E586000905670${hex(amodeBit, 4)}5070002C82000028`);
   lines.push(`r ${hex(amodeBit, 3)}=${amode31 ? '80000000' : '00000000'}`);
   lines.push(`r ${hex(WAIT_PSW, 3)}=000A000000000000`);
-  lines.push(`r ${hex(CONTROL_REGISTERS, 3)}=${hex(s.cr0)}${hex(s.std)}`);
+  // CR0 (with the secondary-space control bit SAC needs), CR1; CR7 and CR13 get the same STD.
+  const cr0 = ascOf(kind) === 0 ? s.cr0 : s.cr0 | 0x04000000;
+  lines.push(`r ${hex(CONTROL_REGISTERS, 3)}=${hex(cr0)}${hex(s.std)}`);
   // Table entries, grouped in runs of consecutive words.
   const sorted = [...s.entries].sort((a, b) => a[0] - b[0]);
   let i = 0;
@@ -189,7 +201,11 @@ export function herculesScript(s: Scenario, kind: ProgramKind): string {
   }
   // LCTL 0,1,X'E40' ; STOSM for DAT-on programs ; the probe blocks ; LPSW wait
   let code = `B701${hex(CONTROL_REGISTERS, 4)}`;
-  if (kind === 'load' || kind === 'store') code += 'AD040E30'; // STOSM X'E30',X'04' (stores the old mask byte at X'E30')
+  // LCTL 7,7 and LCTL 13,13 from the CR1 word
+  code += `B777${hex(CONTROL_REGISTERS + 4, 4)}B7DD${hex(CONTROL_REGISTERS + 4, 4)}`;
+  if (isDatOn(kind)) code += 'AD040E30'; // STOSM X'E30',X'04' (stores the old mask byte at X'E30')
+  // SAC's operand is not the PSW encoding: X'000' primary, X'100' secondary, X'200' AR, X'300' home.
+  if (ascOf(kind) !== 0) code += ascOf(kind) === 2 ? 'B2190100' : 'B2190300';
   for (let k = 0; k < s.addresses.length; k++) code += block(kind, k, CODE + code.length / 2);
   code += `8200${hex(WAIT_PSW, 4)}`;
   for (let k = 0; k < code.length; k += 64) lines.push(`r ${hex(CODE + k / 2, 3)}=${code.slice(k, k + 64)}`);
