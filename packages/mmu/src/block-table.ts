@@ -19,6 +19,7 @@ import { WALK_FAULT } from './formats/walk-format';
 
 /** Block size: 64 MB, 2^26 bytes. */
 export const BLOCK_SHIFT = 26;
+/** Bytes per block (64 MB). */
 export const BLOCK_SIZE = 1 << BLOCK_SHIFT;
 const OFFSET_MASK = BLOCK_SIZE - 1;
 /** A 31-bit real address space holds at most 32 blocks of 64 MB. */
@@ -30,6 +31,7 @@ export interface BlockTableError {
   readonly code: 'BLOCK_MISALIGNED' | 'BLOCK_TABLE_FULL' | 'BLOCK_TABLE_EMPTY' | 'BLOCK_IN_USE' | 'BLOCK_OUTSIDE_STORAGE';
   readonly message: string;
 }
+/** Result of a block-table change: the block's machine origin, or why it was refused. */
 export type BlockTableResult = { readonly ok: true; readonly origin: number } | BlockTableError;
 
 /**

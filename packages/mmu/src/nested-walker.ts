@@ -31,6 +31,7 @@ import { WALK_FAULT, type WalkFormat } from './formats/walk-format';
 import { addressingFault, pageOf } from './table-walker';
 import { Tlb, TLB_MISS, type TlbOptions } from './tlb';
 
+/** Configuration of a NestedWalker: the guest format, the host layer and which caches exist. */
 export interface NestedWalkerOptions {
   /** The guest's table format; its `absolute()` maps guest real to guest absolute. */
   readonly guestFormat: WalkFormat;
@@ -61,6 +62,7 @@ export interface NestedCounters {
   hostTlbHits: number;
 }
 
+/** Guest virtual -> host by the two-dimensional walk; see the file comment. */
 export class NestedWalker implements Translator {
   readonly name = 'nested';
   readonly guestFormat: WalkFormat;

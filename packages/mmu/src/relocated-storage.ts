@@ -17,6 +17,7 @@ import {
 /** Relocation never changes bytes within an aligned 4 KB frame, so multi-byte accesses split there. */
 const FRAME = 4096;
 
+/** A StoragePort whose every address goes through a translator first; see `relocatedStorage`. */
 export class RelocatedStorage implements StoragePort {
   readonly machine: StoragePort;
   readonly translator: Translator;

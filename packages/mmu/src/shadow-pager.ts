@@ -74,6 +74,7 @@ class ShadowSpace {
   ) {}
 }
 
+/** Configuration of a ShadowPager. */
 export interface ShadowPagerOptions {
   /** The guest's page-table format (e.g. `new Esa390Format(guestContext)`). */
   readonly format: WalkFormat;
@@ -112,6 +113,7 @@ export interface ShadowCounters {
   fillReferences: number;
 }
 
+/** Guest virtual -> host through shadow tables of one guest; see the file comment. */
 export class ShadowPager implements Translator {
   readonly name = 'shadow';
   readonly format: WalkFormat;

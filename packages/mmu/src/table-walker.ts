@@ -18,6 +18,7 @@ import { PGM_ADDRESSING } from './formats/esa390';
 import { WALK_FAULT, type WalkFormat } from './formats/walk-format';
 import { Tlb, TLB_MISS, type TlbOptions } from './tlb';
 
+/** Configuration of a TableWalker. */
 export interface TableWalkerOptions {
   readonly format: WalkFormat;
   /** Where the tables live, indexed by the format's absolute addresses. */
@@ -41,6 +42,7 @@ export function pageOf(address: number, shift: number): number {
   return address <= 0xffffffff ? address >>> shift : Math.floor(address / 2 ** shift);
 }
 
+/** A one-dimensional walk of `format` tables in `storage`, with an optional TLB. */
 export class TableWalker implements Translator {
   readonly name: string;
   readonly format: WalkFormat;

@@ -16,6 +16,7 @@
 /** How the TLB treats an address-space switch. */
 export type TlbSpacePolicy = 'tagged' | 'flush-on-switch';
 
+/** TLB geometry and address-space policy. */
 export interface TlbOptions {
   /** Number of entries (rounded to a multiple of `ways`; sets must be a power of two). Default 256. */
   readonly entries?: number;
@@ -40,6 +41,7 @@ export interface TlbCounters {
 /** Returned by `lookup` on a miss. */
 export const TLB_MISS = -1;
 
+/** The TLB model; see the file comment. */
 export class Tlb {
   readonly entries: number;
   readonly ways: number;

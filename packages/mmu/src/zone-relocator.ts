@@ -10,6 +10,7 @@ import type { Access, Translator, TranslationStatus } from '@strachey/isa-core';
 import { PGM_ADDRESSING } from './formats/esa390';
 import { WALK_FAULT } from './formats/walk-format';
 
+/** A zone: where an LPAR's storage starts in machine storage and how large it is. */
 export interface ZoneOptions {
   /** Zone origin: the machine absolute address of the LPAR's absolute 0 (4 KB aligned). */
   readonly origin: number;

@@ -38,17 +38,24 @@ export const PTE_PROTECTED = 0x00000200;
 /** PTE bits 0, 20 and 23 must be zero (translation-specification exception otherwise). */
 export const PTE_RESERVED = 0x80000900 | 0;
 
-/** Program-interruption codes of DAT (POP "Program-Interruption Conditions"). */
+/** Program-interruption codes of DAT (POP "Program-Interruption Conditions"). Protection: a store to a page-protected page. */
 export const PGM_PROTECTION = 0x04;
+/** Addressing exception: a table entry (or the operand) outside installed storage. */
 export const PGM_ADDRESSING = 0x05;
+/** Segment-translation exception: STE invalid or segment index beyond the STL. */
 export const PGM_SEGMENT_TRANSLATION = 0x10;
+/** Page-translation exception: PTE invalid or page index beyond the PTL. */
 export const PGM_PAGE_TRANSLATION = 0x11;
+/** Translation-specification exception: bad CR0 format, reserved bits, common segment in a private space. */
 export const PGM_TRANSLATION_SPECIFICATION = 0x12;
 
-/** Address-space control values (PSW bits 16-17). */
+/** Address-space control values (PSW bits 16-17). Primary-space mode: CR1. */
 export const ASC_PRIMARY = 0;
+/** Access-register mode (translated here with the primary STD, as ALET 0 would). */
 export const ASC_ACCESS_REGISTER = 1;
+/** Secondary-space mode: CR7. */
 export const ASC_SECONDARY = 2;
+/** Home-space mode: CR13. */
 export const ASC_HOME = 3;
 
 /** TEA bit 0: the translation used the secondary STD (as Hercules 3.13 stores it). */

@@ -18,6 +18,7 @@ export const RADIX_FRAME = 0xfffff000 | 0;
 /** Fault code of radix walks: the x86 page-fault vector (#PF, 14); `exceptionId` is the faulting address, as CR2 holds it. */
 export const RADIX_PAGE_FAULT = 0x0e;
 
+/** Shape of a radix format and where its root comes from. */
 export interface RadixFormatOptions {
   /** Index bits per level, top level first: [9, 9, 9, 9] for x86-64, [10, 10] for IA-32. */
   readonly levelBits: readonly number[];

@@ -13,6 +13,7 @@
  */
 import type { Access, TranslationStatus } from '@strachey/isa-core';
 
+/** One architecture's table walk, level by level; see the file comment. */
 export interface WalkFormat {
   /** Short name for reports ("esa390", "radix-9.9.9.9"). */
   readonly name: string;
