@@ -64,6 +64,7 @@ const PGM_OPERAND = 0x15;
 /** How waiting start functions are served when paths or devices are busy. */
 export type QueuingPolicy = 'fifo' | 'priority';
 
+/** How a channel subsystem is built: its storage, its clock, its images and queuing, its latencies. */
 export interface ChannelSubsystemOptions {
   /**
    * Main storage (absolute addresses) the channel programs use. May be left

@@ -14,8 +14,10 @@ export interface DasdToolError {
   readonly file?: string;
 }
 
+/** What the dasd tool returns: lines to print, or an error for the user. */
 export type DasdToolResult = { readonly ok: true; readonly lines: readonly string[] } | { readonly ok: false; readonly error: DasdToolError };
 
+/** Arguments of `strachey dasd init`. */
 export interface DasdInitOptions {
   readonly file: string;
   /** "3390" or "3390-1", "3390-2", "3390-3", "3390-9" (the model sets the default cylinder count). */

@@ -42,6 +42,7 @@ export interface InFlight {
   gatherStatus: number;
 }
 
+/** A subchannel: PMCW, SCSW and channel-program state of one device in one image. */
 export class Subchannel {
   readonly image: number;
   /** Subchannel number, assigned from 0 in configuration order per image (as Hercules does). */

@@ -30,6 +30,7 @@ export interface Card2540Options {
   readonly cardsPerMinute?: number;
 }
 
+/** The 2540's reader: cards from a host list, unit exception after the last. */
 export class CardReader2540 extends UnitRecordDevice {
   readonly deviceType = 0x2540;
   readonly deviceModel = 0x00;
@@ -65,6 +66,7 @@ export class CardReader2540 extends UnitRecordDevice {
   }
 }
 
+/** The 2540's punch: punched cards collect in `cards`. */
 export class CardPunch2540 extends UnitRecordDevice {
   readonly deviceType = 0x2540;
   readonly deviceModel = 0x00;

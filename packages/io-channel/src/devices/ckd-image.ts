@@ -33,6 +33,7 @@ export interface ImageError {
   readonly message: string;
 }
 
+/** A loaded volume and the format it was in, or the first problem found in the file. */
 export type LoadResult = { readonly ok: true; readonly volume: CkdVolume; readonly format: DasdImageFormat } | { readonly ok: false; readonly error: ImageError };
 
 /** Magic of a Strachey CKD image: ASCII "STRCKD" followed by the version byte pair "01". */

@@ -15,12 +15,14 @@ import { fromEbcdic, toEbcdic } from '../ebcdic';
 import { CE_DE } from '../status';
 import { UnitRecordDevice } from './unit-record';
 
+/** Options of a 3215 console: the host-side line callback and the printing speed. */
 export interface Console3215Options {
   /** Called with each line the guest writes (host text, no newline). */
   readonly onLine?: (line: string) => void;
   readonly charactersPerSecond?: number;
 }
 
+/** A 3215 console printer-keyboard: guest lines go to `lines` and `onLine`, operator input comes from `type()`. */
 export class Console3215 extends UnitRecordDevice {
   readonly deviceType = 0x3215;
   readonly deviceModel = 0x00;

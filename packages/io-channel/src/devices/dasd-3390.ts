@@ -49,6 +49,7 @@ const EMPTY = new Uint8Array(0);
 const Area = { Index: 0, Count: 1, Data: 2 } as const;
 type Area = (typeof Area)[keyof typeof Area];
 
+/** A 3390 DASD on a 3990 storage control, backed by a `CkdVolume` (see the module comment for commands and timing). */
 export class Dasd3390 implements Device {
   readonly deviceType = 0x3390;
   readonly deviceModel: number;

@@ -32,6 +32,7 @@ const ADDR_CODE = [
   0xf8, 0xf9, 0x7a, 0x7b, 0x7c, 0x7d, 0x7e, 0x7f,
 ];
 
+/** A 3270 model 2 display at the data-stream level: the buffer, the cursor, the operator's keys. */
 export class Display3270 extends UnitRecordDevice {
   readonly deviceType = 0x3270;
   readonly deviceModel = 0x02;

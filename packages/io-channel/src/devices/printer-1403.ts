@@ -21,6 +21,7 @@ export interface Printer1403Options {
   readonly linesPerMinute?: number;
 }
 
+/** A 1403 printer on a 2821: prints 132-column lines into `output` (see the module comment). */
 export class Printer1403 extends UnitRecordDevice {
   readonly deviceType = 0x1403;
   readonly deviceModel = 0x00;
