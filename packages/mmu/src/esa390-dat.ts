@@ -29,8 +29,8 @@ export interface Esa390DatOptions extends Esa390FormatOptions {
   /** Absolute main storage of the CPU (tables are read here after prefixing). */
   readonly storage: StoragePort;
   readonly context: Esa390DatContext;
-  /** TLB geometry and space policy; default 256 entries, 4-way, tagged by STD. */
-  readonly tlb?: TlbOptions;
+  /** TLB geometry and space policy; default 256 entries, 4-way, tagged by STD; false for none (every translation walks). */
+  readonly tlb?: TlbOptions | false;
   readonly costModel?: CostModel;
 }
 

@@ -5,6 +5,7 @@ import {
   NestedWalker,
   RADIX_PAGE_FAULT,
   TableWalker,
+  createEsa390Dat,
   encodePte,
   encodeStd,
   encodeSte,
@@ -75,6 +76,29 @@ describe('NestedWalker: the two-dimensional walk', () => {
     const st2 = createTranslationStatus();
     expect(nested.translate(0x1010, Access.Read, st2)).toBe(16 * MB + 0x22010);
     expect(st2.references).toBe(14);
+  });
+
+  it('makes 8 references for an ESA/390 guest over ESA/390 host tables (2 + 2, as under S/370 IEF-style double DAT)', () => {
+    const host = new SparseStorage(32 * MB);
+    const hostCtx = new TestContext();
+    hostCtx.cr[0] = 0x00b00000;
+    hostCtx.cr[1] = encodeStd(0x10000, 0);
+    // The host maps guest absolute 0..4 MB (segments 0-3) to host 8 MB + that.
+    for (let sx = 0; sx < 4; sx++) {
+      putEntry(host, 0x10000 + sx * 4, encodeSte(0x20000 + sx * 0x400, 15));
+      for (let px = 0; px < 256; px++) putEntry(host, 0x20000 + sx * 0x400 + px * 4, encodePte(8 * MB + (sx * 256 + px) * 4096));
+    }
+    const hostWalker = createEsa390Dat({ storage: host, context: hostCtx, tlb: false });
+    const guest = relocatedStorage(host, hostWalker, 4 * MB);
+    const ctx = new TestContext();
+    ctx.cr[0] = 0x00b00000;
+    ctx.cr[1] = encodeStd(0x30000, 0);
+    putEntry(guest, 0x30000, encodeSte(0x31000, 15));
+    putEntry(guest, 0x31000 + 7 * 4, encodePte(0x222000));
+    const nested = new NestedWalker({ guestFormat: new Esa390Format(ctx), host: hostWalker, hostStorage: host, tlb: false, pageWalkCache: false, hostTlb: false });
+    const st = createTranslationStatus();
+    expect(nested.translate(0x7010, Access.Read, st)).toBe(8 * MB + 0x222010);
+    expect(st.references).toBe(8);
   });
 
   it('walk caches reduce the references per miss measurably', () => {
