@@ -128,7 +128,11 @@ function result(g: Guest, accesses: number, updates: number, cycles0: number, re
     cycles,
     cyclesPerAccess: cycles / accesses,
     walkReferences: g.status.references - refs0,
-    counters: { ...t.counters, ...(t.tlb ? { tlbHits: t.tlb.counters.hits, tlbMisses: t.tlb.counters.misses } : {}) },
+    counters: {
+      ...t.counters,
+      ...(t.tlb ? { tlbHits: t.tlb.counters.hits, tlbMisses: t.tlb.counters.misses } : {}),
+      ...(t instanceof ShadowPager ? { shadowLeaves: t.shadowLeaves } : {}),
+    },
   };
 }
 

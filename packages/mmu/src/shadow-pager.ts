@@ -168,6 +168,13 @@ export class ShadowPager implements Translator {
     return this.spaces.size;
   }
 
+  /** Shadow leaf tables held (256 entries each): the host memory shadows cost, the figure Xen's shadow_memory budgets. */
+  get shadowLeaves(): number {
+    let n = 0;
+    for (const s of this.spaces.values()) n += s.leaves.size;
+    return n;
+  }
+
   translate(address: number, access: Access, status: TranslationStatus): number {
     const format = this.format;
     const d = format.root(address, access, status);
