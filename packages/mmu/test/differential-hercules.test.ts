@@ -27,7 +27,7 @@ describe(`ESA/390 DAT vs Hercules 3.13 (${live ? 'live' : 'recorded'})`, () => {
       const s = generateScenario(seed, { forDatOn: isDatOn(kind) });
       let hercules: unknown;
       if (live) {
-        // Hercules' console output is occasionally cut short at quit; one retry covers it.
+        // A run without a complete result area (say, a start-up slower than `pause 1`) is retried once.
         let results = parseResults(await runHercules(herculesScript(s, kind)), s.addresses.length);
         if (results === null) results = parseResults(await runHercules(herculesScript(s, kind)), s.addresses.length);
         expect(results, 'Hercules produced the result area').not.toBeNull();
