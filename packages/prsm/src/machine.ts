@@ -1,0 +1,1230 @@
+/**
+ * PR/SM as firmware over one physical machine: the physical storage (with
+ * the HSA at its top), the physical CPs, and the logical partitions defined
+ * by an IOCP deck plus image profiles. Each activated partition gets its own
+ * real storage (zone origin/limit or a 64 MB block table), its own logical
+ * CPs (isa-core CPUs whose `hostLayer` is the partition's relocator) and its
+ * own channel-subsystem image. The logical-CP dispatcher follows the seed's
+ * five steps (§12.4.2):
+ *
+ * 1. when a physical CP becomes free, pick the next logical CP from the one
+ *    ready queue of all partitions' shared logical CPs, by weight;
+ * 2. bind it to the physical CP (charged: 'lpar-dispatch' from the cost
+ *    model, plus a cache reload when the physical CP last ran another
+ *    logical CP);
+ * 3. run it until its time slice ends or it enters a wait state;
+ * 4. at slice end its state stays in the CPU object (the "save") and control
+ *    returns to the firmware;
+ * 5. record why it stopped (slice end, wait, cap, stop) and queue it: ready
+ *    queue at slice end, wait queue on a wait until an interruption is
+ *    pending for it.
+ *
+ * Weight-based selection: each shared logical CP has a virtual time that
+ * advances by (cycles used) / (partition weight / its number of shared
+ * logical CPs); the ready logical CP with the smallest virtual time runs
+ * next. Under full load every partition therefore gets weight / Σ weights of
+ * the shared CPs; a logical CP waking from a wait starts no earlier than the
+ * smallest virtual time of the runnable ones, so an idle partition banks no
+ * credit and its unused share simply flows to the others. Capping limits a
+ * capped partition to its share in every capping window.
+ */
+import {
+  type AbsoluteAddress,
+  assemble,
+  type CostModel,
+  createEsa390Machine,
+  ESA390_REFERENCE_MACHINE,
+  type Esa390Cpu,
+  type Esa390CpuSnapshot,
+  fromBase64,
+  refreshPending,
+  restartCpu,
+  restoreCpu,
+  SimClock,
+  SparseStorage,
+  snapshotCpu,
+  systemOf,
+  toBase64,
+  type Translator,
+} from '@strachey/isa-core';
+import {
+  ChannelSubsystem,
+  CkdVolume,
+  Console3215,
+  Dasd3390,
+  formatVolume,
+  geometry3390,
+  Printer1403,
+  type Device,
+} from '@strachey/io-channel';
+import { BlockTable, relocatedStorage, ZoneRelocator } from '@strachey/mmu';
+import { fail, ok, type PrsmResult } from './errors';
+import { HiperSocketsLan, iqdFrameSize, OsaPort } from './hipersockets';
+import { hex2, hex4, type IocpDeck, reachOf } from './iocp';
+import { BLOCK_BYTES, type ImageProfile, type ProfileSet, ZONE_INCREMENT } from './profiles';
+import { StorageMap } from './storage-map';
+
+/** PR/SM's own cost figures, on top of the isa-core cost model's 'lpar-dispatch'. */
+export interface PrsmCosts {
+  /** Firmware path of one dispatch (steps 1, 2, 4, 5). Default: the cost model's 'lpar-dispatch'. */
+  readonly dispatchCycles: number;
+  /**
+   * Cache and TLB reload a logical CP pays when it is dispatched on a
+   * physical CP that last ran a different logical CP. Assumption, not a
+   * measurement: the G5's 256 KB L1 holds 1024 lines of 256 bytes; refilling
+   * them from L2 at ~50 cycles each plus refilling the TLBs costs the order
+   * of 60 000 cycles (120 µs at 500 MHz).
+   */
+  readonly cacheReloadCycles: number;
+}
+
+export const DEFAULT_CACHE_RELOAD_CYCLES = 60_000;
+
+/** Options of `createPrsm`. */
+export interface PrsmOptions {
+  readonly iocp: IocpDeck;
+  readonly profiles: ProfileSet;
+  /** Machine model; its MHz turns the profile's slice into cycles. Default isa-core's ESA390_REFERENCE_MACHINE. */
+  readonly costModel?: CostModel;
+  readonly costs?: Partial<PrsmCosts>;
+  /** Instructions a logical CP runs between dispatcher checks (interleaving granularity of physical CPs). Default 250. */
+  readonly chunkInstructions?: number;
+  /** Capping window in time slices. Default 4. */
+  readonly capWindowSlices?: number;
+  /** Cylinders of each 3390 volume the deck defines (volumes are in memory, formatted with VOLSER D<devnum>). Default 10. */
+  readonly dasdCylinders?: number;
+  /** Lines written to 3215 consoles, per partition. */
+  readonly onConsoleLine?: (partition: string, deviceNumber: number, line: string) => void;
+  /** Slots of each HiperSockets LAN's queue in the HSA. Default 16. */
+  readonly lanSlots?: number;
+}
+
+/** Where a logical CP is in the dispatcher (step 5's queues). */
+export type LogicalCpState = 'stopped' | 'ready' | 'running' | 'waiting';
+
+/** Why a logical CP last gave up its physical CP. */
+export type ReleaseReason = 'slice' | 'wait' | 'cap' | 'stop';
+
+/** A logical CP: one CPU of a partition, as the dispatcher sees it. */
+export interface LogicalCp {
+  readonly partition: string;
+  /** CPU address inside the partition. */
+  readonly index: number;
+  readonly cpu: Esa390Cpu;
+  state: LogicalCpState;
+  /** Virtual time for weight-based selection. */
+  vt: number;
+  /** Earliest machine time it may be dispatched (it was released at that time by another physical CP). */
+  readyAt: number;
+  /** Physical CP it runs on, or -1. */
+  physical: number;
+  /** Machine time its current slice ends. */
+  sliceEnd: number;
+  cycles: number;
+  dispatches: number;
+  lastReason: ReleaseReason | null;
+}
+
+interface PhysicalCp {
+  readonly id: number;
+  time: number;
+  lcp: LogicalCp | null;
+  /** Logical CP this physical CP last ran (for the cache-reload charge). */
+  last: LogicalCp | null;
+  dedicatedTo: string | null;
+  busy: number;
+  idle: number;
+  overhead: number;
+  dispatches: number;
+}
+
+/** A partition's storage layout. */
+export type StorageLayout =
+  | { readonly mode: 'zone'; readonly origin: number; readonly size: number }
+  | { readonly mode: 'blocks'; readonly blocks: readonly number[]; readonly size: number };
+
+/** Counters of one partition. */
+export interface PartitionCounters {
+  /** Guest cycles executed on its logical CPs. */
+  cycles: number;
+  instructions: number;
+  dispatches: number;
+  /** Cycles PR/SM spent dispatching its logical CPs (firmware path + cache reload). */
+  overheadCycles: number;
+  releases: Record<ReleaseReason, number>;
+}
+
+interface Partition {
+  readonly index: number;
+  readonly name: string;
+  readonly mifId: number;
+  readonly profile: ImageProfile | null;
+  active: boolean;
+  weight: number;
+  capped: boolean;
+  layout: StorageLayout | null;
+  relocator: (Translator & { readonly size: number }) | null;
+  css: ChannelSubsystem | null;
+  lcps: LogicalCp[];
+  consoles: Map<number, Console3215>;
+  counters: PartitionCounters;
+  capWindow: number;
+  capUsed: number;
+}
+
+/** What `Prsm.partition()` reports. */
+export interface PartitionReport {
+  readonly name: string;
+  readonly mifId: number;
+  readonly active: boolean;
+  readonly mode: 'zone' | 'blocks' | null;
+  readonly storage: number;
+  readonly layout: StorageLayout | null;
+  readonly cps: number;
+  readonly dedicated: boolean;
+  readonly weight: number;
+  readonly capped: boolean;
+  readonly logicalCps: readonly { readonly index: number; readonly state: LogicalCpState; readonly cycles: number; readonly dispatches: number }[];
+  readonly counters: PartitionCounters;
+  /** Device numbers the partition's channel-subsystem image has, by CHPID online to it. */
+  readonly chpids: readonly number[];
+}
+
+/** Machine-wide counters. */
+export interface PrsmCounters {
+  readonly time: number;
+  readonly dispatches: number;
+  /** Dispatcher decisions (step 1 selections, including "nothing ready"). */
+  readonly decisions: number;
+  readonly busyCycles: number;
+  readonly idleCycles: number;
+  readonly overheadCycles: number;
+  readonly partitions: Readonly<Record<string, PartitionCounters>>;
+  readonly lans: Readonly<Record<string, { frames: number; bytes: number; dropped: number }>>;
+}
+
+/** Result of `run()`. */
+export interface PrsmRunResult {
+  /** 'budget': the time budget is used up; 'idle': nothing can run any more (every logical CP stopped or in a wait nothing will end). */
+  readonly reason: 'budget' | 'idle';
+  readonly time: number;
+}
+
+/** A guest program to IPL: assembler source or bytes, loaded at `address`. */
+export interface IplProgram {
+  readonly source?: string;
+  readonly bytes?: Uint8Array;
+  /** Load address for `bytes` (source uses its own START). Default 0x2000. */
+  readonly address?: number;
+  /** Restart PSW words; default ESA/390 31-bit, disabled, key 0, at the program's entry. */
+  readonly psw?: readonly [number, number];
+  /** Start every logical CP at the restart PSW (an SMP guest telling CPUs apart by STAP) or only CP 0. Default 'first'. */
+  readonly start?: 'first' | 'all';
+}
+
+/** The PR/SM snapshot format (version 1). */
+export interface PrsmSnapshot {
+  readonly kind: 'prsm';
+  readonly version: 1;
+  readonly time: number;
+  readonly frames: readonly { readonly frame: number; readonly key: number; readonly data: string }[];
+  readonly partitions: readonly {
+    readonly name: string;
+    readonly weight: number;
+    readonly capped: boolean;
+    readonly layout: StorageLayout;
+    readonly counters: PartitionCounters;
+    readonly lcps: readonly { readonly cpu: Esa390CpuSnapshot; readonly state: LogicalCpState; readonly vt: number; readonly cycles: number; readonly dispatches: number }[];
+  }[];
+  readonly physical: readonly { readonly time: number; readonly busy: number; readonly idle: number; readonly overhead: number; readonly dispatches: number }[];
+  readonly dispatches: number;
+  readonly decisions: number;
+}
+
+const PSW_WAIT_FLAG = 0x2;
+
+const emptyCounters = (): PartitionCounters => ({
+  cycles: 0,
+  instructions: 0,
+  dispatches: 0,
+  overheadCycles: 0,
+  releases: { slice: 0, wait: 0, cap: 0, stop: 0 },
+});
+
+/**
+ * The PR/SM hypervisor of one machine. Create with `createPrsm`, then
+ * `activate` partitions, `ipl` them, `run` for a budget of simulated time.
+ */
+export class Prsm {
+  /** Physical central storage (HSA at the top). */
+  readonly storage: SparseStorage;
+  readonly clock: SimClock;
+  readonly costModel: CostModel;
+  readonly costs: PrsmCosts;
+  readonly iocp: IocpDeck;
+  readonly profiles: ProfileSet;
+  /** Time slice in cycles. */
+  readonly sliceCycles: number;
+  /** Physical address where the HSA starts. */
+  readonly hsaBase: number;
+  readonly chunk: number;
+  private readonly map: StorageMap;
+  private readonly parts: Partition[] = [];
+  private readonly pcps: PhysicalCp[] = [];
+  private readonly lans = new Map<number, HiperSocketsLan>();
+  private readonly volumes = new Map<number, CkdVolume>();
+  private readonly options: PrsmOptions;
+  private readonly capWindowCycles: number;
+  private dispatches = 0;
+  private decisions = 0;
+  private paused = false;
+
+  constructor(options: PrsmOptions) {
+    this.options = options;
+    this.iocp = options.iocp;
+    this.profiles = options.profiles;
+    const cpc = options.profiles.cpc;
+    this.costModel = options.costModel ?? ESA390_REFERENCE_MACHINE;
+    this.costs = {
+      dispatchCycles: options.costs?.dispatchCycles ?? this.costModel.events['lpar-dispatch'].cycles,
+      cacheReloadCycles: options.costs?.cacheReloadCycles ?? DEFAULT_CACHE_RELOAD_CYCLES,
+    };
+    this.storage = new SparseStorage(cpc.storage);
+    this.clock = new SimClock(this.costModel.mhz);
+    this.sliceCycles = Math.round(cpc.sliceUs * this.costModel.mhz);
+    this.capWindowCycles = this.sliceCycles * (options.capWindowSlices ?? 4);
+    this.chunk = options.chunkInstructions ?? 250;
+    this.hsaBase = cpc.storage - cpc.hsa;
+    this.map = new StorageMap(cpc.storage, cpc.hsa);
+    for (let i = 0; i < cpc.cps; i++) {
+      this.pcps.push({ id: i, time: 0, lcp: null, last: null, dedicatedTo: null, busy: 0, idle: 0, overhead: 0, dispatches: 0 });
+    }
+    this.iocp.partitions.forEach((p, index) => {
+      const profile = this.profiles.images.find((im) => im.name === p.name) ?? null;
+      this.parts.push({
+        index,
+        name: p.name,
+        mifId: p.mifId,
+        profile,
+        active: false,
+        weight: profile?.weight ?? 10,
+        capped: profile?.capped ?? false,
+        layout: null,
+        relocator: null,
+        css: null,
+        lcps: [],
+        consoles: new Map(),
+        counters: emptyCounters(),
+        capWindow: -1,
+        capUsed: 0,
+      });
+    });
+    // HiperSockets LANs: one queue area per IQD CHPID, carved from the bottom of the HSA.
+    let hsaNext = this.hsaBase;
+    const slots = options.lanSlots ?? 16;
+    for (const ch of this.iocp.chpids) {
+      if (ch.type !== 'IQD') continue;
+      const frame = iqdFrameSize(ch.extra.OS);
+      const bytes = HiperSocketsLan.hsaBytes(frame, slots);
+      this.lans.set(ch.chpid, new HiperSocketsLan(ch.chpid, frame, this.storage, hsaNext, bytes, this.costModel));
+      hsaNext += bytes;
+    }
+  }
+
+  // ------------------------------------------------------------- queries
+
+  /** Partition names in RESOURCE order. */
+  get partitionNames(): string[] {
+    return this.parts.map((p) => p.name);
+  }
+
+  /** Number of physical CPs. */
+  get physicalCps(): number {
+    return this.pcps.length;
+  }
+
+  /** Physical CPs not dedicated to a partition. */
+  get sharedPhysicalCps(): number {
+    return this.pcps.filter((p) => p.dedicatedTo === null).length;
+  }
+
+  /** Free central storage (outside partitions and HSA). */
+  get freeStorage(): number {
+    return this.map.freeBytes;
+  }
+
+  /** Owner of a physical address: partition name, 'HSA', or null when free. */
+  ownerOf(address: number): string | null {
+    const o = this.map.ownerOf(address);
+    return o === -1 ? null : o === -2 ? 'HSA' : (this.parts[o]?.name ?? null);
+  }
+
+  /** The HiperSockets LAN on an IQD CHPID. */
+  lan(chpid: number): HiperSocketsLan | undefined {
+    return this.lans.get(chpid);
+  }
+
+  /** A partition's channel subsystem (its own image of the CSS), once active. */
+  channelSubsystem(name: string): ChannelSubsystem | null {
+    return this.find(name)?.css ?? null;
+  }
+
+  /** A partition's logical CPs. */
+  logicalCps(name: string): readonly LogicalCp[] {
+    return this.find(name)?.lcps ?? [];
+  }
+
+  /** Lines a partition's 3215 console at `deviceNumber` printed. */
+  consoleLines(name: string, deviceNumber: number): readonly string[] {
+    return this.find(name)?.consoles.get(deviceNumber)?.lines ?? [];
+  }
+
+  /** The storage a partition sees (its real storage from address 0), or null when inactive. */
+  partitionStorage(name: string): import('@strachey/isa-core').StoragePort | null {
+    const p = this.find(name);
+    if (p?.relocator == null) return null;
+    return relocatedStorage(this.storage, p.relocator);
+  }
+
+  /** Report on one partition. */
+  partition(name: string): PartitionReport | null {
+    const p = this.find(name);
+    if (p === undefined) return null;
+    const chpids: number[] = [];
+    if (p.css !== null) {
+      for (const ch of this.iocp.chpids) if (p.css.channelPath(ch.chpid)?.images.has(0) === true) chpids.push(ch.chpid);
+    }
+    return {
+      name: p.name,
+      mifId: p.mifId,
+      active: p.active,
+      mode: p.layout?.mode ?? null,
+      storage: p.layout?.size ?? 0,
+      layout: p.layout,
+      cps: p.profile?.cps ?? 0,
+      dedicated: p.profile?.dedicated ?? false,
+      weight: p.weight,
+      capped: p.capped,
+      logicalCps: p.lcps.map((l) => ({ index: l.index, state: l.state, cycles: l.cycles, dispatches: l.dispatches })),
+      counters: structuredClone(p.counters),
+      chpids,
+    };
+  }
+
+  /** Machine-wide counters (cumulative). */
+  counters(): PrsmCounters {
+    const partitions: Record<string, PartitionCounters> = {};
+    for (const p of this.parts) partitions[p.name] = structuredClone(p.counters);
+    const lans: Record<string, { frames: number; bytes: number; dropped: number }> = {};
+    for (const [chpid, lan] of this.lans) lans[hex2(chpid)] = { ...lan.counters };
+    let busy = 0;
+    let idle = 0;
+    let overhead = 0;
+    for (const p of this.pcps) {
+      busy += p.busy;
+      idle += p.idle;
+      overhead += p.overhead;
+    }
+    return { time: this.clock.now(), dispatches: this.dispatches, decisions: this.decisions, busyCycles: busy, idleCycles: idle, overheadCycles: overhead, partitions, lans };
+  }
+
+  private find(name: string): Partition | undefined {
+    const n = name.toUpperCase();
+    return this.parts.find((p) => p.name === n);
+  }
+
+  private need(name: string): PrsmResult<Partition> {
+    const p = this.find(name);
+    if (p === undefined) return fail('UNDEFINED_PARTITION', null, `no partition ${name.toUpperCase()} in the IOCP deck`, this.parts.map((x) => x.name).join(', '), name);
+    return ok(p);
+  }
+
+  private needActive(name: string): PrsmResult<Partition> {
+    const p = this.need(name);
+    if (!p.ok) return p;
+    if (!p.value.active) return fail('NOT_ACTIVE', null, `partition ${p.value.name} is not active`);
+    return p;
+  }
+
+  // ---------------------------------------------------------- activation
+
+  /**
+   * Activate a partition: allocate its storage (zone: top-down first fit or
+   * the profile's origin; blocks: the lowest free 64 MB blocks), build its
+   * logical CPs with its relocator as host layer, its channel-subsystem
+   * image with the CHPIDs, control units and devices the deck gives it, and
+   * (dedicated) bind its logical CPs to physical CPs.
+   */
+  activate(name: string, layout?: StorageLayout): PrsmResult<PartitionReport> {
+    const pr = this.need(name);
+    if (!pr.ok) return pr;
+    const p = pr.value;
+    if (p.active) return fail('ALREADY_ACTIVE', null, `partition ${p.name} is already active`);
+    const profile = p.profile;
+    if (profile === null) return fail('NO_PROFILE', { file: this.profiles.file, line: 0, column: 0 }, `no image profile [${p.name}]`, `a [${p.name}] section`, 'none');
+
+    // CPs first: nothing is allocated if they are missing.
+    let dedicatedCps: PhysicalCp[] = [];
+    if (profile.dedicated) {
+      const free = this.pcps.filter((c) => c.dedicatedTo === null && c.lcp === null);
+      const sharedLeft = this.pcps.filter((c) => c.dedicatedTo === null).length - profile.cps;
+      const needShared = this.parts.some((q) => q.active && q.profile?.dedicated === false);
+      if (free.length < profile.cps || (needShared && sharedLeft < 1)) {
+        return fail('NO_CPS', null, `partition ${p.name} needs ${profile.cps} dedicated CPs`, `${profile.cps} free physical CPs`, String(free.length));
+      }
+      dedicatedCps = free.slice(free.length - profile.cps);
+    } else if (this.sharedPhysicalCps < 1) {
+      return fail('NO_CPS', null, `no shared physical CP left for partition ${p.name}`);
+    }
+
+    // Storage.
+    let relocator: Translator & { readonly size: number };
+    let lay: StorageLayout;
+    const want = layout ?? null;
+    if (profile.mode === 'zone') {
+      const size = want?.size ?? profile.storage;
+      let origin = want?.mode === 'zone' ? want.origin : (profile.origin ?? this.map.findTopDown(size));
+      if (origin < 0 || !this.map.isFree(origin, size) || origin + size > this.hsaBase) {
+        return fail('NO_STORAGE', null, `no free contiguous ${size >>> 20} MB for partition ${p.name}'s zone`, `${size >>> 20} MB free${profile.origin !== null ? ` at ${hex(profile.origin)}` : ''}`, `${this.map.freeBytes >>> 20} MB free in total`);
+      }
+      origin >>>= 0;
+      this.map.claim(origin, size, p.index);
+      relocator = new ZoneRelocator({ origin, limit: size });
+      lay = { mode: 'zone', origin, size };
+    } else {
+      const blocks: number[] = [];
+      const count = (want?.size ?? profile.storage) / BLOCK_BYTES;
+      const given = want?.mode === 'blocks' ? want.blocks : null;
+      for (let i = 0; i < count; i++) {
+        const b = given?.[i] ?? this.map.findBlock();
+        if (b < 0 || !this.map.isFree(b, BLOCK_BYTES)) {
+          for (const x of blocks) this.map.release(x, BLOCK_BYTES);
+          return fail('NO_STORAGE', null, `not enough free 64 MB blocks for partition ${p.name}`, `${count} blocks`, `${blocks.length}`);
+        }
+        this.map.claim(b, BLOCK_BYTES, p.index);
+        blocks.push(b);
+      }
+      relocator = new BlockTable(this.storage.size, blocks);
+      lay = { mode: 'blocks', blocks, size: count * BLOCK_BYTES };
+    }
+    // PR/SM clears a partition's storage before it gets it: nothing of a previous owner remains.
+    this.clearLayout(lay);
+
+    // Channel subsystem image: image 0 is the partition, image 1 parks paths that are only candidates (DCM).
+    const view = relocatedStorage(this.storage, relocator);
+    const css = new ChannelSubsystem({ storage: view, clock: this.clock, images: 2 });
+    this.buildIo(p, css);
+
+    const machine = createEsa390Machine({ mainsize: 4096, cpus: profile.cps, io: css, costModel: this.costModel, clock: this.clock });
+    const lcps: LogicalCp[] = machine.cpus.map((cpu, index) => {
+      cpu.storage = this.storage;
+      cpu.hostLayer = relocator;
+      return { partition: p.name, index, cpu, state: 'stopped', vt: 0, readyAt: 0, physical: -1, sliceEnd: 0, cycles: 0, dispatches: 0, lastReason: null };
+    });
+    p.active = true;
+    p.layout = lay;
+    p.relocator = relocator;
+    p.css = css;
+    p.lcps = lcps;
+    p.capWindow = -1;
+    p.capUsed = 0;
+    const now = this.clock.now();
+    dedicatedCps.forEach((c, i) => {
+      c.dedicatedTo = p.name;
+      c.time = Math.max(c.time, now);
+      const l = lcps[i]!;
+      c.lcp = l;
+      l.physical = c.id;
+      this.charge(c, p, this.costs.dispatchCycles + this.costs.cacheReloadCycles);
+      p.counters.dispatches++;
+      l.dispatches++;
+      this.dispatches++;
+    });
+    return ok(this.partition(p.name)!);
+  }
+
+  private buildIo(p: Partition, css: ChannelSubsystem): void {
+    for (const ch of this.iocp.chpids) {
+      if (!ch.candidate.includes(p.name)) continue;
+      css.defineChannelPath(ch.chpid, ch.access.includes(p.name) ? [0] : [1]);
+    }
+    for (const cu of this.iocp.controlUnits) {
+      const mine = cu.chpids.filter((c) => css.channelPath(c) !== undefined);
+      if (mine.length > 0) css.defineControlUnit(cu.number, mine);
+    }
+    const cyl = this.options.dasdCylinders ?? 10;
+    for (const dev of this.iocp.devices) {
+      if (!reachOf(dev, this.iocp.controlUnits, this.iocp.chpids).includes(p.name)) continue;
+      const cuNumber = dev.controlUnits.find((n) => {
+        const cu = this.iocp.controlUnits.find((c) => c.number === n);
+        return cu?.chpids.some((c) => css.channelPath(c) !== undefined) === true;
+      });
+      if (cuNumber === undefined) continue;
+      const cu = this.iocp.controlUnits.find((c) => c.number === cuNumber)!;
+      for (let k = 0; k < dev.count; k++) {
+        const devnum = dev.address + k;
+        let device: Device;
+        switch (dev.unit) {
+          case '3390': {
+            let vol = this.volumes.get(devnum);
+            if (vol === undefined) {
+              vol = new CkdVolume(geometry3390(cyl));
+              formatVolume(vol, `D${hex4(devnum)}`.slice(0, 6));
+              this.volumes.set(devnum, vol);
+            }
+            device = new Dasd3390(vol);
+            break;
+          }
+          case '3215': {
+            const onLine = this.options.onConsoleLine;
+            const con = new Console3215(onLine ? { onLine: (line) => onLine(p.name, devnum, line) } : {});
+            p.consoles.set(devnum, con);
+            device = con;
+            break;
+          }
+          case '1403':
+            device = new Printer1403();
+            break;
+          case 'IQD': {
+            const chpid = cu.chpids.find((c) => this.lans.has(c));
+            const lan = chpid === undefined ? undefined : this.lans.get(chpid);
+            device = lan === undefined ? new OsaPort() : lan.connect(p.name, p.mifId, devnum);
+            break;
+          }
+          default:
+            device = new OsaPort();
+        }
+        css.attach(devnum, device, { controlUnit: cu.number, images: [0] });
+      }
+    }
+  }
+
+  /** Deactivate a partition: its logical CPs stop, its storage is cleared and freed, its CPs and LAN connections released. */
+  deactivate(name: string): PrsmResult<void> {
+    const pr = this.needActive(name);
+    if (!pr.ok) return pr;
+    const p = pr.value;
+    for (const c of this.pcps) {
+      if (c.lcp !== null && c.lcp.partition === p.name) c.lcp = null;
+      if (c.last !== null && c.last.partition === p.name) c.last = null;
+      if (c.dedicatedTo === p.name) c.dedicatedTo = null;
+    }
+    for (const l of p.lcps) {
+      l.state = 'stopped';
+      l.cpu.state = 'stopped';
+    }
+    const lay = p.layout!;
+    this.clearLayout(lay);
+    if (lay.mode === 'zone') this.map.release(lay.origin, lay.size);
+    else for (const b of lay.blocks) this.map.release(b, BLOCK_BYTES);
+    for (const lan of this.lans.values()) lan.disconnect(p.name);
+    p.active = false;
+    p.layout = null;
+    p.relocator = null;
+    p.css = null;
+    p.lcps = [];
+    p.consoles = new Map();
+    return ok(undefined);
+  }
+
+  /** Zero every allocated frame of a layout and reset its storage keys. */
+  private clearLayout(lay: StorageLayout): void {
+    const ranges: [number, number][] = lay.mode === 'zone' ? [[lay.origin, lay.size]] : lay.blocks.map((b) => [b, BLOCK_BYTES] as [number, number]);
+    for (const [origin, size] of ranges) this.clearRange(origin, size);
+  }
+
+  private clearRange(origin: number, size: number): void {
+    const first = origin / 4096;
+    const last = (origin + size) / 4096;
+    const frames = this.storage.frames;
+    for (let f = first; f < last; f++) {
+      const fr = frames[f];
+      if (fr !== undefined) fr.fill(0);
+      this.storage.keys[f] = 0;
+    }
+  }
+
+  // ----------------------------------------------------------------- IPL
+
+  /**
+   * IPL a bare program into an active partition: load it into the
+   * partition's real storage, store the restart PSW at real 0 and perform
+   * the restart function on logical CP 0 (or on all, `start: 'all'`).
+   */
+  ipl(name: string, program: IplProgram): PrsmResult<{ readonly entry: number }> {
+    const pr = this.needActive(name);
+    if (!pr.ok) return pr;
+    const p = pr.value;
+    const view = relocatedStorage(this.storage, p.relocator!);
+    let entry: number;
+    if (program.source !== undefined) {
+      const asm = assemble(program.source);
+      if (!asm.ok) {
+        const e = asm.errors[0]!;
+        return fail('IPL_FAILED', { file: 'guest', line: e.line, column: e.column }, `assembly failed: ${e.message}`);
+      }
+      for (const c of asm.chunks) {
+        if (c.address + c.bytes.length > view.size) return fail('IPL_FAILED', null, `program at ${hex(c.address)} does not fit the partition's ${view.size} bytes`);
+        view.writeFrom(c.address as AbsoluteAddress, c.bytes);
+      }
+      entry = asm.entry ?? asm.origin;
+    } else if (program.bytes !== undefined) {
+      const at = program.address ?? 0x2000;
+      if (at + program.bytes.length > view.size) return fail('IPL_FAILED', null, `program does not fit the partition's ${view.size} bytes`);
+      view.writeFrom(at as AbsoluteAddress, program.bytes);
+      entry = at;
+    } else {
+      return fail('IPL_FAILED', null, 'nothing to IPL', 'source or bytes', 'neither');
+    }
+    const psw = program.psw ?? [0x00080000, (0x80000000 | entry) >>> 0];
+    view.write32(0 as AbsoluteAddress, psw[0]);
+    view.write32(4 as AbsoluteAddress, psw[1]);
+    const targets = program.start === 'all' ? p.lcps : p.lcps.slice(0, 1);
+    for (const l of targets) this.startLcp(l, (cpu) => restartCpu(cpu));
+    return ok({ entry });
+  }
+
+  /** IPL from a device of the partition (`ipl DEVNUM`): the channel subsystem's IPL channel program, then its PSW on CP 0. */
+  iplDevice(name: string, deviceNumber: number): PrsmResult<{ readonly psw: readonly [number, number] }> {
+    const pr = this.needActive(name);
+    if (!pr.ok) return pr;
+    const p = pr.value;
+    const r = p.css!.ipl(deviceNumber, 0);
+    if (!r.ok) return fail('IPL_FAILED', null, `IPL from ${hex4(deviceNumber)} failed: ${r.reason}`);
+    const b = r.psw;
+    const hi = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+    const lo = ((b[4]! << 24) | (b[5]! << 16) | (b[6]! << 8) | b[7]!) >>> 0;
+    const l = p.lcps[0]!;
+    this.startLcp(l, (cpu) => {
+      cpu.setPsw(hi, lo);
+      cpu.state = 'operating';
+    });
+    return ok({ psw: [hi, lo] });
+  }
+
+  private startLcp(l: LogicalCp, how: (cpu: Esa390Cpu) => void): void {
+    const now = this.clock.now();
+    this.syncTime(l, now);
+    how(l.cpu);
+    if (l.state === 'stopped' || l.state === 'waiting') {
+      l.state = 'ready';
+      l.readyAt = now;
+      l.vt = Math.max(l.vt, this.minVt());
+    }
+  }
+
+  // -------------------------------------------------------------- storage
+
+  /**
+   * IRD dynamic storage: add one 64 MB block to a running block-mode
+   * partition at the top of its real storage (the OS sees contiguous storage
+   * grow); any free block of the machine will do. Limited by initial +
+   * reserved storage.
+   */
+  addStorageBlock(name: string): PrsmResult<StorageLayout> {
+    const pr = this.needActive(name);
+    if (!pr.ok) return pr;
+    const p = pr.value;
+    const lay = p.layout!;
+    if (lay.mode !== 'blocks') return fail('STORAGE_MODE', null, `partition ${p.name} uses zone relocation: it can only grow into adjacent free storage (growZone)`, 'mode = blocks', 'mode = zone');
+    const max = p.profile!.storage + p.profile!.reserved;
+    if (lay.size + BLOCK_BYTES > max) return fail('NO_STORAGE', null, `partition ${p.name} would exceed its initial + reserved storage`, `<= ${max >>> 20} MB`, `${(lay.size + BLOCK_BYTES) >>> 20} MB`);
+    const b = this.map.findBlock();
+    if (b < 0) return fail('NO_STORAGE', null, 'no free 64 MB block in the machine', 'a free block', 'none');
+    this.clearRange(b, BLOCK_BYTES);
+    const r = (p.relocator as BlockTable).addBlock(b);
+    if (!r.ok) return fail('NO_STORAGE', null, r.message);
+    this.map.claim(b, BLOCK_BYTES, p.index);
+    p.layout = { mode: 'blocks', blocks: [...lay.blocks, b], size: lay.size + BLOCK_BYTES };
+    this.flushPartition(p);
+    return ok(p.layout);
+  }
+
+  /** IRD: remove the top 64 MB block of a running block-mode partition; the block is cleared and freed. */
+  removeStorageBlock(name: string): PrsmResult<StorageLayout> {
+    const pr = this.needActive(name);
+    if (!pr.ok) return pr;
+    const p = pr.value;
+    const lay = p.layout!;
+    if (lay.mode !== 'blocks') return fail('STORAGE_MODE', null, `partition ${p.name} uses zone relocation`, 'mode = blocks', 'mode = zone');
+    if (lay.blocks.length <= 1) return fail('NO_STORAGE', null, `partition ${p.name} keeps at least one block`);
+    const r = (p.relocator as BlockTable).removeBlock();
+    if (!r.ok) return fail('NO_STORAGE', null, r.message);
+    this.flushPartition(p);
+    this.clearRange(r.origin, BLOCK_BYTES);
+    this.map.release(r.origin, BLOCK_BYTES);
+    p.layout = { mode: 'blocks', blocks: lay.blocks.slice(0, -1), size: lay.size - BLOCK_BYTES };
+    return ok(p.layout);
+  }
+
+  /**
+   * Zone mode: change the zone limit while the partition runs. Growing needs
+   * the storage directly above the zone to be free (the origin cannot move
+   * under a running OS); shrinking gives back the top.
+   */
+  resizeZone(name: string, newSize: number): PrsmResult<StorageLayout> {
+    const pr = this.needActive(name);
+    if (!pr.ok) return pr;
+    const p = pr.value;
+    const lay = p.layout!;
+    if (lay.mode !== 'zone') return fail('STORAGE_MODE', null, `partition ${p.name} uses a block table (addStorageBlock)`, 'mode = zone', 'mode = blocks');
+    if (newSize <= 0 || newSize % ZONE_INCREMENT !== 0) return fail('BAD_VALUE', null, 'zone size must be a positive multiple of 1 MB', 'a multiple of 1M', String(newSize));
+    const top = lay.origin + lay.size;
+    if (newSize > lay.size) {
+      const extra = newSize - lay.size;
+      if (!this.map.isFree(top, extra)) {
+        const owner = this.ownerOf(top);
+        return fail('NO_STORAGE', null, `partition ${p.name} cannot grow: the storage above its zone (${hex(top)}) belongs to ${owner ?? 'nobody'}${owner === null ? ' but is too small' : ''}; a zone grows only into adjacent free storage`, `${extra >>> 20} MB free at ${hex(top)}`, owner ?? 'too little');
+      }
+      this.clearRange(top, extra);
+      this.map.claim(top, extra, p.index);
+    } else {
+      this.map.release(lay.origin + newSize, lay.size - newSize);
+    }
+    (p.relocator as ZoneRelocator).setZone(lay.origin, newSize);
+    this.flushPartition(p);
+    if (newSize < lay.size) this.clearRange(lay.origin + newSize, lay.size - newSize);
+    p.layout = { mode: 'zone', origin: lay.origin, size: newSize };
+    return ok(p.layout);
+  }
+
+  /** Relocation changed: every logical CP drops its cached translations (the CPU caches page → frame). */
+  private flushPartition(p: Partition): void {
+    for (const l of p.lcps) l.cpu.flushTlb();
+  }
+
+  // -------------------------------------------------- CPU management (IRD)
+
+  /** Change a partition's weight while it runs (IRD LPAR CPU management, WLM-driven in z/OS). */
+  setWeight(name: string, weight: number): PrsmResult<void> {
+    const pr = this.need(name);
+    if (!pr.ok) return pr;
+    if (!Number.isInteger(weight) || weight < 1 || weight > 999) return fail('BAD_VALUE', null, 'weight must be 1-999', '1-999', String(weight));
+    if (pr.value.profile?.dedicated === true) return fail('BAD_VALUE', null, `partition ${pr.value.name} has dedicated CPs; weights apply to shared ones`);
+    pr.value.weight = weight;
+    return ok(undefined);
+  }
+
+  /** Switch capping on or off (possible without re-IPL, as on the real machine). */
+  setCapped(name: string, capped: boolean): PrsmResult<void> {
+    const pr = this.need(name);
+    if (!pr.ok) return pr;
+    pr.value.capped = capped;
+    return ok(undefined);
+  }
+
+  // ----------------------------------------------------------------- I/O
+
+  /**
+   * Dynamic Channel Path Management: take CHPID `chpid` offline to `from`
+   * and online to `to` (which must be in the CHPID's candidate list). A
+   * program running on the path finishes first (io-channel's rule).
+   */
+  moveChannelPath(chpid: number, from: string, to: string): PrsmResult<void> {
+    const a = this.needActive(from);
+    if (!a.ok) return a;
+    const b = this.needActive(to);
+    if (!b.ok) return b;
+    const pa = a.value.css!.channelPath(chpid);
+    const pb = b.value.css!.channelPath(chpid);
+    if (pa === undefined || !pa.images.has(0)) return fail('NOT_CANDIDATE', null, `CHPID ${hex2(chpid)} is not online to ${a.value.name}`);
+    if (pb === undefined) return fail('NOT_CANDIDATE', null, `${b.value.name} is not in CHPID ${hex2(chpid)}'s candidate list`);
+    const def = this.iocp.chpids.find((c) => c.chpid === chpid);
+    if (def !== undefined && !def.shared) {
+      // An unshared path is online to one partition at a time.
+      a.value.css!.moveChannelPath(chpid, 0, 1);
+    } else {
+      a.value.css!.moveChannelPath(chpid, 0, 1);
+    }
+    if (!pb.images.has(0)) b.value.css!.moveChannelPath(chpid, 1, 0);
+    return ok(undefined);
+  }
+
+  /** Channel Subsystem Priority Queuing: a partition's subchannel priority and its queuing policy. */
+  setIoPriority(name: string, subchannel: number, priority: number): PrsmResult<void> {
+    const pr = this.needActive(name);
+    if (!pr.ok) return pr;
+    pr.value.css!.queuing = 'priority';
+    pr.value.css!.setPriority(0, subchannel, priority);
+    return ok(undefined);
+  }
+
+  // ---------------------------------------------------------- dispatcher
+
+  /** Pause: `run` does nothing until `resume`. */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+  }
+
+  /** Stop every logical CP of a partition (operator STOP); `start` makes them ready again. */
+  stop(name: string): PrsmResult<void> {
+    const pr = this.needActive(name);
+    if (!pr.ok) return pr;
+    for (const l of pr.value.lcps) {
+      l.cpu.state = 'stopped';
+      if (l.state === 'ready' || l.state === 'waiting') l.state = 'stopped';
+    }
+    return ok(undefined);
+  }
+
+  start(name: string): PrsmResult<void> {
+    const pr = this.needActive(name);
+    if (!pr.ok) return pr;
+    for (const l of pr.value.lcps) {
+      // Only CPs that ran before an operator stop; the others wait for a SIGP from their OS.
+      if (l.state !== 'stopped' || l.cpu.instructions === 0) continue;
+      this.startLcp(l, (cpu) => {
+        cpu.state = 'operating';
+      });
+    }
+    return ok(undefined);
+  }
+
+  /**
+   * Run the machine for `budget` of simulated time (`{ cycles }`, `{ us }` or
+   * `{ ms }`). Physical CPs advance in time order, so the interleaving is
+   * deterministic: the same configuration and programs give the same result.
+   */
+  run(budget: { readonly cycles?: number; readonly us?: number; readonly ms?: number }): PrsmRunResult {
+    const cycles = budget.cycles ?? (budget.us !== undefined ? budget.us * this.costModel.mhz : (budget.ms ?? 0) * 1000 * this.costModel.mhz);
+    const start = this.clock.now();
+    const end = start + Math.max(0, Math.round(cycles));
+    if (this.paused) return { reason: 'budget', time: start };
+    for (const c of this.pcps) if (c.time < start) {
+      c.idle += start - c.time;
+      c.time = start;
+    }
+    const pcps = this.pcps;
+    for (;;) {
+      let p: PhysicalCp | null = null;
+      for (let i = 0; i < pcps.length; i++) {
+        const c = pcps[i]!;
+        if (c.time < end && (p === null || c.time < p.time)) p = c;
+      }
+      if (p === null) break;
+      if (p.time > this.clock.now()) this.clock.advanceTo(p.time);
+      if (p.lcp === null) {
+        if (!this.dispatch(p, end)) continue;
+      }
+      this.runChunk(p);
+    }
+    if (end > this.clock.now()) this.clock.advanceTo(end);
+    const anyLive = this.parts.some((q) => q.lcps.some((l) => l.state === 'ready' || l.state === 'running' || (l.state === 'waiting' && this.canWake(l))));
+    return { reason: anyLive || this.clock.pendingEvents > 0 ? 'budget' : 'idle', time: this.clock.now() };
+  }
+
+  /** Steps 1 and 2: pick and bind a logical CP; false when the physical CP idles instead. */
+  private dispatch(p: PhysicalCp, end: number): boolean {
+    this.decisions++;
+    const t = p.time;
+    this.wakeWaiting(t);
+    let best: LogicalCp | null = null;
+    let earliestLater = Number.POSITIVE_INFINITY;
+    let capBlocked = false;
+    if (p.dedicatedTo !== null) {
+      // A dedicated physical CP only ever runs its own logical CP (bound at activation).
+      const own = this.find(p.dedicatedTo)!.lcps.find((l) => l.physical === p.id);
+      if (own !== undefined && own.state === 'ready') best = own;
+    } else {
+      for (const q of this.parts) {
+        if (!q.active || q.profile?.dedicated === true) continue;
+        let eligible = true;
+        if (q.capped) {
+          this.rollCapWindow(q, t);
+          if (q.capUsed >= this.capAllowance(q)) {
+            eligible = false;
+            capBlocked = true;
+          }
+        }
+        if (!eligible) continue;
+        for (const l of q.lcps) {
+          if (l.state !== 'ready') continue;
+          if (l.readyAt > t) {
+            if (l.readyAt < earliestLater) earliestLater = l.readyAt;
+            continue;
+          }
+          if (best === null || l.vt < best.vt) best = l;
+        }
+      }
+    }
+    if (best === null) {
+      let next = Math.min(this.clock.nextEventTime(), earliestLater, this.nextTimerWake());
+      if (capBlocked) next = Math.min(next, (Math.floor(t / this.capWindowCycles) + 1) * this.capWindowCycles);
+      for (const c of this.pcps) if (c !== p && c.lcp !== null && c.time > t && c.time < next) next = c.time;
+      if (!(next > t)) next = t + 1;
+      if (next > end) next = end;
+      p.idle += next - t;
+      p.time = next;
+      return false;
+    }
+    const part = this.find(best.partition)!;
+    let cost = this.costs.dispatchCycles;
+    if (p.last !== best) cost += this.costs.cacheReloadCycles;
+    this.charge(p, part, cost);
+    best.state = 'running';
+    best.physical = p.id;
+    best.dispatches++;
+    best.sliceEnd = p.time + this.sliceCycles;
+    part.counters.dispatches++;
+    p.dispatches++;
+    this.dispatches++;
+    p.lcp = best;
+    return true;
+  }
+
+  private charge(p: PhysicalCp, part: Partition, cycles: number): void {
+    p.time += cycles;
+    p.overhead += cycles;
+    part.counters.overheadCycles += cycles;
+  }
+
+  /** Step 3: run the bound logical CP for one chunk; steps 4 and 5 when its slice ends or it waits. */
+  private runChunk(p: PhysicalCp): void {
+    const l = p.lcp!;
+    const part = this.find(l.partition)!;
+    const cpu = l.cpu;
+    this.syncTime(l, p.time);
+    if (cpu.state !== 'operating') {
+      this.release(p, l, part, 'stop');
+      return;
+    }
+    const beforeC = cpu.cycles;
+    const beforeI = cpu.instructions;
+    const exit = cpu.run(this.chunk);
+    const used = cpu.cycles - beforeC;
+    p.time += used;
+    p.busy += used;
+    l.cycles += used;
+    part.counters.cycles += used;
+    part.counters.instructions += cpu.instructions - beforeI;
+    const dedicated = p.dedicatedTo !== null;
+    if (!dedicated) {
+      const share = part.weight / Math.max(1, part.lcps.length);
+      l.vt += used / share;
+      if (part.capped) {
+        this.rollCapWindow(part, p.time);
+        part.capUsed += used;
+      }
+    }
+    if (exit.reason === 'wait') {
+      this.release(p, l, part, 'wait');
+      return;
+    }
+    if (exit.reason !== 'budget') {
+      // Stopped, check-stopped, or an exit nobody asked for (no interception policy is set).
+      if (exit.reason === 'breakpoint' || exit.reason === 'interception') cpu.state = 'stopped';
+      this.release(p, l, part, 'stop');
+      return;
+    }
+    if (dedicated) return;
+    if (part.capped && part.capUsed >= this.capAllowance(part)) {
+      this.release(p, l, part, 'cap');
+      return;
+    }
+    if (p.time >= l.sliceEnd) this.release(p, l, part, 'slice');
+  }
+
+  /** Steps 4 and 5: the logical CP leaves the physical CP; record why and queue it. */
+  private release(p: PhysicalCp, l: LogicalCp, part: Partition, reason: ReleaseReason): void {
+    part.counters.releases[reason]++;
+    l.lastReason = reason;
+    const dedicated = p.dedicatedTo !== null;
+    if (reason === 'wait') l.state = 'waiting';
+    else if (reason === 'stop') l.state = 'stopped';
+    else l.state = 'ready';
+    l.readyAt = p.time;
+    if (dedicated) {
+      // A dedicated logical CP keeps its physical CP; it is only marked as not runnable.
+      return;
+    }
+    l.physical = -1;
+    p.last = l;
+    p.lcp = null;
+  }
+
+  /** Bring a logical CP's local time up to machine time `t` (its TOD clock follows the machine's). */
+  private syncTime(l: LogicalCp, t: number): void {
+    const cpu = l.cpu;
+    const sys = systemOf(cpu);
+    const behind = t - (cpu.cycles + sys.skew);
+    if (behind > 0) {
+      sys.skew += behind;
+      if (cpu.timerDeadline !== Number.POSITIVE_INFINITY) cpu.timerDeadline -= behind;
+      if (cpu.state !== 'operating') sys.timerSetAt += behind;
+    }
+    refreshPending(cpu, sys);
+  }
+
+  private canWake(l: LogicalCp): boolean {
+    const cpu = l.cpu;
+    if (cpu.state !== 'operating') return false;
+    if ((cpu.flags & PSW_WAIT_FLAG) === 0) return true;
+    return cpu.pending !== 0 || cpu.timerDeadline !== Number.POSITIVE_INFINITY;
+  }
+
+  /** Step 5's other half: waiting logical CPs with an interruption pending (or a timer due) go to the ready queue. */
+  private wakeWaiting(t: number): void {
+    for (const q of this.parts) {
+      if (!q.active) continue;
+      for (const l of q.lcps) {
+        if (l.state !== 'waiting' && l.state !== 'stopped') continue;
+        const cpu = l.cpu;
+        if (cpu.state !== 'operating') continue;
+        const sys = systemOf(cpu);
+        const due = cpu.timerDeadline + sys.skew <= t;
+        if (l.state === 'stopped' && (cpu.flags & PSW_WAIT_FLAG) !== 0 && cpu.pending === 0 && !due) {
+          // Started by SIGP into a wait PSW: it is waiting, not stopped.
+          l.state = 'waiting';
+          continue;
+        }
+        if ((cpu.flags & PSW_WAIT_FLAG) === 0 || cpu.pending !== 0 || due) {
+          l.state = 'ready';
+          l.readyAt = t;
+          if (q.profile?.dedicated !== true) l.vt = Math.max(l.vt, this.minVt());
+        }
+      }
+    }
+  }
+
+  /** Earliest machine time a waiting logical CP's clock comparator or CPU timer fires. */
+  private nextTimerWake(): number {
+    let next = Number.POSITIVE_INFINITY;
+    for (const q of this.parts) {
+      for (const l of q.lcps) {
+        if (l.state !== 'waiting' || l.cpu.state !== 'operating') continue;
+        const d = l.cpu.timerDeadline + systemOf(l.cpu).skew;
+        if (d < next) next = d;
+      }
+    }
+    return next;
+  }
+
+  /** Smallest virtual time among runnable shared logical CPs (a waking one starts there: no banked credit). */
+  private minVt(): number {
+    let m = Number.POSITIVE_INFINITY;
+    for (const q of this.parts) {
+      if (!q.active || q.profile?.dedicated === true) continue;
+      for (const l of q.lcps) if ((l.state === 'ready' || l.state === 'running') && l.vt < m) m = l.vt;
+    }
+    return m === Number.POSITIVE_INFINITY ? 0 : m;
+  }
+
+  private rollCapWindow(q: Partition, t: number): void {
+    const w = Math.floor(t / this.capWindowCycles);
+    if (w !== q.capWindow) {
+      q.capWindow = w;
+      q.capUsed = 0;
+    }
+  }
+
+  /** Cycles a capped partition may use per capping window: its weight's share of the shared physical CPs. */
+  private capAllowance(q: Partition): number {
+    let sum = 0;
+    for (const x of this.parts) if (x.active && x.profile?.dedicated !== true) sum += x.weight;
+    const shared = this.sharedPhysicalCps;
+    return sum === 0 ? 0 : (q.weight / sum) * shared * this.capWindowCycles;
+  }
+
+  // ------------------------------------------------------ snapshot/restore
+
+  /** The machine's complete simulated state, except device state and channel programs in flight. */
+  snapshot(): PrsmSnapshot {
+    const frames: { frame: number; key: number; data: string }[] = [];
+    const st = this.storage;
+    for (let i = 0; i < st.frameCount; i++) {
+      const f = st.frames[i];
+      if (f !== undefined) frames.push({ frame: i, key: st.keys[i]!, data: toBase64(f) });
+    }
+    return {
+      kind: 'prsm',
+      version: 1,
+      time: this.clock.now(),
+      frames,
+      partitions: this.parts
+        .filter((p) => p.active)
+        .map((p) => ({
+          name: p.name,
+          weight: p.weight,
+          capped: p.capped,
+          layout: p.layout!,
+          counters: structuredClone(p.counters),
+          lcps: p.lcps.map((l) => ({ cpu: snapshotCpu(l.cpu), state: l.state, vt: l.vt, cycles: l.cycles, dispatches: l.dispatches })),
+        })),
+      physical: this.pcps.map((c) => ({ time: c.time, busy: c.busy, idle: c.idle, overhead: c.overhead, dispatches: c.dispatches })),
+      dispatches: this.dispatches,
+      decisions: this.decisions,
+    };
+  }
+
+  /**
+   * Restore a snapshot into a fresh machine made from the same deck and
+   * profiles (nothing activated, clock at 0). Partitions are activated with
+   * the snapshot's storage layout. Logical CPs are requeued (none is bound to
+   * a physical CP), so a restored run continues at a dispatch boundary.
+   */
+  restore(s: PrsmSnapshot): PrsmResult<void> {
+    if (s?.kind !== 'prsm' || s.version !== 1) return fail('SNAPSHOT', null, 'not a version-1 PR/SM snapshot');
+    if (this.parts.some((p) => p.active) || this.clock.now() !== 0) return fail('SNAPSHOT', null, 'restore needs a freshly created machine');
+    if (s.physical.length !== this.pcps.length) return fail('SNAPSHOT', null, 'snapshot has a different number of physical CPs', String(this.pcps.length), String(s.physical.length));
+    this.clock.advanceTo(s.time);
+    for (const sp of s.partitions) {
+      const a = this.activate(sp.name, sp.layout);
+      if (!a.ok) return a;
+      const p = this.find(sp.name)!;
+      if (sp.lcps.length !== p.lcps.length) return fail('SNAPSHOT', null, `partition ${sp.name} has ${p.lcps.length} logical CPs, the snapshot ${sp.lcps.length}`);
+      p.weight = sp.weight;
+      p.capped = sp.capped;
+      p.counters = structuredClone(sp.counters);
+      sp.lcps.forEach((ls, i) => {
+        const l = p.lcps[i]!;
+        const r = restoreCpu(l.cpu, ls.cpu);
+        if (!r.ok) return;
+        l.state = ls.state === 'running' ? 'ready' : ls.state;
+        l.vt = ls.vt;
+        l.cycles = ls.cycles;
+        l.dispatches = ls.dispatches;
+        l.readyAt = s.time;
+      });
+    }
+    for (const c of this.pcps) if (c.dedicatedTo === null) c.lcp = null;
+    for (const f of s.frames) {
+      const data = fromBase64(f.data);
+      if (data === null || data.length !== 4096) return fail('SNAPSHOT', null, `frame ${f.frame} is corrupt`);
+      this.storage.writeFrom((f.frame * 4096) as AbsoluteAddress, data);
+      this.storage.keys[f.frame] = f.key;
+    }
+    s.physical.forEach((sp, i) => {
+      const c = this.pcps[i]!;
+      c.time = Math.max(sp.time, s.time);
+      c.busy = sp.busy;
+      c.idle = sp.idle;
+      c.overhead = sp.overhead;
+      c.dispatches = sp.dispatches;
+      c.last = null;
+    });
+    this.dispatches = s.dispatches;
+    this.decisions = s.decisions;
+    return ok(undefined);
+  }
+}
+
+/** Build a PR/SM machine from a parsed deck and profiles; cross-checks that every profile names a partition of the deck. */
+export function createPrsm(options: PrsmOptions): PrsmResult<Prsm> {
+  for (const im of options.profiles.images) {
+    if (!options.iocp.partitions.some((p) => p.name === im.name)) {
+      return fail('UNDEFINED_PARTITION', im.at, `profile [${im.name}] names no partition of the IOCP deck ${options.iocp.file}`, options.iocp.partitions.map((p) => p.name).join(', '), im.name);
+    }
+  }
+  const dedicated = options.profiles.images.filter((im) => im.dedicated).reduce((n, im) => n + im.cps, 0);
+  if (dedicated > options.profiles.cpc.cps) {
+    const first = options.profiles.images.find((im) => im.dedicated)!;
+    return fail('NO_CPS', first.at, `profiles dedicate ${dedicated} CPs, the CPC has ${options.profiles.cpc.cps}`, `<= ${options.profiles.cpc.cps}`, String(dedicated));
+  }
+  return ok(new Prsm(options));
+}
+
+const hex = (n: number): string => `0x${n.toString(16).toUpperCase()}`;

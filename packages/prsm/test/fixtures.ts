@@ -1,0 +1,44 @@
+import { createPrsm, type Prsm, parseIocp, parseProfiles, type PrsmResult } from '../src/index';
+
+/** Unwrap a result in a test, failing with the formatted error. */
+export function must<T>(r: PrsmResult<T>): T {
+  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message} at ${r.error.file}:${r.error.line}:${r.error.column}`);
+  return r.value;
+}
+
+/** A CPU-bound guest: counts in GR1 forever. */
+export const SPIN = `
+SPIN     START X'2000'
+         BALR  12,0
+         USING *,12
+LOOP     LA    1,1(1)
+         B     LOOP
+         END   SPIN
+`;
+
+/** Four partitions sharing the physical CPs, a console each, one HiperSockets LAN. */
+export function fourLpars(weights: readonly number[], opts: { cps?: number; lcps?: number; capped?: string[]; slice?: string; storage?: string } = {}): { iocp: string; profiles: string } {
+  const names = ['LP1', 'LP2', 'LP3', 'LP4'];
+  const iocp = `
+         ID    SYSTEM=(2064,1)
+         RESOURCE PARTITION=((CSS(0),(LP1,1),(LP2,2),(LP3,3),(LP4,4)))
+         CHPID PATH=(CSS(0),10),TYPE=CNC,SHARED,
+               PARTITION=((LP1,LP2,LP3,LP4))
+         CHPID PATH=(CSS(0),FC),TYPE=IQD,SHARED,OS=00
+         CNTLUNIT CUNUMBR=0001,PATH=((CSS(0),10)),UNIT=3215
+         IODEVICE ADDRESS=(0009,1),CUNUMBR=(0001),UNIT=3215
+         CNTLUNIT CUNUMBR=FC00,PATH=((CSS(0),FC)),UNIT=IQD
+         IODEVICE ADDRESS=(2C00,4),CUNUMBR=FC00,UNIT=IQD
+`;
+  let profiles = `[CPC]\nstorage = 1G\ncps = ${opts.cps ?? 8}\nhsa = 64M\nslice = ${opts.slice ?? '1ms'}\n`;
+  names.forEach((n, i) => {
+    profiles += `\n[${n}]\nstorage = ${opts.storage ?? '64M'}\nmode = ${i % 2 === 0 ? 'zone' : 'blocks'}\ncps = ${opts.lcps ?? 4}\nweight = ${weights[i] ?? 10}\ncapped = ${opts.capped?.includes(n) ? 'yes' : 'no'}\n`;
+  });
+  return { iocp, profiles };
+}
+
+export function machineFrom(text: { iocp: string; profiles: string }, extra: Partial<Parameters<typeof createPrsm>[0]> = {}): Prsm {
+  const iocp = must(parseIocp(text.iocp, 'test.iocp'));
+  const profiles = must(parseProfiles(text.profiles, 'test.profiles'));
+  return must(createPrsm({ iocp, profiles, ...extra }));
+}
