@@ -1,0 +1,3 @@
+import { strachey } from '@strachey/vitest-config';
+
+export default strachey();
