@@ -30,24 +30,24 @@ describe('branch and link / save (BAL, BALR, BAS, BASR, BRAS)', () => {
   const m = machine();
   it('BAL in 24-bit mode puts ILC, cc and program mask left of the return address', () => {
     const r = exec(m, [RX(0x45, 14, ORIGIN + 4)], {}, { amode31: false, cc: 2, progmask: 0xa });
-    expect(r.g[14] >>> 0).toBe(((2 << 30) | (2 << 28) | (0xa << 24) | (ORIGIN + 4)) >>> 0);
+    expect(r.g[14]! >>> 0).toBe(((2 << 30) | (2 << 28) | (0xa << 24) | (ORIGIN + 4)) >>> 0);
     const rr = exec(m, [RR(0x05, 14, 0)], {}, { amode31: false, cc: 1 });
-    expect(rr.g[14] >>> 0).toBe(((1 << 30) | (1 << 28) | (ORIGIN + 2)) >>> 0);
+    expect(rr.g[14]! >>> 0).toBe(((1 << 30) | (1 << 28) | (ORIGIN + 2)) >>> 0);
   });
 
   it('BAL, BAS, BASR, BRAS in 31-bit mode store the address with bit 0 on', () => {
-    expect(exec(m, [RX(0x45, 14, ORIGIN + 4)]).g[14] >>> 0).toBe((0x80000000 | (ORIGIN + 4)) >>> 0);
-    expect(exec(m, [RX(0x4d, 14, ORIGIN + 4)]).g[14] >>> 0).toBe((0x80000000 | (ORIGIN + 4)) >>> 0);
+    expect(exec(m, [RX(0x45, 14, ORIGIN + 4)]).g[14]! >>> 0).toBe((0x80000000 | (ORIGIN + 4)) >>> 0);
+    expect(exec(m, [RX(0x4d, 14, ORIGIN + 4)]).g[14]! >>> 0).toBe((0x80000000 | (ORIGIN + 4)) >>> 0);
     expect(exec(m, [RR(0x0d, 14, 0)], {}, { amode31: false }).g[14]).toBe(ORIGIN + 2);
     const bras = exec(m, [RI(0xa75, 14, 4), MARK, MARK]);
-    expect(bras.g[14] >>> 0).toBe((0x80000000 | (ORIGIN + 4)) >>> 0);
+    expect(bras.g[14]! >>> 0).toBe((0x80000000 | (ORIGIN + 4)) >>> 0);
     expect(bras.g[9]).toBe(1);
   });
 
   it('BASR computes the branch address before storing the link into the same register', () => {
     const r = exec(m, [RR(0x0d, 3, 3), MARK], { 3: ORIGIN + 6 });
     expect(r.g[9]).toBe(0);
-    expect(r.g[3] >>> 0).toBe((0x80000000 | (ORIGIN + 2)) >>> 0);
+    expect(r.g[3]! >>> 0).toBe((0x80000000 | (ORIGIN + 2)) >>> 0);
   });
 });
 
@@ -81,7 +81,7 @@ describe('branch and set mode (BSM, BASSM)', () => {
     expect(r.g[5]).toBe(0x7fffffff); // was 24-bit: bit 0 set to zero
     expect(m.peek32(0x2c) >>> 31).toBe(1); // program old PSW shows 31-bit mode
     const back = exec(m, code, { 2: ORIGIN + 2, 5: 0 });
-    expect(back.g[5] >>> 0).toBe(0x80000000);
+    expect(back.g[5]! >>> 0).toBe(0x80000000);
     expect(m.peek32(0x2c) >>> 31).toBe(0);
   });
 
@@ -123,7 +123,7 @@ describe('EXECUTE', () => {
     expect(lengthOf(code.slice(0, 6))).toBe(16);
     const r = exec(m, code);
     expect(r.g[9]).toBe(1);
-    expect(r.g[14] >>> 0).toBe((0x80000000 | (ORIGIN + 4)) >>> 0);
+    expect(r.g[14]! >>> 0).toBe((0x80000000 | (ORIGIN + 4)) >>> 0);
   });
 
   it('a program exception in the target reports the EXECUTE address and ILC 2', () => {

@@ -175,7 +175,7 @@ describe('decimal conversion (PACK, UNPK, CVD, CVB)', () => {
     m.poke(0x800, [0, 0, 0x09, 0x99, 0x99, 0x99, 0x99, 0x9c]); // 9999999999, as verified on Hercules 3.13
     r = exec(m, [RX(0x4f, 1, 0x800)]);
     expect(r.code).toBe(9);
-    expect(r.g[1] >>> 0).toBe(0x540be3ff);
+    expect(r.g[1]! >>> 0).toBe(0x540be3ff);
     expect(r.oldIa).toBe(ORIGIN + 4);
     m.poke(0x800, [0, 0, 0, 0, 0, 0, 0x01, 0x23]); // sign 3 is invalid
     expect(exec(m, [RX(0x4f, 1, 0x800)]).code).toBe(7);
@@ -374,7 +374,7 @@ describe('access exceptions', () => {
     m.cpu.gpr[3] = 0x9000;
     m.poke(0x0, [0x12, 0x34, 0x56, 0x78]);
     m.run();
-    expect(m.cpu.gpr[1] >>> 0).toBe(0xabcdef01);
+    expect(m.cpu.gpr[1]! >>> 0).toBe(0xabcdef01);
     expect(m.cpu.gpr[2]).toBe(0x12345678);
     expect(m.storage.read32(abs(0x908c)) & 0xffff).toBe(1);
   });

@@ -1,0 +1,102 @@
+/**
+ * isa-core benchmarks: guest MIPS of the ESA/390 interpreter on the BCT loop
+ * of hercules-oracle.md and on an instruction mix, each side by side with
+ * Debian's Hercules 3.13 running the same bytes in the same run.
+ *
+ * Two figures per program: `sustained` (median of 1 s samples after a warm-up,
+ * the loop count kept from running out) and `to-wait` (the whole program from
+ * restart to its disabled wait for a fixed iteration count — the same thing
+ * Hercules is timed on).
+ */
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BenchFigure, formatRate, measure, writeResults } from '@strachey/bench';
+import { absoluteAddress, Esa390Cpu, SparseStorage } from '@strachey/isa-core';
+import { herculesUnavailable, timeOnHercules } from './hercules';
+import { type BenchProgram, bctLoop, instructionMix } from './programs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+function boot(p: BenchProgram): Esa390Cpu {
+  const storage = new SparseStorage(16 << 20);
+  for (const [a, hex] of p.pokes) storage.writeFrom(absoluteAddress(a), Uint8Array.from(Buffer.from(hex, 'hex')));
+  const cpu = new Esa390Cpu({ storage });
+  cpu.setPsw(storage.read32(absoluteAddress(0)), storage.read32(absoluteAddress(4)));
+  cpu.state = 'operating';
+  return cpu;
+}
+
+function sustained(p: BenchProgram): BenchFigure {
+  const cpu = boot(p);
+  cpu.run(1000); // through the set-up into the loop
+  const chunk = 10_000_000;
+  return measure(
+    `${p.name} sustained`,
+    () => {
+      if (cpu.gpr[p.countRegister]! < 2 * chunk) cpu.gpr[p.countRegister] = 0x7fffffff;
+      const before = cpu.instructions;
+      const exit = cpu.run(chunk);
+      if (exit.reason !== 'budget') throw new Error(`unexpected exit ${JSON.stringify(exit)}`);
+      return cpu.instructions - before;
+    },
+    { warmupSeconds: 2, samples: 5, sampleSeconds: 1, unit: 'instructions' },
+  );
+}
+
+function toWait(p: BenchProgram): { seconds: number; instructions: number } {
+  const cpu = boot(p);
+  const t0 = performance.now();
+  const exit = cpu.run(Number.MAX_SAFE_INTEGER);
+  const seconds = (performance.now() - t0) / 1000;
+  if (exit.reason !== 'wait' || exit.enabled) throw new Error(`${p.name} ended with ${JSON.stringify(exit)}`);
+  return { seconds, instructions: cpu.instructions };
+}
+
+interface Row {
+  program: string;
+  description: string;
+  sustainedMips: number;
+  samplesMips: number[];
+  toWait: { instructions: number; seconds: number; mips: number };
+  hercules: { seconds: number; mips: number } | { skipped: string };
+  ratioToHercules: number | null;
+}
+
+async function main(): Promise<void> {
+  const noHercules = herculesUnavailable();
+  if (noHercules !== null) console.log(`Hercules column skipped: ${noHercules}`);
+  const rows: Row[] = [];
+  for (const p of [bctLoop(1 << 27), instructionMix(1 << 23)]) {
+    const fig = sustained(p);
+    const run = toWait(p);
+    const mips = run.instructions / run.seconds / 1e6;
+    let hercules: Row['hercules'] = { skipped: noHercules ?? '' };
+    if (noHercules === null) {
+      try {
+        const h = await timeOnHercules(p.pokes);
+        // Hercules executes the same instruction count: set-up plus loop plus the final LPSW.
+        hercules = { seconds: h.seconds, mips: run.instructions / h.seconds / 1e6 };
+      } catch (e) {
+        hercules = { skipped: (e as Error).message };
+      }
+    }
+    const row: Row = {
+      program: p.name,
+      description: p.description,
+      sustainedMips: fig.perSecond / 1e6,
+      samplesMips: fig.samples.map((s) => s / 1e6),
+      toWait: { instructions: run.instructions, seconds: run.seconds, mips },
+      hercules,
+      ratioToHercules: 'mips' in hercules ? mips / hercules.mips : null,
+    };
+    rows.push(row);
+    const h = 'mips' in hercules ? `${hercules.mips.toFixed(0)} MIPS (${hercules.seconds.toFixed(2)} s)` : `skipped (${hercules.skipped})`;
+    console.log(
+      `${p.name.padEnd(16)} sustained ${formatRate(fig)}  to-wait ${mips.toFixed(1)} MIPS (${run.instructions} instr in ${run.seconds.toFixed(2)} s)  Hercules 3.13 ${h}`,
+    );
+  }
+  const path = writeResults(here, 'esa390-cpu', rows);
+  console.log(`results: ${path}`);
+}
+
+await main();
