@@ -177,6 +177,76 @@ function simulate(pattern: 'sequential' | 'random', ios: number) {
 const sequential = simulate('sequential', 2000);
 const random = simulate('random', 2000);
 
+/**
+ * Four 3390s behind one control unit on one channel path, each running
+ * random 4 KB reads back to back: seeks and rotational waits are
+ * disconnected, so the devices overlap and the path is busy only while data
+ * moves. Reports aggregate simulated I/O per second and path utilisation.
+ */
+function sharedPath(devices: number, iosPerDevice: number) {
+  const storage = new SparseStorage(4 << 20);
+  const clock = new SimClock(1000);
+  const css = new ChannelSubsystem({ storage, clock });
+  const cpu = cpuFor(storage);
+  css.defineControlUnit(1, [0x30]);
+  const volume = new CkdVolume(geometry3390(1113));
+  formatVolume(volume, 'SHARED');
+  for (let cc = 1; cc <= 200; cc++) {
+    for (let hh = 0; hh < 15; hh++) {
+      const records: CkdRecord[] = [...volume.track(cc, hh)];
+      for (let n = 1; n <= 12; n++) records.push({ cc, hh, r: n, key: new Uint8Array(0), data: new Uint8Array(4096) });
+      volume.setTrack(cc, hh, records);
+    }
+  }
+  const r: Rig = { storage, clock, css, cpu };
+  const next = xorshift(0x5eed);
+  const left: number[] = [];
+  for (let d = 0; d < devices; d++) {
+    css.attach(0x300 + d, new Dasd3390(volume), { controlUnit: 1 });
+    enable(r, d);
+    left.push(iosPerDevice);
+  }
+  let busyUs = 0;
+  let connectedSince = -1;
+  const issue = (d: number): void => {
+    const base = 0x20000 + d * 0x100;
+    const cc = 1 + (next() % 200);
+    const hh = next() % 15;
+    const rec = 1 + (next() % 12);
+    storage.writeFrom(base as AbsoluteAddress, Uint8Array.from([0, 0, cc >>> 8, cc & 0xff, 0, hh, cc >>> 8, cc & 0xff, 0, hh, rec]));
+    storage.writeFrom((base + 0x20) as AbsoluteAddress, Uint8Array.from([...ccw1(0x07, 0x40, 6, base), ...ccw1(0x31, 0x40, 5, base + 6), ...ccw1(0x08, 0, 0, base + 0x28), ...ccw1(0x06, 0x00, 4096, 0x100000 + d * 0x2000)]));
+    storage.writeFrom(ORB as AbsoluteAddress, encodeOrb({ format1: true, lpm: 0x80, ccwAddress: base + 0x20 }));
+    cpu.gpr[1] = 0x00010000 | d;
+    if (css.execute('SSCH', ORB, cpu) !== 0) throw new Error('SSCH failed');
+  };
+  for (let d = 0; d < devices; d++) issue(d);
+  const path = css.channelPath(0x30)!;
+  for (;;) {
+    const t = clock.nextEventTime();
+    if (!Number.isFinite(t)) break;
+    clock.advanceTo(t);
+    const busy = path.busyWith !== null;
+    if (busy && connectedSince < 0) connectedSince = clock.now();
+    if (!busy && connectedSince >= 0) {
+      busyUs += (clock.now() - connectedSince) / clock.cyclesPerMicrosecond;
+      connectedSince = -1;
+    }
+    let i = css.takeInterruption(0xff000000);
+    while (i !== null) {
+      const d = i.subsystemId & 0xffff;
+      cpu.gpr[1] = i.subsystemId;
+      css.execute('TSCH', IRB, cpu);
+      if (--left[d]! > 0) issue(d);
+      i = css.takeInterruption(0xff000000);
+    }
+  }
+  const seconds = clock.now() / clock.cyclesPerMicrosecond / 1e6;
+  return { devices, ios: devices * iosPerDevice, simulatedSeconds: seconds, iosPerSecond: (devices * iosPerDevice) / seconds, pathUtilisation: busyUs / 1e6 / seconds, contentions: path.contentions };
+}
+
+const shared1 = sharedPath(1, 500);
+const shared4 = sharedPath(4, 500);
+
 for (const f of figures) console.log(`${f.name.padEnd(46)} ${formatRate(f)}`);
 for (const s of [sequential, random]) {
   console.log(
@@ -184,5 +254,8 @@ for (const s of [sequential, random]) {
       `mean ${s.meanLatencyMs.toFixed(2)} ms (seek ${s.seekMsPerIo.toFixed(2)}, rotation ${s.rotationMsPerIo.toFixed(2)}, transfer ${s.transferMsPerIo.toFixed(2)})`,
   );
 }
+for (const s of [shared1, shared4]) {
+  console.log(`${s.devices} × 3390 on one path, random 4 KB reads: ${s.iosPerSecond.toFixed(1)} I/O/s aggregate, path ${(100 * s.pathUtilisation).toFixed(1)} % busy, ${s.contentions} contentions`);
+}
 const dir = fileURLToPath(new URL('..', import.meta.url));
-console.log(`wrote ${writeResults(dir, 'channel', { host: figures, simulated3390: [sequential, random] })}`);
+console.log(`wrote ${writeResults(dir, 'channel', { host: figures, simulated3390: [sequential, random], sharedPath: [shared1, shared4] })}`);

@@ -96,7 +96,7 @@ export interface ChannelPath {
   busyWith: Subchannel | null;
   /** Channel programs started on the path (a counter for reports). */
   starts: number;
-  /** Start requests that found the path busy and had to wait (contention). */
+  /** Start requests and reconnections that found the path busy and had to wait (contention). */
   contentions: number;
 }
 
@@ -154,6 +154,8 @@ export class ChannelSubsystem implements IoHandler {
   private readonly listeners: ((() => void) | null)[];
   private readonly views: ImageView[];
   private readonly waiting: Subchannel[] = [];
+  /** Programs whose device finished a disconnected phase and waits for a free path to reconnect. */
+  private readonly reconnects: Subchannel[] = [];
   private seq = 0;
   private dispatchScheduled = false;
   private readonly scratch8 = new Uint8Array(8);
@@ -615,6 +617,7 @@ export class ChannelSubsystem implements IoHandler {
 
   private enqueueStart(sch: Subchannel): void {
     sch.queuedAt = this.seq++;
+    sch.contended = false;
     this.waiting.push(sch);
     this.scheduleDispatch(this.startLatencyUs);
   }
@@ -642,10 +645,15 @@ export class ChannelSubsystem implements IoHandler {
       sch.queuedAt = -1;
       this.begin(sch, path);
     }
+    // Contention: count each start once, the first time it finds its paths busy.
     for (const sch of this.waiting) {
+      if (sch.contended) continue;
       for (const c of sch.slot.chpids) {
         const p = this.paths.get(c);
-        if (p !== undefined && p.busyWith !== null) p.contentions++;
+        if (p !== undefined && p.busyWith !== null) {
+          p.contentions++;
+          sch.contended = true;
+        }
       }
     }
   }
@@ -663,12 +671,9 @@ export class ChannelSubsystem implements IoHandler {
   private begin(sch: Subchannel, path: ChannelPath): void {
     const s = sch.scsw;
     if ((s.flag2 & FC_START) === 0) return;
-    path.busyWith = sch;
+    this.takePath(sch, path);
     path.starts++;
-    sch.pathChpid = path.chpid;
     sch.slot.busyWith = sch;
-    const idx = sch.slot.chpids.indexOf(path.chpid);
-    sch.pmcw.lpum = (0x80 >>> idx) & 0xff;
     const resuming = (s.flag2 & AC_RESUME_PENDING) !== 0 && (s.flag3 & AC_SUSPENDED) !== 0;
     s.flag2 &= ~(AC_START_PENDING | AC_RESUME_PENDING);
     s.flag3 = (s.flag3 & ~AC_SUSPENDED) | AC_SUBCHANNEL_ACTIVE | AC_DEVICE_ACTIVE;
@@ -684,12 +689,8 @@ export class ChannelSubsystem implements IoHandler {
   }
 
   private release(sch: Subchannel): void {
-    if (sch.pathChpid >= 0) {
-      const p = this.paths.get(sch.pathChpid);
-      if (p !== undefined && p.busyWith === sch) p.busyWith = null;
-      sch.pathChpid = -1;
-    }
     if (sch.slot.busyWith === sch) sch.slot.busyWith = null;
+    this.releasePath(sch);
     if (this.waiting.length > 0) this.scheduleDispatch(0);
   }
 
@@ -702,6 +703,8 @@ export class ChannelSubsystem implements IoHandler {
     sch.inFlight = null;
     const w = this.waiting.indexOf(sch);
     if (w >= 0) this.waiting.splice(w, 1);
+    const rc = this.reconnects.indexOf(sch);
+    if (rc >= 0) this.reconnects.splice(rc, 1);
     sch.queuedAt = -1;
     this.release(sch);
   }
@@ -864,12 +867,67 @@ export class ChannelSubsystem implements IoHandler {
       this.completeCommand(sch);
       return sch.inFlight === null && (sch.scsw.flag3 & SC_PENDING) === 0 ? 'again' : 'done';
     }
+    const disconnected = Math.min(us, resp.disconnectUs !== undefined && resp.disconnectUs > 0 && Number.isFinite(resp.disconnectUs) ? resp.disconnectUs : 0);
+    if (disconnected > 0) {
+      // The device works on its own (seek, rotation): the path is free until it reconnects.
+      this.releasePath(sch);
+      sch.eventId = this.after(disconnected, () => {
+        sch.eventId = -1;
+        this.reconnect(sch, us - disconnected);
+      });
+    } else {
+      this.scheduleCompletion(sch, us);
+    }
+    return 'wait';
+  }
+
+  private scheduleCompletion(sch: Subchannel, us: number): void {
     sch.eventId = this.after(us, () => {
       sch.eventId = -1;
       this.completeCommand(sch);
       if (sch.inFlight === null && (sch.scsw.flag3 & (AC_SUBCHANNEL_ACTIVE | AC_DEVICE_ACTIVE)) !== 0 && (sch.scsw.flag2 & FC_START) !== 0) this.run(sch);
     });
-    return 'wait';
+  }
+
+  /** Reconnect after a disconnected phase: take a free path (or wait for one), then finish the command's connected part. */
+  private reconnect(sch: Subchannel, connectedUs: number): void {
+    const path = this.freePath(sch);
+    if (path === undefined) {
+      sch.reconnectUs = connectedUs;
+      this.reconnects.push(sch);
+      for (const c of sch.slot.chpids) {
+        const p = this.paths.get(c);
+        if (p !== undefined && p.busyWith !== null) p.contentions++;
+      }
+      return;
+    }
+    this.takePath(sch, path);
+    this.scheduleCompletion(sch, connectedUs);
+  }
+
+  private takePath(sch: Subchannel, path: ChannelPath): void {
+    path.busyWith = sch;
+    sch.pathChpid = path.chpid;
+    sch.pmcw.lpum = (0x80 >>> sch.slot.chpids.indexOf(path.chpid)) & 0xff;
+  }
+
+  /** Free the subchannel's path; a waiting reconnection gets it first, then waiting starts. */
+  private releasePath(sch: Subchannel): void {
+    if (sch.pathChpid < 0) return;
+    const p = this.paths.get(sch.pathChpid);
+    sch.pathChpid = -1;
+    if (p === undefined || p.busyWith !== sch) return;
+    p.busyWith = null;
+    for (let i = 0; i < this.reconnects.length; i++) {
+      const w = this.reconnects[i]!;
+      const path = this.freePath(w);
+      if (path === undefined) continue;
+      this.reconnects.splice(i, 1);
+      this.takePath(w, path);
+      this.scheduleCompletion(w, w.reconnectUs);
+      break;
+    }
+    if (this.waiting.length > 0) this.scheduleDispatch(0);
   }
 
   /** Fetch the data-chained continuations of `segments[0]` (output commands). Returns channel status or 0. */

@@ -60,6 +60,13 @@ export interface CommandResponse {
   readonly immediate?: boolean;
   /** Time the device needed for this command, microseconds of simulated time. */
   readonly serviceUs: number;
+  /**
+   * The leading part of `serviceUs` the device spends disconnected from the
+   * channel (a DASD seeking or waiting for its record to come round): the
+   * channel path is free for other programs meanwhile, and the device must
+   * reconnect over a free path for the rest. Default 0.
+   */
+  readonly disconnectUs?: number;
 }
 
 /**

@@ -68,8 +68,12 @@ export class Subchannel {
   eventId = -1;
   /** Sequence number of the start request while it waits for a path and the device (FIFO order). */
   queuedAt = -1;
-  /** The channel path the running program holds. */
+  /** The channel path the running program holds (-1 while disconnected or idle). */
   pathChpid = -1;
+  /** Connected time left for the command once the device reconnects. */
+  reconnectUs = 0;
+  /** Has this start already been counted as path contention? */
+  contended = false;
   /** IPL mode: the first CCW is the implicit READ of 24 bytes into location 0. */
   ipl = false;
   /** Is an I/O interruption queued for this subchannel? */

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CE_DE, Console3215, DS_UNIT_CHECK, Display3270, Printer1403, dasdInfo, dasdInit, fromEbcdic, toEbcdic } from '../src/index';
+import { CE_DE, CkdVolume, Console3215, DS_UNIT_CHECK, Dasd3390, Display3270, Printer1403, dasdInfo, dasdInit, formatVolume, fromEbcdic, geometry3390, toEbcdic } from '../src/index';
 import { ccw1, drain, enable, peek, poke, rig, runProgram, start, test } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'io-channel-dev-'));
@@ -166,6 +166,39 @@ describe('topology: path contention and queuing', () => {
     expect(times).toHaveLength(2);
     expect(times[0]).toBe(times[1]);
     expect(r.css.channelPath(0x10)!.starts + r.css.channelPath(0x11)!.starts).toBe(2);
+  });
+});
+
+describe('disconnected seeks (rotational position sensing)', () => {
+  it('two 3390s on one channel path overlap their seeks: the path is held only while data moves', () => {
+    const r = rig();
+    r.css.defineControlUnit(1, [0x20]);
+    const mk = () => {
+      const v = new CkdVolume(geometry3390(1113));
+      formatVolume(v, 'D');
+      v.setTrack(1000, 0, [...v.track(1000, 0), { cc: 1000, hh: 0, r: 1, key: new Uint8Array(0), data: new Uint8Array(4096) }]);
+      return new Dasd3390(v);
+    };
+    const a = mk();
+    const b = mk();
+    r.css.attach(0x200, a, { controlUnit: 1 });
+    r.css.attach(0x201, b, { controlUnit: 1 });
+    enable(r, 0);
+    enable(r, 1);
+    poke(r, 0x1800, [0, 0, 0x03, 0xe8, 0, 0, 0x03, 0xe8, 0, 0, 1]);
+    poke(r, 0x1000, [...ccw1(0x07, 0x40, 6, 0x1800), ...ccw1(0x31, 0x40, 5, 0x1806), ...ccw1(0x08, 0, 0, 0x1008), ...ccw1(0x06, 0x00, 4096, 0x10000)]);
+    const done: number[] = [];
+    r.css.setPendingListener(() => done.push(r.clock.now() / r.clock.cyclesPerMicrosecond));
+    start(r, 0, { ccwAddress: 0x1000 });
+    start(r, 1, { ccwAddress: 0x1000 });
+    drain(r.clock);
+    expect(test(r, 0).scsw.deviceStatus).toBe(CE_DE);
+    expect(test(r, 1).scsw.deviceStatus).toBe(CE_DE);
+    const seek = a.seekTimeUs(1000);
+    // Both seeks ran at once: both programs end within one seek plus about a revolution, not two seeks.
+    expect(Math.max(...done)).toBeLessThan(seek + a.timing.revolutionUs + 2 * (4096 / a.timing.bytesPerUs) + 100);
+    expect(Math.max(...done)).toBeGreaterThan(seek);
+    expect(b.stats.seeks).toBe(1);
   });
 });
 

@@ -161,6 +161,7 @@ const WRITE_CASES: DiffCase[] = [
 describe.skipIf(!herculesAvailable())('volume exchange with Hercules 3.13', () => {
   it('Hercules runs on an image this package wrote, writes records on it, and this package reads them back', { timeout: 60_000 }, () => {
     const herc = runOnHercules(WRITE_CASES, 'strachey');
+    expect(herc.unfinished).toEqual([]);
     const ours = runOnStrachey(WRITE_CASES, 'strachey');
     WRITE_CASES.forEach((c, i) => {
       expect({ case: c.name, ...ours.results[i] }).toEqual({ case: c.name, ...herc.results[i] });
@@ -178,6 +179,7 @@ describe.skipIf(!herculesAvailable())('volume exchange with Hercules 3.13', () =
 describe.skipIf(!herculesAvailable())('differential against Hercules 3.13', () => {
   it('the same channel programs give the same condition codes, SCSWs and data', { timeout: 120_000 }, () => {
     const herc = runOnHercules(CASES);
+    expect(herc.unfinished).toEqual([]);
     const ours = runOnStrachey(CASES);
     const diffs: string[] = [];
     CASES.forEach((c, i) => {

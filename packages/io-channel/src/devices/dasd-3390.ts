@@ -24,6 +24,9 @@
  *   track, so sequential reads find the next record under the head and
  *   random ones wait on average half a turn;
  * - transfer: 4.2 MB/s (same announcement figures) for count, key and data.
+ * Seeks and rotational waits are disconnected time (rotational position
+ * sensing): the channel path is free for other devices until the record
+ * comes under the head; only the transfer holds it.
  */
 import { type CommandRequest, type CommandResponse, type Device, senseIdBytes } from '../device';
 import { CE_DE, DS_STATUS_MODIFIER, DS_UNIT_CHECK, SENSE0_COMMAND_REJECT, SENSE1_FILE_PROTECTED, SENSE1_NO_RECORD_FOUND } from '../status';
@@ -243,7 +246,8 @@ export class Dasd3390 implements Device {
     this.area = Area.Index;
     this.unoriented = true;
     this.indexPasses = 0;
-    return immediate ? { status: CE_DE, immediate: true, serviceUs: us } : { status: CE_DE, accepted, serviceUs: us };
+    // The arm moves without the channel: all of a seek is disconnected time.
+    return immediate ? { status: CE_DE, immediate: true, serviceUs: us, disconnectUs: us } : { status: CE_DE, accepted, serviceUs: us, disconnectUs: us };
   }
 
   private setFileMask(req: CommandRequest): CommandResponse {
@@ -308,7 +312,7 @@ export class Dasd3390 implements Device {
   private noRecordFound(): CommandResponse {
     this.sense.fill(0);
     this.sense[1] = SENSE1_NO_RECORD_FOUND;
-    return { status: CE_DE | DS_UNIT_CHECK, accepted: 0, serviceUs: 2 * this.timing.revolutionUs };
+    return { status: CE_DE | DS_UNIT_CHECK, accepted: 0, serviceUs: 2 * this.timing.revolutionUs, disconnectUs: 2 * this.timing.revolutionUs };
   }
 
   // ------------------------------------------------------------ searches
@@ -328,7 +332,7 @@ export class Dasd3390 implements Device {
     const want = ((d[0]! << 8) | d[1]!) * 0x1000000 + ((d[2]! << 8) | d[3]!) * 0x100 + d[4]!;
     const ok = cmd === 0x31 ? have === want : cmd === 0x51 ? have > want : have >= want;
     this.idEqual = ok && have === want;
-    return { status: ok ? CE_DE | DS_STATUS_MODIFIER : CE_DE, accepted: 5, serviceUs: wait + this.transferUs(8) };
+    return { status: ok ? CE_DE | DS_STATUS_MODIFIER : CE_DE, accepted: 5, serviceUs: wait + this.transferUs(8), disconnectUs: wait };
   }
 
   private searchHomeAddress(req: CommandRequest): CommandResponse {
@@ -340,7 +344,7 @@ export class Dasd3390 implements Device {
     this.unoriented = false;
     const ok = ((d[0]! << 8) | d[1]!) === this.cc && ((d[2]! << 8) | d[3]!) === this.hh;
     this.haEqual = ok;
-    return { status: ok ? CE_DE | DS_STATUS_MODIFIER : CE_DE, accepted: 4, serviceUs: wait + this.transferUs(5) };
+    return { status: ok ? CE_DE | DS_STATUS_MODIFIER : CE_DE, accepted: 4, serviceUs: wait + this.transferUs(5), disconnectUs: wait };
   }
 
   // ------------------------------------------------------------ reads
@@ -365,7 +369,7 @@ export class Dasd3390 implements Device {
     out.set(parts[0]!, 0);
     out.set(parts[1]!, parts[0]!.length);
     out.set(parts[2]!, parts[0]!.length + parts[1]!.length);
-    return { status: CE_DE, input: out, serviceUs: wait + this.transferUs(out.length + (withCount ? 0 : 8)) };
+    return { status: CE_DE, input: out, serviceUs: wait + this.transferUs(out.length + (withCount ? 0 : 8)), disconnectUs: wait };
   }
 
   private readCount(req: CommandRequest): CommandResponse {
@@ -375,7 +379,7 @@ export class Dasd3390 implements Device {
     const wait = this.rotationalWaitUs(next.waitFrom, req.nowUs);
     this.index = next.index;
     this.area = Area.Count;
-    return { status: CE_DE, input: this.countField(r), serviceUs: wait + this.transferUs(8) };
+    return { status: CE_DE, input: this.countField(r), serviceUs: wait + this.transferUs(8), disconnectUs: wait };
   }
 
   private readR0(req: CommandRequest): CommandResponse {
@@ -388,7 +392,7 @@ export class Dasd3390 implements Device {
     out.set(this.countField(r), 0);
     out.set(r.key, 8);
     out.set(r.data, 8 + r.key.length);
-    return { status: CE_DE, input: out, serviceUs: wait + this.transferUs(out.length) };
+    return { status: CE_DE, input: out, serviceUs: wait + this.transferUs(out.length), disconnectUs: wait };
   }
 
   private readHomeAddress(req: CommandRequest): CommandResponse {
@@ -396,13 +400,13 @@ export class Dasd3390 implements Device {
     this.index = -1;
     this.area = Area.Index;
     this.unoriented = false;
-    return { status: CE_DE, input: Uint8Array.of(0, this.cc >>> 8, this.cc, this.hh >>> 8, this.hh), serviceUs: wait + this.transferUs(5) };
+    return { status: CE_DE, input: Uint8Array.of(0, this.cc >>> 8, this.cc, this.hh >>> 8, this.hh), serviceUs: wait + this.transferUs(5), disconnectUs: wait };
   }
 
   private readIpl(req: CommandRequest): CommandResponse {
     const seek = this.seekTo(0, 0, req, 0, true);
     const read = this.readRecord({ ...req, nowUs: req.nowUs + seek.serviceUs }, false, false);
-    return { ...read, serviceUs: seek.serviceUs + read.serviceUs };
+    return { ...read, serviceUs: seek.serviceUs + read.serviceUs, disconnectUs: seek.serviceUs + (read.disconnectUs ?? 0) };
   }
 
   // ------------------------------------------------------------ writes
