@@ -30,7 +30,7 @@ export function fourLpars(weights: readonly number[], opts: { cps?: number; lcps
          CNTLUNIT CUNUMBR=FC00,PATH=((CSS(0),FC)),UNIT=IQD
          IODEVICE ADDRESS=(2C00,4),CUNUMBR=FC00,UNIT=IQD
 `;
-  let profiles = `[CPC]\nstorage = 1G\ncps = ${opts.cps ?? 8}\nhsa = 64M\nslice = ${opts.slice ?? '1ms'}\n`;
+  let profiles = `[CPC]\nstorage = 1G\ncps = ${opts.cps ?? 8}\nhsa = 64M\nslice = ${opts.slice ?? '200us'}\n`;
   names.forEach((n, i) => {
     profiles += `\n[${n}]\nstorage = ${opts.storage ?? '64M'}\nmode = ${i % 2 === 0 ? 'zone' : 'blocks'}\ncps = ${opts.lcps ?? 4}\nweight = ${weights[i] ?? 10}\ncapped = ${opts.capped?.includes(n) ? 'yes' : 'no'}\n`;
   });
@@ -41,4 +41,35 @@ export function machineFrom(text: { iocp: string; profiles: string }, extra: Par
   const iocp = must(parseIocp(text.iocp, 'test.iocp'));
   const profiles = must(parseProfiles(text.profiles, 'test.profiles'));
   return must(createPrsm({ iocp, profiles, ...extra }));
+}
+
+/** An idle guest: loads an enabled wait PSW (external mask on, nothing will ever interrupt). */
+export const IDLE = `
+IDLE     START X'2000'
+         BALR  12,0
+         USING *,12
+         LPSW  WAITPSW
+         DS    0D
+WAITPSW  DC    X'010A0000',X'80000000'
+         END   IDLE
+`;
+
+/** Share of each partition in the guest cycles between two counter readings. */
+export function shares(m: Prsm, before: ReturnType<Prsm['counters']>, names: readonly string[]): Record<string, number> {
+  const after = m.counters();
+  const used: Record<string, number> = {};
+  let total = 0;
+  for (const n of names) {
+    used[n] = after.partitions[n]!.cycles - before.partitions[n]!.cycles;
+    total += used[n]!;
+  }
+  const out: Record<string, number> = {};
+  for (const n of names) out[n] = used[n]! / total;
+  return out;
+}
+
+/** Physical CPs' worth of capacity a partition used between two readings. */
+export function cpsUsed(m: Prsm, before: ReturnType<Prsm['counters']>, name: string): number {
+  const after = m.counters();
+  return (after.partitions[name]!.cycles - before.partitions[name]!.cycles) / (after.time - before.time);
 }
