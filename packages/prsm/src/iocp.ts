@@ -454,7 +454,10 @@ export function parseIocp(text: string, file = 'iocp'): PrsmResult<IocpDeck> {
         let candidate: string[] = [];
         const partOp = ops.get('PARTITION');
         if (partOp?.value) {
-          const lists = asList(partOp.value);
+          let lists = asList(partOp.value);
+          // LCSS form: PARTITION=((CSS(0),(access),(candidate)))
+          const only = lists[0];
+          if (lists.length === 1 && only?.k === 'list' && only.items[0]?.k === 'call') lists = only.items;
           const s2 = splitCss(lists);
           if (!s2.ok) return s2;
           const rest = s2.value.rest;
