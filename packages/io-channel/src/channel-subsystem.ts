@@ -86,6 +86,13 @@ export interface ChannelSubsystemOptions {
   readonly startLatencyUs?: number;
   /** Microseconds for a halt or clear function to reach the device and complete. Model choice: 2 µs. */
   readonly haltLatencyUs?: number;
+  /**
+   * Channel time per command on top of the device's service time (CCW fetch
+   * and the interlocked handshake). Model choice: 0.5 µs. It also guarantees
+   * that a looping channel program (NOP, TIC back) advances simulated time,
+   * so a host running the clock to a deadline always gets there.
+   */
+  readonly commandOverheadUs?: number;
 }
 
 /** A channel path (CHPID) and the images allowed to use it: one image normally, several under MIF. */
@@ -145,6 +152,7 @@ export class ChannelSubsystem implements IoHandler {
   addressLimit = 0;
   private readonly startLatencyUs: number;
   private readonly haltLatencyUs: number;
+  private readonly commandOverheadUs: number;
   private readonly paths = new Map<number, ChannelPath>();
   private readonly controlUnits = new Map<number, ControlUnit>();
   private readonly slots = new Map<number, DeviceSlot>();
@@ -168,6 +176,7 @@ export class ChannelSubsystem implements IoHandler {
     this.queuing = options.queuing ?? 'fifo';
     this.startLatencyUs = options.startLatencyUs ?? 2;
     this.haltLatencyUs = options.haltLatencyUs ?? 2;
+    this.commandOverheadUs = options.commandOverheadUs !== undefined && options.commandOverheadUs > 0 ? options.commandOverheadUs : 0.5;
     this.subchannels = [];
     this.byDevice = [];
     this.pending = [];
@@ -862,7 +871,7 @@ export class ChannelSubsystem implements IoHandler {
       gatherStatus,
     };
     sch.inFlight = inFlight;
-    const us = resp.serviceUs > 0 && Number.isFinite(resp.serviceUs) ? resp.serviceUs : 0;
+    const us = (resp.serviceUs > 0 && Number.isFinite(resp.serviceUs) ? resp.serviceUs : 0) + this.commandOverheadUs;
     if (sch.ipl) {
       this.completeCommand(sch);
       return sch.inFlight === null && (sch.scsw.flag3 & SC_PENDING) === 0 ? 'again' : 'done';

@@ -21,7 +21,7 @@ import {
   SS_PROTECTION_CHECK,
   toEbcdic,
 } from '../src/index';
-import { ccw0, ccw1, drain, enable, peek, poke, rig, runProgram, start, test } from './helpers';
+import { ccw0, ccw1, drain, enable, io, peek, poke, rig, runProgram, start, test } from './helpers';
 
 function readerRig(cards = ['FIRST CARD', 'SECOND CARD', 'THIRD CARD']) {
   const r = rig();
@@ -301,5 +301,22 @@ describe('immediate commands and incorrect length', () => {
     const t = runProgram(r, 2, { ccwAddress: 0x1000 });
     expect(t.scsw.subchannelStatus).toBe(0);
     expect(t.scsw.deviceStatus).toBe(CE_DE);
+  });
+});
+
+describe('a channel program that never ends', () => {
+  it('NOP + TIC back loops forever in simulated time, never in host time; HSCH ends it', () => {
+    const r = readerRig();
+    poke(r, 0x1000, [...ccw1(0x03, 0x60, 1, 0), ...ccw1(0x08, 0, 0, 0x1000)]);
+    expect(start(r, 2, { ccwAddress: 0x1000 })).toBe(0);
+    // Running the clock to a deadline returns although the program keeps going.
+    r.clock.advanceTo(r.clock.now() + 1000 * r.clock.cyclesPerMicrosecond);
+    expect(test(r, 2).cc).toBe(1);
+    expect(r.css.counters.ccws).toBeGreaterThan(100);
+    expect(io(r, 'HSCH', 2)).toBe(0);
+    drain(r.clock);
+    const t = test(r, 2);
+    expect(t.cc).toBe(0);
+    expect(t.scsw.flag2 & 0x60).toBe(0x60);
   });
 });
