@@ -234,9 +234,29 @@ export interface PrsmSnapshot {
     readonly capped: boolean;
     readonly layout: StorageLayout;
     readonly counters: PartitionCounters;
-    readonly lcps: readonly { readonly cpu: Esa390CpuSnapshot; readonly state: LogicalCpState; readonly vt: number; readonly cycles: number; readonly dispatches: number }[];
+    readonly capWindow: number;
+    readonly capUsed: number;
+    readonly lcps: readonly {
+      readonly cpu: Esa390CpuSnapshot;
+      readonly state: LogicalCpState;
+      readonly vt: number;
+      readonly cycles: number;
+      readonly dispatches: number;
+      readonly readyAt: number;
+      readonly sliceEnd: number;
+      readonly lastReason: ReleaseReason | null;
+    }[];
   }[];
-  readonly physical: readonly { readonly time: number; readonly busy: number; readonly idle: number; readonly overhead: number; readonly dispatches: number }[];
+  readonly physical: readonly {
+    readonly time: number;
+    readonly busy: number;
+    readonly idle: number;
+    readonly overhead: number;
+    readonly dispatches: number;
+    /** Logical CP bound to it (partition name, CPU address), or null. */
+    readonly lcp: readonly [string, number] | null;
+    readonly last: readonly [string, number] | null;
+  }[];
   readonly dispatches: number;
   readonly decisions: number;
 }
@@ -1152,9 +1172,28 @@ export class Prsm {
           capped: p.capped,
           layout: p.layout!,
           counters: structuredClone(p.counters),
-          lcps: p.lcps.map((l) => ({ cpu: snapshotCpu(l.cpu), state: l.state, vt: l.vt, cycles: l.cycles, dispatches: l.dispatches })),
+          capWindow: p.capWindow,
+          capUsed: p.capUsed,
+          lcps: p.lcps.map((l) => ({
+            cpu: snapshotCpu(l.cpu),
+            state: l.state,
+            vt: l.vt,
+            cycles: l.cycles,
+            dispatches: l.dispatches,
+            readyAt: l.readyAt,
+            sliceEnd: l.sliceEnd,
+            lastReason: l.lastReason,
+          })),
         })),
-      physical: this.pcps.map((c) => ({ time: c.time, busy: c.busy, idle: c.idle, overhead: c.overhead, dispatches: c.dispatches })),
+      physical: this.pcps.map((c) => ({
+        time: c.time,
+        busy: c.busy,
+        idle: c.idle,
+        overhead: c.overhead,
+        dispatches: c.dispatches,
+        lcp: c.lcp === null ? null : ([c.lcp.partition, c.lcp.index] as const),
+        last: c.last === null ? null : ([c.last.partition, c.last.index] as const),
+      })),
       dispatches: this.dispatches,
       decisions: this.decisions,
     };
@@ -1163,8 +1202,9 @@ export class Prsm {
   /**
    * Restore a snapshot into a fresh machine made from the same deck and
    * profiles (nothing activated, clock at 0). Partitions are activated with
-   * the snapshot's storage layout. Logical CPs are requeued (none is bound to
-   * a physical CP), so a restored run continues at a dispatch boundary.
+   * the snapshot's storage layout and every logical CP goes back to the
+   * physical CP it was bound to, so the restored machine continues exactly
+   * as the original would (device state and I/O in flight excepted).
    */
   restore(s: PrsmSnapshot): PrsmResult<void> {
     if (s?.kind !== 'prsm' || s.version !== 1) return fail('SNAPSHOT', null, 'not a version-1 PR/SM snapshot');
@@ -1179,18 +1219,24 @@ export class Prsm {
       p.weight = sp.weight;
       p.capped = sp.capped;
       p.counters = structuredClone(sp.counters);
-      sp.lcps.forEach((ls, i) => {
+      p.capWindow = sp.capWindow;
+      p.capUsed = sp.capUsed;
+      for (let i = 0; i < sp.lcps.length; i++) {
+        const ls = sp.lcps[i]!;
         const l = p.lcps[i]!;
         const r = restoreCpu(l.cpu, ls.cpu);
-        if (!r.ok) return;
-        l.state = ls.state === 'running' ? 'ready' : ls.state;
+        if (!r.ok) return fail('SNAPSHOT', null, `logical CP ${i} of ${sp.name}: ${r.error.message}`);
+        l.state = ls.state;
         l.vt = ls.vt;
         l.cycles = ls.cycles;
         l.dispatches = ls.dispatches;
-        l.readyAt = s.time;
-      });
+        l.readyAt = ls.readyAt;
+        l.sliceEnd = ls.sliceEnd;
+        l.lastReason = ls.lastReason;
+        l.physical = -1;
+      }
     }
-    for (const c of this.pcps) if (c.dedicatedTo === null) c.lcp = null;
+    const lcpOf = (ref: readonly [string, number] | null): LogicalCp | null => (ref === null ? null : (this.find(ref[0])?.lcps[ref[1]] ?? null));
     for (const f of s.frames) {
       const data = fromBase64(f.data);
       if (data === null || data.length !== 4096) return fail('SNAPSHOT', null, `frame ${f.frame} is corrupt`);
@@ -1204,7 +1250,9 @@ export class Prsm {
       c.idle = sp.idle;
       c.overhead = sp.overhead;
       c.dispatches = sp.dispatches;
-      c.last = null;
+      c.lcp = lcpOf(sp.lcp);
+      c.last = lcpOf(sp.last);
+      if (c.lcp !== null) c.lcp.physical = c.id;
     });
     this.dispatches = s.dispatches;
     this.decisions = s.decisions;
