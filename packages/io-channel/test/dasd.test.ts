@@ -21,6 +21,7 @@ import {
   formatVolume,
   geometry3390,
   loadVolume,
+  minidisk,
   recordCells3390,
   saveVolume,
   toEbcdic,
@@ -221,7 +222,7 @@ describe('volume images', () => {
     saveVolume(file, v);
     const d = Dasd3390.open(file);
     if (!d.ok) throw new Error(d.error.message);
-    expect(d.device.volume.volser()).toBe('ABC123');
+    expect((d.device.volume as CkdVolume).volser()).toBe("ABC123");
     expect(d.device.volume.geometry.cylinders).toBe(20);
     d.device.volume.setTrack(3, 4, [...d.device.volume.track(3, 4), { cc: 3, hh: 4, r: 1, key: new Uint8Array(0), data: Uint8Array.of(9, 9) }]);
     d.device.flush();
@@ -300,5 +301,30 @@ describe('volume images', () => {
     writeFileSync(file, b);
     const r = loadVolume(file);
     expect(r.ok ? 'ok' : r.error.code).toBe('TRACK_OVERFLOW');
+  });
+});
+
+describe('minidisks (extents of a real volume)', () => {
+  it('a guest sees cylinders 0-99 of a minidisk at real cylinder 211; its writes land there; it cannot reach beyond', () => {
+    const real = new CkdVolume(geometry3390(1113));
+    formatVolume(real, 'VMRES1');
+    const r = rig();
+    const mdisk = new Dasd3390(minidisk(real, 211, 100));
+    r.css.attach(0x0191, mdisk);
+    enable(r, 0);
+    expect(mdisk.volume.geometry.cylinders).toBe(100);
+    // Format-write R1 on virtual cylinder 5 head 0 (search ID equal R0, then WRITE CKD).
+    poke(r, 0x1800, [0, 0, 0, 5, 0, 0, 0, 5, 0, 0, 0]);
+    poke(r, 0x3000, [0, 5, 0, 0, 1, 0, 0, 3, 0xc1, 0xc2, 0xc3]);
+    poke(r, 0x1000, [...ccw1(0x07, 0x40, 6, 0x1800), ...ccw1(0x31, 0x40, 5, 0x1806), ...ccw1(0x08, 0, 0, 0x1008), ...ccw1(0x1d, 0x00, 11, 0x3000)]);
+    const w = runProgram(r, 0, { ccwAddress: 0x1000 });
+    expect(w.scsw.deviceStatus).toBe(CE_DE);
+    expect(real.track(216, 0).map((x) => x.r)).toEqual([0, 1]);
+    expect(real.isWritten(5, 0)).toBe(false);
+    // Virtual cylinder 100 does not exist: command reject, nothing touched.
+    poke(r, 0x1800, [0, 0, 0, 100, 0, 0]);
+    poke(r, 0x1000, ccw1(0x07, 0x00, 6, 0x1800));
+    expect(runProgram(r, 0, { ccwAddress: 0x1000 }).scsw.deviceStatus).toBe(CE_DE | DS_UNIT_CHECK);
+    expect(() => minidisk(real, 1100, 100)).toThrow(RangeError);
   });
 });

@@ -82,10 +82,21 @@ export function standardR0(cc: number, hh: number): CkdRecord {
 }
 
 /**
+ * What a CKD device needs of its medium: the geometry and the tracks. A
+ * whole volume is one; an extent of a volume (a VM minidisk) is another.
+ */
+export interface CkdTrackStore {
+  readonly geometry: CkdGeometry;
+  hasTrack(cc: number, hh: number): boolean;
+  track(cc: number, hh: number): readonly CkdRecord[];
+  setTrack(cc: number, hh: number, records: CkdRecord[]): void;
+}
+
+/**
  * A CKD volume. Tracks never written hold only the standard R0 and are not
  * materialised, so a 3390-3 costs what is written on it.
  */
-export class CkdVolume {
+export class CkdVolume implements CkdTrackStore {
   readonly geometry: CkdGeometry;
   private readonly tracks: (CkdRecord[] | undefined)[];
   /** Set by every change; cleared by whoever saves the volume. */
@@ -167,4 +178,30 @@ export function formatVolume(volume: CkdVolume, volser: string, owner = 'STRACHE
     { cc: 0, hh: 0, r: 2, key: key('IPL2'), data: new Uint8Array(144) },
     { cc: 0, hh: 0, r: 3, key: key('VOL1'), data: vol1 },
   ]);
+}
+
+/**
+ * An extent of a real volume seen as a smaller volume of its own: a VM
+ * minidisk (the seed's example: minidisk 191 on a real 3390 at cylinder 211,
+ * 100 cylinders long). Virtual cylinder c is real cylinder origin + c; the
+ * count fields are left as the guest wrote them (CP relocates seeks, not
+ * record identifiers). Tracks outside the extent do not exist for the guest,
+ * so a SEEK beyond it is a command reject and nothing outside is reachable.
+ */
+export function minidisk(volume: CkdVolume, originCylinder: number, cylinders: number): CkdTrackStore {
+  const g = volume.geometry;
+  if (!Number.isInteger(originCylinder) || !Number.isInteger(cylinders) || originCylinder < 0 || cylinders < 1 || originCylinder + cylinders > g.cylinders) {
+    throw new RangeError(`extent of ${cylinders} cylinders at ${originCylinder} does not fit a ${g.cylinders}-cylinder volume`);
+  }
+  const geometry: CkdGeometry = { ...g, cylinders };
+  const inside = (cc: number, hh: number): boolean => cc >= 0 && cc < cylinders && hh >= 0 && hh < g.heads;
+  return {
+    geometry,
+    hasTrack: inside,
+    // A track never written reads as a fresh R0 carrying the guest's own (virtual) cylinder number.
+    track: (cc, hh) => (inside(cc, hh) && volume.isWritten(originCylinder + cc, hh) ? volume.track(originCylinder + cc, hh) : [standardR0(cc, hh)]),
+    setTrack: (cc, hh, records) => {
+      if (inside(cc, hh)) volume.setTrack(originCylinder + cc, hh, records);
+    },
+  };
 }

@@ -31,7 +31,7 @@
 import { type CommandRequest, type CommandResponse, type Device, senseIdBytes } from '../device';
 import { CE_DE, DS_STATUS_MODIFIER, DS_UNIT_CHECK, SENSE0_COMMAND_REJECT, SENSE1_FILE_PROTECTED, SENSE1_NO_RECORD_FOUND } from '../status';
 import { type DasdImageFormat, type ImageError, loadVolume, saveVolume } from './ckd-image';
-import { CELLS_PER_TRACK_3390, type CkdRecord, type CkdVolume, recordCells3390, trackFits } from './ckd-volume';
+import { CELLS_PER_TRACK_3390, type CkdRecord, type CkdTrackStore, CkdVolume, recordCells3390, trackFits } from './ckd-volume';
 
 /** Timing figures of the 3390 model (microseconds, bytes per microsecond). */
 export interface Dasd3390Timing {
@@ -58,7 +58,8 @@ export class Dasd3390 implements Device {
   readonly deviceModel: number;
   readonly controlUnitType = 0x3990;
   readonly controlUnitModel = 0xc2;
-  readonly volume: CkdVolume;
+  /** The medium: a whole volume, or an extent of one (`minidisk`). */
+  readonly volume: CkdTrackStore;
   readonly timing: Dasd3390Timing;
   /** Host file the volume came from (for `flush`), and its format. */
   file: string | null = null;
@@ -88,7 +89,7 @@ export class Dasd3390 implements Device {
   private sense = new Uint8Array(32);
   private readonly seekCoefficient: number;
 
-  constructor(volume: CkdVolume, timing: Dasd3390Timing = DASD_3390_TIMING) {
+  constructor(volume: CkdTrackStore, timing: Dasd3390Timing = DASD_3390_TIMING) {
     this.volume = volume;
     this.timing = timing;
     this.deviceModel = volume.geometry.modelCode;
@@ -108,7 +109,7 @@ export class Dasd3390 implements Device {
 
   /** Write the volume back to its file (atomically) if anything changed. */
   flush(): void {
-    if (this.file !== null && this.volume.dirty) saveVolume(this.file, this.volume, this.format);
+    if (this.file !== null && this.volume instanceof CkdVolume && this.volume.dirty) saveVolume(this.file, this.volume, this.format);
   }
 
   immediate(command: number): boolean {
