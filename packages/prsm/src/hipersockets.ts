@@ -28,7 +28,7 @@
  * fullword per cycle, MVCL-like, on the reference machine), for each of the
  * two copies.
  */
-import { type AbsoluteAddress, type CostModel, type SparseStorage } from '@strachey/isa-core';
+import type { AbsoluteAddress, CostModel, SparseStorage } from '@strachey/isa-core';
 import {
   type CommandRequest,
   type CommandResponse,

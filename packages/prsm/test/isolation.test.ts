@@ -95,8 +95,12 @@ function program(h: Hostile): string {
   lines.push('         DS    0D');
   lines.push("PGMNEW   DC    X'00080000',A(X'80000000'+RESUME)");
   lines.push("IONEW    DC    X'00080000',A(X'80000000'+RESUME)");
-  h.addresses.forEach((a, i) => lines.push(`ADDR${i}    DC    X'${hex8(a)}'`));
-  h.values.forEach((v, i) => lines.push(`VAL${i}     DC    X'${hex8(v)}'`));
+  h.addresses.forEach((a, i) => {
+    lines.push(`ADDR${i}    DC    X'${hex8(a)}'`);
+  });
+  h.values.forEach((v, i) => {
+    lines.push(`VAL${i}     DC    X'${hex8(v)}'`);
+  });
   lines.push(`ORB0     DC    X'${hex8(h.ccws[0] ?? 0)}',X'00808000',A(CCWS)`);
   lines.push(`ORB1     DC    X'${hex8(h.ccws[1] ?? 0)}',X'00008000',A(CCWS)`);
   lines.push('         DS    0D');
