@@ -50,6 +50,7 @@ import {
 } from '../framework/translator';
 import { ESA390_REFERENCE_MACHINE } from './cost';
 import type { Esa390Dat } from './dat';
+import { type Block, type CodeCache, type CodePage, chargePartialBlock, codeCacheOf, codePageOf } from './ops/compile';
 import { EXIT_BUDGET, EXIT_STOPPED, EXIT_WAIT_DISABLED, EXIT_WAIT_ENABLED, ILEN, PGM } from './ops/constants';
 import { interpret } from './ops/dispatch';
 
@@ -208,6 +209,18 @@ export class Esa390Cpu {
   private _asc = 0;
   /** @internal */
   private _hostLayer: Translator | null;
+
+  /**
+   * Compile hot instruction runs to JavaScript functions (see ops/compile.ts).
+   * Off, every instruction is interpreted; results are the same either way.
+   */
+  blockCompilation = true;
+  /** @internal code cache of `storage` (shared by its CPUs) */
+  codeCache: CodeCache | null = null;
+  /** @internal code page of the cached instruction frame */
+  codePage: CodePage | null = null;
+  /** @internal the compiled block running, for exception bookkeeping */
+  activeBlock: Block | null = null;
 
   /** @internal instruction-fetch cache: logical page (address >>> 12) of ipFrame, or -1 */
   ipPage = -1;
@@ -614,6 +627,14 @@ export class Esa390Cpu {
     const f = this.storage.frameForRead(frame);
     const o = ia & 0xfff;
     if (this.storage.frames[frame] !== undefined) {
+      if (this.blockCompilation) {
+        let cache = this.codeCache;
+        if (cache === null || cache.storage !== this.storage) {
+          cache = codeCacheOf(this.storage);
+          this.codeCache = cache;
+        }
+        this.codePage = codePageOf(cache, frame, f);
+      } else this.codePage = null;
       this.ipPage = ia >>> 12;
       this.ipFrame = f;
     }
@@ -680,6 +701,10 @@ export class Esa390Cpu {
       } catch (e) {
         if (e !== ABORT) throw e;
         this.execFlag = false;
+        if (this.activeBlock !== null) {
+          this.ilc = chargePartialBlock(this, this.activeBlock);
+          this.activeBlock = null;
+        }
         const exit = this.abort();
         if (exit !== null) return exit;
       }

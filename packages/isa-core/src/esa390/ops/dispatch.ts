@@ -13,6 +13,7 @@ import { EXIT_BUDGET, ILEN, PGM } from './constants';
 import { ESA390_INSTRUCTIONS } from '../table';
 import { executeSystem } from '../system/execute';
 import { branchAndSetMode, divide, multiply, shiftDouble, shiftLeftSingle } from './fixed';
+import { type BlockHelpers, type CompileTables, compileBlock, HOT } from './compile';
 import { compareLogicalLong, moveLong } from './long';
 import { ss } from './ss';
 import { compareAndSwap, compareDoubleAndSwap, convertToBinary, convertToDecimal } from './misc';
@@ -47,6 +48,19 @@ for (const row of ESA390_INSTRUCTIONS) {
 SYS8[0x08] = 0;
 SYS8[0x09] = 0;
 
+/** General instructions a compiled block may contain (everything but system instructions, B2xx and invalid opcodes). */
+const GENERAL = new Uint8Array(256);
+const GENERAL_A7 = new Uint8Array(16);
+for (const row of ESA390_INSTRUCTIONS) {
+  const op = row.opcode;
+  if (op <= 0xff && SYS8[op] === 0 && op !== 0x08 && op !== 0x09) GENERAL[op] = 1;
+  else if (op >= 0xa70 && op <= 0xa7f) {
+    GENERAL[0xa7] = 1;
+    GENERAL_A7[op & 0xf] = 1;
+  }
+}
+const TABLES: CompileTables = { general: GENERAL, generalA7: GENERAL_A7, cyc: CYC, cycA7: CYC_A7 };
+
 /** ILC by first opcode byte. */
 const ILC = new Uint8Array(256);
 for (let i = 0; i < 256; i++) ILC[i] = ILEN[i >>> 6]! >>> 1;
@@ -57,6 +71,7 @@ for (let i = 0; i < 256; i++) ILC[i] = ILEN[i >>> 6]! >>> 1;
  */
 export function interpret(cpu: Esa390Cpu, end: number, trace: Esa390TraceHook | null = null): Exit {
   const g = cpu.gpr;
+  const blocks = trace === null && cpu.blockCompilation;
   for (;;) {
     if (cpu.instructions >= end) return EXIT_BUDGET;
     if (cpu.pending !== 0 || cpu.cycles >= cpu.timerDeadline) {
@@ -69,6 +84,30 @@ export function interpret(cpu: Esa390Cpu, end: number, trace: Esa390TraceHook | 
     if (ia >>> 12 !== cpu.ipPage || o > 0xffa) {
       f = cpu.fetchInstruction(ia);
       o = cpu.fetchOffset;
+    } else if (blocks && cpu.codePage !== null) {
+      const pg = cpu.codePage;
+      const slot = o >>> 1;
+      const blk = pg.blocks[slot];
+      if (blk !== undefined) {
+        if (blk.ia === ia && blk.amask === cpu.amask && cpu.instructions + blk.n <= end) {
+          cpu.codeCache!.stale = false;
+          cpu.activeBlock = blk;
+          const x = blk.run(cpu, g, end);
+          cpu.activeBlock = null;
+          if (x !== null) return x;
+          continue;
+        }
+      } else {
+        const hits = pg.hits[slot]! + 1;
+        pg.hits[slot] = hits;
+        if (hits === HOT) {
+          const nb = compileBlock(cpu, cpu.codeCache!, pg, o, ia, HELPERS, TABLES);
+          if (nb !== null) {
+            pg.blocks[slot] = nb;
+            continue;
+          }
+        }
+      }
     }
     const b0 = f[o]!;
     cpu.instAddress = ia;
@@ -94,7 +133,7 @@ function ccOf(r: number): number {
 }
 
 /** Fixed-point overflow: cc 3 and, if the program mask allows, a program interruption after completion. */
-function overflow(cpu: Esa390Cpu): void {
+export function overflow(cpu: Esa390Cpu): void {
   cpu.cc = 3;
   if ((cpu.progmask & 8) !== 0) cpu.programCheck(PGM.FIXED_POINT_OVERFLOW);
 }
@@ -807,3 +846,5 @@ function executeExecute(cpu: Esa390Cpu, g: Int32Array, r1: number, target: numbe
   cpu.execFlag = false;
   return x;
 }
+
+const HELPERS: BlockHelpers = { execute, overflow, ss };

@@ -1,0 +1,440 @@
+/**
+ * Basic-block compilation: hot straight-line runs of general instructions
+ * within one page are translated to a JavaScript function (`new Function`),
+ * which V8 then optimises like any other code. A block that branches back to
+ * its own start loops inside the function while the instruction budget,
+ * pending interruptions, the timer deadline and code invalidation allow.
+ *
+ * Semantics stay those of the interpreter: frequent instructions are emitted
+ * inline from templates that mirror dispatch.ts; every other general
+ * instruction calls the interpreter's `execute` for that one instruction.
+ * System instructions, invalid opcodes, BSM/BASSM (addressing-mode switch)
+ * and instructions that cross a page end a block.
+ *
+ * Blocks are cached per storage frame (shared by the CPUs of a machine) and
+ * dropped when the frame is stored into: frames holding blocks are marked in
+ * `SparseStorage.watched`, and the store callback clears them and raises a
+ * `stale` flag that a running block checks after each of its stores.
+ *
+ * Program exceptions inside a block: the block sets `cpu.instAddress` before
+ * every instruction that can raise one; the run loop finds that address in
+ * the block's metadata to charge the instructions executed and take the ILC.
+ */
+import type { Exit } from '../../framework/exit';
+import type { SparseStorage } from '../../framework/storage';
+import type { Esa390Cpu } from '../cpu';
+import { ILEN } from './constants';
+
+/** A compiled block. */
+export interface Block {
+  /** Logical address of the first instruction; the block is valid only there. */
+  readonly ia: number;
+  /** Addressing mode it was compiled for (address masks are constants in the code). */
+  readonly amask: number;
+  /** Maximum instructions one pass executes (for the budget check before entry). */
+  readonly n: number;
+  /** Addresses and lengths of the instructions, for exception bookkeeping. */
+  readonly addrs: Int32Array;
+  readonly lens: Uint8Array;
+  /** Cycles of instructions 0..i-1, i = 0..n. */
+  readonly cycPrefix: Float64Array;
+  readonly run: (cpu: Esa390Cpu, g: Int32Array, end: number) => Exit | null;
+}
+
+/** Blocks and hit counters of one storage frame. */
+export interface CodePage {
+  readonly frame: number;
+  /** The storage array the blocks were compiled from (identity changes after a storage clear). */
+  bytes: Uint8Array;
+  readonly blocks: (Block | undefined)[];
+  readonly hits: Uint8Array;
+}
+
+/** The code cache of one storage, shared by its CPUs. */
+export interface CodeCache {
+  readonly storage: SparseStorage;
+  readonly pages: (CodePage | undefined)[];
+  /** Set when a frame holding blocks is stored into; a running block stops after the store. */
+  stale: boolean;
+  /** Blocks compiled so far (a counter for benchmarks and tests). */
+  compiled: number;
+  /** Frames whose blocks were dropped because they were stored into. */
+  invalidations: number;
+}
+
+/** Executions of an instruction address in the interpreter before a block is compiled there. */
+export const HOT = 16;
+const MAX_BLOCK = 64;
+
+const caches = new WeakMap<SparseStorage, CodeCache>();
+
+/** The code cache of `storage`, created (and hooked to its store callback) on first use. */
+export function codeCacheOf(storage: SparseStorage): CodeCache {
+  let c = caches.get(storage);
+  if (c === undefined) {
+    const cache: CodeCache = { storage, pages: [], stale: false, compiled: 0, invalidations: 0 };
+    const previous = storage.onWatchedWrite;
+    storage.onWatchedWrite = (frame: number) => {
+      const pg = cache.pages[frame];
+      if (pg !== undefined) {
+        pg.blocks.fill(undefined);
+        pg.hits.fill(0);
+      }
+      storage.watched[frame] = 0;
+      cache.stale = true;
+      cache.invalidations++;
+      if (previous !== null) previous(frame);
+    };
+    caches.set(storage, cache);
+    c = cache;
+  }
+  return c;
+}
+
+/** The code page of a frame whose instruction bytes are `bytes`. */
+export function codePageOf(cache: CodeCache, frame: number, bytes: Uint8Array): CodePage {
+  let pg = cache.pages[frame];
+  if (pg === undefined) {
+    pg = { frame, bytes, blocks: new Array<Block | undefined>(2048).fill(undefined), hits: new Uint8Array(2048) };
+    cache.pages[frame] = pg;
+  } else if (pg.bytes !== bytes) {
+    pg.bytes = bytes;
+    pg.blocks.fill(undefined);
+    pg.hits.fill(0);
+  }
+  return pg;
+}
+
+/** What the generated code calls. */
+export interface BlockHelpers {
+  execute(cpu: Esa390Cpu, g: Int32Array, f: Uint8Array, o: number, b0: number, ia: number): Exit | null;
+  overflow(cpu: Esa390Cpu): void;
+  ss(cpu: Esa390Cpu, op: number, lb: number, ea1: number, ea2: number): void;
+}
+
+/** Opcode classes for the compiler, filled by dispatch.ts from the instruction table. */
+export interface CompileTables {
+  /** Non-zero for first bytes of general instructions the block may contain (8-bit opcodes and groups). */
+  readonly general: Uint8Array;
+  /** Valid A7x extensions. */
+  readonly generalA7: Uint8Array;
+  readonly cyc: Uint8Array;
+  readonly cycA7: Uint8Array;
+}
+
+const hex = (n: number): string => `0x${(n >>> 0).toString(16)}`;
+
+/**
+ * Compile the block starting at `ia` (offset `o` in frame bytes `f`).
+ * Returns null when the first instruction cannot start a block.
+ */
+export function compileBlock(
+  cpu: Esa390Cpu,
+  cache: CodeCache,
+  page: CodePage,
+  o: number,
+  ia: number,
+  helpers: BlockHelpers,
+  tables: CompileTables,
+): Block | null {
+  const f = page.bytes;
+  const amask = cpu.amask;
+  const AM = hex(amask);
+  const addrs: number[] = [];
+  const lens: number[] = [];
+  const cycs: number[] = [];
+  const body: string[] = [];
+  let p = o;
+  let a = ia;
+  let ended = false;
+
+  /** Base-displacement address expression (wrapped) of the field at byte offset `q`, optional index `x`. */
+  const ea = (q: number, x: number): string => {
+    const b = f[q]! >>> 4;
+    const d = ((f[q]! & 15) << 8) | f[q + 1]!;
+    const parts: string[] = [];
+    if (x !== 0) parts.push(`g[${x}]`);
+    if (b !== 0) parts.push(`g[${b}]`);
+    if (parts.length === 0) return hex(d & amask);
+    if (d !== 0) parts.push(String(d));
+    return `((${parts.join(' + ')}) & ${AM})`;
+  };
+
+  while (addrs.length < MAX_BLOCK && !ended) {
+    if (p > 0xfff) break;
+    const b0 = f[p]!;
+    const len = ILEN[b0 >>> 6]!;
+    if (p + len > 0x1000) break;
+    const b1 = f[p + 1]!;
+    if (tables.general[b0] === 0) break;
+    // BSM and BASSM may switch the addressing mode, which the code below has as a constant.
+    if (b0 === 0x0b || b0 === 0x0c) break;
+    if (b0 === 0xa7 && tables.generalA7[b1 & 15] === 0) break;
+    const i = addrs.length;
+    const next = (a + len) & amask;
+    const k = i + 1;
+    const r1 = b1 >>> 4;
+    const r2 = b1 & 15;
+    const at = `cpu.instAddress = ${hex(a)};`;
+    /** Leave the pass after instruction i with `ia` = expr. */
+    const leave = (expr: string): string => `{ ia = ${expr}; k = ${k}; break body; }`;
+    const staleCheck = `if (C.stale) ${leave(hex(next))}`;
+    const cc = (v: string): string => `cpu.cc = ${v} === 0 ? 0 : ${v} < 0 ? 1 : 2;`;
+    const cond = (mask: number): string => `((${mask} << cpu.cc) & 8) !== 0`;
+    const generic = (): string =>
+      // The interpreter executes this one instruction from the frame bytes.
+      `${at} cpu.ilc = ${len >>> 1}; { const x = H.execute(cpu, g, F, ${p}, ${b0}, ${hex(a)}); if (x !== null) { cpu.instructions += ${k}; cpu.cycles += CP[${k}]; return x; } if (cpu.ia !== ${hex(next)} || C.stale) ${leave('cpu.ia')} }`;
+    const relTarget = (q: number): string => {
+      const i2 = (((f[q]! << 8) | f[q + 1]!) << 16) >> 16;
+      return hex((a + 2 * i2) & amask);
+    };
+    let s: string;
+    switch (b0) {
+      case 0x18:
+        s = `g[${r1}] = g[${r2}];`;
+        break;
+      case 0x12:
+        s = `{ const v = g[${r2}]; g[${r1}] = v; ${cc('v')} }`;
+        break;
+      case 0x1a:
+      case 0x1b: {
+        const op = b0 === 0x1a ? '+' : '-';
+        const ovf = b0 === 0x1a ? '((a ^ r) & (b ^ r)) < 0' : '((a ^ b) & (a ^ r)) < 0';
+        s = `{ const a = g[${r1}], b = g[${r2}], r = (a ${op} b) | 0; g[${r1}] = r; if (${ovf}) { ${at} H.overflow(cpu); } else ${cc('r')} }`;
+        break;
+      }
+      case 0x1e:
+        s = `{ const a = g[${r1}], b = g[${r2}], t = (a >>> 0) + (b >>> 0), r = t | 0; g[${r1}] = r; cpu.cc = (r !== 0 ? 1 : 0) | (t > 4294967295 ? 2 : 0); }`;
+        break;
+      case 0x1f:
+        s = `{ const a = g[${r1}], b = g[${r2}], r = (a - b) | 0; g[${r1}] = r; cpu.cc = (r !== 0 ? 1 : 0) | ((a >>> 0) >= (b >>> 0) ? 2 : 0); }`;
+        break;
+      case 0x14:
+      case 0x16:
+      case 0x17: {
+        const op = b0 === 0x14 ? '&' : b0 === 0x16 ? '|' : '^';
+        s = `{ const r = g[${r1}] ${op} g[${r2}]; g[${r1}] = r; cpu.cc = r === 0 ? 0 : 1; }`;
+        break;
+      }
+      case 0x19:
+        s = `{ const a = g[${r1}], b = g[${r2}]; cpu.cc = a === b ? 0 : a < b ? 1 : 2; }`;
+        break;
+      case 0x15:
+        s = `{ const a = g[${r1}] >>> 0, b = g[${r2}] >>> 0; cpu.cc = a === b ? 0 : a < b ? 1 : 2; }`;
+        break;
+      case 0x58:
+        s = `${at} g[${r1}] = cpu.read32(${ea(p + 2, r2)});`;
+        break;
+      case 0x50:
+        s = `${at} cpu.write32(${ea(p + 2, r2)}, g[${r1}]); ${staleCheck}`;
+        break;
+      case 0x41:
+        s = `g[${r1}] = ${ea(p + 2, r2)};`;
+        break;
+      case 0x48:
+        s = `${at} g[${r1}] = (cpu.read16(${ea(p + 2, r2)}) << 16) >> 16;`;
+        break;
+      case 0x40:
+        s = `${at} cpu.write16(${ea(p + 2, r2)}, g[${r1}] & 0xffff); ${staleCheck}`;
+        break;
+      case 0x43:
+        s = `${at} { const v = cpu.read8(${ea(p + 2, r2)}); g[${r1}] = (g[${r1}] & -256) | v; }`;
+        break;
+      case 0x42:
+        s = `${at} cpu.write8(${ea(p + 2, r2)}, g[${r1}] & 0xff); ${staleCheck}`;
+        break;
+      case 0x5a:
+      case 0x5b:
+      case 0x4a:
+      case 0x4b: {
+        const half = b0 === 0x4a || b0 === 0x4b;
+        const fetch = half ? `(cpu.read16(${ea(p + 2, r2)}) << 16) >> 16` : `cpu.read32(${ea(p + 2, r2)})`;
+        const plus = b0 === 0x5a || b0 === 0x4a;
+        const ovf = plus ? '((a ^ r) & (b ^ r)) < 0' : '((a ^ b) & (a ^ r)) < 0';
+        s = `${at} { const b = ${fetch}; const a = g[${r1}], r = (a ${plus ? '+' : '-'} b) | 0; g[${r1}] = r; if (${ovf}) H.overflow(cpu); else ${cc('r')} }`;
+        break;
+      }
+      case 0x5e:
+        s = `${at} { const b = cpu.read32(${ea(p + 2, r2)}); const a = g[${r1}], t = (a >>> 0) + (b >>> 0), r = t | 0; g[${r1}] = r; cpu.cc = (r !== 0 ? 1 : 0) | (t > 4294967295 ? 2 : 0); }`;
+        break;
+      case 0x5f:
+        s = `${at} { const b = cpu.read32(${ea(p + 2, r2)}); const a = g[${r1}], r = (a - b) | 0; g[${r1}] = r; cpu.cc = (r !== 0 ? 1 : 0) | ((a >>> 0) >= (b >>> 0) ? 2 : 0); }`;
+        break;
+      case 0x54:
+      case 0x56:
+      case 0x57: {
+        const op = b0 === 0x54 ? '&' : b0 === 0x56 ? '|' : '^';
+        s = `${at} { const r = g[${r1}] ${op} cpu.read32(${ea(p + 2, r2)}); g[${r1}] = r; cpu.cc = r === 0 ? 0 : 1; }`;
+        break;
+      }
+      case 0x59:
+      case 0x49:
+        s = `${at} { const b = ${b0 === 0x49 ? `(cpu.read16(${ea(p + 2, r2)}) << 16) >> 16` : `cpu.read32(${ea(p + 2, r2)})`}, a = g[${r1}]; cpu.cc = a === b ? 0 : a < b ? 1 : 2; }`;
+        break;
+      case 0x55:
+        s = `${at} { const b = cpu.read32(${ea(p + 2, r2)}) >>> 0, a = g[${r1}] >>> 0; cpu.cc = a === b ? 0 : a < b ? 1 : 2; }`;
+        break;
+      case 0x4c:
+        s = `${at} g[${r1}] = Math.imul(g[${r1}], (cpu.read16(${ea(p + 2, r2)}) << 16) >> 16);`;
+        break;
+      case 0x88:
+      case 0x89:
+      case 0x8a: {
+        const n = `(${ea(p + 2, 0)} & 63)`;
+        if (b0 === 0x88) s = `{ const n = ${n}; g[${r1}] = n > 31 ? 0 : (g[${r1}] >>> n) | 0; }`;
+        else if (b0 === 0x89) s = `{ const n = ${n}; g[${r1}] = n > 31 ? 0 : g[${r1}] << n; }`;
+        else s = `{ const n = ${n}; const r = g[${r1}] >> (n > 31 ? 31 : n); g[${r1}] = r; ${cc('r')} }`;
+        break;
+      }
+      case 0x92:
+        s = `${at} cpu.write8(${ea(p + 2, 0)}, ${b1}); ${staleCheck}`;
+        break;
+      case 0x95:
+        s = `${at} { const v = cpu.read8(${ea(p + 2, 0)}); cpu.cc = v === ${b1} ? 0 : v < ${b1} ? 1 : 2; }`;
+        break;
+      case 0x91:
+        s = `${at} { const v = cpu.read8(${ea(p + 2, 0)}) & ${b1}; cpu.cc = v === 0 ? 0 : v === ${b1} ? 3 : 1; }`;
+        break;
+      case 0xd2:
+      case 0xd5:
+        s = `${at} H.ss(cpu, ${b0}, ${b1}, ${ea(p + 2, 0)}, ${ea(p + 4, 0)}); ${b0 === 0xd2 ? staleCheck : ''}`;
+        break;
+      case 0xa7: {
+        const i2 = (((f[p + 2]! << 8) | f[p + 3]!) << 16) >> 16;
+        switch (r2) {
+          case 0x8:
+            s = `g[${r1}] = ${i2};`;
+            break;
+          case 0xa:
+            s = `{ const a = g[${r1}], r = (a + ${i2}) | 0; g[${r1}] = r; if (((a ^ r) & (${i2} ^ r)) < 0) { ${at} H.overflow(cpu); } else ${cc('r')} }`;
+            break;
+          case 0xe:
+            s = `{ const a = g[${r1}]; cpu.cc = a === ${i2} ? 0 : a < ${i2} ? 1 : 2; }`;
+            break;
+          case 0xc:
+            s = `g[${r1}] = Math.imul(g[${r1}], ${i2});`;
+            break;
+          case 0x4:
+            if (r1 === 0) s = '';
+            else if (r1 === 15) {
+              s = `${leave(relTarget(p + 2))}`;
+              ended = true;
+            } else s = `if (${cond(r1)}) ${leave(relTarget(p + 2))}`;
+            break;
+          case 0x6:
+            s = `{ const v = (g[${r1}] - 1) | 0; g[${r1}] = v; if (v !== 0) ${leave(relTarget(p + 2))} }`;
+            break;
+          case 0x5:
+            s = `g[${r1}] = ${amask === 0x7fffffff ? (next | 0x80000000) | 0 : next}; ${leave(relTarget(p + 2))}`;
+            ended = true;
+            break;
+          default:
+            s = generic();
+        }
+        break;
+      }
+      case 0x47: {
+        const target = ea(p + 2, r2);
+        if (r1 === 0) s = '';
+        else if (r1 === 15) {
+          s = leave(target);
+          ended = true;
+        } else s = `if (${cond(r1)}) ${leave(target)}`;
+        break;
+      }
+      case 0x07:
+        if (r1 === 0 || r2 === 0) s = '';
+        else if (r1 === 15) {
+          s = leave(`g[${r2}] & ${AM}`);
+          ended = true;
+        } else s = `if (${cond(r1)}) ${leave(`g[${r2}] & ${AM}`)}`;
+        break;
+      case 0x46:
+        s = `{ const t = ${ea(p + 2, r2)}; const v = (g[${r1}] - 1) | 0; g[${r1}] = v; if (v !== 0) ${leave('t')} }`;
+        break;
+      case 0x06:
+        s = `{ const t = g[${r2}] & ${AM}; const v = (g[${r1}] - 1) | 0; g[${r1}] = v; ${r2 !== 0 ? `if (v !== 0) ${leave('t')}` : ''} }`;
+        break;
+      case 0x86:
+      case 0x87:
+      case 0x84:
+      case 0x85: {
+        const target = b0 >= 0x86 ? ea(p + 2, 0) : relTarget(p + 2);
+        const test = b0 === 0x86 || b0 === 0x84 ? 's > c' : 's <= c';
+        s = `{ const t = ${target}; const c = g[${r2 | 1}]; const s = (g[${r1}] + g[${r2}]) | 0; g[${r1}] = s; if (${test}) ${leave('t')} }`;
+        break;
+      }
+      case 0x4d:
+      case 0x0d: {
+        const link = amask === 0x7fffffff ? (next | 0x80000000) | 0 : next;
+        if (b0 === 0x0d && r2 === 0) s = `g[${r1}] = ${link};`;
+        else {
+          const target = b0 === 0x4d ? ea(p + 2, r2) : `g[${r2}] & ${AM}`;
+          s = `{ const t = ${target}; g[${r1}] = ${link}; ${leave('t')} }`;
+          ended = true;
+        }
+        break;
+      }
+      default:
+        s = generic();
+    }
+    body.push(s);
+    addrs.push(a);
+    lens.push(len);
+    cycs.push(b0 === 0xa7 ? tables.cycA7[r2]! : tables.cyc[b0]!);
+    p += len;
+    a = next;
+
+  }
+  const n = addrs.length;
+  if (n === 0) return null;
+  const cycPrefix = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) cycPrefix[i + 1] = cycPrefix[i]! + cycs[i]!;
+  const src = `
+return function block(cpu, g, end) {
+  for (;;) {
+    let ia = ${hex(a)};
+    let k = ${n};
+    body: {
+${body.join('\n')}
+    }
+    cpu.instructions += k;
+    cpu.cycles += CP[k];
+    if (ia !== ${hex(ia)} || C.stale || cpu.instructions + ${n} > end || cpu.pending !== 0 || cpu.cycles >= cpu.timerDeadline) {
+      cpu.ia = ia;
+      return null;
+    }
+  }
+};`;
+  const make = new Function('H', 'C', 'F', 'CP', src) as (
+    h: BlockHelpers,
+    c: CodeCache,
+    f: Uint8Array,
+    cp: Float64Array,
+  ) => Block['run'];
+  const block: Block = {
+    ia,
+    amask,
+    n,
+    addrs: Int32Array.from(addrs),
+    lens: Uint8Array.from(lens),
+    cycPrefix,
+    run: make(helpers, cache, f, cycPrefix),
+  };
+  cache.storage.watched[page.frame] = 1;
+  cache.compiled++;
+  return block;
+}
+
+/** Charge the instructions of `block` executed up to and including the one at `cpu.instAddress`; returns its ILC. */
+export function chargePartialBlock(cpu: Esa390Cpu, block: Block): number {
+  const addrs = block.addrs;
+  for (let i = 0; i < addrs.length; i++) {
+    if (addrs[i] === cpu.instAddress) {
+      cpu.instructions += i + 1;
+      cpu.cycles += block.cycPrefix[i + 1]!;
+      return block.lens[i]! >>> 1;
+    }
+  }
+  return cpu.ilc;
+}
