@@ -81,7 +81,8 @@ export function interpret(cpu: Esa390Cpu, end: number, trace: Esa390TraceHook | 
     const ia = cpu.ia;
     let f = cpu.ipFrame;
     let o = ia & 0xfff;
-    if (ia >>> 12 !== cpu.ipPage || o > 0xffa) {
+    // The slow fetch also handles odd addresses (specification) and instructions crossing a page.
+    if (ia >>> 12 !== cpu.ipPage || o > 0xffa || (ia & 1) !== 0) {
       f = cpu.fetchInstruction(ia);
       o = cpu.fetchOffset;
     } else if (blocks && cpu.codePage !== null) {
