@@ -19,3 +19,4 @@ export * from './devices/display-3270';
 export { UnitRecordDevice } from './devices/unit-record';
 export * from './machine';
 export * from './dasd-tool';
+export * from './devices/internal-lan';

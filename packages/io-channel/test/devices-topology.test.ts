@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CE_DE, CkdVolume, Console3215, DS_UNIT_CHECK, Dasd3390, Display3270, Printer1403, dasdInfo, dasdInit, formatVolume, fromEbcdic, geometry3390, toEbcdic } from '../src/index';
+import { CE_DE, CkdVolume, Console3215, DS_UNIT_CHECK, Dasd3390, Display3270, InternalLan, Printer1403, dasdInfo, dasdInit, formatVolume, fromEbcdic, geometry3390, toEbcdic } from '../src/index';
 import { ccw1, drain, enable, peek, poke, rig, runProgram, start, test } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'io-channel-dev-'));
@@ -227,5 +227,55 @@ describe('dasd tool (strachey dasd init|info)', () => {
     writeFileSync(h, bytes.subarray(0, bytes.length - 100));
     const bad = dasdInfo(h);
     expect(bad.ok ? '' : `${bad.error.code} ${bad.error.file}`).toBe(`TRUNCATED ${h}`);
+  });
+});
+
+describe('internal LAN (HiperSockets-style) between two images', () => {
+  it('image 0 sends a frame to image 1: attention there, READ gets source and payload, then unit exception', () => {
+    const r = rig({ images: 2 });
+    r.css.defineChannelPath(0xf0); // IQD CHPID shared by both images (MIF)
+    const lan = new InternalLan('FC');
+    const a = lan.port();
+    const b = lan.port();
+    expect(r.css.attach(0x7000, a, { chpids: [0xf0], images: [0] }).get(0)).toBe(0);
+    expect(r.css.attach(0x7001, b, { chpids: [0xf0], images: [1] }).get(1)).toBe(0);
+    enable(r, 0);
+    // Enable image 1's subchannel 0 through image 1's own handler.
+    const img1 = r.css.image(1);
+    r.cpu.gpr[1] = 0x00010000;
+    img1.execute('STSCH', 0x800, r.cpu);
+    poke(r, 0x805, [peek(r, 0x805, 1)[0]! | 0x80]);
+    expect(img1.execute('MSCH', 0x800, r.cpu)).toBe(0);
+    poke(r, 0x2000, [0, 1, ...toEbcdic('HELLO LPAR2')]);
+    poke(r, 0x1000, ccw1(0x01, 0x00, 13, 0x2000));
+    const w = runProgram(r, 0, { ccwAddress: 0x1000 });
+    expect(w.scsw.deviceStatus).toBe(CE_DE);
+    expect(img1.hasPending()).toBe(true);
+    expect(r.css.image(0).hasPending()).toBe(false);
+    r.cpu.gpr[1] = 0x00010000;
+    expect(img1.execute('TSCH', 0x900, r.cpu)).toBe(0);
+    expect(peek(r, 0x908, 1)[0]).toBe(0x80);
+    // READ on image 1: source port 0, the payload.
+    poke(r, 0x1100, [...ccw1(0x02, 0x60, 64, 0x3000), ...ccw1(0x02, 0x20, 64, 0x3100)]);
+    poke(r, 0x880, [0, 0, 0, 0, 0, 0x80, 0x80, 0, 0, 0, 0x11, 0]);
+    r.cpu.gpr[1] = 0x00010000;
+    expect(img1.execute('SSCH', 0x880, r.cpu)).toBe(0);
+    drain(r.clock);
+    r.cpu.gpr[1] = 0x00010000;
+    expect(img1.execute('TSCH', 0x900, r.cpu)).toBe(0);
+    expect(Array.from(peek(r, 0x3000, 13))).toEqual([0, 0, ...toEbcdic('HELLO LPAR2')]);
+    // The second READ found the queue empty.
+    expect(peek(r, 0x908, 1)[0]).toBe(CE_DE | 0x01);
+    expect(lan.counters.delivered).toBe(1);
+  });
+
+  it('a frame to a port that does not exist is a command reject', () => {
+    const r = rig();
+    const lan = new InternalLan('FD');
+    r.css.attach(0x7000, lan.port());
+    enable(r, 0);
+    poke(r, 0x2000, [0, 9, 1, 2, 3]);
+    poke(r, 0x1000, ccw1(0x01, 0x00, 5, 0x2000));
+    expect(runProgram(r, 0, { ccwAddress: 0x1000 }).scsw.deviceStatus).toBe(CE_DE | DS_UNIT_CHECK);
   });
 });
