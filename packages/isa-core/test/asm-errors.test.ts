@@ -21,7 +21,7 @@ describe('assembler errors: class, message, line and column', () => {
     [['         L     1,0(2'], 'SYNTAX', 2, 21, "expected ')' found end of operands"],
     [['         MVC   0(8,1)0(2)'], 'SYNTAX', 2, 22, "expected ',' found '0'"],
     [['         FOO   1,2'], 'UNKNOWN_OPERATION', 2, 10, 'unknown operation FOO'],
-    [['         DSECT'], 'UNKNOWN_OPERATION', 2, 10, 'DSECT is not supported by this assembler'],
+    [['         COM'], 'UNKNOWN_OPERATION', 2, 10, 'COM is not supported by this assembler'],
     [['         USING T,12', '         L     1,FOO'], 'UNDEFINED_SYMBOL', 3, 18, 'undefined symbol FOO'],
     [['A        DS    F', 'A        DS    H'], 'DUPLICATE_SYMBOL', 3, 1, 'symbol A already defined at line 2'],
     [['         LR    16,1'], 'REGISTER_RANGE', 2, 16, 'register 16 out of range 0..15'],
@@ -48,6 +48,9 @@ describe('assembler errors: class, message, line and column', () => {
     [['         ORG   T-2'], 'LOCATION', 2, 16, "ORG to X'FFFFFFFE' is below the section origin X'000000'"],
     [['U        CSECT'], 'DIRECTIVE', 2, 10, 'only one control section is supported (already in T)'],
     [['         DROP  5'], 'DIRECTIVE', 2, 16, 'register 5 is not a USING base register'],
+    [['         START 0'], 'DIRECTIVE', 2, 10, 'START must come before any instruction, constant or section'],
+    [['         EQU   5'], 'SYNTAX', 2, 10, 'EQU needs a name in column 1'],
+    [['         DSECT'], 'SYNTAX', 2, 10, 'DSECT needs a name in column 1'],
     [['A        EQU   NOWHERE'], 'UNDEFINED_SYMBOL', 2, 16, 'undefined symbol NOWHERE'],
     [['         DS    CL(N)', 'N        EQU   8'], 'UNDEFINED_SYMBOL', 2, 19, 'length modifier uses N, which is not defined before this statement'],
   ] as const)('%j -> %s', (lines, code, line, column, message) => {

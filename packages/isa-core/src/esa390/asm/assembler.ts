@@ -5,14 +5,15 @@
  * and encodes every instruction from its table row and its format's field
  * layout, so a new row needs no change here.
  *
- * One control section (START or CSECT) assembled at its origin: relocatable
- * symbols carry their final addresses. Bad source never throws; every problem
- * becomes an AsmError with its line and column.
+ * One control section (START or CSECT) assembled at its origin, so its
+ * relocatable symbols carry their final addresses, plus any number of DSECTs
+ * (offset layouts without object code). Bad source never throws; every
+ * problem becomes an AsmError with its line and column.
  */
 import { type Esa390InstructionInfo, esa390Instruction } from '../table';
 import { type ConstantOperand, constantBytes, parseConstant } from './constants';
 import { AsmFault, type Cursor } from './cursor';
-import { type ExprContext, type ExprValue, expression } from './expression';
+import { ABSOLUTE, type ExprContext, type ExprValue, expression, isSimple } from './expression';
 import { extendedMnemonic } from './extended';
 import { encodeFields, type FieldValues, fieldPlace, type OperandSyntax, operandSyntax } from './layout';
 import { isAttributeQuote, type SourceStatement, splitSource } from './source';
@@ -29,12 +30,12 @@ import type {
 
 /** Directives the assembler implements. */
 const DIRECTIVES = new Set([
-  'START', 'CSECT', 'END', 'USING', 'DROP', 'EQU', 'ORG', 'DC', 'DS', 'LTORG', 'CNOP', 'CCW', 'CCW0', 'CCW1',
+  'START', 'CSECT', 'DSECT', 'END', 'USING', 'DROP', 'EQU', 'ORG', 'DC', 'DS', 'LTORG', 'CNOP', 'CCW', 'CCW0', 'CCW1',
   'TITLE', 'EJECT', 'SPACE', 'PRINT', 'AMODE', 'RMODE',
 ]);
 /** HLASM statements that are recognised but not implemented: a clear error instead of "unknown". */
 const UNSUPPORTED = new Set([
-  'DSECT', 'RSECT', 'COM', 'DXD', 'LOCTR', 'MACRO', 'MEND', 'MEXIT', 'COPY', 'ENTRY', 'EXTRN', 'WXTRN', 'OPSYN',
+  'RSECT', 'COM', 'DXD', 'LOCTR', 'MACRO', 'MEND', 'MEXIT', 'COPY', 'ENTRY', 'EXTRN', 'WXTRN', 'OPSYN',
   'PUSH', 'POP', 'AGO', 'AIF', 'ANOP', 'SETA', 'SETB', 'SETC', 'GBLA', 'GBLB', 'GBLC', 'LCLA', 'LCLB', 'LCLC',
   'ACTR', 'MNOTE', 'PUNCH', 'REPRO', 'ALIAS', 'XATTR', 'ADATA', 'ICTL', 'ISEQ', 'CATTR', 'EXITCTL', 'AREAD', 'ORG*',
 ]);
@@ -42,7 +43,8 @@ const UNSUPPORTED = new Set([
 interface MutableSymbol {
   name: string;
   value: number;
-  relocatable: boolean;
+  /** 0 the control section, 1.. the DSECTs, ABSOLUTE for numbers. */
+  section: number;
   length: number;
   type: AsmSymbolType;
   line: number;
@@ -61,7 +63,22 @@ interface Literal {
 interface Using {
   readonly reg: number;
   readonly base: number;
-  readonly relocatable: boolean;
+  readonly section: number;
+}
+
+/**
+ * A location counter: the control section (id 0, assembled at its origin)
+ * or a dummy section (DSECT: a layout of offsets from 0 that produces no
+ * object code, addressed through a USING on the register that points at it).
+ */
+interface Section {
+  readonly id: number;
+  name: string | undefined;
+  readonly dummy: boolean;
+  lc: number;
+  maxLc: number;
+  origin: number;
+  started: boolean;
 }
 
 type Operation =
@@ -72,6 +89,8 @@ type Operation =
 interface Stmt {
   readonly src: SourceStatement;
   readonly stmt: number;
+  /** The section the statement assembles into. */
+  section: number;
   op: Operation;
   loc: number | undefined;
   length: number;
@@ -110,11 +129,10 @@ export function assemble(source: string): AssemblyResult {
 class Assembly {
   private readonly stmts: Stmt[];
   private readonly symbols = new Map<string, MutableSymbol>();
-  private lc = 0;
-  private maxLc = 0;
-  private sectionName: string | undefined;
-  private sectionOrigin = 0;
-  private sectionStarted = false;
+  private readonly sections: Section[] = [
+    { id: 0, name: undefined, dummy: false, lc: 0, maxLc: 0, origin: 0, started: false },
+  ];
+  private sec: Section = this.sections[0]!;
   private pendingLiterals: Literal[] = [];
   private usings: Using[] = [];
   private entry: number | undefined;
@@ -124,6 +142,7 @@ class Assembly {
     this.stmts = splitSource(source).map((src) => ({
       src,
       stmt: ++n,
+      section: 0,
       op: { kind: 'none' },
       loc: undefined,
       length: 0,
@@ -170,7 +189,26 @@ class Assembly {
 
   // ---------------------------------------------------------------- symbols
 
-  private context(lc: number, starLength: number, lenient: boolean, s: Stmt | undefined): ExprContext {
+  private get control(): Section {
+    return this.sections[0]!;
+  }
+
+  /** The current location counter (of the section being assembled). */
+  private get lc(): number {
+    return this.sec.lc;
+  }
+
+  private set lc(v: number) {
+    this.sec.lc = v;
+  }
+
+  private context(
+    lc: number,
+    starLength: number,
+    lenient: boolean,
+    s: Stmt | undefined,
+    lcSection = s?.section ?? this.sec.id,
+  ): ExprContext {
     const symbols = this.symbols;
     return {
       lookup: (name) => symbols.get(name),
@@ -182,13 +220,14 @@ class Assembly {
               if (sym && sym.references[sym.references.length - 1] !== s.src.line) sym.references.push(s.src.line);
             },
       lc,
+      lcSection,
       starLength,
       lenient,
       undefinedName: undefined,
     };
   }
 
-  private define(s: Stmt, value: number, relocatable: boolean, length: number, type: AsmSymbolType): void {
+  private define(s: Stmt, value: number, section: number, length: number, type: AsmSymbolType): void {
     const label = s.src.label;
     if (!label) return;
     const existing = this.symbols.get(label.name);
@@ -196,22 +235,30 @@ class Assembly {
       this.error(s, 'DUPLICATE_SYMBOL', `symbol ${label.name} already defined at line ${existing.line}`, label.position);
       return;
     }
-    this.symbols.set(label.name, { name: label.name, value, relocatable, length, type, line: s.src.line, references: [] });
+    this.symbols.set(label.name, { name: label.name, value, section, length, type, line: s.src.line, references: [] });
   }
 
   // ---------------------------------------------------------------- pass 1
 
+  /** Begin the control section where code or data first appears (unless START or CSECT named it). */
   private startSection(name: string | undefined): void {
-    if (this.sectionStarted) return;
-    this.sectionStarted = true;
-    this.sectionName = name;
-    this.sectionOrigin = this.lc;
-    this.maxLc = this.lc;
+    const c = this.control;
+    if (c.started) return;
+    c.started = true;
+    c.name = name;
+    c.origin = c.lc;
+    c.maxLc = c.lc;
   }
 
   private advance(to: number): void {
-    this.lc = to;
-    if (to > this.maxLc) this.maxLc = to;
+    this.sec.lc = to;
+    if (to > this.sec.maxLc) this.sec.maxLc = to;
+  }
+
+  /** Statements in a DSECT or in the control section; code and data start the control section. */
+  private enterCode(s: Stmt): void {
+    if (!this.sec.dummy) this.startSection(undefined);
+    s.section = this.sec.id;
   }
 
   private align(boundary: number): number {
@@ -227,6 +274,7 @@ class Assembly {
         this.error(s, f.code, f.message, f.position);
         s.failed = true;
       }
+      s.section = this.sec.id;
       if (s.src.comment || !s.src.operation || s.failed) continue;
       const name = s.src.operation.name;
       const row = esa390Instruction(name);
@@ -244,17 +292,18 @@ class Assembly {
         this.error(s, 'UNKNOWN_OPERATION', what, s.src.operation.position);
         s.failed = true;
         // Defining the label keeps one bad statement from causing a cascade of undefined-symbol errors.
-        this.define(s, this.lc, true, 1, 'U');
+        this.define(s, this.lc, this.sec.id, 1, 'U');
       }
     }
+    this.sec = this.control;
     this.placeLiterals(undefined);
   }
 
   private layoutInstruction(s: Stmt, row: Esa390InstructionInfo): void {
-    this.startSection(undefined);
+    this.enterCode(s);
     s.loc = this.align(2);
     s.length = row.length;
-    this.define(s, s.loc, true, row.length, 'I');
+    this.define(s, s.loc, this.sec.id, row.length, 'I');
     this.advance(s.loc + row.length);
     this.collectLiterals(s);
   }
@@ -334,6 +383,11 @@ class Assembly {
     return v;
   }
 
+  /** A fault of the statement as a whole, located at its operation field. */
+  private opFail(s: Stmt, code: AsmErrorCode, message: string): never {
+    throw new AsmFault(code, message, s.src.operation?.position ?? { line: s.src.line, column: 1 });
+  }
+
   private endOfOperands(cur: Cursor): void {
     if (!cur.eof()) cur.fail('SYNTAX', `expected end of operands found ${cur.found()}`);
   }
@@ -345,7 +399,9 @@ class Assembly {
     s.loc = this.lc;
     switch (name) {
       case 'START': {
-        if (this.sectionStarted) cur.fail('DIRECTIVE', 'START must come before any instruction, constant or section', 0);
+        if (this.control.started) this.opFail(s, 'DIRECTIVE', 'START must come before any instruction, constant or section');
+        this.sec = this.control;
+        s.section = 0;
         let origin = 0;
         if (!cur.eof()) {
           origin = this.definedAbsolute(cur, 'START origin').value;
@@ -356,14 +412,16 @@ class Assembly {
         this.lc = (origin + 7) & ~7;
         this.startSection(s.src.label?.name);
         s.loc = this.lc;
-        this.define(s, this.lc, true, 1, 'J');
+        this.define(s, this.lc, 0, 1, 'J');
         return;
       }
       case 'CSECT': {
-        if (this.sectionStarted) {
+        this.sec = this.control;
+        s.section = 0;
+        if (this.control.started) {
           const label = s.src.label?.name;
-          if (label !== this.sectionName) {
-            this.error(s, 'DIRECTIVE', `only one control section is supported (already in ${this.sectionName ?? 'the unnamed section'})`, s.src.operation!.position);
+          if (label !== this.control.name) {
+            this.error(s, 'DIRECTIVE', `only one control section is supported (already in ${this.control.name ?? 'the unnamed section'})`, s.src.operation!.position);
             s.failed = true;
           }
           s.loc = this.lc;
@@ -371,12 +429,28 @@ class Assembly {
         }
         this.startSection(s.src.label?.name);
         s.loc = this.lc;
-        this.define(s, this.lc, true, 1, 'J');
+        this.define(s, this.lc, 0, 1, 'J');
+        return;
+      }
+      case 'DSECT': {
+        const label: SourceStatement['label'] = s.src.label;
+        if (!label) this.opFail(s, 'SYNTAX', 'DSECT needs a name in column 1');
+        if (label.name === this.control.name) this.opFail(s, 'DIRECTIVE', `${label.name} is the control section, not a DSECT`);
+        let d = this.sections.find((x) => x.dummy && x.name === label.name);
+        const fresh = !d;
+        if (!d) {
+          d = { id: this.sections.length, name: label.name, dummy: true, lc: 0, maxLc: 0, origin: 0, started: true };
+          this.sections.push(d);
+        }
+        this.sec = d;
+        s.section = d.id;
+        s.loc = d.lc;
+        if (fresh) this.define(s, 0, d.id, 1, 'J');
         return;
       }
       case 'DC':
       case 'DS': {
-        this.startSection(undefined);
+        this.enterCode(s);
         const ctx = this.context(this.lc, 1, true, undefined);
         for (;;) {
           const c = parseConstant(cur, ctx, name);
@@ -389,11 +463,11 @@ class Assembly {
         const first = s.constants[0]!;
         s.loc = first.loc;
         s.length = this.lc - first.loc;
-        this.define(s, first.loc, true, first.c.itemLengths[0] ?? 1, first.c.type);
+        this.define(s, first.loc, this.sec.id, first.c.itemLengths[0] ?? 1, first.c.type);
         return;
       }
       case 'EQU': {
-        if (!s.src.label) cur.fail('SYNTAX', 'EQU needs a name in column 1', 0);
+        if (!s.src.label) this.opFail(s, 'SYNTAX', 'EQU needs a name in column 1');
         s.loc = this.lc;
         const ctx = this.context(this.lc, 1, true, undefined);
         const v = expression(cur, ctx);
@@ -409,34 +483,39 @@ class Assembly {
           s.pendingEqu = true;
           return;
         }
-        if (v.reloc !== 0 && v.reloc !== 1) cur.fail('RELOCATABILITY', 'complex relocatable expression', v.start);
+        if (!isSimple(v)) cur.fail('RELOCATABILITY', 'complex relocatable expression', v.start);
         s.addr2 = v.value;
-        this.define(s, v.value, v.reloc === 1, length, 'U');
+        this.define(s, v.value, v.reloc === 1 ? v.section : ABSOLUTE, length, 'U');
         return;
       }
       case 'ORG': {
         if (cur.eof()) {
-          this.lc = this.maxLc;
+          this.lc = this.sec.maxLc;
         } else {
           const at = cur.i;
           const v = this.definedAbsolute(cur, 'ORG operand', true);
           this.endOfOperands(cur);
-          if (v.value < this.sectionOrigin) {
-            cur.fail('LOCATION', `ORG to X'${hexAddress(v.value)}' is below the section origin X'${hexAddress(this.sectionOrigin)}'`, at);
+          if (v.reloc === 1 && v.section !== this.sec.id) cur.fail('RELOCATABILITY', 'ORG to an address of another section', at);
+          if (v.value < this.sec.origin) {
+            cur.fail('LOCATION', `ORG to X'${hexAddress(v.value)}' is below the section origin X'${hexAddress(this.sec.origin)}'`, at);
           }
           this.advance(v.value);
         }
         s.loc = this.lc;
-        this.define(s, this.lc, true, 1, 'U');
+        this.define(s, this.lc, this.sec.id, 1, 'U');
         return;
       }
       case 'LTORG': {
+        if (this.sec.dummy) this.opFail(s, 'DIRECTIVE', 'LTORG in a DSECT: literals belong to the control section');
         s.loc = this.align(8);
-        this.define(s, this.lc, true, 1, 'U');
+        this.define(s, this.lc, 0, 1, 'U');
         this.placeLiterals(s);
         return;
       }
       case 'END': {
+        // The pool goes at the end of the control section even when a DSECT is current.
+        this.sec = this.control;
+        s.section = 0;
         this.placeLiterals(s);
         return;
       }
@@ -452,7 +531,7 @@ class Assembly {
         let n = 0;
         while ((this.lc + n) % w !== b) n += 2;
         s.length = n;
-        this.define(s, this.lc + n, true, 1, 'I');
+        this.define(s, this.lc + n, this.sec.id, 1, 'I');
         this.advance(this.lc + n);
         return;
       }
@@ -461,7 +540,7 @@ class Assembly {
       case 'CCW1': {
         s.loc = this.align(8);
         s.length = 8;
-        this.define(s, s.loc, true, 8, 'W');
+        this.define(s, s.loc, this.sec.id, 8, 'W');
         this.advance(s.loc + 8);
         return;
       }
@@ -487,7 +566,7 @@ class Assembly {
         if (!s.pendingEqu) continue;
         const cur = s.src.operands;
         cur.i = 0;
-        const ctx = this.context(this.lcOf(s), 1, true, undefined);
+        const ctx = this.context(this.lcOf(s), 1, true, undefined, s.section);
         let v: ExprValue | undefined;
         const ok = this.guard(s, () => {
           v = expression(cur, ctx);
@@ -502,7 +581,8 @@ class Assembly {
         let length = v.length;
         if (cur.accept(',')) this.guard(s, () => (length = this.definedAbsolute(cur, 'EQU length').value));
         s.addr2 = v.value;
-        this.define(s, v.value, v.reloc === 1, length, 'U');
+        if (!isSimple(v)) this.guard(s, () => cur.fail('RELOCATABILITY', 'complex relocatable expression', v!.start));
+        else this.define(s, v.value, v.reloc === 1 ? v.section : ABSOLUTE, length, 'U');
       }
     }
     for (const s of this.stmts) {
@@ -510,7 +590,7 @@ class Assembly {
       s.pendingEqu = false;
       const cur = s.src.operands;
       cur.i = 0;
-      const ctx = this.context(this.lcOf(s), 1, true, undefined);
+      const ctx = this.context(this.lcOf(s), 1, true, undefined, s.section);
       this.guard(s, () => {
         const v = expression(cur, ctx);
         void v;
@@ -566,6 +646,11 @@ class Assembly {
     cur.i = 0;
     switch (name) {
       case 'DC': {
+        // A DSECT only lays out offsets: its constants produce no object code (HLASM treats them as DS).
+        if (this.sections[s.section]?.dummy) {
+          this.directive2(s, 'DS');
+          return;
+        }
         const pieces: Uint8Array[] = [];
         let at = s.constants[0]?.loc ?? 0;
         for (const [k, { loc }] of s.constants.entries()) {
@@ -603,7 +688,7 @@ class Assembly {
       case 'USING': {
         const at = cur.i;
         const base = expression(cur, this.context(this.lcOf(s), 1, false, s));
-        if (base.reloc !== 0 && base.reloc !== 1) cur.fail('RELOCATABILITY', 'complex relocatable expression', at);
+        if (!isSimple(base)) cur.fail('RELOCATABILITY', 'complex relocatable expression', at);
         const regs: number[] = [];
         while (cur.accept(',')) regs.push(this.register(cur, s, 'R'));
         if (regs.length === 0) cur.fail('SYNTAX', `expected ',' and a base register found ${cur.found()}`);
@@ -611,7 +696,7 @@ class Assembly {
         regs.forEach((reg, k) => {
           this.usings = this.usings.filter((u) => u.reg !== reg);
           // Register 0 as a base always supplies zero, so HLASM computes its displacements from 0 whatever base was written.
-          this.usings.push({ reg, base: reg === 0 ? 0 : base.value + 4096 * k, relocatable: base.reloc === 1 });
+          this.usings.push({ reg, base: reg === 0 ? 0 : base.value + 4096 * k, section: base.reloc === 1 ? base.section : ABSOLUTE });
         });
         s.addr2 = base.value;
         return;
@@ -686,7 +771,8 @@ class Assembly {
     const field = (max: number, what: string): number => {
       const at = cur.i;
       const v = expression(cur, ctx());
-      if (v.reloc !== 0 && v.reloc !== 1) cur.fail('RELOCATABILITY', 'complex relocatable expression', at);
+      if (!isSimple(v)) cur.fail('RELOCATABILITY', 'complex relocatable expression', at);
+      if (v.reloc === 1 && v.section !== 0) cur.fail('RELOCATABILITY', `${what} is an offset in a DSECT, not an address`, at);
       if (v.value < 0 || v.value > max) cur.fail('IMMEDIATE_RANGE', `${what} ${v.value} out of range 0..${max}`, at);
       return v.value;
     };
@@ -788,7 +874,10 @@ class Assembly {
       return;
     }
     // Relative-immediate: the operand names the target; the field holds halfwords from this instruction.
-    if (v.reloc !== 0 && v.reloc !== 1) this.soft(s, cur, 'RELOCATABILITY', 'complex relocatable expression', at);
+    if (!isSimple(v)) this.soft(s, cur, 'RELOCATABILITY', 'complex relocatable expression', at);
+    else if (v.reloc === 1 && v.section !== s.section) {
+      this.soft(s, cur, 'RELOCATABILITY', 'branch target is in another section', at);
+    }
     const diff = v.value - this.lcOf(s);
     if (diff % 2 !== 0) {
       this.soft(s, cur, 'RELATIVE_ALIGNMENT', `branch target X'${hexAddress(v.value)}' is an odd number of bytes from the instruction`, at);
@@ -816,7 +905,7 @@ class Assembly {
       parseConstant(cur, this.context(this.lcOf(s), s.length, true, undefined), 'literal');
       const lit = s.literalRefs.get(cur.text.slice(at, cur.i));
       if (!lit) cur.fail('SYNTAX', 'literal was not collected', at);
-      e = { value: lit.address, reloc: 1, length: lit.constant.itemLengths[0] ?? 1, start: at };
+      e = { value: lit.address, reloc: 1, section: 0, length: lit.constant.itemLengths[0] ?? 1, start: at };
     } else {
       e = expression(cur, this.strict(s));
     }
@@ -875,10 +964,10 @@ class Assembly {
 
   /** Implicit address: the USING with the smallest displacement (ties: highest register), or base 0 for 0..4095. */
   private resolve(s: Stmt, cur: Cursor, e: ExprValue, at: number): { base: number; displacement: number } {
-    if (e.reloc !== 0 && e.reloc !== 1) this.soft(s, cur, 'RELOCATABILITY', 'complex relocatable expression', at);
+    if (!isSimple(e)) this.soft(s, cur, 'RELOCATABILITY', 'complex relocatable expression', at);
     let best: { base: number; displacement: number } | undefined;
     for (const u of this.usings) {
-      if (u.reg !== 0 && u.relocatable !== (e.reloc === 1)) continue;
+      if (u.reg !== 0 && u.section !== (e.reloc === 1 ? e.section : ABSOLUTE)) continue;
       const d = e.value - u.base;
       if (d < 0 || d > 4095) continue;
       if (!best || d < best.displacement || (d === best.displacement && u.reg > best.base)) best = { base: u.reg, displacement: d };
@@ -887,6 +976,9 @@ class Assembly {
     if (e.reloc === 0) {
       if (e.value >= 0 && e.value <= 4095) return { base: 0, displacement: e.value };
       this.soft(s, cur, 'DISPLACEMENT_RANGE', `displacement ${e.value} out of range 0..4095 and no USING covers it`, at);
+    } else if (e.section > 0) {
+      const d = this.sections[e.section]!;
+      this.soft(s, cur, 'NO_USING', `no USING covers offset X'${hexAddress(e.value)}' of DSECT ${d.name}`, at);
     } else this.soft(s, cur, 'NO_USING', `no USING covers address X'${hexAddress(e.value)}'`, at);
     return { base: 0, displacement: 0 };
   }
@@ -895,7 +987,11 @@ class Assembly {
 
   private result(): AssemblyResult {
     for (const s of this.stmts) s.errors.sort((a, b) => a.line - b.line || a.column - b.column);
-    const pieces = this.stmts.flatMap((s) => s.pieces).filter((p) => p.bytes.length > 0);
+    // Only the control section has object code; DSECT statements only define offsets.
+    const pieces = this.stmts
+      .filter((s) => s.section === 0)
+      .flatMap((s) => s.pieces)
+      .filter((p) => p.bytes.length > 0);
     const errors = this.stmts.flatMap((s) => s.errors);
     let image: Uint8Array<ArrayBuffer> = new Uint8Array(0);
     let chunks: AsmChunk[] = [];
@@ -930,7 +1026,12 @@ class Assembly {
     }
     const symbols: AsmSymbol[] = [...this.symbols.values()]
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      .map((s) => ({ ...s, references: [...s.references] }));
+      .map(({ section, references, ...rest }) => ({
+        ...rest,
+        relocatable: section !== ABSOLUTE,
+        dsect: this.sections[section]?.dummy ? this.sections[section]!.name : undefined,
+        references: [...references],
+      }));
     return {
       ok: errors.length === 0,
       errors,
@@ -939,7 +1040,7 @@ class Assembly {
       chunks,
       symbols,
       entry: this.entry,
-      sectionName: this.sectionName,
+      sectionName: this.control.name,
       statements: this.listing(),
     };
   }
@@ -955,7 +1056,7 @@ class Assembly {
         stmt: s.stmt,
         line: s.src.line,
         loc: showLoc ? s.loc : undefined,
-        bytes: s.bytes,
+        bytes: this.sections[s.section]?.dummy ? EMPTY : s.bytes,
         kind: s.op.kind === 'directive' && s.op.name === 'CNOP' ? 'instruction' : kind,
         addr1: s.addr1,
         addr2: s.addr2,

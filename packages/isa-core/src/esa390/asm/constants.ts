@@ -7,7 +7,7 @@
  */
 import type { Cursor } from './cursor';
 import { asciiToEbcdic, EBCDIC_SPACE } from './ebcdic';
-import { type ExprContext, type ExprValue, expression, quoted } from './expression';
+import { type ExprContext, type ExprValue, expression, isSimple, quoted } from './expression';
 
 export type ConstantType = 'C' | 'X' | 'B' | 'F' | 'H' | 'A' | 'Y' | 'P' | 'Z' | 'D';
 
@@ -180,7 +180,9 @@ export function constantBytes(cur: Cursor, c: ConstantOperand): Uint8Array {
   if (c.type === 'A' || c.type === 'Y') {
     c.exprs.forEach((e, k) => {
       const len = c.itemLengths[k]!;
-      if (e.reloc !== 0 && e.reloc !== 1) cur.fail('RELOCATABILITY', 'complex relocatable expression in an address constant', e.start);
+      if (!isSimple(e)) cur.fail('RELOCATABILITY', 'complex relocatable expression in an address constant', e.start);
+      // A DSECT offset is no address the loaded program could hold.
+      if (e.reloc === 1 && e.section > 0) cur.fail('RELOCATABILITY', 'address constant of a DSECT symbol', e.start);
       const b = integerBytes(BigInt(e.value), len, true);
       if (!b) cur.fail('CONSTANT', `value ${e.value} does not fit in ${len} byte${len > 1 ? 's' : ''}`, e.start);
       one.push(b);

@@ -51,8 +51,10 @@ export interface AsmSymbol {
   readonly name: string;
   /** Its value: an address for labels (the section is assembled at its START origin), any integer for EQUs. */
   readonly value: number;
-  /** Relocatable (an address in the section) rather than absolute. */
+  /** Relocatable (an address in the control section, or an offset in a DSECT) rather than absolute. */
   readonly relocatable: boolean;
+  /** The DSECT the symbol is an offset in; undefined for the control section and absolute symbols. */
+  readonly dsect: string | undefined;
   /** The length attribute L'name. */
   readonly length: number;
   readonly type: AsmSymbolType;
