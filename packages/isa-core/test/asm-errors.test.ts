@@ -129,6 +129,7 @@ describe('assembler errors: class, message, line and column', () => {
     const token = fc.constantFrom(
       ' ', '  ', ',', '(', ')', "'", '=', '*', '+', '-', '/', 'L\'', 'X\'', 'C\'', 'F\'', 'A(', '0', '1', '15', '4096',
       'R1', 'LOOP', 'L', 'MVC', 'DC', 'DS', 'EQU', 'USING', 'ORG', 'LTORG', 'START', 'END', 'J', 'BRC', 'CL8', '3F',
+      'DSECT', 'CSECT', 'DROP', 'CNOP', 'CCW', 'X\'7FFFFFFF\'', '\t',
       '\n', '\n         ', '\nLOOP     ', 'X'.repeat(80),
     );
     fc.assert(

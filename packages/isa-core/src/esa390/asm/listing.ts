@@ -72,7 +72,7 @@ export function formatListing(result: AssemblyResult, options: ListingOptions = 
   for (const s of result.symbols) {
     const name = s.name.length > 16 ? `${s.name}\n${' '.repeat(16)}` : s.name.padEnd(16);
     out.push(
-      `${name} ${String(s.length).padStart(6)} ${(s.value >>> 0).toString(16).toUpperCase().padStart(8, '0')} ${s.relocatable ? 'R' : 'A'} ${s.type.padEnd(4)} ${String(s.line).padStart(6)}  ${s.references.join(' ')}`.trimEnd(),
+      `${name} ${String(s.length).padStart(6)} ${(s.value >>> 0).toString(16).toUpperCase().padStart(8, '0')} ${s.dsect ? 'D' : s.relocatable ? 'R' : 'A'} ${s.type.padEnd(4)} ${String(s.line).padStart(6)}  ${s.references.join(' ')}`.trimEnd(),
     );
   }
 
