@@ -37,10 +37,6 @@ function loadMachine(src: string, options: Partial<Esa390MachineOptions> = {}) {
   return { m, sym, word };
 }
 
-/** Restart every CPU of the machine. */
-function restartAll(m: Esa390Machine): void {
-  for (let i = 0; i < m.cpus.length; i++) m.restart(i);
-}
 
 
 /**

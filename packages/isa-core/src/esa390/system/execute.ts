@@ -106,6 +106,18 @@ function storeDouble(cpu: Esa390Cpu, a: number, high: number, low: number): void
   cpu.write32(a + 4, low);
 }
 
+/**
+ * Make every CPU of the configuration fetch its next instruction through the
+ * full path again. The core caches the frame of the current instruction page
+ * and checks fetch protection and sets the reference bit only when it loads
+ * that cache; after a key change (SSKE) or a reference-bit reset (RRBE) the
+ * next fetch must see the new key and set the bit again, as Hercules 3.13
+ * shows (ISKE after RRBE of the executing page finds the reference bit on).
+ */
+function forgetFetchedPages(cpu: Esa390Cpu): void {
+  for (const other of systemOf(cpu).configuration.cpus) other.ipPage = -1;
+}
+
 /** SVC (POP "SUPERVISOR CALL"): SVC old PSW at X'20', ILC and number at X'88', new PSW from X'60'. */
 function supervisorCall(cpu: Esa390Cpu, w0: number): Exit | null {
   const n = (w0 >>> 16) & 0xff;
@@ -194,8 +206,7 @@ export function executeSystem(cpu: Esa390Cpu, key: number, w0: number, w1: numbe
       // SSKE: key bits 24-30 of R1 into the storage key of the block R2 designates
       const s = keyBlock(cpu, w0 & 0xf);
       cpu.storage.setKey(s, g[(w0 >>> 4) & 0xf]! & 0xfe);
-      // Fetch protection of the current instruction page is decided when the page is cached.
-      cpu.flushTlb();
+      forgetFetchedPages(cpu);
       return null;
     }
     case 0xb229: {
@@ -211,6 +222,7 @@ export function executeSystem(cpu: Esa390Cpu, key: number, w0: number, w1: numbe
       const k = cpu.storage.getKey(s);
       cpu.cc = ((k & KEY_REF) !== 0 ? 2 : 0) | ((k & KEY_CHANGE) !== 0 ? 1 : 0);
       cpu.storage.setKey(s, k & ~KEY_REF);
+      forgetFetchedPages(cpu);
       return null;
     }
     case 0xb221: {
