@@ -3,7 +3,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type AssemblyResult, assemble, formatListing, herculesAlterCommands } from '@strachey/isa-core';
+import {
+  type AssemblyResult,
+  assemble,
+  formatListing,
+  herculesAlterCommands,
+  runConsoleScript,
+} from '@strachey/isa-core';
 
 const SUMUP = `*        Adds up a table of fullwords with a BCT loop.
 SUMUP    START X'1000'
@@ -138,6 +144,26 @@ describe('the example programs', () => {
   it('assemble without errors', () => {
     expect(example('hello.asm').entry).toBe(0x200);
     expect(example('bct-loop.asm').entry).toBe(0x200);
+  });
+
+  it('run on isa-core from the same console script (r commands, or loadcore of the flat image)', () => {
+    const hello = example('hello.asm');
+    const viaR = runConsoleScript([...herculesAlterCommands(hello.chunks), 'restart', 'pause 1', 'quit'].join('\n'), 'hello.rc');
+    expect(viaR.ok).toBe(true);
+    if (!viaR.ok) return;
+    expect(viaR.error).toBeNull();
+    expect(viaR.state.psw).toBe('000A000000000000');
+    expect(viaR.state.gpr.slice(2, 6)).toEqual(['C8C5D3D3', '00000000', '00000005', '00000409']);
+
+    const loop = example('bct-loop.asm');
+    const viaLoadcore = runConsoleScript(`loadcore bct.bin ${loop.origin.toString(16)}\nrestart\npause 1\nquit\n`, 'bct.rc', {
+      loadFile: (file) => (file === 'bct.bin' ? loop.image : { error: `no file ${file}` }),
+    });
+    expect(viaLoadcore.ok).toBe(true);
+    if (!viaLoadcore.ok) return;
+    expect(viaLoadcore.error).toBeNull();
+    expect(viaLoadcore.state.psw).toBe('000A000000000000');
+    expect(viaLoadcore.state.gpr.slice(1, 4)).toEqual(['00000BB8', '00000000', '00000003']);
   });
 
   it.skipIf(!hasHercules)('hello.asm leaves the results its header promises when Hercules runs it', () => {
