@@ -94,6 +94,14 @@ describe('assembler errors: class, message, line and column', () => {
     expect(errors[0]!.sourceLine).toBe("               F'X'");
   });
 
+  it('reports a bad name but still assembles its statement, so later addresses stay right', () => {
+    const r = assemble(['T        START 0', '1BAD     LR    1,1', 'NEXT     LR    2,2', '         END'].join('\n'));
+    expect(r.errors.map((e) => [e.code, e.line, e.column])).toEqual([['SYNTAX', 2, 1]]);
+    expect(r.errors[0]!.message).toMatch(/^invalid name 1BAD/);
+    expect(r.symbols.find((s) => s.name === 'NEXT')!.value).toBe(2);
+    expect(Buffer.from(r.image).toString('hex')).toBe('18111822');
+  });
+
   it('reports every bad statement, not just the first, and keeps assembling the good ones', () => {
     const r = assemble(
       [

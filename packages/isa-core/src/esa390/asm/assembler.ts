@@ -270,10 +270,8 @@ class Assembly {
   /** Lays out statements up to END; statements after END are listed but not assembled. */
   private pass1(): void {
     for (const s of this.stmts) {
-      for (const f of s.src.faults) {
-        this.error(s, f.code, f.message, f.position);
-        s.failed = true;
-      }
+      // A bad name or continuation is reported, but the statement still assembles so later addresses stay right.
+      for (const f of s.src.faults) this.error(s, f.code, f.message, f.position);
       s.section = this.sec.id;
       if (s.src.comment || !s.src.operation || s.failed) continue;
       const name = s.src.operation.name;
