@@ -82,6 +82,17 @@ export const CASES: DiffCase[] = [
   { name: 'protection check: ORB key 2 writing from a fetch-protected key-3 page', subchannel: CON, orb: orb(0x1000, { key: 2 }), key: [0x4000, 0x38], poke: [[0x1000, ccw1(0x09, 0x20, 4, 0x4000)]], compare: [] },
   { name: 'IDAW: format-1 IDAWs for a 3390 read across a 2K boundary', subchannel: DASD, orb: orb(0x1000), poke: [[0x1000, [...ccw1(0x07, 0x40, 6, 0x1800), ...ccw1(0x31, 0x40, 5, 0x1810), ...ccw1(0x08, 0, 0, 0x1008), ...ccw1(0x06, 0x24, 80, 0x1900)]], [0x1900, [0, 0, 0x57, 0xe0, 0, 0, 0x58, 0]]], compare: [[0x57e0, 32], [0x5800, 48]] },
   { name: 'format-1 NOP with count 1 and no SLI (immediate command)', subchannel: CON, orb: orb(0x1000), poke: [[0x1000, ccw1(0x03, 0x00, 1, 0)]], compare: [] },
+  { name: 'SSCH with an ORB LPM outside the PAM: cc 3', subchannel: CON, orb: [0, 0, 0, 0, 0, 0x80, 0x40, 0, 0, 0, 0x10, 0], poke: [[0x1000, ccw1(0x03, 0x20, 1, 0)]], compare: [] },
+  { name: 'program check: suspend flag without ORB suspend control', subchannel: CON, orb: orb(0x1000), poke: [[0x1000, ccw1(0x03, 0x22, 1, 0)]], compare: [] },
+  { name: 'program check: second IDAW not on a 2K boundary', subchannel: DASD, orb: orb(0x1000), poke: [[0x1000, [...ccw1(0x07, 0x40, 6, 0x1800), ...ccw1(0x31, 0x40, 5, 0x1810), ...ccw1(0x08, 0, 0, 0x1008), ...ccw1(0x06, 0x24, 80, 0x1900)]], [0x1900, [0, 0, 0x57, 0xe0, 0, 0, 0x58, 0x10]]], compare: [] },
+  { name: '3215 SENSE ID', subchannel: CON, orb: orb(0x1000), poke: [[0x1000, ccw1(0xe4, 0x20, 16, 0x3400)], [0x3400, new Array(16).fill(0)]], compare: [[0x3400, 16]] },
+  { name: '3390 SENSE ID', subchannel: DASD, orb: orb(0x1000), poke: [[0x1000, ccw1(0xe4, 0x20, 32, 0x3400)], [0x3400, new Array(32).fill(0)]], compare: [[0x3400, 32]] },
+  { name: '3390 READ DEVICE CHARACTERISTICS', subchannel: DASD, orb: orb(0x1000), poke: [[0x1000, ccw1(0x64, 0x00, 64, 0x3400)]], compare: [[0x3400, 64]] },
+  { name: '3390: read home address and read R0', subchannel: DASD, orb: orb(0x1000), poke: [[0x1000, [...ccw1(0x07, 0x40, 6, 0x1800), ...ccw1(0x1a, 0x40, 5, 0x3500), ...ccw1(0x16, 0x00, 16, 0x3510)]]], compare: [[0x3500, 32]] },
+  { name: '3390: read count key and data of the record after R2 (VOL1)', subchannel: DASD, orb: orb(0x1000), poke: [[0x1000, [...ccw1(0x07, 0x40, 6, 0x1800), ...ccw1(0x31, 0x40, 5, 0x1830), ...ccw1(0x08, 0, 0, 0x1008), ...ccw1(0x1e, 0x20, 96, 0x3600)]], [0x1830, [0, 0, 0, 0, 2]]], compare: [[0x3600, 96]] },
+  { name: '3390: search ID high (R1 high than R0 → modifier on R1)', subchannel: DASD, orb: orb(0x1000), poke: [[0x1000, [...ccw1(0x07, 0x40, 6, 0x1800), ...ccw1(0x1a, 0x40, 5, 0x3500), ...ccw1(0x51, 0x40, 5, 0x1838), ...ccw1(0x08, 0, 0, 0x1010), ...ccw1(0x12, 0x00, 8, 0x3700)]], [0x1838, [0, 0, 0, 0, 1]]], compare: [[0x3700, 16]] },
+  { name: 'reader exhausted: skip flag read gives unit exception again', subchannel: RDR, orb: orb(0x1000), poke: [[0x1000, ccw1(0x02, 0x30, 80, 0x2600)]], compare: [] },
+  { name: 'punch: data chaining gathers the card from two areas', subchannel: PUN, orb: orb(0x1000), poke: [[0x1000, [...ccw1(0x01, 0x80, 40, 0x2000), ...ccw1(0x01, 0x00, 40, 0x2100)]], [0x2000, text('LEFT HALF'.padEnd(40, ' '))], [0x2100, text('RIGHT HALF'.padEnd(40, ' '))]], compare: [] },
   { name: 'TIC as the first CCW', subchannel: CON, orb: orb(0x1000), poke: [[0x1000, [...ccw1(0x08, 0, 0, 0x1010), 0, 0, 0, 0, 0, 0, 0, 0, ...ccw1(0x03, 0x20, 1, 0)]]], compare: [] },
 ];
 
@@ -102,6 +113,7 @@ export const DEVIATIONS: Record<string, { kind: 'count' } | { kind: 'pop'; strac
   'program check: data beyond main storage': { kind: 'count' },
   'program check: format-0 count zero': { kind: 'count' },
   'protection check: ORB key 2 writing from a fetch-protected key-3 page': { kind: 'count' },
+  'program check: suspend flag without ORB suspend control': { kind: 'count' },
   'format-1 NOP with count 1 and no SLI (immediate command)': {
     kind: 'pop',
     // POP (SA22-7201 "Incorrect Length", as Hercules 4.x implements it): a format-1 immediate command with a
