@@ -6,3 +6,12 @@
 export * from './directory/types';
 export { parseDirectory, storageOf } from './directory/parse';
 export { validateDirectory, type ResolvedMinidisk } from './directory/validate';
+export { ControlProgram, createCp, type CpOptions, type CpVolume, type CpRunResult, type CpCounters, type CpError, type CpSnapshot } from './cp';
+export { executeCommand, type CommandResult } from './commands';
+export { SpoolSystem, type SpoolFile, type SpoolTarget } from './spool';
+export { VirtualMachine, type VmCounters, type VmHost, type VmRunState, type VirtualMachineOptions } from './vm/virtual-machine';
+export { VirtualCpu, type VirtualCpuState, VEXT } from './vm/virtual-cpu';
+export { GuestStorage, realToAbsolute, CP_AREA_BYTES } from './vm/guest-storage';
+export { VirtualIo, VirtualSubchannel, type VirtualDevice, type RealIoPort, type OperandAccess } from './io/virtual-io';
+export { translateChannelProgram, completeBounces, type MinidiskExtent, type TranslatedProgram } from './io/channel-program';
+export { RealIo } from './real-io';

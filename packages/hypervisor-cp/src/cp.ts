@@ -1,0 +1,503 @@
+/**
+ * The Control Program: the host kernel that owns the real machine (storage,
+ * clock, real DASD) and runs every user in a virtual machine defined by the
+ * user directory. The common hypervisor shape (spec/style.md): create from a
+ * config, LOGON/LOGOFF (create and destroy VMs), start/stop, run for a budget
+ * of simulated time, snapshot/restore, counters.
+ *
+ * CP dispatches virtual CPUs on one real CPU with a pluggable scheduler
+ * (@strachey/scheduler-bvt: BVT, credit or round-robin), keeping the lists
+ * real CP keeps: the *dispatch list* (runnable virtual CPUs), the *eligible
+ * list* (logged on, waiting for an interruption that can come — enabled wait
+ * or DIAGNOSE I/O), and the *dormant list* (stopped, disabled wait, nothing to
+ * do).
+ */
+import {
+  type CostModel,
+  ESA390_REFERENCE_MACHINE,
+  SimClock,
+  SparseStorage,
+  type AbsoluteAddress,
+} from '@strachey/isa-core';
+import type { CkdVolume } from '@strachey/io-channel';
+import { createRoundRobin, type Scheduler } from '@strachey/scheduler-bvt';
+import { executeCommand } from './commands';
+import { parseDirectory } from './directory/parse';
+import type { Directory, DirectoryError, DirectoryUser } from './directory/types';
+import { modeWantsWrite } from './directory/types';
+import { type ResolvedMinidisk, validateDirectory } from './directory/validate';
+import type { RealIoPort, VirtualDevice } from './io/virtual-io';
+import { RealIo } from './real-io';
+import { SpoolSystem } from './spool';
+import { CP_AREA_BYTES } from './vm/guest-storage';
+import { VirtualMachine, type VmCounters, type VmHost } from './vm/virtual-machine';
+
+/** A real DASD volume given to CP: its volser and its CKD contents (io-channel). */
+export interface CpVolume {
+  readonly volser: string;
+  readonly volume: CkdVolume;
+  /** Real device number on CP's channel subsystem; default 0x100 + its index. */
+  readonly devnum?: number;
+}
+
+/** Options of `createCp`. */
+export interface CpOptions {
+  /** USER DIRECT source text, or a directory already parsed. */
+  readonly directory: string | Directory;
+  /** File name for error messages. */
+  readonly directoryFile?: string;
+  readonly volumes: readonly CpVolume[];
+  /** CP's real storage in bytes (guest windows are carved out of it); default 1 GB. */
+  readonly realStorage?: number;
+  readonly costModel?: CostModel;
+  /** The dispatcher's policy; default round-robin with a 50,000-cycle slice. */
+  readonly scheduler?: Scheduler;
+  /** Instructions per real-CPU run() slice (default 20,000). */
+  readonly quantum?: number;
+}
+
+/** Why `run()` returned. */
+export type CpRunResult =
+  | { readonly reason: 'budget'; readonly cycles: number }
+  /** Nothing can run and nothing is scheduled to wake anything. */
+  | { readonly reason: 'idle'; readonly cycles: number };
+
+/** Aggregated counters of CP. */
+export interface CpCounters {
+  readonly dispatches: number;
+  readonly realIoStarts: number;
+  readonly realIoCompletions: number;
+  /** Per logged-on user. */
+  readonly users: Readonly<Record<string, VmCounters>>;
+}
+
+/** An error value of CP operations (LOGON, LINK, …) with CP's message text. */
+export interface CpError {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** A CP snapshot: every logged-on VM's architected state and the spool (see `ControlProgram.snapshot`). */
+export interface CpSnapshot {
+  readonly time: number;
+  readonly vms: readonly VmSnapshot[];
+  readonly spool: ReturnType<SpoolSystem['snapshot']>;
+}
+
+interface VmSnapshot {
+  readonly userid: string;
+  readonly frames: ReadonlyMap<number, Uint8Array>;
+  readonly keys: Uint8Array;
+  readonly cpus: readonly {
+    gpr: Int32Array;
+    cr: Int32Array;
+    psw: [number, number];
+    prefix: number;
+    ckcWords: Uint32Array;
+    ckc: number;
+    timerLeft: number;
+    state: string;
+    externalPending: number;
+  }[];
+  readonly console: readonly string[];
+}
+
+interface Logged {
+  readonly vm: VirtualMachine;
+  readonly user: DirectoryUser;
+  readonly origin: number;
+  readonly span: number;
+  /** Minidisks this user holds with write access, keyed `OWNER vdev`. */
+  readonly writeLinks: Set<string>;
+}
+
+const MB = 1024 * 1024;
+
+/** The Control Program; see `createCp`. */
+export class ControlProgram {
+  readonly directory: Directory;
+  readonly minidisks: ReadonlyMap<string, ResolvedMinidisk>;
+  readonly clock: SimClock;
+  readonly costModel: CostModel;
+  readonly realStorage: SparseStorage;
+  readonly realIo: RealIo;
+  readonly spool = new SpoolSystem();
+  readonly scheduler: Scheduler;
+  private readonly logged = new Map<string, Logged>();
+  private readonly volumeDevnum = new Map<string, number>();
+  private readonly entities = new Map<number, { vm: VirtualMachine; cpu: number }>();
+  private nextEntity = 1;
+  private dispatches = 0;
+  /** Free regions of real storage (origin → bytes), first fit. */
+  private readonly free: { origin: number; size: number }[];
+  private readonly quantum: number;
+
+  constructor(directory: Directory, minidisks: ReadonlyMap<string, ResolvedMinidisk>, options: CpOptions) {
+    this.directory = directory;
+    this.minidisks = minidisks;
+    this.costModel = options.costModel ?? ESA390_REFERENCE_MACHINE;
+    this.clock = new SimClock(this.costModel.mhz);
+    const size = options.realStorage ?? 1024 * MB;
+    this.realStorage = new SparseStorage(size);
+    // Real storage below 1 MB is CP's own (its nucleus in a real system); guests live above it.
+    this.free = [{ origin: MB, size: size - MB }];
+    this.realIo = new RealIo(this.realStorage, this.clock);
+    options.volumes.forEach((v, i) => {
+      const devnum = v.devnum ?? 0x100 + i;
+      this.realIo.attachVolume(devnum, v.volser.toUpperCase(), v.volume);
+      this.volumeDevnum.set(v.volser.toUpperCase(), devnum);
+    });
+    this.quantum = options.quantum ?? 20_000;
+    if (options.scheduler) this.scheduler = options.scheduler;
+    else {
+      const rr = createRoundRobin({ slice: 50_000 });
+      if (!rr.ok) throw new Error(rr.error.message);
+      this.scheduler = rr.value;
+    }
+  }
+
+  /** Logged-on userids. */
+  users(): string[] {
+    return [...this.logged.keys()];
+  }
+
+  /** The virtual machine of a logged-on user. */
+  vm(userid: string): VirtualMachine | undefined {
+    return this.logged.get(userid.toUpperCase())?.vm;
+  }
+
+  /**
+   * LOGON: build the user's virtual machine from the directory — storage
+   * window, virtual CPUs, devices in directory order, links resolved with
+   * their access modes. The machine is in the stopped state until `start`
+   * or an IPL.
+   */
+  logon(userid: string, password?: string): { ok: true; vm: VirtualMachine } | { ok: false; error: CpError } {
+    const id = userid.toUpperCase();
+    const user = this.directory.users.get(id);
+    if (user === undefined) return { ok: false, error: { code: 'HCPLGA053E', message: `${id} not in CP directory` } };
+    if (this.logged.has(id)) return { ok: false, error: { code: 'HCPLGA054E', message: `Already logged on` } };
+    if (password !== undefined && user.password !== 'NOPASS' && password.toUpperCase() !== user.password) {
+      return { ok: false, error: { code: 'HCPLGA050E', message: 'LOGON unsuccessful--incorrect password' } };
+    }
+    if (user.password === 'NOLOG') return { ok: false, error: { code: 'HCPLGA050E', message: `${id} may not log on (NOLOG)` } };
+    const span = Math.ceil((user.storage + CP_AREA_BYTES) / MB) * MB;
+    const origin = this.allocate(span);
+    if (origin < 0) return { ok: false, error: { code: 'HCPLGA056E', message: 'Not enough real storage for the virtual machine' } };
+    const writeLinks = new Set<string>();
+    const devices: VirtualDevice[] = [];
+    const messages: string[] = [];
+    for (const d of user.devices) {
+      switch (d.kind) {
+        case 'console':
+          devices.push({ kind: 'console', vdev: d.vdev, devtype: 0x3215 });
+          break;
+        case 'spool':
+          if (d.device === 'reader') devices.push({ kind: 'reader', vdev: d.vdev, devtype: 0x2540, spoolClass: d.spoolClass, file: null, position: 0 });
+          else devices.push({ kind: d.device, vdev: d.vdev, devtype: d.devtype, target: { to: '*SYSTEM', spoolClass: d.spoolClass }, records: [] });
+          break;
+        case 'mdisk':
+        case 'link': {
+          const owner = d.kind === 'mdisk' ? id : d.owner;
+          const ownerVdev = d.kind === 'mdisk' ? d.vdev : d.ownerVdev;
+          const md = this.minidisks.get(`${owner} ${ownerVdev}`);
+          if (md === undefined) break;
+          const key = `${owner} ${ownerVdev}`;
+          const writer = [...this.logged.values()].some((l) => l.writeLinks.has(key));
+          let readOnly = !modeWantsWrite(d.mode);
+          if (!readOnly && writer) {
+            if (d.mode === 'W' || d.mode === 'M') {
+              messages.push(`HCPLNM104E ${owner} ${hex(ownerVdev)} not linked; R/W by another user`);
+              break;
+            }
+            if (d.mode !== 'MW') {
+              readOnly = true;
+              messages.push(`HCPLNM101W DASD ${hex(d.vdev)} forced R/O; R/W by another user`);
+            }
+          }
+          if (!readOnly) writeLinks.add(key);
+          devices.push({
+            kind: 'minidisk',
+            vdev: d.vdev,
+            devtype: 0x3390,
+            realDevice: this.volumeDevnum.get(md.volser) ?? -1,
+            volser: md.volser,
+            startCylinder: md.startCylinder,
+            cylinders: md.cylinders,
+            readOnly,
+            owner,
+            ownerVdev,
+          });
+          break;
+        }
+        case 'dedicate':
+          messages.push(`HCPATR040E Device ${hex(d.rdev)} not available for DEDICATE`);
+          break;
+      }
+    }
+    const host: VmHost = {
+      clock: this.clock,
+      costModel: this.costModel,
+      command: (vm, text) => executeCommand(this, vm, text),
+      poll: () => this.realIo.poll(),
+    };
+    const vm = new VirtualMachine({
+      userid: id,
+      host: this.realStorage,
+      origin,
+      size: user.storage,
+      cpus: 1,
+      devices,
+      vmHost: host,
+      quantum: this.quantum,
+      ioPort: (v) => this.ioPort(v),
+    });
+    for (const m of messages) vm.consoleLine(m);
+    this.logged.set(id, { vm, user, origin, span, writeLinks });
+    vm.cpus.forEach((c, i) => {
+      const e = this.nextEntity++;
+      c.entity = e;
+      this.entities.set(e, { vm, cpu: i });
+      this.scheduler.add(e, { name: `${id}.${i}`, weight: 1 }, this.clock.now());
+    });
+    return { ok: true, vm };
+  }
+
+  /** LOGOFF: destroy the VM, release its storage and links (its spool files stay). */
+  logoff(userid: string): boolean {
+    const id = userid.toUpperCase();
+    const l = this.logged.get(id);
+    if (l === undefined) return false;
+    for (const c of l.vm.cpus) {
+      this.scheduler.remove(c.entity, this.clock.now());
+      this.entities.delete(c.entity);
+    }
+    // Scrub the frames so the next user of this storage cannot read them.
+    for (let f = l.origin >>> 12; f < (l.origin + l.span) >>> 12; f++) {
+      if (this.realStorage.frames[f] !== undefined) this.realStorage.frames[f]!.fill(0);
+      this.realStorage.keys[f] = 0;
+    }
+    this.free.push({ origin: l.origin, size: l.span });
+    this.logged.delete(id);
+    return true;
+  }
+
+  /** Start (or restart) virtual CPU 0 of a user at a PSW. */
+  start(userid: string, pswHigh: number, pswLow: number): boolean {
+    const vm = this.vm(userid);
+    if (vm === undefined) return false;
+    vm.start(pswHigh, pswLow);
+    return true;
+  }
+
+  /** Stop every virtual CPU of a user (CP's STOP; BEGIN restarts them). */
+  stop(userid: string): boolean {
+    const vm = this.vm(userid);
+    if (vm === undefined) return false;
+    for (const c of vm.cpus) if (c.state === 'operating') c.state = 'stopped';
+    return true;
+  }
+
+  /** BEGIN: resume stopped virtual CPUs where they stopped. */
+  begin(userid: string): boolean {
+    const vm = this.vm(userid);
+    if (vm === undefined) return false;
+    for (const c of vm.cpus) if (c.state === 'stopped') c.state = 'operating';
+    return true;
+  }
+
+  /**
+   * Run the system for `budget` simulated cycles: dispatch runnable virtual
+   * CPUs through the scheduler; when none can run, simulated time jumps to
+   * the next device event or virtual timer.
+   */
+  run(budget: number): CpRunResult {
+    const clock = this.clock;
+    const start = clock.now();
+    const end = start + budget;
+    const s = this.scheduler;
+    while (clock.now() < end) {
+      this.realIo.poll();
+      const now = clock.now();
+      for (const [e, { vm, cpu }] of this.entities) {
+        const info = s.info(e);
+        const runnable = vm.runnable(cpu);
+        if (runnable && info && !info.runnable) s.wake(e, now);
+        else if (!runnable && info?.runnable) s.block(e, now, 'voluntary');
+      }
+      const d = s.pick(now);
+      if (d.id === null) {
+        let next = clock.nextEventTime();
+        for (const { vm, cpu } of this.entities.values()) {
+          if (vm.runState(cpu) === 'waiting') next = Math.min(next, vm.nextTimer(cpu));
+        }
+        if (!Number.isFinite(next)) return { reason: 'idle', cycles: clock.now() - start };
+        clock.advanceTo(Math.min(end, Math.max(next, now + 1)));
+        continue;
+      }
+      const target = this.entities.get(d.id);
+      if (target === undefined) break;
+      const slice = Math.max(1000, Math.min(d.until - now, end - now));
+      this.dispatches++;
+      const used = target.vm.run(target.cpu, slice);
+      if (used === 0) clock.advanceTo(clock.now() + 1);
+      s.account(d.id, Math.max(1, used), clock.now());
+    }
+    return { reason: 'budget', cycles: clock.now() - start };
+  }
+
+  /**
+   * CP's scheduling lists (VM/370 DMKSCH): dispatch list = runnable, eligible
+   * list = waiting for something that will come, dormant = nothing to do.
+   */
+  lists(): { dispatch: string[]; eligible: string[]; dormant: string[] } {
+    const out = { dispatch: [] as string[], eligible: [] as string[], dormant: [] as string[] };
+    for (const { vm, cpu } of this.entities.values()) {
+      const name = `${vm.userid}.${cpu}`;
+      const st = vm.runState(cpu);
+      if (vm.runnable(cpu)) out.dispatch.push(name);
+      else if (st === 'waiting' || st === 'blocked') out.eligible.push(name);
+      else out.dormant.push(name);
+    }
+    return out;
+  }
+
+  /** Counters of CP and every user. */
+  counters(): CpCounters {
+    const users: Record<string, VmCounters> = {};
+    for (const [id, l] of this.logged) users[id] = l.vm.counters;
+    return { dispatches: this.dispatches, realIoStarts: this.realIo.counters.starts, realIoCompletions: this.realIo.counters.completions, users };
+  }
+
+  /**
+   * Snapshot every logged-on VM: storage frames and keys, virtual CPU state
+   * (CPU timer kept as time left, so it continues where it was), console
+   * log, and the spool. Refused while real I/O is in flight (a real
+   * channel program cannot be captured half-done).
+   */
+  snapshot(): { ok: true; snapshot: CpSnapshot } | { ok: false; error: CpError } {
+    if (this.realIo.busy) return { ok: false, error: { code: 'IO_ACTIVE', message: 'real I/O is in progress; run until it completes' } };
+    const now = this.clock.now();
+    const vms: VmSnapshot[] = [];
+    for (const [id, l] of this.logged) {
+      const vm = l.vm;
+      const frames = new Map<number, Uint8Array>();
+      const first = vm.storage.origin >>> 12;
+      const count = vm.storage.size >>> 12;
+      const keys = new Uint8Array(count);
+      for (let f = 0; f < count; f++) {
+        const fr = this.realStorage.frames[first + f];
+        if (fr !== undefined) frames.set(f, fr.slice());
+        keys[f] = this.realStorage.keys[first + f]!;
+      }
+      vms.push({
+        userid: id,
+        frames,
+        keys,
+        cpus: vm.cpus.map((c) => ({
+          gpr: c.cpu.gpr.slice(),
+          cr: c.cr.slice(),
+          psw: c.getPsw(),
+          prefix: c.prefix,
+          ckcWords: c.ckcWords.slice(),
+          ckc: c.ckc,
+          timerLeft: c.cpuTimer(now, this.clock.cyclesPerMicrosecond),
+          state: c.state,
+          externalPending: c.externalPending & 0x03,
+        })),
+        console: [...vm.consoleLines],
+      });
+    }
+    return { ok: true, snapshot: { time: now, vms, spool: this.spool.snapshot() } };
+  }
+
+  /** Restore a snapshot into the VMs of the same users (they must be logged on with the same storage sizes). */
+  restore(snap: CpSnapshot): { ok: true } | { ok: false; error: CpError } {
+    for (const s of snap.vms) {
+      const vm = this.vm(s.userid);
+      if (vm === undefined || vm.storage.size >>> 12 !== s.keys.length) {
+        return { ok: false, error: { code: 'NOT_LOGGED_ON', message: `${s.userid} is not logged on with the snapshot's storage size` } };
+      }
+    }
+    const now = this.clock.now();
+    for (const s of snap.vms) {
+      const vm = this.vm(s.userid)!;
+      const first = vm.storage.origin >>> 12;
+      for (let f = 0; f < s.keys.length; f++) {
+        const src = s.frames.get(f);
+        if (src !== undefined) this.realStorage.writeFrom(((first + f) * 4096) as AbsoluteAddress, src);
+        else if (this.realStorage.frames[first + f] !== undefined) this.realStorage.frames[first + f]!.fill(0);
+        this.realStorage.keys[first + f] = s.keys[f]!;
+      }
+      s.cpus.forEach((c, i) => {
+        const v = vm.cpus[i]!;
+        v.cpu.gpr.set(c.gpr);
+        v.cr.set(c.cr);
+        v.prefix = c.prefix;
+        v.setPsw(c.psw[0], c.psw[1]);
+        v.ckcWords.set(c.ckcWords);
+        v.ckc = c.ckc;
+        v.timerValue = c.timerLeft;
+        v.timerSetAt = now;
+        v.state = c.state as typeof v.state;
+        v.externalPending = c.externalPending;
+        v.cpu.flushTlb();
+      });
+      for (const sh of vm.shadows) sh.flushShadows();
+      vm.consoleLines.length = 0;
+      vm.consoleLines.push(...s.console);
+    }
+    this.spool.restore(snap.spool);
+    return { ok: true };
+  }
+
+  private allocate(size: number): number {
+    this.free.sort((a, b) => a.origin - b.origin);
+    for (let i = 0; i < this.free.length; i++) {
+      const r = this.free[i]!;
+      if (r.size >= size) {
+        const origin = r.origin;
+        r.origin += size;
+        r.size -= size;
+        if (r.size === 0) this.free.splice(i, 1);
+        return origin;
+      }
+    }
+    return -1;
+  }
+
+  private ioPort(vm: VirtualMachine): RealIoPort {
+    return {
+      start: (dev, key, ccw, done) => this.realIo.start(dev, key, ccw, done),
+      clear: (dev, ccw) => this.realIo.clear(dev, ccw),
+      spool: this.spool,
+      consoleLine: (line) => vm.consoleLine(line),
+      consoleInput: () => vm.consoleInput.shift(),
+      count: (what, n = 1) => {
+        vm.counters.io[what] = (vm.counters.io[what] ?? 0) + n;
+      },
+    };
+  }
+}
+
+/**
+ * Create CP from a directory and real volumes. The directory is parsed and
+ * checked against the volumes first; every problem comes back as an error
+ * value with file:line:column.
+ */
+export function createCp(options: CpOptions): { ok: true; cp: ControlProgram } | { ok: false; errors: readonly DirectoryError[] } {
+  let directory: Directory;
+  if (typeof options.directory === 'string') {
+    const p = parseDirectory(options.directory, options.directoryFile ?? 'USER DIRECT');
+    if (!p.ok) return { ok: false, errors: p.errors };
+    directory = p.value;
+  } else directory = options.directory;
+  const volumes = options.volumes.map((v) => ({ volser: v.volser.toUpperCase(), cylinders: v.volume.geometry.cylinders }));
+  const v = validateDirectory(directory, volumes);
+  if (!v.ok) return { ok: false, errors: v.errors };
+  return { ok: true, cp: new ControlProgram(directory, v.value, options) };
+}
+
+function hex(n: number): string {
+  return n.toString(16).toUpperCase().padStart(3, '0');
+}

@@ -1,0 +1,633 @@
+/**
+ * A virtual machine's channel subsystem as CP simulates it: one virtual
+ * subchannel per virtual device, in directory order (subchannel 0 is the
+ * first device statement), with the guest's PMCW settings, SCSW and pending
+ * interruptions, and the I/O instructions (SSCH, TSCH, STSCH, MSCH, HSCH,
+ * CSCH, RSCH, TPI) emulated against them after the privileged-operation
+ * interception.
+ *
+ * Two kinds of device, as in VM/370:
+ * - CP-simulated: the virtual console (3215) and the spool devices (2540
+ *   reader and punch, 1403 printer) — CP interprets the guest's CCWs itself
+ *   and completes at once; console lines go to the VM's console log, punch
+ *   and printer records into spool files, reader input comes from spool files.
+ * - Real: minidisks — CP translates the channel program (channel-program.ts)
+ *   and starts it on the real 3390 through CP's own channel subsystem; the
+ *   real completion becomes the virtual subchannel's status and interruption.
+ */
+import {
+  CCW_CC,
+  CCW_CD,
+  CCW_IDA,
+  CCW_SLI,
+  DS_CHANNEL_END,
+  DS_DEVICE_END,
+  DS_UNIT_CHECK,
+  DS_UNIT_EXCEPTION,
+  FC_CLEAR,
+  FC_HALT,
+  FC_START,
+  SC_ALERT,
+  SC_PENDING,
+  SC_PRIMARY,
+  SC_SECONDARY,
+  SS_INCORRECT_LENGTH,
+  SS_PROGRAM_CHECK,
+  SS_PROTECTION_CHECK,
+  type Scsw,
+  decodeOrb,
+  decodePmcw,
+  emptyScsw,
+  encodeIrb,
+  encodeSchib,
+  fromEbcdic,
+  orbReservedBitsSet,
+  pmcwReservedBitsSet,
+  toEbcdic,
+} from '@strachey/io-channel';
+import type { SpoolFile, SpoolSystem, SpoolTarget } from '../spool';
+import { type GuestStorage, PGM } from '../vm/guest-storage';
+import { completeBounces, type TranslatedProgram, translateChannelProgram } from './channel-program';
+
+/** A virtual device of a logged-on virtual machine. */
+export type VirtualDevice =
+  | { readonly kind: 'console'; readonly vdev: number; readonly devtype: 0x3215 }
+  | { readonly kind: 'reader'; readonly vdev: number; readonly devtype: 0x2540; spoolClass: string; file: SpoolFile | null; position: number }
+  | { readonly kind: 'punch' | 'printer'; readonly vdev: number; readonly devtype: 0x2540 | 0x1403; target: SpoolTarget; records: Uint8Array[] }
+  | {
+      readonly kind: 'minidisk';
+      readonly vdev: number;
+      readonly devtype: 0x3390;
+      /** Device number of the real volume on CP's channel subsystem. */
+      readonly realDevice: number;
+      readonly volser: string;
+      readonly startCylinder: number;
+      readonly cylinders: number;
+      readonly readOnly: boolean;
+      /** The user whose MDISK statement defines it (differs from the VM's user for links). */
+      readonly owner: string;
+      readonly ownerVdev: number;
+    };
+
+/** Storage operand access for I/O instructions: 0 or a negated program-interruption code. */
+export interface OperandAccess {
+  fetch(address: number, out: Uint8Array): number;
+  store(address: number, data: Uint8Array): number;
+}
+
+/** What a virtual channel subsystem needs from CP. */
+export interface RealIoPort {
+  /**
+   * Start a translated channel program on a real device (queued if the real
+   * subchannel is busy); `done` receives the real SCSW at completion.
+   */
+  start(realDevice: number, key: number, hostCcw: number, done: (scsw: Scsw) => void): void;
+  /** Clear a started program (guest CSCH); no completion is reported for it afterwards. */
+  clear(realDevice: number, hostCcw: number): void;
+  readonly spool: SpoolSystem;
+  /** A line the guest wrote to its virtual console. */
+  consoleLine(line: string): void;
+  /** Input lines queued for the virtual console (READ). */
+  consoleInput(): string | undefined;
+  /** Count an I/O event for the VM's counters. */
+  count(what: 'ssch' | 'ccw-translated' | 'idaw' | 'real-start' | 'simulated-ccw', n?: number): void;
+}
+
+/** One virtual subchannel. */
+export class VirtualSubchannel {
+  readonly number: number;
+  readonly device: VirtualDevice;
+  interruptionParameter = 0;
+  isc = 0;
+  enabled = false;
+  lpm = 0x80;
+  scsw: Scsw = emptyScsw();
+  /** A real program is running for it. */
+  busy = false;
+  /** Its interruption is queued (not yet taken by an interruption or TPI). */
+  queued = false;
+  /** The translated program in flight (minidisks). */
+  program: TranslatedProgram | null = null;
+  /** Sense bytes CP holds for a simulated device after a unit check. */
+  readonly sense = new Uint8Array(32);
+  /** Generation of the program in flight, so a late completion after CSCH is ignored. */
+  generation = 0;
+
+  constructor(number: number, device: VirtualDevice) {
+    this.number = number;
+    this.device = device;
+  }
+
+  get statusPending(): boolean {
+    return (this.scsw.flag3 & SC_PENDING) !== 0;
+  }
+}
+
+const SUBSYSTEM_ID_HIGH = 0x0001;
+
+/** The virtual channel subsystem of one VM. */
+export class VirtualIo {
+  readonly subchannels: VirtualSubchannel[] = [];
+  /** Subchannels with a queued interruption, oldest first. */
+  private readonly queue: VirtualSubchannel[] = [];
+  private readonly guest: GuestStorage;
+  private readonly port: RealIoPort;
+  /** CP work area per subchannel. */
+  private readonly areaPerSubchannel: number;
+  /** Called when an interruption becomes pending (wake the VM). */
+  onPending: () => void = () => {};
+
+  constructor(guest: GuestStorage, port: RealIoPort, devices: readonly VirtualDevice[], cpAreaBytes: number) {
+    this.guest = guest;
+    this.port = port;
+    for (let i = 0; i < devices.length; i++) this.subchannels.push(new VirtualSubchannel(i, devices[i]!));
+    this.areaPerSubchannel = Math.floor(cpAreaBytes / Math.max(1, devices.length) / 8) * 8;
+  }
+
+  /** The subchannel of a virtual device number. */
+  byDevice(vdev: number): VirtualSubchannel | undefined {
+    return this.subchannels.find((s) => s.device.vdev === vdev);
+  }
+
+  /** Is an interruption queued whose subclass `cr6` enables? */
+  hasInterruption(cr6: number): boolean {
+    for (const s of this.queue) if ((cr6 & (0x80000000 >>> s.isc)) !== 0) return true;
+    return false;
+  }
+
+  /** Dequeue the first interruption `cr6` enables: [subsystem id, parameter], or null. */
+  takeInterruption(cr6: number): [number, number] | null {
+    for (let i = 0; i < this.queue.length; i++) {
+      const s = this.queue[i]!;
+      if ((cr6 & (0x80000000 >>> s.isc)) === 0) continue;
+      this.queue.splice(i, 1);
+      s.queued = false;
+      return [((SUBSYSTEM_ID_HIGH << 16) | s.number) >>> 0, s.interruptionParameter];
+    }
+    return null;
+  }
+
+  private makePending(s: VirtualSubchannel): void {
+    s.scsw.flag3 |= SC_PENDING;
+    if (!s.queued) {
+      s.queued = true;
+      this.queue.push(s);
+    }
+    this.onPending();
+  }
+
+  private dequeue(s: VirtualSubchannel): void {
+    if (!s.queued) return;
+    s.queued = false;
+    const i = this.queue.indexOf(s);
+    if (i >= 0) this.queue.splice(i, 1);
+  }
+
+  /** The subchannel GR1 names, or a negated program code (operand exception for a bad subsystem id). */
+  private subchannelOf(gr1: number): VirtualSubchannel | null | number {
+    if (gr1 >>> 16 !== SUBSYSTEM_ID_HIGH) return -PGM.OPERAND;
+    return this.subchannels[gr1 & 0xffff] ?? null;
+  }
+
+  /**
+   * Execute an I/O instruction for the guest. Returns the condition code, or
+   * a negated program-interruption code.
+   */
+  execute(op: number, gr1: number, operand: number, access: OperandAccess): number {
+    if (op === 0xb236) return this.tpi(operand, access);
+    const s = this.subchannelOf(gr1);
+    if (typeof s === 'number') return s;
+    if (op === 0xb233 || op === 0xb235 || op === 0xb234 || op === 0xb232) {
+      if ((operand & 3) !== 0) return -PGM.SPECIFICATION;
+    }
+    switch (op) {
+      case 0xb234: {
+        if (s === null) return 3;
+        const schib = encodeSchib(this.pmcwOf(s), s.scsw);
+        const r = access.store(operand, schib);
+        return r < 0 ? r : 0;
+      }
+      case 0xb232: {
+        const b = new Uint8Array(28);
+        const r = access.fetch(operand, b);
+        if (r < 0) return r;
+        if (pmcwReservedBitsSet(b)) return -PGM.OPERAND;
+        if (s === null) return 3;
+        if (s.statusPending) return 1;
+        if (s.busy) return 2;
+        const p = decodePmcw(b);
+        s.interruptionParameter = p.interruptionParameter >>> 0;
+        s.isc = p.isc & 7;
+        s.enabled = p.enabled;
+        s.lpm = p.lpm;
+        return 0;
+      }
+      case 0xb233: {
+        const b = new Uint8Array(12);
+        const r = access.fetch(operand, b);
+        if (r < 0) return r;
+        if (orbReservedBitsSet(b)) return -PGM.OPERAND;
+        if (s === null || !s.enabled || (s.lpm & 0x80) === 0) return 3;
+        if (s.statusPending) return 1;
+        if (s.busy) return 2;
+        const orb = decodeOrb(b);
+        s.interruptionParameter = orb.interruptionParameter >>> 0;
+        this.port.count('ssch');
+        this.start(s, orb.format1, orb.key, orb.ccwAddress & 0x7fffffff, orb.incorrectLengthSuppression);
+        return 0;
+      }
+      case 0xb235: {
+        if (s === null) return 3;
+        const pending = s.statusPending;
+        const irb = encodeIrb(s.scsw, { lpum: 0x80, erw0: 0, senseCount: 0 }, null);
+        const r = access.store(operand, irb);
+        if (r < 0) return r;
+        if (!pending) return 1;
+        // TSCH clears the status and the function (POP 14-"TEST SUBCHANNEL").
+        this.dequeue(s);
+        if ((s.scsw.flag3 & (SC_PRIMARY | SC_SECONDARY)) !== 0 || (s.scsw.flag3 & SC_ALERT) !== 0) s.scsw = emptyScsw();
+        else s.scsw.flag3 &= ~SC_PENDING;
+        return 0;
+      }
+      case 0xb231: {
+        if (s === null) return 3;
+        if (s.statusPending) return 1;
+        if (s.busy) return 2;
+        s.scsw = emptyScsw();
+        s.scsw.flag2 = FC_HALT;
+        s.scsw.flag3 = SC_SECONDARY;
+        this.makePending(s);
+        return 0;
+      }
+      case 0xb230: {
+        if (s === null) return 3;
+        if (s.busy && s.program !== null && s.device.kind === 'minidisk') this.port.clear(s.device.realDevice, s.program.hostStart);
+        s.busy = false;
+        s.program = null;
+        s.generation++;
+        this.dequeue(s);
+        s.scsw = emptyScsw();
+        s.scsw.flag2 = FC_CLEAR;
+        this.makePending(s);
+        return 0;
+      }
+      case 0xb238:
+        // No suspended programs: suspension is not offered (CCW S flags are dropped).
+        if (s === null) return 3;
+        if (s.statusPending) return 1;
+        return 2;
+      default:
+        return -PGM.OPERATION;
+    }
+  }
+
+  private tpi(operand: number, access: OperandAccess): number {
+    this.lastTpi = null;
+    if ((operand & 3) !== 0) return -PGM.SPECIFICATION;
+    const cr6 = this.tpiCr6;
+    const s = this.queue.find((q) => (cr6 & (0x80000000 >>> q.isc)) !== 0);
+    if (s === undefined) return 0;
+    const sid = ((SUBSYSTEM_ID_HIGH << 16) | s.number) >>> 0;
+    if (operand === 0) {
+      // The interruption code goes to the prefix area (X'B8', X'BC'); the caller stores it.
+      this.lastTpi = [sid, s.interruptionParameter];
+    } else {
+      const b = new Uint8Array(8);
+      new DataView(b.buffer).setUint32(0, sid);
+      new DataView(b.buffer).setUint32(4, s.interruptionParameter >>> 0);
+      const r = access.store(operand, b);
+      // An access exception suppresses TPI: the interruption stays queued.
+      if (r < 0) return r;
+    }
+    this.dequeue(s);
+    return 1;
+  }
+  /** The virtual CR6 for TPI (set by the caller before execute). */
+  tpiCr6 = 0;
+  /** When TPI's operand is 0 the interruption code goes to the prefix area: the caller reads it here. */
+  lastTpi: [number, number] | null = null;
+
+  private pmcwOf(s: VirtualSubchannel) {
+    return {
+      interruptionParameter: s.interruptionParameter,
+      isc: s.isc,
+      enabled: s.enabled,
+      limitMode: 0,
+      measurementMode: 0,
+      multipath: false,
+      timing: false,
+      valid: true,
+      deviceNumber: s.device.vdev,
+      lpm: s.lpm,
+      pnom: 0,
+      lpum: 0x80,
+      pim: 0x80,
+      mbi: 0,
+      pom: 0xff,
+      pam: 0x80,
+      chpids: [0, 0, 0, 0, 0, 0, 0, 0],
+      concurrentSense: false,
+    };
+  }
+
+  /** Start the guest's program on subchannel `s` (after SSCH cc 0). */
+  private start(s: VirtualSubchannel, format1: boolean, key: number, ccw: number, ilSuppress: boolean): void {
+    s.scsw = emptyScsw();
+    s.scsw.flag0 = (key & 0xf) << 4;
+    s.scsw.flag2 = FC_START;
+    const d = s.device;
+    if (d.kind !== 'minidisk') {
+      this.simulate(s, format1, key, ccw, ilSuppress);
+      return;
+    }
+    const area = this.guest.cpArea + s.number * this.areaPerSubchannel;
+    const program = translateChannelProgram(this.guest, ccw, format1, d, area, this.areaPerSubchannel);
+    this.port.count('ccw-translated', program.ccws);
+    if (program.idaws > 0) this.port.count('idaw', program.idaws);
+    s.program = program;
+    s.busy = true;
+    const generation = ++s.generation;
+    this.port.count('real-start');
+    this.port.start(d.realDevice, key, program.hostStart, (real) => {
+      if (s.generation !== generation) return;
+      s.busy = false;
+      const last = (real.ccwAddress - 8) >>> 0;
+      completeBounces(this.guest, program, d.startCylinder, last, real.count);
+      s.program = null;
+      const guestCcw = program.hostToGuest.get(last);
+      s.scsw = { ...real, ccwAddress: guestCcw === undefined ? ccw : (guestCcw + 8) >>> 0 };
+      s.scsw.flag0 = (s.scsw.flag0 & 0x0f) | ((key & 0xf) << 4);
+      this.makePending(s);
+    });
+  }
+
+  /**
+   * DIAGNOSE X'18' standard DASD I/O: run a format-0 channel program on a
+   * minidisk synchronously (the virtual CPU waits in CP); no interruption is
+   * made pending. `done` gets the real SCSW, with the guest CCW address.
+   */
+  startSynchronous(s: VirtualSubchannel, ccw: number, done: (scsw: Scsw) => void): boolean {
+    const d = s.device;
+    if (d.kind !== 'minidisk' || s.busy) return false;
+    const area = this.guest.cpArea + s.number * this.areaPerSubchannel;
+    const program = translateChannelProgram(this.guest, ccw, false, d, area, this.areaPerSubchannel);
+    this.port.count('ccw-translated', program.ccws);
+    if (program.idaws > 0) this.port.count('idaw', program.idaws);
+    s.busy = true;
+    s.program = program;
+    const generation = ++s.generation;
+    this.port.count('real-start');
+    this.port.start(d.realDevice, 0, program.hostStart, (real) => {
+      if (s.generation !== generation) return;
+      s.busy = false;
+      s.program = null;
+      const last = (real.ccwAddress - 8) >>> 0;
+      completeBounces(this.guest, program, d.startCylinder, last, real.count);
+      const guestCcw = program.hostToGuest.get(last);
+      done({ ...real, ccwAddress: guestCcw === undefined ? ccw : (guestCcw + 8) >>> 0 });
+    });
+    return true;
+  }
+
+  /** Interpret a guest channel program for a CP-simulated device. */
+  private simulate(s: VirtualSubchannel, format1: boolean, key: number, start: number, ilSuppress: boolean): void {
+    const g = this.guest;
+    let address = start;
+    let ds = 0;
+    let ss = 0;
+    let residual = 0;
+    let lastCcw = start;
+    let ticPrev = false;
+    const buf = new Uint8Array(8);
+    let previous = -1;
+    for (let guard = 0; guard < 4096; guard++) {
+      if ((address & 7) !== 0 || !g.inside(address, 8)) {
+        ss = SS_PROGRAM_CHECK;
+        lastCcw = address;
+        break;
+      }
+      g.readBytes(address, buf);
+      lastCcw = address;
+      let cmd = buf[0]!;
+      let flags: number;
+      let count: number;
+      let data: number;
+      if (format1) {
+        flags = buf[1]!;
+        count = (buf[2]! << 8) | buf[3]!;
+        data = ((buf[4]! << 24) | (buf[5]! << 16) | (buf[6]! << 8) | buf[7]!) & 0x7fffffff;
+      } else {
+        data = (buf[1]! << 16) | (buf[2]! << 8) | buf[3]!;
+        flags = buf[4]!;
+        count = (buf[6]! << 8) | buf[7]!;
+      }
+      const isTic = format1 ? cmd === 0x08 : (cmd & 0x0f) === 0x08;
+      if (isTic) {
+        if (ticPrev || previous < 0 || (format1 && (flags !== 0 || count !== 0))) {
+          ss = SS_PROGRAM_CHECK;
+          break;
+        }
+        ticPrev = true;
+        address = data;
+        continue;
+      }
+      ticPrev = false;
+      if (format1 && count === 0 && (flags & CCW_CD) !== 0) {
+        ss = SS_PROGRAM_CHECK;
+        break;
+      }
+      this.port.count('simulated-ccw');
+      // Data chaining: gather the whole chain's areas for output, scatter input across them.
+      const areas: { address: number; count: number; ida: boolean }[] = [{ address: data, count, ida: (flags & CCW_IDA) !== 0 }];
+      let f = flags;
+      let chainEnd = address;
+      while ((f & CCW_CD) !== 0 && areas.length < 64) {
+        chainEnd += 8;
+        if (!g.inside(chainEnd, 8)) {
+          ss = SS_PROGRAM_CHECK;
+          break;
+        }
+        g.readBytes(chainEnd, buf);
+        const c2 = format1 ? (buf[2]! << 8) | buf[3]! : (buf[6]! << 8) | buf[7]!;
+        const d2 = format1 ? ((buf[4]! << 24) | (buf[5]! << 16) | (buf[6]! << 8) | buf[7]!) & 0x7fffffff : (buf[1]! << 16) | (buf[2]! << 8) | buf[3]!;
+        f = format1 ? buf[1]! : buf[4]!;
+        areas.push({ address: d2, count: c2, ida: (f & CCW_IDA) !== 0 });
+      }
+      if (ss !== 0) break;
+      lastCcw = chainEnd;
+      const total = areas.reduce((t, a) => t + a.count, 0);
+      const segs = this.segments(areas, key, (cmd & 3) === 2 || (cmd & 0xf) === 4);
+      if (typeof segs === 'number') {
+        ss = segs;
+        break;
+      }
+      const kind = cmd & 3;
+      let out: Uint8Array | null = null;
+      if (kind === 1 || (kind === 3 && total > 0)) {
+        out = new Uint8Array(total);
+        let o = 0;
+        for (const sg of segs) {
+          const part = new Uint8Array(sg.length);
+          g.readBytes(sg.address, part);
+          out.set(part, o);
+          o += sg.length;
+        }
+      }
+      const r = this.deviceCommand(s, cmd, out, total);
+      ds = r.status;
+      let transferred = 0;
+      if (r.input !== undefined) {
+        let o = 0;
+        for (const sg of segs) {
+          if (o >= r.input.length) break;
+          const n = Math.min(sg.length, r.input.length - o);
+          g.writeBytes(sg.address, r.input.subarray(o, o + n));
+          o += n;
+        }
+        transferred = Math.min(total, r.input.length);
+        residual = total - transferred;
+        if (r.input.length !== total && (flags & CCW_SLI) === 0 && (f & CCW_SLI) === 0) ss |= SS_INCORRECT_LENGTH;
+      } else if (r.accepted !== undefined) {
+        residual = Math.max(0, total - r.accepted);
+        if (r.accepted !== total && (f & CCW_SLI) === 0 && !(format1 && count === 0) && !(r.immediate === true && (!format1 || ilSuppress))) {
+          ss |= SS_INCORRECT_LENGTH;
+        }
+      } else residual = 0;
+      cmd = -1;
+      if ((ds & ~(DS_CHANNEL_END | DS_DEVICE_END)) !== 0 || ss !== 0) break;
+      if ((f & CCW_CC) === 0) break;
+      previous = 1;
+      address = chainEnd + 8;
+      residual = 0;
+    }
+    const scsw = s.scsw;
+    scsw.ccwAddress = (lastCcw + 8) >>> 0;
+    scsw.deviceStatus = ss === SS_PROGRAM_CHECK || ss === SS_PROTECTION_CHECK ? ds & ~0 : ds;
+    if (ss === SS_PROGRAM_CHECK || ss === SS_PROTECTION_CHECK) scsw.deviceStatus = 0;
+    scsw.subchannelStatus = ss;
+    scsw.count = residual & 0xffff;
+    scsw.flag3 = SC_PRIMARY | SC_SECONDARY | ((scsw.deviceStatus & ~(DS_CHANNEL_END | DS_DEVICE_END)) !== 0 || ss !== 0 ? SC_ALERT : 0);
+    this.makePending(s);
+  }
+
+  /** Guest data areas → segments of guest absolute storage, with the ORB key's protection; a subchannel status on failure. */
+  private segments(areas: readonly { address: number; count: number; ida: boolean }[], key: number, input: boolean): { address: number; length: number }[] | number {
+    const g = this.guest;
+    const segs: { address: number; length: number }[] = [];
+    for (const a of areas) {
+      if (a.count === 0) continue;
+      if (!a.ida) {
+        if (!g.inside(a.address, a.count)) return SS_PROGRAM_CHECK;
+        segs.push({ address: a.address, length: a.count });
+      } else {
+        let left = a.count;
+        let idaw = a.address;
+        let first = true;
+        while (left > 0) {
+          if ((idaw & 3) !== 0 || !g.inside(idaw, 4)) return SS_PROGRAM_CHECK;
+          const b = g.read32(idaw) >>> 0;
+          if ((b & 0x80000000) !== 0 || (!first && (b & 0x7ff) !== 0)) return SS_PROGRAM_CHECK;
+          const n = Math.min(left, 0x800 - (b & 0x7ff));
+          if (!g.inside(b, n)) return SS_PROGRAM_CHECK;
+          segs.push({ address: b, length: n });
+          left -= n;
+          idaw += 4;
+          first = false;
+        }
+      }
+    }
+    if (key !== 0) {
+      for (const sg of segs) {
+        for (let p = sg.address & ~0xfff; p < sg.address + sg.length; p += 0x1000) {
+          const k = g.getKey(p);
+          if (input ? k >>> 4 !== key : (k & 0x08) !== 0 && k >>> 4 !== key) return SS_PROTECTION_CHECK;
+        }
+      }
+    }
+    return segs;
+  }
+
+  /** One command to a CP-simulated device. */
+  private deviceCommand(s: VirtualSubchannel, cmd: number, out: Uint8Array | null, count: number): { status: number; input?: Uint8Array; accepted?: number; immediate?: boolean } {
+    const CE_DE = DS_CHANNEL_END | DS_DEVICE_END;
+    const d = s.device;
+    if (cmd === 0x04) {
+      const sense = s.sense.slice(0, Math.max(1, Math.min(count, 24)));
+      s.sense.fill(0);
+      return { status: CE_DE, input: sense };
+    }
+    if (cmd === 0xe4) {
+      const id = new Uint8Array(7);
+      id[0] = 0xff;
+      id[1] = d.devtype >>> 8;
+      id[2] = d.devtype & 0xff;
+      id[4] = d.devtype >>> 8;
+      id[5] = d.devtype & 0xff;
+      return { status: CE_DE, input: id };
+    }
+    if (cmd === 0x03) return { status: CE_DE, accepted: 0, immediate: true };
+    const reject = (): { status: number } => {
+      s.sense.fill(0);
+      s.sense[0] = 0x80;
+      return { status: CE_DE | DS_UNIT_CHECK };
+    };
+    switch (d.kind) {
+      case 'console':
+        if ((cmd & 3) === 1) {
+          const text = fromEbcdic(out ?? new Uint8Array(0));
+          this.port.consoleLine(text);
+          return { status: CE_DE, accepted: count };
+        }
+        if (cmd === 0x0b) return { status: CE_DE, accepted: 0, immediate: true };
+        if (cmd === 0x0a) {
+          const line = this.port.consoleInput();
+          if (line === undefined) {
+            s.sense.fill(0);
+            s.sense[0] = 0x40;
+            return { status: CE_DE | DS_UNIT_CHECK };
+          }
+          return { status: CE_DE, input: toEbcdic(line) };
+        }
+        return reject();
+      case 'printer':
+      case 'punch':
+        if ((cmd & 3) === 1) {
+          const rec = (out ?? new Uint8Array(0)).slice();
+          d.records.push(rec);
+          return { status: CE_DE, accepted: count };
+        }
+        if ((cmd & 3) === 3 && d.kind === 'printer') return { status: CE_DE, accepted: 0, immediate: true };
+        return reject();
+      case 'reader': {
+        if ((cmd & 3) !== 2) return reject();
+        if (d.file === null) {
+          const next = this.port.spool.reader(this.owner).find((f) => d.spoolClass === '*' || f.spoolClass === d.spoolClass);
+          if (next === undefined) {
+            // No file: the reader is "not ready" — intervention required.
+            s.sense.fill(0);
+            s.sense[0] = 0x40;
+            return { status: CE_DE | DS_UNIT_CHECK };
+          }
+          d.file = next;
+          d.position = 0;
+        }
+        const card = d.file.records[d.position];
+        if (card === undefined) {
+          // End of the deck: unit exception; the file is consumed (VM/370 purges it unless HOLD/KEEP).
+          this.port.spool.purge(this.owner, d.file.id);
+          d.file = null;
+          return { status: CE_DE | DS_UNIT_EXCEPTION };
+        }
+        d.position++;
+        const image = new Uint8Array(80).fill(0x40);
+        image.set(card.subarray(0, 80));
+        return { status: CE_DE, input: image };
+      }
+      default:
+        return reject();
+    }
+  }
+
+  /** The userid whose reader queue the virtual reader reads (set by CP at LOGON). */
+  owner = '';
+}

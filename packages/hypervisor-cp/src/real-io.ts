@@ -1,0 +1,145 @@
+/**
+ * CP's side of the real channel subsystem: the real 3390 volumes minidisks
+ * live on, attached to an io-channel `ChannelSubsystem` over CP's real
+ * storage. CP issues real SSCH/TSCH/CSCH through the subsystem's
+ * `IoHandler` interface, as a host kernel's I/O supervisor does, keeps a FIFO
+ * of requests per real device (several users' minidisks share a volume), and
+ * hands each completion back to the virtual subchannel that asked.
+ */
+import type { IoOperandAccess, SimClock, SparseStorage } from '@strachey/isa-core';
+import { ChannelSubsystem, Dasd3390, type Scsw, type CkdVolume, decodeScsw, encodeOrb, decodePmcw, encodePmcw } from '@strachey/io-channel';
+
+interface Request {
+  readonly key: number;
+  readonly hostCcw: number;
+  readonly done: (scsw: Scsw) => void;
+  cancelled: boolean;
+}
+
+interface RealDevice {
+  readonly devnum: number;
+  readonly subchannel: number;
+  readonly dasd: Dasd3390;
+  readonly volser: string;
+  active: Request | null;
+  readonly queue: Request[];
+}
+
+/** The operand buffer CP's own I/O instructions use (CP is the program, key 0, real addresses). */
+class CpOperand implements IoOperandAccess {
+  readonly gpr = new Int32Array(16);
+  readonly pswKey = 0;
+  readonly buffer = new Uint8Array(64);
+  fetch(_address: number, target: Uint8Array, length: number): number {
+    target.set(this.buffer.subarray(0, length));
+    return 0;
+  }
+  store(_address: number, data: Uint8Array): number {
+    this.buffer.set(data.subarray(0, Math.min(64, data.length)));
+    return 0;
+  }
+}
+
+/** Real DASD I/O for CP; see the file comment. */
+export class RealIo {
+  readonly channels: ChannelSubsystem;
+  private readonly devices = new Map<number, RealDevice>();
+  private readonly bySubchannel = new Map<number, RealDevice>();
+  private readonly op = new CpOperand();
+  /** Real starts issued and completions received. */
+  readonly counters = { starts: 0, completions: 0, queued: 0 };
+
+  constructor(storage: SparseStorage, clock: SimClock) {
+    this.channels = new ChannelSubsystem({ storage, clock });
+  }
+
+  /** Attach a real 3390 volume at real device number `devnum`. */
+  attachVolume(devnum: number, volser: string, volume: CkdVolume): void {
+    const dasd = new Dasd3390(volume);
+    const map = this.channels.attach(devnum, dasd);
+    const subchannel = map.get(0)!;
+    const d: RealDevice = { devnum, subchannel, dasd, volser, active: null, queue: [] };
+    this.devices.set(devnum, d);
+    this.bySubchannel.set(subchannel, d);
+    // Enable the subchannel for I/O (MSCH with E set), interruption parameter = subchannel number.
+    this.instruction('STSCH', subchannel);
+    const pmcw = decodePmcw(this.op.buffer, 0);
+    pmcw.enabled = true;
+    pmcw.interruptionParameter = subchannel;
+    pmcw.isc = 0;
+    encodePmcw(pmcw, this.op.buffer, 0);
+    this.instruction('MSCH', subchannel);
+  }
+
+  /** The Dasd3390 behind a real device number. */
+  device(devnum: number): Dasd3390 | undefined {
+    return this.devices.get(devnum)?.dasd;
+  }
+
+  private instruction(op: 'STSCH' | 'MSCH' | 'SSCH' | 'TSCH' | 'CSCH', subchannel: number): number {
+    this.op.gpr[1] = (0x00010000 | subchannel) | 0;
+    return this.channels.execute(op, 0, this.op);
+  }
+
+  /** Queue a translated channel program for a real device. */
+  start(devnum: number, key: number, hostCcw: number, done: (scsw: Scsw) => void): void {
+    const d = this.devices.get(devnum);
+    if (d === undefined) {
+      // No such real device: the virtual device answers "not operational" status as a channel control check.
+      done({ flag0: 0, flag1: 0, flag2: 0x40, flag3: 0x17, ccwAddress: hostCcw + 8, deviceStatus: 0, subchannelStatus: 0x04, count: 0 });
+      return;
+    }
+    const r: Request = { key, hostCcw, done, cancelled: false };
+    if (d.active === null) this.issue(d, r);
+    else {
+      d.queue.push(r);
+      this.counters.queued++;
+    }
+  }
+
+  /** Forget a request (guest CSCH): clear the real subchannel if it is running. */
+  clear(devnum: number, hostCcw: number): void {
+    const d = this.devices.get(devnum);
+    if (d === undefined) return;
+    const i = d.queue.findIndex((r) => r.hostCcw === hostCcw);
+    if (i >= 0) d.queue.splice(i, 1);
+    if (d.active !== null && d.active.hostCcw === hostCcw) d.active.cancelled = true;
+  }
+
+  private issue(d: RealDevice, r: Request): void {
+    d.active = r;
+    encodeOrb({ interruptionParameter: d.subchannel, key: r.key, format1: true, lpm: 0xff, ccwAddress: r.hostCcw }, this.op.buffer);
+    const cc = this.instruction('SSCH', d.subchannel);
+    this.counters.starts++;
+    if (cc !== 0) {
+      d.active = null;
+      r.done({ flag0: 0, flag1: 0, flag2: 0x40, flag3: 0x17, ccwAddress: r.hostCcw + 8, deviceStatus: 0, subchannelStatus: 0x04, count: 0 });
+    }
+  }
+
+  /** Take every pending real I/O interruption and complete its request. */
+  poll(): void {
+    for (let guard = 0; guard < 1000 && this.channels.hasPending(); guard++) {
+      const t = this.channels.takeInterruption(0xff000000);
+      if (t === null) break;
+      const d = this.bySubchannel.get(t.subsystemId & 0xffff);
+      if (d === undefined) continue;
+      this.instruction('TSCH', d.subchannel);
+      const scsw = decodeScsw(this.op.buffer, 0);
+      // Only primary status ends the start function; intermediate status (PCI) is not reflected.
+      if ((scsw.flag3 & 0x04) === 0) continue;
+      this.counters.completions++;
+      const r = d.active;
+      d.active = null;
+      if (r !== null && !r.cancelled) r.done(scsw);
+      const next = d.queue.shift();
+      if (next !== undefined) this.issue(d, next);
+    }
+  }
+
+  /** Is any real I/O in flight or queued? */
+  get busy(): boolean {
+    for (const d of this.devices.values()) if (d.active !== null || d.queue.length > 0) return true;
+    return false;
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * A virtual machine's storage as CP sees it: a window of CP's real (host)
+ * storage, [origin, origin + size), which the guest calls absolute storage
+ * 0 … size-1. The guest's CPUs reach it through an offset host layer whose
+ * bound makes everything outside the window an addressing exception, so no
+ * guest can name another guest's frames; CP reaches it through the accessors
+ * here, which check the same bound and return architected exception codes
+ * instead of throwing (guest misbehaviour is an event, never a host error).
+ *
+ * Beyond the guest's window each VM owns a small CP work area (translated
+ * channel programs, IDAW lists, relocated seek arguments) that the guest
+ * cannot address.
+ */
+import {
+  Access,
+  type AbsoluteAddress,
+  type Esa390DatContext,
+  KEY_CHANGE,
+  KEY_FETCH,
+  KEY_REF,
+  type SparseStorage,
+  type Translator,
+  createTranslationStatus,
+} from '@strachey/isa-core';
+import { createEsa390Dat, type Esa390DatTranslator, offsetTranslator, relocatedStorage } from '@strachey/mmu';
+
+/** Program-interruption codes CP reflects (POP "Program-Interruption Conditions"). */
+export const PGM = {
+  OPERATION: 0x01,
+  PRIVILEGED_OPERATION: 0x02,
+  PROTECTION: 0x04,
+  ADDRESSING: 0x05,
+  SPECIFICATION: 0x06,
+  SEGMENT_TRANSLATION: 0x10,
+  PAGE_TRANSLATION: 0x11,
+  TRANSLATION_SPECIFICATION: 0x12,
+  OPERAND: 0x15,
+} as const;
+
+/** Bytes of CP work area per virtual machine (beyond the guest window). */
+export const CP_AREA_BYTES = 64 * 1024;
+
+/** The storage of one virtual machine; see the file comment. */
+export class GuestStorage {
+  readonly host: SparseStorage;
+  /** Host address of guest absolute 0. */
+  readonly origin: number;
+  /** Guest storage size in bytes. */
+  readonly size: number;
+  /** Guest absolute → host, bounded by `size` (the SIE MSO/MSE idea, used as the CPU's host layer). */
+  readonly window: Translator;
+  /** The guest's own DAT, walked by CP to translate operands of emulated instructions (LRA, STCTL to virtual storage, DIAGNOSE buffers). */
+  readonly dat: Esa390DatTranslator;
+  /** Host address of this VM's CP work area. */
+  readonly cpArea: number;
+  private readonly status = createTranslationStatus();
+  private readonly lra = new Int32Array(1);
+  /** The translation-exception identification of the last failed logical translation. */
+  lastTea = 0;
+
+  constructor(host: SparseStorage, origin: number, size: number, context: Esa390DatContext) {
+    this.host = host;
+    this.origin = origin;
+    this.size = size;
+    this.cpArea = origin + size;
+    this.window = offsetTranslator('cp-window', origin, size);
+    this.dat = createEsa390Dat({ storage: relocatedStorage(host, this.window, size), context, tlb: false });
+  }
+
+  /** Is the guest absolute range [a, a+len) inside the guest's storage? */
+  inside(a: number, len: number): boolean {
+    return a >= 0 && len >= 0 && a + len <= this.size;
+  }
+
+  read8(a: number): number {
+    return this.host.read8((this.origin + a) as AbsoluteAddress);
+  }
+  read16(a: number): number {
+    return this.host.read16((this.origin + a) as AbsoluteAddress);
+  }
+  read32(a: number): number {
+    return this.host.read32((this.origin + a) as AbsoluteAddress);
+  }
+  write8(a: number, v: number): void {
+    this.host.write8((this.origin + a) as AbsoluteAddress, v);
+  }
+  write16(a: number, v: number): void {
+    this.host.write16((this.origin + a) as AbsoluteAddress, v);
+  }
+  write32(a: number, v: number): void {
+    this.host.write32((this.origin + a) as AbsoluteAddress, v);
+  }
+  readBytes(a: number, out: Uint8Array): void {
+    this.host.readInto((this.origin + a) as AbsoluteAddress, out);
+  }
+  writeBytes(a: number, data: Uint8Array): void {
+    this.host.writeFrom((this.origin + a) as AbsoluteAddress, data);
+  }
+  /** Storage key of the 4 KB block holding guest absolute `a` (ACC, F, R, C). */
+  getKey(a: number): number {
+    return this.host.getKey((this.origin + a) as AbsoluteAddress);
+  }
+  setKey(a: number, key: number): void {
+    this.host.setKey((this.origin + a) as AbsoluteAddress, key);
+  }
+
+  /**
+   * Guest logical → guest absolute for an operand CP accesses on the guest's
+   * behalf: DAT when `dat` is on, then prefixing, then the bound, then
+   * key-controlled and fetch protection for `key` (POP "Key-Controlled
+   * Protection"). Returns the absolute address, or the negated
+   * program-interruption code (TEA in `lastTea`).
+   */
+  logical(address: number, amask: number, dat: boolean, prefix: number, key: number, access: Access): number {
+    let real = address & amask;
+    if (dat) {
+      const r = this.dat.translate(real, access, this.status);
+      if (r < 0) {
+        this.lastTea = this.status.exceptionId;
+        return -this.status.code;
+      }
+      real = r;
+    }
+    const abs = realToAbsolute(real, prefix);
+    if (abs >= this.size) return -PGM.ADDRESSING;
+    if (key !== 0) {
+      const k = this.getKey(abs);
+      if (access === Access.Write) {
+        if (k >>> 4 !== key) return -PGM.PROTECTION;
+      } else if ((k & KEY_FETCH) !== 0 && k >>> 4 !== key) return -PGM.PROTECTION;
+    }
+    // Reference and change bits, as the hardware would set them.
+    this.setKey(abs, (this.getKey(abs) | KEY_REF | (access === Access.Write ? KEY_CHANGE : 0)) & 0xfe);
+    return abs;
+  }
+
+  /** LOAD REAL ADDRESS against the guest's tables: cc, the value for R1, or a negated program code. */
+  loadRealAddress(address: number): { cc: number; value: number } | number {
+    const cc = this.dat.loadRealAddress(address, this.lra, this.status);
+    if (cc < 0) {
+      this.lastTea = this.status.exceptionId;
+      return cc;
+    }
+    return { cc, value: this.lra[0]! };
+  }
+}
+
+/** Prefixing (POP "Prefixing"): real page 0 and the prefix page trade places. */
+export function realToAbsolute(real: number, prefix: number): number {
+  const page = real & 0x7ffff000;
+  if (page === 0) return (real | prefix) >>> 0;
+  if (page === prefix) return real & 0xfff;
+  return real >>> 0;
+}
+
+export { Access };

@@ -1,0 +1,843 @@
+/**
+ * A logged-on virtual machine under trap-and-emulate: its storage window,
+ * virtual CPUs, virtual channel subsystem, and CP's handling of every exit
+ * of its real CPU — emulation of privileged instructions in virtual
+ * supervisor state, reflection of program interruptions and SVCs to the
+ * guest's own new PSWs, delivery of virtual external and I/O interruptions,
+ * DIAGNOSE.
+ *
+ * The rule that makes this Popek–Goldberg virtualization: the guest never
+ * runs in real supervisor state; whatever would let it see or change real
+ * machine state traps, and CP does to the *virtual* state exactly what the
+ * hardware would have done to the real one.
+ */
+import {
+  Access,
+  type CostEvent,
+  type CostModel,
+  type Exit,
+  type SimClock,
+  esa390InstructionByOpcode,
+  microsToWords,
+  signedWordsToMicros,
+  type SparseStorage,
+  systemOf,
+  unsignedWordsToMicros,
+} from '@strachey/isa-core';
+import { Esa390Format, ShadowPager } from '@strachey/mmu';
+import type { RealIoPort, VirtualDevice } from '../io/virtual-io';
+import { VirtualIo } from '../io/virtual-io';
+import { diagnose } from './diagnose';
+import { CP_AREA_BYTES, GuestStorage, PGM, realToAbsolute } from './guest-storage';
+import { LOW, PSW_DAT, PSW_EXT, PSW_IO, type ShadowPort, VEXT, VirtualCpu } from './virtual-cpu';
+
+/** What a virtual machine needs from CP. */
+export interface VmHost {
+  readonly clock: SimClock;
+  readonly costModel: CostModel;
+  /** Execute a CP command on behalf of the VM (DIAGNOSE X'08'); returns the return code and response lines. */
+  command(vm: VirtualMachine, text: string): { rc: number; lines: string[] };
+  /** Drain completions of real I/O (they arrive as clock events). */
+  poll(): void;
+}
+
+/** Counters of one virtual machine: interceptions by type, reflections, cycles. */
+export interface VmCounters {
+  /** Every exit of the real CPU that CP handled. */
+  interceptions: number;
+  /** Privileged instructions emulated, by mnemonic (LPSW, SSM, SSCH, DIAG 008, …). */
+  readonly emulated: Record<string, number>;
+  /** Program interruptions reflected to the guest, by code. */
+  readonly reflectedProgram: Record<string, number>;
+  svcReflected: number;
+  externalDelivered: number;
+  ioDelivered: number;
+  /** Simulated cycles the guest's own instructions took. */
+  guestCycles: number;
+  /** Simulated cycles CP spent on interceptions (host trap, emulation, resume, reflection). */
+  cpCycles: number;
+  /** Guest instructions executed. */
+  instructions: number;
+  /** Virtual I/O: SSCHs, CCWs translated, IDAWs built, real starts, CCWs CP simulated. */
+  readonly io: Record<string, number>;
+}
+
+/** Run state as CP reports it (QUERY, the scheduler's lists). */
+export type VmRunState = 'running' | 'waiting' | 'disabled-wait' | 'stopped' | 'check-stop' | 'blocked';
+
+/** Sentinel for program exceptions recognised while CP emulates an instruction. */
+class EmulationCheck {
+  code = 0;
+}
+const CHECK = new EmulationCheck();
+
+/** Options to build a VM (CP does this at LOGON). */
+export interface VirtualMachineOptions {
+  readonly userid: string;
+  readonly host: SparseStorage;
+  readonly origin: number;
+  readonly size: number;
+  readonly cpus: number;
+  readonly devices: readonly VirtualDevice[];
+  readonly vmHost: VmHost;
+  /** Builds the I/O port for this VM (it needs the VM for console output). */
+  readonly ioPort: (vm: VirtualMachine) => RealIoPort;
+  /** Instructions per run() slice of the real CPU, at most. */
+  readonly quantum?: number;
+}
+
+export class VirtualMachine {
+  readonly userid: string;
+  readonly storage: GuestStorage;
+  readonly cpus: VirtualCpu[] = [];
+  readonly io: VirtualIo;
+  /** Lines the guest wrote to its virtual console, and CP's messages to it. */
+  readonly consoleLines: string[] = [];
+  /** Lines queued for the guest's console READs. */
+  readonly consoleInput: string[] = [];
+  /** Called with each console line (host side, e.g. a terminal). */
+  onConsole: ((line: string) => void) | null = null;
+  readonly counters: VmCounters = {
+    interceptions: 0,
+    emulated: {},
+    reflectedProgram: {},
+    svcReflected: 0,
+    externalDelivered: 0,
+    ioDelivered: 0,
+    guestCycles: 0,
+    cpCycles: 0,
+    instructions: 0,
+    io: {},
+  };
+  readonly host: VmHost;
+  readonly shadows: ShadowPager[] = [];
+  /** The virtual CPU being run (the DAT walker CP uses reads its control registers). */
+  current: VirtualCpu;
+  private readonly quantum: number;
+  private readonly mhz: number;
+  private readonly w = new Uint32Array(2);
+
+  constructor(options: VirtualMachineOptions) {
+    this.userid = options.userid;
+    this.host = options.vmHost;
+    this.quantum = options.quantum ?? 20_000;
+    this.mhz = options.vmHost.clock.cyclesPerMicrosecond;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const vm = this;
+    const context = {
+      get cr(): Int32Array {
+        return vm.current.cr;
+      },
+      addressSpaceControl: () => vm.current.cpu.asc,
+      realToAbsolute: (r: number) => realToAbsolute(r, vm.current.prefix),
+    };
+    this.storage = new GuestStorage(options.host, options.origin, options.size, context);
+    for (let i = 0; i < Math.max(1, options.cpus); i++) {
+      // Each virtual CPU gets its own shadow tables: they depend on its control registers and prefix.
+      const holder: { v: VirtualCpu | null } = { v: null };
+      const shadowContext = {
+        get cr(): Int32Array {
+          return holder.v!.cr;
+        },
+        addressSpaceControl: () => holder.v!.cpu.asc,
+        realToAbsolute: (r: number) => realToAbsolute(r, holder.v!.prefix),
+      };
+      const pager = new ShadowPager({
+        format: new Esa390Format(shadowContext),
+        hostStorage: options.host,
+        pmap: this.storage.window,
+        guestSize: options.size,
+        tracing: false,
+        costModel: options.vmHost.costModel,
+      });
+      this.shadows.push(pager);
+      const port: ShadowPort = {
+        name: 'cp-shadow',
+        translate: (a, acc, st) => pager.translate(a, acc, st),
+        flush: () => pager.tlb?.flush(),
+        loadRealAddress: () => -PGM.TRANSLATION_SPECIFICATION,
+        invalidatePage: () => {},
+        purge: () => {
+          pager.flushShadows();
+          pager.tlb?.flush();
+        },
+        invalidateEntry: (e) => pager.invalidateGuestEntry(e),
+      };
+      const v = new VirtualCpu(i, options.host, this.storage, port, options.vmHost.costModel);
+      holder.v = v;
+      this.cpus.push(v);
+    }
+    this.current = this.cpus[0]!;
+    this.io = new VirtualIo(this.storage, options.ioPort(this), options.devices, CP_AREA_BYTES);
+    this.io.owner = this.userid;
+  }
+
+  /** Set by DIAGNOSE X'44' (voluntary time-slice end): the dispatcher takes the CPU away now. */
+  yieldRequested = false;
+
+  /** A line on the virtual console (guest output or a CP message). */
+  consoleLine(line: string): void {
+    this.consoleLines.push(line);
+    this.onConsole?.(line);
+  }
+
+  /** Storage size in bytes. */
+  get storageSize(): number {
+    return this.storage.size;
+  }
+
+  /** Load bytes into guest absolute storage (an IPL loader, a test). */
+  load(address: number, bytes: Uint8Array): void {
+    if (!this.storage.inside(address, bytes.length)) throw new RangeError(`load outside the ${this.storage.size}-byte virtual machine`);
+    this.storage.writeBytes(address, bytes);
+  }
+
+  /** Start virtual CPU 0 at a PSW (what IPL ends with). */
+  start(pswHigh: number, pswLow: number): void {
+    const v = this.cpus[0]!;
+    v.state = 'operating';
+    v.setPsw(pswHigh, pswLow);
+  }
+
+  /** Run state of virtual CPU `i`, as the scheduler sees it. */
+  runState(i = 0): VmRunState {
+    const v = this.cpus[i]!;
+    if (v.state === 'check-stop') return 'check-stop';
+    if (v.state === 'stopped') return 'stopped';
+    if (v.blocked) return 'blocked';
+    if (v.wait) return (v.sysmask & (PSW_IO | PSW_EXT)) === 0 ? 'disabled-wait' : 'waiting';
+    return 'running';
+  }
+
+  /** Could virtual CPU `i` run now (operating, not waiting, or an enabled interruption is pending)? */
+  runnable(i: number): boolean {
+    const v = this.cpus[i]!;
+    if (v.state !== 'operating' || v.blocked) return false;
+    if (!v.wait) return true;
+    this.updateTimers(v, this.host.clock.now());
+    return this.interruptionPending(v);
+  }
+
+  /** The earliest host time (cycles) at which a timer of a waiting CPU fires, or Infinity. */
+  nextTimer(i: number): number {
+    const v = this.cpus[i]!;
+    let t = Number.POSITIVE_INFINITY;
+    if ((v.sysmask & PSW_EXT) === 0) return t;
+    const cr0 = v.cr[0]!;
+    if ((cr0 & 0x800) !== 0 && Number.isFinite(v.ckc)) t = Math.min(t, Math.ceil(v.ckc * this.mhz) + 1);
+    if ((cr0 & 0x400) !== 0) t = Math.min(t, Math.ceil(v.timerSetAt + v.timerValue * this.mhz) + 1);
+    return t;
+  }
+
+  /**
+   * Run virtual CPU `i` for up to `budget` simulated cycles of host time.
+   * Returns the cycles used (guest instructions plus CP's work for it).
+   */
+  run(i: number, budget: number): number {
+    const v = this.cpus[i]!;
+    this.current = v;
+    const clock = this.host.clock;
+    const cpu = v.cpu;
+    let used = 0;
+    while (used < budget) {
+      this.updateTimers(v, clock.now());
+      used += this.deliver(v);
+      if (v.state !== 'operating' || v.wait || v.blocked) break;
+      // Instructions cost at least one cycle: never run past the next virtual timer event or the budget.
+      let limit = budget - used;
+      const next = this.nextTimer(i) - clock.now();
+      if (next > 0 && next < limit) limit = next;
+      const slice = Math.max(1, Math.min(this.quantum, Math.floor(limit)));
+      systemOf(cpu).skew = clock.now() - cpu.cycles;
+      const before = cpu.cycles;
+      const instr = cpu.instructions;
+      const exit = cpu.run(slice);
+      const ran = cpu.cycles - before;
+      this.counters.guestCycles += ran;
+      this.counters.instructions += cpu.instructions - instr;
+      used += ran;
+      clock.advanceTo(clock.now() + ran);
+      if (exit.reason !== 'budget') {
+        const cost = this.exit(v, exit);
+        used += cost;
+        this.counters.cpCycles += cost;
+        clock.advanceTo(clock.now() + cost);
+      }
+      this.host.poll();
+      if (this.yieldRequested) {
+        this.yieldRequested = false;
+        break;
+      }
+    }
+    return used;
+  }
+
+  // ------------------------------------------------------------------ exits
+
+  private cost(event: CostEvent): number {
+    return this.host.costModel.events[event].cycles;
+  }
+
+  /** Handle one exit of the real CPU; returns CP's cycles. */
+  private exit(v: VirtualCpu, exit: Exit): number {
+    this.counters.interceptions++;
+    let cycles = this.cost('host-trap') + this.cost('host-resume');
+    if (exit.reason === 'interception') {
+      if (exit.kind === 'svc') {
+        const cpu = v.cpu;
+        cpu.ia = (cpu.ia + exit.length) & cpu.amask;
+        this.counters.svcReflected++;
+        cycles += this.cost('svc-interruption');
+        if (this.writeLow(v, LOW.SVC_ID, ((exit.length << 16) | (exit.code & 0xffff)) >>> 0)) this.swapPsw(v, LOW.SVC_OLD, LOW.SVC_NEW);
+        return cycles;
+      }
+      if (exit.kind === 'program' && exit.code === PGM.PRIVILEGED_OPERATION && !v.problem) {
+        return cycles + this.emulate(v, exit.opcode, exit.length);
+      }
+      if (exit.kind === 'program' || exit.kind === 'host-translation') {
+        const code = exit.kind === 'host-translation' ? PGM.ADDRESSING : exit.code;
+        const cpu = v.cpu;
+        let ilc: number;
+        let oldIa: number;
+        if (exit.length === 0) {
+          // Instruction-fetch exception: the CPU's own convention (ILC 2, or 1 for an odd address).
+          ilc = code === PGM.SPECIFICATION ? 1 : 2;
+          oldIa = nullifies(code) ? cpu.ia : (cpu.ia + 4) & cpu.amask;
+        } else {
+          ilc = exit.length >>> 1;
+          oldIa = exit.completed || nullifies(code) ? cpu.ia : (cpu.ia + exit.length) & cpu.amask;
+        }
+        cycles += this.cost('program-interruption');
+        this.reflectProgram(v, code, ilc, oldIa, cpu.tea);
+        return cycles;
+      }
+    }
+    // Anything else (a check-stop of the real CPU) ends the virtual CPU.
+    v.state = 'check-stop';
+    v.checkStopReason = exit.reason === 'check-stop' ? exit.why : `unexpected exit ${exit.reason}`;
+    return cycles;
+  }
+
+  /** Reflect a program interruption to the guest's program new PSW. */
+  reflectProgram(v: VirtualCpu, code: number, ilc: number, oldIa: number, tea: number): void {
+    const key = code.toString(16).padStart(4, '0');
+    this.counters.reflectedProgram[key] = (this.counters.reflectedProgram[key] ?? 0) + 1;
+    v.cpu.ia = oldIa & v.cpu.amask;
+    if (!this.writeLow(v, LOW.PGM_ID, (((ilc << 1) << 16) | (code & 0xffff)) >>> 0)) return;
+    if (nullifies(code)) this.writeLow(v, LOW.TEA, tea);
+    this.swapPsw(v, LOW.PGM_OLD, LOW.PGM_NEW);
+  }
+
+  /** Store a word in the virtual prefix area; check-stops the virtual CPU if the prefix area is outside storage. */
+  private writeLow(v: VirtualCpu, offset: number, value: number): boolean {
+    const a = v.prefix + offset;
+    if (!this.storage.inside(a, 4)) {
+      v.state = 'check-stop';
+      v.checkStopReason = 'prefix area outside virtual storage';
+      return false;
+    }
+    this.storage.write32(a, value);
+    return true;
+  }
+
+  /**
+   * Interruption PSW swap in the virtual prefix area. An invalid new PSW is
+   * an early specification exception (old PSW = the invalid PSW, ILC 0); an
+   * invalid program new PSW would loop, so the virtual CPU check-stops as
+   * the real CPU does.
+   */
+  private swapPsw(v: VirtualCpu, oldOffset: number, newOffset: number): void {
+    const [hi, lo] = v.getPsw();
+    if (!this.writeLow(v, oldOffset, hi) || !this.writeLow(v, oldOffset + 4, lo)) return;
+    const nh = this.storage.read32(v.prefix + newOffset) >>> 0;
+    const nl = this.storage.read32(v.prefix + newOffset + 4) >>> 0;
+    if (v.setPsw(nh, nl)) return;
+    if (newOffset === LOW.PGM_NEW) {
+      v.state = 'check-stop';
+      v.checkStopReason = 'program interruption loop: invalid program new PSW';
+      return;
+    }
+    this.writeLow(v, LOW.PGM_OLD, nh);
+    this.writeLow(v, LOW.PGM_OLD + 4, nl);
+    this.writeLow(v, LOW.PGM_ID, PGM.SPECIFICATION);
+    const ph = this.storage.read32(v.prefix + LOW.PGM_NEW) >>> 0;
+    const pl = this.storage.read32(v.prefix + LOW.PGM_NEW + 4) >>> 0;
+    if (!v.setPsw(ph, pl)) {
+      v.state = 'check-stop';
+      v.checkStopReason = 'program interruption loop: invalid program new PSW';
+    }
+  }
+
+  // ------------------------------------------------------------ interruptions
+
+  private updateTimers(v: VirtualCpu, now: number): void {
+    const tod = now / this.mhz;
+    if (tod > v.ckc) v.externalPending |= VEXT.CLOCK_COMPARATOR;
+    else v.externalPending &= ~VEXT.CLOCK_COMPARATOR;
+    if (v.cpuTimer(now, this.mhz) < 0) v.externalPending |= VEXT.CPU_TIMER;
+    else v.externalPending &= ~VEXT.CPU_TIMER;
+  }
+
+  private interruptionPending(v: VirtualCpu): boolean {
+    if ((v.sysmask & PSW_EXT) !== 0 && v.enabledExternal() !== 0) return true;
+    if ((v.sysmask & PSW_IO) !== 0 && this.io.hasInterruption(v.cr[6]!)) return true;
+    return false;
+  }
+
+  /** Deliver enabled virtual external and I/O interruptions (POP priority: external before I/O). Returns CP cycles. */
+  private deliver(v: VirtualCpu): number {
+    let cycles = 0;
+    for (let guard = 0; guard < 8 && v.state === 'operating'; guard++) {
+      if ((v.sysmask & PSW_EXT) !== 0) {
+        const ext = v.enabledExternal();
+        if (ext !== 0) {
+          let code: number;
+          let from = -1;
+          if ((ext & VEXT.EMERGENCY) !== 0) {
+            code = 0x1201;
+            from = v.emergencyFrom.shift() ?? 0;
+            if (v.emergencyFrom.length === 0) v.externalPending &= ~VEXT.EMERGENCY;
+          } else if ((ext & VEXT.EXTERNAL_CALL) !== 0) {
+            code = 0x1202;
+            from = v.externalCallFrom;
+            v.externalCallFrom = -1;
+            v.externalPending &= ~VEXT.EXTERNAL_CALL;
+          } else if ((ext & VEXT.CLOCK_COMPARATOR) !== 0) code = 0x1004;
+          else if ((ext & VEXT.CPU_TIMER) !== 0) code = 0x1005;
+          else {
+            code = 0x2401;
+            v.externalPending &= ~VEXT.SERVICE_SIGNAL;
+          }
+          // X'84' CPU address of the sender (SIGP orders), X'86' the interruption code.
+          if (!this.writeLow(v, LOW.CPU_ADDRESS, ((Math.max(0, from) << 16) | code) >>> 0)) break;
+          this.swapPsw(v, LOW.EXT_OLD, LOW.EXT_NEW);
+          this.counters.externalDelivered++;
+          cycles += this.cost('external-interruption') + this.cost('host-resume');
+          continue;
+        }
+      }
+      if ((v.sysmask & PSW_IO) !== 0) {
+        const t = this.io.takeInterruption(v.cr[6]!);
+        if (t !== null) {
+          if (!this.writeLow(v, LOW.SUBSYSTEM_ID, t[0]) || !this.writeLow(v, LOW.IO_PARAM, t[1])) break;
+          this.swapPsw(v, LOW.IO_OLD, LOW.IO_NEW);
+          this.counters.ioDelivered++;
+          cycles += this.cost('io-interruption') + this.cost('host-resume');
+          continue;
+        }
+      }
+      break;
+    }
+    this.counters.cpCycles += cycles;
+    return cycles;
+  }
+
+  // --------------------------------------------------------------- emulation
+
+  private count(name: string): void {
+    this.counters.emulated[name] = (this.counters.emulated[name] ?? 0) + 1;
+  }
+
+  /** Raise a program exception inside emulation. */
+  check(code: number): never {
+    CHECK.code = code;
+    throw CHECK;
+  }
+
+  /** Guest logical operand → guest absolute with the PSW key's protection, or a program check. */
+  operand(v: VirtualCpu, address: number, access: Access, key = v.cpu.key): number {
+    const a = this.storage.logical(address, v.amask, v.datOn, v.prefix, key, access);
+    if (a < 0) this.check(-a);
+    return a;
+  }
+
+  /** Fetch a word operand. */
+  fetch32(v: VirtualCpu, address: number): number {
+    return this.storage.read32(this.operand(v, address, Access.Read));
+  }
+
+  /** Store a word operand. */
+  store32(v: VirtualCpu, address: number, value: number): void {
+    this.storage.write32(this.operand(v, address, Access.Write), value);
+  }
+
+  /** Guest real → absolute with the addressing check (storage-key instructions, IPTE). */
+  realAbs(v: VirtualCpu, real: number): number {
+    const a = realToAbsolute(real & 0x7fffffff, v.prefix);
+    if (a >= this.storage.size) this.check(PGM.ADDRESSING);
+    return a;
+  }
+
+  /**
+   * Emulate the privileged instruction at the virtual PSW (virtual
+   * supervisor state). Returns CP's cycles for it.
+   */
+  private emulate(v: VirtualCpu, opcode: number, length: number): number {
+    const cpu = v.cpu;
+    const ia = cpu.ia;
+    const row = esa390InstructionByOpcode(opcode);
+    this.count(row?.mnemonic ?? `X'${opcode.toString(16).toUpperCase()}'`);
+    let cycles = row?.cycles ?? 20;
+    try {
+      // The instruction was just fetched by the real CPU, so these fetches succeed.
+      const a0 = this.operand(v, ia, Access.Fetch, 0);
+      const w0 = (this.storage.read16(a0) << 16) | this.storage.read16(this.operand(v, (ia + 2) & v.amask, Access.Fetch, 0));
+      const next = (ia + length) & v.amask;
+      cpu.ia = next;
+      const changedPsw = this.execute(v, opcode, w0);
+      if (!changedPsw) cpu.ia = next;
+      v.syncReal();
+    } catch (e) {
+      if (e !== CHECK) throw e;
+      const code = CHECK.code;
+      cpu.ia = ia;
+      cycles += this.cost('program-interruption');
+      this.reflectProgram(v, code, length >>> 1, nullifies(code) ? ia : (ia + length) & v.amask, this.storage.lastTea);
+    }
+    return cycles;
+  }
+
+  /** Second-operand address D2(B2) of an S/RS/SI instruction. */
+  private addrS(v: VirtualCpu, w0: number): number {
+    const b = (w0 >>> 12) & 0xf;
+    return ((b === 0 ? 0 : v.cpu.gpr[b]!) + (w0 & 0xfff)) & v.amask;
+  }
+
+  /** Execute one emulated instruction; returns true when it loaded a new PSW (ia set by it). */
+  private execute(v: VirtualCpu, opcode: number, w0: number): boolean {
+    const cpu = v.cpu;
+    const gpr = cpu.gpr;
+    const w = this.w;
+    switch (opcode) {
+      case 0x82: {
+        // LPSW
+        const a = this.addrS(v, w0);
+        if ((a & 7) !== 0) this.check(PGM.SPECIFICATION);
+        const hi = this.fetch32(v, a) >>> 0;
+        const lo = this.fetch32(v, a + 4) >>> 0;
+        if (!v.setPsw(hi, lo)) {
+          // Early specification exception: the invalid PSW itself is the old PSW, ILC 0.
+          this.counters.reflectedProgram['0006'] = (this.counters.reflectedProgram['0006'] ?? 0) + 1;
+          if (this.writeLow(v, LOW.PGM_OLD, hi) && this.writeLow(v, LOW.PGM_OLD + 4, lo) && this.writeLow(v, LOW.PGM_ID, PGM.SPECIFICATION)) {
+            const ph = this.storage.read32(v.prefix + LOW.PGM_NEW) >>> 0;
+            const pl = this.storage.read32(v.prefix + LOW.PGM_NEW + 4) >>> 0;
+            if (!v.setPsw(ph, pl)) {
+              v.state = 'check-stop';
+              v.checkStopReason = 'program interruption loop: invalid program new PSW';
+            }
+          }
+        }
+        return true;
+      }
+      case 0x80: {
+        // SSM; CR0 bit 1 (SSM suppression) makes it a special-operation exception.
+        if ((v.cr[0]! & 0x40000000) !== 0) this.check(0x13);
+        const m = this.storage.read8(this.operand(v, this.addrS(v, w0), Access.Read));
+        v.sysmask = m;
+        v.syncReal();
+        if ((m & 0xb8) !== 0) this.check(PGM.SPECIFICATION);
+        return false;
+      }
+      case 0xad:
+      case 0xac: {
+        // STOSM / STNSM: store the system mask, then OR / AND the immediate into it.
+        const a = this.operand(v, this.addrS(v, w0), Access.Write);
+        this.storage.write8(a, v.sysmask);
+        const i2 = (w0 >>> 16) & 0xff;
+        const m = opcode === 0xad ? v.sysmask | i2 : v.sysmask & i2;
+        v.sysmask = m;
+        v.syncReal();
+        if ((m & 0xb8) !== 0) this.check(PGM.SPECIFICATION);
+        return false;
+      }
+      case 0xb7:
+      case 0xb6: {
+        // LCTL / STCTL
+        const r1 = (w0 >>> 20) & 0xf;
+        const r3 = (w0 >>> 16) & 0xf;
+        const a = this.addrS(v, w0);
+        if ((a & 3) !== 0) this.check(PGM.SPECIFICATION);
+        const n = ((r3 - r1) & 0xf) + 1;
+        if (opcode === 0xb6) {
+          for (let k = 0; k < n; k++) this.operand(v, a + 4 * k, Access.Write);
+          for (let k = 0; k < n; k++) this.store32(v, a + 4 * k, v.cr[(r1 + k) & 0xf]!);
+          return false;
+        }
+        const values: number[] = [];
+        for (let k = 0; k < n; k++) values.push(this.fetch32(v, a + 4 * k));
+        let translation = false;
+        for (let k = 0; k < n; k++) {
+          const r = (r1 + k) & 0xf;
+          if ((r === 0 || r === 1 || r === 7 || r === 13) && v.cr[r] !== values[k]) translation = true;
+          v.cr[r] = values[k]!;
+        }
+        if (translation) {
+          this.shadowPurge(v);
+          cpu.flushTlb();
+        }
+        return false;
+      }
+      case 0xb210: {
+        // SPX
+        const a = this.addrS(v, w0);
+        if ((a & 3) !== 0) this.check(PGM.SPECIFICATION);
+        const p = this.fetch32(v, a) & 0x7ffff000;
+        if (p >= this.storage.size) this.check(PGM.ADDRESSING);
+        v.prefix = p;
+        this.shadowPurge(v);
+        cpu.flushTlb();
+        return false;
+      }
+      case 0xb211: {
+        // STPX
+        const a = this.addrS(v, w0);
+        if ((a & 3) !== 0) this.check(PGM.SPECIFICATION);
+        this.store32(v, a, v.prefix);
+        return false;
+      }
+      case 0xb206:
+      case 0xb208: {
+        // SCKC / SPT
+        const a = this.addrS(v, w0);
+        if ((a & 7) !== 0) this.check(PGM.SPECIFICATION);
+        const hi = this.fetch32(v, a) >>> 0;
+        const lo = this.fetch32(v, a + 4) >>> 0;
+        if (opcode === 0xb206) {
+          v.ckcWords[0] = hi;
+          v.ckcWords[1] = lo;
+          v.ckc = unsignedWordsToMicros(hi, lo);
+        } else {
+          v.timerValue = signedWordsToMicros(hi, lo);
+          v.timerSetAt = this.host.clock.now();
+        }
+        return false;
+      }
+      case 0xb207:
+      case 0xb209: {
+        // STCKC / STPT
+        const a = this.addrS(v, w0);
+        if ((a & 7) !== 0) this.check(PGM.SPECIFICATION);
+        if (opcode === 0xb207) {
+          w[0] = v.ckcWords[0]!;
+          w[1] = v.ckcWords[1]!;
+        } else microsToWords(v.cpuTimer(this.host.clock.now(), this.mhz), w);
+        this.operand(v, a, Access.Write);
+        this.operand(v, a + 7, Access.Write);
+        this.store32(v, a, w[0]!);
+        this.store32(v, a + 4, w[1]!);
+        return false;
+      }
+      case 0xb204: {
+        // SCK: the TOD clock is CP's; a virtual machine's SET CLOCK is accepted and ignored (cc 0), as VM/370 did.
+        const a = this.addrS(v, w0);
+        if ((a & 7) !== 0) this.check(PGM.SPECIFICATION);
+        this.fetch32(v, a);
+        cpu.cc = 0;
+        return false;
+      }
+      case 0xb229: {
+        // ISKE
+        const r1 = (w0 >>> 4) & 0xf;
+        const abs = this.realAbs(v, gpr[w0 & 0xf]! & v.amask);
+        gpr[r1] = (gpr[r1]! & ~0xff) | (this.storage.getKey(abs) & 0xfe);
+        return false;
+      }
+      case 0xb22b: {
+        // SSKE
+        const r1 = (w0 >>> 4) & 0xf;
+        const abs = this.realAbs(v, gpr[w0 & 0xf]! & v.amask);
+        this.storage.setKey(abs, gpr[r1]! & 0xfe);
+        cpu.flushTlb();
+        return false;
+      }
+      case 0xb22a: {
+        // RRBE: cc = reference bit ‖ change bit, then reset the reference bit.
+        const abs = this.realAbs(v, gpr[w0 & 0xf]! & v.amask);
+        const k = this.storage.getKey(abs);
+        cpu.cc = ((k & 0x04) !== 0 ? 2 : 0) | ((k & 0x02) !== 0 ? 1 : 0);
+        this.storage.setKey(abs, k & ~0x04);
+        return false;
+      }
+      case 0xb212: {
+        // STAP
+        const a = this.addrS(v, w0);
+        if ((a & 1) !== 0) this.check(PGM.SPECIFICATION);
+        this.storage.write16(this.operand(v, a, Access.Write), v.address);
+        return false;
+      }
+      case 0xb202: {
+        // STIDP: version code X'FF' tells a program it runs in a virtual machine (VM/370 convention).
+        const a = this.addrS(v, w0);
+        if ((a & 7) !== 0) this.check(PGM.SPECIFICATION);
+        this.operand(v, a + 7, Access.Write);
+        this.store32(v, a, 0xff000611 | 0);
+        this.store32(v, a + 4, 0x30900000);
+        return false;
+      }
+      case 0xae:
+        return this.sigp(v, w0);
+      case 0xb1: {
+        // LRA against the guest's own tables.
+        const r1 = (w0 >>> 20) & 0xf;
+        const x = (w0 >>> 16) & 0xf;
+        const b = (w0 >>> 12) & 0xf;
+        const addr = ((x === 0 ? 0 : gpr[x]!) + (b === 0 ? 0 : gpr[b]!) + (w0 & 0xfff)) & v.amask;
+        const r = this.storage.loadRealAddress(addr);
+        if (typeof r === 'number') this.check(-r);
+        gpr[r1] = r.value;
+        cpu.cc = r.cc;
+        return false;
+      }
+      case 0xb221: {
+        // IPTE: set the invalid bit of the guest's PTE and drop the shadow built from it.
+        const pto = gpr[(w0 >>> 4) & 0xf]! & 0x7fffffc0;
+        const px = (gpr[w0 & 0xf]! >>> 12) & 0xff;
+        const entry = this.realAbs(v, pto + px * 4);
+        this.storage.write32(entry, this.storage.read32(entry) | 0x400);
+        for (const s of this.shadows) s.invalidateGuestEntry(entry);
+        for (const c of this.cpus) c.cpu.flushTlb();
+        return false;
+      }
+      case 0xb20d:
+        // PTLB
+        this.shadowPurge(v);
+        cpu.flushTlb();
+        return false;
+      case 0x83: {
+        const code = this.addrS(v, w0) & 0xffff;
+        this.count(`DIAG ${code.toString(16).toUpperCase().padStart(3, '0')}`);
+        return diagnose(this, v, (w0 >>> 20) & 0xf, (w0 >>> 16) & 0xf, code);
+      }
+      case 0xb233:
+      case 0xb235:
+      case 0xb234:
+      case 0xb232:
+      case 0xb231:
+      case 0xb230:
+      case 0xb238:
+      case 0xb236: {
+        const a = opcode === 0xb231 || opcode === 0xb230 || opcode === 0xb238 ? 0 : this.addrS(v, w0);
+        this.io.tpiCr6 = v.cr[6]!;
+        const access = {
+          fetch: (addr: number, out: Uint8Array): number => this.copyIn(v, addr, out),
+          store: (addr: number, data: Uint8Array): number => this.copyOut(v, addr, data),
+        };
+        const r = this.io.execute(opcode, gpr[1]!, a, access);
+        if (r < 0) this.check(-r);
+        if (opcode === 0xb236 && r === 1 && a === 0 && this.io.lastTpi !== null) {
+          this.writeLow(v, LOW.SUBSYSTEM_ID, this.io.lastTpi[0]);
+          this.writeLow(v, LOW.IO_PARAM, this.io.lastTpi[1]);
+        }
+        cpu.cc = r & 3;
+        return false;
+      }
+      default:
+        // SIE and anything else privileged CP does not offer: the guest sees a machine without it.
+        this.check(PGM.OPERATION);
+    }
+  }
+
+  /** Drop the shadows of every virtual CPU (their tables may be shared by the guest's address spaces). */
+  private shadowPurge(_v: VirtualCpu): void {
+    for (const s of this.shadows) {
+      s.flushShadows();
+      s.tlb?.flush();
+    }
+  }
+
+  /** Copy an operand from guest logical storage (I/O control blocks); 0 or a negated program code. */
+  copyIn(v: VirtualCpu, address: number, out: Uint8Array): number {
+    for (let i = 0; i < out.length; i++) {
+      const a = this.storage.logical((address + i) & v.amask, v.amask, v.datOn, v.prefix, v.cpu.key, Access.Read);
+      if (a < 0) return a;
+      out[i] = this.storage.read8(a);
+    }
+    return 0;
+  }
+
+  /** Store an operand into guest logical storage, all-or-nothing; 0 or a negated program code. */
+  copyOut(v: VirtualCpu, address: number, data: Uint8Array): number {
+    const abs: number[] = [];
+    for (let i = 0; i < data.length; i++) {
+      const a = this.storage.logical((address + i) & v.amask, v.amask, v.datOn, v.prefix, v.cpu.key, Access.Write);
+      if (a < 0) return a;
+      abs.push(a);
+    }
+    for (let i = 0; i < data.length; i++) this.storage.write8(abs[i]!, data[i]!);
+    return 0;
+  }
+
+  /** SIGNAL PROCESSOR between the virtual CPUs of this VM (POP 4-"Signal Processor"). */
+  private sigp(v: VirtualCpu, w0: number): boolean {
+    const gpr = v.cpu.gpr;
+    const r1 = (w0 >>> 20) & 0xf;
+    const r3 = (w0 >>> 16) & 0xf;
+    const order = this.addrS(v, w0) & 0xff;
+    const target = this.cpus[gpr[r3]! & 0xffff];
+    if (target === undefined) {
+      v.cpu.cc = 3;
+      return false;
+    }
+    const status = (bits: number): boolean => {
+      gpr[r1] = bits;
+      v.cpu.cc = 1;
+      return false;
+    };
+    switch (order) {
+      case 0x01: {
+        let s = 0;
+        if (target.state === 'stopped') s |= 0x40;
+        if (target.state === 'check-stop') s |= 0x10;
+        if ((target.externalPending & VEXT.EXTERNAL_CALL) !== 0) s |= 0x80;
+        if (s !== 0) return status(s);
+        break;
+      }
+      case 0x02:
+        if ((target.externalPending & VEXT.EXTERNAL_CALL) !== 0) return status(0x80);
+        target.externalPending |= VEXT.EXTERNAL_CALL;
+        target.externalCallFrom = v.address;
+        break;
+      case 0x03:
+        target.emergencyFrom.push(v.address);
+        target.externalPending |= VEXT.EMERGENCY;
+        break;
+      case 0x04:
+        if (target.state === 'stopped') target.state = 'operating';
+        break;
+      case 0x05:
+        if (target.state === 'operating') target.state = 'stopped';
+        break;
+      case 0x06: {
+        // Restart: restart old PSW at X'8', new PSW from X'0'; the target starts.
+        target.state = 'operating';
+        this.swapPsw(target, LOW.RESTART_OLD, LOW.RESTART_NEW);
+        break;
+      }
+      case 0x0b:
+      case 0x0c:
+        if (target === v) return status(0x02);
+        target.reset(order === 0x0b);
+        target.state = 'stopped';
+        break;
+      case 0x0d: {
+        if (target.state !== 'stopped') return status(0x200);
+        const p = gpr[r1 | 1]! & 0x7ffff000;
+        if (p >= this.storage.size) return status(0x100);
+        target.prefix = p;
+        target.syncReal();
+        break;
+      }
+      default:
+        return status(0x02);
+    }
+    v.cpu.cc = 0;
+    return false;
+  }
+}
+
+/** Exceptions that nullify: the old PSW points at the instruction (POP "Types of Instruction Ending"). */
+function nullifies(code: number): boolean {
+  return code === PGM.SEGMENT_TRANSLATION || code === PGM.PAGE_TRANSLATION;
+}
+
+export { PSW_DAT };
