@@ -28,6 +28,7 @@ import {
   DEFAULT_CPU_ID,
   type Esa390Configuration,
   type Esa390CpuId,
+  type Esa390CpuSystem,
   PENDING,
   systemOf,
 } from './system/state';
@@ -105,6 +106,8 @@ class Machine implements Esa390Machine {
   readonly costModel: CostModel;
   readonly quantum: number;
   private readonly lastExit: Exit[] = [];
+  /** System state of each CPU, by index (looked up once instead of per round). */
+  private readonly systems: Esa390CpuSystem[] = [];
 
   constructor(options: Esa390MachineOptions) {
     const count = options.cpus ?? 1;
@@ -134,7 +137,7 @@ class Machine implements Esa390Machine {
       this.lastExit.push(HALT_EXIT_STOPPED);
     }
     for (const cpu of this.cpus) {
-      attachSystem(cpu, configuration);
+      this.systems.push(attachSystem(cpu, configuration));
       if (options.dat) {
         const context: Esa390DatContext = {
           cr: cpu.cr,
@@ -159,7 +162,7 @@ class Machine implements Esa390Machine {
   restart(cpu = 0): void {
     const c = this.cpus[cpu];
     if (c === undefined) throw new RangeError(`no CPU ${cpu} in a ${this.cpus.length}-CPU machine`);
-    this.sync(c, this.clock.now());
+    this.sync(c, this.systems[cpu]!, this.clock.now());
     restartCpu(c);
   }
 
@@ -177,15 +180,15 @@ class Machine implements Esa390Machine {
    * timer does not run (POP: it is decremented only in the operating state),
    * so its reference point moves along; a waiting CPU's timer does run.
    */
-  private sync(cpu: Esa390Cpu, t: number): void {
-    const sys = systemOf(cpu);
+  private sync(cpu: Esa390Cpu, sys: Esa390CpuSystem, t: number): void {
     const behind = t - (cpu.cycles + sys.skew);
     if (behind > 0) {
       sys.skew += behind;
       if (cpu.state !== 'operating') sys.timerSetAt += behind;
+      updateTimers(cpu, sys);
     }
-    updateTimers(cpu, sys);
-    // Also the safety net for PSW changes made outside the system side.
+    // Also the safety net for PSW changes made outside the system side
+    // (the program new PSW the core loads may enable a pending class).
     refreshPending(cpu, sys);
   }
 
@@ -200,7 +203,8 @@ class Machine implements Esa390Machine {
       let executed = 0;
       for (let i = 0; i < cpus.length; i++) {
         const cpu = cpus[i]!;
-        this.sync(cpu, start);
+        const sys = this.systems[i]!;
+        this.sync(cpu, sys, start);
         if (cpu.state !== 'operating') {
           this.lastExit[i] = cpu.state === 'stopped' ? HALT_EXIT_STOPPED : { reason: 'check-stop', why: cpu.checkStopReason };
           continue;
@@ -211,7 +215,7 @@ class Machine implements Esa390Machine {
         executed += n;
         left -= n;
         this.lastExit[i] = exit;
-        const local = cpu.cycles + systemOf(cpu).skew;
+        const local = cpu.cycles + sys.skew;
         if (local > end) end = local;
         if (exit.reason === 'interception' || exit.reason === 'breakpoint') {
           clock.advanceTo(Math.ceil(end));
@@ -229,7 +233,7 @@ class Machine implements Esa390Machine {
         const cpu = cpus[i]!;
         const exit = this.lastExit[i]!;
         if (cpu.state !== 'operating' || exit.reason !== 'wait' || !exit.enabled) continue;
-        const deadline = cpu.timerDeadline + systemOf(cpu).skew;
+        const deadline = cpu.timerDeadline + this.systems[i]!.skew;
         if (deadline < wake) wake = deadline;
       }
       if (wake === Number.POSITIVE_INFINITY) return { reason: 'halted', exits: this.lastExit.slice() };
