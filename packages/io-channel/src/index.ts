@@ -20,3 +20,4 @@ export { UnitRecordDevice } from './devices/unit-record';
 export * from './machine';
 export * from './dasd-tool';
 export * from './devices/internal-lan';
+export * from './config';

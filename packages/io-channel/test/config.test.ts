@@ -1,0 +1,80 @@
+/**
+ * Hercules-style configuration files: the same h.cnf configures Hercules and
+ * a Strachey machine (device lines in order become subchannels 0, 1, …).
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CkdVolume, formatVolume, geometry3390, loadMachineConfig, parseMachineConfig, saveVolume, toEbcdic } from '../src/index';
+import { ccw1, enable, peek, poke, rig, runProgram } from './helpers';
+
+const dir = mkdtempSync(join(tmpdir(), 'io-channel-cfg-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('machine configuration files', () => {
+  it('reads system statements and device lines; attach() numbers subchannels in file order; flush() writes output files', () => {
+    const v = new CkdVolume(geometry3390(5));
+    formatVolume(v, 'CFG001');
+    saveVolume(join(dir, 'vol.3390'), v, 'hercules');
+    writeFileSync(join(dir, 'cards.txt'), 'CARD ONE\nCARD TWO\n');
+    const cnf = [
+      '# the oracle configuration',
+      'CPUSERIAL 000611',
+      'CPUMODEL  3090',
+      'MAINSIZE  16',
+      'NUMCPU    2',
+      'ARCHMODE  ESA/390',
+      '0009 3215-C / noprompt',
+      '000C 3505 cards.txt ascii eof',
+      '000D 3525 punch.txt ascii',
+      '000E 1403 print.txt',
+      '0190 3390 vol.3390',
+    ].join('\n');
+    writeFileSync(join(dir, 'h.cnf'), cnf);
+    const r0 = loadMachineConfig(join(dir, 'h.cnf'));
+    if (!r0.ok) throw new Error(JSON.stringify(r0.errors));
+    const c = r0.config;
+    expect(c.mainsize).toBe(16 << 20);
+    expect(c.cpus).toBe(2);
+    expect(c.devices.map((d) => [d.deviceNumber, d.type])).toEqual([
+      [0x0009, '3215-C'],
+      [0x000c, '3505'],
+      [0x000d, '3525'],
+      [0x000e, '1403'],
+      [0x0190, '3390'],
+    ]);
+    const r = rig();
+    c.attach(r.css);
+    expect(r.css.subchannelForDevice(0x0190)?.number).toBe(4);
+    for (let i = 0; i < 5; i++) enable(r, i);
+    poke(r, 0x1000, ccw1(0x02, 0x00, 80, 0x2000));
+    expect(runProgram(r, 1, { ccwAddress: 0x1000 }).scsw.deviceStatus).toBe(0x0c);
+    expect(Array.from(peek(r, 0x2000, 8))).toEqual(Array.from(toEbcdic('CARD ONE')));
+    poke(r, 0x2100, toEbcdic('PRINTED'));
+    poke(r, 0x1000, ccw1(0x09, 0x20, 7, 0x2100));
+    runProgram(r, 3, { ccwAddress: 0x1000 });
+    poke(r, 0x1000, ccw1(0x01, 0x20, 7, 0x2100));
+    runProgram(r, 2, { ccwAddress: 0x1000 });
+    c.flush();
+    expect(readFileSync(join(dir, 'print.txt'), 'latin1')).toBe('PRINTED\n');
+    expect(readFileSync(join(dir, 'punch.txt'), 'latin1')).toBe('PRINTED\n');
+  });
+
+  it('reports every problem with file, line and column, and attaches nothing', () => {
+    const text = ['MAINSIZE lots', 'BOGUS 1', '0190 3390 missing.3390', '0009 3215', '0009 1403 p.txt', '000A 9999', '0100-0103 3215', 'ARCHMODE z/Arch'].join('\n');
+    const r = parseMachineConfig(text, join(dir, 'bad.cnf'));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors.map((e) => [e.code, e.line, e.column])).toEqual([
+      ['CONFIG_VALUE', 1, 10],
+      ['CONFIG_STATEMENT', 2, 1],
+      ['IMAGE_NOT_FOUND', 3, 11],
+      ['CONFIG_DUPLICATE_DEVICE', 5, 1],
+      ['CONFIG_DEVICE_TYPE', 6, 6],
+      ['CONFIG_DEVICE_RANGE', 7, 1],
+      ['CONFIG_VALUE', 8, 10],
+    ]);
+    expect(r.errors[0]!.file).toBe(join(dir, 'bad.cnf'));
+  });
+});
