@@ -99,6 +99,27 @@ describe('3270 display data stream', () => {
   });
 });
 
+describe('3270 for a TN3270 server', () => {
+  it('hands each outbound data stream to the host side and takes an inbound one as the operator\'s input', () => {
+    const r = rig();
+    const sent: [number, number[]][] = [];
+    const d = new Display3270({ onOutbound: (cmd, data) => sent.push([cmd, Array.from(data)]) });
+    r.css.attach(0x0c0, d);
+    enable(r, 0);
+    const ds = [0xc3, 0x11, 0x40, 0x40, 0x1d, 0x60, ...toEbcdic('CMD'), 0x1d, 0x40, 0x13];
+    poke(r, 0x2000, ds);
+    poke(r, 0x1000, ccw1(0x05, 0, ds.length, 0x2000));
+    runProgram(r, 0, { ccwAddress: 0x1000 });
+    expect(sent).toEqual([[0x05, ds]]);
+    // The client typed "LOGON" into the field at position 5 and pressed ENTER (cursor after the text).
+    d.inbound(Uint8Array.from([0x7d, 0x40, 0x4a, 0x11, 0x40, 0xc5, ...toEbcdic('LOGON')]));
+    expect(test(r, 0).scsw.deviceStatus).toBe(0x80);
+    poke(r, 0x1000, ccw1(0x06, 0x20, 100, 0x3000));
+    runProgram(r, 0, { ccwAddress: 0x1000 });
+    expect(Array.from(peek(r, 0x3000, 11))).toEqual([0x7d, 0x40, 0x4a, 0x11, 0x40, 0xc5, ...toEbcdic('LOGON')]);
+  });
+});
+
 describe('topology: path contention and queuing', () => {
   function twoDevicesOnePath(queuing: 'fifo' | 'priority') {
     const r = rig({ queuing });

@@ -32,6 +32,12 @@ const ADDR_CODE = [
   0xf8, 0xf9, 0x7a, 0x7b, 0x7c, 0x7d, 0x7e, 0x7f,
 ];
 
+/** Options of a 3270: where the outbound data stream goes (a TN3270 server forwards it to its client). */
+export interface Display3270Options {
+  /** Called with each write-type command (X'01', X'05', X'0D', X'0F') and its data stream as the guest sent it. */
+  readonly onOutbound?: (command: number, data: Uint8Array) => void;
+}
+
 /** A 3270 model 2 display at the data-stream level: the buffer, the cursor, the operator's keys. */
 export class Display3270 extends UnitRecordDevice {
   readonly deviceType = 0x3270;
@@ -45,6 +51,40 @@ export class Display3270 extends UnitRecordDevice {
   aid: number = AID.NONE;
   keyboardLocked = true;
   private attention: ((status: number) => void) | null = null;
+  private readonly onOutbound: ((command: number, data: Uint8Array) => void) | undefined;
+
+  constructor(options: Display3270Options = {}) {
+    super();
+    this.onOutbound = options.onOutbound;
+  }
+
+  /**
+   * An inbound data stream from a terminal (what a TN3270 client sends when
+   * the operator presses an AID key): AID, cursor address, then for each
+   * modified field SBA + address + data. The buffer takes the data, the
+   * fields get their modified-data tags, and attention is raised.
+   */
+  inbound(stream: Uint8Array): void {
+    if (stream.length === 0) return;
+    this.aid = stream[0]!;
+    if (stream.length >= 3) this.cursor = this.decodeAddress(stream[1]!, stream[2]!);
+    let a = -1;
+    for (let i = 3; i < stream.length; i++) {
+      const b = stream[i]!;
+      if (b === 0x11 && i + 2 < stream.length) {
+        a = this.decodeAddress(stream[i + 1]!, stream[i + 2]!);
+        const fa = this.fieldAttribute(a);
+        if (fa !== -1) this.buffer[fa] = this.buffer[fa]! | ATTR_MDT;
+        i += 2;
+        continue;
+      }
+      if (a < 0 || this.isAttribute[a] !== 0) continue;
+      this.buffer[a] = b;
+      a = (a + 1) % SIZE;
+    }
+    this.keyboardLocked = true;
+    this.attention?.(DS_ATTENTION);
+  }
 
   /** Connect the channel subsystem's attention signal (done by `ChannelSubsystem.attach`). */
   setAttentionSink(sink: (status: number) => void): void {
@@ -93,6 +133,7 @@ export class Display3270 extends UnitRecordDevice {
         const data = req.data ?? new Uint8Array(0);
         if (req.command !== 0x01) this.erase();
         this.write(data);
+        this.onOutbound?.(req.command, data);
         return { status: CE_DE, accepted: data.length, serviceUs: data.length / 1.0 };
       }
       case 0x02:
@@ -103,6 +144,7 @@ export class Display3270 extends UnitRecordDevice {
       }
       case 0x0f:
         this.eraseUnprotected();
+        this.onOutbound?.(0x0f, new Uint8Array(0));
         return { status: CE_DE, immediate: true, serviceUs: 0 };
       case 0x0b:
         return { status: CE_DE, immediate: true, serviceUs: 0 };
