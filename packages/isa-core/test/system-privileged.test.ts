@@ -384,6 +384,28 @@ ${TAIL}`;
     expect(cpu.ia).toBe(0x200);
   });
 
+  it('SIE calls the machine\'s interpretive-execution facility with the state-description address', () => {
+    const calls: [number, number][] = [];
+    const { m, cpu, go } = boot(`${HEAD}
+BEGIN    LA    2,X'800'
+         SIE   0(2)
+         LPSW  DONE
+${TAIL}`, {
+      // A facility whose guest is intercepted at once: interception code 4 (instruction) in SD+X'50'.
+      sie: {
+        start(c, sd) {
+          calls.push([sd, c.ia]);
+          c.writeReal8(sd + 0x50, 0x04);
+          return null;
+        },
+      },
+    });
+    expect(go().pic).toBeNull();
+    expect(calls).toEqual([[0x800, 0x208]]);
+    expect(m.storage.read8(abs(0x850))).toBe(0x04);
+    expect(cpu.getPsw()).toEqual([0x000a0000, 0xd0e]);
+  });
+
   it('SIE is an operation exception on a machine without the interpretive-execution facility', () => {
     const { go } = boot(`${HEAD}
 BEGIN    SIE   X'800'

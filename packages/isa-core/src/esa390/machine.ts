@@ -23,6 +23,7 @@ import { Esa390Cpu } from './cpu';
 import type { Esa390Dat, Esa390DatContext } from './dat';
 import { raisePending, refreshPending, restartCpu } from './system/interrupts';
 import { clearCpuReset, cpuReset, initialCpuReset } from './system/reset';
+import type { SieFacility } from './system/sie';
 import {
   attachSystem,
   DEFAULT_CPU_ID,
@@ -56,6 +57,8 @@ export interface Esa390MachineOptions {
   readonly quantum?: number;
   /** TOD clock value in microseconds at simulated time 0. Default 0. */
   readonly todStart?: number;
+  /** The interpretive-execution facility (SIE); without one SIE is an operation exception. */
+  readonly sie?: SieFacility;
 }
 
 /** Which reset `Esa390Machine.reset` performs (POP "Resets"). */
@@ -122,6 +125,7 @@ class Machine implements Esa390Machine {
     const configuration: Esa390Configuration = {
       cpus: this.cpus,
       io: this.io,
+      sie: options.sie ?? null,
       todOffset: options.todStart ?? 0,
       cyclesPerMicrosecond: this.clock.cyclesPerMicrosecond,
       cpuId: { ...DEFAULT_CPU_ID, ...options.cpuId },

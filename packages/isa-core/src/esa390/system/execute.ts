@@ -14,8 +14,8 @@
  * - DIAGNOSE with a function code the machine does not know: specification
  *   exception (Hercules' answer for every code it does not implement).
  * - SPX naming storage that is not installed: addressing exception.
- * - SIE: not installed here (operation exception) unless the policy hands it
- *   to a host; interpretive execution is a later layer and hooks in here.
+ * - SIE: not installed on a bare machine (operation exception) unless the
+ *   policy hands it to a host or the machine was given a `SieFacility`.
  *
  * Without a DAT port (`cpu.dat === null`) the machine is one on which DAT
  * cannot be used: LRA raises the operation exception (there are no tables to
@@ -365,9 +365,12 @@ export function executeSystem(cpu: Esa390Cpu, key: number, w0: number, w1: numbe
     case 0x83:
       // DIAGNOSE with no host to answer it: Hercules' reply to an unknown function code.
       return cpu.programCheck(PGM_SPECIFICATION);
-    case 0xb214:
-      // SIE: the interpretive-execution facility is not installed on the bare machine.
-      return cpu.programCheck(PGM_OPERATION);
+    case 0xb214: {
+      // SIE: not installed on a bare machine; a later layer supplies the facility.
+      const sie = systemOf(cpu).configuration.sie;
+      if (sie === null) return cpu.programCheck(PGM_OPERATION);
+      return sie.start(cpu, addrS(cpu, w0));
+    }
     default: {
       const io = IO_BY_KEY.get(key);
       if (io === undefined) return cpu.programCheck(PGM_OPERATION);

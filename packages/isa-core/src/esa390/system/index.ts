@@ -21,3 +21,4 @@ export {
 export { cpuTimerMicros, todMicros } from './timing';
 export { microsToWords, signedWordsToMicros, unsignedWordsToMicros } from './tod';
 export { PGM_OPERAND } from './channel';
+export type { SieFacility } from './sie';

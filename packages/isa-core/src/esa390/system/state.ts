@@ -9,6 +9,7 @@
  */
 import type { IoHandler } from '../../framework/io';
 import type { Esa390Cpu } from '../cpu';
+import type { SieFacility } from './sie';
 
 /** Pending-interruption bits as kept in `cpu.pending` and `Esa390CpuSystem.raw`. */
 export const PENDING = {
@@ -56,6 +57,8 @@ export interface Esa390Configuration {
   readonly cpus: readonly Esa390Cpu[];
   /** Channel-subsystem instruction handler; null: a machine with no devices. */
   io: IoHandler | null;
+  /** The interpretive-execution facility; null: SIE is not installed (operation exception). */
+  sie: SieFacility | null;
   /**
    * TOD clock value in microseconds at local time 0: the TOD clock reads
    * `todOffset + localTime / cyclesPerMicrosecond` (SET CLOCK moves the offset).
@@ -125,6 +128,7 @@ export function systemOf(cpu: Esa390Cpu): Esa390CpuSystem {
     sys = attachSystem(cpu, {
       cpus: [cpu],
       io: null,
+      sie: null,
       todOffset: 0,
       cyclesPerMicrosecond: cpu.costModel.mhz,
       cpuId: DEFAULT_CPU_ID,
