@@ -42,3 +42,13 @@ export function readMinidisk(real: CkdVolume, start: number, cylinders: number):
   }
   return out;
 }
+
+/** The MINIKERN disk: a greeting on cylinder 1 record 1, two blank 80-byte records on cylinder 2. */
+export function kernelVolume(cylinders = 5): CkdVolume {
+  const volume = new CkdVolume(geometry3390(cylinders));
+  formatVolume(volume, 'MINI01');
+  const rec = (cc: number, r: number, text: string) => ({ cc, hh: 0, r, key: new Uint8Array(0), data: toEbcdic(text.padEnd(80, ' ')) });
+  volume.setTrack(1, 0, [...volume.track(1, 0), rec(1, 1, 'MINIKERN BOOTED FROM DISK')]);
+  volume.setTrack(2, 0, [...volume.track(2, 0), rec(2, 1, ''), rec(2, 2, '')]);
+  return volume;
+}

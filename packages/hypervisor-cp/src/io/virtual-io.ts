@@ -205,7 +205,7 @@ export class VirtualIo {
         if (s === null) return 3;
         const schib = encodeSchib(this.pmcwOf(s), s.scsw);
         const r = access.store(operand, schib);
-        return r < 0 ? r : 0;
+        return Math.min(r , 0);
       }
       case 0xb232: {
         const b = new Uint8Array(28);
