@@ -246,7 +246,8 @@ export class ControlProgram {
       host: this.realStorage,
       origin,
       size: user.storage,
-      cpus: 1,
+      // MACHINE ESA n: n virtual CPUs; CPU 0 starts, the others wait for SIGP.
+      cpus: user.machine.maxCpus,
       devices,
       vmHost: host,
       quantum: this.quantum,

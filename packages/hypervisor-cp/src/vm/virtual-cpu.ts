@@ -102,6 +102,8 @@ export class VirtualCpu {
   mcheck = false;
   wait = false;
   problem = false;
+  /** PSW bit 12 as loaded (must be one in ESA/390; a reset PSW is all zeros). */
+  esa = true;
   /** Virtual prefix register. */
   prefix = 0;
   /** Virtual clock comparator, in TOD microseconds, and its raw words for STCKC. */
@@ -145,7 +147,9 @@ export class VirtualCpu {
     this.externalPending = 0;
     this.emergencyFrom.length = 0;
     this.externalCallFrom = -1;
-    this.cpu.setPsw(0x00080000, 0);
+    this.cpu.setPsw(0, 0);
+    this.cpu.invalidPsw = false;
+    this.esa = false;
     if (initial) {
       this.cr.fill(0);
       this.cr[0] = 0x000000e0;
@@ -163,7 +167,7 @@ export class VirtualCpu {
   /** The virtual PSW as its two architected words. */
   getPsw(): [number, number] {
     const [hi, lo] = this.cpu.getPsw();
-    const flags = FLAG_ESA | (this.mcheck ? FLAG_MCHECK : 0) | (this.wait ? FLAG_WAIT : 0) | (this.problem ? FLAG_PROBLEM : 0);
+    const flags = (this.esa ? FLAG_ESA : 0) | (this.mcheck ? FLAG_MCHECK : 0) | (this.wait ? FLAG_WAIT : 0) | (this.problem ? FLAG_PROBLEM : 0);
     return [(((this.sysmask << 24) | (hi & 0x00f0ffff) | (flags << 16)) >>> 0) as number, lo];
   }
 
@@ -181,6 +185,7 @@ export class VirtualCpu {
     this.mcheck = (flags & FLAG_MCHECK) !== 0;
     this.wait = (flags & FLAG_WAIT) !== 0;
     this.problem = (flags & FLAG_PROBLEM) !== 0;
+    this.esa = (flags & FLAG_ESA) !== 0;
     this.syncReal();
     return valid;
   }

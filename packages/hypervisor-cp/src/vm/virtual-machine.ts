@@ -199,6 +199,16 @@ export class VirtualMachine {
     v.setPsw(pswHigh, pswLow);
   }
 
+  /**
+   * The restart function on virtual CPU `i` (the operator's RESTART key,
+   * SIGP restart): restart old PSW at X'8', new PSW from X'0'; the CPU starts.
+   */
+  restart(i = 0): void {
+    const v = this.cpus[i]!;
+    v.state = 'operating';
+    this.swapPsw(v, LOW.RESTART_OLD, LOW.RESTART_NEW);
+  }
+
   /** Run state of virtual CPU `i`, as the scheduler sees it. */
   runState(i = 0): VmRunState {
     const v = this.cpus[i]!;
