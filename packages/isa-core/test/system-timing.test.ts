@@ -157,4 +157,42 @@ DONE     DC    X'000A0000',A(X'D0E')
     m.run(1);
     expect(todMicros(m.cpus[0]!)).toBe(1_000_250);
   });
+
+  it('STORE CLOCK values increase across CPUs in the order the stores happened, though their local times differ', () => {
+    // CPU 0 stores the clock late in its quantum, then raises a flag; CPU 1, scheduled after it in
+    // the same round but starting at the round's start time, sees the flag at once and stores the clock.
+    const { m, sym, word } = boot(`
+T        START 0
+         DC    X'00080000',A(BEGIN)
+         USING T,0
+         ORG   T+X'200'
+BEGIN    STAP  ME
+         CLC   ME,=H'0'
+         BRC   7,SECOND
+         LA    7,300
+DELAY    BRCT  7,DELAY
+         STCK  FIRST
+         MVI   FLAG,1
+         LPSW  DONE
+SECOND   CLI   FLAG,1
+         BRC   7,SECOND
+         STCK  LATER
+         LPSW  DONE
+ME       DC    H'0'
+FLAG     DC    X'00'
+         DS    0D
+FIRST    DC    XL8'0'
+LATER    DC    XL8'0'
+DONE     DC    X'000A0000',A(X'D0E')
+         LTORG
+         END`, { cpus: 2, quantum: 1000 });
+    m.restart(0);
+    m.restart(1);
+    expect(m.run(100_000).reason).toBe('halted');
+    const read = (a: number) => (BigInt(word(a)) << 32n) | BigInt(word(a + 4));
+    const first = read(sym('FIRST'));
+    const later = read(sym('LATER'));
+    expect(first).toBeGreaterThan(0n);
+    expect(later > first).toBe(true);
+  });
 });

@@ -127,6 +127,7 @@ class Machine implements Esa390Machine {
       io: this.io,
       sie: options.sie ?? null,
       todOffset: options.todStart ?? 0,
+      lastTod: Number.NEGATIVE_INFINITY,
       cyclesPerMicrosecond: this.clock.cyclesPerMicrosecond,
       cpuId: { ...DEFAULT_CPU_ID, ...options.cpuId },
     };

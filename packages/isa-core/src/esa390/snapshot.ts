@@ -68,6 +68,8 @@ export interface Esa390MachineSnapshot {
   readonly time: number;
   /** TOD clock in microseconds at local time 0. */
   readonly todOffset: number;
+  /** Last value STORE CLOCK stored (microseconds), or null before the first. */
+  readonly lastTod: number | null;
   readonly cpus: readonly Esa390CpuSnapshot[];
   /** Allocated 4 KB frames: frame number and base64 contents. */
   readonly frames: readonly { readonly frame: number; readonly data: string }[];
@@ -268,6 +270,7 @@ export function snapshotMachine(machine: Esa390Machine): Esa390MachineSnapshot {
     mainsize: storage.size,
     time: machine.clock.now(),
     todOffset: systemOf(first).configuration.todOffset,
+    lastTod: Number.isFinite(systemOf(first).configuration.lastTod) ? systemOf(first).configuration.lastTod : null,
     cpus: machine.cpus.map(snapshotCpu),
     frames,
     keys: toBase64(storage.keys),
@@ -316,6 +319,9 @@ export function restoreMachine(machine: Esa390Machine, snapshot: Esa390MachineSn
   if (![snapshot.time, snapshot.todOffset].every((n) => typeof n === 'number' && Number.isFinite(n))) {
     return fail('SNAPSHOT_DATA', 'time and todOffset must be finite numbers');
   }
+  if (snapshot.lastTod !== null && !(typeof snapshot.lastTod === 'number' && Number.isFinite(snapshot.lastTod))) {
+    return fail('SNAPSHOT_DATA', 'lastTod must be null or a finite number');
+  }
 
   storage.clear();
   for (const [frame, data] of frames) storage.writeFrom((frame << FRAME_SHIFT) as AbsoluteAddress, data);
@@ -326,6 +332,7 @@ export function restoreMachine(machine: Esa390Machine, snapshot: Esa390MachineSn
   else shift = clock.now() - snapshot.time;
   const configuration = systemOf(machine.cpus[0]!).configuration;
   configuration.todOffset = snapshot.todOffset - shift / configuration.cyclesPerMicrosecond;
+  configuration.lastTod = snapshot.lastTod ?? Number.NEGATIVE_INFINITY;
   machine.cpus.forEach((cpu, i) => {
     const s = snapshot.cpus[i]!;
     applyCpuSnapshot(cpu, { ...s, skew: s.skew + shift, cpuTimerSetAt: s.cpuTimerSetAt + shift });

@@ -169,8 +169,9 @@ function translate(cpu: Esa390Cpu, op: number, len: number, ea1: number, ea2: nu
     if (fb !== 0) {
       const g = cpu.gpr;
       const addr = (ea1 + i) & cpu.amask;
-      // GR1 gets the address (bits 8-31 in 24-bit mode, 1-31 in 31-bit mode), GR2 bits 24-31 the function byte.
-      g[1] = cpu.amask === 0x7fffffff ? (g[1]! & 0x80000000) | addr : (g[1]! & 0xff000000) | addr;
+      // GR1 gets the address: bits 8-31 in 24-bit mode (0-7 unchanged), bits 1-31 with
+      // bit 0 zero in 31-bit mode (POP; Hercules 3.13 agrees). GR2 bits 24-31 get the function byte.
+      g[1] = cpu.amask === 0x7fffffff ? addr : (g[1]! & 0xff000000) | addr;
       g[2] = (g[2]! & ~0xff) | fb;
       cpu.cc = i === len - 1 ? 2 : 1;
       return;

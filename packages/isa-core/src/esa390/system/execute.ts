@@ -33,7 +33,7 @@ import { channelInstruction } from './channel';
 import { LOWCORE, refreshPending, swapPsw } from './interrupts';
 import { signalProcessor } from './sigp';
 import { CR0_SSM_SUPPRESSION, systemOf } from './state';
-import { cpuTimerMicros, setCpuTimer, setTod, todMicros, updateTimers } from './timing';
+import { cpuTimerMicros, setCpuTimer, setTod, storeClockMicros, updateTimers } from './timing';
 import { microsToWords, signedWordsToMicros, unsignedWordsToMicros } from './tod';
 
 const PGM_OPERATION = 0x01;
@@ -290,7 +290,7 @@ export function executeSystem(cpu: Esa390Cpu, key: number, w0: number, w1: numbe
     case 0xb205: {
       // STCK (unprivileged)
       const a = addrS(cpu, w0);
-      microsToWords(todMicros(cpu), words);
+      microsToWords(storeClockMicros(cpu), words);
       storeDouble(cpu, a, words[0]!, words[1]!);
       cpu.cc = 0;
       return null;

@@ -64,6 +64,13 @@ export interface Esa390Configuration {
    * `todOffset + localTime / cyclesPerMicrosecond` (SET CLOCK moves the offset).
    */
   todOffset: number;
+  /**
+   * The last value STORE CLOCK stored in this configuration (microseconds):
+   * the CPUs' local times differ within a scheduling round, and STCK values
+   * must still increase across the configuration in the order the
+   * instructions ran (POP: the values stored are unique and increasing).
+   */
+  lastTod: number;
   /** Simulated cycles per microsecond (the machine model's MHz). */
   readonly cyclesPerMicrosecond: number;
   readonly cpuId: Esa390CpuId;
@@ -130,6 +137,7 @@ export function systemOf(cpu: Esa390Cpu): Esa390CpuSystem {
       io: null,
       sie: null,
       todOffset: 0,
+      lastTod: Number.NEGATIVE_INFINITY,
       cyclesPerMicrosecond: cpu.costModel.mhz,
       cpuId: DEFAULT_CPU_ID,
     });

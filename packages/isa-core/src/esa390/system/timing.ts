@@ -69,10 +69,28 @@ export function updateTimers(cpu: Esa390Cpu, sys: Esa390CpuSystem = systemOf(cpu
   return sys.raw !== before;
 }
 
-/** Set the TOD clock of the whole configuration (SCK) and re-evaluate every CPU's comparator. */
+/** Set the TOD clock of the whole configuration (SCK); the caller re-evaluates the CPUs' comparators. */
 export function setTod(cpu: Esa390Cpu, sys: Esa390CpuSystem, micros: number): void {
   const c = sys.configuration;
   c.todOffset = micros - localTime(cpu, sys) / c.cyclesPerMicrosecond;
+  c.lastTod = Number.NEGATIVE_INFINITY;
+}
+
+/**
+ * The value STORE CLOCK stores: the TOD clock, but never less than or equal
+ * to the last value stored in the configuration (one TOD unit, 1/4096 us,
+ * more, or the next representable value once the clock is too large for
+ * that unit to show in a double).
+ */
+export function storeClockMicros(cpu: Esa390Cpu, sys: Esa390CpuSystem = systemOf(cpu)): number {
+  const c = sys.configuration;
+  let v = todMicros(cpu, sys);
+  if (v <= c.lastTod) {
+    v = c.lastTod + 1 / 4096;
+    if (v <= c.lastTod) v = c.lastTod + Math.abs(c.lastTod) * Number.EPSILON;
+  }
+  c.lastTod = v;
+  return v;
 }
 
 /** The local time (in cycles) at which the CPU's next timing condition can arise, for the machine's idle loop. */
