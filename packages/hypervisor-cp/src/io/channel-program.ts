@@ -195,7 +195,9 @@ export function translateChannelProgram(
     return { address: list, ida: true };
   };
 
-  if (mdisk.readOnly) {
+  // A SENSE first in the program must get the sense bytes of the previous program: no SET FILE MASK before it.
+  const firstCommand = guest.inside(ccwAddress, 1) ? guest.read8(ccwAddress) : 0;
+  if (mdisk.readOnly && firstCommand !== 0x04 && firstCommand !== 0xe4) {
     const mask = allocData(1);
     if (mask >= 0) {
       host.write8(mask as never, 0x40);
