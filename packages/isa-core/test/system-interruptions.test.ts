@@ -242,7 +242,19 @@ function oneSubchannel(clock: () => SimClock, latency: number): IoHandler {
   let listener: () => void = () => {};
   return {
     execute(instruction, operand, cpu) {
-      if (cpu.gpr[1] !== 0x00010000) return instruction === 'TPI' ? 0 : 3;
+      if (instruction === 'TPI') {
+        // The CPU exposes CR6 to the handler; operand 0 means real X'B8', as the interruption stores it.
+        const cr6 = (cpu as typeof cpu & { readonly cr6: number }).cr6;
+        const i = queue.findIndex((q) => ((cr6 >>> (31 - q.isc)) & 1) !== 0);
+        if (i < 0) return 0;
+        const q = queue.splice(i, 1)[0]!;
+        const code = new Uint8Array(8);
+        new DataView(code.buffer).setUint32(0, q.subsystemId);
+        new DataView(code.buffer).setUint32(4, q.parameter);
+        const fault = cpu.store(operand === 0 ? 0xb8 : operand, code);
+        return fault !== 0 ? -fault : 1;
+      }
+      if (cpu.gpr[1] !== 0x00010000) return 3;
       if (instruction !== 'SSCH') return instruction === 'TSCH' ? 1 : 0;
       const orb = new Uint8Array(4);
       const fault = cpu.fetch(operand, orb, 4);
@@ -291,6 +303,36 @@ IOWAIT   DC    X'020A0000',A(0)        enabled wait, I/O only
     expect(b.word(0x38)).toBe(0x020a0000);
     expect(b.cpu.getPsw()).toEqual([0x000a0000, 0xe78]);
     expect(m.now()).toBeGreaterThanOrEqual(20_000);
+  });
+
+  it('TPI takes the pending interruption without an interruption: code at XB8 for a zero operand, cc 1, then cc 0', () => {
+    let m!: ReturnType<typeof createEsa390Machine>;
+    const io = oneSubchannel(() => m.clock, 10);
+    const b = boot(`${LOWCORE}
+BEGIN    LCTL  6,6,CR6V
+         L     1,SSID
+         SSCH  ORB
+         LA    2,500
+SPIN     BRCT  2,SPIN                  the I/O ends meanwhile
+         TPI   0
+         IPM   3
+         TPI   0
+         IPM   4
+         LPSW  WAIT
+CR6V     DC    X'10000000'
+SSID     DC    X'00010000'
+         DS    0D
+ORB      DC    X'0BADCAFE',XL28'0'
+WAIT     DC    X'000A0000',A(X'777')
+         END`, { io });
+    m = b.m;
+    m.restart();
+    m.run(10_000);
+    expect(b.cpu.gpr[3]! >>> 28).toBe(1);
+    expect(b.cpu.gpr[4]! >>> 28).toBe(0);
+    expect(b.word(0xb8)).toBe(0x00010000);
+    expect(b.word(0xbc)).toBe(0x0badcafe);
+    expect(b.word(0x38)).toBe(0);
   });
 
   it('leaves the interruption pending while CR6 does not enable its subclass', () => {

@@ -5,10 +5,10 @@
  * CPUs with shared main storage; prefixing gives each its own low core).
  *
  * Interleaving: fixed-quantum round-robin in CPU-address order. Each
- * operating CPU runs `quantum` instructions (or until it waits, stops or
- * exits); the round then ends, the machine clock advances to the latest
- * local time any CPU reached, and clock events due by then (device
- * completions) fire. The same program, storage and options therefore give
+ * operating CPU runs `quantum` instructions, or until it waits, stops, exits,
+ * or its local time reaches the clock's next event; the round then ends, the
+ * machine clock advances to the latest local time any CPU reached, and clock
+ * events due by then (device completions) fire. The same program, storage and options therefore give
  * the same result on every run. When no CPU can execute (all stopped or
  * waiting), simulated time jumps to the next event — a device event on the
  * clock or a CPU's clock-comparator/CPU-timer deadline — instead of spinning.
@@ -33,7 +33,7 @@ import {
   PENDING,
   systemOf,
 } from './system/state';
-import { updateTimers } from './system/timing';
+import { updateTimers, watchClock } from './system/timing';
 
 /** Options of `createEsa390Machine`. */
 export interface Esa390MachineOptions {
@@ -126,6 +126,7 @@ class Machine implements Esa390Machine {
       cpus: this.cpus,
       io: this.io,
       sie: options.sie ?? null,
+      clock: this.clock,
       todOffset: options.todStart ?? 0,
       lastTod: Number.NEGATIVE_INFINITY,
       cyclesPerMicrosecond: this.clock.cyclesPerMicrosecond,
@@ -214,6 +215,8 @@ class Machine implements Esa390Machine {
           this.lastExit[i] = cpu.state === 'stopped' ? HALT_EXIT_STOPPED : { reason: 'check-stop', why: cpu.checkStopReason };
           continue;
         }
+        // Stop this quantum at the next device event, so it fires on time.
+        watchClock(cpu, sys);
         const before = cpu.instructions;
         const exit = cpu.run(Math.min(this.quantum, left));
         const n = cpu.instructions - before;

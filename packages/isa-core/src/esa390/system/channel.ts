@@ -18,40 +18,62 @@ import type { Esa390Cpu } from '../cpu';
 import { refreshPending } from './interrupts';
 import { isInstructionAbort } from './reset';
 import { systemOf } from './state';
+import { watchClock } from './timing';
 
 /** Program-interruption code of the operand exception. */
 export const PGM_OPERAND = 0x15;
 
 const operandAccess = new WeakMap<Esa390Cpu, IoOperandAccess>();
+const realAccess = new WeakMap<Esa390Cpu, IoOperandAccess>();
+
+/** Run a storage access for the handler, turning a program exception into its code. */
+function guard(cpu: Esa390Cpu, fn: () => void): number {
+  try {
+    fn();
+    return 0;
+  } catch (e) {
+    // Only program exceptions become codes; host-translation aborts and check-stops propagate.
+    if (isInstructionAbort(e) && cpu.abortKind === 0) return cpu.abortCode;
+    throw e;
+  }
+}
 
 /**
- * The handler's view of the issuing CPU: its registers, PSW key, and
- * storage-operand accessors that turn access exceptions into codes.
+ * The handler's view of the issuing CPU: its registers, PSW key, CR6 (the
+ * I/O-interruption subclass masks TPI applies), and storage-operand
+ * accessors that turn access exceptions into codes. With `real`, addresses
+ * are real (TPI with a zero operand address stores the interruption code at
+ * real X'B8', as an I/O interruption does), else logical.
  */
-function accessFor(cpu: Esa390Cpu): IoOperandAccess {
-  let a = operandAccess.get(cpu);
+function accessFor(cpu: Esa390Cpu, real: boolean): IoOperandAccess & { readonly cr6: number } {
+  const cache = real ? realAccess : operandAccess;
+  let a = cache.get(cpu);
   if (a === undefined) {
-    const guard = (fn: () => void): number => {
-      try {
-        fn();
-        return 0;
-      } catch (e) {
-        // Only program exceptions become codes; host-translation aborts and check-stops propagate.
-        if (isInstructionAbort(e) && cpu.abortKind === 0) return cpu.abortCode;
-        throw e;
-      }
-    };
-    a = {
+    const view = {
       gpr: cpu.gpr,
       get pswKey() {
         return cpu.key;
       },
-      fetch: (address, target, length) => guard(() => cpu.readBytes(address, target, 0, length)),
-      store: (address, data) => guard(() => cpu.writeBytes(address, data)),
+      get cr6() {
+        return cpu.cr[6]! >>> 0;
+      },
+      fetch: real
+        ? (address: number, target: Uint8Array, length: number) =>
+            guard(cpu, () => {
+              for (let i = 0; i < length; i++) target[i] = cpu.readReal8(address + i);
+            })
+        : (address: number, target: Uint8Array, length: number) => guard(cpu, () => cpu.readBytes(address, target, 0, length)),
+      store: real
+        ? (address: number, data: Uint8Array) =>
+            guard(cpu, () => {
+              for (let i = 0; i < data.length; i++) cpu.writeReal8(address + i, data[i]!);
+            })
+        : (address: number, data: Uint8Array) => guard(cpu, () => cpu.writeBytes(address, data)),
     };
-    operandAccess.set(cpu, a);
+    a = view;
+    cache.set(cpu, a);
   }
-  return a;
+  return a as IoOperandAccess & { readonly cr6: number };
 }
 
 /** Instructions whose storage operand must be on a word boundary. */
@@ -86,9 +108,11 @@ export function channelInstruction(cpu: Esa390Cpu, instruction: IoInstruction, a
     return;
   }
   if (instruction === 'SSCH') cpu.cycles += cpu.costModel.events['io-start'].cycles;
-  const r = io.execute(instruction, address, accessFor(cpu));
+  const r = io.execute(instruction, address, accessFor(cpu, instruction === 'TPI' && address === 0));
   if (r < 0) cpu.programCheck(-r);
   cpu.cc = r & 3;
   // TSCH and TPI can take a pending interruption away; the pending bit is re-derived lazily.
   refreshPending(cpu, sys);
+  // SSCH, HSCH, CSCH may have scheduled a device event.
+  watchClock(cpu, sys);
 }

@@ -182,15 +182,28 @@ function deliverIo(cpu: Esa390Cpu, sys: Esa390CpuSystem): void {
  */
 const MAX_CHAIN = 8;
 
+/** Returned when the CPU reaches the machine's next clock event: its quantum ends there. */
+const EXIT_EVENT: Exit = Object.freeze({ reason: 'budget' });
+
 /**
  * Called by the core at an instruction boundary when `cpu.pending !== 0` or
  * `cpu.cycles >= cpu.timerDeadline`. Delivers the interruptions the current
  * PSW masks allow, highest priority first; returns null (the core then checks
- * the wait and stopped states) — no interruption class is routed to a host yet.
+ * the wait and stopped states) — no interruption class is routed to a host yet
+ * — or a budget exit when the CPU's local time reached the machine clock's
+ * next event, so that the machine ends the round and fires it.
  */
 export function deliverInterruptions(cpu: Esa390Cpu): Exit | null {
   const sys = systemOf(cpu);
-  if (cpu.cycles >= cpu.timerDeadline) updateTimers(cpu, sys);
+  if (cpu.cycles >= cpu.timerDeadline) {
+    if (cpu.cycles + sys.skew >= sys.eventAt) {
+      // A clock event is due: end the quantum so the machine fires it now.
+      sys.eventAt = Number.POSITIVE_INFINITY;
+      updateTimers(cpu, sys);
+      return EXIT_EVENT;
+    }
+    updateTimers(cpu, sys);
+  }
   refreshPending(cpu, sys);
   for (let n = 0; n < MAX_CHAIN && cpu.pending !== 0; n++) {
     const p = cpu.pending;

@@ -7,6 +7,7 @@
  * small and monomorphic; it is looked up only on rare paths (system
  * instructions, interruption delivery, machine scheduling).
  */
+import type { SimClock } from '../../framework/clock';
 import type { IoHandler } from '../../framework/io';
 import type { Esa390Cpu } from '../cpu';
 import type { SieFacility } from './sie';
@@ -59,6 +60,8 @@ export interface Esa390Configuration {
   io: IoHandler | null;
   /** The interpretive-execution facility; null: SIE is not installed (operation exception). */
   sie: SieFacility | null;
+  /** The machine clock devices schedule their events on; null outside a machine. */
+  readonly clock: SimClock | null;
   /**
    * TOD clock value in microseconds at local time 0: the TOD clock reads
    * `todOffset + localTime / cyclesPerMicrosecond` (SET CLOCK moves the offset).
@@ -104,6 +107,12 @@ export class Esa390CpuSystem {
    */
   ioBlocked = false;
   ioBlockedCr6 = 0;
+  /**
+   * Local time of the machine clock's next event (a device completing): the
+   * CPU ends its quantum there, so the event fires on time instead of at the
+   * end of the round. Infinity outside a machine.
+   */
+  eventAt = Number.POSITIVE_INFINITY;
   readonly configuration: Esa390Configuration;
 
   constructor(configuration: Esa390Configuration, cpuCount: number) {
@@ -136,6 +145,7 @@ export function systemOf(cpu: Esa390Cpu): Esa390CpuSystem {
       cpus: [cpu],
       io: null,
       sie: null,
+      clock: null,
       todOffset: 0,
       lastTod: Number.NEGATIVE_INFINITY,
       cyclesPerMicrosecond: cpu.costModel.mhz,

@@ -65,7 +65,7 @@ export function updateTimers(cpu: Esa390Cpu, sys: Esa390CpuSystem = systemOf(cpu
     if (t < deadline) deadline = t;
   }
 
-  cpu.timerDeadline = deadline - sys.skew;
+  cpu.timerDeadline = Math.min(deadline, sys.eventAt) - sys.skew;
   return sys.raw !== before;
 }
 
@@ -96,4 +96,18 @@ export function storeClockMicros(cpu: Esa390Cpu, sys: Esa390CpuSystem = systemOf
 /** The local time (in cycles) at which the CPU's next timing condition can arise, for the machine's idle loop. */
 export function nextTimerEvent(cpu: Esa390Cpu, sys: Esa390CpuSystem = systemOf(cpu)): number {
   return cpu.timerDeadline + sys.skew;
+}
+
+/**
+ * Note the machine clock's next event as this CPU's `eventAt`, so its
+ * quantum ends there (the machine does this before each quantum; an I/O
+ * instruction that schedules a device event does it again).
+ */
+export function watchClock(cpu: Esa390Cpu, sys: Esa390CpuSystem = systemOf(cpu)): void {
+  const clock = sys.configuration.clock;
+  const at = clock === null ? Number.POSITIVE_INFINITY : clock.nextEventTime();
+  if (at !== sys.eventAt) {
+    sys.eventAt = at;
+    updateTimers(cpu, sys);
+  }
 }
