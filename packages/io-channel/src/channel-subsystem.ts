@@ -13,8 +13,8 @@
  */
 import type { Clock, IoHandler, IoInstruction, IoInterruption, IoOperandAccess, IoResult, StoragePort } from '@strachey/isa-core';
 import { type Esw, IRB_SIZE, ORB_SIZE, SCHIB_SIZE, decodeOrb, decodePmcw, emptyScsw, encodeIrb, encodeSchib, orbReservedBitsSet, pmcwReservedBitsSet } from './blocks';
-import { type AddressLimit, checkChannelAccess } from './channel-storage';
-import { type Device, commandKind } from './device';
+import { ChannelInterpreter } from './channel-program';
+import type { Device } from './device';
 import {
   AC_CLEAR_PENDING,
   AC_DEVICE_ACTIVE,
@@ -23,18 +23,9 @@ import {
   AC_START_PENDING,
   AC_SUBCHANNEL_ACTIVE,
   AC_SUSPENDED,
-  CCW_CC,
-  CCW_CD,
-  CCW_IDA,
-  CCW_PCI,
-  CCW_RESERVED,
-  CCW_SKIP,
-  CCW_SLI,
-  CCW_SUSPEND,
   CE_DE,
   DS_ATTENTION,
   DS_STATUS_MODIFIER,
-  DS_UNIT_CHECK,
   FC_CLEAR,
   FC_HALT,
   FC_START,
@@ -51,11 +42,10 @@ import {
   SCSW1_P,
   SCSW1_U,
   SCSW1_Z,
-  SS_INCORRECT_LENGTH,
   SS_PCI,
   SS_PROGRAM_CHECK,
 } from './status';
-import { type DeviceSlot, type InFlight, type Segment, Subchannel } from './subchannel';
+import { type DeviceSlot, Subchannel } from './subchannel';
 
 /** Program-interruption codes the I/O instructions can raise (returned negated, per `IoResult`). */
 const PGM_SPECIFICATION = 0x06;
@@ -166,7 +156,7 @@ export class ChannelSubsystem implements IoHandler {
   private readonly reconnects: Subchannel[] = [];
   private seq = 0;
   private dispatchScheduled = false;
-  private readonly scratch8 = new Uint8Array(8);
+  private readonly interpreter: ChannelInterpreter;
 
   constructor(options: ChannelSubsystemOptions) {
     this.connected = options.storage ?? null;
@@ -174,6 +164,7 @@ export class ChannelSubsystem implements IoHandler {
     this.imageCount = options.images ?? 1;
     if (!Number.isInteger(this.imageCount) || this.imageCount < 1 || this.imageCount > 256) throw new RangeError(`images must be 1-256, got ${this.imageCount}`);
     this.queuing = options.queuing ?? 'fifo';
+    this.interpreter = new ChannelInterpreter(this);
     this.startLatencyUs = options.startLatencyUs ?? 2;
     this.haltLatencyUs = options.haltLatencyUs ?? 2;
     this.commandOverheadUs = options.commandOverheadUs !== undefined && options.commandOverheadUs > 0 ? options.commandOverheadUs : 0.5;
@@ -734,149 +725,26 @@ export class ChannelSubsystem implements IoHandler {
     this.finish(sch, 0, SS_PROGRAM_CHECK, sch.lastResidual, sch.ccwAddress);
   }
 
-  /** Fetch one CCW at `address`; returns the channel status of the fetch (0 when fine). */
-  private fetchCcw(sch: Subchannel, address: number, out: Uint8Array): number {
-    if ((address & 7) !== 0) return SS_PROGRAM_CHECK;
-    if (!sch.format1 && address > 0xffffff) return SS_PROGRAM_CHECK;
-    const st = checkChannelAccess(this.storage, address, 8, sch.key, false, this.limitFor(sch));
-    if (st !== 0) return st;
-    this.storage.readInto(address as never, out, 0, 8);
-    return 0;
-  }
-
-  private limitFor(sch: Subchannel): AddressLimit {
-    if (sch.orb === null || !sch.orb.addressLimitChecking || sch.pmcw.limitMode === 0) return NO_LIMIT;
-    return { mode: sch.pmcw.limitMode, limit: this.addressLimit };
-  }
-
-  /** Decode the 8 CCW bytes into command, flags, count, address (format 0 or 1). Returns false when a format-1 address has bit 0 on. */
-  private decodeCcw(format1: boolean, b: Uint8Array, ccw: DecodedCcw): boolean {
-    ccw.command = b[0]!;
-    if (format1) {
-      ccw.flags = b[1]!;
-      ccw.count = (b[2]! << 8) | b[3]!;
-      ccw.address = ((b[4]! << 24) | (b[5]! << 16) | (b[6]! << 8) | b[7]!) >>> 0;
-      if ((ccw.address & 0x80000000) !== 0) return false;
-    } else {
-      ccw.address = (b[1]! << 16) | (b[2]! << 8) | b[3]!;
-      ccw.flags = b[4]!;
-      ccw.count = (b[6]! << 8) | b[7]!;
-    }
-    return true;
-  }
-
+  /** One step of the channel program: a TIC ('again'), the end or a suspension ('done'), or a command in flight ('wait'). */
   private stepCommand(sch: Subchannel): 'wait' | 'done' | 'again' {
-    const ccw: DecodedCcw = { command: 0, flags: 0, count: 0, address: 0 };
-    const here = sch.ccwAddress;
-    const next = (here + 8) >>> 0;
-    if (sch.ipl && sch.first) {
-      // IPL: the implicit first CCW reads 24 bytes into location 0, command chaining to the CCW at 8.
-      ccw.command = 0x02;
-      ccw.flags = CCW_CC | CCW_SLI;
-      ccw.count = 24;
-      ccw.address = 0;
-    } else {
-      const st = this.fetchCcw(sch, here, this.scratch8);
-      if (st !== 0) {
-        this.finish(sch, 0, st, sch.lastResidual, sch.ticNext >= 0 ? sch.ticNext : next);
+    const step = this.interpreter.step(sch, this.clock.now() / this.clock.cyclesPerMicrosecond);
+    switch (step.kind) {
+      case 'again':
+        return 'again';
+      case 'end':
+        this.finish(sch, step.unit, step.chan, step.residual, step.ccwAddress);
         return 'done';
-      }
-      if (!this.decodeCcw(sch.format1, this.scratch8, ccw)) {
-        this.finish(sch, 0, SS_PROGRAM_CHECK, sch.lastResidual, next);
+      case 'suspend':
+        this.suspend(sch, step.ccwAddress, step.count);
         return 'done';
-      }
     }
-    this.counters.ccws++;
-    sch.scsw.ccwAddress = next;
-    const kind = commandKind(ccw.command);
-    if (kind === 'tic') {
-      // TIC rules (POP 15-"Transfer in Channel"): not to another TIC, not first, format-1 flags and count zero.
-      const bad = sch.ticNext >= 0 || sch.first || (sch.format1 && (ccw.command !== 0x08 || ccw.flags !== 0 || ccw.count !== 0));
-      if (bad) {
-        this.finish(sch, 0, SS_PROGRAM_CHECK, sch.lastResidual, next);
-        return 'done';
-      }
-      sch.ticNext = next;
-      sch.ccwAddress = ccw.address;
-      return 'again';
-    }
-    sch.ticNext = -1;
-    sch.first = false;
-    if ((ccw.flags & CCW_RESERVED) !== 0) {
-      this.finish(sch, 0, SS_PROGRAM_CHECK, sch.lastResidual, next);
-      return 'done';
-    }
-    if ((ccw.flags & CCW_SUSPEND) !== 0) {
-      if (sch.orb === null || !sch.orb.suspendControl) {
-        this.finish(sch, 0, SS_PROGRAM_CHECK, sch.lastResidual, next);
-        return 'done';
-      }
-      if ((sch.scsw.flag2 & AC_RESUME_PENDING) !== 0) {
-        sch.scsw.flag2 &= ~AC_RESUME_PENDING;
-      } else {
-        this.suspend(sch, here, ccw.count);
-        return 'done';
-      }
-    }
-    if ((ccw.flags & CCW_PCI) !== 0) this.raisePci(sch, next);
-    if (ccw.count === 0 && (!sch.format1 || (ccw.flags & CCW_CD) !== 0)) {
-      this.finish(sch, 0, SS_PROGRAM_CHECK, sch.lastResidual, next);
-      return 'done';
-    }
-    if (kind === 'invalid') {
-      this.finish(sch, 0, SS_PROGRAM_CHECK, sch.lastResidual, next);
-      return 'done';
-    }
-    const device = sch.slot.device;
-    const immediate = kind === 'control' && device.immediate(ccw.command);
-    const input = kind === 'read' || kind === 'sense' || kind === 'read-backward';
-    const first: Segment = { address: ccw.address, count: ccw.count, flags: ccw.flags, next };
-    const segments: Segment[] = [first];
-    let data: Uint8Array | null = null;
-    let gatherStatus = 0;
-    let total = ccw.count;
-    if (!input && !immediate) {
-      // Output: the channel fetches the data of the whole data chain before the device takes it.
-      const chainStatus = this.collectDataChain(sch, segments);
-      total = 0;
-      for (const seg of segments) total += seg.count;
-      data = new Uint8Array(total);
-      let off = 0;
-      for (const seg of segments) {
-        const st = this.transfer(sch, seg, data, off, seg.count, false);
-        if (st !== 0) {
-          gatherStatus = st;
-          this.finish(sch, 0, st, sch.lastResidual, seg.next);
-          return 'done';
-        }
-        off += seg.count;
-      }
-      if (chainStatus !== 0) {
-        const last = segments[segments.length - 1]!;
-        this.finish(sch, 0, chainStatus, sch.lastResidual, last.next);
-        return 'done';
-      }
-    }
-    const nowUs = this.clock.now() / this.clock.cyclesPerMicrosecond;
-    const resp = device.execute({ command: ccw.command, count: ccw.count, data, chained: sch.chained, previousCommand: sch.previousCommand, nowUs });
-    const inFlight: InFlight = {
-      command: ccw.command,
-      input,
-      immediate: immediate || resp.immediate === true,
-      segments,
-      status: resp.status,
-      data: input ? (resp.input ?? new Uint8Array(0)) : null,
-      accepted: input ? 0 : (resp.accepted ?? total),
-      total,
-      gatherStatus,
-    };
-    sch.inFlight = inFlight;
-    const us = (resp.serviceUs > 0 && Number.isFinite(resp.serviceUs) ? resp.serviceUs : 0) + this.commandOverheadUs;
     if (sch.ipl) {
-      this.completeCommand(sch);
+      // IPL runs without the clock: complete at once.
+      this.complete(sch);
       return sch.inFlight === null && (sch.scsw.flag3 & SC_PENDING) === 0 ? 'again' : 'done';
     }
-    const disconnected = Math.min(us, resp.disconnectUs !== undefined && resp.disconnectUs > 0 && Number.isFinite(resp.disconnectUs) ? resp.disconnectUs : 0);
+    const us = step.serviceUs + this.commandOverheadUs;
+    const disconnected = step.disconnectUs;
     if (disconnected > 0) {
       // The device works on its own (seek, rotation): the path is free until it reconnects.
       this.releasePath(sch);
@@ -890,10 +758,16 @@ export class ChannelSubsystem implements IoHandler {
     return 'wait';
   }
 
+  /** The command in flight is done: end the program or let it chain. */
+  private complete(sch: Subchannel): void {
+    const c = this.interpreter.complete(sch);
+    if (c.kind === 'end') this.finish(sch, c.unit, c.chan, c.residual, c.ccwAddress);
+  }
+
   private scheduleCompletion(sch: Subchannel, us: number): void {
     sch.eventId = this.after(us, () => {
       sch.eventId = -1;
-      this.completeCommand(sch);
+      this.complete(sch);
       if (sch.inFlight === null && (sch.scsw.flag3 & (AC_SUBCHANNEL_ACTIVE | AC_DEVICE_ACTIVE)) !== 0 && (sch.scsw.flag2 & FC_START) !== 0) this.run(sch);
     });
   }
@@ -939,173 +813,8 @@ export class ChannelSubsystem implements IoHandler {
     if (this.waiting.length > 0) this.scheduleDispatch(0);
   }
 
-  /** Fetch the data-chained continuations of `segments[0]` (output commands). Returns channel status or 0. */
-  private collectDataChain(sch: Subchannel, segments: Segment[]): number {
-    let seg = segments[segments.length - 1]!;
-    while ((seg.flags & CCW_CD) !== 0) {
-      const r = this.fetchChained(sch, seg.next);
-      if (typeof r === 'number') return r;
-      segments.push(r);
-      seg = r;
-      if (segments.length > 4096) return SS_PROGRAM_CHECK;
-    }
-    return 0;
-  }
-
-  /** Fetch the next data-chained CCW at `address` (following one TIC). */
-  private fetchChained(sch: Subchannel, address: number): Segment | number {
-    const ccw: DecodedCcw = { command: 0, flags: 0, count: 0, address: 0 };
-    let at = address;
-    let tic = false;
-    for (;;) {
-      const st = this.fetchCcw(sch, at, this.scratch8);
-      if (st !== 0) return st;
-      if (!this.decodeCcw(sch.format1, this.scratch8, ccw)) return SS_PROGRAM_CHECK;
-      this.counters.ccws++;
-      sch.scsw.ccwAddress = (at + 8) >>> 0;
-      if (commandKind(ccw.command) === 'tic') {
-        if (tic || (sch.format1 && (ccw.command !== 0x08 || ccw.flags !== 0 || ccw.count !== 0))) return SS_PROGRAM_CHECK;
-        tic = true;
-        at = ccw.address;
-        continue;
-      }
-      break;
-    }
-    if ((ccw.flags & (CCW_RESERVED | CCW_SUSPEND)) !== 0) return SS_PROGRAM_CHECK;
-    if (ccw.count === 0) return SS_PROGRAM_CHECK;
-    if ((ccw.flags & CCW_PCI) !== 0) this.raisePci(sch, (at + 8) >>> 0);
-    return { address: ccw.address, count: ccw.count, flags: ccw.flags, next: (at + 8) >>> 0 };
-  }
-
-  /**
-   * Move `length` bytes between storage and `buf[offset..]` for one segment,
-   * through IDAWs when the segment's IDA flag is on (format-1 IDAWs: 31-bit
-   * addresses; after the first, each must start on a 2K boundary and covers
-   * up to 2K). Returns 0 or channel status; bytes before a failing piece are
-   * transferred, as the channel would have moved them.
-   */
-  private transfer(sch: Subchannel, seg: Segment, buf: Uint8Array, offset: number, length: number, toStorage: boolean): number {
-    if (length <= 0) return 0;
-    const limit = this.limitFor(sch);
-    const key = sch.key;
-    if ((seg.flags & CCW_IDA) === 0) {
-      const st = checkChannelAccess(this.storage, seg.address, length, key, toStorage, limit);
-      if (st !== 0) return st;
-      this.move(seg.address, buf, offset, length, toStorage);
-      return 0;
-    }
-    let idawAddress = seg.address;
-    if ((idawAddress & 3) !== 0) return SS_PROGRAM_CHECK;
-    let done = 0;
-    let firstIdaw = true;
-    while (done < length) {
-      const st = checkChannelAccess(this.storage, idawAddress, 4, key, false, limit);
-      if (st !== 0) return st;
-      const idaw = this.storage.read32(idawAddress as never) >>> 0;
-      if ((idaw & 0x80000000) !== 0) return SS_PROGRAM_CHECK;
-      if (!firstIdaw && (idaw & 0x7ff) !== 0) return SS_PROGRAM_CHECK;
-      const piece = Math.min(length - done, 0x800 - (idaw & 0x7ff));
-      const st2 = checkChannelAccess(this.storage, idaw, piece, key, toStorage, limit);
-      if (st2 !== 0) return st2;
-      this.move(idaw, buf, offset + done, piece, toStorage);
-      done += piece;
-      idawAddress += 4;
-      firstIdaw = false;
-    }
-    return 0;
-  }
-
-  private move(address: number, buf: Uint8Array, offset: number, length: number, toStorage: boolean): void {
-    this.counters.bytes += length;
-    if (toStorage) this.storage.writeFrom(address as never, buf.subarray(offset, offset + length));
-    else this.storage.readInto(address as never, buf, offset, length);
-  }
-
-  /** The device has finished the command in flight: store input, work out counts and status, chain or end. */
-  private completeCommand(sch: Subchannel): void {
-    const f = sch.inFlight;
-    if (f === null) return;
-    sch.inFlight = null;
-    const unit = f.status;
-    let chan = f.gatherStatus;
-    let residual = 0;
-    let more = false;
-    let last = f.segments[0]!;
-    if (f.immediate) {
-      residual = last.count;
-    } else if (f.input) {
-      const data = f.data!;
-      let sent = 0;
-      let seg = last;
-      for (;;) {
-        const take = Math.min(data.length - sent, seg.count);
-        if ((seg.flags & CCW_SKIP) === 0) {
-          const st = this.transfer(sch, seg, data, sent, take, true);
-          if (st !== 0) {
-            chan |= st;
-            residual = seg.count - take;
-            last = seg;
-            break;
-          }
-        }
-        sent += take;
-        residual = seg.count - take;
-        last = seg;
-        if (sent < data.length && (seg.flags & CCW_CD) !== 0) {
-          const r = this.fetchChained(sch, seg.next);
-          if (typeof r === 'number') {
-            chan |= r;
-            break;
-          }
-          seg = r;
-          continue;
-        }
-        more = sent < data.length;
-        break;
-      }
-    } else {
-      // Output: find the CCW in which the device stopped taking data.
-      let wanted = Math.min(f.accepted, f.total);
-      for (const seg of f.segments) {
-        last = seg;
-        const take = Math.min(wanted, seg.count);
-        wanted -= take;
-        residual = seg.count - take;
-        if (residual > 0 || wanted === 0) break;
-      }
-      more = f.accepted > f.total;
-    }
-    if (chan === 0 && (residual !== 0 || more)) {
-      if (f.immediate) {
-        // Immediate commands: format-0 never indicates incorrect length; format-1 does for a nonzero count unless SLI or the ORB L bit (POP 15-"Incorrect Length").
-        if (sch.format1 && last.count !== 0 && (last.flags & CCW_SLI) === 0 && !(sch.orb?.incorrectLengthSuppression ?? false)) chan |= SS_INCORRECT_LENGTH;
-      } else if ((last.flags & CCW_CD) !== 0 || (last.flags & CCW_SLI) === 0) {
-        chan |= SS_INCORRECT_LENGTH;
-      }
-    }
-    sch.lastResidual = residual;
-    let nextAddress = last.next;
-    if ((unit & DS_STATUS_MODIFIER) !== 0) nextAddress = (nextAddress + 8) >>> 0;
-    sch.scsw.ccwAddress = nextAddress;
-    sch.previousCommand = f.command;
-    if ((unit & DS_UNIT_CHECK) !== 0 && sch.pmcw.concurrentSense) {
-      const sense = sch.slot.device.takeSense?.();
-      if (sense !== undefined) {
-        sch.ecw = sense.slice(0, 32);
-        sch.eswErw0 = 0x01;
-        sch.eswSenseCount = Math.min(32, sense.length);
-        sch.scsw.flag1 |= SCSW1_E;
-      }
-    }
-    if (chan !== 0 || (unit & ~DS_STATUS_MODIFIER) !== CE_DE || (last.flags & CCW_CC) === 0) {
-      this.finish(sch, unit, chan, residual, nextAddress);
-      return;
-    }
-    sch.chained = true;
-    sch.ccwAddress = nextAddress;
-  }
-
-  private raisePci(sch: Subchannel, ccwAddress: number): void {
+  /** @internal A CCW with the PCI flag became current: intermediate status, an interruption unless one is already pending. */
+  pci(sch: Subchannel, ccwAddress: number): void {
     const s = sch.scsw;
     s.subchannelStatus |= SS_PCI;
     s.ccwAddress = ccwAddress;
@@ -1240,14 +949,6 @@ export class ChannelSubsystem implements IoHandler {
   }
 }
 
-interface DecodedCcw {
-  command: number;
-  flags: number;
-  count: number;
-  address: number;
-}
-
-const NO_LIMIT: AddressLimit = { mode: 0, limit: 0 };
 
 /** One image's `IoHandler` view of a shared channel subsystem. */
 class ImageView implements IoHandler {

@@ -38,8 +38,6 @@ export interface InFlight {
   data: Uint8Array | null;
   accepted: number;
   total: number;
-  /** Channel status found while gathering output data. */
-  gatherStatus: number;
 }
 
 /** A subchannel: PMCW, SCSW and channel-program state of one device in one image. */
