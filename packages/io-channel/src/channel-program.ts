@@ -31,7 +31,8 @@ import type { InFlight, Segment, Subchannel } from './subchannel';
 
 /** What the interpreter needs from the channel subsystem. */
 export interface ChannelProgramHost {
-  readonly storage: StoragePort;
+  /** The storage a subchannel's channel programs address (its image's: an LPAR's zone). */
+  storageOf(sch: Subchannel): StoragePort;
   readonly counters: { ccws: number; bytes: number };
   /** SET ADDRESS LIMIT's value, for the PMCW limit mode. */
   readonly addressLimit: number;
@@ -158,22 +159,22 @@ export class ChannelInterpreter {
   }
 
   /** Fetch one CCW at `address`; returns the channel status of the fetch (0 when fine). */
-  fetchCcw(sch: Subchannel, address: number, out: Uint8Array): number {
+  private fetchCcw(sch: Subchannel, address: number, out: Uint8Array): number {
     if ((address & 7) !== 0) return SS_PROGRAM_CHECK;
     if (!sch.format1 && address > 0xffffff) return SS_PROGRAM_CHECK;
-    const st = checkChannelAccess(this.host.storage, address, 8, sch.key, false, this.limitFor(sch));
+    const st = checkChannelAccess(this.host.storageOf(sch), address, 8, sch.key, false, this.limitFor(sch));
     if (st !== 0) return st;
-    this.host.storage.readInto(address as never, out, 0, 8);
+    this.host.storageOf(sch).readInto(address as never, out, 0, 8);
     return 0;
   }
 
-  limitFor(sch: Subchannel): AddressLimit {
+  private limitFor(sch: Subchannel): AddressLimit {
     if (sch.orb === null || !sch.orb.addressLimitChecking || sch.pmcw.limitMode === 0) return NO_LIMIT;
     return { mode: sch.pmcw.limitMode, limit: this.host.addressLimit };
   }
 
   /** Decode the 8 CCW bytes into command, flags, count, address (format 0 or 1). Returns false when a format-1 address has bit 0 on. */
-  decodeCcw(format1: boolean, b: Uint8Array, ccw: DecodedCcw): boolean {
+  private decodeCcw(format1: boolean, b: Uint8Array, ccw: DecodedCcw): boolean {
     ccw.command = b[0]!;
     if (format1) {
       ccw.flags = b[1]!;
@@ -189,7 +190,7 @@ export class ChannelInterpreter {
   }
 
   /** Fetch the data-chained continuations of `segments[0]` (output commands). Returns channel status or 0. */
-  collectDataChain(sch: Subchannel, segments: Segment[]): number {
+  private collectDataChain(sch: Subchannel, segments: Segment[]): number {
     let seg = segments[segments.length - 1]!;
     while ((seg.flags & CCW_CD) !== 0) {
       const r = this.fetchChained(sch, seg.next);
@@ -202,7 +203,7 @@ export class ChannelInterpreter {
   }
 
   /** Fetch the next data-chained CCW at `address` (following one TIC). */
-  fetchChained(sch: Subchannel, address: number): Segment | number {
+  private fetchChained(sch: Subchannel, address: number): Segment | number {
     const ccw: DecodedCcw = { command: 0, flags: 0, count: 0, address: 0 };
     let at = address;
     let tic = false;
@@ -233,14 +234,14 @@ export class ChannelInterpreter {
    * up to 2K). Returns 0 or channel status; bytes before a failing piece are
    * transferred, as the channel would have moved them.
    */
-  transfer(sch: Subchannel, seg: Segment, buf: Uint8Array, offset: number, length: number, toStorage: boolean): number {
+  private transfer(sch: Subchannel, seg: Segment, buf: Uint8Array, offset: number, length: number, toStorage: boolean): number {
     if (length <= 0) return 0;
     const limit = this.limitFor(sch);
     const key = sch.key;
     if ((seg.flags & CCW_IDA) === 0) {
-      const st = checkChannelAccess(this.host.storage, seg.address, length, key, toStorage, limit);
+      const st = checkChannelAccess(this.host.storageOf(sch), seg.address, length, key, toStorage, limit);
       if (st !== 0) return st;
-      this.move(seg.address, buf, offset, length, toStorage);
+      this.move(sch, seg.address, buf, offset, length, toStorage);
       return 0;
     }
     let idawAddress = seg.address;
@@ -248,15 +249,15 @@ export class ChannelInterpreter {
     let done = 0;
     let firstIdaw = true;
     while (done < length) {
-      const st = checkChannelAccess(this.host.storage, idawAddress, 4, key, false, limit);
+      const st = checkChannelAccess(this.host.storageOf(sch), idawAddress, 4, key, false, limit);
       if (st !== 0) return st;
-      const idaw = this.host.storage.read32(idawAddress as never) >>> 0;
+      const idaw = this.host.storageOf(sch).read32(idawAddress as never) >>> 0;
       if ((idaw & 0x80000000) !== 0) return SS_PROGRAM_CHECK;
       if (!firstIdaw && (idaw & 0x7ff) !== 0) return SS_PROGRAM_CHECK;
       const piece = Math.min(length - done, 0x800 - (idaw & 0x7ff));
-      const st2 = checkChannelAccess(this.host.storage, idaw, piece, key, toStorage, limit);
+      const st2 = checkChannelAccess(this.host.storageOf(sch), idaw, piece, key, toStorage, limit);
       if (st2 !== 0) return st2;
-      this.move(idaw, buf, offset + done, piece, toStorage);
+      this.move(sch, idaw, buf, offset + done, piece, toStorage);
       done += piece;
       idawAddress += 4;
       firstIdaw = false;
@@ -264,10 +265,11 @@ export class ChannelInterpreter {
     return 0;
   }
 
-  move(address: number, buf: Uint8Array, offset: number, length: number, toStorage: boolean): void {
+  private move(sch: Subchannel, address: number, buf: Uint8Array, offset: number, length: number, toStorage: boolean): void {
     this.host.counters.bytes += length;
-    if (toStorage) this.host.storage.writeFrom(address as never, buf.subarray(offset, offset + length));
-    else this.host.storage.readInto(address as never, buf, offset, length);
+    const storage = this.host.storageOf(sch);
+    if (toStorage) storage.writeFrom(address as never, buf.subarray(offset, offset + length));
+    else storage.readInto(address as never, buf, offset, length);
   }
 
   /**

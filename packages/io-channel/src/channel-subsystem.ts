@@ -57,9 +57,10 @@ export type QueuingPolicy = 'fifo' | 'priority';
 /** How a channel subsystem is built: its storage, its clock, its images and queuing, its latencies. */
 export interface ChannelSubsystemOptions {
   /**
-   * Main storage (absolute addresses) the channel programs use. May be left
-   * out and given later with `connect()`, for machines that create their own
-   * storage (isa-core's `createEsa390Machine`).
+   * Main storage (absolute addresses) the channel programs of every image
+   * use. May be left out and given later with `connect()`, for machines that
+   * create their own storage (isa-core's `createEsa390Machine`), or per image
+   * for logical partitions, each of which addresses its own zone.
    */
   readonly storage?: StoragePort;
   /** The machine's simulated clock; device completions are events on it. */
@@ -133,7 +134,8 @@ export interface ChannelCounters {
  * it directly as its `io`.
  */
 export class ChannelSubsystem implements IoHandler {
-  private connected: StoragePort | null;
+  /** Storage per image: a logical partition's channel programs address its own zone. */
+  private readonly imageStorage: (StoragePort | null)[];
   readonly clock: Clock;
   readonly imageCount: number;
   queuing: QueuingPolicy;
@@ -159,7 +161,6 @@ export class ChannelSubsystem implements IoHandler {
   private readonly interpreter: ChannelInterpreter;
 
   constructor(options: ChannelSubsystemOptions) {
-    this.connected = options.storage ?? null;
     this.clock = options.clock;
     this.imageCount = options.images ?? 1;
     if (!Number.isInteger(this.imageCount) || this.imageCount < 1 || this.imageCount > 256) throw new RangeError(`images must be 1-256, got ${this.imageCount}`);
@@ -168,6 +169,7 @@ export class ChannelSubsystem implements IoHandler {
     this.startLatencyUs = options.startLatencyUs ?? 2;
     this.haltLatencyUs = options.haltLatencyUs ?? 2;
     this.commandOverheadUs = options.commandOverheadUs !== undefined && options.commandOverheadUs > 0 ? options.commandOverheadUs : 0.5;
+    this.imageStorage = new Array<StoragePort | null>(this.imageCount).fill(options.storage ?? null);
     this.subchannels = [];
     this.byDevice = [];
     this.pending = [];
@@ -182,16 +184,36 @@ export class ChannelSubsystem implements IoHandler {
     }
   }
 
-  /** The main storage channel programs address. */
+  /** The main storage image 0's channel programs address. */
   get storage(): StoragePort {
-    if (this.connected === null) throw new Error('ChannelSubsystem: no storage connected (pass `storage` or call connect())');
-    return this.connected;
+    return this.storageFor(0);
   }
 
-  /** Connect main storage (once), when the machine creates it after the subsystem. */
-  connect(storage: StoragePort): void {
-    if (this.connected !== null && this.connected !== storage) throw new Error('ChannelSubsystem: storage is already connected');
-    this.connected = storage;
+  /** The storage image `image`'s channel programs address. */
+  storageFor(image: number): StoragePort {
+    const s = this.imageStorage[image];
+    if (s === null || s === undefined) throw new Error(`ChannelSubsystem: no storage connected for image ${image} (pass \`storage\` or call connect())`);
+    return s;
+  }
+
+  /** @internal the interpreter's view: the storage of the subchannel's image. */
+  storageOf(sch: Subchannel): StoragePort {
+    return this.storageFor(sch.image);
+  }
+
+  /**
+   * Connect main storage: for every image, or for one (a logical
+   * partition's zone, so its channel programs cannot reach another's
+   * storage). A machine that creates its storage after the subsystem
+   * connects it here.
+   */
+  connect(storage: StoragePort, image?: number): void {
+    if (image === undefined) {
+      for (let i = 0; i < this.imageCount; i++) this.imageStorage[i] = storage;
+      return;
+    }
+    this.checkImage(image);
+    this.imageStorage[image] = storage;
   }
 
   // ---------------------------------------------------------------- topology
@@ -922,9 +944,10 @@ export class ChannelSubsystem implements IoHandler {
     if (!ok) return { ok: false, reason: 'IPL channel program ended with unusual status', deviceStatus: devStatus, subchannelStatus: schStatus };
     const code = new Uint8Array(8);
     put32(code, 0, 0x00010000 | sch.number);
-    this.storage.writeFrom(0xb8 as never, code);
+    const storage = this.storageFor(image);
+    storage.writeFrom(0xb8 as never, code);
     const psw = new Uint8Array(8);
-    this.storage.readInto(0 as never, psw, 0, 8);
+    storage.readInto(0 as never, psw, 0, 8);
     return { ok: true, subchannel: sch.number, psw };
   }
 

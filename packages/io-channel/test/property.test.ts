@@ -5,11 +5,11 @@
  * match (POP 3-"Key-Controlled Protection" as applied to I/O). Also:
  * the same configuration and program give the same completion order.
  */
-import type { AbsoluteAddress } from '@strachey/isa-core';
+import { type AbsoluteAddress, SimClock, SparseStorage } from '@strachey/isa-core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CardPunch2540, CardReader2540, CkdVolume, Console3215, Dasd3390, Printer1403, SC_PENDING, formatVolume, geometry3390 } from '../src/index';
-import { drain, enable, io, rig, start, test } from './helpers';
+import { CardPunch2540, CardReader2540, ChannelSubsystem, CkdVolume, Console3215, Dasd3390, Printer1403, SC_PENDING, encodeOrb, formatVolume, geometry3390 } from '../src/index';
+import { drain, enable, io, rig, start, test, testCpu } from './helpers';
 
 const FRAMES = 16;
 
@@ -149,6 +149,44 @@ describe('random I/O instructions with random operands', () => {
         r.css.takeInterruption(0xff000000);
       }),
       { numRuns: 200, seed: 0x10c4a },
+    );
+  });
+});
+
+describe('logical partitions: each image addresses its own storage', () => {
+  it('random channel programs of image 1 never touch image 0\'s storage (and the other way round)', () => {
+    fc.assert(
+      fc.property(fc.array(ccw, { minLength: 1, maxLength: 6 }), fc.boolean(), fc.integer({ min: 0, max: 1 }), (program, format1, image) => {
+        const storage = [new SparseStorage(FRAMES * 4096), new SparseStorage(FRAMES * 4096)];
+        const clock = new SimClock(1000);
+        const css = new ChannelSubsystem({ clock, images: 2 });
+        css.connect(storage[0]!, 0);
+        css.connect(storage[1]!, 1);
+        css.attach(0x00c, new CardReader2540(['A', 'B', 'C']));
+        css.attach(0x00e, new Printer1403());
+        const other = storage[1 - image]!;
+        other.writeFrom(0 as AbsoluteAddress, new Uint8Array(FRAMES * 4096).fill(0x5a));
+        const before = new Uint8Array(FRAMES * 4096);
+        other.readInto(0 as AbsoluteAddress, before);
+        const mine = storage[image]!;
+        const cpu = testCpu(mine);
+        const h = css.image(image);
+        for (let sch = 0; sch < 2; sch++) {
+          cpu.gpr[1] = 0x00010000 | sch;
+          h.execute('STSCH', 0x800, cpu);
+          mine.write8(0x805 as AbsoluteAddress, mine.read8(0x805 as AbsoluteAddress) | 0x80);
+          h.execute('MSCH', 0x800, cpu);
+        }
+        mine.writeFrom(0x1000 as AbsoluteAddress, Uint8Array.from(program.flatMap((c) => encode(c, format1))));
+        mine.writeFrom(0x880 as AbsoluteAddress, encodeOrb({ format1, lpm: 0x80, ccwAddress: 0x1000 }));
+        cpu.gpr[1] = 0x00010000;
+        expect(h.execute('SSCH', 0x880, cpu)).toBe(0);
+        drain(clock, 20_000);
+        const after = new Uint8Array(FRAMES * 4096);
+        other.readInto(0 as AbsoluteAddress, after);
+        expect(Buffer.compare(Buffer.from(after), Buffer.from(before))).toBe(0);
+      }),
+      { numRuns: 150, seed: 0x1a9a },
     );
   });
 });
