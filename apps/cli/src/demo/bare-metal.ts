@@ -124,6 +124,17 @@ export interface BareMetalReport extends ScenarioReport {
   };
   /** SVC and program interruptions as the host saw the CPU deliver them. */
   readonly observed: { readonly svc: number; readonly program: number };
+  /**
+   * Simulated cycles the interruptions themselves cost (count × the cost
+   * model's event figure: PSW swap and interruption-code stores), apart
+   * from the handlers' instructions.
+   */
+  readonly interruptionCycles: {
+    readonly external: number;
+    readonly svc: number;
+    readonly program: number;
+    readonly total: number;
+  };
   readonly tasks: readonly TaskReport[];
   /** The SVC 2 log: (task number, R0, R1). */
   readonly log: readonly { readonly task: number; readonly r0: number; readonly r1: number }[];
@@ -399,6 +410,15 @@ export async function runBareMetal(options: BareMetalOptions): Promise<BareMetal
     program: view.u32(symbols.NPGM),
   };
   const observed = { svc: observer.svcs, program: observer.programs };
+  const events = machine.costModel.events;
+  const interruptionCycles = {
+    external: interruptions.external * events['external-interruption'].cycles,
+    svc: observed.svc * events['svc-interruption'].cycles,
+    program: observed.program * events['program-interruption'].cycles,
+    total: 0,
+  };
+  interruptionCycles.total =
+    interruptionCycles.external + interruptionCycles.svc + interruptionCycles.program;
 
   const checks = referenceChecks(parameters, tasks, log, interruptions, observed);
   checks.push(
@@ -448,6 +468,7 @@ export async function runBareMetal(options: BareMetalOptions): Promise<BareMetal
     guestTodMicros: finished ? view.micros(symbols.TODEND) - view.micros(symbols.TODSTART) : null,
     interruptions,
     observed,
+    interruptionCycles,
     tasks,
     log,
     checks,
@@ -566,7 +587,8 @@ export function renderBareMetal(r: BareMetalReport): string {
   out.push('');
 
   out.push('Tasks (problem state; CPU time charged by the supervisor from the CPU timer)');
-  const taskRows: string[][] = [['task', 'key', 'status', 'dispatches', 'SVCs', 'CPU time', '']];
+  const taskRows: string[][] = [['task', 'key', 'status', 'dispatches', 'SVCs', 'CPU time', 'share', '']];
+  const share = (micros: number) => `${((100 * micros) / Math.max(1e-9, r.simulatedMicros)).toFixed(1)}%`;
   let taskMicros = 0;
   for (const t of r.tasks) {
     taskMicros += t.cpuMicros;
@@ -580,6 +602,7 @@ export function renderBareMetal(r: BareMetalReport): string {
       grouped(t.dispatches),
       grouped(t.svcs),
       duration(t.cpuMicros),
+      share(t.cpuMicros),
       abend,
     ]);
   }
@@ -590,15 +613,20 @@ export function renderBareMetal(r: BareMetalReport): string {
     '',
     '',
     duration(Math.max(0, r.simulatedMicros - taskMicros)),
-    'handlers, dispatching, interruptions',
+    share(Math.max(0, r.simulatedMicros - taskMicros)),
+    'handlers and dispatcher',
   ]);
-  out.push(table(taskRows, 'lrlrrrl'));
+  out.push(table(taskRows, 'lrlrrrrl'));
   out.push('');
 
   out.push('Interruptions');
   const i = r.interruptions;
   out.push(
     `  restart ${grouped(i.restart)} · external (CPU timer) ${grouped(i.external)} · SVC ${grouped(i.svc)} · program ${grouped(i.program)}`,
+  );
+  const events = r.interruptionCycles;
+  out.push(
+    `  their cost: ${grouped(events.total)} cycles (external ${grouped(events.external)}, SVC ${grouped(events.svc)}, program ${grouped(events.program)}; cost-model events), ${((100 * events.total) / Math.max(1, r.cycles)).toFixed(2)}% of the run`,
   );
   for (const c of r.checks) {
     if (c.name.startsWith('SVC') || c.name.startsWith('program')) {
