@@ -3,12 +3,16 @@
  * fraction of a second and `pause` sleeps whole seconds, so one process per
  * case (or `pause 1` per case) would make a thousand-case differential suite
  * take a quarter of an hour. Instead the cases are concatenated into one
- * script per process, each case after a `* CASE id` marker and a `stop`
- * (so `sysclear`, which Hercules refuses while a CPU runs, always works),
- * with every `pause` sent as a short `sh sleep` (see `fastPause`). A case
- * whose displays show it had not finished when they were taken is run again
- * with a longer pause, and finally with a real `pause 1`.
+ * script per process, each case after a `* CASE id` marker, with every
+ * `pause` sent as a short `sh sleep` (see `fastPause`). A case whose
+ * displays show it had not finished when they were taken is run again with
+ * a longer pause, and finally with a real `pause 1`; so is a case whose
+ * `sysclear` Hercules refused because the previous case's CPU still ran.
+ * (A `stop` before each case does not help: on a stopped CPU it leaves the
+ * CPU "stopping" for a moment, and an immediate `sysclear` is refused.)
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CommandOutput, HerculesSection } from './parse';
 import { splitSections } from './parse';
 import { type HerculesConfigOptions, runHercules } from './run';
@@ -22,7 +26,7 @@ export interface HerculesCase {
 /** The outcome of one case. */
 export interface HerculesCaseResult {
   readonly id: string;
-  /** The case's commands and what they printed (the batch's `stop` first). */
+  /** The case's commands and what they printed. */
   readonly commands: readonly CommandOutput[];
   /** Did the completion check accept the case's output? */
   readonly complete: boolean;
@@ -62,7 +66,7 @@ function batchScript(cases: readonly HerculesCase[], pause: number): string {
   const parts: string[] = [];
   for (const c of cases) {
     if (/[\r\n]/.test(c.id)) throw new Error(`case id must be one line: ${JSON.stringify(c.id)}`);
-    parts.push(`* CASE ${c.id}`, 'stop');
+    parts.push(`* CASE ${c.id}`);
     for (const line of c.script.split('\n')) {
       const t = line.trim();
       if (/^(quit|exit)\b/i.test(t)) continue;
@@ -88,6 +92,13 @@ async function runChunk(
     ...(options.numcpu !== undefined ? { numcpu: options.numcpu } : {}),
     ...(options.devices !== undefined ? { devices: options.devices } : {}),
   });
+  // Debugging aid: keep every batch's script and log.
+  const keep = process.env.HERCULES_ORACLE_KEEP;
+  if (keep) {
+    const name = `batch-${process.pid}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+    writeFileSync(join(keep, `${name}.rc`), run.script);
+    writeFileSync(join(keep, `${name}.log`), run.raw);
+  }
   const byId = new Map<string, HerculesSection>();
   for (const s of splitSections(run)) {
     if (s.title.startsWith('CASE ')) byId.set(s.title.slice(5), s);

@@ -261,6 +261,8 @@ export function parseHerculesOutput(raw: string, script?: string): HerculesOutpu
   let programCheckOpen: MutableMessage | null = null;
   let regAcc: { kind: 'gpr' | 'cr'; cpu: number | null; values: number[] } | null = null;
   let pendingFields: PswFields | null = null;
+  // A wait message whose PSW line was split off by an interleaved echo.
+  let stopPending: MutableMessage | null = null;
 
   const flushRegs = (): void => {
     if (regAcc !== null && regAcc.values.length === 16) {
@@ -274,8 +276,43 @@ export function parseHerculesOutput(raw: string, script?: string): HerculesOutpu
     regAcc = null;
   };
 
-  for (const line of lines) {
-    if (line === '') continue;
+  const consume = (line: string): void => {
+    if (line === '') return;
+    // Hercules writes a message's continuation line in pieces, so another
+    // thread's line can land inside it: "          " + "sh sleep 0.02\n" +
+    // "PSW=…\n". The echo is therefore looked for first, even indented.
+    const exp = expected[next];
+    let echo = exp !== undefined && line.trim() === exp.text ? exp : undefined;
+    if (echo === undefined && exp !== undefined && line.endsWith(exp.text) && /\s$/.test(line.slice(0, -exp.text.length))) {
+      // The echo landed at the end of another thread's half-written line:
+      // that line's first part came before it.
+      const head = line.slice(0, -exp.text.length);
+      if (head.trim() !== '') consume(head.replace(/\s+$/, ''));
+      echo = exp;
+    }
+    if (echo === undefined && line.startsWith('*')) {
+      // A missed echo must not shift every later command: resynchronise at `*` markers.
+      const text = line.trim();
+      for (let k = next + 1; k < expected.length; k++) {
+        if (expected[k]!.text === text) {
+          echo = expected[k];
+          next = k;
+          break;
+        }
+      }
+    }
+    if (echo !== undefined) {
+      flushRegs();
+      programCheckOpen = null;
+      pendingFields = null;
+      if (message !== null && (message.id === 'HHCCP011I' || message.id === 'HHCCP016I') && message.stopPsw === null) {
+        stopPending = message;
+      }
+      message = null;
+      items.push({ kind: 'command', text: echo.text, scriptLine: echo.line });
+      next++;
+      return;
+    }
     // Continuation of the current message.
     if (message !== null && CONTINUATION.test(line) && !REG_LINE.test(line.trimStart())) {
       message.lines.push(line);
@@ -283,19 +320,9 @@ export function parseHerculesOutput(raw: string, script?: string): HerculesOutpu
       if (w && (message.id === 'HHCCP011I' || message.id === 'HHCCP016I') && message.stopPsw === null) {
         message.stopPsw = [hex(w[1]!), hex(w[2]!)];
       }
-      continue;
+      return;
     }
     message = null;
-
-    const exp = expected[next];
-    if (exp !== undefined && line.trim() === exp.text) {
-      flushRegs();
-      programCheckOpen = null;
-      pendingFields = null;
-      items.push({ kind: 'command', text: exp.text, scriptLine: exp.line });
-      next++;
-      continue;
-    }
 
     const m = MESSAGE.exec(line);
     if (m) {
@@ -323,7 +350,7 @@ export function parseHerculesOutput(raw: string, script?: string): HerculesOutpu
       if (w) msg.stopPsw = [hex(w[1]!), hex(w[2]!)];
       message = msg;
       items.push(msg);
-      continue;
+      return;
     }
 
     const reg = REG_LINE.exec(line);
@@ -339,11 +366,11 @@ export function parseHerculesOutput(raw: string, script?: string): HerculesOutpu
         // A fragment that does not start a block: keep it as text.
         items.push({ kind: 'text', text: line });
         regAcc = null;
-        continue;
+        return;
       }
       for (const p of line.matchAll(REG_PAIR)) regAcc.values.push(hex(p[3]!));
       if (regAcc.values.length >= 16) flushRegs();
-      continue;
+      return;
     }
     flushRegs();
 
@@ -359,7 +386,7 @@ export function parseHerculesOutput(raw: string, script?: string): HerculesOutpu
         am: Number(pf[7]),
         ia: hex(pf[8]!),
       };
-      continue;
+      return;
     }
 
     const p = PSW_LINE.exec(line);
@@ -367,36 +394,44 @@ export function parseHerculesOutput(raw: string, script?: string): HerculesOutpu
       const high = hex(p[2]!);
       const low = hex(p[3]!);
       const rest = (p[4] ?? '').trim();
+      if (stopPending !== null && pendingFields === null && rest === '' && p[1] === undefined) {
+        stopPending.stopPsw = [high, low];
+        stopPending.lines.push(line);
+        stopPending = null;
+        return;
+      }
       if (programCheckOpen?.programCheck && programCheckOpen.programCheck.psw === null && rest !== '') {
         programCheckOpen.programCheck.psw = [high, low];
         programCheckOpen.programCheck.instruction = rest;
         programCheckOpen.lines.push(line);
-        continue;
+        return;
       }
       items.push({ kind: 'psw', high, low, hex: `${p[2]}${p[3]}`, fields: pendingFields });
       pendingFields = null;
-      continue;
+      return;
     }
     pendingFields = null;
 
     const inv = STORAGE_INVALID.exec(line);
     if (inv) {
       items.push({ kind: 'storage-invalid', address: hex(inv[1]!) });
-      continue;
+      return;
     }
     const st = STORAGE_LINE.exec(line);
     if (st) {
       const { bytes, chars } = parseStorageBody(st[3]!);
       items.push({ kind: 'storage', address: hex(st[1]!), key: hex(st[2]!), bytes, chars, text: line });
-      continue;
+      return;
     }
     const pr = PREFIX.exec(line);
     if (pr) {
       items.push({ kind: 'prefix', value: hex(pr[1]!) });
-      continue;
+      return;
     }
     items.push({ kind: 'text', text: line });
-  }
+  };
+
+  for (const line of lines) consume(line);
   flushRegs();
   return assemble(items);
 }

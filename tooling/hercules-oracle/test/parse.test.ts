@@ -116,6 +116,62 @@ describe('a two-CPU log', () => {
   });
 });
 
+describe('interleaved threads', () => {
+  // Captured from a batch run: the CPU thread's wait message is written in
+  // pieces, and the script thread's echo of `sh sleep 0.02` landed inside it.
+  const script = '* CASE 1\nrestart\nsh sleep 0.02\npsw\n* CASE 2\npsw\n';
+  const log = [
+    '* CASE 1',
+    'restart',
+    'HHCPN038I Restart key depressed',
+    'HHCCP011I CPU0000: Disabled wait state',
+    '          sh sleep 0.02',
+    'PSW=000A0000 0000AAAA',
+    'psw',
+    'psw sm=00 pk=0 cmwp=A as=pri cc=0 pm=0 am=24 ia=AAAA',
+    'PSW=000A0000 0000AAAA',
+    '* CASE 2',
+    'psw',
+    'psw sm=00 pk=0 cmwp=A as=pri cc=0 pm=0 am=24 ia=AAAA',
+    'PSW=000A0000 0000AAAA',
+  ].join('\n');
+
+  it('still finds the echo and gives the split-off PSW to the wait message', () => {
+    const out = parseHerculesOutput(log, script);
+    expect(out.commands.map((c) => c.text)).toEqual(['* CASE 1', 'restart', 'sh sleep 0.02', 'psw', '* CASE 2', 'psw']);
+    expect(out.disabledWaits).toEqual([{ cpu: 0, psw: [0x000a0000, 0xaaaa] }]);
+    expect(out.psws).toHaveLength(2);
+  });
+
+  it('finds an echo written into the middle of a program-check message', () => {
+    const out = parseHerculesOutput(
+      [
+        'restart',
+        'HHCCP014I CPU0000: Fixed-point-overflow exception CODE=0008 ILC=4',
+        'PSW=00083900 80000216 INST=8F600DE6     sh sleep 0.02',
+        'SLDA  6,3558(0)              shift_left_double',
+        'HHCCP011I CPU0000: Disabled wait state',
+        '          PSW=000A0000 0000EEE0',
+        'psw',
+        'psw sm=00 pk=0 cmwp=A as=pri cc=0 pm=0 am=24 ia=EEE0',
+        'PSW=000A0000 0000EEE0',
+      ].join('\n'),
+      'restart\nsh sleep 0.02\npsw\n',
+    );
+    expect(out.commands.map((c) => c.text)).toEqual(['restart', 'sh sleep 0.02', 'psw']);
+    expect(out.programChecks[0]).toMatchObject({ code: 8, ilc: 4, psw: [0x00083900, 0x80000216] });
+    expect(out.psws.map((p) => p.hex)).toEqual(['000A00000000EEE0']);
+  });
+
+  it('resynchronises at the next * marker when an echo is missing', () => {
+    const out = parseHerculesOutput(log.replace('\nrestart\n', '\n'), script);
+    expect(splitSections(out).map((s) => [s.title, s.commands.map((c) => c.text)])).toEqual([
+      ['CASE 1', []],
+      ['CASE 2', ['psw']],
+    ]);
+  });
+});
+
 describe('splitSections', () => {
   it('splits at * comments', () => {
     const { out } = fixture('program-check');
