@@ -20,8 +20,9 @@ import { PENDING, systemOf } from './state';
 import { cpuTimerMicros, setCpuTimer, updateTimers } from './timing';
 import { microsToWords } from './tod';
 
-/** Initial values of the control registers after initial CPU reset. */
+/** CR0 after initial CPU reset: X'000000E0' (interval-timer, interrupt-key and external-signal masks on). */
 export const INITIAL_CR0 = 0x000000e0;
+/** CR14 after initial CPU reset: X'C2000000' (check-stop, synchronous machine-check and external-damage masks). */
 export const INITIAL_CR14 = 0xc2000000 | 0;
 
 /** Offsets of the store-status save areas from the base absolute address (POP "Store Status"). */

@@ -28,10 +28,13 @@ export const PENDING = {
   IO: 0x40,
 } as const;
 
-/** CR0 external-interruption subclass masks (POP "Control Registers"). */
+/** CR0 bit 17, emergency-signal subclass mask (POP "Control Registers"). */
 export const CR0_EMERGENCY_SIGNAL = 0x4000;
+/** CR0 bit 18, external-call subclass mask. */
 export const CR0_EXTERNAL_CALL = 0x2000;
+/** CR0 bit 20, clock-comparator subclass mask. */
 export const CR0_CLOCK_COMPARATOR = 0x0800;
+/** CR0 bit 21, CPU-timer subclass mask. */
 export const CR0_CPU_TIMER = 0x0400;
 /** CR0 bit 1: SSM suppression (SET SYSTEM MASK raises the special-operation exception). */
 export const CR0_SSM_SUPPRESSION = 0x40000000;
