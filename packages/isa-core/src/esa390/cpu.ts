@@ -262,7 +262,7 @@ export class Esa390Cpu {
     return this._sysmask;
   }
   set sysmask(v: number) {
-    if (((v ^ this._sysmask) & PSW_DAT) !== 0) this.flushTlb();
+    if (((v ^ this._sysmask) & PSW_DAT) !== 0) this.dropTranslations();
     this._sysmask = v & 0xff;
   }
   /** PSW key, 0-15: matched against storage keys for protection. */
@@ -270,7 +270,7 @@ export class Esa390Cpu {
     return this._key;
   }
   set key(v: number) {
-    if (v !== this._key) this.flushTlb();
+    if (v !== this._key) this.dropTranslations();
     this._key = v & 0xf;
   }
   /** Address-space control, PSW bits 16-17: 0 primary, 1 access-register, 2 secondary, 3 home. */
@@ -278,7 +278,7 @@ export class Esa390Cpu {
     return this._asc;
   }
   set asc(v: number) {
-    if (v !== this._asc) this.flushTlb();
+    if (v !== this._asc) this.dropTranslations();
     this._asc = v & 3;
   }
   /** Addressing mode, PSW bit 32: true for 31-bit, false for 24-bit. */
@@ -294,7 +294,7 @@ export class Esa390Cpu {
   }
   set hostLayer(v: Translator | null) {
     this._hostLayer = v;
-    this.flushTlb();
+    this.dropTranslations();
   }
   /** Is the CPU in problem state (PSW bit 15)? */
   get problemState(): boolean {
@@ -318,15 +318,18 @@ export class Esa390Cpu {
    * the program old PSW with ILC 0, as Hercules 3.13 does.
    */
   setPsw(high: number, low: number): boolean {
-    this._sysmask = (high >>> 24) & 0xff;
-    this._key = (high >>> 20) & 0xf;
+    const sysmask = (high >>> 24) & 0xff;
+    const key = (high >>> 20) & 0xf;
+    const asc = (high >>> 14) & 3;
+    if (((sysmask ^ this._sysmask) & PSW_DAT) !== 0 || key !== this._key || asc !== this._asc) this.dropTranslations();
+    this._sysmask = sysmask;
+    this._key = key;
     this.flags = (high >>> 16) & 0xf;
-    this._asc = (high >>> 14) & 3;
+    this._asc = asc;
     this.cc = (high >>> 12) & 3;
     this.progmask = (high >>> 8) & 0xf;
     this.amask = (low & 0x80000000) !== 0 ? 0x7fffffff : 0x00ffffff;
     this.ia = low & 0x7fffffff;
-    this.flushTlb();
     if (pswSpecificationError(high, low)) {
       this.invalidPsw = true;
       this.invalidPswHi = high >>> 0;
@@ -359,12 +362,25 @@ export class Esa390Cpu {
 
   // ------------------------------------------------------ address pipeline
 
-  /** Drop cached translations and the instruction-fetch cache (PSW, CR, prefix, storage-key or DAT-table changes). */
+  /**
+   * Purge every translation this CPU holds: the core's own caches and the
+   * DAT port's TLB (PTLB; after CR, prefix, storage-key or DAT-table changes).
+   */
   flushTlb(): void {
+    this.dropTranslations();
+    this.dat?.flush();
+  }
+
+  /**
+   * Drop the core's own caches (logical page → storage frame, the
+   * instruction frame), which depend on the PSW's DAT bit, key and
+   * address-space control, but not the DAT port's TLB: that one is tagged
+   * by segment-table designation and only PTLB/IPTE purge it.
+   */
+  dropTranslations(): void {
     this.tlbPageR.fill(-1);
     this.tlbPageW.fill(-1);
     this.ipPage = -1;
-    this.dat?.flush();
   }
 
   /** Prefixing (POP "Prefixing"): real page 0 ↔ the prefix area. */
@@ -386,6 +402,8 @@ export class Esa390Cpu {
     if (host !== null) {
       const st = this.hostStatus;
       const r = host.translate(a, access, st);
+      this.cycles += st.cycles;
+      st.cycles = 0;
       if (r === TRANSLATION_FAULT) {
         if (st.hostFault) {
           this.abortCode = st.code;
@@ -417,6 +435,9 @@ export class Esa390Cpu {
     if (dat === null) this.checkStop('PSW DAT mode without a DAT port (no @strachey/mmu translator attached)');
     const st = this.translationStatus;
     const r = dat.translate(a, access, st);
+    // The walker accumulates the cycles of TLB misses and table references: charge them here.
+    this.cycles += st.cycles;
+    st.cycles = 0;
     if (r === TRANSLATION_FAULT) {
       this.tea = st.exceptionId;
       if (st.hostFault) {

@@ -183,7 +183,7 @@ export function compileBlock(
     const cond = (mask: number): string => `((${mask} << cpu.cc) & 8) !== 0`;
     const generic = (): string =>
       // The interpreter executes this one instruction from the frame bytes.
-      `${at} cpu.ilc = ${len >>> 1}; { const x = H.execute(cpu, g, F, ${p}, ${b0}, ${hex(a)}); if (x !== null) { cpu.instructions += ${k}; cpu.cycles += CP[${k}]; return x; } if (cpu.ia !== ${hex(next)} || C.stale) ${leave('cpu.ia')} }`;
+      `${at} cpu.ilc = ${len >>> 1}; { const x = H.execute(cpu, g, F, ${p}, ${b0}, ${hex(a)}); if (x !== null) { cpu.instructions += ${k}; cpu.cycles += CP[${k}]; return x; } if (cpu.ia !== ${hex(next)} || C.stale || cpu.amask !== ${AM}) ${leave('cpu.ia')} }`;
     const relTarget = (q: number): string => {
       const i2 = (((f[q]! << 8) | f[q + 1]!) << 16) >> 16;
       return hex((a + 2 * i2) & amask);
