@@ -15,3 +15,4 @@ import { registerDemo } from './demo';
 commands.push(registerDemo);
 import { registerDasd } from './dasd';
 commands.push(registerDasd);
+import { registerRun } from './run'; commands.push(registerRun);
