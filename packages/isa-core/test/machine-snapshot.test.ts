@@ -182,6 +182,22 @@ describe('machine snapshot', () => {
   });
 });
 
+describe('machine counters', () => {
+  it('count the interruptions the guest saw, by class, and survive a snapshot', () => {
+    const { m, sym, word } = loadMachine(TICKER);
+    m.restart();
+    m.run(30_000);
+    const c = m.counters();
+    expect(c.cpus[0]!.interruptions).toEqual({ external: word(sym('TICKS')), io: 0, svc: 0, restart: 1 });
+    expect(c.cpus[0]!.interruptions.external).toBeGreaterThan(2);
+    expect(c.cpus[0]!.instructions).toBe(30_000);
+    expect(c.time).toBe(m.now());
+    const { m: copy } = loadMachine('T START 0\n END');
+    restoreMachine(copy, snapshotMachine(m));
+    expect(copy.counters()).toEqual(c);
+  });
+});
+
 describe('CPU snapshot', () => {
   it('moves a CPU state to another CPU of another machine', () => {
     const a = started(1, 100);

@@ -30,6 +30,7 @@ import {
   type Esa390Configuration,
   type Esa390CpuId,
   type Esa390CpuSystem,
+  type Esa390InterruptionCounts,
   PENDING,
   systemOf,
 } from './system/state';
@@ -76,6 +77,17 @@ export type Esa390MachineExit =
   /** A CPU stopped for the host: an interception or a breakpoint. Fix up and call run() again. */
   | { readonly reason: 'cpu'; readonly cpu: number; readonly exit: Exit };
 
+/** What a machine has done so far: time, and per CPU its instructions, cycles and interruptions. */
+export interface Esa390MachineCounters {
+  /** Machine time in cycles. */
+  readonly time: number;
+  readonly cpus: readonly {
+    readonly instructions: number;
+    readonly cycles: number;
+    readonly interruptions: Readonly<Esa390InterruptionCounts>;
+  }[];
+}
+
 /** A configured ESA/390 machine; see `createEsa390Machine`. */
 export interface Esa390Machine {
   readonly storage: SparseStorage;
@@ -97,6 +109,8 @@ export interface Esa390Machine {
   reset(kind: Esa390ResetKind): void;
   /** Simulated time in cycles. */
   now(): number;
+  /** Counters: time, instructions, cycles and interruptions by class per CPU. */
+  counters(): Esa390MachineCounters;
 }
 
 const HALT_EXIT_STOPPED: Exit = Object.freeze({ reason: 'stopped' });
@@ -163,6 +177,17 @@ class Machine implements Esa390Machine {
 
   now(): number {
     return this.clock.now();
+  }
+
+  counters(): Esa390MachineCounters {
+    return {
+      time: this.clock.now(),
+      cpus: this.cpus.map((cpu, i) => ({
+        instructions: cpu.instructions,
+        cycles: cpu.cycles,
+        interruptions: { ...this.systems[i]!.interruptions },
+      })),
+    };
   }
 
   restart(cpu = 0): void {

@@ -19,7 +19,7 @@ import { FRAME_SHIFT, FRAME_SIZE } from '../framework/storage';
 import type { Esa390Cpu, Esa390CpuState } from './cpu';
 import type { Esa390Machine } from './machine';
 import { refreshPending } from './system/interrupts';
-import { systemOf } from './system/state';
+import { type Esa390InterruptionCounts, systemOf } from './system/state';
 import { updateTimers } from './system/timing';
 
 /** Version of the snapshot format this code writes and reads. */
@@ -57,6 +57,8 @@ export interface Esa390CpuSnapshot {
   readonly emergencyFrom: readonly number[];
   /** CR6 value under which the channel subsystem last had no interruption for this CPU, or null. */
   readonly ioBlockedCr6: number | null;
+  /** Interruptions taken so far, by class. */
+  readonly interruptions: Readonly<Esa390InterruptionCounts>;
 }
 
 /** A machine's complete state: CPUs, storage frames and keys, time. */
@@ -172,6 +174,7 @@ export function snapshotCpu(cpu: Esa390Cpu): Esa390CpuSnapshot {
     externalCallFrom: sys.externalCallFrom,
     emergencyFrom,
     ioBlockedCr6: sys.ioBlocked ? sys.ioBlockedCr6 : null,
+    interruptions: { ...sys.interruptions },
   };
 }
 
@@ -180,6 +183,7 @@ function fail(code: SnapshotError['code'], message: string): RestoreResult {
 }
 
 const STATES: readonly string[] = ['operating', 'stopped', 'check-stop'];
+const COUNT_CLASSES = ['external', 'io', 'svc', 'restart'] as const;
 
 function isWordArray(v: unknown, length: number): v is number[] {
   return Array.isArray(v) && v.length === length && v.every((x) => Number.isInteger(x));
@@ -209,6 +213,10 @@ function checkCpuSnapshot(s: Esa390CpuSnapshot, emergencyLimit: number): Restore
   }
   if (s.invalidPsw !== null && !isWordArray(s.invalidPsw, 2)) return fail('SNAPSHOT_DATA', 'CPU snapshot: invalidPsw must be null or 2 words');
   if (s.ioBlockedCr6 !== null && !Number.isInteger(s.ioBlockedCr6)) return fail('SNAPSHOT_DATA', 'CPU snapshot: ioBlockedCr6 must be null or a word');
+  const counts = s.interruptions;
+  if (counts === null || typeof counts !== 'object' || !COUNT_CLASSES.every((k) => Number.isInteger(counts[k]) && counts[k] >= 0)) {
+    return fail('SNAPSHOT_DATA', 'CPU snapshot: interruptions must count external, io, svc and restart');
+  }
   return { ok: true };
 }
 
@@ -237,6 +245,7 @@ function applyCpuSnapshot(cpu: Esa390Cpu, s: Esa390CpuSnapshot): void {
   sys.emergencyFrom.fill(0);
   for (const i of s.emergencyFrom) sys.emergencyFrom[i] = 1;
   sys.emergencyCount = s.emergencyFrom.length;
+  for (const k of COUNT_CLASSES) sys.interruptions[k] = s.interruptions[k];
   sys.ioBlocked = s.ioBlockedCr6 !== null;
   sys.ioBlockedCr6 = s.ioBlockedCr6 ?? 0;
   cpu.flushTlb();

@@ -15,6 +15,7 @@ export {
   type Esa390Configuration,
   type Esa390CpuId,
   type Esa390CpuSystem,
+  type Esa390InterruptionCounts,
   PENDING,
   systemOf,
 } from './state';

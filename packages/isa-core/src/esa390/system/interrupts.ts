@@ -151,6 +151,7 @@ function deliverExternal(cpu: Esa390Cpu, sys: Esa390CpuSystem, pending: number):
   // Hercules 3.13 stores zero as the CPU address for timer interruptions.
   cpu.writeReal32(LOWCORE.EXTERNAL_CPU_ADDRESS, ((from & 0xffff) << 16) | code);
   cpu.cycles += cpu.costModel.events['external-interruption'].cycles;
+  sys.interruptions.external++;
   swapPsw(cpu, LOWCORE.EXTERNAL_OLD_PSW, LOWCORE.EXTERNAL_NEW_PSW);
 }
 
@@ -170,6 +171,7 @@ function deliverIo(cpu: Esa390Cpu, sys: Esa390CpuSystem): void {
   cpu.writeReal32(LOWCORE.SUBSYSTEM_ID, irq.subsystemId);
   cpu.writeReal32(LOWCORE.IO_PARAMETER, irq.parameter);
   cpu.cycles += cpu.costModel.events['io-interruption'].cycles;
+  sys.interruptions.io++;
   swapPsw(cpu, LOWCORE.IO_OLD_PSW, LOWCORE.IO_NEW_PSW);
 }
 
@@ -213,6 +215,7 @@ export function deliverInterruptions(cpu: Esa390Cpu): Exit | null {
       deliverIo(cpu, sys);
     } else if ((p & PENDING.RESTART) !== 0) {
       sys.raw &= ~PENDING.RESTART;
+      sys.interruptions.restart++;
       // The restart interruption is taken in the wait state too, and clears it through the new PSW.
       swapPsw(cpu, LOWCORE.RESTART_OLD_PSW, LOWCORE.RESTART_NEW_PSW);
     }

@@ -82,6 +82,14 @@ export interface Esa390Configuration {
   readonly cpuId: Esa390CpuId;
 }
 
+/** Interruptions a CPU has taken, by class (program interruptions are the core's and not counted here). */
+export interface Esa390InterruptionCounts {
+  external: number;
+  io: number;
+  svc: number;
+  restart: number;
+}
+
 /**
  * Per-CPU system state. Times are in cycles of the CPU's *local time*
  * `cpu.cycles + skew`; the machine moves `skew` so that local time follows
@@ -116,6 +124,8 @@ export class Esa390CpuSystem {
    * end of the round. Infinity outside a machine.
    */
   eventAt = Number.POSITIVE_INFINITY;
+  /** Interruptions taken, by class. */
+  readonly interruptions: Esa390InterruptionCounts = { external: 0, io: 0, svc: 0, restart: 0 };
   readonly configuration: Esa390Configuration;
 
   constructor(configuration: Esa390Configuration, cpuCount: number) {
