@@ -60,6 +60,32 @@ export function ss(cpu: Esa390Cpu, op: number, lb: number, ea1: number, ea2: num
     translate(cpu, op, lb + 1, ea1, ea2);
     return;
   }
+  if ((op === 0xd2 || op === 0xd5) && (ea1 & 0xfff) + lb < 0x1000 && (ea2 & 0xfff) + lb < 0x1000) {
+    // MVC and CLC with each operand inside one page: the common case, without the two-page windows.
+    const st = cpu.storage;
+    const fr = cpu.frameR(ea2);
+    const o1 = ea1 & 0xfff;
+    const o2 = ea2 & 0xfff;
+    if (op === 0xd2) {
+      const dst = st.frameForWrite(cpu.frameW(ea1));
+      const src = st.frameForRead(fr);
+      for (let i = 0; i <= lb; i++) dst[o1 + i] = src[o2 + i]!;
+      return;
+    }
+    const a = st.frameForRead(cpu.frameR(ea1));
+    const b = st.frameForRead(fr);
+    let cc = 0;
+    for (let i = 0; i <= lb; i++) {
+      const x = a[o1 + i]!;
+      const y = b[o2 + i]!;
+      if (x !== y) {
+        cc = x < y ? 1 : 2;
+        break;
+      }
+    }
+    cpu.cc = cc;
+    return;
+  }
   let l1: number;
   let l2: number;
   if (op === 0xf2 || op === 0xf3) {
