@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { type AbsoluteAddress, type IoOperandAccess, SimClock, SparseStorage } from '@strachey/isa-core';
 import { type BenchFigure, formatRate, measure, writeResults } from '@strachey/bench';
 import { ChannelSubsystem, CkdVolume, Console3215, Dasd3390, type CkdRecord, encodeOrb, formatVolume, geometry3390 } from '../src/index';
+import { herculesMissing, ioLoopProgram, timeOnHercules, timeOnStrachey } from './hercules';
 
 const ORB = 0x800;
 const IRB = 0x900;
@@ -257,5 +258,18 @@ for (const s of [sequential, random]) {
 for (const s of [shared1, shared4]) {
   console.log(`${s.devices} × 3390 on one path, random 4 KB reads: ${s.iosPerSecond.toFixed(1)} I/O/s aggregate, path ${(100 * s.pathUtilisation).toFixed(1)} % busy, ${s.contentions} contentions`);
 }
+// Side by side with Hercules 3.13: the same guest SSCH/TSCH loop (100 000 NOP channel programs on a 3215).
+const N = 100_000;
+const program = ioLoopProgram(N);
+const ours = timeOnStrachey(program);
+const missing = herculesMissing();
+const herculesSeconds = missing === null ? await timeOnHercules(program) : null;
+const sideBySide = {
+  programs: N,
+  strachey: { seconds: ours.seconds, programsPerSecond: N / ours.seconds, simulatedSeconds: ours.simulatedSeconds },
+  hercules: herculesSeconds === null ? { unavailable: missing } : { seconds: herculesSeconds, programsPerSecond: N / herculesSeconds },
+};
+console.log(`guest SSCH/TSCH loop, ${N} NOP programs: Strachey (isa-core + io-channel) ${(N / ours.seconds / 1000).toFixed(1)} k/s` + (herculesSeconds === null ? ` (Hercules: ${missing})` : `, Hercules 3.13 ${(N / herculesSeconds / 1000).toFixed(1)} k/s`));
+
 const dir = fileURLToPath(new URL('..', import.meta.url));
-console.log(`wrote ${writeResults(dir, 'channel', { host: figures, simulated3390: [sequential, random], sharedPath: [shared1, shared4] })}`);
+console.log(`wrote ${writeResults(dir, 'channel', { host: figures, simulated3390: [sequential, random], sharedPath: [shared1, shared4], guestLoop: sideBySide })}`);

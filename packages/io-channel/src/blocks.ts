@@ -256,7 +256,7 @@ export function encodeOrb(o: Partial<Orb> & { ccwAddress: number }, out: Uint8Ar
  */
 export interface Esw {
   lpum: number;
-  /** Extended-report word byte 0 (S = 0x40 concurrent sense valid). */
+  /** Extended-report word byte 0 (S = X01: concurrent sense, the ECW holds sense bytes). */
   erw0: number;
   /** Sense-byte count in the ECW (erw byte 1 bits 3-7). */
   senseCount: number;

@@ -159,6 +159,13 @@ export class ChannelSubsystem implements IoHandler {
   private seq = 0;
   private dispatchScheduled = false;
   private readonly interpreter: ChannelInterpreter;
+  // Operand buffers reused by the instructions (a TSCH polling loop runs them by the million).
+  private readonly orbBuffer = new Uint8Array(ORB_SIZE);
+  private readonly irbBuffer = new Uint8Array(IRB_SIZE);
+  private readonly schibBuffer = new Uint8Array(SCHIB_SIZE);
+  private readonly pmcwBuffer = new Uint8Array(28);
+  private readonly tpiBuffer = new Uint8Array(8);
+  private readonly esw: Esw = { lpum: 0, erw0: 0, senseCount: 0 };
 
   constructor(options: ChannelSubsystemOptions) {
     this.clock = options.clock;
@@ -389,7 +396,7 @@ export class ChannelSubsystem implements IoHandler {
 
   private ssch(sch: Subchannel | undefined, address: number, cpu: IoOperandAccess): IoResult {
     if ((address & 3) !== 0) return -PGM_SPECIFICATION;
-    const raw = new Uint8Array(ORB_SIZE);
+    const raw = this.orbBuffer;
     const ex = cpu.fetch(address, raw, ORB_SIZE);
     if (ex !== 0) return -ex;
     if (orbReservedBitsSet(raw)) return -PGM_OPERAND;
@@ -437,8 +444,11 @@ export class ChannelSubsystem implements IoHandler {
     if ((address & 3) !== 0) return -PGM_SPECIFICATION;
     if (sch === undefined || !sch.pmcw.valid) return 3;
     const s = sch.scsw;
-    const esw: Esw = { lpum: sch.pmcw.lpum, erw0: sch.eswErw0, senseCount: sch.eswSenseCount };
-    const irb = encodeIrb(s, esw, sch.ecw, new Uint8Array(IRB_SIZE));
+    const esw = this.esw;
+    esw.lpum = sch.pmcw.lpum;
+    esw.erw0 = sch.eswErw0;
+    esw.senseCount = sch.eswSenseCount;
+    const irb = encodeIrb(s, esw, sch.ecw, this.irbBuffer);
     const ex = cpu.store(address, irb);
     if (ex !== 0) return -ex;
     if ((s.flag3 & SC_PENDING) === 0) return 1;
@@ -470,13 +480,13 @@ export class ChannelSubsystem implements IoHandler {
   private stsch(sch: Subchannel | undefined, address: number, cpu: IoOperandAccess): IoResult {
     if ((address & 3) !== 0) return -PGM_SPECIFICATION;
     if (sch === undefined) return 3;
-    const ex = cpu.store(address, encodeSchib(sch.pmcw, sch.scsw, new Uint8Array(SCHIB_SIZE)));
+    const ex = cpu.store(address, encodeSchib(sch.pmcw, sch.scsw, this.schibBuffer));
     return ex !== 0 ? -ex : 0;
   }
 
   private msch(sch: Subchannel | undefined, address: number, cpu: IoOperandAccess): IoResult {
     if ((address & 3) !== 0) return -PGM_SPECIFICATION;
-    const raw = new Uint8Array(28);
+    const raw = this.pmcwBuffer;
     const ex = cpu.fetch(address, raw, 28);
     if (ex !== 0) return -ex;
     if (pmcwReservedBitsSet(raw)) return -PGM_OPERAND;
@@ -585,7 +595,7 @@ export class ChannelSubsystem implements IoHandler {
     const list = this.pending[image]!;
     const sch = this.pickInterruption(list, cr6);
     if (sch === undefined) return 0;
-    const code = new Uint8Array(8);
+    const code = this.tpiBuffer;
     const ssid = 0x00010000 | sch.number;
     put32(code, 0, ssid);
     put32(code, 4, sch.pmcw.interruptionParameter);
