@@ -56,6 +56,8 @@ export interface VmCounters {
   guestCycles: number;
   /** Simulated cycles CP spent on interceptions (host trap, emulation, resume, reflection). */
   cpCycles: number;
+  /** `cpCycles` broken down by interception type: an emulated mnemonic, 'program' / 'svc' reflection, 'external' / 'io' delivery. */
+  readonly cpCyclesByType: Record<string, number>;
   /** Guest instructions executed. */
   instructions: number;
   /** Virtual I/O: SSCHs, CCWs translated, IDAWs built, real starts, CCWs CP simulated. */
@@ -106,6 +108,7 @@ export class VirtualMachine {
     ioDelivered: 0,
     guestCycles: 0,
     cpCycles: 0,
+    cpCyclesByType: {},
     instructions: 0,
     io: {},
   };
@@ -298,11 +301,14 @@ export class VirtualMachine {
         cpu.ia = (cpu.ia + exit.length) & cpu.amask;
         this.counters.svcReflected++;
         cycles += this.cost('svc-interruption');
+        this.charge('svc', cycles);
         if (this.writeLow(v, LOW.SVC_ID, ((exit.length << 16) | (exit.code & 0xffff)) >>> 0)) this.swapPsw(v, LOW.SVC_OLD, LOW.SVC_NEW);
         return cycles;
       }
       if (exit.kind === 'program' && exit.code === PGM.PRIVILEGED_OPERATION && !v.problem) {
-        return cycles + this.emulate(v, exit.opcode, exit.length);
+        const total = cycles + this.emulate(v, exit.opcode, exit.length);
+        this.charge(esa390InstructionByOpcode(exit.opcode)?.mnemonic ?? 'other', total);
+        return total;
       }
       if (exit.kind === 'program' || exit.kind === 'host-translation') {
         const code = exit.kind === 'host-translation' ? PGM.ADDRESSING : exit.code;
@@ -319,6 +325,7 @@ export class VirtualMachine {
         }
         cycles += this.cost('program-interruption');
         this.reflectProgram(v, code, ilc, oldIa, cpu.tea);
+        this.charge('program', cycles);
         return cycles;
       }
     }
@@ -423,6 +430,7 @@ export class VirtualMachine {
           this.swapPsw(v, LOW.EXT_OLD, LOW.EXT_NEW);
           this.counters.externalDelivered++;
           cycles += this.cost('external-interruption') + this.cost('host-resume');
+          this.charge('external', this.cost('external-interruption') + this.cost('host-resume'));
           continue;
         }
       }
@@ -433,6 +441,7 @@ export class VirtualMachine {
           this.swapPsw(v, LOW.IO_OLD, LOW.IO_NEW);
           this.counters.ioDelivered++;
           cycles += this.cost('io-interruption') + this.cost('host-resume');
+          this.charge('io', this.cost('io-interruption') + this.cost('host-resume'));
           continue;
         }
       }
@@ -443,6 +452,10 @@ export class VirtualMachine {
   }
 
   // --------------------------------------------------------------- emulation
+
+  private charge(type: string, cycles: number): void {
+    this.counters.cpCyclesByType[type] = (this.counters.cpCyclesByType[type] ?? 0) + cycles;
+  }
 
   private count(name: string): void {
     this.counters.emulated[name] = (this.counters.emulated[name] ?? 0) + 1;
