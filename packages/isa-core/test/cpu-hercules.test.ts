@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { type CommandOutput, herculesAvailable, runHerculesCases } from '@strachey/hercules-oracle';
 import { describe, expect, it } from 'vitest';
 import { machine, ORIGIN, RS } from './cpu-helpers';
-import { DATA, instruction } from './cpu-random';
+import { DATA, exceptional, instruction } from './cpu-random';
 
 /**
  * Differential test against Debian's Hercules 3.13 (hercules-oracle.md):
@@ -72,7 +72,10 @@ const signature = (i: number): number => (0x5a000000 | i) | 0;
 const programs = fc.record({
   regs: fc.array(fc.integer({ min: -0x80000000, max: 0x7fffffff }), { minLength: 16, maxLength: 16 }),
   data: fc.uint8Array({ minLength: DATA_LENGTH, maxLength: DATA_LENGTH }),
-  body: fc.array(instruction, { minLength: 1, maxLength: 12 }),
+  body: fc.array(fc.oneof({ arbitrary: instruction, weight: 12 }, { arbitrary: exceptional, weight: 1 }), {
+    minLength: 1,
+    maxLength: 12,
+  }),
 });
 
 describe.skipIf(!herculesAvailable())('differential against Hercules 3.13', () => {

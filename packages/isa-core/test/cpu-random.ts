@@ -91,3 +91,19 @@ export const instruction = fc.oneof(
   { arbitrary: indexSkip, weight: 1 },
 );
 
+
+/**
+ * Instructions that mostly end in a program interruption: word and byte
+ * accesses and MVC through a random base register (addressing exceptions
+ * beyond storage), CVB of random data (data exception), DR by a random
+ * divisor. For comparisons with Hercules, where the exception, its ILC and
+ * the old PSW must agree too.
+ */
+export const exceptional = fc.oneof(
+  fc
+    .tuple(fc.constantFrom(0x58, 0x50, 0x43, 0x42, 0x48, 0x40), reg, anyDisp, fc.constantFrom(1, 3, 5, 7, 9, 11, 13, 15))
+    .map(([op, a, d, b]) => [RX(op, a, d, 0, b)]),
+  fc.tuple(anyDisp, fc.constantFrom(1, 3, 5, 7)).map(([d, b]) => [SS(0xd2, 7, d, b, 0, 10)]),
+  fc.tuple(reg, anyDisp).map(([a, d]) => [RX(0x4f, a, d, 0, 10)]),
+  fc.tuple(pair, reg).map(([a, b]) => [RR(0x1d, a, b)]),
+);
