@@ -298,6 +298,8 @@ export class Prsm {
   private dispatches = 0;
   private decisions = 0;
   private paused = false;
+  /** End of the current run() (bounds how far a logical CP runs between dispatcher checks). */
+  private runEnd = 0;
 
   constructor(options: PrsmOptions) {
     this.options = options;
@@ -914,6 +916,7 @@ export class Prsm {
     const start = this.clock.now();
     const end = start + Math.max(0, Math.round(cycles));
     if (this.paused) return { reason: 'budget', time: start };
+    this.runEnd = end;
     for (const c of this.pcps) if (c.time < start) {
       c.idle += start - c.time;
       c.time = start;
@@ -1014,7 +1017,7 @@ export class Prsm {
     }
     const beforeC = cpu.cycles;
     const beforeI = cpu.instructions;
-    const exit = cpu.run(this.chunk);
+    const exit = cpu.run(this.budgetFor(p, l, part));
     const used = cpu.cycles - beforeC;
     p.time += used;
     p.busy += used;
@@ -1046,6 +1049,26 @@ export class Prsm {
       return;
     }
     if (p.time >= l.sliceEnd) this.release(p, l, part, 'slice');
+  }
+
+  /**
+   * Instructions to run before the dispatcher looks again. Logical CPs of the
+   * same partition share storage (locks, SIGP), so while another physical CP
+   * runs one of them the interleaving stays fine (`chunk`). Otherwise a
+   * logical CP cannot observe the others except through clock events (I/O,
+   * HiperSockets) or capping, so it may run up to its slice end, the next
+   * clock event, the end of the run or its cap, estimated from its own cycles
+   * per instruction so far.
+   */
+  private budgetFor(p: PhysicalCp, l: LogicalCp, part: Partition): number {
+    for (const c of this.pcps) if (c !== p && c.lcp !== null && c.lcp.partition === l.partition) return this.chunk;
+    let target = Math.min(this.runEnd, this.clock.nextEventTime());
+    if (p.dedicatedTo === null) target = Math.min(target, l.sliceEnd);
+    if (part.capped) target = Math.min(target, p.time + Math.max(0, this.capAllowance(part) - part.capUsed));
+    const cpu = l.cpu;
+    const cpi = cpu.instructions > 0 ? Math.max(1, cpu.cycles / cpu.instructions) : 8;
+    const n = Math.floor((target - p.time) / cpi);
+    return n <= this.chunk ? this.chunk : n > 1_000_000 ? 1_000_000 : n;
   }
 
   /** Steps 4 and 5: the logical CP leaves the physical CP; record why and queue it. */
