@@ -4,8 +4,20 @@
  * machine's `IoHandler`, and IPL (POP SA22-7201 chapter 17, "Initial Program
  * Loading") for console scripts' `ipl DEVNUM`.
  */
-import { ESA390_REFERENCE_MACHINE, type Esa390Machine, type Esa390MachineOptions, SimClock, createEsa390Machine } from '@strachey/isa-core';
+import {
+  type ConsoleDiagnostic,
+  type ConsoleRunOptions,
+  type ConsoleRunResult,
+  ESA390_REFERENCE_MACHINE,
+  type Esa390Machine,
+  type Esa390MachineOptions,
+  SimClock,
+  createEsa390Machine,
+  executeConsoleScript,
+  parseConsoleScript,
+} from '@strachey/isa-core';
 import { ChannelSubsystem, type QueuingPolicy } from './channel-subsystem';
+import type { MachineConfig } from './config';
 
 /** Options: the machine's, plus the channel subsystem's images and queuing. */
 export interface ChannelMachineOptions extends Omit<Esa390MachineOptions, 'io' | 'clock'> {
@@ -49,4 +61,35 @@ export function iplHandler(channels: ChannelSubsystem): (machine: Esa390Machine,
     cpu.state = 'operating';
     return null;
   };
+}
+
+/** Options of `runScriptOnConfiguredMachine`: the console runner's, plus a default storage size. */
+export interface ConfiguredRunOptions extends ConsoleRunOptions {
+  /** Main storage when the configuration has no MAINSIZE. Default 16 MB. */
+  readonly mainsize?: number;
+}
+
+/**
+ * Run a Hercules console script (`r`, `restart`, `pause`, `ipl 0190`, …) on a
+ * machine configured from a Hercules-style configuration: CPUs and storage
+ * from MAINSIZE/NUMCPU, the devices attached in file order, `ipl` wired to
+ * the channel subsystem; afterwards printer/punch files and changed DASD
+ * images are written back. What `strachey run -f h.cnf script.rc` needs.
+ */
+export function runScriptOnConfiguredMachine(
+  script: string,
+  scriptFile: string,
+  config: MachineConfig,
+  options: ConfiguredRunOptions = {},
+): { ok: false; errors: readonly ConsoleDiagnostic[] } | (ConsoleRunResult & { ok: true; machine: Esa390Machine; channels: ChannelSubsystem }) {
+  const parsed = parseConsoleScript(script, scriptFile);
+  if (!parsed.ok) return { ok: false, errors: parsed.errors };
+  const { machine, channels } = createChannelMachine({
+    mainsize: config.mainsize ?? options.mainsize ?? 16 << 20,
+    ...(config.cpus !== undefined ? { cpus: config.cpus } : {}),
+  });
+  config.attach(channels);
+  const result = executeConsoleScript(parsed.script, machine, { ...options, ipl: options.ipl ?? iplHandler(channels) });
+  config.flush();
+  return { ok: true, machine, channels, ...result };
 }

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CkdVolume, formatVolume, geometry3390, loadMachineConfig, parseMachineConfig, saveVolume, toEbcdic } from '../src/index';
+import { CkdVolume, formatVolume, geometry3390, loadMachineConfig, parseMachineConfig, runScriptOnConfiguredMachine, saveVolume, toEbcdic } from '../src/index';
 import { ccw1, enable, peek, poke, rig, runProgram } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'io-channel-cfg-'));
@@ -76,5 +76,45 @@ describe('machine configuration files', () => {
       ['CONFIG_VALUE', 8, 10],
     ]);
     expect(r.errors[0]!.file).toBe(join(dir, 'bad.cnf'));
+  });
+});
+
+describe('a console script on a configured machine (what `strachey run -f h.cnf` needs)', () => {
+  it('IPLs a card deck named in the configuration and writes the printer file afterwards', () => {
+    // Card 1: PSW → X'2000', CCW1 reads card 2 to X'2000'. Card 2: the program writes a line on the 1403 (subchannel 1),
+    // polls TSCH, stores 42 at X'300' and waits.
+    const card1 = new Uint8Array(80);
+    card1.set([0x00, 0x08, 0x00, 0x00, 0x80, 0x00, 0x20, 0x00, 0x02, 0x00, 0x20, 0x00, 0x20, 0x00, 0x00, 0x50]);
+    // Card 2 (80 bytes at X'2000'): program, "HELLO" at X'202A', wait PSW X'2030', SSID X'2038', ORB X'203C', CCW X'2048'.
+    const card2 = new Uint8Array(80);
+    const prog = [
+      0x05, 0xc0, // BALR 12,0 (R12 = X'2002')
+      0x58, 0x10, 0xc0, 0x36, // L 1,SSID
+      0xb2, 0x34, 0x03, 0x00, // STSCH X'300'
+      0x96, 0x80, 0x03, 0x05, // OI X'305',X'80'
+      0xb2, 0x32, 0x03, 0x00, // MSCH X'300'
+      0xb2, 0x33, 0xc0, 0x3a, // SSCH ORB
+      0xb2, 0x35, 0x04, 0x00, // T: TSCH X'400' (X'2016')
+      0x47, 0x70, 0xc0, 0x14, // BNZ T
+      0x41, 0x20, 0x00, 0x2a, // LA 2,42
+      0x50, 0x20, 0x03, 0x00, // ST 2,X'300'
+      0x82, 0x00, 0xc0, 0x2e, // LPSW X'2030'
+    ];
+    card2.set(prog, 0);
+    card2.set(Array.from(toEbcdic('HELLO')), 0x2a);
+    card2.set([0x00, 0x0a, 0x00, 0x00, 0x00, 0x00, 0x0a, 0x0a], 0x30);
+    card2.set([0x00, 0x01, 0x00, 0x01], 0x38);
+    card2.set([0, 0, 0, 0, 0x00, 0x80, 0x80, 0x00, 0, 0, 0x20, 0x48], 0x3c);
+    card2.set([0x09, 0x20, 0x00, 0x05, 0x00, 0x00, 0x20, 0x2a], 0x48);
+    writeFileSync(join(dir, 'deck.bin'), Buffer.concat([Buffer.from(card1), Buffer.from(card2)]));
+    writeFileSync(join(dir, 'run.cnf'), 'MAINSIZE 1\n000C 3505 deck.bin ebcdic\n000E 1403 out.txt\n');
+    const cfg = loadMachineConfig(join(dir, 'run.cnf'));
+    if (!cfg.ok) throw new Error(JSON.stringify(cfg.errors));
+    const r = runScriptOnConfiguredMachine('ipl 000c\npause 1\nr 300.4\npsw\n', 'boot.rc', cfg.config);
+    if (!r.ok) throw new Error('script did not parse');
+    expect(r.error).toBeNull();
+    expect(r.output.find((l) => l.startsWith('R:00000300'))).toMatch(/=0000002A/);
+    expect(r.output).toContain('PSW=000A0000 00000A0A');
+    expect(readFileSync(join(dir, 'out.txt'), 'latin1')).toBe('HELLO\n');
   });
 });
