@@ -11,10 +11,15 @@
  * System instructions, invalid opcodes, BSM/BASSM (addressing-mode switch)
  * and instructions that cross a page end a block.
  *
- * Blocks are cached per storage frame (shared by the CPUs of a machine) and
- * dropped when the frame is stored into: frames holding blocks are marked in
- * `SparseStorage.watched`, and the store callback clears them and raises a
- * `stale` flag that a running block checks after each of its stores.
+ * Blocks are cached per storage frame (shared by the CPUs of a machine).
+ * Frames holding blocks are marked in `SparseStorage.watched`; a store into
+ * one only bumps the page's generation (the store callback does not say
+ * which bytes were stored). A block keeps a copy of its instruction bytes and
+ * is revalidated against storage when its page's generation moved: at entry,
+ * and inside the block after each of its own stores. So data stored next to
+ * code, and interruption PSWs stored into a prefix page that holds code,
+ * cost a byte comparison instead of a recompilation; changed code is
+ * recompiled.
  *
  * Program exceptions inside a block: the block sets `cpu.instAddress` before
  * every instruction that can raise one; the run loop finds that address in
@@ -38,7 +43,25 @@ export interface Block {
   readonly lens: Uint8Array;
   /** Cycles of instructions 0..i-1, i = 0..n. */
   readonly cycPrefix: Float64Array;
+  /** The instruction bytes compiled, and where they are in the frame. */
+  readonly source: BlockSource;
+  /** Page generation at which the bytes were last seen unchanged. */
+  checked: number;
   readonly run: (cpu: Esa390Cpu, g: Int32Array, end: number) => Exit | null;
+}
+
+/** A block's instruction bytes as compiled. */
+export interface BlockSource {
+  readonly offset: number;
+  readonly bytes: Uint8Array;
+}
+
+/** Are the instruction bytes of a block still what it was compiled from? */
+export function sourceUnchanged(frame: Uint8Array, s: BlockSource): boolean {
+  const b = s.bytes;
+  const o = s.offset;
+  for (let i = 0; i < b.length; i++) if (frame[o + i] !== b[i]) return false;
+  return true;
 }
 
 /** Blocks and hit counters of one storage frame. */
@@ -46,6 +69,8 @@ export interface CodePage {
   readonly frame: number;
   /** The storage array the blocks were compiled from (identity changes after a storage clear). */
   bytes: Uint8Array;
+  /** Bumped by every store into the frame. */
+  gen: number;
   readonly blocks: (Block | undefined)[];
   readonly hits: Uint8Array;
 }
@@ -54,11 +79,9 @@ export interface CodePage {
 export interface CodeCache {
   readonly storage: SparseStorage;
   readonly pages: (CodePage | undefined)[];
-  /** Set when a frame holding blocks is stored into; a running block stops after the store. */
-  stale: boolean;
   /** Blocks compiled so far (a counter for benchmarks and tests). */
   compiled: number;
-  /** Frames whose blocks were dropped because they were stored into. */
+  /** Blocks dropped because their instruction bytes changed. */
   invalidations: number;
 }
 
@@ -72,17 +95,11 @@ const caches = new WeakMap<SparseStorage, CodeCache>();
 export function codeCacheOf(storage: SparseStorage): CodeCache {
   let c = caches.get(storage);
   if (c === undefined) {
-    const cache: CodeCache = { storage, pages: [], stale: false, compiled: 0, invalidations: 0 };
+    const cache: CodeCache = { storage, pages: [], compiled: 0, invalidations: 0 };
     const previous = storage.onWatchedWrite;
     storage.onWatchedWrite = (frame: number) => {
       const pg = cache.pages[frame];
-      if (pg !== undefined) {
-        pg.blocks.fill(undefined);
-        pg.hits.fill(0);
-      }
-      storage.watched[frame] = 0;
-      cache.stale = true;
-      cache.invalidations++;
+      if (pg !== undefined) pg.gen++;
       if (previous !== null) previous(frame);
     };
     caches.set(storage, cache);
@@ -95,7 +112,7 @@ export function codeCacheOf(storage: SparseStorage): CodeCache {
 export function codePageOf(cache: CodeCache, frame: number, bytes: Uint8Array): CodePage {
   let pg = cache.pages[frame];
   if (pg === undefined) {
-    pg = { frame, bytes, blocks: new Array<Block | undefined>(2048).fill(undefined), hits: new Uint8Array(2048) };
+    pg = { frame, bytes, gen: 0, blocks: new Array<Block | undefined>(2048).fill(undefined), hits: new Uint8Array(2048) };
     cache.pages[frame] = pg;
   } else if (pg.bytes !== bytes) {
     pg.bytes = bytes;
@@ -109,6 +126,7 @@ export function codePageOf(cache: CodeCache, frame: number, bytes: Uint8Array): 
 export interface BlockHelpers {
   execute(cpu: Esa390Cpu, g: Int32Array, f: Uint8Array, o: number, b0: number, ia: number): Exit | null;
   overflow(cpu: Esa390Cpu): void;
+  same(frame: Uint8Array, source: BlockSource): boolean;
   ss(cpu: Esa390Cpu, op: number, lb: number, ea1: number, ea2: number): void;
 }
 
@@ -178,12 +196,13 @@ export function compileBlock(
     const at = `cpu.instAddress = ${hex(a)};`;
     /** Leave the pass after instruction i with `ia` = expr. */
     const leave = (expr: string): string => `{ ia = ${expr}; k = ${k}; break body; }`;
-    const staleCheck = `if (C.stale) ${leave(hex(next))}`;
+    // After a store: if this page was stored into, go on only while this block's own bytes are unchanged.
+    const staleCheck = `if (P.gen !== G) { if (!H.same(F, S)) ${leave(hex(next))} G = P.gen; }`;
     const cc = (v: string): string => `cpu.cc = ${v} === 0 ? 0 : ${v} < 0 ? 1 : 2;`;
     const cond = (mask: number): string => `((${mask} << cpu.cc) & 8) !== 0`;
     const generic = (): string =>
       // The interpreter executes this one instruction from the frame bytes.
-      `${at} cpu.ilc = ${len >>> 1}; { const x = H.execute(cpu, g, F, ${p}, ${b0}, ${hex(a)}); if (x !== null) { cpu.instructions += ${k}; cpu.cycles += CP[${k}]; return x; } if (cpu.ia !== ${hex(next)} || C.stale || cpu.amask !== ${AM}) ${leave('cpu.ia')} }`;
+      `${at} cpu.ilc = ${len >>> 1}; { const x = H.execute(cpu, g, F, ${p}, ${b0}, ${hex(a)}); if (x !== null) { cpu.instructions += ${k}; cpu.cycles += CP[${k}]; return x; } if (cpu.ia !== ${hex(next)} || cpu.amask !== ${AM} || (P.gen !== G && !H.same(F, S))) ${leave('cpu.ia')} G = P.gen; }`;
     const relTarget = (q: number): string => {
       const i2 = (((f[q]! << 8) | f[q + 1]!) << 16) >> 16;
       return hex((a + 2 * i2) & amask);
@@ -392,6 +411,7 @@ export function compileBlock(
   for (let i = 0; i < n; i++) cycPrefix[i + 1] = cycPrefix[i]! + cycs[i]!;
   const src = `
 return function block(cpu, g, end) {
+  let G = P.gen;
   for (;;) {
     let ia = ${hex(a)};
     let k = ${n};
@@ -400,17 +420,19 @@ ${body.join('\n')}
     }
     cpu.instructions += k;
     cpu.cycles += CP[k];
-    if (ia !== ${hex(ia)} || C.stale || cpu.instructions + ${n} > end || cpu.pending !== 0 || cpu.cycles >= cpu.timerDeadline) {
+    if (ia !== ${hex(ia)} || cpu.instructions + ${n} > end || cpu.pending !== 0 || cpu.cycles >= cpu.timerDeadline) {
       cpu.ia = ia;
       return null;
     }
   }
 };`;
-  const make = new Function('H', 'C', 'F', 'CP', src) as (
+  const source: BlockSource = { offset: o, bytes: f.slice(o, p) };
+  const make = new Function('H', 'P', 'F', 'CP', 'S', src) as (
     h: BlockHelpers,
-    c: CodeCache,
+    page: CodePage,
     f: Uint8Array,
     cp: Float64Array,
+    s: BlockSource,
   ) => Block['run'];
   const block: Block = {
     ia,
@@ -419,7 +441,9 @@ ${body.join('\n')}
     addrs: Int32Array.from(addrs),
     lens: Uint8Array.from(lens),
     cycPrefix,
-    run: make(helpers, cache, f, cycPrefix),
+    source,
+    checked: page.gen,
+    run: make(helpers, page, f, cycPrefix, source),
   };
   cache.storage.watched[page.frame] = 1;
   cache.compiled++;

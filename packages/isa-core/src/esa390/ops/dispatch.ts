@@ -13,7 +13,7 @@ import { EXIT_BUDGET, ILEN, PGM } from './constants';
 import { ESA390_INSTRUCTIONS } from '../table';
 import { executeSystem } from '../system/execute';
 import { branchAndSetMode, divide, multiply, shiftDouble, shiftLeftSingle } from './fixed';
-import { type BlockHelpers, type CompileTables, compileBlock, HOT } from './compile';
+import { type BlockHelpers, type CompileTables, compileBlock, HOT, sourceUnchanged } from './compile';
 import { compareLogicalLong, moveLong } from './long';
 import { ss } from './ss';
 import { compareAndSwap, compareDoubleAndSwap, convertToBinary, convertToDecimal } from './misc';
@@ -88,10 +88,19 @@ export function interpret(cpu: Esa390Cpu, end: number, trace: Esa390TraceHook | 
     } else if (blocks && cpu.codePage !== null) {
       const pg = cpu.codePage;
       const slot = o >>> 1;
-      const blk = pg.blocks[slot];
+      let blk = pg.blocks[slot];
+      if (blk !== undefined && blk.checked !== pg.gen) {
+        // The page was stored into since the block was last checked: is its code still the same?
+        if (sourceUnchanged(pg.bytes, blk.source)) blk.checked = pg.gen;
+        else {
+          pg.blocks[slot] = undefined;
+          pg.hits[slot] = 0;
+          cpu.codeCache!.invalidations++;
+          blk = undefined;
+        }
+      }
       if (blk !== undefined) {
         if (blk.ia === ia && blk.amask === cpu.amask && cpu.instructions + blk.n <= end) {
-          cpu.codeCache!.stale = false;
           cpu.activeBlock = blk;
           const x = blk.run(cpu, g, end);
           cpu.activeBlock = null;
@@ -848,4 +857,4 @@ function executeExecute(cpu: Esa390Cpu, g: Int32Array, r1: number, target: numbe
   return x;
 }
 
-const HELPERS: BlockHelpers = { execute, overflow, ss };
+const HELPERS: BlockHelpers = { execute, overflow, ss, same: sourceUnchanged };
