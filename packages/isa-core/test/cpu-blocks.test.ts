@@ -65,4 +65,17 @@ describe('compiled blocks agree with the interpreter', () => {
       expect(m.cpu.gpr[6]).toBe(20 * 1 + 20 * 100);
     }
   });
+
+  it('stores into data next to the code of a block do not invalidate it', () => {
+    const m = machine();
+    // loop: L 3,counter ; AHI 3,1 ; ST 3,counter ; BCT 2,loop ; END ; counter (same page as the code)
+    const counter = ORIGIN + 0x40;
+    m.load([RX(0x58, 3, counter), RI(0xa7a, 3, 1), RX(0x50, 3, counter), RX(0x46, 2, ORIGIN)]);
+    m.cpu.gpr[2] = 1000;
+    m.run(100_000);
+    expect(m.lastProgramInterruption().code).toBe(1);
+    expect(m.peek32(counter)).toBe(1000);
+    expect(m.cpu.codeCache?.compiled).toBeLessThanOrEqual(2);
+    expect(m.cpu.codeCache?.invalidations).toBe(0);
+  });
 });
