@@ -283,6 +283,17 @@ export class ControlProgram {
     return true;
   }
 
+  /**
+   * SET SHARE: the user's relative share of the real CPU (the scheduler's
+   * weight; BVT and credit honour it, round-robin ignores it).
+   */
+  setShare(userid: string, share: number): boolean {
+    const vm = this.vm(userid);
+    if (vm === undefined || !(share > 0)) return false;
+    for (const c of vm.cpus) this.scheduler.setParams(c.entity, { name: `${vm.userid}.${c.address}`, weight: share }, this.clock.now());
+    return true;
+  }
+
   /** Start (or restart) virtual CPU 0 of a user at a PSW. */
   start(userid: string, pswHigh: number, pswLow: number): boolean {
     const vm = this.vm(userid);
