@@ -23,7 +23,7 @@ import {
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConsoleScript, runConsoleScript } from '../../src/esa390/console/index';
 import { caseState, compareStates, describeDivergences, type Divergence } from './compare';
-import { EXPLAINED } from './explained';
+import { AWAITING_FIX, type DivergenceRule, EXPLAINED } from './explained';
 import { type DifferentialCase, END_IA, GENERATED_ROWS, generateCase, PROGRAM_NEW_IA } from './generator';
 
 const SEED = 390;
@@ -59,6 +59,17 @@ describe('the program generator', () => {
     const seen = new Set(cases.flatMap((c) => c.mnemonics.map((m) => m.replace(/^EX:/, ''))));
     expect(GENERATED_ROWS.map((r) => r.mnemonic).filter((m) => !seen.has(m))).toEqual([]);
   });
+
+  it('starts programs in supervisor state, problem state and with a nonzero key, and puts privileged instructions only in problem state', () => {
+    const starts = new Map<string, number>();
+    for (const c of cases) starts.set(c.start, (starts.get(c.start) ?? 0) + 1);
+    expect(starts.get('supervisor')).toBeGreaterThan(600);
+    expect(starts.get('problem')).toBeGreaterThan(100);
+    expect(starts.get('supervisor-key')).toBeGreaterThan(100);
+    const traps = cases.filter((c) => c.mnemonics.some((m) => m.startsWith('trap:')));
+    expect(traps.every((c) => c.start === 'problem')).toBe(true);
+    expect(new Set(traps.flatMap((c) => c.mnemonics.filter((m) => m.startsWith('trap:')))).size).toBeGreaterThan(20);
+  });
 });
 
 describe('the programs on isa-core alone', () => {
@@ -79,14 +90,16 @@ if (!live) console.warn('isa-core differential: `hercules` not found on PATH (ap
 interface Finding {
   readonly c: DifferentialCase;
   readonly divergences: readonly Divergence[];
-  readonly explainedBy: string | null;
+  /** Per divergence, the rule that covers it, or null. */
+  readonly rules: readonly (DivergenceRule | null)[];
 }
 
-function report(findings: readonly Finding[], incomplete: readonly string[]): string {
+function report(findings: readonly Finding[]): string {
   const parts: string[] = [];
   for (const f of findings) {
+    const names = [...new Set(f.rules.map((r) => r?.name ?? 'UNEXPLAINED'))];
     parts.push(
-      `=== case ${f.c.id}${f.explainedBy ? ` (explained: ${f.explainedBy})` : ''}`,
+      `=== case ${f.c.id} (${names.join('; ')})`,
       'differences:',
       describeDivergences(f.divergences),
       'listing:',
@@ -95,7 +108,6 @@ function report(findings: readonly Finding[], incomplete: readonly string[]): st
       f.c.script,
     );
   }
-  if (incomplete.length > 0) parts.push(`cases that did not finish on Hercules: ${incomplete.join(', ')}`);
   return parts.join('\n');
 }
 
@@ -118,15 +130,22 @@ describe.skipIf(!live)('1,000 random programs: Hercules 3.13 and isa-core agree'
       const os = caseState(runOnIsaCore(c).commands);
       const divergences = compareStates(hs, os);
       if (divergences.length === 0) continue;
-      const explained = EXPLAINED.find((e) => e.matches(c, divergences, hs, os));
-      findings.push({ c, divergences, explainedBy: explained?.name ?? null });
+      const x = { c, hercules: hs, isaCore: os };
+      const rules = divergences.map((d) => EXPLAINED.find((r) => r.covers(d, x)) ?? AWAITING_FIX.find((r) => r.covers(d, x)) ?? null);
+      findings.push({ c, divergences, rules });
     }
-    const unexplained = findings.filter((f) => f.explainedBy === null);
     const file = join(tmpdir(), 'strachey-differential-report.txt');
-    if (findings.length > 0) writeFileSync(file, report(findings, []));
+    if (findings.length > 0) writeFileSync(file, report(findings));
+    for (const rule of [...EXPLAINED, ...AWAITING_FIX]) {
+      const n = findings.filter((f) => f.rules.includes(rule)).length;
+      const kind = EXPLAINED.includes(rule) ? 'explained' : 'awaiting fix';
+      if (n > 0) console.warn(`differential: ${n} case(s) show '${rule.name}' (${kind}); report: ${file}`);
+      else if (kind === 'awaiting fix') console.warn(`differential: '${rule.name}' no longer matches any case: remove it from AWAITING_FIX`);
+    }
+    const unexplained = findings.filter((f) => f.rules.includes(null));
     const summary = unexplained
       .slice(0, 5)
-      .map((f) => `case ${f.c.id}:\n${describeDivergences(f.divergences)}\n${f.c.listing}`)
+      .map((f) => `case ${f.c.id}:\n${describeDivergences(f.divergences.filter((_, k) => f.rules[k] === null))}\n${f.c.listing}`)
       .join('\n\n');
     expect(unexplained.length, `${unexplained.length} of ${COUNT} cases diverge (report: ${file})\n${summary}`).toBe(0);
   });

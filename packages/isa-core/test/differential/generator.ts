@@ -62,6 +62,17 @@ export const GENERATED_ROWS: readonly Esa390InstructionInfo[] = ESA390_INSTRUCTI
   (r) => !r.privileged && r.mnemonic !== 'SVC' && r.mnemonic !== 'STCK',
 );
 
+/**
+ * Privileged rows, drawn only into problem-state programs, where each must
+ * end the program with a privileged-operation exception (POP: recognised
+ * before any operand is accessed), or an operation exception for the rows
+ * Hercules 3.13 does not have in ESA/390 mode (ISK, SSK).
+ */
+export const TRAPPING_ROWS: readonly Esa390InstructionInfo[] = ESA390_INSTRUCTIONS.filter((r) => r.privileged);
+
+/** The state a program starts in (restart new PSW). */
+export type StartState = 'supervisor' | 'problem' | 'supervisor-key';
+
 /** One unit of the program; branch targets are resolved after layout. */
 interface Item {
   readonly length: number;
@@ -77,6 +88,9 @@ export interface DifferentialCase {
   readonly listing: string;
   /** The mnemonics drawn from the table (for coverage reporting). */
   readonly mnemonics: readonly string[];
+  readonly start: StartState;
+  /** The initial byte at a real address below X'1200' (what the script's `r` commands stored). */
+  byteAt(address: number): number;
 }
 
 const hex = (n: number, w: number): string => (n >>> 0).toString(16).toUpperCase().padStart(w, '0');
@@ -272,6 +286,17 @@ class CaseBuilder {
     }
   }
 
+  /** A privileged instruction with random fields (problem-state programs only: it traps before using them). */
+  trap(row: Esa390InstructionInfo): void {
+    this.groups.push(this.items.length);
+    this.mnemonics.push(`trap:${row.mnemonic}`);
+    const bytes: number[] = [];
+    if (row.opcodeBits === 8) bytes.push(row.opcode);
+    else bytes.push(row.opcode >> 8, row.opcode & 0xff);
+    while (bytes.length < row.length) bytes.push(this.rng.int(256));
+    this.items.push(fixed(bytes));
+  }
+
   /** Add one instruction of `row` (with any setup it needs). */
   add(row: Esa390InstructionInfo): void {
     this.groups.push(this.items.length);
@@ -412,10 +437,20 @@ export function generateCase(seed: number, index: number): DifferentialCase {
   const b = new CaseBuilder(rng);
   b.groups.push(0);
   b.items.push(fixed(rs(0x98, 0, 15, 0, REGISTERS))); // LM 0,15,X'800'
+  // Most programs run in supervisor state with key 0. Some run in problem
+  // state (privileged instructions trap, and so does the final LPSW), some
+  // with a nonzero PSW key (every store into the key-0 frames is a
+  // protection exception; fetches are allowed, no frame is fetch-protected).
+  const roll = rng.int(100);
+  const start: StartState = roll < 70 ? 'supervisor' : roll < 85 ? 'problem' : 'supervisor-key';
+  const key = start === 'supervisor-key' ? rng.range(1, 15) : 0;
   const count = rng.range(3, 24);
   for (let i = 0; i < count; i++) {
-    const row = rng.pick(GENERATED_ROWS);
-    b.add(row);
+    if (start === 'problem' && rng.chance(0.1)) {
+      b.trap(rng.pick(TRAPPING_ROWS));
+      continue;
+    }
+    b.add(rng.pick(GENERATED_ROWS));
   }
   b.groups.push(b.items.length);
   b.items.push(fixed(s(0x8200, 0, END_PSW))); // LPSW X'840'
@@ -438,7 +473,8 @@ export function generateCase(seed: number, index: number): DifferentialCase {
   if (b.pool.length > 0x400) throw new Error('constant pool too long');
 
   const amode31 = rng.chance(0.5);
-  const restartHigh = 0x00080000 | (rng.int(4) << 12) | ((rng.chance(0.5) ? rng.int(16) : 0) << 8);
+  const restartHigh =
+    (key << 20) | 0x00080000 | (start === 'problem' ? 0x00010000 : 0) | (rng.int(4) << 12) | ((rng.chance(0.5) ? rng.int(16) : 0) << 8);
   const restartLow = ((amode31 ? 0x80000000 : 0) | PROGRAM) >>> 0;
   const regBytes: number[] = [];
   for (const r of b.regs) regBytes.push((r >>> 24) & 0xff, (r >>> 16) & 0xff, (r >>> 8) & 0xff, r & 0xff);
@@ -464,7 +500,7 @@ export function generateCase(seed: number, index: number): DifferentialCase {
   ].join('\n');
 
   const listing: string[] = [];
-  listing.push(`restart new PSW ${hex(restartHigh, 8)} ${hex(restartLow, 8)}`);
+  listing.push(`restart new PSW ${hex(restartHigh, 8)} ${hex(restartLow, 8)} (${start}${key ? ` key ${key}` : ''})`);
   const bytes = Uint8Array.from(program);
   b.items.forEach((it, i) => {
     const at = addresses[i]!;
@@ -482,5 +518,19 @@ export function generateCase(seed: number, index: number): DifferentialCase {
   }
   listing.push(`registers: ${Array.from(b.regs, (r) => hex(r, 8)).join(' ')}`);
   if (b.pool.length > 0) listing.push(`constants at ${hex(POOL, 4)}: ${bytesHex(b.pool)}`);
-  return { id: `${seed}/${index}`, script, listing: listing.join('\n'), mnemonics: b.mnemonics };
+  const image = new Uint8Array(DATA + DATA_SIZE);
+  image.set(psw(restartHigh, restartLow), 0);
+  image.set(program, PROGRAM);
+  image.set(regBytes, REGISTERS);
+  image.set(b.exArea, EX_AREA);
+  image.set(b.pool, POOL);
+  image.set(b.data, DATA);
+  return {
+    id: `${seed}/${index}`,
+    script,
+    listing: listing.join('\n'),
+    mnemonics: b.mnemonics,
+    start,
+    byteAt: (address) => image[address] ?? 0,
+  };
 }
