@@ -34,7 +34,7 @@ import {
   PENDING,
   systemOf,
 } from './system/state';
-import { updateTimers, watchClock } from './system/timing';
+import { syncLocalTime, watchClock } from './system/timing';
 
 /** Options of `createEsa390Machine`. */
 export interface Esa390MachineOptions {
@@ -212,12 +212,7 @@ class Machine implements Esa390Machine {
    * so its reference point moves along; a waiting CPU's timer does run.
    */
   private sync(cpu: Esa390Cpu, sys: Esa390CpuSystem, t: number): void {
-    const behind = t - (cpu.cycles + sys.skew);
-    if (behind > 0) {
-      sys.skew += behind;
-      if (cpu.state !== 'operating') sys.timerSetAt += behind;
-      updateTimers(cpu, sys);
-    }
+    syncLocalTime(cpu, t, sys);
     // Also the safety net for PSW changes made outside the system side
     // (the program new PSW the core loads may enable a pending class).
     refreshPending(cpu, sys);

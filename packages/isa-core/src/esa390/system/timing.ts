@@ -111,3 +111,19 @@ export function watchClock(cpu: Esa390Cpu, sys: Esa390CpuSystem = systemOf(cpu))
     updateTimers(cpu, sys);
   }
 }
+
+/**
+ * Bring a CPU's local time up to machine time `t` (cycles) after it waited,
+ * was stopped or was not dispatched: its TOD clock then reads the machine's.
+ * The CPU timer runs on in the operating state (waits included) and stands
+ * still while the CPU is stopped (POP "CPU Timer"). Hosts that schedule CPUs
+ * themselves (LPAR, VM dispatchers) call this before running a CPU.
+ */
+export function syncLocalTime(cpu: Esa390Cpu, t: number, sys: Esa390CpuSystem = systemOf(cpu)): void {
+  const behind = t - (cpu.cycles + sys.skew);
+  if (behind > 0) {
+    sys.skew += behind;
+    if (cpu.state !== 'operating') sys.timerSetAt += behind;
+    updateTimers(cpu, sys);
+  }
+}
