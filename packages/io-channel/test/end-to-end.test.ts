@@ -4,11 +4,12 @@
  * channel subsystem (SSCH/TSCH polling, I/O interruptions through CR6 and
  * the I/O new PSW, IPL from a card reader).
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AbsoluteAddress, assemble, executeConsoleScript, parseConsoleScript } from '@strachey/isa-core';
 import { describe, expect, it } from 'vitest';
-import { CardReader2540, CkdVolume, Console3215, Dasd3390, createChannelMachine, formatVolume, geometry3390, iplHandler, toEbcdic } from '../src/index';
+import { CardReader2540, Console3215, Dasd3390, createChannelMachine, dasdInit, fromEbcdic, iplHandler, loadVolume, toEbcdic } from '../src/index';
 
 function load(machine: { storage: { writeFrom(a: AbsoluteAddress, b: Uint8Array): void } }, source: string): number {
   const r = assemble(source);
@@ -18,24 +19,36 @@ function load(machine: { storage: { writeFrom(a: AbsoluteAddress, b: Uint8Array)
 }
 
 describe('a bare-metal program reads a 3390 and prints on the 3215', () => {
-  it('examples/dasd-to-console.asm prints the volser and three records, ends in the good wait', () => {
-    const { machine, channels } = createChannelMachine({ mainsize: 1 << 20 });
-    const con = new Console3215();
-    const volume = new CkdVolume(geometry3390(10));
-    formatVolume(volume, 'DEMO01');
-    const text = ['FIRST RECORD ON CYLINDER 1', 'SECOND RECORD', 'THIRD RECORD'];
-    volume.setTrack(1, 0, [...volume.track(1, 0), ...text.map((t, i) => ({ cc: 1, hh: 0, r: i + 1, key: new Uint8Array(0), data: toEbcdic(t.padEnd(80, ' ')) }))]);
-    channels.attach(0x0009, con);
-    channels.attach(0x0190, new Dasd3390(volume));
-    const entry = load(machine, readFileSync(join(__dirname, '../examples/dasd-to-console.asm'), 'utf8'));
-    machine.storage.writeFrom(0 as AbsoluteAddress, Uint8Array.from([0x00, 0x08, 0x00, 0x00, 0x80, 0x00, entry >>> 8, entry & 0xff]));
-    machine.restart(0);
-    const exit = machine.run(50_000_000);
-    expect(exit.reason).toBe('halted');
-    expect(machine.cpus[0]!.getPsw()).toEqual([0x000a0000, 0]);
-    expect(con.lines.map((l) => l.trimEnd())).toEqual(['VOLUME DEMO01', ...text]);
-    // Simulated time includes the 3390 seeks and rotations and the 3215's printing.
-    expect(machine.now()).toBeGreaterThan(0);
+  it('examples/dasd-to-console.asm on a fresh volume: prints the volser, writes three records, reads and prints them; they persist', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'io-channel-e2e-'));
+    try {
+      const file = join(dir, 'demo01.dasd');
+      expect(dasdInit({ file, type: '3390', cylinders: 10, volser: 'DEMO01' }).ok).toBe(true);
+      const opened = Dasd3390.open(file);
+      if (!opened.ok) throw new Error(opened.error.message);
+      const { machine, channels } = createChannelMachine({ mainsize: 1 << 20 });
+      const con = new Console3215();
+      channels.attach(0x0009, con);
+      channels.attach(0x0190, opened.device);
+      const entry = load(machine, readFileSync(join(__dirname, '../examples/dasd-to-console.asm'), 'utf8'));
+      machine.storage.writeFrom(0 as AbsoluteAddress, Uint8Array.from([0x00, 0x08, 0x00, 0x00, 0x80, 0x00, entry >>> 8, entry & 0xff]));
+      machine.restart(0);
+      const exit = machine.run(50_000_000);
+      expect(exit.reason).toBe('halted');
+      expect(machine.cpus[0]!.getPsw()).toEqual([0x000a0000, 0]);
+      const text = ['FIRST RECORD ON CYLINDER 1', 'SECOND RECORD', 'THIRD RECORD'];
+      expect(con.lines.map((l) => l.trimEnd())).toEqual(['VOLUME DEMO01', ...text]);
+      // Simulated time includes the 3390 seeks and rotations and the 3215's printing.
+      expect(machine.now()).toBeGreaterThan(0);
+      opened.device.flush();
+      const again = loadVolume(file);
+      if (!again.ok) throw new Error(again.error.message);
+      const track = again.volume.track(1, 0);
+      expect(track.map((r) => r.r)).toEqual([0, 1, 2, 3]);
+      expect(track.slice(1).map((r) => fromEbcdic(r.data).trimEnd())).toEqual(text);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
