@@ -115,6 +115,28 @@ LOOP     AHI   5,1
     expect(m.cpus[0]!.gpr[5]).toBe(1000);
   });
 
+  it('stops for the host at a breakpoint and resumes from it', () => {
+    const { m, sym } = loadMachine(`
+T        START 0
+         DC    X'00080000',A(BEGIN)
+         USING T,0
+         ORG   T+X'200'
+BEGIN    LA    5,1
+HERE     LA    6,2
+         LPSW  WAIT
+         DS    0D
+WAIT     DC    X'000A0000',A(X'ABC')
+         END`);
+    const cpu = m.cpus[0]!;
+    cpu.breakpoints.add(sym('HERE'));
+    m.restart();
+    expect(m.run(100)).toEqual({ reason: 'cpu', cpu: 0, exit: { reason: 'breakpoint', address: sym('HERE') } });
+    expect(cpu.gpr[5]).toBe(1);
+    expect(cpu.gpr[6]).toBe(0);
+    expect(m.run(100).reason).toBe('halted');
+    expect(cpu.gpr[6]).toBe(2);
+  });
+
   it('rejects impossible configurations', () => {
     expect(() => createEsa390Machine({ mainsize: 1000 })).toThrow(RangeError);
     expect(() => createEsa390Machine({ mainsize: 1 << 20, cpus: 0 })).toThrow(RangeError);
