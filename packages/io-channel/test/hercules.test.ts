@@ -6,8 +6,13 @@
  * Principles of Operation and Hercules 3.13 does not, the case says so and
  * asserts both values explicitly.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type AbsoluteAddress, assemble, herculesAlterCommands } from '@strachey/isa-core';
 import { describe, expect, it } from 'vitest';
-import { toEbcdic } from '../src/index';
+import { Console3215, Dasd3390, createChannelMachine, dasdInit, toEbcdic } from '../src/index';
 import { type DiffCase, herculesAvailable, runOnHercules, runOnIsaCore, runOnStrachey } from './hercules-diff';
 import { ccw0, ccw1 } from './helpers';
 
@@ -222,5 +227,49 @@ describe('the same guest program on isa-core’s CPU', () => {
       expect({ case: c.name, ...cpu.results[i] }).toEqual({ case: c.name, ...direct.results[i] });
     });
     expect(cpu.console.lines).toEqual(['HELLO HERCULES', 'ABCDE']);
+  });
+});
+
+describe.skipIf(!herculesAvailable())('examples/dasd-to-console.asm on Hercules 3.13 and here', () => {
+  it('prints the same lines on both, on a volume made by dasdInit in Hercules format, and writes the same records', { timeout: 60_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'io-channel-example-'));
+    try {
+      const source = readFileSync(join(__dirname, '../examples/dasd-to-console.asm'), 'utf8');
+      const program = assemble(source);
+      if (!program.ok) throw new Error('the example does not assemble');
+      // Hercules.
+      expect(dasdInit({ file: join(dir, 'herc.3390'), type: '3390', cylinders: 10, volser: 'VOL001', format: 'hercules' }).ok).toBe(true);
+      writeFileSync(join(dir, 'h.cnf'), ['CPUSERIAL 000611', 'CPUMODEL 3090', 'MAINSIZE 16', 'XPNDSIZE 0', 'NUMCPU 1', 'ARCHMODE ESA/390', 'PANRATE FAST', '0009 3215-C / noprompt', `0190 3390 ${join(dir, 'herc.3390')}`, ''].join('\n'));
+      writeFileSync(join(dir, 'prog.rc'), [...herculesAlterCommands(program.chunks), 'r 0=0008000080002000', 'restart', 'pause 2', 'quit', ''].join('\n'));
+      let log = '';
+      try {
+        log = execFileSync('hercules', ['-f', join(dir, 'h.cnf'), '-d'], { cwd: dir, env: { ...process.env, HERCULES_RC: join(dir, 'prog.rc') }, timeout: 60_000, encoding: 'latin1' });
+      } catch (e) {
+        log = String((e as { stdout?: string }).stdout ?? '');
+      }
+      const lines = log.split('\n');
+      const from = lines.indexOf('restart') + 1;
+      const to = lines.findIndex((l) => l.startsWith('HHCCP011I'));
+      const herculesLines = lines.slice(from, to).filter((l) => !/^HHC[A-Z]{2}\d{3}[IWE] /.test(l)).map((l) => l.trimEnd());
+      // Here.
+      expect(dasdInit({ file: join(dir, 'ours.3390'), type: '3390', cylinders: 10, volser: 'VOL001', format: 'hercules' }).ok).toBe(true);
+      const dasd = Dasd3390.open(join(dir, 'ours.3390'));
+      if (!dasd.ok) throw new Error(dasd.error.message);
+      const { machine, channels } = createChannelMachine({ mainsize: 16 << 20 });
+      const con = new Console3215();
+      channels.attach(0x0009, con);
+      channels.attach(0x0190, dasd.device);
+      for (const c of program.chunks) machine.storage.writeFrom(c.address as AbsoluteAddress, c.bytes);
+      machine.storage.writeFrom(0 as AbsoluteAddress, Uint8Array.from([0, 8, 0, 0, 0x80, 0, 0x20, 0]));
+      machine.restart(0);
+      machine.run(50_000_000);
+      dasd.device.flush();
+      expect(herculesLines).toEqual(con.lines.map((l) => l.trimEnd()));
+      expect(herculesLines[0]).toBe('VOLUME VOL001');
+      // Both images now hold the same records; Hercules' is byte-identical to ours.
+      expect(Buffer.compare(readFileSync(join(dir, 'herc.3390')), readFileSync(join(dir, 'ours.3390')))).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
