@@ -224,6 +224,16 @@ describe('MVCL and CLCL', () => {
     expect(exec(m, [RR(0x0f, 2, 4)], { 2: 0x800, 3: 3, 4: 0x900, 5: 0x40000002 }).cc).toBe(0);
   });
 
+  it('in 24-bit mode the updated addresses clear bits 0-7 while the length registers keep theirs (as Hercules 3.13)', () => {
+    m.poke(0x800, [1, 2, 3, 4]);
+    const mv = exec(m, [RR(0x0e, 2, 4)], { 2: 0xff000900 | 0, 3: 0xaa000006 | 0, 4: 0xee000800 | 0, 5: 0x40000003 }, { amode31: false });
+    expect([mv.g[2], mv.g[3]! >>> 0, mv.g[4], mv.g[5], mv.cc]).toEqual([0x906, 0xaa000000, 0x803, 0x40000000, 2]);
+    m.poke(0x800, [1, 2, 0x40, 0x41]);
+    m.poke(0x900, [1, 2]);
+    const cl = exec(m, [RR(0x0f, 2, 4)], { 2: 0xff000800 | 0, 3: 0xaa000004 | 0, 4: 0xee000900 | 0, 5: 0x40000002 }, { amode31: false });
+    expect([cl.g[2], cl.g[3]! >>> 0, cl.g[4], cl.g[5], cl.cc]).toEqual([0x803, 0xaa000001, 0x902, 0x40000000, 2]);
+  });
+
   it('odd registers are a specification exception', () => {
     expect(exec(m, [RR(0x0e, 3, 4)]).code).toBe(6);
     expect(exec(m, [RR(0x0f, 2, 5)]).code).toBe(6);
