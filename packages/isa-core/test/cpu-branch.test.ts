@@ -35,6 +35,12 @@ describe('branch and link / save (BAL, BALR, BAS, BASR, BRAS)', () => {
     expect(rr.g[14]! >>> 0).toBe(((1 << 30) | (1 << 28) | (ORIGIN + 2)) >>> 0);
   });
 
+  it('BALR executed by EX stores the ILC of EXECUTE and the address after it (Hercules 3.13: AB000410)', () => {
+    // SPM 1 (cc 2, mask B) ; EX 0,T ; END ; T: BALR 12,0
+    const r = exec(m, [RR(0x04, 1, 0), RX(0x44, 0, ORIGIN + 8), [0, 0], RR(0x05, 12, 0)], { 1: 0x2b000000 }, { amode31: false });
+    expect(r.g[12]! >>> 0).toBe((0xab000000 | (ORIGIN + 6)) >>> 0);
+  });
+
   it('BAL, BAS, BASR, BRAS in 31-bit mode store the address with bit 0 on', () => {
     expect(exec(m, [RX(0x45, 14, ORIGIN + 4)]).g[14]! >>> 0).toBe((0x80000000 | (ORIGIN + 4)) >>> 0);
     expect(exec(m, [RX(0x4d, 14, ORIGIN + 4)]).g[14]! >>> 0).toBe((0x80000000 | (ORIGIN + 4)) >>> 0);
