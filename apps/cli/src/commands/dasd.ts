@@ -6,36 +6,10 @@
  * @strachey/io-channel (`dasdInit`, `dasdInfo`); errors print as
  * `file: error CODE: message`. Nothing is overwritten without --force, and
  * images are written atomically.
- *
- * @strachey/io-channel is loaded when the command runs, so the rest of the
- * CLI keeps working in a checkout where the CLI does not list it as a
- * dependency yet.
  */
+import { type DasdToolResult, dasdInfo, dasdInit } from '@strachey/io-channel';
 import type { Command } from 'commander';
 import { type Diagnostic, UserError } from '../diagnostics';
-
-/** The part of @strachey/io-channel this command uses. */
-interface DasdTools {
-  dasdInit(options: {
-    file: string;
-    type: string;
-    cylinders?: number;
-    volser: string;
-    format?: 'strachey' | 'hercules';
-    force?: boolean;
-  }): DasdToolResult;
-  dasdInfo(file: string): DasdToolResult;
-}
-type DasdToolResult = { readonly ok: true; readonly lines: readonly string[] } | { readonly ok: false; readonly error: { readonly code: string; readonly message: string; readonly file?: string } };
-
-async function tools(): Promise<DasdTools> {
-  const name = '@strachey/io-channel';
-  try {
-    return (await import(name)) as DasdTools;
-  } catch (e) {
-    throw new UserError({ code: 'DASD_UNAVAILABLE', message: `cannot load ${name} (${(e as Error).message}); the CLI needs it as a dependency` });
-  }
-}
 
 function finish(r: DasdToolResult): void {
   if (!r.ok) {
@@ -57,22 +31,20 @@ export function registerDasd(program: Command): void {
     .option('--cylinders <n>', 'number of cylinders (default: the model size)')
     .option('--format <format>', 'image format: strachey (sparse) or hercules (uncompressed CKD, for Hercules)', 'strachey')
     .option('--force', 'overwrite an existing file')
-    .action(async (file: string, o: { volser: string; type: string; cylinders?: string; format: string; force?: boolean }) => {
+    .action((file: string, o: { volser: string; type: string; cylinders?: string; format: string; force?: boolean }) => {
       let cylinders: number | undefined;
       if (o.cylinders !== undefined) {
         cylinders = /^\d+$/.test(o.cylinders) ? Number(o.cylinders) : Number.NaN;
         if (Number.isNaN(cylinders)) throw new UserError({ code: 'DASD_CYLINDERS', message: `--cylinders must be a positive integer, got "${o.cylinders}"` });
       }
       if (o.format !== 'strachey' && o.format !== 'hercules') throw new UserError({ code: 'DASD_FORMAT', message: `--format must be strachey or hercules, got "${o.format}"` });
-      const t = await tools();
-      finish(t.dasdInit({ file, type: o.type, volser: o.volser, format: o.format, ...(cylinders !== undefined ? { cylinders } : {}), ...(o.force ? { force: true } : {}) }));
+      finish(dasdInit({ file, type: o.type, volser: o.volser, format: o.format, ...(cylinders !== undefined ? { cylinders } : {}), ...(o.force ? { force: true } : {}) }));
     });
   dasd
     .command('info')
     .description('describe a volume image: format, geometry, volser, what is written')
     .argument('<file>', 'image file')
-    .action(async (file: string) => {
-      const t = await tools();
-      finish(t.dasdInfo(file));
+    .action((file: string) => {
+      finish(dasdInfo(file));
     });
 }
