@@ -83,6 +83,8 @@ export interface CodeCache {
   compiled: number;
   /** Blocks dropped because their instruction bytes changed. */
   invalidations: number;
+  /** The store callback installed on the storage. */
+  hook: (frame: number) => void;
 }
 
 /** Executions of an instruction address in the interpreter before a block is compiled there. */
@@ -95,21 +97,35 @@ const caches = new WeakMap<SparseStorage, CodeCache>();
 export function codeCacheOf(storage: SparseStorage): CodeCache {
   let c = caches.get(storage);
   if (c === undefined) {
-    const cache: CodeCache = { storage, pages: [], compiled: 0, invalidations: 0 };
-    const previous = storage.onWatchedWrite;
-    storage.onWatchedWrite = (frame: number) => {
-      const pg = cache.pages[frame];
-      if (pg !== undefined) pg.gen++;
-      if (previous !== null) previous(frame);
-    };
+    const pages: (CodePage | undefined)[] = [];
+    const cache: CodeCache = { storage, pages, compiled: 0, invalidations: 0, hook: () => {} };
+    installHook(cache);
     caches.set(storage, cache);
     c = cache;
   }
   return c;
 }
 
+/** Hook the cache to the storage's store callback, chaining whatever callback was there. */
+function installHook(cache: CodeCache): void {
+  const storage = cache.storage;
+  const previous = storage.onWatchedWrite;
+  const pages = cache.pages;
+  cache.hook = (frame: number) => {
+    const pg = pages[frame];
+    if (pg !== undefined) pg.gen++;
+    if (previous !== null) previous(frame);
+  };
+  storage.onWatchedWrite = cache.hook;
+}
+
 /** The code page of a frame whose instruction bytes are `bytes`. */
 export function codePageOf(cache: CodeCache, frame: number, bytes: Uint8Array): CodePage {
+  // Someone replaced the store callback: chain it, and distrust every block (stores may have gone unseen).
+  if (cache.storage.onWatchedWrite !== cache.hook) {
+    installHook(cache);
+    for (const p of cache.pages) if (p !== undefined) p.gen++;
+  }
   let pg = cache.pages[frame];
   if (pg === undefined) {
     pg = { frame, bytes, gen: 0, blocks: new Array<Block | undefined>(2048).fill(undefined), hits: new Uint8Array(2048) };
