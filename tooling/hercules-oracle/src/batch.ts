@@ -41,23 +41,27 @@ export interface HerculesBatchOptions extends HerculesConfigOptions {
   /** Pauses tried in turn, in seconds; a value of 1 or more is sent as a real `pause`. Default [0.02, 0.25, 1]. */
   readonly pauses?: readonly number[];
   /**
-   * Did the case finish before its displays were taken? Default: its last
-   * `psw` display has the wait bit (PSW bit 14) on — the case ends in a
-   * wait state, so a PSW without it means the CPU was still running.
+   * Did the case finish before its displays were taken, and is its log
+   * whole? Default (`endsInWait`): its last `psw` command shows the wait bit
+   * (PSW bit 14) — the case ends in a wait state, so a PSW without it means
+   * the CPU was still running.
    */
   readonly isComplete?: (commands: readonly CommandOutput[]) => boolean;
   /** Called after each batch process with the number of cases finished so far. */
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-/** Default completion check: the last PSW displayed is a wait PSW. */
+/**
+ * Default completion check: the last `psw` command displayed a wait PSW. Only
+ * a display under its own echoed command counts, so a case whose log was
+ * garbled by interleaving threads is run again rather than misread.
+ */
 export function endsInWait(commands: readonly CommandOutput[]): boolean {
   for (let i = commands.length - 1; i >= 0; i--) {
-    const items = commands[i]!.items;
-    for (let j = items.length - 1; j >= 0; j--) {
-      const it = items[j]!;
-      if (it.kind === 'psw') return ((it.high >>> 16) & 0x2) !== 0;
-    }
+    const c = commands[i]!;
+    if (c.text !== 'psw') continue;
+    const psw = c.items.find((it) => it.kind === 'psw');
+    return psw !== undefined && psw.kind === 'psw' && ((psw.high >>> 16) & 0x2) !== 0;
   }
   return false;
 }
