@@ -152,12 +152,17 @@ describe.skipIf(!live)('the same script on Hercules 3.13 prints the same display
       'quit',
     ].join('\n'),
   };
-  for (const [name, script] of Object.entries(scripts)) {
+  const twoCpus = 'r 0=0008000000000200\nr 200=41100005 82000300\nr 300=000A000000000ABC\nrestart\npause 1\ngpr\ncr\npsw\ncpu 1\ngpr 2=FF\npsw\npr\ncpu 0\ngpr\nquit\n';
+  const cases: [string, string, number][] = [
+    ...Object.entries(scripts).map(([name, script]): [string, string, number] => [name, script, 1]),
+    ['two CPUs: CPU-prefixed register lines, cpu N, gpr N=X', twoCpus, 2],
+  ];
+  for (const [name, script, cpus] of cases) {
     it(name, async () => {
-      const herc = await runHercules({ script, timeoutMs: 20_000, fastPause: 0.2 });
+      const herc = await runHercules({ script, timeoutMs: 20_000, fastPause: 0.2, numcpu: cpus });
       const parsed = parseConsoleScript(script, name);
       expect(parsed.ok).toBe(true);
-      const ours = run(script, { echo: true });
+      const ours = run(script, { echo: true, cpus });
       const mine = parseHerculesOutput(ours.output.join('\n'), script);
       // Hercules 3.13 shows its per-2 KB key in `r` displays; isa-core keeps the
       // architected per-4 KB key (POP: ESA/390 key-controlled blocks are 4 KB),
