@@ -2,11 +2,12 @@
  * Hercules-style configuration files: the same h.cnf configures Hercules and
  * a Strachey machine (device lines in order become subchannels 0, 1, …).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CkdVolume, formatVolume, geometry3390, loadMachineConfig, parseMachineConfig, runScriptOnConfiguredMachine, saveVolume, toEbcdic } from '../src/index';
+import { assemble } from '@strachey/isa-core';
+import { CkdVolume, type Console3215, dasdInit, formatVolume, geometry3390, loadMachineConfig, loadVolume, parseMachineConfig, runScriptOnConfiguredMachine, saveVolume, toEbcdic } from '../src/index';
 import { ccw1, enable, peek, poke, rig, runProgram } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'io-channel-cfg-'));
@@ -116,5 +117,31 @@ describe('a console script on a configured machine (what `strachey run -f h.cnf`
     expect(r.output.find((l) => l.startsWith('R:00000300'))).toMatch(/=0000002A/);
     expect(r.output).toContain('PSW=000A0000 00000A0A');
     expect(readFileSync(join(dir, 'out.txt'), 'latin1')).toBe('HELLO\n');
+  });
+});
+
+describe('examples/dasd-to-console.cnf and .rc', () => {
+  it('run the example program through a configuration and a console script', () => {
+    const exdir = join(dir, 'example');
+    mkdirSync(exdir);
+    const here = join(__dirname, '../examples');
+    for (const f of ['dasd-to-console.cnf', 'dasd-to-console.rc']) copyFileSync(join(here, f), join(exdir, f));
+    const program = assemble(readFileSync(join(here, 'dasd-to-console.asm'), 'utf8'));
+    if (!program.ok) throw new Error('the example does not assemble');
+    writeFileSync(join(exdir, 'dasdcon.bin'), program.image);
+    expect(dasdInit({ file: join(exdir, 'vol001.3390'), type: '3390', cylinders: 10, volser: 'VOL001', format: 'hercules' }).ok).toBe(true);
+    const cfg = loadMachineConfig(join(exdir, 'dasd-to-console.cnf'));
+    if (!cfg.ok) throw new Error(JSON.stringify(cfg.errors));
+    const con = cfg.config.devices[0]!.device as Console3215;
+    const run = runScriptOnConfiguredMachine(readFileSync(join(exdir, 'dasd-to-console.rc'), 'utf8'), join(exdir, 'dasd-to-console.rc'), cfg.config, {
+      loadFile: (f) => readFileSync(join(exdir, f)),
+    });
+    if (!run.ok) throw new Error(JSON.stringify(run.errors));
+    expect(run.error).toBeNull();
+    expect(con.lines.map((l) => l.trimEnd())).toEqual(['VOLUME VOL001', 'FIRST RECORD ON CYLINDER 1', 'SECOND RECORD', 'THIRD RECORD']);
+    expect(run.output).toContain('PSW=000A0000 00000000');
+    // flush() wrote the records into the image.
+    const v = loadVolume(join(exdir, 'vol001.3390'));
+    expect(v.ok && v.volume.track(1, 0).length).toBe(4);
   });
 });
