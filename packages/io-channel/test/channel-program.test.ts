@@ -320,3 +320,20 @@ describe('a channel program that never ends', () => {
     expect(t.scsw.flag2 & 0x60).toBe(0x60);
   });
 });
+
+describe('address-limit checking (SAL, PMCW limit mode, ORB A)', () => {
+  it('with limit mode 01 and the ORB A bit, data at or above the limit is a program check; without the A bit it is fine', () => {
+    const r = readerRig();
+    r.cpu.gpr[1] = 0x00008000;
+    expect(r.css.execute('SAL', 0, r.cpu)).toBe(0);
+    // Set limit mode 01 (addresses at or above the limit are invalid) on subchannel 0.
+    io(r, 'STSCH', 0, 0x800);
+    poke(r, 0x805, [peek(r, 0x805, 1)[0]! | 0x20]);
+    expect(io(r, 'MSCH', 0, 0x800)).toBe(0);
+    poke(r, 0x1000, ccw1(0x02, 0x00, 80, 0x9000));
+    expect(runProgram(r, 0, { ccwAddress: 0x1000, addressLimitChecking: true }).scsw.subchannelStatus).toBe(SS_PROGRAM_CHECK);
+    expect(runProgram(r, 0, { ccwAddress: 0x1000 }).scsw.subchannelStatus).toBe(0);
+    poke(r, 0x1000, ccw1(0x02, 0x00, 80, 0x4000));
+    expect(runProgram(r, 0, { ccwAddress: 0x1000, addressLimitChecking: true }).scsw.subchannelStatus).toBe(0);
+  });
+});
