@@ -102,7 +102,9 @@ export class ChannelInterpreter {
     sch.scsw.ccwAddress = next;
     const kind = commandKind(ccw.command);
     if (kind === 'tic') {
-      // TIC rules (POP 15-"Transfer in Channel"): not to another TIC, not first, format-1 flags and count zero.
+      // TIC rules: not to another TIC, and "the first CCW designated by the CAW may not specify transfer in
+      // channel" (S/370 POP GA22-7000-4, "Transfer in Channel"; the ORB takes the CAW's place in ESA/390);
+      // a format-1 TIC has zero flags and count.
       const bad = sch.ticNext >= 0 || sch.first || (sch.format1 && (ccw.command !== 0x08 || ccw.flags !== 0 || ccw.count !== 0));
       if (bad) return end(SS_PROGRAM_CHECK, next);
       sch.ticNext = next;

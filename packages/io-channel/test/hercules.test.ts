@@ -129,7 +129,8 @@ export const DEVIATIONS: Record<string, { kind: 'count' } | { kind: 'pop'; strac
   },
   'TIC as the first CCW': {
     kind: 'pop',
-    // The first CCW of a channel program may not be a TIC (program check); Hercules 3.13 follows the TIC.
+    // "The first CCW designated by the CAW may not specify transfer in channel" (S/370 POP GA22-7000-4,
+    // "Transfer in Channel"): program check here; Hercules 3.13 follows the TIC.
     strachey: '008040170000100800200000',
     hercules: '00804007000010180C000001',
     why: 'TIC as the first CCW: program check (POP), executed (Hercules 3.13)',
