@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { type Exit } from '@strachey/isa-core';
+import type { Exit } from '@strachey/isa-core';
 import { describe, expect, it } from 'vitest';
 import { machine, ORIGIN } from './cpu-helpers';
 
