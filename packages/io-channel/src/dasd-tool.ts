@@ -6,6 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { type DasdImageFormat, loadVolume, saveVolume } from './devices/ckd-image';
 import { CkdVolume, MAX_3390_CYLINDERS, formatVolume, geometry3390 } from './devices/ckd-volume';
+import { fromEbcdic } from './ebcdic';
 
 /** A problem for the user: code, message and (when known) the file. */
 export interface DasdToolError {
@@ -58,8 +59,14 @@ export function dasdInit(o: DasdInitOptions): DasdToolResult {
   return { ok: true, lines: [`${o.file}: ${type} volume ${volser}, ${cylinders} cylinders × 15 tracks, ${format} format`] };
 }
 
-/** Describe a volume image: format, geometry, label, how much is written. */
-export function dasdInfo(file: string): DasdToolResult {
+/** Options of `dasdInfo`. */
+export interface DasdInfoOptions {
+  /** Also list every written track's records: CCHHR, key and data lengths, the data's first bytes as text. */
+  readonly records?: boolean;
+}
+
+/** Describe a volume image: format, geometry, label, how much is written (and, on request, the records). */
+export function dasdInfo(file: string, options: DasdInfoOptions = {}): DasdToolResult {
   const r = loadVolume(file);
   if (!r.ok) return fail(r.error.code, r.error.offset > 0 ? `${r.error.message} (at byte ${r.error.offset})` : r.error.message, file);
   const v = r.volume;
@@ -75,6 +82,18 @@ export function dasdInfo(file: string): DasdToolResult {
       bytes += rec.key.length + rec.data.length;
     }
   }
+  const listing: string[] = [];
+  if (options.records === true) {
+    const hex = (n: number, w: number): string => n.toString(16).toUpperCase().padStart(w, '0');
+    for (const t of v.writtenTracks()) {
+      listing.push(`cylinder ${t.cc} head ${t.hh}:`);
+      for (const rec of t.records) {
+        // Control codes (below X'40') as dots, the rest through code page 037.
+        const text = Array.from(rec.data.subarray(0, 40), (b) => (b < 0x40 ? '.' : fromEbcdic(Uint8Array.of(b)))).join('');
+        listing.push(`  ${hex(rec.cc, 4)}${hex(rec.hh, 4)}${hex(rec.r, 2)}  KL ${String(rec.key.length).padStart(3)}  DL ${String(rec.data.length).padStart(5)}  ${text}`);
+      }
+    }
+  }
   return {
     ok: true,
     lines: [
@@ -85,6 +104,7 @@ export function dasdInfo(file: string): DasdToolResult {
       `capacity:    ${g.cylinders * g.heads * g.maxRecordData} bytes`,
       `volser:      ${v.volser() ?? '(no VOL1 label)'}`,
       `written:     ${tracks} tracks, ${records} records, ${bytes} bytes of keys and data`,
+      ...listing,
     ],
   };
 }

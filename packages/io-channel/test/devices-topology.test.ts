@@ -234,6 +234,10 @@ describe('dasd tool (strachey dasd init|info)', () => {
     const info = dasdInfo(f);
     expect(info.ok && info.lines.join('\n')).toContain('volser:      NEW');
     expect(info.ok && info.lines.join('\n')).toContain('1113 cylinders');
+    const listed = dasdInfo(f, { records: true });
+    const tail = listed.ok ? listed.lines.slice(-5) : [];
+    expect(tail.slice(0, 4)).toEqual(['cylinder 0 head 0:', '  0000000000  KL   0  DL     8  ........', '  0000000001  KL   4  DL    24  ........................', `  0000000002  KL   4  DL   144  ${'.'.repeat(40)}`]);
+    expect(tail[4]).toBe(`  0000000003  KL   4  DL    80  VOL1NEW    .....${' '.repeat(24)}`);
   });
 
   it('rejects bad arguments and describes broken images precisely', () => {

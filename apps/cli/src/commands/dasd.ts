@@ -2,7 +2,7 @@
  * `strachey dasd init FILE --type 3390 [--cylinders N] --volser VOL001
  * [--format strachey|hercules] [--force]` creates and formats a 3390 volume
  * image (VOL1 label at cylinder 0, head 0, record 3, as real volumes have);
- * `strachey dasd info FILE` describes one. The work is done by
+ * `strachey dasd info FILE [--records]` describes one. The work is done by
  * @strachey/io-channel (`dasdInit`, `dasdInfo`); errors print as
  * `file: error CODE: message`. Nothing is overwritten without --force, and
  * images are written atomically.
@@ -44,7 +44,8 @@ export function registerDasd(program: Command): void {
     .command('info')
     .description('describe a volume image: format, geometry, volser, what is written')
     .argument('<file>', 'image file')
-    .action((file: string) => {
-      finish(dasdInfo(file));
+    .option('--records', 'also list the records of every written track')
+    .action((file: string, o: { records?: boolean }) => {
+      finish(dasdInfo(file, { records: o.records === true }));
     });
 }
