@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type BareMetalParameters, type BareMetalReport, runBareMetal } from '../src/demo/bare-metal';
+import {
+  type BareMetalParameters,
+  type BareMetalReport,
+  renderBareMetal,
+  runBareMetal,
+} from '../src/demo/bare-metal';
 import { assembleGuest, defaultGuestSource } from '../src/demo/guest';
 import { exitCodeOf } from '../src/demo/scenario';
 import { UserError } from '../src/diagnostics';
@@ -210,6 +215,15 @@ describe('bare-metal ESA/390 demo', () => {
     expect(c?.actual).toBe(primesByTrialDivision(SMALL.sieveLimit).count + 1);
     expect(r.outcome).toBe('mismatch');
     expect(exitCodeOf(r)).toBe(1);
+    // The text report marks the failing check and shows what was expected.
+    const report = renderBareMetal(r);
+    const expected = primesByTrialDivision(SMALL.sieveLimit).count;
+    expect(report).toMatch(
+      new RegExp(
+        `primes below 20,000 +${(expected + 1).toLocaleString('en-US')} +✗\\n +expected +${expected.toLocaleString('en-US')}`,
+      ),
+    );
+    expect(report.trimEnd().split('\n').at(-1)).toBe(`mismatch: 1 of ${r.checks.length} checks failed`);
   });
 
   it('reports a check-stop when the program new PSW is invalid', async () => {
