@@ -72,20 +72,29 @@ for (let i = 0; i < 256; i++) ILC[i] = ILEN[i >>> 6]! >>> 1;
 export function interpret(cpu: Esa390Cpu, end: number, trace: Esa390TraceHook | null = null): Exit {
   const g = cpu.gpr;
   const blocks = trace === null && cpu.blockCompilation;
+  // Hits are counted only at block leaders: the target of a taken branch, the
+  // instruction after a block or after a system instruction. Not where run()
+  // starts, which with time slices is anywhere in a loop: counting there would
+  // grow a block at every instruction of it.
+  let leader = false;
   for (;;) {
     if (cpu.instructions >= end) return EXIT_BUDGET;
     if (cpu.pending !== 0 || cpu.cycles >= cpu.timerDeadline) {
       const x = cpu.boundary();
       if (x !== null) return x;
+      leader = true; // an interruption may have loaded a new PSW
     }
     const ia = cpu.ia;
     let f = cpu.ipFrame;
     let o = ia & 0xfff;
+    let cached = true;
     // The slow fetch also handles odd addresses (specification) and instructions crossing a page.
     if (ia >>> 12 !== cpu.ipPage || o > 0xffa || (ia & 1) !== 0) {
       f = cpu.fetchInstruction(ia);
       o = cpu.fetchOffset;
-    } else if (blocks && cpu.codePage !== null) {
+      cached = ia >>> 12 === cpu.ipPage && f !== cpu.ibuf;
+    }
+    if (cached && blocks && cpu.codePage !== null) {
       const pg = cpu.codePage;
       const slot = o >>> 1;
       let blk = pg.blocks[slot];
@@ -105,9 +114,10 @@ export function interpret(cpu: Esa390Cpu, end: number, trace: Esa390TraceHook | 
           const x = blk.run(cpu, g, end);
           cpu.activeBlock = null;
           if (x !== null) return x;
+          leader = true;
           continue;
         }
-      } else {
+      } else if (leader) {
         const hits = pg.hits[slot]! + 1;
         pg.hits[slot] = hits;
         if (hits === HOT) {
@@ -127,6 +137,7 @@ export function interpret(cpu: Esa390Cpu, end: number, trace: Esa390TraceHook | 
     if (trace !== null) trace(cpu, ia, ILEN[b0 >>> 6]!);
     const x = execute(cpu, g, f, o, b0, ia);
     if (x !== null) return x;
+    leader = GENERAL[b0] === 0 || cpu.ia !== ((ia + ILEN[b0 >>> 6]!) & cpu.amask);
   }
 }
 
