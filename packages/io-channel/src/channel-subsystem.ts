@@ -914,6 +914,49 @@ export class ChannelSubsystem implements IoHandler {
     return told;
   }
 
+  /**
+   * I/O-system reset (POP 17-"Resets"; part of system reset and of IPL):
+   * every channel program is abandoned, every pending interruption
+   * forgotten, every device reset, and every subchannel returns to its
+   * initial state — valid, not enabled, ISC 0, parameter 0, LPM = PIM, an
+   * idle SCSW.
+   */
+  ioSystemReset(): void {
+    for (const list of this.subchannels) {
+      for (const sch of list) {
+        this.abandonProgram(sch);
+        this.dequeueInterruption(sch);
+        sch.scsw = emptyScsw();
+        sch.orb = null;
+        sch.ecw = null;
+        sch.eswErw0 = 0;
+        sch.eswSenseCount = 0;
+        const m = sch.pmcw;
+        m.interruptionParameter = 0;
+        m.isc = 0;
+        m.enabled = false;
+        m.limitMode = 0;
+        m.measurementMode = 0;
+        m.multipath = false;
+        m.timing = false;
+        m.lpm = m.pim;
+        m.lpum = 0;
+        m.pnom = 0;
+        m.pom = 0xff;
+        m.mbi = 0;
+        m.concurrentSense = false;
+      }
+    }
+    for (const slot of this.slots.values()) {
+      slot.busyWith = null;
+      slot.device.reset();
+    }
+    for (const p of this.paths.values()) p.busyWith = null;
+    this.waiting.length = 0;
+    this.reconnects.length = 0;
+    this.addressLimit = 0;
+  }
+
   // ------------------------------------------------------------ IPL
 
   /**

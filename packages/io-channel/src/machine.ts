@@ -41,7 +41,7 @@ export function createChannelMachine(options: ChannelMachineOptions): { machine:
 
 /**
  * The IPL function a console script's `ipl DEVNUM` needs: initial CPU reset
- * of every CPU, the IPL channel program through `channels.ipl` (24 bytes to
+ * of every CPU and an I/O-system reset, the IPL channel program through `channels.ipl` (24 bytes to
  * absolute 0, then the format-0 CCWs at 8 and 16), and on success the PSW at
  * absolute 0 made current on CPU `cpu`, which starts operating. Returns an
  * error message, or null.
@@ -50,7 +50,9 @@ export function iplHandler(channels: ChannelSubsystem): (machine: Esa390Machine,
   return (machine, device, cpuAddress) => {
     const cpu = machine.cpus[cpuAddress];
     if (cpu === undefined) return `no CPU ${cpuAddress}`;
+    // IPL begins with a system reset: CPUs and the I/O system (subchannels disabled, nothing pending).
     machine.reset('initial');
+    channels.ioSystemReset();
     const r = channels.ipl(device);
     if (!r.ok) {
       const hex2 = (n: number): string => n.toString(16).toUpperCase().padStart(2, '0');

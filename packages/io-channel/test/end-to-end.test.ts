@@ -149,3 +149,22 @@ describe('console scripts (isa-core) with this channel subsystem', () => {
     expect(run.output).toContain('PSW=000A0000 00000B0B');
   });
 });
+
+describe('IPL resets the I/O system', () => {
+  it('subchannels enabled and status pending before the IPL are disabled and idle after it', () => {
+    const { machine, channels } = createChannelMachine({ mainsize: 1 << 20 });
+    const card1 = Uint8Array.from([0x00, 0x0a, 0x00, 0x00, 0x00, 0x00, 0x01, 0x23, 0x03, 0x00, 0x00, 0x00, 0x20, 0x00, 0x00, 0x01]);
+    channels.attach(0x0009, new Console3215());
+    channels.attach(0x000c, new CardReader2540([card1]));
+    const con = channels.subchannelForDevice(0x0009)!;
+    con.pmcw.enabled = true;
+    con.pmcw.isc = 5;
+    con.scsw.flag3 = 0x01;
+    expect(iplHandler(channels)(machine, 0x000c, 0)).toBeNull();
+    expect(con.pmcw.enabled).toBe(false);
+    expect(con.pmcw.isc).toBe(0);
+    expect(con.scsw.flag3).toBe(0);
+    expect(channels.hasPending()).toBe(false);
+    expect(machine.cpus[0]!.getPsw()).toEqual([0x000a0000, 0x00000123]);
+  });
+});
