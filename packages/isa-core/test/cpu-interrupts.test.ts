@@ -1,4 +1,4 @@
-import { ESA390_INSTRUCTIONS, esa390InstructionByOpcode, TRAP_AND_EMULATE } from '@strachey/isa-core';
+import { ESA390_INSTRUCTIONS, esa390InstructionByOpcode, PENDING, raisePending, TRAP_AND_EMULATE } from '@strachey/isa-core';
 import { describe, expect, it } from 'vitest';
 import { exec, machine, ORIGIN, RI, RR, RX, S } from './cpu-helpers';
 
@@ -181,5 +181,24 @@ describe('run control', () => {
     m.run();
     const cyc = (mn: string) => ESA390_INSTRUCTIONS.find((r) => r.mnemonic === mn)!.cycles;
     expect(m.cpu.cycles).toBe(cyc('MR') + cyc('D') + 1 + m.cpu.costModel.events['program-interruption'].cycles);
+  });
+});
+
+describe('program interruption and pending interruptions', () => {
+  it('a program new PSW that enables a pending external interruption takes it at the next boundary', () => {
+    const m = machine();
+    m.load([[0, 0]]); // END at once: operation exception
+    // Program new PSW: external mask on, at X'600'; external new PSW: disabled wait at X'E0E'.
+    m.storage.write32(0x68 as never, 0x01080000);
+    m.storage.write32(0x6c as never, 0x80000600);
+    m.storage.write32(0x58 as never, 0x000a0000);
+    m.storage.write32(0x5c as never, 0x00000e0e);
+    m.cpu.cr[0] = 0x2000; // external-call subclass mask
+    raisePending(m.cpu, PENDING.EXTERNAL_CALL);
+    expect(m.cpu.pending).toBe(0); // masked by the current PSW
+    const exit = m.run();
+    expect(exit).toEqual({ reason: 'wait', enabled: false });
+    expect(m.cpu.ia).toBe(0xe0e);
+    expect(m.peek32(0x1c)).toBe(0x80000600); // external old PSW: where the program new PSW pointed
   });
 });

@@ -56,7 +56,7 @@ import { interpret } from './ops/dispatch';
 
 export { ILEN, PGM } from './ops/constants';
 import { PSW_DAT, PSW_ESA_BIT, PSW_EXT, PSW_IO, PSW_WAIT, pswSpecificationError } from './psw';
-import { deliverInterruptions } from './system/interrupts';
+import { deliverInterruptions, refreshPending } from './system/interrupts';
 
 /** Run state of a CPU (POP "CPU States"): operating, stopped, or check-stop after a machine malfunction it cannot handle. */
 export type Esa390CpuState = 'operating' | 'stopped' | 'check-stop';
@@ -832,6 +832,8 @@ export class Esa390Cpu {
         this.checkStopReason = 'program interruption loop: invalid program new PSW';
         return { reason: 'check-stop', why: this.checkStopReason };
       }
+      // The new PSW's masks may enable an interruption that was pending while masked.
+      refreshPending(this);
     } catch (e) {
       if (e !== ABORT) throw e;
       this.state = 'check-stop';
