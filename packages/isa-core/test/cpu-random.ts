@@ -26,8 +26,8 @@ const rxWord = fc
   .tuple(fc.constantFrom(0x58, 0x50, 0x5a, 0x5b, 0x5e, 0x5f, 0x54, 0x56, 0x57, 0x59, 0x55), reg, disp)
   .map(([op, a, d]) => [RX(op, a, d, 0, 10)]);
 const rxOther = fc
-  .tuple(fc.constantFrom(0x48, 0x40, 0x4a, 0x4b, 0x49, 0x4c, 0x43, 0x42, 0x41), reg, anyDisp, fc.constantFrom(0, 3, 5))
-  .map(([op, a, d, x]) => [RX(op, a, d, x === 0 ? 0 : 0, 10)]);
+  .tuple(fc.constantFrom(0x48, 0x40, 0x4a, 0x4b, 0x49, 0x4c, 0x43, 0x42, 0x41), reg, anyDisp)
+  .map(([op, a, d]) => [RX(op, a, d, 0, 10)]);
 const shift = fc
   .tuple(fc.constantFrom(0x88, 0x89, 0x8a, 0x8b), reg, fc.integer({ min: 0, max: 63 }))
   .map(([op, a, n]) => [RS(op, a, 0, n)]);
