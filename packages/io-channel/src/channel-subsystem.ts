@@ -158,6 +158,8 @@ export class ChannelSubsystem implements IoHandler {
   private readonly reconnects: Subchannel[] = [];
   private seq = 0;
   private dispatchScheduled = false;
+  /** The subsystem's events on the clock, by clock id (see `timer`). */
+  private readonly events = new Map<number, PendingEvent>();
   private readonly interpreter: ChannelInterpreter;
   // Operand buffers reused by the instructions (a TSCH polling loop runs them by the million).
   private readonly orbBuffer = new Uint8Array(ORB_SIZE);
@@ -517,7 +519,7 @@ export class ChannelSubsystem implements IoHandler {
     if ((s.flag3 & SC_PENDING) !== 0 && (s.flag3 & SC_INTERMEDIATE) === 0) return 1;
     if ((s.flag2 & (FC_HALT | FC_CLEAR)) !== 0) return 2;
     s.flag2 |= FC_HALT | AC_HALT_PENDING;
-    this.after(this.haltLatencyUs, () => this.completeHalt(sch));
+    this.timer('halt', sch, this.haltLatencyUs);
     return 0;
   }
 
@@ -552,17 +554,20 @@ export class ChannelSubsystem implements IoHandler {
     sch.pmcw.pom = 0xff;
     sch.pmcw.lpum = 0;
     sch.pmcw.pnom = 0;
-    this.after(this.haltLatencyUs, () => {
-      if ((sch.scsw.flag2 & AC_CLEAR_PENDING) === 0) return;
-      // The clear signal reaches the device unless another image's program is using it (MIF).
-      if (sch.slot.busyWith === null) sch.slot.device.reset();
-      sch.scsw = emptyScsw();
-      sch.scsw.flag2 = FC_CLEAR;
-      sch.scsw.flag3 = SC_PENDING;
-      sch.ecw = null;
-      this.queueInterruption(sch);
-    });
+    this.timer('clear', sch, this.haltLatencyUs);
     return 0;
+  }
+
+  /** The clear function reaches the device and completes: status pending alone with the clear function. */
+  private completeClear(sch: Subchannel): void {
+    if ((sch.scsw.flag2 & AC_CLEAR_PENDING) === 0) return;
+    // The clear signal reaches the device unless another image's program is using it (MIF).
+    if (sch.slot.busyWith === null) sch.slot.device.reset();
+    sch.scsw = emptyScsw();
+    sch.scsw.flag2 = FC_CLEAR;
+    sch.scsw.flag3 = SC_PENDING;
+    sch.ecw = null;
+    this.queueInterruption(sch);
   }
 
   private rsch(sch: Subchannel | undefined): IoResult {
@@ -657,10 +662,7 @@ export class ChannelSubsystem implements IoHandler {
   private scheduleDispatch(us: number): void {
     if (this.dispatchScheduled) return;
     this.dispatchScheduled = true;
-    this.after(us, () => {
-      this.dispatchScheduled = false;
-      this.dispatch();
-    });
+    this.timer('dispatch', null, us);
   }
 
   /** Give waiting start functions a free path and their free device, in queuing order. */
@@ -730,6 +732,7 @@ export class ChannelSubsystem implements IoHandler {
   private abandonProgram(sch: Subchannel): void {
     if (sch.eventId >= 0) {
       this.clock.cancel(sch.eventId);
+      this.events.delete(sch.eventId);
       sch.eventId = -1;
     }
     sch.inFlight = null;
@@ -741,9 +744,50 @@ export class ChannelSubsystem implements IoHandler {
     this.release(sch);
   }
 
-  private after(us: number, action: () => void): number {
-    return this.clock.schedule(this.clock.now() + us * this.clock.cyclesPerMicrosecond, action);
+  /**
+   * Schedule one of the subsystem's own events on the clock, `us`
+   * microseconds from now. Events are recorded by kind (not as closures) so
+   * a snapshot can carry them and a restore can schedule them again.
+   */
+  private timer(kind: EventKind, sch: Subchannel | null, us: number, arg = 0): number {
+    return this.timerAt(kind, sch, this.clock.now() + us * this.clock.cyclesPerMicrosecond, arg);
   }
+
+  private timerAt(kind: EventKind, sch: Subchannel | null, at: number, arg: number): number {
+    const id = this.clock.schedule(at, () => {
+      this.events.delete(id);
+      this.fire(kind, sch, arg);
+    });
+    this.events.set(id, { at: Math.max(at, this.clock.now()), kind, sch, arg });
+    return id;
+  }
+
+  private fire(kind: EventKind, sch: Subchannel | null, arg: number): void {
+    switch (kind) {
+      case 'dispatch':
+        this.dispatchScheduled = false;
+        this.dispatch();
+        return;
+      case 'halt':
+        if (sch !== null) this.completeHalt(sch);
+        return;
+      case 'clear':
+        if (sch !== null) this.completeClear(sch);
+        return;
+      case 'reconnect':
+        if (sch === null) return;
+        sch.eventId = -1;
+        this.reconnect(sch, arg);
+        return;
+      case 'complete':
+        if (sch === null) return;
+        sch.eventId = -1;
+        this.complete(sch);
+        if (sch.inFlight === null && (sch.scsw.flag3 & (AC_SUBCHANNEL_ACTIVE | AC_DEVICE_ACTIVE)) !== 0 && (sch.scsw.flag2 & FC_START) !== 0) this.run(sch);
+        return;
+    }
+  }
+
 
   // ------------------------------------------------------------ channel programs
 
@@ -780,10 +824,7 @@ export class ChannelSubsystem implements IoHandler {
     if (disconnected > 0) {
       // The device works on its own (seek, rotation): the path is free until it reconnects.
       this.releasePath(sch);
-      sch.eventId = this.after(disconnected, () => {
-        sch.eventId = -1;
-        this.reconnect(sch, us - disconnected);
-      });
+      sch.eventId = this.timer('reconnect', sch, disconnected, us - disconnected);
     } else {
       this.scheduleCompletion(sch, us);
     }
@@ -797,12 +838,9 @@ export class ChannelSubsystem implements IoHandler {
   }
 
   private scheduleCompletion(sch: Subchannel, us: number): void {
-    sch.eventId = this.after(us, () => {
-      sch.eventId = -1;
-      this.complete(sch);
-      if (sch.inFlight === null && (sch.scsw.flag3 & (AC_SUBCHANNEL_ACTIVE | AC_DEVICE_ACTIVE)) !== 0 && (sch.scsw.flag2 & FC_START) !== 0) this.run(sch);
-    });
+    sch.eventId = this.timer('complete', sch, us);
   }
+
 
   /** Reconnect after a disconnected phase: take a free path (or wait for one), then finish the command's connected part. */
   private reconnect(sch: Subchannel, connectedUs: number): void {
@@ -1025,6 +1063,16 @@ export class ChannelSubsystem implements IoHandler {
   }
 }
 
+
+/** Kinds of events the subsystem schedules on the clock. */
+type EventKind = 'dispatch' | 'halt' | 'clear' | 'complete' | 'reconnect';
+
+interface PendingEvent {
+  readonly at: number;
+  readonly kind: EventKind;
+  readonly sch: Subchannel | null;
+  readonly arg: number;
+}
 
 /** One image's `IoHandler` view of a shared channel subsystem. */
 class ImageView implements IoHandler {
