@@ -52,7 +52,7 @@ class OneSubchannel implements IoHandler {
   private listener: () => void = () => {};
   constructor(
     private readonly clock: SimClock,
-    private readonly defect: 'none' | 'ignores-cr6' | 'silent' | 'throws-on-orb' | 'tpi-stores' | 'absent-cc0' | 'cc4' = 'none',
+    private readonly defect: 'none' | 'ignores-cr6' | 'silent' | 'throws-on-orb' | 'tpi-stores' | 'tpi-keeps' | 'absent-cc0' | 'cc4' = 'none',
   ) {}
   execute(instruction: IoInstruction, operandAddress: number, cpu: IoOperandAccess): number {
     if (instruction === 'TPI') {
@@ -61,7 +61,7 @@ class OneSubchannel implements IoHandler {
       const code = new Uint8Array([0, 1, 0, 0, 0, 0, 0, 0]);
       const ex = cpu.store(operandAddress, code);
       if (ex !== 0) return -ex;
-      this.pending = false;
+      if (this.defect !== 'tpi-keeps') this.pending = false;
       return 1;
     }
     if ((cpu.gpr[1]! & 0xffff) !== 0) return this.defect === 'absent-cc0' ? 0 : 3;
@@ -132,7 +132,7 @@ describe('handlers that pass the IoHandler contract', () => {
   describe('one subchannel whose start function ends in an interruption', () => {
     const cases = ioHandlerContract(() => oneSubchannel());
     it('includes the pending cases', () => {
-      expect(cases).toHaveLength(5);
+      expect(cases).toHaveLength(6);
     });
     for (const c of cases) it(c.name, c.run);
   });
@@ -159,6 +159,7 @@ describe('a handler with a defect fails the case that guards it', () => {
     ['throws-on-orb', /any operands give a condition code/, /SSCH .* threw: unexpected ORB/],
     ['tpi-stores', /TPI sets cc 0 and stores nothing/, /TPI with nothing pending stored into its operand/],
     ['silent', /pending listener is called/, /without calling the pending listener/],
+    ['tpi-keeps', /TPI takes a pending interruption/, /the interruption TPI took is still pending/],
     ['ignores-cr6', /enabled in CR6/, /taken with every subclass masked/],
   ];
   for (const [defect, caseName, message] of defects) {

@@ -101,7 +101,11 @@ function issue(subject: IoHandlerSubject, instruction: IoInstruction, sid: numbe
  *    program-interruption code and never throws;
  * 4. (with `makePending`) the listener given to `setPendingListener` is
  *    called when an interruption becomes pending, and `hasPending()` is true;
- * 5. (with `makePending`) `takeInterruption(cr6)` takes only an interruption
+ * 5. (with `makePending`) TPI takes a pending interruption: condition code 1,
+ *    the interruption code (subsystem-identification word, parameter) stored
+ *    at the operand, and the interruption is no longer pending (POP "TEST
+ *    PENDING INTERRUPTION");
+ * 6. (with `makePending`) `takeInterruption(cr6)` takes only an interruption
  *    whose subclass is enabled in CR6 bits 0-7; it returns the subsystem-
  *    identification word (X'0001' ‖ subchannel) and the subclass, and the
  *    interruption is then no longer pending.
@@ -183,6 +187,23 @@ export function ioHandlerContract(make: () => IoHandlerSubject): ContractCase[] 
         subject.makePending!(3);
         if (calls === 0) fail('makePending(3) made an interruption pending without calling the pending listener');
         if (!subject.handler.hasPending()) fail('hasPending() is false after makePending(3)');
+      },
+    },
+    {
+      name: 'TPI takes a pending interruption: cc 1, the interruption code stored at the operand, no longer pending',
+      run: () => {
+        const subject = make();
+        const h = subject.handler;
+        h.setPendingListener(() => {});
+        subject.makePending!(2);
+        subject.storage.writeFrom(absoluteAddress(OPERAND), new Uint8Array(8).fill(0xee));
+        // TPI names no subchannel; the operand access carries no CR6, so no subclass is masked.
+        const r = issue(subject, 'TPI', 0);
+        if (r !== 1) fail(`TPI with an interruption pending gave ${r < 0 ? `program code ${hex(-r)}` : `cc ${r}`}, expected cc 1`);
+        const sid = subject.storage.read32(absoluteAddress(OPERAND)) >>> 0;
+        if (sid >>> 16 !== 0x0001) fail(`TPI stored subsystem-identification word ${hex(sid)}, which does not start X'0001'`);
+        if (h.hasPending()) fail('the interruption TPI took is still pending');
+        if (h.takeInterruption(0xff000000) !== null) fail('the interruption TPI took was taken again');
       },
     },
     {
