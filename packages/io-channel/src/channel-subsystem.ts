@@ -12,7 +12,7 @@
  * (program check, protection check, incorrect length, ...).
  */
 import type { Clock, IoHandler, IoInstruction, IoInterruption, IoOperandAccess, IoResult, StoragePort } from '@strachey/isa-core';
-import { type Esw, IRB_SIZE, ORB_SIZE, SCHIB_SIZE, decodeOrb, decodePmcw, emptyScsw, encodeIrb, encodeSchib, orbReservedBitsSet, pmcwReservedBitsSet } from './blocks';
+import { type Esw, IRB_SIZE, ORB_SIZE, type Orb, type Pmcw, SCHIB_SIZE, type Scsw, decodeOrb, decodePmcw, emptyScsw, encodeIrb, encodeSchib, orbReservedBitsSet, pmcwReservedBitsSet } from './blocks';
 import { ChannelInterpreter } from './channel-program';
 import type { Device } from './device';
 import {
@@ -45,7 +45,7 @@ import {
   SS_PCI,
   SS_PROGRAM_CHECK,
 } from './status';
-import { type DeviceSlot, Subchannel } from './subchannel';
+import { type DeviceSlot, type InFlight, Subchannel } from './subchannel';
 
 /** Program-interruption codes the I/O instructions can raise (returned negated, per `IoResult`). */
 const PGM_SPECIFICATION = 0x06;
@@ -775,7 +775,8 @@ export class ChannelSubsystem implements IoHandler {
         if (sch !== null) this.completeClear(sch);
         return;
       case 'reconnect':
-        if (sch === null) return;
+        // A program halted or cleared while disconnected has nothing to reconnect for.
+        if (sch === null || sch.inFlight === null) return;
         sch.eventId = -1;
         this.reconnect(sch, arg);
         return;
@@ -995,6 +996,151 @@ export class ChannelSubsystem implements IoHandler {
     this.addressLimit = 0;
   }
 
+  // ------------------------------------------------------------ snapshot and restore
+
+  /**
+   * The subsystem's whole state as a plain, JSON-safe, versioned value:
+   * every subchannel (PMCW, SCSW, ORB, channel-program position, a command in
+   * flight with its data), the queues, the path and device holders, the
+   * events waiting on the clock (as kinds and times) and each device's own
+   * state (`Device.snapshot`). Storage and DASD volumes are not in it (the
+   * machine snapshot has storage; volumes live in their image files), nor is
+   * the topology, which `restore` expects to find built the same way.
+   */
+  snapshot(): ChannelSubsystemSnapshot {
+    const ref = (sch: Subchannel | null): [number, number] | null => (sch === null ? null : [sch.image, sch.number]);
+    const b64 = (b: Uint8Array | null): string | null => (b === null ? null : Buffer.from(b).toString('base64'));
+    return {
+      kind: 'io-channel',
+      version: CSS_SNAPSHOT_VERSION,
+      now: this.clock.now(),
+      seq: this.seq,
+      addressLimit: this.addressLimit,
+      queuing: this.queuing,
+      counters: { ...this.counters },
+      dispatchScheduled: this.dispatchScheduled,
+      paths: [...this.paths.values()].map((p) => ({ chpid: p.chpid, images: [...p.images].sort((a, b) => a - b), busyWith: ref(p.busyWith), starts: p.starts, contentions: p.contentions })),
+      devices: [...this.slots.values()].map((d) => ({ deviceNumber: d.deviceNumber, busyWith: ref(d.busyWith), state: d.device.snapshot?.() ?? null })),
+      subchannels: this.subchannels.map((list) =>
+        list.map((sch) => ({
+          pmcw: { ...sch.pmcw, chpids: [...sch.pmcw.chpids] },
+          scsw: { ...sch.scsw },
+          orb: sch.orb === null ? null : { ...sch.orb },
+          priority: sch.priority,
+          ccwAddress: sch.ccwAddress,
+          format1: sch.format1,
+          key: sch.key,
+          first: sch.first,
+          ticNext: sch.ticNext,
+          chained: sch.chained,
+          previousCommand: sch.previousCommand,
+          lastResidual: sch.lastResidual,
+          inFlight:
+            sch.inFlight === null
+              ? null
+              : { ...sch.inFlight, segments: sch.inFlight.segments.map((g) => ({ ...g })), data: b64(sch.inFlight.data) },
+          queuedAt: sch.queuedAt,
+          pathChpid: sch.pathChpid,
+          reconnectUs: sch.reconnectUs,
+          contended: sch.contended,
+          interruptionQueued: sch.interruptionQueued,
+          interruptionSeq: sch.interruptionSeq,
+          ecw: b64(sch.ecw),
+          eswErw0: sch.eswErw0,
+          eswSenseCount: sch.eswSenseCount,
+        })),
+      ),
+      waiting: this.waiting.map((sch) => [sch.image, sch.number]),
+      reconnects: this.reconnects.map((sch) => [sch.image, sch.number]),
+      pending: this.pending.map((list) => list.map((sch) => sch.number)),
+      events: [...this.events.entries()]
+        .sort((a, b) => a[1].at - b[1].at || a[0] - b[0])
+        .map(([id, e]) => ({ at: e.at, kind: e.kind, sch: ref(e.sch), arg: e.arg, holder: e.sch !== null && e.sch.eventId === id })),
+    };
+  }
+
+  /**
+   * Take back a snapshot into a subsystem built with the same images,
+   * channel paths and devices attached in the same order, on a clock at
+   * the snapshot's time (or earlier; it is advanced). Returns an error
+   * message when the topology does not match, else null.
+   */
+  restore(snap: ChannelSubsystemSnapshot): string | null {
+    if (snap.kind !== 'io-channel' || snap.version !== CSS_SNAPSHOT_VERSION) return `not an io-channel snapshot of version ${CSS_SNAPSHOT_VERSION}`;
+    if (snap.subchannels.length !== this.imageCount) return `snapshot has ${snap.subchannels.length} images, this subsystem ${this.imageCount}`;
+    for (let i = 0; i < this.imageCount; i++) if (snap.subchannels[i]!.length !== this.subchannels[i]!.length) return `image ${i}: snapshot has ${snap.subchannels[i]!.length} subchannels, this subsystem ${this.subchannels[i]!.length}`;
+    for (const d of snap.devices) if (!this.slots.has(d.deviceNumber)) return `device ${hex4(d.deviceNumber)} is not attached here`;
+    if (this.clock.now() > snap.now) return 'the clock is already past the snapshot time';
+    const sch = (r: readonly [number, number] | null): Subchannel | null => (r === null ? null : (this.subchannels[r[0]]?.[r[1]] ?? null));
+    const bytes = (b: string | null): Uint8Array | null => (b === null ? null : Uint8Array.from(Buffer.from(b, 'base64')));
+    for (const id of this.events.keys()) this.clock.cancel(id);
+    this.events.clear();
+    (this.clock as Clock & { advanceTo?: (t: number) => void }).advanceTo?.(snap.now);
+    this.seq = snap.seq;
+    this.addressLimit = snap.addressLimit;
+    this.queuing = snap.queuing;
+    Object.assign(this.counters, snap.counters);
+    this.dispatchScheduled = snap.dispatchScheduled;
+    snap.subchannels.forEach((list, image) => {
+      list.forEach((x, n) => {
+        const t = this.subchannels[image]![n]!;
+        Object.assign(t.pmcw, { ...x.pmcw, chpids: [...x.pmcw.chpids] });
+        t.scsw = { ...x.scsw };
+        t.orb = x.orb === null ? null : { ...x.orb };
+        t.priority = x.priority;
+        t.ccwAddress = x.ccwAddress;
+        t.format1 = x.format1;
+        t.key = x.key;
+        t.first = x.first;
+        t.ticNext = x.ticNext;
+        t.chained = x.chained;
+        t.previousCommand = x.previousCommand;
+        t.lastResidual = x.lastResidual;
+        t.inFlight = x.inFlight === null ? null : { ...x.inFlight, segments: x.inFlight.segments.map((g) => ({ ...g })), data: bytes(x.inFlight.data) };
+        t.eventId = -1;
+        t.queuedAt = x.queuedAt;
+        t.pathChpid = x.pathChpid;
+        t.reconnectUs = x.reconnectUs;
+        t.contended = x.contended;
+        t.interruptionQueued = x.interruptionQueued;
+        t.interruptionSeq = x.interruptionSeq;
+        t.ecw = bytes(x.ecw);
+        t.eswErw0 = x.eswErw0;
+        t.eswSenseCount = x.eswSenseCount;
+        t.ipl = false;
+      });
+    });
+    for (const p of snap.paths) {
+      const path = this.defineChannelPath(p.chpid);
+      path.images.clear();
+      for (const i of p.images) path.images.add(i);
+      path.busyWith = sch(p.busyWith);
+      path.starts = p.starts;
+      path.contentions = p.contentions;
+    }
+    for (const d of snap.devices) {
+      const slot = this.slots.get(d.deviceNumber)!;
+      slot.busyWith = sch(d.busyWith);
+      if (d.state !== null) slot.device.restore?.(d.state);
+    }
+    this.refreshAvailability();
+    this.waiting.length = 0;
+    for (const r of snap.waiting) this.waiting.push(sch(r)!);
+    this.reconnects.length = 0;
+    for (const r of snap.reconnects) this.reconnects.push(sch(r)!);
+    snap.pending.forEach((list, image) => {
+      const target = this.pending[image]!;
+      target.length = 0;
+      for (const n of list) target.push(this.subchannels[image]![n]!);
+    });
+    for (const e of snap.events) {
+      const owner = sch(e.sch);
+      const id = this.timerAt(e.kind, owner, e.at, e.arg);
+      if (e.holder && owner !== null) owner.eventId = id;
+    }
+    return null;
+  }
+
   // ------------------------------------------------------------ IPL
 
   /**
@@ -1064,8 +1210,58 @@ export class ChannelSubsystem implements IoHandler {
 }
 
 
+/** Version of `ChannelSubsystemSnapshot` this code writes and reads. */
+export const CSS_SNAPSHOT_VERSION = 1;
+
 /** Kinds of events the subsystem schedules on the clock. */
-type EventKind = 'dispatch' | 'halt' | 'clear' | 'complete' | 'reconnect';
+export type ChannelEventKind = 'dispatch' | 'halt' | 'clear' | 'complete' | 'reconnect';
+type EventKind = ChannelEventKind;
+
+/** A subchannel in a snapshot (see `ChannelSubsystem.snapshot`). */
+export interface SubchannelSnapshot {
+  readonly pmcw: Pmcw;
+  readonly scsw: Scsw;
+  readonly orb: Orb | null;
+  readonly priority: number;
+  readonly ccwAddress: number;
+  readonly format1: boolean;
+  readonly key: number;
+  readonly first: boolean;
+  readonly ticNext: number;
+  readonly chained: boolean;
+  readonly previousCommand: number;
+  readonly lastResidual: number;
+  readonly inFlight: (Omit<InFlight, 'data'> & { readonly data: string | null }) | null;
+  readonly queuedAt: number;
+  readonly pathChpid: number;
+  readonly reconnectUs: number;
+  readonly contended: boolean;
+  readonly interruptionQueued: boolean;
+  readonly interruptionSeq: number;
+  readonly ecw: string | null;
+  readonly eswErw0: number;
+  readonly eswSenseCount: number;
+}
+
+/** A channel subsystem's state: plain, JSON-safe, versioned (see `ChannelSubsystem.snapshot`). */
+export interface ChannelSubsystemSnapshot {
+  readonly kind: 'io-channel';
+  readonly version: number;
+  /** Clock time (cycles) when it was taken. */
+  readonly now: number;
+  readonly seq: number;
+  readonly addressLimit: number;
+  readonly queuing: QueuingPolicy;
+  readonly counters: ChannelCounters;
+  readonly dispatchScheduled: boolean;
+  readonly paths: readonly { chpid: number; images: number[]; busyWith: [number, number] | null; starts: number; contentions: number }[];
+  readonly devices: readonly { deviceNumber: number; busyWith: [number, number] | null; state: unknown }[];
+  readonly subchannels: readonly (readonly SubchannelSnapshot[])[];
+  readonly waiting: readonly [number, number][];
+  readonly reconnects: readonly [number, number][];
+  readonly pending: readonly (readonly number[])[];
+  readonly events: readonly { at: number; kind: ChannelEventKind; sch: [number, number] | null; arg: number; holder: boolean }[];
+}
 
 interface PendingEvent {
   readonly at: number;

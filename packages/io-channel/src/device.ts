@@ -104,6 +104,15 @@ export interface Device {
    * ENTER) receive the channel subsystem's attention signal here at attach.
    */
   setAttentionSink?(sink: (status: number) => void): void;
+  /**
+   * The device's own mutable state as a JSON-safe value, for channel-
+   * subsystem snapshots (`ChannelSubsystem.snapshot`). Media stay with
+   * their owner: a DASD's volume is not in it, a reader's remaining cards
+   * and a printer's output are.
+   */
+  snapshot?(): unknown;
+  /** Take back a state `snapshot` produced. */
+  restore?(state: unknown): void;
 }
 
 /** SENSE ID data (command X'E4'): X'FF', CU type, CU model, device type, device model, reserved, then CIWs. */

@@ -8,7 +8,7 @@
 import { type AbsoluteAddress, SimClock, SparseStorage } from '@strachey/isa-core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CardPunch2540, CardReader2540, ChannelSubsystem, CkdVolume, Console3215, Dasd3390, Printer1403, SC_PENDING, encodeOrb, formatVolume, geometry3390 } from '../src/index';
+import { CardPunch2540, CardReader2540, ChannelSubsystem, CkdVolume, Console3215, Dasd3390, Printer1403, SC_PENDING, crc32, decodeImage, encodeOrb, encodeStracheyImage, formatVolume, geometry3390 } from '../src/index';
 import { drain, enable, io, rig, start, test, testCpu } from './helpers';
 
 const FRAMES = 16;
@@ -221,5 +221,109 @@ describe('determinism', () => {
       }),
       { numRuns: 60, seed: 0xd0d0 },
     );
+  });
+});
+
+describe('snapshot and restore', () => {
+  /** A machine like fullRig, on a given volume. */
+  const build = (volume: CkdVolume) => {
+    const r = rig({}, FRAMES * 4096);
+    r.css.attach(0x0190, new Dasd3390(volume));
+    r.css.attach(0x009, new Console3215());
+    r.css.attach(0x00c, new CardReader2540(['A', 'B', 'C', 'D']));
+    r.css.attach(0x00d, new CardPunch2540());
+    r.css.attach(0x00e, new Printer1403());
+    for (let i = 0; i < 5; i++) enable(r, i, { concurrentSense: i === 0 });
+    return r;
+  };
+  type Plan = { action: 'SSCH' | 'HSCH' | 'CSCH'; subchannel: number; atUs: number; program: { command: number; flags: number; count: number; address: number }[] }[];
+  const plans = fc.array(
+    fc.record({
+      action: fc.constantFrom('SSCH', 'SSCH', 'SSCH', 'HSCH', 'CSCH') as fc.Arbitrary<'SSCH' | 'HSCH' | 'CSCH'>,
+      subchannel: fc.integer({ min: 0, max: 4 }),
+      atUs: fc.integer({ min: 0, max: 100_000 }),
+      program: fc.array(ccw, { minLength: 1, maxLength: 5 }),
+    }),
+    { minLength: 1, maxLength: 8 },
+  );
+
+  const drive = (r: ReturnType<typeof build>, plan: Plan, fromUs: number, toUs: number, log: string[]): void => {
+    const step = (us: number): void => {
+      r.clock.advanceTo(Math.max(r.clock.now(), us * r.clock.cyclesPerMicrosecond));
+      for (let i = r.css.takeInterruption(0xff000000); i !== null; i = r.css.takeInterruption(0xff000000)) {
+        const t = test(r, i.subsystemId & 0xffff);
+        log.push(`@${r.clock.now()} ${i.subsystemId & 0xffff} ${t.cc} ${Buffer.from(t.irb).toString('hex')}`);
+      }
+    };
+    plan.forEach((p, i) => {
+      if (p.atUs < fromUs || p.atUs >= toUs) return;
+      step(p.atUs);
+      if (p.action !== 'SSCH') {
+        log.push(`${p.action} ${p.subchannel} ${io(r, p.action, p.subchannel)} @${r.clock.now()}`);
+        return;
+      }
+      const at = 0x1000 + i * 0x100;
+      r.storage.writeFrom(at as AbsoluteAddress, Uint8Array.from(p.program.flatMap((c) => encode(c, true))));
+      log.push(`ssch ${p.subchannel} ${start(r, p.subchannel, { ccwAddress: at })} @${r.clock.now()}`);
+    });
+    if (Number.isFinite(toUs)) step(toUs);
+    else
+      for (let n = 0; n < 5000; n++) {
+        const t = r.clock.nextEventTime();
+        if (!Number.isFinite(t)) break;
+        step(t / r.clock.cyclesPerMicrosecond);
+      }
+  };
+  const finalState = (r: ReturnType<typeof build>): string => {
+    const bytes = new Uint8Array(FRAMES * 4096);
+    r.storage.readInto(0 as AbsoluteAddress, bytes);
+    const outputs = [0, 1, 2, 3, 4].map((n) => JSON.stringify(r.css.subchannel(n)!.slot.device.snapshot?.() ?? null));
+    return `${Buffer.from(bytes).toString('base64').length}:${crc32(bytes)} ${outputs.join('|')}`;
+  };
+
+  it('a run cut at any time, snapshotted, restored into a fresh subsystem and continued, equals the uncut run (property)', () => {
+    fc.assert(
+      fc.property(plans, fc.integer({ min: 0, max: 120_000 }), (raw, cutUs) => {
+        const plan = [...raw].sort((a, b) => a.atUs - b.atUs);
+        const vol = (): CkdVolume => {
+          const v = new CkdVolume(geometry3390(3));
+          formatVolume(v, 'SNAP01');
+          return v;
+        };
+        // Uncut (but driven with the same stop at the cut time).
+        const a = build(vol());
+        const logA: string[] = [];
+        drive(a, plan, 0, cutUs, logA);
+        drive(a, plan, cutUs, Number.POSITIVE_INFINITY, logA);
+        // Cut: snapshot at the cut, restore into a fresh machine with copies of storage and volume.
+        const volB = vol();
+        const b = build(volB);
+        const logB: string[] = [];
+        drive(b, plan, 0, cutUs, logB);
+        const snap = JSON.parse(JSON.stringify(b.css.snapshot())) as ReturnType<typeof b.css.snapshot>;
+        const copy = decodeImage(encodeStracheyImage(volB), 'copy');
+        if (!copy.ok) throw new Error(copy.error.message);
+        const c = build(copy.volume);
+        const bytes = new Uint8Array(FRAMES * 4096);
+        b.storage.readInto(0 as AbsoluteAddress, bytes);
+        c.storage.writeFrom(0 as AbsoluteAddress, bytes);
+        for (let f = 0; f < FRAMES; f++) c.storage.setKey((f * 4096) as AbsoluteAddress, b.storage.getKey((f * 4096) as AbsoluteAddress));
+        expect(c.css.restore(snap)).toBeNull();
+        drive(c, plan, cutUs, Number.POSITIVE_INFINITY, logB);
+        expect(logB).toEqual(logA);
+        expect(finalState(c)).toBe(finalState(a));
+      }),
+      { numRuns: 80, seed: 0x5a9 },
+    );
+  });
+
+  it('restore refuses a snapshot of a different topology', () => {
+    const r = rig();
+    r.css.attach(0x009, new Console3215());
+    const snap = r.css.snapshot();
+    const other = rig();
+    expect(other.css.restore(snap)).toMatch(/subchannels/);
+    other.css.attach(0x00a, new Console3215());
+    expect(other.css.restore(snap)).toMatch(/not attached/);
   });
 });

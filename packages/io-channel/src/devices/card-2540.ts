@@ -18,6 +18,9 @@ import { UnitRecordDevice } from './unit-record';
 /** A card as the host gives it: text (translated to EBCDIC, padded with blanks) or 80 raw EBCDIC bytes. */
 export type Card = string | Uint8Array;
 
+const toB64 = (b: Uint8Array): string => Buffer.from(b).toString('base64');
+const fromB64 = (s: unknown): Uint8Array => Uint8Array.from(Buffer.from(String(s), 'base64'));
+
 /** Turn a host card into its 80 EBCDIC columns. */
 export function cardImage(card: Card): Uint8Array {
   const out = new Uint8Array(80).fill(0x40);
@@ -54,6 +57,15 @@ export class CardReader2540 extends UnitRecordDevice {
     return this.hopper.length;
   }
 
+  protected override saveState(): Record<string, unknown> {
+    return { hopper: this.hopper.map(toB64) };
+  }
+
+  protected override loadState(o: Record<string, unknown>): void {
+    this.hopper.length = 0;
+    for (const c of (o.hopper as string[] | undefined) ?? []) this.hopper.push(fromB64(c));
+  }
+
   execute(req: CommandRequest): CommandResponse {
     const c = this.common(req.command);
     if (c !== null) return c;
@@ -79,6 +91,15 @@ export class CardPunch2540 extends UnitRecordDevice {
   constructor(options: Card2540Options = {}) {
     super();
     this.usPerCard = 60e6 / (options.cardsPerMinute ?? 300);
+  }
+
+  protected override saveState(): Record<string, unknown> {
+    return { cards: this.cards.map(toB64) };
+  }
+
+  protected override loadState(o: Record<string, unknown>): void {
+    this.cards.length = 0;
+    for (const c of (o.cards as string[] | undefined) ?? []) this.cards.push(fromB64(c));
   }
 
   /** The punched deck as host text, one line per card, trailing blanks removed. */

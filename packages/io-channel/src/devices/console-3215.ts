@@ -15,6 +15,9 @@ import { fromEbcdic, toEbcdic } from '../ebcdic';
 import { CE_DE } from '../status';
 import { UnitRecordDevice } from './unit-record';
 
+const toB64 = (b: Uint8Array): string => Buffer.from(b).toString('base64');
+const fromB64 = (s: unknown): Uint8Array => Uint8Array.from(Buffer.from(String(s), 'base64'));
+
 /** Options of a 3215 console: the host-side line callback and the printing speed. */
 export interface Console3215Options {
   /** Called with each line the guest writes (host text, no newline). */
@@ -53,6 +56,18 @@ export class Console3215 extends UnitRecordDevice {
 
   override immediate(command: number): boolean {
     return command === 0x03 || command === 0x0b;
+  }
+
+  protected override saveState(): Record<string, unknown> {
+    return { lines: [...this.lines], partial: this.partial, input: this.input.map(toB64) };
+  }
+
+  protected override loadState(o: Record<string, unknown>): void {
+    this.lines.length = 0;
+    this.lines.push(...((o.lines as string[] | undefined) ?? []));
+    this.partial = String(o.partial ?? '');
+    this.input.length = 0;
+    for (const x of (o.input as string[] | undefined) ?? []) this.input.push(fromB64(x));
   }
 
   execute(req: CommandRequest): CommandResponse {

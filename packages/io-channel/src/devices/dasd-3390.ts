@@ -139,6 +139,49 @@ export class Dasd3390 implements Device {
     return s;
   }
 
+  /** The mechanism's state (arm, orientation, file mask, sense, counters); the volume is not in it. */
+  snapshot(): unknown {
+    return {
+      cc: this.cc,
+      hh: this.hh,
+      arm: this.armCylinder,
+      index: this.index,
+      area: this.area,
+      unoriented: this.unoriented,
+      indexPasses: this.indexPasses,
+      fileMask: this.fileMask,
+      fileMaskSet: this.fileMaskSet,
+      sense: Buffer.from(this.sense).toString('base64'),
+      idEqual: this.idEqual,
+      haEqual: this.haEqual,
+      wroteCkd: this.wroteCkd,
+      previous: { ...this.previous },
+      stats: { ...this.stats },
+    };
+  }
+
+  restore(state: unknown): void {
+    const o = state as Record<string, unknown>;
+    const num = (k: string): number => Number(o[k]) || 0;
+    this.cc = num('cc');
+    this.hh = num('hh');
+    this.armCylinder = num('arm');
+    this.index = Number(o.index ?? -1);
+    this.area = num('area') as Area;
+    this.unoriented = o.unoriented === true;
+    this.indexPasses = num('indexPasses');
+    this.fileMask = num('fileMask');
+    this.fileMaskSet = o.fileMaskSet === true;
+    const sense = Uint8Array.from(Buffer.from(String(o.sense ?? ''), 'base64'));
+    this.sense = sense.length === 32 ? sense : new Uint8Array(32);
+    this.idEqual = o.idEqual === true;
+    this.haEqual = o.haEqual === true;
+    this.wroteCkd = o.wroteCkd === true;
+    const p = (o.previous ?? {}) as Record<string, unknown>;
+    this.previous = { idEqual: p.idEqual === true, haEqual: p.haEqual === true, wroteCkd: p.wroteCkd === true };
+    Object.assign(this.stats, o.stats ?? {});
+  }
+
   /** Seek time for a move of `distance` cylinders. */
   seekTimeUs(distance: number): number {
     return distance === 0 ? 0 : this.timing.seekBaseUs + this.seekCoefficient * Math.sqrt(distance);

@@ -91,6 +91,18 @@ export class Display3270 extends UnitRecordDevice {
     this.attention = sink;
   }
 
+  protected override saveState(): Record<string, unknown> {
+    return { buffer: Buffer.from(this.buffer).toString('base64'), attributes: Buffer.from(this.isAttribute).toString('base64'), cursor: this.cursor, aid: this.aid, locked: this.keyboardLocked };
+  }
+
+  protected override loadState(o: Record<string, unknown>): void {
+    this.buffer.set(Buffer.from(String(o.buffer ?? ''), 'base64').subarray(0, SIZE));
+    this.isAttribute.set(Buffer.from(String(o.attributes ?? ''), 'base64').subarray(0, SIZE));
+    this.cursor = Number(o.cursor) | 0;
+    this.aid = Number(o.aid) | 0;
+    this.keyboardLocked = o.locked === true;
+  }
+
   override immediate(command: number): boolean {
     return command === 0x03 || command === 0x0b || command === 0x0f;
   }

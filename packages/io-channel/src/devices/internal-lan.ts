@@ -89,6 +89,15 @@ export class LanPort extends UnitRecordDevice {
     this.attention = sink;
   }
 
+  protected override saveState(): Record<string, unknown> {
+    return { queue: this.queue.map((f) => Buffer.from(f).toString('base64')) };
+  }
+
+  protected override loadState(o: Record<string, unknown>): void {
+    this.queue.length = 0;
+    for (const f of (o.queue as string[] | undefined) ?? []) this.queue.push(Uint8Array.from(Buffer.from(f, 'base64')));
+  }
+
   /** @internal a frame arrived. */
   signal(): void {
     this.attention?.(DS_ATTENTION);

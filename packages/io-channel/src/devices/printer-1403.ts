@@ -42,6 +42,16 @@ export class Printer1403 extends UnitRecordDevice {
     return this.output.map((l) => (l === '\f' ? '\f' : `${l}\n`)).join('');
   }
 
+  protected override saveState(): Record<string, unknown> {
+    return { output: [...this.output], overprint: this.overprint };
+  }
+
+  protected override loadState(o: Record<string, unknown>): void {
+    this.output.length = 0;
+    this.output.push(...((o.output as string[] | undefined) ?? []));
+    this.overprint = o.overprint === null || o.overprint === undefined ? null : String(o.overprint);
+  }
+
   override immediate(command: number): boolean {
     return command === 0x03 || command === 0xeb || (command & 0x07) === 0x03;
   }

@@ -49,6 +49,23 @@ export abstract class UnitRecordDevice implements Device {
     }
   }
 
+  /** Sense byte plus what the subclass keeps (`saveState`). */
+  snapshot(): unknown {
+    return { sense: this.senseByte, ...this.saveState() };
+  }
+
+  restore(state: unknown): void {
+    const o = state as Record<string, unknown>;
+    this.senseByte = Number(o.sense) | 0;
+    this.loadState(o);
+  }
+
+  protected saveState(): Record<string, unknown> {
+    return {};
+  }
+
+  protected loadState(_state: Record<string, unknown>): void {}
+
   protected commandReject(): CommandResponse {
     this.senseByte = SENSE0_COMMAND_REJECT;
     return { status: CE_DE | DS_UNIT_CHECK, serviceUs: 0 };
