@@ -78,4 +78,32 @@ describe('compiled blocks agree with the interpreter', () => {
     expect(m.cpu.codeCache?.compiled).toBeLessThanOrEqual(2);
     expect(m.cpu.codeCache?.invalidations).toBe(0);
   });
+
+  it('reach a timer deadline at the same instruction boundary as the interpreter', () => {
+    fc.assert(
+      fc.property(
+        fc.array(instruction, { minLength: 1, maxLength: 12 }),
+        fc.array(fc.integer({ min: -0x80000000, max: 0x7fffffff }), { minLength: 16, maxLength: 16 }),
+        fc.integer({ min: 1, max: 4000 }),
+        (parts, regs, deadline) => {
+          const stopAt = (compile: boolean) => {
+            const m = machine();
+            m.cpu.blockCompilation = compile;
+            m.load([...parts.flat(), RX(0x46, 2, ORIGIN, 0, 0)]);
+            m.cpu.gpr.set(regs);
+            m.cpu.gpr[2] = 200;
+            m.cpu.gpr[10] = DATA;
+            m.cpu.timerDeadline = deadline;
+            // Stand-in for the timer: the first boundary at or past the deadline stops the CPU there.
+            const boundary = m.cpu.boundary.bind(m.cpu);
+            m.cpu.boundary = () => (m.cpu.cycles >= m.cpu.timerDeadline ? { reason: 'stopped' } : boundary());
+            const exit = m.run(100_000);
+            return { exit: exit.reason, instructions: m.cpu.instructions, cycles: m.cpu.cycles, ia: m.cpu.ia, g: [...m.cpu.gpr] };
+          };
+          expect(stopAt(true)).toEqual(stopAt(false));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
 });

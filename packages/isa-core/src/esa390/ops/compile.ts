@@ -181,6 +181,8 @@ export function compileBlock(
   let p = o;
   let a = ia;
   let ended = false;
+  /** Instruction cycles of the pass up to the current instruction (exclusive). */
+  let cum = 0;
 
   /** Base-displacement address expression (wrapped) of the field at byte offset `q`, optional index `x`. */
   const ea = (q: number, x: number): string => {
@@ -218,7 +220,7 @@ export function compileBlock(
     const cond = (mask: number): string => `((${mask} << cpu.cc) & 8) !== 0`;
     const generic = (): string =>
       // The interpreter executes this one instruction from the frame bytes.
-      `${at} cpu.ilc = ${len >>> 1}; { const x = H.execute(cpu, g, F, ${p}, ${b0}, ${hex(a)}); if (x !== null) { cpu.instructions += ${k}; cpu.cycles += CP[${k}]; return x; } if (cpu.ia !== ${hex(next)} || cpu.amask !== ${AM} || (P.gen !== G && !H.same(F, S))) ${leave('cpu.ia')} G = P.gen; }`;
+      `${at} cpu.ilc = ${len >>> 1}; { const x = H.execute(cpu, g, F, ${p}, ${b0}, ${hex(a)}); if (x !== null) { cpu.instructions += ${k}; cpu.cycles += CP[${k}]; return x; } if (cpu.ia !== ${hex(next)} || cpu.amask !== ${AM} || cpu.pending !== 0 || (P.gen !== G && !H.same(F, S))) ${leave('cpu.ia')} G = P.gen; }`;
     const relTarget = (q: number): string => {
       const i2 = (((f[q]! << 8) | f[q + 1]!) << 16) >> 16;
       return hex((a + 2 * i2) & amask);
@@ -413,10 +415,16 @@ export function compileBlock(
       default:
         s = generic();
     }
+    const ci = b0 === 0xa7 ? tables.cycA7[r2]! : tables.cyc[b0]!;
+    cum += ci;
+    // Storage accesses (DAT walks) and EXECUTE targets add cycles mid-pass: stop at the boundary
+    // where the interpreter would see the timer deadline, so timer interruptions come at the
+    // same instruction with or without compilation.
+    if (s.includes('cpu.instAddress')) s += ` if (cpu.cycles + ${cum} >= cpu.timerDeadline) ${leave(hex(next))}`;
     body.push(s);
     addrs.push(a);
     lens.push(len);
-    cycs.push(b0 === 0xa7 ? tables.cycA7[r2]! : tables.cyc[b0]!);
+    cycs.push(ci);
     p += len;
     a = next;
 
@@ -436,7 +444,7 @@ ${body.join('\n')}
     }
     cpu.instructions += k;
     cpu.cycles += CP[k];
-    if (ia !== ${hex(ia)} || cpu.instructions + ${n} > end || cpu.pending !== 0 || cpu.cycles >= cpu.timerDeadline) {
+    if (ia !== ${hex(ia)} || cpu.instructions + ${n} > end || cpu.pending !== 0 || cpu.cycles + ${cycPrefix[n - 1]} >= cpu.timerDeadline) {
       cpu.ia = ia;
       return null;
     }

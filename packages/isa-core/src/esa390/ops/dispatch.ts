@@ -109,7 +109,14 @@ export function interpret(cpu: Esa390Cpu, end: number, trace: Esa390TraceHook | 
         }
       }
       if (blk !== undefined) {
-        if (blk.ia === ia && blk.amask === cpu.amask && cpu.instructions + blk.n <= end) {
+        // Enter only if the whole pass stays within the budget and before the timer deadline
+        // (the interpreter checks the deadline before every instruction).
+        if (
+          blk.ia === ia &&
+          blk.amask === cpu.amask &&
+          cpu.instructions + blk.n <= end &&
+          cpu.cycles + blk.cycPrefix[blk.n - 1]! < cpu.timerDeadline
+        ) {
           cpu.activeBlock = blk;
           const x = blk.run(cpu, g, end);
           cpu.activeBlock = null;
