@@ -166,6 +166,12 @@ describe('decimal conversion (PACK, UNPK, CVD, CVB)', () => {
     );
   });
 
+  it('CVD and CVB work on a doubleword that crosses a page boundary', () => {
+    const r = exec(m, [RX(0x4e, 1, 0xffc, 0, 2), RX(0x4f, 3, 0xffc, 0, 2)], { 1: -1234567, 2: 0x2000 });
+    expect(r.g[3]).toBe(-1234567);
+    expect(m.peek(0x2ffc, 8)).toEqual([0, 0, 0, 0, 0x12, 0x34, 0x56, 0x7d]);
+  });
+
   it('CVB: an invalid digit is a data exception; a value beyond 32 bits stores the low 32 bits then raises fixed-point divide', () => {
     m.poke(0x800, [0, 0, 0, 0, 0, 0, 0x1a, 0x1c]);
     let r = exec(m, [RX(0x4f, 1, 0x800)], { 1: 5 });

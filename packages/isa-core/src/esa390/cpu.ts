@@ -588,9 +588,16 @@ export class Esa390Cpu {
   readBytes(address: number, target: Uint8Array, offset = 0, length = target.length - offset): void {
     this.checkRange(address, length, Access.Read);
     let a = address & this.amask;
-    for (let i = 0; i < length; i++) {
-      target[offset + i] = this.read8(a);
-      a = (a + 1) & this.amask;
+    let at = offset;
+    let left = length;
+    while (left > 0) {
+      const o = a & 0xfff;
+      const n = Math.min(left, 0x1000 - o);
+      const f = this.storage.frameForRead(this.frameR(a));
+      for (let i = 0; i < n; i++) target[at + i] = f[o + i]!;
+      at += n;
+      left -= n;
+      a = (a + n) & this.amask;
     }
   }
 
@@ -598,9 +605,16 @@ export class Esa390Cpu {
   writeBytes(address: number, data: Uint8Array): void {
     this.checkRange(address, data.length, Access.Write);
     let a = address & this.amask;
-    for (let i = 0; i < data.length; i++) {
-      this.write8(a, data[i]!);
-      a = (a + 1) & this.amask;
+    let at = 0;
+    let left = data.length;
+    while (left > 0) {
+      const o = a & 0xfff;
+      const n = Math.min(left, 0x1000 - o);
+      const f = this.storage.frameForWrite(this.frameW(a));
+      for (let i = 0; i < n; i++) f[o + i] = data[at + i]!;
+      at += n;
+      left -= n;
+      a = (a + n) & this.amask;
     }
   }
 
