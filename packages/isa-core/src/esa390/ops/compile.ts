@@ -87,7 +87,7 @@ export interface CodeCache {
   hook: (frame: number) => void;
 }
 
-/** Executions of an instruction address in the interpreter before a block is compiled there. */
+/** Times the interpreter reaches a block leader (branch target, instruction after a block or a system instruction) before a block is compiled there. */
 export const HOT = 16;
 const MAX_BLOCK = 64;
 
