@@ -14,6 +14,7 @@
  */
 import {
   type CostModel,
+  Esa390Cpu,
   ESA390_REFERENCE_MACHINE,
   SimClock,
   SparseStorage,
@@ -29,8 +30,9 @@ import { type ResolvedMinidisk, validateDirectory } from './directory/validate';
 import type { RealIoPort, VirtualDevice } from './io/virtual-io';
 import { RealIo } from './real-io';
 import { SpoolSystem } from './spool';
-import { CP_AREA_BYTES } from './vm/guest-storage';
-import { VirtualMachine, type VmCounters, type VmHost } from './vm/virtual-machine';
+import { CP_AREA_BYTES, SIE_UNIT } from './vm/guest-storage';
+import { type ExecutionStyle, VirtualMachine, type VmCounters, type VmHost } from './vm/virtual-machine';
+import { InterpretiveExecution } from './sie/interpretive-execution';
 
 /** A real DASD volume given to CP: its volser and its CKD contents (io-channel). */
 export interface CpVolume {
@@ -54,6 +56,8 @@ export interface CpOptions {
   readonly scheduler?: Scheduler;
   /** Instructions per real-CPU run() slice (default 20,000). */
   readonly quantum?: number;
+  /** Default execution style of virtual machines (per user: `logon(…, { style })`); default 'trap-and-emulate'. */
+  readonly style?: ExecutionStyle;
 }
 
 /** Why `run()` returned. */
@@ -131,6 +135,9 @@ export class ControlProgram {
   /** Free regions of real storage (origin → bytes), first fit. */
   private readonly free: { origin: number; size: number }[];
   private readonly quantum: number;
+  private readonly style: ExecutionStyle;
+  /** The interpretive-execution facility and CP's host CPU that issues SIE (style 2). */
+  readonly sie: { readonly facility: InterpretiveExecution; readonly hostCpu: Esa390Cpu };
 
   constructor(directory: Directory, minidisks: ReadonlyMap<string, ResolvedMinidisk>, options: CpOptions) {
     this.directory = directory;
@@ -148,6 +155,11 @@ export class ControlProgram {
       this.volumeDevnum.set(v.volser.toUpperCase(), devnum);
     });
     this.quantum = options.quantum ?? 20_000;
+    this.style = options.style ?? 'trap-and-emulate';
+    // CP's own CPU: supervisor state, DAT off, prefix 0 — it only ever executes SIE.
+    const hostCpu = new Esa390Cpu({ id: 0, storage: this.realStorage, costModel: this.costModel });
+    hostCpu.state = 'operating';
+    this.sie = { facility: new InterpretiveExecution({ clock: this.clock }), hostCpu };
     if (options.scheduler) this.scheduler = options.scheduler;
     else {
       const rr = createRoundRobin({ slice: 50_000 });
@@ -172,7 +184,7 @@ export class ControlProgram {
    * their access modes. The machine is in the stopped state until `start`
    * or an IPL.
    */
-  logon(userid: string, password?: string): { ok: true; vm: VirtualMachine } | { ok: false; error: CpError } {
+  logon(userid: string, password?: string, options: { style?: ExecutionStyle } = {}): { ok: true; vm: VirtualMachine } | { ok: false; error: CpError } {
     const id = userid.toUpperCase();
     const user = this.directory.users.get(id);
     if (user === undefined) return { ok: false, error: { code: 'HCPLGA053E', message: `${id} not in CP directory` } };
@@ -181,7 +193,11 @@ export class ControlProgram {
       return { ok: false, error: { code: 'HCPLGA050E', message: 'LOGON unsuccessful--incorrect password' } };
     }
     if (user.password === 'NOLOG') return { ok: false, error: { code: 'HCPLGA050E', message: `${id} may not log on (NOLOG)` } };
-    const span = Math.ceil((user.storage + CP_AREA_BYTES) / MB) * MB;
+    const style = options.style ?? this.style;
+    if (style === 'sie' && user.storage % SIE_UNIT !== 0) {
+      return { ok: false, error: { code: 'SIE_STORAGE', message: `SIE relocates in 64K units; ${id}'s storage is not a multiple of 64K` } };
+    }
+    const span = Math.ceil((Math.ceil(user.storage / SIE_UNIT) * SIE_UNIT + CP_AREA_BYTES) / MB) * MB;
     const origin = this.allocate(span);
     if (origin < 0) return { ok: false, error: { code: 'HCPLGA056E', message: 'Not enough real storage for the virtual machine' } };
     const writeLinks = new Set<string>();
@@ -251,6 +267,8 @@ export class ControlProgram {
       devices,
       vmHost: host,
       quantum: this.quantum,
+      style,
+      sie: this.sie,
       ioPort: (v) => this.ioPort(v),
     });
     for (const m of messages) vm.consoleLine(m);

@@ -29,6 +29,8 @@ interface RealDevice {
 class CpOperand implements IoOperandAccess {
   readonly gpr = new Int32Array(16);
   readonly pswKey = 0;
+  /** Every subclass (CP never issues TPI, but the operand carries the CR6 a TPI would honour). */
+  readonly cr6 = 0xff000000 | 0;
   readonly buffer = new Uint8Array(64);
   fetch(_address: number, target: Uint8Array, length: number): number {
     target.set(this.buffer.subarray(0, length));

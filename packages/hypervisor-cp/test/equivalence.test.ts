@@ -27,11 +27,11 @@ function bare(source: string) {
   return { exit, gpr: [...m.cpus[0]!.gpr], psw: m.cpus[0]!.getPsw(), low };
 }
 
-function underCp(source: string) {
+function underCp(source: string, style: 'trap-and-emulate' | 'sie' = 'trap-and-emulate') {
   const g = assembleGuest(source);
   const r = createCp({ directory: 'USER T T 1M 1M G\n CONSOLE 009 3215\n', volumes: [{ volser: 'X', volume: new CkdVolume(geometry3390(10)) }] });
   if (!r.ok) throw new Error('directory');
-  const l = r.cp.logon('T');
+  const l = r.cp.logon('T', undefined, { style });
   if (!l.ok) throw new Error(l.error.message);
   for (const c of g.chunks) l.vm.load(c.address, c.bytes);
   l.vm.load(0, Uint8Array.from([0x00, 0x08, 0x00, 0x00, 0x80, 0x00, g.entry >>> 8, g.entry & 0xff]));
@@ -44,14 +44,17 @@ function underCp(source: string) {
 
 function equivalent(source: string) {
   const b = bare(source);
-  const c = underCp(source);
   expect(b.exit.reason).toBe('halted');
-  expect(c.result.reason).toBe('idle');
-  expect(c.psw).toEqual(b.psw);
-  expect(c.gpr).toEqual(b.gpr);
-  // Storage keys' reference bits differ (CP touches storage too), the bytes must not.
-  for (let i = 0; i < COMPARE; i++) if (c.low[i] !== b.low[i]) expect(`byte ${i.toString(16)}: ${c.low[i]}`).toBe(`byte ${i.toString(16)}: ${b.low[i]}`);
-  return { bare: b, cp: c };
+  const results = (['trap-and-emulate', 'sie'] as const).map((style) => {
+    const c = underCp(source, style);
+    expect(c.result.reason, style).toBe('idle');
+    expect(c.psw, style).toEqual(b.psw);
+    expect(c.gpr, style).toEqual(b.gpr);
+    // Storage keys' reference bits differ (CP touches storage too), the bytes must not.
+    for (let i = 0; i < COMPARE; i++) if (c.low[i] !== b.low[i]) expect(`${style} byte ${i.toString(16)}: ${c.low[i]}`).toBe(`${style} byte ${i.toString(16)}: ${b.low[i]}`);
+    return c;
+  });
+  return { bare: b, cp: results[0]!, sie: results[1]! };
 }
 
 const PROLOGUE = `
@@ -65,7 +68,7 @@ DONE     LPSW  WAITPSW
 WAITPSW  DC    X'000A0000',X'00000000'
 `;
 
-describe('sensitive instructions: bare machine and CP virtual machine agree', () => {
+describe('sensitive instructions: bare machine and CP virtual machine agree (trap-and-emulate and SIE)', () => {
   it('system mask, control registers, prefix, CPU address (SSM STOSM STNSM LCTL STCTL SPX STPX STAP)', () => {
     const r = equivalent(`${PROLOGUE}
          STOSM X'500',X'03'

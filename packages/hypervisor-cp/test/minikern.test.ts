@@ -41,12 +41,12 @@ function runBare() {
   return { exit, lines: con.lines.map((l) => l.trimEnd()), psw: machine.cpus[0]!.getPsw(), volume, spaces };
 }
 
-function runCp() {
+function runCp(style: 'trap-and-emulate' | 'sie' = 'trap-and-emulate') {
   const real = new CkdVolume(geometry3390(1113));
   placeMinidisk(real, 300, kernelVolume());
   const r = createCp({ directory: 'USER MINI MINI 1M 16M G\n CONSOLE 009 3215\n MDISK 191 3390 300 5 VMRES1 MR\n', volumes: [{ volser: 'VMRES1', volume: real }] });
   if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
-  const logon = r.cp.logon('MINI');
+  const logon = r.cp.logon('MINI', undefined, { style });
   if (!logon.ok) throw new Error(logon.error.message);
   const vm = logon.vm;
   for (const c of images()) vm.load(c.address, c.bytes);
@@ -88,5 +88,30 @@ describe('MINIKERN bare metal and under CP', () => {
     // Real I/O went to the real volume at the relocated cylinders only.
     expect(cp.counters().realIoStarts).toBe(3);
     expect([...real.writtenTracks()].every((t) => t.cc === 0 || (t.cc >= 300 && t.cc < 305))).toBe(true);
+  });
+
+  it('under CP with SIE (style 2): the same output, PSW, task storage and records, with far fewer interceptions and no shadow tables', () => {
+    const bare = runBare();
+    const t = runCp('trap-and-emulate');
+    const { vm, result, real, cp } = runCp('sie');
+    expect(result.reason).toBe('idle');
+    expect(vm.consoleLines.map((l) => l.trimEnd())).toEqual(bare.lines);
+    expect(vm.cpus[0]!.getPsw()).toEqual(bare.psw);
+    const spaces = new Uint8Array(0x20000);
+    vm.storage.readBytes(0x20000, spaces);
+    expect(Buffer.compare(spaces, bare.spaces)).toBe(0);
+    const mine = readMinidisk(real, 300, 5).find((x) => x.cc === 2)!;
+    expect(mine.records.slice(1).map((x) => fromEbcdic(x.data).trimEnd())).toEqual(['TASK A SUM=02001000', 'TASK B SUM=09682200']);
+    const c = vm.counters;
+    // LPSW, LCTL, SPT, PTLB, LRA, SVCs and timer interruptions are the guest's own under SIE.
+    expect(c.emulated.LPSW).toBeUndefined();
+    expect(c.emulated.LCTL).toBeUndefined();
+    expect(c.emulated.LRA).toBeUndefined();
+    expect(c.svcReflected).toBe(0);
+    expect(c.emulated.SSCH).toBe(t.vm.counters.emulated.SSCH);
+    expect(c.interceptions).toBeLessThan(t.vm.counters.interceptions / 2);
+    expect(vm.shadows[0]!.counters.fills).toBe(0);
+    expect(cp.sie.facility.counters.byCode['04']).toBeGreaterThan(0);
+    expect(cp.sie.facility.counters.byCode['1c']).toBeGreaterThan(0);
   });
 });

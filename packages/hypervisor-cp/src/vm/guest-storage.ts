@@ -37,8 +37,12 @@ export const PGM = {
   OPERAND: 0x15,
 } as const;
 
-/** Bytes of CP work area per virtual machine (beyond the guest window). */
+/** Bytes of CP work area per virtual machine (beyond the guest window): channel programs, then SIE state descriptions. */
 export const CP_AREA_BYTES = 64 * 1024;
+/** The last 4 KB of the CP work area hold the virtual CPUs' SIE state descriptions (256 bytes each). */
+export const SD_AREA_BYTES = 4096;
+/** SIE relocates in 64 KB units (MSO/MSE): the CP area starts on the next 64 KB boundary after the guest. */
+export const SIE_UNIT = 0x10000;
 
 /** The storage of one virtual machine; see the file comment. */
 export class GuestStorage {
@@ -62,7 +66,7 @@ export class GuestStorage {
     this.host = host;
     this.origin = origin;
     this.size = size;
-    this.cpArea = origin + size;
+    this.cpArea = origin + Math.ceil(size / SIE_UNIT) * SIE_UNIT;
     this.window = offsetTranslator('cp-window', origin, size);
     this.dat = createEsa390Dat({ storage: relocatedStorage(host, this.window, size), context, tlb: false });
   }

@@ -15,9 +15,11 @@ import {
   Access,
   type CostEvent,
   type CostModel,
+  type Esa390Cpu,
   type Exit,
   type SimClock,
   esa390InstructionByOpcode,
+  opcodeKey,
   microsToWords,
   signedWordsToMicros,
   type SparseStorage,
@@ -25,10 +27,12 @@ import {
   unsignedWordsToMicros,
 } from '@strachey/isa-core';
 import { Esa390Format, ShadowPager } from '@strachey/mmu';
+import type { InterpretiveExecution } from '../sie/interpretive-execution';
+import { decodeStateDescription, emptyStateDescription, encodeStateDescription, ICPT, SD_SIZE, SD_V } from '../sie/state-description';
 import type { RealIoPort, VirtualDevice } from '../io/virtual-io';
 import { VirtualIo } from '../io/virtual-io';
 import { diagnose } from './diagnose';
-import { CP_AREA_BYTES, GuestStorage, PGM, realToAbsolute } from './guest-storage';
+import { CP_AREA_BYTES, GuestStorage, PGM, realToAbsolute, SD_AREA_BYTES, SIE_UNIT } from './guest-storage';
 import { LOW, PSW_DAT, PSW_EXT, PSW_IO, type ShadowPort, VEXT, VirtualCpu } from './virtual-cpu';
 
 /** What a virtual machine needs from CP. */
@@ -86,7 +90,19 @@ export interface VirtualMachineOptions {
   readonly ioPort: (vm: VirtualMachine) => RealIoPort;
   /** Instructions per run() slice of the real CPU, at most. */
   readonly quantum?: number;
+  /**
+   * Execution style: 'trap-and-emulate' (default; the guest runs in problem
+   * state and every privileged instruction traps) or 'sie' (the guest runs in
+   * its own supervisor state under a format-1 state description; only
+   * interceptions reach CP). 'sie' needs `sie`.
+   */
+  readonly style?: ExecutionStyle;
+  /** The interpretive-execution facility and the host CPU that issues SIE (style 'sie'). */
+  readonly sie?: { readonly facility: InterpretiveExecution; readonly hostCpu: Esa390Cpu };
 }
+
+/** How CP runs a virtual machine's CPUs. */
+export type ExecutionStyle = 'trap-and-emulate' | 'sie';
 
 export class VirtualMachine {
   readonly userid: string;
@@ -118,12 +134,21 @@ export class VirtualMachine {
   current: VirtualCpu;
   private readonly quantum: number;
   private readonly mhz: number;
+  /** The execution style of this virtual machine. */
+  readonly style: ExecutionStyle;
+  private readonly sie: { readonly facility: InterpretiveExecution; readonly hostCpu: Esa390Cpu } | null;
+  private readonly sdBytes = new Uint8Array(SD_SIZE);
   private readonly w = new Uint32Array(2);
 
   constructor(options: VirtualMachineOptions) {
     this.userid = options.userid;
     this.host = options.vmHost;
     this.quantum = options.quantum ?? 20_000;
+    this.style = options.style ?? 'trap-and-emulate';
+    this.sie = options.sie ?? null;
+    if (this.style === 'sie' && (this.sie === null || options.size % SIE_UNIT !== 0 || options.origin % SIE_UNIT !== 0)) {
+      throw new RangeError('SIE style needs the interpretive-execution facility and storage in 64 KB units');
+    }
     this.mhz = options.vmHost.clock.cyclesPerMicrosecond;
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const vm = this;
@@ -171,7 +196,7 @@ export class VirtualMachine {
       this.cpus.push(v);
     }
     this.current = this.cpus[0]!;
-    this.io = new VirtualIo(this.storage, options.ioPort(this), options.devices, CP_AREA_BYTES);
+    this.io = new VirtualIo(this.storage, options.ioPort(this), options.devices, CP_AREA_BYTES - SD_AREA_BYTES);
     this.io.owner = this.userid;
   }
 
@@ -247,6 +272,7 @@ export class VirtualMachine {
    * Returns the cycles used (guest instructions plus CP's work for it).
    */
   run(i: number, budget: number): number {
+    if (this.style === 'sie') return this.runSie(i, budget);
     const v = this.cpus[i]!;
     this.current = v;
     const clock = this.host.clock;
@@ -276,6 +302,121 @@ export class VirtualMachine {
         this.counters.cpCycles += cost;
         clock.advanceTo(clock.now() + cost);
       }
+      this.host.poll();
+      if (this.yieldRequested) {
+        this.yieldRequested = false;
+        break;
+      }
+    }
+    return used;
+  }
+
+  /** Host real address of virtual CPU `i`'s state description. */
+  stateDescriptionAddress(i: number): number {
+    return this.storage.cpArea + CP_AREA_BYTES - SD_AREA_BYTES + i * SD_SIZE;
+  }
+
+  /**
+   * Style 2: run virtual CPU `i` by SIE. CP builds the format-1 state
+   * description from the virtual CPU, issues SIE on its host CPU, takes the
+   * guest state back and handles the interception with the same emulation
+   * routines style 1 uses (they work on the virtual state).
+   */
+  private runSie(i: number, budget: number): number {
+    const v = this.cpus[i]!;
+    this.current = v;
+    const clock = this.host.clock;
+    const { facility, hostCpu } = this.sie!;
+    const sdAddress = this.stateDescriptionAddress(i);
+    const sd = emptyStateDescription();
+    const w = this.w;
+    let used = 0;
+    while (used < budget) {
+      this.updateTimers(v, clock.now());
+      used += this.deliver(v);
+      if (v.state !== 'operating' || v.wait || v.blocked) break;
+      let limit = budget - used;
+      const next = this.nextTimer(i) - clock.now();
+      if (next > 0 && next < limit) limit = next;
+      // The state description: the guest's PSW, registers, CRs, prefix, timers, its storage's origin and extent.
+      const now = clock.now();
+      sd.psw = v.getPsw();
+      sd.gr14 = v.cpu.gpr[14]! >>> 0;
+      sd.gr15 = v.cpu.gpr[15]! >>> 0;
+      sd.cr.set(v.cr);
+      sd.prefix = v.prefix;
+      sd.mso = this.storage.origin / SIE_UNIT;
+      sd.mse = (this.storage.origin + this.storage.size) / SIE_UNIT - 1;
+      microsToWords(v.cpuTimer(now, this.mhz), w);
+      sd.cpuTimer = [w[0]!, w[1]!];
+      sd.clockComparator = [v.ckcWords[0]!, v.ckcWords[1]!];
+      sd.cpuAddress = v.address;
+      // CP asks for interruption requests it must deliver itself (I/O, SIGP signals); timers are the guest's own under SIE.
+      sd.v =
+        (this.io.hasInterruption(v.cr[6]!) ? SD_V.IO_PENDING : 0) |
+        ((v.externalPending & (VEXT.EMERGENCY | VEXT.EXTERNAL_CALL)) !== 0 && (v.enabledExternal() & (VEXT.EMERGENCY | VEXT.EXTERNAL_CALL)) !== 0 ? SD_V.EXTERNAL_PENDING : 0);
+      this.storage.host.writeFrom(sdAddress as never, encodeStateDescription(sd, this.sdBytes));
+      for (let r = 0; r < 14; r++) hostCpu.gpr[r] = v.cpu.gpr[r]!;
+      facility.budget = Math.max(1, Math.min(this.quantum, Math.floor(limit)));
+      facility.start(hostCpu, sdAddress);
+      this.storage.host.readInto(sdAddress as never, this.sdBytes);
+      const out = decodeStateDescription(this.sdBytes);
+      for (let r = 0; r < 14; r++) v.cpu.gpr[r] = hostCpu.gpr[r]!;
+      v.cpu.gpr[14] = out.gr14 | 0;
+      v.cpu.gpr[15] = out.gr15 | 0;
+      v.cr.set(out.cr);
+      v.prefix = out.prefix;
+      v.setPsw(out.psw[0], out.psw[1]);
+      const after = clock.now() + facility.lastCycles;
+      v.timerValue = signedWordsToMicros(out.cpuTimer[0], out.cpuTimer[1]);
+      v.timerSetAt = after;
+      v.ckcWords[0] = out.clockComparator[0];
+      v.ckcWords[1] = out.clockComparator[1];
+      v.ckc = unsignedWordsToMicros(out.clockComparator[0], out.clockComparator[1]);
+      const ran = facility.lastCycles;
+      this.counters.guestCycles += ran;
+      this.counters.instructions += facility.lastInstructions;
+      used += ran;
+      clock.advanceTo(after);
+      let cost = this.cost('sie-entry') + this.cost('sie-exit');
+      const code = out.interceptionCode;
+      if (code !== ICPT.NONE) this.counters.interceptions++;
+      switch (code) {
+        case ICPT.NONE:
+        case ICPT.WAIT:
+        case ICPT.IO_REQUEST:
+        case ICPT.EXTERNAL_REQUEST:
+          this.charge(code === ICPT.NONE ? 'sie-slice' : code === ICPT.WAIT ? 'sie-wait' : 'sie-request', cost);
+          break;
+        case ICPT.INSTRUCTION: {
+          const b0 = out.ipa >>> 8;
+          const opcode = opcodeKey(b0, out.ipa & 0xff);
+          const length = b0 < 0x40 ? 2 : b0 < 0xc0 ? 4 : 6;
+          const mnemonic = esa390InstructionByOpcode(opcode)?.mnemonic ?? 'other';
+          const e = this.emulate(v, opcode, length);
+          this.charge(mnemonic, cost + e);
+          cost += e;
+          break;
+        }
+        case ICPT.PROGRAM: {
+          // Reflect it exactly as a trapped program interruption (same ILC and PSW rules).
+          const id = this.storage.host.read32((sdAddress + 0xcc) as never) >>> 0;
+          const tea = facility.guestCpu(sdAddress)?.tea ?? 0;
+          v.cpu.tea = tea;
+          const e = this.exit(v, { reason: 'interception', kind: 'program', code: id & 0xffff, opcode: 0, length: (id >>> 16) & 0xff, completed: id >>> 31 === 1 });
+          this.counters.interceptions--;
+          cost += e;
+          this.charge('program', cost);
+          break;
+        }
+        default:
+          v.state = 'check-stop';
+          v.checkStopReason = `SIE interception code X'${code.toString(16).toUpperCase()}'`;
+          this.charge('sie-validity', cost);
+      }
+      used += cost;
+      this.counters.cpCycles += cost;
+      clock.advanceTo(clock.now() + cost);
       this.host.poll();
       if (this.yieldRequested) {
         this.yieldRequested = false;
