@@ -86,3 +86,21 @@ export function interceptInstructions(name: string, mnemonics: Iterable<string>)
   const set = new Set(mnemonics);
   return { name, program: () => false, svc: () => false, instruction: (m) => set.has(m) };
 }
+
+/**
+ * The architecture-neutral CPU shape every architecture's CPU class has
+ * (ESA/390's `Esa390Cpu` now, IA-32's later): a host runs it for a budget and
+ * gets back a typed exit; guest behaviour never throws.
+ */
+export interface Cpu {
+  /** CPU address within its machine. */
+  readonly id: number;
+  /** Instructions completed so far. */
+  readonly instructions: number;
+  /** Simulated cycles consumed so far (cost model). */
+  readonly cycles: number;
+  /** Execute one instruction (or take one interruption); null means "keep going". */
+  step(): Exit | null;
+  /** Execute up to `budget` instructions and say why it stopped. */
+  run(budget: number): Exit;
+}

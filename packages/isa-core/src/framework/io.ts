@@ -21,6 +21,12 @@ export interface IoOperandAccess {
   readonly gpr: Int32Array;
   /** PSW key of the issuing CPU (0-15), for the ORB key default and checks. */
   readonly pswKey: number;
+  /**
+   * Control register 6 of the issuing CPU: bits 0-7 are the I/O-interruption
+   * subclass masks that TEST PENDING INTERRUPTION honours (POP, "TEST PENDING
+   * INTERRUPTION"). Absent means every subclass is enabled (no CPU behind the access).
+   */
+  readonly cr6?: number;
   /** Fetch `length` bytes of the storage operand at logical `address` into `target`. */
   fetch(address: number, target: Uint8Array, length: number): number;
   /** Store `data` at logical `address`. */
