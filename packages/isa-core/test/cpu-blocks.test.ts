@@ -11,13 +11,13 @@ import { DATA, instruction } from './cpu-random';
  * PSW — plus the instruction and cycle counts must agree.
  */
 
-function runProgram(body: number[][], regs: number[], data: Uint8Array, compile: boolean): TestMachine {
+function runProgram(body: number[][], regs: number[], data: Uint8Array, compile: boolean, amode31: boolean): TestMachine {
   const m = machine();
   m.cpu.blockCompilation = compile;
   m.poke(DATA, data);
   // loop: <body> ; BCT 2,loop — then END
   const code = [...body, RX(0x46, 2, ORIGIN, 0, 0)];
-  m.load(code);
+  m.load(code, { amode31 });
   m.cpu.gpr.set(regs);
   m.cpu.gpr[2] = 40;
   m.cpu.gpr[10] = DATA;
@@ -32,10 +32,11 @@ describe('compiled blocks agree with the interpreter', () => {
         fc.array(instruction, { minLength: 1, maxLength: 16 }),
         fc.array(fc.integer({ min: -0x80000000, max: 0x7fffffff }), { minLength: 16, maxLength: 16 }),
         fc.uint8Array({ minLength: 0x200, maxLength: 0x200 }),
-        (parts, regs, data) => {
+        fc.boolean(),
+        (parts, regs, data, amode31) => {
           const body = parts.flat();
-          const a = runProgram(body, regs, data, false);
-          const b = runProgram(body, regs, data, true);
+          const a = runProgram(body, regs, data, false, amode31);
+          const b = runProgram(body, regs, data, true, amode31);
           expect([...b.cpu.gpr]).toEqual([...a.cpu.gpr]);
           expect(b.lastProgramInterruption()).toEqual(a.lastProgramInterruption());
           expect(b.peek(DATA, 0x200)).toEqual(a.peek(DATA, 0x200));
