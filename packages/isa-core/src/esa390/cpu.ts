@@ -38,7 +38,7 @@
  *   start of run(); a program check raised inside it is handled too.
  */
 import type { CostModel } from '../framework/cost-model';
-import type { Exit, InterceptionPolicy } from '../framework/exit';
+import type { Cpu, Exit, InterceptionPolicy } from '../framework/exit';
 import { NO_INTERCEPTION } from '../framework/exit';
 import { FRAME_SHIFT, KEY_FETCH, type SparseStorage } from '../framework/storage';
 import {
@@ -133,7 +133,7 @@ function isCompleting(code: number): boolean {
  * storage, key-controlled and fetch protection (PSW key 0 bypasses), and they
  * set the reference and change bits of the storage key.
  */
-export class Esa390Cpu {
+export class Esa390Cpu implements Cpu {
   /** CPU address, as STAP stores it and SIGP names it. */
   readonly id: number;
   /** General registers 0-15 (signed int32 view; use `>>> 0` for unsigned). */
