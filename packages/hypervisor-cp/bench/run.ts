@@ -58,10 +58,10 @@ function bareKernel() {
   return machine.cpus[0]!;
 }
 
-function cpKernel() {
+function cpKernel(style: 'trap-and-emulate' | 'sie' = 'trap-and-emulate') {
   const r = createCp({ directory: 'USER MINI MINI 1M 16M G\n CONSOLE 009 3215\n MDISK 191 3390 300 5 VMRES1 MR\n', volumes: [{ volser: 'VMRES1', volume: relocated(300) }], realStorage: 64 << 20 });
   if (!r.ok) throw new Error('directory');
-  const l = r.cp.logon('MINI');
+  const l = r.cp.logon('MINI', undefined, { style });
   if (!l.ok) throw new Error(l.error.message);
   for (const c of images()) l.vm.load(c.address, c.bytes);
   l.vm.start(0x00080000, (0x80000000 | KERNEL.entry) >>> 0);
@@ -71,29 +71,31 @@ function cpKernel() {
 
 // --- Simulated overhead -----------------------------------------------------
 const bare = bareKernel();
-const { vm } = cpKernel();
-const c = vm.counters;
-const virtualized = c.guestCycles + c.cpCycles;
-const overhead = {
-  bareCycles: bare.cycles,
-  bareInstructions: bare.instructions,
-  guestCycles: c.guestCycles,
-  cpCycles: c.cpCycles,
-  ratio: virtualized / bare.cycles,
-  interceptions: c.interceptions,
-  cpCyclesByType: c.cpCyclesByType,
-  emulated: c.emulated,
-  shadowFills: vm.shadows[0]!.counters.fills,
-};
-console.log(`MINIKERN bare ${bare.cycles} cycles; under CP ${c.guestCycles} guest + ${c.cpCycles} CP = ${virtualized} cycles`);
-console.log(`simulated overhead (virtualized / bare): ${overhead.ratio.toFixed(2)}x, ${c.interceptions} interceptions`);
-const byType = Object.entries(c.cpCyclesByType).sort((a, b) => b[1] - a[1]);
-for (const [t, cyc] of byType) console.log(`  ${t.padEnd(10)} ${String(cyc).padStart(8)} cycles  ${((100 * cyc) / c.cpCycles).toFixed(1)} %`);
+const overhead: Record<string, unknown> = { bareCycles: bare.cycles, bareInstructions: bare.instructions };
+for (const style of ['trap-and-emulate', 'sie'] as const) {
+  const { vm } = cpKernel(style);
+  const c = vm.counters;
+  const virtualized = c.guestCycles + c.cpCycles;
+  overhead[style] = {
+    guestCycles: c.guestCycles,
+    cpCycles: c.cpCycles,
+    ratio: virtualized / bare.cycles,
+    interceptions: c.interceptions,
+    cpCyclesByType: c.cpCyclesByType,
+    emulated: c.emulated,
+    shadowFills: vm.shadows[0]!.counters.fills,
+  };
+  console.log(`MINIKERN ${style}: bare ${bare.cycles} cycles; virtualized ${c.guestCycles} guest + ${c.cpCycles} CP = ${virtualized} cycles`);
+  console.log(`  simulated overhead (virtualized / bare): ${(virtualized / bare.cycles).toFixed(2)}x, ${c.interceptions} interceptions`);
+  const byType = Object.entries(c.cpCyclesByType).sort((a, b) => b[1] - a[1]);
+  for (const [t, cyc] of byType) console.log(`    ${t.padEnd(12)} ${String(cyc).padStart(8)} cycles  ${((100 * cyc) / c.cpCycles).toFixed(1)} %`);
+}
 
 // --- Host speed -------------------------------------------------------------
 const opts = { warmupSeconds: 0.5, samples: 5, sampleSeconds: 0.5, unit: 'guest instr' };
 report(measure('MINIKERN bare (isa-core + io-channel)', () => bareKernel().instructions, opts));
 report(measure('MINIKERN under CP (trap-and-emulate)', () => cpKernel().vm.counters.instructions, opts));
+report(measure('MINIKERN under CP (SIE)', () => cpKernel('sie').vm.counters.instructions, opts));
 
 const LOOP = `
 L        START X'1000'
@@ -119,21 +121,42 @@ report(
     return m.cpus[0]!.instructions;
   }, opts),
 );
-report(
-  measure('CPU-bound loop under CP', () => {
-    const r = createCp({ directory: 'USER L L 1M 1M G\n', volumes: [], realStorage: 16 << 20 });
-    if (!r.ok) throw new Error('dir');
-    const l = r.cp.logon('L');
-    if (!l.ok) throw new Error('logon');
-    for (const ch of loop.chunks) l.vm.load(ch.address, ch.bytes);
-    l.vm.start(0x00080000, 0x80001000);
-    r.cp.run(10_000_000_000);
-    return l.vm.counters.instructions;
-  }, opts),
+for (const style of ['trap-and-emulate', 'sie'] as const) {
+  report(
+    measure(`CPU-bound loop under CP (${style})`, () => {
+      const r = createCp({ directory: 'USER L L 1M 1M G\n', volumes: [], realStorage: 16 << 20 });
+      if (!r.ok) throw new Error('dir');
+      const l = r.cp.logon('L', undefined, { style });
+      if (!l.ok) throw new Error('logon');
+      for (const ch of loop.chunks) l.vm.load(ch.address, ch.bytes);
+      l.vm.start(0x00080000, 0x80001000);
+      r.cp.run(10_000_000_000);
+      return l.vm.counters.instructions;
+    }, opts),
+  );
+}
+const rate = (name: string): number => figures.find((f) => f.name.startsWith(name))!.perSecond;
+console.log(
+  `host speed under CP / bare: MINIKERN trap-and-emulate ${(rate('MINIKERN under CP (trap') / rate('MINIKERN bare')).toFixed(2)}, SIE ${(rate('MINIKERN under CP (SIE') / rate('MINIKERN bare')).toFixed(2)}; CPU-bound loop trap-and-emulate ${(rate('CPU-bound loop under CP (trap') / rate('CPU-bound loop bare')).toFixed(2)}, SIE ${(rate('CPU-bound loop under CP (sie') / rate('CPU-bound loop bare')).toFixed(2)}`,
 );
-const bareLoop = figures[2]!.perSecond;
-const cpLoop = figures[3]!.perSecond;
-console.log(`host speed under CP / bare: MINIKERN ${(figures[1]!.perSecond / figures[0]!.perSecond).toFixed(2)}, CPU-bound loop ${(cpLoop / bareLoop).toFixed(2)}`);
 
 const path = writeResults(join(here, '..'), 'cp', { figures, overhead });
 console.log(`results: ${path}`);
+
+// --- A longer hostile-guest campaign than the unit test's -------------------
+{
+  const fc = (await import('fast-check')).default;
+  const { hostileProperty } = await import('../test/hostile-campaign');
+  const campaign: Record<string, { runs: number; seconds: number }> = {};
+  for (const [style, runs] of [
+    ['trap-and-emulate', 2000],
+    ['sie', 1000],
+  ] as const) {
+    const t0 = performance.now();
+    fc.assert(hostileProperty(style), { numRuns: runs, seed: 0xbe4c4 });
+    const seconds = (performance.now() - t0) / 1000;
+    campaign[style] = { runs, seconds };
+    console.log(`hostile campaign ${style}: ${runs} runs passed in ${seconds.toFixed(1)} s`);
+  }
+  writeResults(join(here, '..'), 'cp-hostile', campaign);
+}
