@@ -54,14 +54,23 @@ export interface HerculesBatchOptions extends HerculesConfigOptions {
 /**
  * Default completion check: the last `psw` command displayed a wait PSW. Only
  * a display under its own echoed command counts, so a case whose log was
- * garbled by interleaving threads is run again rather than misread.
+ * garbled by interleaving threads is run again rather than misread. A
+ * disabled wait PSW must also match the HHCCP011I message the CPU printed
+ * when it stopped: the `psw` command reads the PSW field by field while the
+ * CPU thread may still be loading it (a display with the wait bit but the
+ * old instruction address was seen under load).
  */
 export function endsInWait(commands: readonly CommandOutput[]): boolean {
   for (let i = commands.length - 1; i >= 0; i--) {
     const c = commands[i]!;
     if (c.text !== 'psw') continue;
     const psw = c.items.find((it) => it.kind === 'psw');
-    return psw !== undefined && psw.kind === 'psw' && ((psw.high >>> 16) & 0x2) !== 0;
+    if (psw === undefined || psw.kind !== 'psw' || ((psw.high >>> 16) & 0x2) === 0) return false;
+    // An enabled wait (I/O or external mask on) prints no message.
+    if (((psw.high >>> 24) & 0x03) !== 0) return true;
+    return commands.some((cmd) =>
+      cmd.messages.some((m) => m.id === 'HHCCP011I' && m.stopPsw !== null && m.stopPsw[0] === psw.high && m.stopPsw[1] === psw.low),
+    );
   }
   return false;
 }

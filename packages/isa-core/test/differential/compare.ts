@@ -6,7 +6,7 @@
  * up as a divergence too.
  */
 import type { CommandOutput } from '@strachey/hercules-oracle';
-import { COMPARED_LOW_CORE, DATA, DATA_SIZE } from './generator';
+import { COMPARED_LOW_CORE, DATA, DATA_SIZE, EDGE, EDGE_SIZE } from './generator';
 
 /** What one side showed at the end of a case. */
 export interface CaseState {
@@ -72,10 +72,11 @@ export function compareStates(h: CaseState, o: CaseState): Divergence[] {
   }
   for (const [start, length] of COMPARED_LOW_CORE) compareRange(h, o, start, length, out);
   compareRange(h, o, DATA, DATA_SIZE, out);
+  compareRange(h, o, EDGE, EDGE_SIZE, out);
   return out;
 }
 
-/** Group byte divergences into runs for a readable report. */
+/** Group byte divergences into runs for a readable report (addresses up to 6 hex digits). */
 export function describeDivergences(list: readonly Divergence[]): string {
   const lines: string[] = [];
   let i = 0;
@@ -83,10 +84,11 @@ export function describeDivergences(list: readonly Divergence[]): string {
     const d = list[i]!;
     if (d.what.startsWith('storage ')) {
       const start = Number.parseInt(d.what.slice(8), 16);
+      const w = d.what.length - 8;
       let j = i + 1;
-      while (j < list.length && list[j]!.what === `storage ${hex(start + (j - i), 4)}`) j++;
+      while (j < list.length && list[j]!.what === `storage ${hex(start + (j - i), w)}`) j++;
       const run = list.slice(i, j);
-      lines.push(`  storage ${hex(start, 4)}-${hex(start + run.length - 1, 4)}: hercules ${run.map((x) => x.hercules).join('')}  isa-core ${run.map((x) => x.isaCore).join('')}`);
+      lines.push(`  storage ${hex(start, w)}-${hex(start + run.length - 1, w)}: hercules ${run.map((x) => x.hercules).join('')}  isa-core ${run.map((x) => x.isaCore).join('')}`);
       i = j;
       continue;
     }
