@@ -52,6 +52,7 @@ export function formatDirectoryError(e: DirectoryError): string {
  * or else read, MW multi-write always.
  */
 export type AccessMode = 'R' | 'RR' | 'W' | 'WR' | 'M' | 'MR' | 'MW';
+/** Every access mode, in the order the MDISK statement documents them. */
 export const ACCESS_MODES: readonly AccessMode[] = ['R', 'RR', 'W', 'WR', 'M', 'MR', 'MW'];
 
 /** Does a link or minidisk mode ask for write access (possibly falling back to read)? */

@@ -21,7 +21,7 @@
  * Any other code: specification exception (Hercules' reply to an unknown code).
  */
 import { DS_UNIT_CHECK, DS_UNIT_EXCEPTION, fromEbcdic, toEbcdic } from '@strachey/io-channel';
-import { Access, PGM } from './guest-storage';
+import { PGM } from './guest-storage';
 import type { VirtualCpu } from './virtual-cpu';
 import type { VirtualMachine } from './virtual-machine';
 
@@ -104,4 +104,3 @@ function result18(v: VirtualCpu, cc: number, r15: number): false {
   return false;
 }
 
-export { Access };

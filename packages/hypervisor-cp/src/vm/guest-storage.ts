@@ -157,4 +157,3 @@ export function realToAbsolute(real: number, prefix: number): number {
   return real >>> 0;
 }
 
-export { Access };

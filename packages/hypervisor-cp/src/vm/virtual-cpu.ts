@@ -24,14 +24,16 @@ import {
   type Esa390Dat,
   type SparseStorage,
   TRAP_AND_EMULATE,
-  type Translator,
 } from '@strachey/isa-core';
 import type { GuestStorage } from './guest-storage';
 
 /** PSW byte 0 bits (POP "Program-Status Word"). */
 export const PSW_PER = 0x40;
+/** PSW bit 5, DAT mode. */
 export const PSW_DAT = 0x04;
+/** PSW bit 6, I/O mask. */
 export const PSW_IO = 0x02;
+/** PSW bit 7, external mask. */
 export const PSW_EXT = 0x01;
 /** PSW byte 1 low bits: ESA (must be one), machine-check mask, wait, problem state. */
 const FLAG_ESA = 0x8;
@@ -89,6 +91,7 @@ export interface ShadowPort extends Esa390Dat {
   invalidateEntry(entry: number): void;
 }
 
+/** One virtual CPU of a virtual machine; see the file comment. */
 export class VirtualCpu {
   /** The real CPU that runs this virtual CPU's instructions. */
   readonly cpu: Esa390Cpu;
@@ -253,4 +256,3 @@ export function lowcore(vcpu: VirtualCpu, offset: number): number {
   return (vcpu.prefix + offset) >>> 0;
 }
 
-export type { Translator };

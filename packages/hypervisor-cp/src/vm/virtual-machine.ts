@@ -33,7 +33,7 @@ import type { RealIoPort, VirtualDevice } from '../io/virtual-io';
 import { VirtualIo } from '../io/virtual-io';
 import { diagnose } from './diagnose';
 import { CP_AREA_BYTES, GuestStorage, PGM, realToAbsolute, SD_AREA_BYTES, SIE_UNIT } from './guest-storage';
-import { LOW, PSW_DAT, PSW_EXT, PSW_IO, type ShadowPort, VEXT, VirtualCpu } from './virtual-cpu';
+import { LOW, PSW_EXT, PSW_IO, type ShadowPort, VEXT, VirtualCpu } from './virtual-cpu';
 
 /** What a virtual machine needs from CP. */
 export interface VmHost {
@@ -104,6 +104,11 @@ export interface VirtualMachineOptions {
 /** How CP runs a virtual machine's CPUs. */
 export type ExecutionStyle = 'trap-and-emulate' | 'sie';
 
+/**
+ * One logged-on user's virtual machine (VM/370 "VMBLOK"): storage window,
+ * virtual CPUs, virtual channel subsystem, console log and counters, and
+ * CP's handling of its CPUs' exits in either execution style.
+ */
 export class VirtualMachine {
   readonly userid: string;
   readonly storage: GuestStorage;
@@ -1004,4 +1009,3 @@ function nullifies(code: number): boolean {
   return code === PGM.SEGMENT_TRANSLATION || code === PGM.PAGE_TRANSLATION;
 }
 
-export { PSW_DAT };
