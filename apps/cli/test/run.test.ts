@@ -132,6 +132,40 @@ describe('strachey run', () => {
     expect(missing.err).toContain('lc.rc:1:1: error CONSOLE_LOADCORE: cannot load nothere.bin: no such file');
   });
 
+  it('takes the machine from a Hercules configuration file with -f', () => {
+    const cnf = script('h.cnf', 'CPUSERIAL 000611\nCPUMODEL  3090\nMAINSIZE  1\nNUMCPU    2\nARCHMODE  ESA/390\n0009 3215-C / noprompt\n');
+    const io = capture();
+    const rc = script('cfg.rc', `${SAMPLE.replace('quit\n', '')}r FFFF0.20\ncpu 1\ngpr\n`);
+    expect(runRun({ script: rc, config: cnf }, io)).toBe(0);
+    const lines = io.out.split('\n');
+    // MAINSIZE 1: storage ends at X'100000'; NUMCPU 2: register lines carry the CPU.
+    expect(lines).toContain('R:00100000: Real address is not valid');
+    expect(lines).toContain('CPU0000: GR00=00000000  GR01=0000000C  GR02=00000007  GR03=00000000');
+    expect(lines).toContain('CPU0001: GR00=00000000  GR01=00000000  GR02=00000000  GR03=00000000');
+  });
+
+  it('wires ipl to the configured channel subsystem', () => {
+    const cnf = script('h.cnf', 'MAINSIZE  16\n0009 3215-C / noprompt\n');
+    const io = capture();
+    const rc = script('ipl.rc', 'ipl 0009\npause 1\n');
+    expect(runRun({ script: rc, config: cnf }, io)).toBe(1);
+    // The console cannot be read for an IPL: the channel subsystem's own reason, not "no channel subsystem".
+    expect(io.err).toMatch(new RegExp(`ipl\\.rc:1:1: error CONSOLE_IPL: IPL from 0009 failed: `));
+    const none = capture();
+    expect(runRun({ script: script('ipl2.rc', 'ipl 0500\n'), config: cnf }, none)).toBe(1);
+    expect(none.err).toContain('error CONSOLE_IPL: IPL from 0500 failed');
+  });
+
+  it('reports configuration errors at their location, and an unreadable configuration as an argument error', () => {
+    const bad = script('bad.cnf', 'MAINSIZE  lots\n');
+    const io = capture();
+    expect(runRun({ script: script('s.rc', 'gpr\n'), config: bad }, io)).toBe(1);
+    expect(io.err).toMatch(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1:\\d+: error `));
+    const missing = capture();
+    expect(runRun({ script: script('s.rc', 'gpr\n'), config: join(dir, 'none.cnf') }, missing)).toBe(2);
+    expect(missing.err).toContain('none.cnf: error CONFIG_FILE: cannot read');
+  });
+
   it('rejects bad arguments with exit code 2', () => {
     const rc = script('sample.rc', SAMPLE);
     for (const bad of [{ arch: 'ia32' }, { mainsize: '15000' }, { mainsize: '3G' }, { budget: '0' }, { cpus: '0' }, {}]) {

@@ -1,19 +1,24 @@
 /**
- * `strachey run --arch esa390 --script FILE.rc [--mainsize 16M] [--cpus N]
- * [--budget N] [--echo] [--json]`: run a bare-metal program from a console
- * script in the Hercules 3.x command subset (`r ADDR=HEX`, `restart`,
- * `pause`, `gpr`, `psw`, `loadcore`, …), so the same script runs on
- * Hercules and here. Prints what the commands print, in Hercules' layouts;
- * `--json` prints the final state instead. A live status line shows the
- * instruction count on long pauses when stderr is a terminal.
+ * `strachey run --arch esa390 --script FILE.rc [-f h.cnf] [--mainsize 16M]
+ * [--cpus N] [--budget N] [--echo] [--json]`: run a bare-metal program from
+ * a console script in the Hercules 3.x command subset (`r ADDR=HEX`,
+ * `restart`, `pause`, `gpr`, `psw`, `loadcore`, `ipl`, …), so the same
+ * script runs on Hercules and here. With `-f`, the machine comes from a
+ * Hercules configuration file (MAINSIZE, NUMCPU, devices, through
+ * @strachey/io-channel), and `ipl DEVNUM` works. Prints what the commands
+ * print, in Hercules' layouts; `--json` prints the final state instead. A
+ * live status line shows the instruction count on long pauses when stderr
+ * is a terminal.
  *
- * Exit codes: 0 the script ran; 1 the script has errors, or a command could
- * not be carried out (the message says file:line:column); 2 bad arguments
- * or an unreadable script; 3 the addressed CPU ended check-stopped.
+ * Exit codes: 0 the script ran; 1 the script or configuration has errors, or
+ * a command could not be carried out (the message says file:line:column); 2
+ * bad arguments or an unreadable file; 3 the addressed CPU ended
+ * check-stopped.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { type ConsoleFinalState, runConsoleScript } from '@strachey/isa-core';
+import { loadMachineConfig, runScriptOnConfiguredMachine } from '@strachey/io-channel';
+import { type ConsoleFinalState, type ConsoleScriptOptions, runConsoleScript } from '@strachey/isa-core';
 import type { Command } from 'commander';
 import { formatDiagnostic } from '../diagnostics';
 import { createProgress, type StatusStream } from '../progress';
@@ -22,6 +27,8 @@ import { createProgress, type StatusStream } from '../progress';
 export interface RunCommandOptions {
   readonly arch?: string;
   readonly script?: string;
+  /** A Hercules configuration file (MAINSIZE, NUMCPU, devices). */
+  readonly config?: string;
   readonly mainsize?: string;
   readonly cpus?: string;
   readonly budget?: string;
@@ -111,7 +118,7 @@ export function runRun(options: RunCommandOptions, io: RunIo = PROCESS_IO): numb
 
   const progress = createProgress({ stream: io.status, quiet: options.json === true });
   const base = dirname(resolve(file));
-  const outcome = runConsoleScript(source, file, {
+  const runOptions: ConsoleScriptOptions = {
     mainsize,
     cpus,
     budget,
@@ -126,7 +133,19 @@ export function runRun(options: RunCommandOptions, io: RunIo = PROCESS_IO): numb
       }
     },
     onProgress: (n) => progress.update(() => `strachey run ${file}: ${n.toLocaleString('en-US')} instructions`),
-  });
+  };
+  let outcome: ReturnType<typeof runConsoleScript>;
+  if (options.config !== undefined) {
+    const config = loadMachineConfig(options.config);
+    if (!config.ok) {
+      for (const e of config.errors) io.stderr(`${formatDiagnostic(e.line > 0 ? e : { code: e.code, message: e.message, file: e.file })}\n`);
+      return config.errors.some((e) => e.code === 'CONFIG_FILE') ? 2 : 1;
+    }
+    // The configuration's MAINSIZE and NUMCPU rule; --mainsize is the default when it has no MAINSIZE.
+    outcome = runScriptOnConfiguredMachine(source, file, config.config, runOptions);
+  } else {
+    outcome = runConsoleScript(source, file, runOptions);
+  }
   progress.done();
 
   if (!outcome.ok) {
@@ -152,6 +171,7 @@ export function registerRun(program: Command): void {
     .description('run a bare-metal program from a Hercules-style console script (r, restart, pause, gpr, psw, ...)')
     .option('--arch <arch>', 'architecture (esa390)', 'esa390')
     .option('--script <file>', 'console script in the Hercules 3.x command subset (.rc)')
+    .option('-f, --config <file>', 'Hercules configuration file (MAINSIZE, NUMCPU, devices); enables ipl')
     .option('--mainsize <size>', 'main storage, e.g. 16M (a bare number is megabytes, as in Hercules)', '16M')
     .option('--cpus <n>', 'number of CPUs', '1')
     .option('--budget <n>', 'instructions all pauses together may execute, e.g. 100M', '100M')
