@@ -150,7 +150,7 @@ describe('strachey run', () => {
     const rc = script('ipl.rc', 'ipl 0009\npause 1\n');
     expect(runRun({ script: rc, config: cnf }, io)).toBe(1);
     // The console cannot be read for an IPL: the channel subsystem's own reason, not "no channel subsystem".
-    expect(io.err).toMatch(new RegExp(`ipl\\.rc:1:1: error CONSOLE_IPL: IPL from 0009 failed: `));
+    expect(io.err).toMatch(/ipl\.rc:1:1: error CONSOLE_IPL: IPL from 0009 failed: /);
     const none = capture();
     expect(runRun({ script: script('ipl2.rc', 'ipl 0500\n'), config: cnf }, none)).toBe(1);
     expect(none.err).toContain('error CONSOLE_IPL: IPL from 0500 failed');
