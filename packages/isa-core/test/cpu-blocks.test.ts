@@ -11,13 +11,22 @@ import { DATA, instruction } from './cpu-random';
  * PSW — plus the instruction and cycle counts must agree.
  */
 
-function runProgram(body: number[][], regs: number[], data: Uint8Array, compile: boolean, amode31: boolean): TestMachine {
+function runProgram(
+  body: number[][],
+  regs: number[],
+  data: Uint8Array,
+  compile: boolean,
+  amode31: boolean,
+  key: number,
+): TestMachine {
   const m = machine();
   m.cpu.blockCompilation = compile;
   m.poke(DATA, data);
+  // With a non-zero PSW key the storage keys match it, so accesses go through the protection checks but succeed.
+  for (let frame = 0; frame < 4; frame++) m.storage.setKey((frame << 12) as never, key << 4);
   // loop: <body> ; BCT 2,loop — then END
   const code = [...body, RX(0x46, 2, ORIGIN, 0, 0)];
-  m.load(code, { amode31 });
+  m.load(code, { psw: [(0x00080000 | (key << 20)) >>> 0, ((amode31 ? 0x80000000 : 0) | ORIGIN) >>> 0] });
   m.cpu.gpr.set(regs);
   m.cpu.gpr[2] = 40;
   m.cpu.gpr[10] = DATA;
@@ -33,15 +42,18 @@ describe('compiled blocks agree with the interpreter', () => {
         fc.array(fc.integer({ min: -0x80000000, max: 0x7fffffff }), { minLength: 16, maxLength: 16 }),
         fc.uint8Array({ minLength: 0x200, maxLength: 0x200 }),
         fc.boolean(),
-        (parts, regs, data, amode31) => {
+        fc.constantFrom(0, 0, 3),
+        (parts, regs, data, amode31, key) => {
           const body = parts.flat();
-          const a = runProgram(body, regs, data, false, amode31);
-          const b = runProgram(body, regs, data, true, amode31);
+          const a = runProgram(body, regs, data, false, amode31, key);
+          const b = runProgram(body, regs, data, true, amode31, key);
           expect([...b.cpu.gpr]).toEqual([...a.cpu.gpr]);
           expect(b.lastProgramInterruption()).toEqual(a.lastProgramInterruption());
           expect(b.peek(DATA, 0x200)).toEqual(a.peek(DATA, 0x200));
           expect(b.cpu.instructions).toBe(a.cpu.instructions);
           expect(b.cpu.cycles).toBe(a.cpu.cycles);
+          // Reference and change bits too: compiled code sets them as the accessors do.
+          expect([...b.storage.keys.subarray(0, 8)]).toEqual([...a.storage.keys.subarray(0, 8)]);
           // A loop that made 20 passes went past the compile threshold: the comparison covered compiled code.
           if (a.cpu.instructions >= 20 * (parts.length + 1) + 40) expect(b.cpu.codeCache?.compiled).toBeGreaterThan(0);
         },

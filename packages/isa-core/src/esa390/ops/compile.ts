@@ -158,6 +158,39 @@ export interface CompileTables {
 
 const hex = (n: number): string => `0x${(n >>> 0).toString(16)}`;
 
+/*
+ * Storage accesses inline: V8 does not inline cpu.read32/write32 into a large
+ * block, so the TLB-hit path is written out here. It is taken only when it is
+ * exactly what the accessor would do: PSW key 0 (no protection checks), the
+ * page in this CPU's TLB, the frame allocated, the operand inside the page,
+ * and for stores no low-address protection candidate (address >= 512) and a
+ * frame without compiled code (whose stores must reach the code cache).
+ * Everything else calls the accessor. Reference and change bits are set as
+ * the accessor sets them.
+ */
+const LOAD_SHAPE: Record<4 | 2 | 1, [number, string, string]> = {
+  4: [4092, '(f[O] << 24) | (f[O + 1] << 16) | (f[O + 2] << 8) | f[O + 3]', 'read32'],
+  2: [4094, '(f[O] << 8) | f[O + 1]', 'read16'],
+  1: [4095, 'f[O]', 'read8'],
+};
+const STORE_SHAPE: Record<4 | 2 | 1, [number, string, string]> = {
+  4: [4092, 'f[O] = V >>> 24; f[O + 1] = V >>> 16; f[O + 2] = V >>> 8; f[O + 3] = V;', 'write32'],
+  2: [4094, 'f[O] = V >>> 8; f[O + 1] = V;', 'write16'],
+  1: [4095, 'f[O] = V;', 'write8'],
+};
+
+/** Code that sets `target` to the (unsigned for 2 and 1) value of `size` bytes at address expression `addr`. */
+function load(size: 4 | 2 | 1, target: string, addr: string): string {
+  const [last, bytes, slow] = LOAD_SHAPE[size];
+  return `{ const A = ${addr}, O = A & 4095, PG = A >>> 12, SL = PG & 255, FN = TF[SL]; let f; if (O <= ${last} && TR[SL] === PG && cpu._key === 0 && (f = FR[FN]) !== undefined) { KY[FN] |= 4; ${target} = ${bytes}; } else ${target} = cpu.${slow}(A); }`;
+}
+
+/** Code that stores `value` (`size` bytes) at address expression `addr`. */
+function store(size: 4 | 2 | 1, addr: string, value: string): string {
+  const [last, bytes, slow] = STORE_SHAPE[size];
+  return `{ const A = ${addr}, V = ${value}, O = A & 4095, PG = A >>> 12, SL = PG & 255, FN = TWF[SL]; let f; if (O <= ${last} && A >= 512 && TW[SL] === PG && cpu._key === 0 && WT[FN] === 0 && (f = FR[FN]) !== undefined) { KY[FN] |= 6; ${bytes} } else cpu.${slow}(A, V); }`;
+}
+
 /**
  * Compile the block starting at `ia` (offset `o` in frame bytes `f`).
  * Returns null when the first instruction cannot start a block.
@@ -260,59 +293,59 @@ export function compileBlock(
         s = `{ const a = g[${r1}] >>> 0, b = g[${r2}] >>> 0; cpu.cc = a === b ? 0 : a < b ? 1 : 2; }`;
         break;
       case 0x58:
-        s = `${at} g[${r1}] = cpu.read32(${ea(p + 2, r2)});`;
+        s = `${at} ${load(4, `g[${r1}]`, ea(p + 2, r2))}`;
         break;
       case 0x50:
-        s = `${at} cpu.write32(${ea(p + 2, r2)}, g[${r1}]); ${staleCheck}`;
+        s = `${at} ${store(4, ea(p + 2, r2), `g[${r1}]`)} ${staleCheck}`;
         break;
       case 0x41:
         s = `g[${r1}] = ${ea(p + 2, r2)};`;
         break;
       case 0x48:
-        s = `${at} g[${r1}] = (cpu.read16(${ea(p + 2, r2)}) << 16) >> 16;`;
+        s = `${at} { let v; ${load(2, 'v', ea(p + 2, r2))} g[${r1}] = (v << 16) >> 16; }`;
         break;
       case 0x40:
-        s = `${at} cpu.write16(${ea(p + 2, r2)}, g[${r1}] & 0xffff); ${staleCheck}`;
+        s = `${at} ${store(2, ea(p + 2, r2), `g[${r1}] & 0xffff`)} ${staleCheck}`;
         break;
       case 0x43:
-        s = `${at} { const v = cpu.read8(${ea(p + 2, r2)}); g[${r1}] = (g[${r1}] & -256) | v; }`;
+        s = `${at} { let v; ${load(1, 'v', ea(p + 2, r2))} g[${r1}] = (g[${r1}] & -256) | v; }`;
         break;
       case 0x42:
-        s = `${at} cpu.write8(${ea(p + 2, r2)}, g[${r1}] & 0xff); ${staleCheck}`;
+        s = `${at} ${store(1, ea(p + 2, r2), `g[${r1}] & 0xff`)} ${staleCheck}`;
         break;
       case 0x5a:
       case 0x5b:
       case 0x4a:
       case 0x4b: {
         const half = b0 === 0x4a || b0 === 0x4b;
-        const fetch = half ? `(cpu.read16(${ea(p + 2, r2)}) << 16) >> 16` : `cpu.read32(${ea(p + 2, r2)})`;
+        const fetch = half ? `${load(2, 'b', ea(p + 2, r2))} b = (b << 16) >> 16;` : load(4, 'b', ea(p + 2, r2));
         const plus = b0 === 0x5a || b0 === 0x4a;
         const ovf = plus ? '((a ^ r) & (b ^ r)) < 0' : '((a ^ b) & (a ^ r)) < 0';
-        s = `${at} { const b = ${fetch}; const a = g[${r1}], r = (a ${plus ? '+' : '-'} b) | 0; g[${r1}] = r; if (${ovf}) H.overflow(cpu); else ${cc('r')} }`;
+        s = `${at} { let b; ${fetch} const a = g[${r1}], r = (a ${plus ? '+' : '-'} b) | 0; g[${r1}] = r; if (${ovf}) H.overflow(cpu); else ${cc('r')} }`;
         break;
       }
       case 0x5e:
-        s = `${at} { const b = cpu.read32(${ea(p + 2, r2)}); const a = g[${r1}], t = (a >>> 0) + (b >>> 0), r = t | 0; g[${r1}] = r; cpu.cc = (r !== 0 ? 1 : 0) | (t > 4294967295 ? 2 : 0); }`;
+        s = `${at} { let b; ${load(4, 'b', ea(p + 2, r2))} const a = g[${r1}], t = (a >>> 0) + (b >>> 0), r = t | 0; g[${r1}] = r; cpu.cc = (r !== 0 ? 1 : 0) | (t > 4294967295 ? 2 : 0); }`;
         break;
       case 0x5f:
-        s = `${at} { const b = cpu.read32(${ea(p + 2, r2)}); const a = g[${r1}], r = (a - b) | 0; g[${r1}] = r; cpu.cc = (r !== 0 ? 1 : 0) | ((a >>> 0) >= (b >>> 0) ? 2 : 0); }`;
+        s = `${at} { let b; ${load(4, 'b', ea(p + 2, r2))} const a = g[${r1}], r = (a - b) | 0; g[${r1}] = r; cpu.cc = (r !== 0 ? 1 : 0) | ((a >>> 0) >= (b >>> 0) ? 2 : 0); }`;
         break;
       case 0x54:
       case 0x56:
       case 0x57: {
         const op = b0 === 0x54 ? '&' : b0 === 0x56 ? '|' : '^';
-        s = `${at} { const r = g[${r1}] ${op} cpu.read32(${ea(p + 2, r2)}); g[${r1}] = r; cpu.cc = r === 0 ? 0 : 1; }`;
+        s = `${at} { let b; ${load(4, 'b', ea(p + 2, r2))} const r = g[${r1}] ${op} b; g[${r1}] = r; cpu.cc = r === 0 ? 0 : 1; }`;
         break;
       }
       case 0x59:
       case 0x49:
-        s = `${at} { const b = ${b0 === 0x49 ? `(cpu.read16(${ea(p + 2, r2)}) << 16) >> 16` : `cpu.read32(${ea(p + 2, r2)})`}, a = g[${r1}]; cpu.cc = a === b ? 0 : a < b ? 1 : 2; }`;
+        s = `${at} { let b; ${b0 === 0x49 ? `${load(2, 'b', ea(p + 2, r2))} b = (b << 16) >> 16;` : load(4, 'b', ea(p + 2, r2))} const a = g[${r1}]; cpu.cc = a === b ? 0 : a < b ? 1 : 2; }`;
         break;
       case 0x55:
-        s = `${at} { const b = cpu.read32(${ea(p + 2, r2)}) >>> 0, a = g[${r1}] >>> 0; cpu.cc = a === b ? 0 : a < b ? 1 : 2; }`;
+        s = `${at} { let b; ${load(4, 'b', ea(p + 2, r2))} b = b >>> 0; const a = g[${r1}] >>> 0; cpu.cc = a === b ? 0 : a < b ? 1 : 2; }`;
         break;
       case 0x4c:
-        s = `${at} g[${r1}] = Math.imul(g[${r1}], (cpu.read16(${ea(p + 2, r2)}) << 16) >> 16);`;
+        s = `${at} { let b; ${load(2, 'b', ea(p + 2, r2))} g[${r1}] = Math.imul(g[${r1}], (b << 16) >> 16); }`;
         break;
       case 0x88:
       case 0x89:
@@ -436,6 +469,8 @@ export function compileBlock(
   const src = `
 return function block(cpu, g, end) {
   let G = P.gen;
+  const TR = cpu.tlbPageR, TF = cpu.tlbFrameR, TW = cpu.tlbPageW, TWF = cpu.tlbFrameW;
+  const ST = cpu.storage, FR = ST.frames, KY = ST.keys, WT = ST.watched;
   for (;;) {
     let ia = ${hex(a)};
     let k = ${n};
