@@ -185,13 +185,23 @@ describe.skipIf(!live)('targeted programs', () => {
       // hercules-oracle.md: LA 1,5 / LA 2,7 / AR 1,2 / LPSW X'300'.
       id: 'oracle-sample',
       script: 'sysclear\nr 0=0008000000000200\nr 200=41100005412000071A1282000300\nr 300=000A000000000000\nrestart\npause 1\npsw\ngpr\nr 0-9F\n',
-      expect: (gpr: readonly number[]) => expect(gpr[1]).toBe(0x0c),
+      expect: (gpr: readonly number[], _storage: ReadonlyMap<number, number>) => expect(gpr[1]).toBe(0x0c),
     },
     {
       // The hercules-oracle.md loop (L 2,X'300' / AR 1,3 / BCT 2,*-2 / LPSW X'308') with count 1000 and GR3 = 3.
       id: 'bct-loop',
       script: 'sysclear\nr 0=0008000000000200\nr 200=582003001A13462002048200030800000000\nr 300=000003E800000000000A000000000000\ngpr 3=3\nrestart\npause 1\npsw\ngpr\nr 0-9F\n',
-      expect: (gpr: readonly number[]) => expect([gpr[1], gpr[2]]).toEqual([3000, 0]),
+      expect: (gpr: readonly number[], _storage: ReadonlyMap<number, number>) => expect([gpr[1], gpr[2]]).toEqual([3000, 0]),
+    },
+    {
+      // SVC X'42' after LA 1,5: SVC old PSW at X'20', ILC 2 at X'89', code X'0042' at X'8A' (POP "SVC Interruption").
+      id: 'svc',
+      script: 'sysclear\nr 0=0008300000000200\nr 60=000A00000000E060\nr 200=411000050A42\nrestart\npause 1\npsw\ngpr\nr 0-9F\n',
+      expect: (gpr: readonly number[], storage: ReadonlyMap<number, number>) => {
+        expect(gpr[1]).toBe(5);
+        expect([0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27].map((a) => storage.get(a))).toEqual([0, 8, 0x30, 0, 0, 0, 2, 6]);
+        expect([0x89, 0x8a, 0x8b].map((a) => storage.get(a))).toEqual([2, 0, 0x42]);
+      },
     },
   ];
   let results: HerculesCaseResult[] = [];
@@ -206,7 +216,7 @@ describe.skipIf(!live)('targeted programs', () => {
       const hs = caseState(h.commands);
       const os = caseState(runOnIsaCore(t).commands);
       expect(describeDivergences(compareStates(hs, os))).toBe('');
-      t.expect(os.gpr!);
+      t.expect(os.gpr!, os.storage);
       expect(os.psw).toBe(hs.psw);
     });
   }

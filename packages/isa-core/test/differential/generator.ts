@@ -54,6 +54,7 @@ export const PROGRAM_NEW_IA = 0xeee0;
 /** The regions compared after the run, as [start, length]. */
 export const COMPARED_LOW_CORE: readonly (readonly [number, number])[] = [
   [0x08, 8], // restart old PSW
+  [0x20, 8], // SVC old PSW
   [0x28, 8], // program old PSW
   [0x88, 16], // SVC and program interruption codes (X'88'-X'8F'), TEA X'90', PER X'96'
 ];
