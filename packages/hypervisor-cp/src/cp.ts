@@ -312,6 +312,26 @@ export class ControlProgram {
     return true;
   }
 
+  /**
+   * IPL a user's virtual machine from a minidisk: `vdev`, or the directory's
+   * IPL statement when it names a device number. The IPL I/O completes while
+   * CP runs.
+   */
+  ipl(userid: string, vdev?: number): { ok: true } | { ok: false; error: CpError } {
+    const l = this.logged.get(userid.toUpperCase());
+    if (l === undefined) return { ok: false, error: { code: 'HCPCMD045E', message: `${userid.toUpperCase()} not logged on` } };
+    let dev = vdev;
+    if (dev === undefined) {
+      const target = l.user.ipl?.target;
+      if (target === undefined || !/^[0-9A-F]{1,4}$/.test(target)) {
+        return { ok: false, error: { code: 'HCPIPL026E', message: `no IPL device: the directory IPL statement names ${target ?? 'nothing'}` } };
+      }
+      dev = Number.parseInt(target, 16);
+    }
+    const r = l.vm.ipl(dev);
+    return r.ok ? { ok: true } : { ok: false, error: { code: r.message.slice(0, 10), message: r.message.slice(11) } };
+  }
+
   /** Start (or restart) virtual CPU 0 of a user at a PSW. */
   start(userid: string, pswHigh: number, pswLow: number): boolean {
     const vm = this.vm(userid);

@@ -389,6 +389,69 @@ export class VirtualIo {
     return true;
   }
 
+  /**
+   * IPL from a minidisk (POP "Initial Program Loading", CKD devices): the
+   * IPL record (cylinder 0, head 0, record 1 of the minidisk, 24 bytes: PSW
+   * and two format-0 CCWs) goes to guest absolute 0 and the chain continues
+   * with the CCW at guest X'08'. CP does it in two real channel programs: the
+   * first reads the record so CP can see the guest's CCWs; the second
+   * repositions on record 1, reads it again (into CP's area) and
+   * command-chains into the guest's CCWs, translated as usual — so the
+   * device is oriented after record 1 when the guest's chain starts, as in a
+   * real IPL. `done` gets the final SCSW.
+   */
+  ipl(s: VirtualSubchannel, done: (scsw: Scsw) => void): boolean {
+    const d = s.device;
+    if (d.kind !== 'minidisk' || s.busy) return false;
+    const host = this.guest.host;
+    const area = this.guest.cpArea + s.number * this.areaPerSubchannel;
+    const size = this.areaPerSubchannel - 128;
+    const prefix = area + size;
+    const cc = d.startCylinder;
+    /** Host CCWs at `at`: SET FILE MASK (read-only links), SEEK, SEARCH ID EQUAL record 1, TIC back, READ DATA 24 bytes into `target`. */
+    const bootstrap = (at: number, target: number, chainTo: number): void => {
+      const arg = at + 56;
+      const list: [number, number, number, number][] = [];
+      if (d.readOnly) list.push([0x1f, CCW_CC, 1, arg + 14]);
+      const seek = at + 8 * list.length;
+      list.push([0x07, CCW_CC, 6, arg], [0x31, CCW_CC, 5, arg + 8], [0x08, 0, 0, seek + 8], [0x06, CCW_SLI | (chainTo >= 0 ? CCW_CC : 0), 24, target]);
+      if (chainTo >= 0) list.push([0x08, 0, 0, chainTo]);
+      list.forEach(([cmd, flags, count, addr], i) => {
+        host.write32((at + 8 * i) as never, ((cmd << 24) | (flags << 16) | count) >>> 0);
+        host.write32((at + 8 * i + 4) as never, addr >>> 0);
+      });
+      host.writeFrom(arg as never, Uint8Array.from([0, 0, cc >>> 8, cc & 0xff, 0, 0, 0, 0, cc >>> 8, cc & 0xff, 0, 0, 1, 0, 0x40]));
+    };
+    bootstrap(prefix, this.guest.origin, -1);
+    s.busy = true;
+    const generation = ++s.generation;
+    this.port.count('real-start');
+    this.port.start(d.realDevice, 0, prefix, (first) => {
+      if (s.generation !== generation) return;
+      if ((first.deviceStatus & ~(DS_CHANNEL_END | DS_DEVICE_END)) !== 0 || first.subchannelStatus !== 0) {
+        s.busy = false;
+        done(first);
+        return;
+      }
+      // The guest's chain, translated; the read-only file mask is already in the bootstrap.
+      const program = translateChannelProgram(this.guest, 8, false, { ...d, readOnly: false }, area, size);
+      this.port.count('ccw-translated', program.ccws);
+      bootstrap(prefix, prefix + 96, program.hostStart);
+      s.program = program;
+      this.port.count('real-start');
+      this.port.start(d.realDevice, 0, prefix, (real) => {
+        if (s.generation !== generation) return;
+        s.busy = false;
+        s.program = null;
+        const last = (real.ccwAddress - 8) >>> 0;
+        completeBounces(this.guest, program, d.startCylinder, last, real.count);
+        const guestCcw = program.hostToGuest.get(last);
+        done({ ...real, ccwAddress: guestCcw === undefined ? real.ccwAddress : (guestCcw + 8) >>> 0 });
+      });
+    });
+    return true;
+  }
+
   /** Interpret a guest channel program for a CP-simulated device. */
   private simulate(s: VirtualSubchannel, format1: boolean, key: number, start: number, ilSuppress: boolean): void {
     const g = this.guest;

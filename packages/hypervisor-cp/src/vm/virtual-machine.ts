@@ -233,6 +233,54 @@ export class VirtualMachine {
   }
 
   /**
+   * IPL from a minidisk (CP's IPL command, the directory's IPL statement):
+   * a system reset of the virtual CPUs, the IPL I/O (see `VirtualIo.ipl`),
+   * then virtual CPU 0 starts with the PSW the IPL record put at guest 0, and
+   * the subsystem-identification word of the IPL device at X'B8' as the
+   * hardware stores it. Completes while CP runs (real I/O); the result is
+   * reported to `onDone` and on the console when it fails.
+   */
+  ipl(vdev: number, onDone?: (ok: boolean) => void): { ok: true } | { ok: false; message: string } {
+    const s = this.io.byDevice(vdev);
+    if (s === undefined) return { ok: false, message: `HCPIPL040E Device ${vdev.toString(16).toUpperCase().padStart(4, '0')} does not exist` };
+    if (s.device.kind !== 'minidisk') return { ok: false, message: `HCPIPL003E Device ${vdev.toString(16).toUpperCase().padStart(4, '0')} is not a DASD` };
+    for (const c of this.cpus) {
+      c.reset(true);
+      c.state = 'stopped';
+    }
+    const v = this.cpus[0]!;
+    v.blocked = true;
+    v.state = 'operating';
+    const started = this.io.ipl(s, (scsw) => {
+      v.blocked = false;
+      const ok = (scsw.deviceStatus & ~0x0c) === 0 && scsw.subchannelStatus === 0;
+      if (!ok) {
+        v.state = 'stopped';
+        this.consoleLine(`HCPIPL041E IPL failed on device ${vdev.toString(16).toUpperCase().padStart(4, '0')}: device status ${scsw.deviceStatus.toString(16).padStart(2, '0')}, subchannel status ${scsw.subchannelStatus.toString(16).padStart(2, '0')}`);
+        onDone?.(false);
+        return;
+      }
+      this.storage.write32(LOW.SUBSYSTEM_ID, (0x00010000 | s.number) >>> 0);
+      this.storage.write32(LOW.IO_PARAM, 0);
+      const hi = this.storage.read32(0) >>> 0;
+      const lo = this.storage.read32(4) >>> 0;
+      if (!v.setPsw(hi, lo)) {
+        v.state = 'stopped';
+        this.consoleLine('HCPIPL042E IPL PSW is not valid');
+        onDone?.(false);
+        return;
+      }
+      onDone?.(true);
+    });
+    if (!started) {
+      v.blocked = false;
+      v.state = 'stopped';
+      return { ok: false, message: 'HCPIPL043E Device busy' };
+    }
+    return { ok: true };
+  }
+
+  /**
    * The restart function on virtual CPU `i` (the operator's RESTART key,
    * SIGP restart): restart old PSW at X'8', new PSW from X'0'; the CPU starts.
    */
