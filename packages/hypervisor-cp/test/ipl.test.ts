@@ -4,7 +4,7 @@
  * under CP gives the same storage and PSW; the directory's IPL statement
  * names the device.
  */
-import { type AbsoluteAddress } from '@strachey/isa-core';
+import type { AbsoluteAddress } from '@strachey/isa-core';
 import { CkdVolume, Dasd3390, createChannelMachine, formatVolume, geometry3390, iplHandler } from '@strachey/io-channel';
 import { describe, expect, it } from 'vitest';
 import { createCp } from '../src/index';
