@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { createCp } from '../src/index';
 import { assembleGuest, loadBare } from './helpers';
 
-const COMPARE = 0x3000;
+const COMPARE = 0x8000;
 
 function bare(source: string) {
   const g = assembleGuest(source);
@@ -215,5 +215,48 @@ ${EPILOGUE}
          B     DONE
 ${EPILOGUE}
          END   T`);
+  });
+
+  it('DAT: a store through the guest’s tables, IPTE, then the page-translation exception with its TEA (shadow coherence)', () => {
+    const r = equivalent(`${PROLOGUE}
+         MVC   X'68'(8),PGMNEW
+         LCTL  0,0,=X'00B00000'
+         L     2,=A(X'9000')
+         L     3,=A(X'A000')
+         ST    3,0(2)
+         L     4,=A(X'A000')
+         LA    5,0
+         LA    6,16
+         L     7,=F'4096'
+PT       ST    5,0(4)
+         LA    4,4(4)
+         AR    5,7
+         BCT   6,PT
+         L     4,=A(X'A000')
+         L     3,=A(X'7000')
+         ST    3,20(4)
+         LCTL  1,1,=X'00009000'
+         STOSM X'510',X'04'
+         L     8,=A(X'5000')
+         MVC   0(4,8),=C'SHAD'
+         L     9,=A(X'A000')
+         L     10,=A(X'5000')
+         IPTE  9,10
+         MVC   0(4,8),=C'GONE'
+         B     DONE
+PGMINT   MVC   X'520'(8),X'28'
+         MVC   X'528'(4),X'8C'
+         MVC   X'52C'(4),X'90'
+         B     DONE
+         DS    0D
+PGMNEW   DC    X'00080000',A(X'80000000'+PGMINT)
+${EPILOGUE}
+         END   T`);
+    // Virtual X'5000' is real X'7000': the first MVC stored there; after IPTE the second one faults.
+    expect([...r.cp.low.subarray(0x7000, 0x7004)]).toEqual([0xe2, 0xc8, 0xc1, 0xc4]);
+    expect([...r.cp.low.subarray(0x528, 0x52c)]).toEqual([0, 6, 0, 0x11]);
+    expect(r.cp.vm.counters.emulated.IPTE).toBe(1);
+    expect(r.cp.vm.shadows[0]!.counters.fills).toBeGreaterThan(0);
+    expect(r.sie.vm.counters.emulated.IPTE).toBeUndefined();
   });
 });

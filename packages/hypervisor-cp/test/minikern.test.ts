@@ -114,4 +114,32 @@ describe('MINIKERN bare metal and under CP', () => {
     expect(cp.sie.facility.counters.byCode['04']).toBeGreaterThan(0);
     expect(cp.sie.facility.counters.byCode['1c']).toBeGreaterThan(0);
   });
+
+  it('two users run MINIKERN at once, one per style, with minidisks on the same real volume: both right, each on its own cylinders', () => {
+    const real = new CkdVolume(geometry3390(1113));
+    placeMinidisk(real, 300, kernelVolume());
+    placeMinidisk(real, 305, kernelVolume());
+    const r = createCp({
+      directory: 'USER ONE X 1M 16M G\n CONSOLE 009 3215\n MDISK 191 3390 300 5 VMRES1 MR\nUSER TWO X 1M 16M G\n CONSOLE 009 3215\n MDISK 191 3390 305 5 VMRES1 MR\n',
+      volumes: [{ volser: 'VMRES1', volume: real }],
+    });
+    if (!r.ok) throw new Error('directory');
+    const vms = (['trap-and-emulate', 'sie'] as const).map((style, i) => {
+      const l = r.cp.logon(i === 0 ? 'ONE' : 'TWO', undefined, { style });
+      if (!l.ok) throw new Error(l.error.message);
+      for (const c of images()) l.vm.load(c.address, c.bytes);
+      l.vm.start(0x00080000, (0x80000000 | KERNEL.entry) >>> 0);
+      return l.vm;
+    });
+    expect(r.cp.run(2_000_000_000).reason).toBe('idle');
+    for (const vm of vms) {
+      expect(vm.consoleLines.map((l) => l.trimEnd())).toEqual(['MINIKERN BOOTED FROM DISK', 'TASK A SUM=02001000', 'TASK B SUM=09682200', 'ALL TASKS DONE']);
+      expect(vm.cpus[0]!.getPsw()).toEqual([0x000a0000, 0]);
+    }
+    for (const start of [300, 305]) {
+      const t = readMinidisk(real, start, 5).find((x) => x.cc === 2)!;
+      expect(t.records.slice(1).map((x) => fromEbcdic(x.data).trimEnd())).toEqual(['TASK A SUM=02001000', 'TASK B SUM=09682200']);
+    }
+    expect(r.cp.counters().realIoStarts).toBe(6);
+  });
 });
