@@ -366,9 +366,21 @@ export function compileBlock(
         s = `${at} { const v = cpu.read8(${ea(p + 2, 0)}) & ${b1}; cpu.cc = v === 0 ? 0 : v === ${b1} ? 3 : 1; }`;
         break;
       case 0xd2:
-      case 0xd5:
-        s = `${at} H.ss(cpu, ${b0}, ${b1}, ${ea(p + 2, 0)}, ${ea(p + 4, 0)}); ${b0 === 0xd2 ? staleCheck : ''}`;
+      case 0xd5: {
+        // MVC and CLC with both operands in TLB-resident, allocated frames, each inside one page:
+        // byte by byte inline (left to right, so MVC overlap propagates); else the SS helper.
+        const l = b1;
+        const mvc = b0 === 0xd2;
+        const dst = mvc ? 'TW[S1] === P1 && WT[F1] === 0 && A1 >= 512' : 'TR[S1] === P1';
+        const inline = mvc
+          ? `KY[F1] |= 6; KY[F2] |= 4; for (let i = 0; i <= ${l}; i++) f1[O1 + i] = f2[O2 + i];`
+          : `KY[F1] |= 4; KY[F2] |= 4; let c = 0; for (let i = 0; i <= ${l}; i++) { const x = f1[O1 + i], y = f2[O2 + i]; if (x !== y) { c = x < y ? 1 : 2; break; } } cpu.cc = c;`;
+        s =
+          `${at} { const A1 = ${ea(p + 2, 0)}, A2 = ${ea(p + 4, 0)}, O1 = A1 & 4095, O2 = A2 & 4095, P1 = A1 >>> 12, P2 = A2 >>> 12, S1 = P1 & 255, S2 = P2 & 255, F1 = ${mvc ? 'TWF' : 'TF'}[S1], F2 = TF[S2]; let f1, f2; ` +
+          `if (O1 + ${l} <= 4095 && O2 + ${l} <= 4095 && cpu._key === 0 && ${dst} && TR[S2] === P2 && (f1 = FR[F1]) !== undefined && (f2 = FR[F2]) !== undefined) { ${inline} } ` +
+          `else H.ss(cpu, ${b0}, ${l}, A1, A2); } ${mvc ? staleCheck : ''}`;
         break;
+      }
       case 0xa7: {
         const i2 = (((f[p + 2]! << 8) | f[p + 3]!) << 16) >> 16;
         switch (r2) {
