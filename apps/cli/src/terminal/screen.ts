@@ -502,14 +502,17 @@ export class Screen3270 {
       this.erase(this.alternate);
     } else {
       let cursor = -1;
+      const last = this.fieldAttributeOf(n - 1);
+      let prot = (this.attribute[last]! & FieldAttr.PROTECTED) !== 0;
       for (let a = 0; a < n; a++) {
         if (this.isAttribute[a] !== 0) {
-          if ((this.attribute[a]! & FieldAttr.PROTECTED) === 0) {
+          prot = (this.attribute[a]! & FieldAttr.PROTECTED) !== 0;
+          if (!prot) {
             this.attribute[a] = this.attribute[a]! & ~FieldAttr.MDT;
             const next = (a + 1) % n;
             if (cursor === -1 && this.isAttribute[next] === 0) cursor = next;
           }
-        } else if (this.isInputPosition(a)) {
+        } else if (!prot) {
           this.chars[a] = 0;
           this.graphicEscape[a] = 0;
         }
@@ -658,8 +661,12 @@ export class Screen3270 {
           if (!need(i, 2, 'a two-byte buffer address after EUA')) break;
           const stop = address(i + 1, 'an EUA stop address');
           if (stop < 0) break;
+          // Track the governing attribute while walking, rather than searching back from every position.
+          const fa = this.fieldAttributeOf(ba);
+          let prot = fa !== -1 && (this.attribute[fa]! & FieldAttr.PROTECTED) !== 0;
           do {
-            if (this.isInputPosition(ba)) this.setChar(ba, 0, 0, 0, 0);
+            if (this.isAttribute[ba] !== 0) prot = (this.attribute[ba]! & FieldAttr.PROTECTED) !== 0;
+            else if (!prot) this.setChar(ba, 0, 0, 0, 0);
             ba = (ba + 1) % n;
           } while (ba !== stop);
           i += 3;
