@@ -542,6 +542,22 @@ export function createCp(options: CpOptions): { ok: true; cp: ControlProgram } |
     if (!p.ok) return { ok: false, errors: p.errors };
     directory = p.value;
   } else directory = options.directory;
+  // Two real volumes with one volser or one device number would make minidisks ambiguous.
+  const seenVolser = new Set<string>();
+  const seenDevnum = new Set<number>();
+  const volumeErrors: DirectoryError[] = [];
+  options.volumes.forEach((v, i) => {
+    const volser = v.volser.toUpperCase();
+    const devnum = v.devnum ?? 0x100 + i;
+    const at = { file: '<volumes>', line: i + 1, column: 1 };
+    if (seenVolser.has(volser)) volumeErrors.push({ code: 'BAD_OPERAND', ...at, message: `volume ${volser} is given twice`, expected: 'distinct volsers', found: volser });
+    if (seenDevnum.has(devnum) || devnum < 0 || devnum > 0xffff) {
+      volumeErrors.push({ code: 'BAD_OPERAND', ...at, message: `real device number ${devnum.toString(16)} is used twice or out of range`, expected: 'distinct device numbers 0000-FFFF', found: devnum.toString(16) });
+    }
+    seenVolser.add(volser);
+    seenDevnum.add(devnum);
+  });
+  if (volumeErrors.length > 0) return { ok: false, errors: volumeErrors };
   const volumes = options.volumes.map((v) => ({ volser: v.volser.toUpperCase(), cylinders: v.volume.geometry.cylinders }));
   const v = validateDirectory(directory, volumes);
   if (!v.ok) return { ok: false, errors: v.errors };

@@ -120,3 +120,23 @@ describe('directory validation against volumes', () => {
     expect(vv.ok && vv.value.get('A 403')?.cylinders).toBe(50);
   });
 });
+
+describe('createCp input checks', () => {
+  it('two volumes with one volser are an error value, not an exception', async () => {
+    const { createCp } = await import('../src/index');
+    const { CkdVolume, geometry3390 } = await import('@strachey/io-channel');
+    const r = createCp({
+      directory: 'USER A A 1M 1M G\n',
+      volumes: [
+        { volser: 'VOL1', volume: new CkdVolume(geometry3390(10)) },
+        { volser: 'vol1', volume: new CkdVolume(geometry3390(10)), devnum: 0x100 },
+      ],
+    });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors.map((e) => [e.line, e.message])).toEqual([
+      [2, 'volume VOL1 is given twice'],
+      [2, 'real device number 100 is used twice or out of range'],
+    ]);
+  });
+});
