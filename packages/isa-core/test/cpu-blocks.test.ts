@@ -119,4 +119,28 @@ describe('compiled blocks agree with the interpreter', () => {
       { numRuns: 100 },
     );
   });
+
+  it('subroutine calls by BAL/BALR/BAS/BASR and returns by BR agree with the interpreter in both addressing modes', () => {
+    for (const amode31 of [false, true]) {
+      for (const call of [0x45, 0x4d, 0x05, 0x0d]) {
+        const run = (compile: boolean) => {
+          const m = machine();
+          m.cpu.blockCompilation = compile;
+          // loop: call sub ; BCT 2,loop ; END ; sub: AHI 3,1 ; SPM 3 ; BR 14
+          const sub = ORIGIN + 10;
+          const first = call === 0x45 || call === 0x4d ? RX(call, 14, sub) : RR(call, 14, 15);
+          const pad = first.length === 2 ? [RR(0x18, 0, 0)] : [];
+          m.load([first, ...pad, RX(0x46, 2, ORIGIN), [0, 0], RI(0xa7a, 3, 1), RR(0x04, 3, 0), RR(0x07, 15, 14)], {
+            amode31,
+          });
+          m.cpu.gpr[2] = 40;
+          m.cpu.gpr[15] = sub;
+          m.cpu.gpr[3] = 0x1b000000;
+          m.run(10_000);
+          return { g: [...m.cpu.gpr], pi: m.lastProgramInterruption(), n: m.cpu.instructions };
+        };
+        expect(run(true)).toEqual(run(false));
+      }
+    }
+  });
 });

@@ -50,6 +50,8 @@ const skip = fc
   .tuple(fc.integer({ min: 0, max: 15 }), reg, imm)
   .map(([m, a, i]) => [RI(0xa74, m, 4), RI(0xa78, a, i)]);
 const spm = reg.map((a) => [RR(0x04, a, 0)]);
+/** BALR/BASR with R2 = 0: link information without a branch. */
+const link = fc.tuple(fc.constantFrom(0x05, 0x0d), reg).map(([op, a]) => [RR(op, a, 0)]);
 const underMask = fc
   .tuple(fc.constantFrom(0xbf, 0xbe, 0xbd), reg, fc.integer({ min: 0, max: 15 }), anyDisp)
   .map(([op, a, mask, d]) => [RS(op, a, mask, d, 10)]);
@@ -83,6 +85,7 @@ export const instruction = fc.oneof(
   { arbitrary: cvd, weight: 1 },
   { arbitrary: skip, weight: 2 },
   { arbitrary: spm, weight: 1 },
+  { arbitrary: link, weight: 1 },
   { arbitrary: underMask, weight: 2 },
   { arbitrary: translate, weight: 1 },
   { arbitrary: packs, weight: 1 },

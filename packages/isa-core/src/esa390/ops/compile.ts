@@ -357,13 +357,13 @@ export function compileBlock(
         break;
       }
       case 0x92:
-        s = `${at} cpu.write8(${ea(p + 2, 0)}, ${b1}); ${staleCheck}`;
+        s = `${at} ${store(1, ea(p + 2, 0), String(b1))} ${staleCheck}`;
         break;
       case 0x95:
-        s = `${at} { const v = cpu.read8(${ea(p + 2, 0)}); cpu.cc = v === ${b1} ? 0 : v < ${b1} ? 1 : 2; }`;
+        s = `${at} { let v; ${load(1, 'v', ea(p + 2, 0))} cpu.cc = v === ${b1} ? 0 : v < ${b1} ? 1 : 2; }`;
         break;
       case 0x91:
-        s = `${at} { const v = cpu.read8(${ea(p + 2, 0)}) & ${b1}; cpu.cc = v === 0 ? 0 : v === ${b1} ? 3 : 1; }`;
+        s = `${at} { let v; ${load(1, 'v', ea(p + 2, 0))} v &= ${b1}; cpu.cc = v === 0 ? 0 : v === ${b1} ? 3 : 1; }`;
         break;
       case 0xd2:
       case 0xd5: {
@@ -444,6 +444,21 @@ export function compileBlock(
         const target = b0 >= 0x86 ? ea(p + 2, 0) : relTarget(p + 2);
         const test = b0 === 0x86 || b0 === 0x84 ? 's > c' : 's <= c';
         s = `{ const t = ${target}; const c = g[${r2 | 1}]; const s = (g[${r1}] + g[${r2}]) | 0; g[${r1}] = s; if (${test}) ${leave('t')} }`;
+        break;
+      }
+      case 0x45:
+      case 0x05: {
+        // BAL/BALR link information: in 24-bit mode ILC, cc and program mask left of the address.
+        const link =
+          amask === 0x7fffffff
+            ? String((next | 0x80000000) | 0)
+            : `(${(len >>> 1) << 30} | (cpu.cc << 28) | (cpu.progmask << 24) | ${next})`;
+        if (b0 === 0x05 && r2 === 0) s = `g[${r1}] = ${link};`;
+        else {
+          const target = b0 === 0x45 ? ea(p + 2, r2) : `g[${r2}] & ${AM}`;
+          s = `{ const t = ${target}; g[${r1}] = ${link}; ${leave('t')} }`;
+          ended = true;
+        }
         break;
       }
       case 0x4d:
