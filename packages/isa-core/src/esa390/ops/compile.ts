@@ -446,6 +446,28 @@ export function compileBlock(
         s = `{ const t = ${target}; const c = g[${r2 | 1}]; const s = (g[${r1}] + g[${r2}]) | 0; g[${r1}] = s; if (${test}) ${leave('t')} }`;
         break;
       }
+      case 0x90:
+      case 0x98: {
+        // STM/LM within one TLB-resident page inline, unrolled; otherwise the interpreter's.
+        const count = ((r2 - r1) & 15) + 1;
+        const stm = b0 === 0x90;
+        const parts: string[] = [];
+        for (let i = 0; i < count; i++) {
+          const r = (r1 + i) & 15;
+          const q = `O + ${4 * i}`;
+          parts.push(
+            stm
+              ? `{ const V = g[${r}]; f[${q}] = V >>> 24; f[${q} + 1] = V >>> 16; f[${q} + 2] = V >>> 8; f[${q} + 3] = V; }`
+              : `g[${r}] = (f[${q}] << 24) | (f[${q} + 1] << 16) | (f[${q} + 2] << 8) | f[${q} + 3];`,
+          );
+        }
+        const page = stm ? 'A >= 512 && TW[SL] === PG && WT[FN] === 0' : 'TR[SL] === PG';
+        s =
+          `{ const A = ${ea(p + 2, 0)}, O = A & 4095, PG = A >>> 12, SL = PG & 255, FN = ${stm ? 'TWF' : 'TF'}[SL]; let f; ` +
+          `if (O <= ${4096 - 4 * count} && cpu._key === 0 && ${page} && (f = FR[FN]) !== undefined) { KY[FN] |= ${stm ? 6 : 4}; ${parts.join(' ')} } ` +
+          `else { ${generic()} } }`;
+        break;
+      }
       case 0x45:
       case 0x05: {
         // BAL/BALR link information: in 24-bit mode ILC, cc and program mask left of the address.
