@@ -372,6 +372,22 @@ describe('Screen3270 properties', () => {
     );
   });
 
+  it('check() reports what apply() would, without touching the screen', () => {
+    fc.assert(
+      fc.property(models, fc.uint8Array({ maxLength: 120 }), (model, bytes) => {
+        const s = new Screen3270(model);
+        s.apply(rec(Command.SNA_ERASE_WRITE, 0x40, E('KEEP'), Order.SF, 0x60));
+        const before = s.readBuffer();
+        const checked = s.check(bytes);
+        expect(Array.from(s.readBuffer())).toEqual(Array.from(before));
+        const applied = s.apply(bytes);
+        expect(checked.ok).toBe(applied.ok);
+        if (!checked.ok && !applied.ok) expect(checked.error).toEqual(applied.error);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('arbitrary bytes never throw: every record is applied or rejected with a located error', () => {
     fc.assert(
       fc.property(models, fc.uint8Array({ maxLength: 200 }), (model, bytes) => {

@@ -211,6 +211,8 @@ export class LineConsole {
   }
 
   private send(b: OutboundBuilder): void {
+    // Output to a terminal that has gone (disconnect, LOGOFF) is dropped, as CP drops output to a dropped line.
+    if (this.terminal.closed) return;
     const result = this.terminal.write(b.build());
     // The console builds only well-formed records; a failure here is a bug worth seeing.
     if (!result.ok) throw new Error(`line console built a bad 3270 record: ${result.error.message}`);

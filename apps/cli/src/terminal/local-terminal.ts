@@ -43,11 +43,14 @@ export class LocalTerminal implements TerminalPort {
   }
 
   write(record: Uint8Array): WriteResult {
-    const probe = new Screen3270(this.model);
-    probe.copyFrom(this.mirror);
-    const result = probe.apply(record);
+    if (this.closed) {
+      const message = 'the terminal is closed';
+      return { ok: false, error: { code: 'SESSION_CLOSED', offset: 0, expected: 'an open terminal', found: 'a closed one', message } };
+    }
+    const checked = this.mirror.check(record);
+    if (!checked.ok) return checked;
+    const result = this.mirror.apply(record);
     if (!result.ok) return result;
-    this.mirror.copyFrom(probe);
     this.display.apply(record);
     return result;
   }

@@ -34,7 +34,7 @@ import {
  * operation check; here they are values, never exceptions.
  */
 export interface DataStreamError {
-  readonly code: 'DS_EMPTY' | 'DS_COMMAND' | 'DS_TRUNCATED' | 'DS_ADDRESS' | 'DS_ORDER' | 'DS_UNSUPPORTED';
+  readonly code: 'DS_EMPTY' | 'DS_COMMAND' | 'DS_TRUNCATED' | 'DS_ADDRESS' | 'DS_ORDER' | 'DS_UNSUPPORTED' | 'SESSION_CLOSED';
   /** Offset of the offending byte in the record (the record's length when it ended too early). */
   readonly offset: number;
   readonly expected: string;
@@ -132,6 +132,25 @@ export class Screen3270 {
     this.graphicEscape = new Uint8Array(max);
     this.foreground = new Uint8Array(max);
     this.highlighting = new Uint8Array(max);
+  }
+
+  /**
+   * Check an outbound record without changing this screen. Whether apply()
+   * fails, and where, depends only on the bytes and the screen size, never on
+   * the buffer's contents, so the check runs on a scratch screen of the same
+   * model (one per model per process, holding nothing anyone reads).
+   */
+  check(stream: Uint8Array): WriteResult {
+    let scratch = SCRATCH.get(this.model);
+    if (scratch === undefined) {
+      scratch = new Screen3270(this.model);
+      SCRATCH.set(this.model, scratch);
+    }
+    scratch.rows = this.rows;
+    scratch.cols = this.cols;
+    scratch.alternate = this.alternate;
+    scratch.cursor = this.cursor;
+    return scratch.apply(stream);
   }
 
   /** Make this screen a copy of `other` (same model). */
@@ -379,7 +398,8 @@ export class Screen3270 {
   /**
    * The operator presses an AID key: the keyboard locks and the terminal
    * sends the Read Modified reply. CLEAR first erases the screen to the
-   * default size.
+   * default size. A real 3270 ignores AID keys while the keyboard is locked;
+   * callers check `keyboardLocked` first (LocalTerminal does).
    */
   press(aid: number): Uint8Array {
     if (aid === Aid.CLEAR) this.erase(false);
@@ -719,6 +739,8 @@ export class Screen3270 {
     return { ok: true, command };
   }
 }
+
+const SCRATCH = new Map<TerminalModel, Screen3270>();
 
 /** EBCDIC bytes as host text (code page 037; unmapped codes show as '.'). */
 export function ebcdicText(bytes: Uint8Array): string {

@@ -158,13 +158,13 @@ class Connection implements Tn3270Session {
 
   write(record: Uint8Array): WriteResult {
     if (this.phase !== 'session') {
-      return { ok: false, error: { code: 'DS_EMPTY', offset: 0, expected: 'an open session', found: 'a closed connection', message: 'session is closed' } };
+      const message = 'the session is closed';
+      return { ok: false, error: { code: 'SESSION_CLOSED', offset: 0, expected: 'an open session', found: 'a closed connection', message } };
     }
-    const probe = new Screen3270(this.model);
-    probe.copyFrom(this.screen);
-    const result = probe.apply(record);
+    const checked = this.screen.check(record);
+    if (!checked.ok) return checked;
+    const result = this.screen.apply(record);
     if (!result.ok) return result;
-    this.screen.copyFrom(probe);
     if (result.command === 'read-buffer' || result.command === 'read-modified' || result.command === 'read-modified-all') {
       this.pendingRead = result.command === 'read-buffer' ? 'read-buffer' : 'read-modified';
     }
