@@ -197,7 +197,8 @@ export class ControlProgram {
     if (style === 'sie' && user.storage % SIE_UNIT !== 0) {
       return { ok: false, error: { code: 'SIE_STORAGE', message: `SIE relocates in 64K units; ${id}'s storage is not a multiple of 64K` } };
     }
-    const span = Math.ceil((Math.ceil(user.storage / SIE_UNIT) * SIE_UNIT + CP_AREA_BYTES) / MB) * MB;
+    // Windows are carved in 64 KB units (SIE's MSO/MSE granularity), so thousands of small users fit.
+    const span = Math.ceil(user.storage / SIE_UNIT) * SIE_UNIT + CP_AREA_BYTES;
     const origin = this.allocate(span);
     if (origin < 0) return { ok: false, error: { code: 'HCPLGA056E', message: 'Not enough real storage for the virtual machine' } };
     const writeLinks = new Set<string>();
