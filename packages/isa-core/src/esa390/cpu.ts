@@ -36,6 +36,12 @@
  * - `deliverInterruptions(cpu)` is called at instruction boundaries when
  *   `cpu.pending !== 0` or `cpu.cycles >= cpu.timerDeadline`, and at the
  *   start of run(); a program check raised inside it is handled too.
+ *
+ * Hot instruction runs are compiled to JavaScript (ops/compile.ts). The
+ * generated code reads `_key`, the TLB arrays (`tlbPageR/W`, `tlbFrameR/W`)
+ * and the storage's frames, keys and watched arrays directly for its inline
+ * load/store fast path; whatever invalidates the accessors' view must go
+ * through `dropTranslations()`/`flushTlb()`, which both paths share.
  */
 import type { CostModel } from '../framework/cost-model';
 import type { Cpu, Exit, InterceptionPolicy } from '../framework/exit';
