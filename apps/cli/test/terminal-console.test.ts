@@ -146,6 +146,43 @@ describe('MORE... and HOLDING', () => {
   });
 });
 
+describe('answers to ENTER', () => {
+  it('arrive as one record, so the keyboard unlocks with the application\'s output already on the screen', () => {
+    const t = new LocalTerminal(2);
+    const seen: { locked: boolean; screen: string[] }[] = [];
+    // Watch every record the console sends, as a client would see them one by one.
+    const port = {
+      get rows() {
+        return t.rows;
+      },
+      get cols() {
+        return t.cols;
+      },
+      get alternate() {
+        return t.alternate;
+      },
+      get closed() {
+        return t.closed;
+      },
+      write(record: Uint8Array) {
+        const r = t.write(record);
+        seen.push({ locked: t.display.keyboardLocked, screen: t.text().map((l) => l.trimEnd()) });
+        return r;
+      },
+      onInput: t.onInput.bind(t),
+      onClose: t.onClose.bind(t),
+      close: t.close.bind(t),
+    };
+    startEchoApplication(port, { timers: clockTimers(new SimClock()) });
+    seen.length = 0;
+    enter(t, 'hello');
+    expect(seen.length).toBe(1);
+    expect(seen[0]!.locked).toBe(false);
+    expect(seen[0]!.screen).toContain('ECHO: hello');
+    expect(seen[0]!.screen[23]!.trim()).toBe('CP READ   STRACHEY');
+  });
+});
+
 describe('echo application', () => {
   it('welcomes with Strachey ONLINE, echoes lines and disconnects on LOGOFF', () => {
     const t = new LocalTerminal(2);

@@ -63,6 +63,9 @@ export class LineConsole {
   private readonly lineHandlers: ((line: string) => void)[] = [];
   private readonly keyHandlers: ((aid: string) => void)[] = [];
   private shownStatus = '';
+  // While the application handles an entered line, its output joins the answer to that ENTER, so the
+  // terminal gets one record and its keyboard unlocks with everything already on the screen.
+  private batch: OutboundBuilder | null = null;
 
   constructor(
     private readonly terminal: TerminalPort,
@@ -173,7 +176,7 @@ export class LineConsole {
    */
   private flush(builder: OutboundBuilder | null, force = false): void {
     if (this.terminal.closed) return;
-    let b = builder;
+    let b = builder ?? this.batch;
     const start = () => {
       if (b === null) b = write({ restore: this.keyboardOpen(), rows: this.rows, cols: this.cols });
       return b;
@@ -197,7 +200,7 @@ export class LineConsole {
       start().sba(this.statusAttr + 1).text(this.statusText());
       this.shownStatus = this.status;
     }
-    if (b !== null) this.send(b);
+    if (b !== null && b !== this.batch) this.send(b);
   }
 
   /** Clear the output area and show the next page of waiting output. */
@@ -205,7 +208,7 @@ export class LineConsole {
     this.stopMore();
     this.paging = 'none';
     this.displayed = [];
-    const b = write({ restore: this.keyboardOpen(), rows: this.rows, cols: this.cols });
+    const b = this.batch ?? write({ restore: this.keyboardOpen(), rows: this.rows, cols: this.cols });
     b.sba(0).ra(this.inputAttr, 0x00);
     this.flush(b);
   }
@@ -272,7 +275,14 @@ export class LineConsole {
       return;
     }
     this.appState = 'RUNNING';
-    this.flush(answer(), true);
-    for (const h of this.lineHandlers) h(line);
+    const b = answer();
+    this.batch = b;
+    try {
+      this.flush(null, true);
+      for (const h of this.lineHandlers) h(line);
+    } finally {
+      this.batch = null;
+      this.send(b);
+    }
   }
 }
