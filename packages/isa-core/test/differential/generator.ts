@@ -518,8 +518,6 @@ export const DISPLAY_COMMANDS = ['psw', 'gpr', 'r 0-9F', `r ${hex(DATA, 4)}.${he
 export function generateCase(seed: number, index: number): DifferentialCase {
   const rng = new Rng((Math.imul(seed, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0);
   const b = new CaseBuilder(rng);
-  b.groups.push(0);
-  b.items.push(fixed(rs(0x98, 0, 15, 0, REGISTERS))); // LM 0,15,X'800'
   // Most programs run in supervisor state with key 0. Some run in problem
   // state (privileged instructions trap, and so does the final LPSW), some
   // with a nonzero PSW key (every store into the key-0 frames is a
@@ -529,6 +527,19 @@ export function generateCase(seed: number, index: number): DifferentialCase {
   const start: StartState = roll < 70 ? 'supervisor' : roll < 85 ? 'problem' : 'supervisor-key';
   const key = start === 'supervisor-key' ? rng.range(1, 15) : 0;
   b.pinned31 = amode31 && rng.chance(0.4);
+  b.groups.push(0);
+  // Nonzero-key programs sometimes give the data frame a storage key first
+  // (SSKE runs before the key matters: it is privileged, not key-checked):
+  // the PSW key or another, with or without fetch protection, so stores and
+  // fetches meet key-controlled protection both ways.
+  let dataKey = 0;
+  if (key !== 0 && rng.chance(0.6)) {
+    dataKey = ((rng.chance(0.5) ? key : rng.range(1, 15)) << 4) | (rng.chance(0.5) ? 0x08 : 0);
+    b.items.push(fixed(ri(0xa78, 0, dataKey))); // LHI 0,key
+    b.items.push(fixed(ri(0xa78, 1, DATA))); // LHI 1,X'1000'
+    b.items.push(fixed(rre(0xb22b, 0, 1))); // SSKE 0,1
+  }
+  b.items.push(fixed(rs(0x98, 0, 15, 0, REGISTERS))); // LM 0,15,X'800'
   const count = rng.range(3, 24);
   for (let i = 0; i < count; i++) {
     if (start === 'problem' && rng.chance(0.1)) {
@@ -590,7 +601,9 @@ export function generateCase(seed: number, index: number): DifferentialCase {
   ].join('\n');
 
   const listing: string[] = [];
-  listing.push(`restart new PSW ${hex(restartHigh, 8)} ${hex(restartLow, 8)} (${start}${key ? ` key ${key}` : ''})`);
+  listing.push(
+    `restart new PSW ${hex(restartHigh, 8)} ${hex(restartLow, 8)} (${start}${key ? ` key ${key}` : ''}${dataKey ? `, data frame key X'${hex(dataKey, 2)}'` : ''})`,
+  );
   const bytes = Uint8Array.from(program);
   b.items.forEach((it, i) => {
     const at = addresses[i]!;
