@@ -131,6 +131,8 @@ export class ControlProgram {
   private readonly volumeDevnum = new Map<string, number>();
   private readonly entities = new Map<number, { vm: VirtualMachine; cpu: number }>();
   private nextEntity = 1;
+  /** Virtual CPUs whose runnable state may have changed (I/O completion, dispatch, API calls). */
+  private readonly dirty = new Set<number>();
   private dispatches = 0;
   /** Free regions of real storage (origin → bytes), first fit. */
   private readonly free: { origin: number; size: number }[];
@@ -273,6 +275,10 @@ export class ControlProgram {
       ioPort: (v) => this.ioPort(v),
     });
     for (const m of messages) vm.consoleLine(m);
+    // An interruption made pending for the VM (I/O completion, DIAGNOSE I/O done) may make its CPUs runnable.
+    vm.io.onPending = () => {
+      for (const c of vm.cpus) this.dirty.add(c.entity);
+    };
     this.logged.set(id, { vm, user, origin, span, writeLinks });
     vm.cpus.forEach((c, i) => {
       const e = this.nextEntity++;
@@ -367,21 +373,37 @@ export class ControlProgram {
     const start = clock.now();
     const end = start + budget;
     const s = this.scheduler;
+    // Anything may have changed since the last run (VM API calls): look at every virtual CPU once,
+    // then only at those that ran, got an interruption, or wait for a timer that is due.
+    for (const e of this.entities.keys()) this.dirty.add(e);
+    const timed = new Set<number>();
     while (clock.now() < end) {
       this.realIo.poll();
       const now = clock.now();
-      for (const [e, { vm, cpu }] of this.entities) {
-        const info = s.info(e);
-        const runnable = vm.runnable(cpu);
-        if (runnable && info && !info.runnable) s.wake(e, now);
-        else if (!runnable && info?.runnable) s.block(e, now, 'voluntary');
+      for (const e of this.dirty) {
+        const t = this.entities.get(e);
+        if (t === undefined) continue;
+        this.sync(e, t.vm, t.cpu, now);
+        if (t.vm.runState(t.cpu) === 'waiting' && Number.isFinite(t.vm.nextTimer(t.cpu))) timed.add(e);
+        else timed.delete(e);
+      }
+      this.dirty.clear();
+      let nextTimer = Number.POSITIVE_INFINITY;
+      for (const e of timed) {
+        const t = this.entities.get(e);
+        if (t === undefined) {
+          timed.delete(e);
+          continue;
+        }
+        const at = t.vm.nextTimer(t.cpu);
+        if (at <= now) {
+          this.sync(e, t.vm, t.cpu, now);
+          timed.delete(e);
+        } else if (at < nextTimer) nextTimer = at;
       }
       const d = s.pick(now);
       if (d.id === null) {
-        let next = clock.nextEventTime();
-        for (const { vm, cpu } of this.entities.values()) {
-          if (vm.runState(cpu) === 'waiting') next = Math.min(next, vm.nextTimer(cpu));
-        }
+        const next = Math.min(clock.nextEventTime(), nextTimer);
         if (!Number.isFinite(next)) return { reason: 'idle', cycles: clock.now() - start };
         clock.advanceTo(Math.min(end, Math.max(next, now + 1)));
         continue;
@@ -393,8 +415,19 @@ export class ControlProgram {
       const used = target.vm.run(target.cpu, slice);
       if (used === 0) clock.advanceTo(clock.now() + 1);
       s.account(d.id, Math.max(1, used), clock.now());
+      // SIGP may have changed the VM's other CPUs.
+      for (const c of target.vm.cpus) this.dirty.add(c.entity);
     }
     return { reason: 'budget', cycles: clock.now() - start };
+  }
+
+  /** Bring the scheduler's runnable flag of one virtual CPU up to date. */
+  private sync(e: number, vm: VirtualMachine, cpu: number, now: number): void {
+    const info = this.scheduler.info(e);
+    if (info === undefined) return;
+    const runnable = vm.runnable(cpu);
+    if (runnable && !info.runnable) this.scheduler.wake(e, now);
+    else if (!runnable && info.runnable) this.scheduler.block(e, now, 'voluntary');
   }
 
   /**

@@ -81,6 +81,7 @@ export function diagnose(vm: VirtualMachine, v: VirtualCpu, rx: number, ry: numb
       v.blocked = true;
       vm.io.startSynchronous(s, ccw, (scsw) => {
         v.blocked = false;
+        vm.io.onPending();
         if ((scsw.deviceStatus & DS_UNIT_CHECK) !== 0 || scsw.subchannelStatus !== 0) result18(v, 3, 13);
         else if ((scsw.deviceStatus & DS_UNIT_EXCEPTION) !== 0) result18(v, 2, 0);
         else result18(v, 0, 0);

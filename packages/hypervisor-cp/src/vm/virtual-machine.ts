@@ -253,6 +253,7 @@ export class VirtualMachine {
     v.state = 'operating';
     const started = this.io.ipl(s, (scsw) => {
       v.blocked = false;
+      this.io.onPending();
       const ok = (scsw.deviceStatus & ~0x0c) === 0 && scsw.subchannelStatus === 0;
       if (!ok) {
         v.state = 'stopped';
