@@ -254,6 +254,22 @@ export class ControlProgram {
           break;
       }
     }
+    const vm = this.build(id, user, origin, span, user.storage, devices, style, writeLinks);
+    for (const m of messages) vm.consoleLine(m);
+    return { ok: true, vm };
+  }
+
+  /** Make a virtual machine in a storage window and register its CPUs with the scheduler. */
+  private build(
+    id: string,
+    user: DirectoryUser,
+    origin: number,
+    span: number,
+    size: number,
+    devices: readonly VirtualDevice[],
+    style: ExecutionStyle,
+    writeLinks: Set<string>,
+  ): VirtualMachine {
     const host: VmHost = {
       clock: this.clock,
       costModel: this.costModel,
@@ -264,7 +280,7 @@ export class ControlProgram {
       userid: id,
       host: this.realStorage,
       origin,
-      size: user.storage,
+      size,
       // MACHINE ESA n: n virtual CPUs; CPU 0 starts, the others wait for SIGP.
       cpus: user.machine.maxCpus,
       devices,
@@ -274,7 +290,6 @@ export class ControlProgram {
       sie: this.sie,
       ioPort: (v) => this.ioPort(v),
     });
-    for (const m of messages) vm.consoleLine(m);
     // An interruption made pending for the VM (I/O completion, DIAGNOSE I/O done) may make its CPUs runnable.
     vm.io.onPending = () => {
       for (const c of vm.cpus) this.dirty.add(c.entity);
@@ -286,14 +301,39 @@ export class ControlProgram {
       this.entities.set(e, { vm, cpu: i });
       this.scheduler.add(e, { name: `${id}.${i}`, weight: 1 }, this.clock.now());
     });
+    return vm;
+  }
+
+  /**
+   * DEFINE STORAGE: give a logged-on user a new storage size (up to the
+   * directory's maximum). As in z/VM this is a system reset: storage is
+   * cleared, the virtual CPUs stop; devices, links and spool state stay. The
+   * user gets a new `VirtualMachine` object (the old one must not be used).
+   * Refused while the user's real I/O is in flight.
+   */
+  defineStorage(userid: string, bytes: number): { ok: true; vm: VirtualMachine } | { ok: false; error: CpError } {
+    const id = userid.toUpperCase();
+    const l = this.logged.get(id);
+    if (l === undefined) return { ok: false, error: { code: 'HCPCMD045E', message: `${id} not logged on` } };
+    if (!Number.isInteger(bytes) || bytes <= 0 || bytes % 4096 !== 0) return { ok: false, error: { code: 'HCPDST026E', message: 'Operand missing or invalid' } };
+    if (bytes > l.user.maxStorage) return { ok: false, error: { code: 'HCPDST094E', message: `Storage exceeds allowed maximum of ${l.user.maxStorage / 1024}K` } };
+    if (l.vm.style === 'sie' && bytes % SIE_UNIT !== 0) return { ok: false, error: { code: 'SIE_STORAGE', message: 'SIE relocates in 64K units' } };
+    if (l.vm.io.subchannels.some((s) => s.busy)) return { ok: false, error: { code: 'HCPDST091E', message: 'I/O is active on the virtual machine' } };
+    const span = Math.ceil(bytes / SIE_UNIT) * SIE_UNIT + CP_AREA_BYTES;
+    const origin = this.allocate(span);
+    if (origin < 0) return { ok: false, error: { code: 'HCPLGA056E', message: 'Not enough real storage for the virtual machine' } };
+    const devices = l.vm.io.subchannels.map((s) => s.device);
+    const lines = [...l.vm.consoleLines];
+    this.release(l);
+    const vm = this.build(id, l.user, origin, span, bytes, devices, l.vm.style, l.writeLinks);
+    vm.consoleLines.push(...lines);
+    vm.consoleLine(`STORAGE = ${bytes % (1 << 20) === 0 ? `${bytes >>> 20}M` : `${bytes >>> 10}K`}`);
+    vm.consoleLine('Storage cleared - system reset.');
     return { ok: true, vm };
   }
 
-  /** LOGOFF: destroy the VM, release its storage and links (its spool files stay). */
-  logoff(userid: string): boolean {
-    const id = userid.toUpperCase();
-    const l = this.logged.get(id);
-    if (l === undefined) return false;
+  /** Take a VM's CPUs off the scheduler and give its storage back, scrubbed. */
+  private release(l: Logged): void {
     for (const c of l.vm.cpus) {
       this.scheduler.remove(c.entity, this.clock.now());
       this.entities.delete(c.entity);
@@ -304,6 +344,14 @@ export class ControlProgram {
       this.realStorage.keys[f] = 0;
     }
     this.free.push({ origin: l.origin, size: l.span });
+  }
+
+  /** LOGOFF: destroy the VM, release its storage and links (its spool files stay). */
+  logoff(userid: string): boolean {
+    const id = userid.toUpperCase();
+    const l = this.logged.get(id);
+    if (l === undefined) return false;
+    this.release(l);
     this.logged.delete(id);
     return true;
   }
@@ -537,6 +585,15 @@ export class ControlProgram {
 
   private allocate(size: number): number {
     this.free.sort((a, b) => a.origin - b.origin);
+    // Coalesce neighbours freed by LOGOFF / DEFINE STORAGE.
+    for (let i = 0; i + 1 < this.free.length; ) {
+      const a = this.free[i]!;
+      const b = this.free[i + 1]!;
+      if (a.origin + a.size === b.origin) {
+        a.size += b.size;
+        this.free.splice(i + 1, 1);
+      } else i++;
+    }
     for (let i = 0; i < this.free.length; i++) {
       const r = this.free[i]!;
       if (r.size >= size) {

@@ -391,3 +391,45 @@ ${TAIL}
     expect(vm.cpus[0]!.getPsw()).toEqual(psw);
   });
 });
+
+describe('DEFINE STORAGE', () => {
+  it('gives a new size up to the directory maximum with a system reset; devices and spool state stay', () => {
+    const { cp } = system();
+    const a = cp.logon('ALICE');
+    if (!a.ok) throw new Error('logon');
+    a.vm.load(0x5000, Uint8Array.from([9, 9, 9, 9]));
+    const punch = a.vm.io.byDevice(0x00d)!.device as { records: Uint8Array[] };
+    punch.records.push(new Uint8Array(80));
+    expect(cp.defineStorage('ALICE', 8 * 1024 * 1024)).toMatchObject({ ok: false, error: { code: 'HCPDST094E' } });
+    const r = cp.defineStorage('ALICE', 2 * 1024 * 1024);
+    if (!r.ok) throw new Error(r.error.message);
+    const vm = r.vm;
+    expect(cp.vm('ALICE')).toBe(vm);
+    expect(vm.storageSize).toBe(2 * 1024 * 1024);
+    expect(vm.storage.read32(0x5000)).toBe(0);
+    expect(vm.consoleLines.slice(-2)).toEqual(['STORAGE = 2M', 'Storage cleared - system reset.']);
+    expect((vm.io.byDevice(0x00d)!.device as { records: Uint8Array[] }).records).toHaveLength(1);
+    expect(vm.runState()).toBe('stopped');
+    // The new machine runs: QUERY VIRTUAL STORAGE from the guest sees 2M.
+    const g = assembleGuest(`${HEAD}
+         LA    2,CMD
+         LA    3,BUF
+         L     4,=X'40000012'
+         LA    5,80
+         DIAG  2,4,X'008'
+         MVC   X'500'(12),BUF
+         B     DONE
+CMD      DC    C'QUERY VIRTUAL STOR'
+BUF      DS    CL80
+${TAIL}
+         END   T`);
+    for (const c of g.chunks) vm.load(c.address, c.bytes);
+    vm.load(0, Uint8Array.from([0x00, 0x08, 0x00, 0x00, 0x80, 0x00, g.entry >>> 8, g.entry & 0xff]));
+    vm.restart();
+    cp.run(10_000_000);
+    const text = new Uint8Array(12);
+    vm.storage.readBytes(0x500, text);
+    expect(fromEbcdic(text)).toBe('STORAGE = 2M');
+    expect(cp.counters().users.ALICE).toBe(vm.counters);
+  });
+});
