@@ -170,8 +170,8 @@ export class Esa390Cpu implements Cpu {
   /** Why the CPU entered check-stop (for the Exit). */
   checkStopReason = '';
 
-  /** Absolute storage of the machine (host storage when a host layer relocates). */
-  storage: SparseStorage;
+  /** @internal */
+  private _storage: SparseStorage;
   /** DAT port, used when the PSW T bit is one. */
   dat: Esa390Dat | null;
   policy: InterceptionPolicy;
@@ -253,7 +253,7 @@ export class Esa390Cpu implements Cpu {
 
   constructor(options: Esa390CpuOptions) {
     this.id = options.id ?? 0;
-    this.storage = options.storage;
+    this._storage = options.storage;
     this.dat = options.dat ?? null;
     this._hostLayer = options.hostLayer ?? null;
     this.policy = options.policy ?? NO_INTERCEPTION;
@@ -293,6 +293,14 @@ export class Esa390Cpu implements Cpu {
   }
   set amode31(v: boolean) {
     this.amask = v ? 0x7fffffff : 0x00ffffff;
+  }
+  /** Absolute storage of the machine (host storage when a host layer relocates); replacing it drops cached translations. */
+  get storage(): SparseStorage {
+    return this._storage;
+  }
+  set storage(v: SparseStorage) {
+    this._storage = v;
+    this.dropTranslations();
   }
   /** Absolute → host relocation layer (zone, SIE origin); null = identity. */
   get hostLayer(): Translator | null {
