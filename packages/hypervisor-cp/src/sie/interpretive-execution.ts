@@ -98,8 +98,10 @@ class SiePolicy implements InterceptionPolicy {
   private intercepted = new Set<string>();
 
   load(sd: StateDescription): void {
-    this.ic = sd.ic;
     this.svcControls = sd.svcControls;
+    // The set only changes with the controls: keep it across entries (SIE is entered on every dispatch).
+    if (this.intercepted.size > 0 && this.ic === sd.ic && this.lctl === (sd.lctlMask !== 0)) return;
+    this.ic = sd.ic;
     this.lctl = sd.lctlMask !== 0;
     this.intercepted = new Set(ALWAYS);
     for (const [bit, names] of IC_BITS) if ((sd.ic & bit) !== 0) for (const n of names) this.intercepted.add(n);
