@@ -28,21 +28,24 @@ describe.skipIf(!herculesAvailable())('bare-metal demo on Hercules 3.13', () => 
     expect(ours.outcome).toBe('ok');
 
     const tcbBytes = s.TCBEND - s.TCBS;
-    const script = [
-      ...herculesAlterCommands(guest.assembly.chunks),
-      `r ${hex8(s.SIEVEN)}=${hex8(PARAMETERS.sieveLimit)}`,
-      `r ${hex8(s.COLLATZN)}=${hex8(PARAMETERS.collatzLimit)}`,
-      `r ${hex8(s.ROGUEN)}=${hex8(PARAMETERS.rogueSpins)}`,
-      `r ${hex8(s.SLICE)}=00000000${hex8(PARAMETERS.sliceMicros * 4096)}`,
-      'restart',
-      'pause 3',
-      'psw',
-      `r ${hex8(s.NSVC)}.10`,
-      `r ${hex8(s.EXTNEW)}.8`,
-      `r ${hex8(s.TCBS)}.${tcbBytes.toString(16)}`,
-      `r ${hex8(s.LOG)}.${(12 * 64).toString(16)}`,
-    ].join('\n');
-    const herc = await runHercules({ script, timeoutMs: 60_000 });
+    const script = (pause: number) =>
+      [
+        ...herculesAlterCommands(guest.assembly.chunks),
+        `r ${hex8(s.SIEVEN)}=${hex8(PARAMETERS.sieveLimit)}`,
+        `r ${hex8(s.COLLATZN)}=${hex8(PARAMETERS.collatzLimit)}`,
+        `r ${hex8(s.ROGUEN)}=${hex8(PARAMETERS.rogueSpins)}`,
+        `r ${hex8(s.SLICE)}=00000000${hex8(PARAMETERS.sliceMicros * 4096)}`,
+        'restart',
+        `pause ${pause}`,
+        'psw',
+        `r ${hex8(s.NSVC)}.10`,
+        `r ${hex8(s.EXTNEW)}.8`,
+        `r ${hex8(s.TCBS)}.${tcbBytes.toString(16)}`,
+        `r ${hex8(s.LOG)}.${(12 * 64).toString(16)}`,
+      ].join('\n');
+    // Hercules' pause is wall-clock time: on a busy machine give the guest longer once.
+    let herc = await runHercules({ script: script(3), timeoutMs: 60_000 });
+    if (herc.disabledWaits.length === 0) herc = await runHercules({ script: script(15), timeoutMs: 90_000 });
     expect(herc.timedOut).toBe(false);
     expect(herc.disabledWaits.length).toBe(1);
     expect(herc.psws.at(-1)?.hex).toBe(ours.psw);
