@@ -34,8 +34,8 @@ function system(): { cp: ControlProgram; real: CkdVolume } {
   return { cp: r.cp, real };
 }
 
-function boot(cp: ControlProgram, user: string, source: string): VirtualMachine {
-  const l = cp.logon(user);
+function boot(cp: ControlProgram, user: string, source: string, style: 'trap-and-emulate' | 'sie' = 'trap-and-emulate'): VirtualMachine {
+  const l = cp.logon(user, undefined, { style });
   if (!l.ok) throw new Error(l.error.message);
   const g = assembleGuest(source);
   for (const c of g.chunks) l.vm.load(c.address, c.bytes);
@@ -151,7 +151,7 @@ ${TAIL}
 });
 
 describe('minidisk I/O', () => {
-  it('DIAGNOSE X18 reads a record of the minidisk synchronously (relocated to the real cylinder)', () => {
+  it.each(['trap-and-emulate', 'sie'] as const)('%s: DIAGNOSE X18 reads a record of the minidisk synchronously (relocated to the real cylinder)', (style) => {
     const { cp } = system();
     const vm = boot(cp, 'ALICE', `${HEAD}
          LA    2,X'191'
@@ -169,7 +169,7 @@ CCWS     DC    X'07',AL3(SEEK),X'40',X'00',AL2(6)
 SEEK     DC    X'000000010000'
 ID       DC    X'0001000001'
 ${TAIL}
-         END   T`);
+         END   T`, style);
     cp.run(200_000_000);
     expect(word(vm, 0x500) >>> 28).toBe(0);
     expect(word(vm, 0x504)).toBe(0);
@@ -320,7 +320,7 @@ ${TAIL}
 });
 
 describe('virtual CPUs, LOGOFF, snapshot', () => {
-  it('SIGP: CPU 0 sets CPU 1’s prefix, restarts it; CPU 1 signals back with an emergency signal', () => {
+  it.each(['trap-and-emulate', 'sie'] as const)('%s: SIGP — CPU 0 sets CPU 1’s prefix, restarts it; CPU 1 signals back with an emergency signal', (style) => {
     const { cp } = system();
     const vm = boot(cp, 'ALICE', `${HEAD}
          MVC   X'58'(8),EXTNEW
@@ -344,13 +344,14 @@ RESTART  DC    X'00080000',A(X'80000000'+CPU1)
 EXTNEW   DC    X'00080000',A(X'80000000'+EXTINT)
 WAITEXT  DC    X'010A0000',X'00000000'
 ${TAIL}
-         END   T`);
+         END   T`, style);
     cp.run(10_000_000);
     // Emergency signal X'1201' from CPU address 1; CPU 1 stored its address in its own prefix area.
     expect(word(vm, 0x500)).toBe(0x00011201);
     expect(vm.storage.read16(0x10600)).toBe(1);
     expect(vm.cpus[1]!.prefix).toBe(0x10000);
     expect(vm.counters.emulated.SIGP).toBe(3);
+    if (style === 'sie') expect(vm.counters.emulated.LPSW).toBeUndefined();
   });
 
   it('LOGOFF scrubs the storage; the next user of the same real frames reads zeros', () => {
