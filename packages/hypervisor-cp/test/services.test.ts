@@ -434,3 +434,58 @@ ${TAIL}
     expect(cp.counters().users.ALICE).toBe(vm.counters);
   });
 });
+
+describe('channel-program translation details', () => {
+  it('a data area crossing a page is described to the real channel with IDAWs; a guest IDAW list is translated too', () => {
+    const { cp } = system();
+    const vm = boot(cp, 'ALICE', `${HEAD}
+         L     1,=X'00010004'
+         STSCH SCHIB
+         OI    SCHIB+5,X'80'
+         MSCH  SCHIB
+         SSCH  ORB
+P1       TSCH  IRB
+         BNZ   P1
+         MVC   X'500'(12),IRB
+         SSCH  ORB2
+P2       TSCH  IRB
+         BNZ   P2
+         MVC   X'510'(12),IRB
+         B     DONE
+         DS    0D
+ORB      DC    F'1',X'00808000',A(CCW)
+ORB2     DC    F'2',X'00808000',A(CCW2)
+         DS    0D
+CCW      DC    X'07',X'40',AL2(6),A(SEEK)
+         DC    X'31',X'40',AL2(5),A(ID)
+         DC    X'08',X'00',AL2(0),A(CCW+8)
+         DC    X'06',X'20',AL2(80),A(X'4FD8')
+CCW2     DC    X'07',X'40',AL2(6),A(SEEK)
+         DC    X'31',X'40',AL2(5),A(ID)
+         DC    X'08',X'00',AL2(0),A(CCW2+8)
+         DC    X'06',X'24',AL2(80),A(IDAWS)
+IDAWS    DC    A(X'67F0'),A(X'9000')
+SEEK     DC    X'000000010000'
+ID       DC    X'0001000001'
+         DS    0F
+SCHIB    DS    XL52
+IRB      DS    XL64
+${TAIL}
+         END   T`);
+    cp.run(200_000_000);
+    // Both completed with CE+DE and no subchannel status.
+    expect([vm.storage.read8(0x508), vm.storage.read8(0x509)]).toEqual([0x0c, 0]);
+    expect([vm.storage.read8(0x518), vm.storage.read8(0x519)]).toEqual([0x0c, 0]);
+    const text = (a: number, n: number) => {
+      const b = new Uint8Array(n);
+      vm.storage.readBytes(a, b);
+      return fromEbcdic(b);
+    };
+    // 40 bytes before X'5000', 40 after: one record across the page boundary.
+    expect(text(0x4fd8, 25)).toBe('MINIKERN BOOTED FROM DISK');
+    // Guest IDAWs: the first 16 bytes at X'67F0' (to the 2K boundary), the rest at X'9000'.
+    expect(text(0x67f0, 16) + text(0x9000, 9)).toBe('MINIKERN BOOTED FROM DISK');
+    expect(vm.storage.read8(0x6800)).toBe(0);
+    expect(vm.counters.io.idaw).toBeGreaterThanOrEqual(2);
+  });
+});
