@@ -170,6 +170,16 @@ export class ControlProgram {
     }
   }
 
+  /**
+   * Issue a CP command as a logged-on user would at the terminal (the same
+   * commands and responses as DIAGNOSE X'008' gives the guest).
+   */
+  command(userid: string, text: string): { rc: number; lines: string[] } {
+    const vm = this.vm(userid);
+    if (vm === undefined) return { rc: 45, lines: [`HCPCMD045E ${userid.toUpperCase()} not logged on`] };
+    return executeCommand(this, vm, text);
+  }
+
   /** Logged-on userids. */
   users(): string[] {
     return [...this.logged.keys()];

@@ -302,6 +302,20 @@ ${TAIL}
     expect(cp.spool.reader('BOB')).toEqual([]);
   });
 
+  it('CP commands from the terminal side: QUERY NAMES, QUERY VIRTUAL DASD, MSG', () => {
+    const { cp } = system();
+    cp.logon('ALICE');
+    cp.logon('BOB');
+    expect(cp.command('ALICE', 'Q NAMES').lines).toEqual(['ALICE    - DSC , BOB      - DSC']);
+    expect(cp.command('BOB', 'QUERY VIRTUAL DASD').lines).toEqual([
+      'DASD 0291 3390 VMRES1 R/O      5 CYL ON DASD 0100 SUBCHANNEL = 0003',
+      'DASD 0191 3390 VMRES1 R/W      5 CYL ON DASD 0100 SUBCHANNEL = 0004',
+    ]);
+    expect(cp.command('ALICE', 'MSG BOB HELLO THERE').rc).toBe(0);
+    expect(cp.vm('BOB')!.consoleLines.at(-1)).toBe('MSG FROM ALICE: HELLO THERE');
+    expect(cp.command('CAROL', 'Q NAMES')).toEqual({ rc: 45, lines: ['HCPCMD045E CAROL not logged on'] });
+  });
+
   it('TRANSFER and PURGE move and delete reader files; QUERY READER lists them', async () => {
     const { cp } = system();
     const { executeCommand } = await import('../src/index');
