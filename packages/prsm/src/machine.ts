@@ -930,7 +930,8 @@ export class Prsm {
       }
       if (p === null) break;
       if (p.time > this.clock.now()) this.clock.advanceTo(p.time);
-      if (p.lcp === null) {
+      // A dedicated physical CP keeps its logical CP bound even while it waits; it runs only when ready.
+      if (p.lcp === null || p.lcp.state !== 'running') {
         if (!this.dispatch(p, end)) continue;
       }
       this.runChunk(p);
@@ -949,9 +950,12 @@ export class Prsm {
     let earliestLater = Number.POSITIVE_INFINITY;
     let capBlocked = false;
     if (p.dedicatedTo !== null) {
-      // A dedicated physical CP only ever runs its own logical CP (bound at activation).
-      const own = this.find(p.dedicatedTo)!.lcps.find((l) => l.physical === p.id);
-      if (own !== undefined && own.state === 'ready') best = own;
+      // A dedicated physical CP only ever runs its own logical CP, bound at activation: no dispatch cost.
+      const own = p.lcp;
+      if (own !== null && own.state === 'ready') {
+        own.state = 'running';
+        return true;
+      }
     } else {
       for (const q of this.parts) {
         if (!q.active || q.profile?.dedicated === true) continue;
@@ -1068,7 +1072,7 @@ export class Prsm {
     const cpu = l.cpu;
     const cpi = cpu.instructions > 0 ? Math.max(1, cpu.cycles / cpu.instructions) : 8;
     const n = Math.floor((target - p.time) / cpi);
-    return n <= this.chunk ? this.chunk : n > 1_000_000 ? 1_000_000 : n;
+    return Math.min(1_000_000, Math.max(this.chunk, n));
   }
 
   /** Steps 4 and 5: the logical CP leaves the physical CP; record why and queue it. */

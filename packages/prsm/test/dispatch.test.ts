@@ -114,6 +114,26 @@ describe('logical-CP dispatcher', () => {
     expect(Math.abs(s.LP4! - 40 / 90)).toBeLessThan(0.03);
   });
 
+  it('lets a dedicated physical CP idle while its logical CP waits, without holding up the others', () => {
+    const text = fourLpars([10, 20, 30, 40], { cps: 3 });
+    text.profiles = text.profiles.replace('[LP1]\nstorage = 64M\nmode = zone\ncps = 4\nweight = 10\n', '[LP1]\nstorage = 64M\nmode = zone\ncps = 1\ndedicated = yes\n');
+    const m = machineFrom(text);
+    for (const n of NAMES) {
+      must(m.activate(n));
+      must(m.ipl(n, { source: n === 'LP1' ? IDLE : SPIN, start: 'all' }));
+    }
+    const before = m.counters();
+    const r = m.run({ ms: 5 });
+    expect(r.reason).toBe('budget');
+    expect(m.logicalCps('LP1')[0]!.state).toBe('waiting');
+    expect(cpsUsed(m, before, 'LP1')).toBeLessThan(0.001);
+    // Only the dedicated CP idled: the two shared ones stayed busy with the others (guest work plus dispatching).
+    const after = m.counters();
+    expect(after.idleCycles - before.idleCycles).toBeLessThanOrEqual((after.time - before.time) * 1.01);
+    expect(after.idleCycles - before.idleCycles).toBeGreaterThan((after.time - before.time) * 0.95);
+    expect(cpsUsed(m, before, 'LP4')).toBeGreaterThan(cpsUsed(m, before, 'LP2'));
+  });
+
   it('is deterministic: the same machine and programs give the same counters', () => {
     const a = loaded([10, 20, 30, 40], { LP2: IDLE });
     const b = loaded([10, 20, 30, 40], { LP2: IDLE });

@@ -16,3 +16,4 @@ commands.push(registerDemo);
 import { registerDasd } from './dasd';
 commands.push(registerDasd);
 import { registerRun } from './run'; commands.push(registerRun);
+import { registerPrsm } from './prsm'; commands.push(registerPrsm);

@@ -3,9 +3,12 @@
  * repro/<name>.ts exporting a Reproduction and add it to this list.
  */
 import { bvtLatency } from './bvt-latency';
+import { irdynStorage } from './irdyn-storage';
+import { lparWeights } from './lpar-weights';
+import { smpScaling } from './smp-scaling';
 import type { Reproduction } from './types';
 
-export const reproductions: readonly Reproduction[] = [bvtLatency];
+export const reproductions: readonly Reproduction[] = [bvtLatency, smpScaling, lparWeights, irdynStorage];
 
 /** The reproduction called `name`, if any. */
 export function findReproduction(name: string): Reproduction | undefined {

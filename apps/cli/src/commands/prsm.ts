@@ -1,0 +1,215 @@
+/**
+ * `strachey prsm --iocp FILE --profiles FILE [--budget 100ms] [--ipl NAME=FILE]... [--json]`
+ * builds a PR/SM machine from an IOCP deck and image profiles, activates
+ * every partition that has a profile, IPLs each one (the assembler program
+ * given with --ipl, otherwise a CPU-bound loop), runs it for the budget of
+ * simulated time and prints the partitions: storage layout, weights against
+ * measured shares, dispatch counts and PR/SM's overhead. Errors in the deck,
+ * the profiles or a guest program print as file:line:column and exit 1.
+ */
+import { readFileSync } from 'node:fs';
+import {
+  createPrsm,
+  type PartitionReport,
+  type Prsm,
+  type PrsmError,
+  parseIocp,
+  parseProfiles,
+} from '@strachey/prsm';
+import type { Command } from 'commander';
+import { type Diagnostic, UserError } from '../diagnostics';
+import { formatNumber as num, formatTable } from '../repro/table';
+
+/** Options of `strachey prsm`. */
+export interface PrsmCommandOptions {
+  readonly iocp: string;
+  readonly profiles: string;
+  /** Simulated time: 500us, 100ms, 2s. Default 100ms. */
+  readonly budget?: string;
+  /** NAME=FILE pairs: assembler source to IPL into partition NAME. */
+  readonly ipl?: readonly string[];
+  readonly json?: boolean;
+}
+
+/** The default guest: a CPU-bound loop. */
+const SPIN = `
+SPIN     START X'2000'
+         BALR  12,0
+         USING *,12
+LOOP     LA    1,1(1)
+         B     LOOP
+         END   SPIN
+`;
+
+function diag(e: PrsmError): Diagnostic {
+  return {
+    code: e.code,
+    message: e.expected !== undefined && e.found !== undefined ? `${e.message} (expected ${e.expected}, found ${e.found})` : e.message,
+    ...(e.file !== '' ? { file: e.file } : {}),
+    ...(e.line > 0 ? { line: e.line, column: e.column } : {}),
+  };
+}
+
+function read(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UserError({ code: 'FILE_NOT_READABLE', file, message: `cannot read the ${what}: ${(error as Error).message}` });
+  }
+}
+
+/** Parse `500us`, `100ms`, `2s` into microseconds. */
+export function parseBudget(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(us|ms|s)$/.exec(text.trim());
+  if (!m) throw new UserError({ code: 'BAD_BUDGET', message: `--budget: expected a time such as 500us, 100ms or 2s, found '${text}'` });
+  const v = Number(m[1]) * (m[2] === 's' ? 1e6 : m[2] === 'ms' ? 1e3 : 1);
+  if (!(v > 0) || v > 60e6) throw new UserError({ code: 'BAD_BUDGET', message: `--budget: expected 1us-60s, found '${text}'` });
+  return v;
+}
+
+/** What the command reports per partition. */
+export interface PartitionRow {
+  readonly name: string;
+  readonly mode: string | null;
+  readonly storageMb: number;
+  readonly layout: string;
+  readonly cps: number;
+  readonly dedicated: boolean;
+  readonly weight: number | null;
+  readonly capped: boolean;
+  readonly configuredShare: number | null;
+  readonly measuredShare: number | null;
+  readonly cpsUsed: number;
+  readonly dispatches: number;
+  readonly releases: PartitionReport['counters']['releases'];
+  readonly overheadPercent: number;
+  readonly console: readonly string[];
+}
+
+/** Build, run and report; returns the text or JSON to print. Throws UserError for bad input. */
+export function runPrsmCommand(options: PrsmCommandOptions): { text: string; json: unknown } {
+  const budgetUs = parseBudget(options.budget ?? '100ms');
+  const iocp = parseIocp(read(options.iocp, 'IOCP deck'), options.iocp);
+  if (!iocp.ok) throw new UserError(diag(iocp.error));
+  const profiles = parseProfiles(read(options.profiles, 'image profiles'), options.profiles);
+  if (!profiles.ok) throw new UserError(diag(profiles.error));
+  const consoles = new Map<string, string[]>();
+  const made = createPrsm({
+    iocp: iocp.value,
+    profiles: profiles.value,
+    onConsoleLine: (p, dev, line) => {
+      const list = consoles.get(p) ?? [];
+      list.push(`${dev.toString(16).toUpperCase().padStart(4, '0')}: ${line}`);
+      consoles.set(p, list);
+    },
+  });
+  if (!made.ok) throw new UserError(diag(made.error));
+  const m: Prsm = made.value;
+  const programs = new Map<string, { file: string; source: string }>();
+  for (const spec of options.ipl ?? []) {
+    const eq = spec.indexOf('=');
+    if (eq < 1) throw new UserError({ code: 'BAD_IPL', message: `--ipl: expected NAME=FILE, found '${spec}'` });
+    const name = spec.slice(0, eq).toUpperCase();
+    if (!m.partitionNames.includes(name)) throw new UserError({ code: 'UNDEFINED_PARTITION', message: `--ipl: no partition ${name} in ${options.iocp} (expected one of ${m.partitionNames.join(', ')})` });
+    const file = spec.slice(eq + 1);
+    programs.set(name, { file, source: read(file, 'guest program') });
+  }
+  const active: string[] = [];
+  for (const im of profiles.value.images) {
+    const a = m.activate(im.name);
+    if (!a.ok) throw new UserError(diag({ ...a.error, file: a.error.file || options.profiles, line: a.error.line || im.at.line, column: a.error.column || im.at.column }));
+    const prog = programs.get(im.name);
+    const r = m.ipl(im.name, { source: prog?.source ?? SPIN, start: 'all' });
+    if (!r.ok) throw new UserError(diag(prog ? { ...r.error, file: prog.file } : r.error));
+    active.push(im.name);
+  }
+  const before = m.counters();
+  const result = m.run({ us: budgetUs });
+  const after = m.counters();
+  const elapsed = after.time - before.time;
+  const shared = active.filter((n) => m.partition(n)?.dedicated === false);
+  const weightSum = shared.reduce((s, n) => s + (m.partition(n)?.weight ?? 0), 0);
+  const sharedCycles = shared.reduce((s, n) => s + after.partitions[n]!.cycles - before.partitions[n]!.cycles, 0);
+  const rows: PartitionRow[] = active.map((n) => {
+    const p = m.partition(n)!;
+    const cycles = after.partitions[n]!.cycles - before.partitions[n]!.cycles;
+    const overhead = after.partitions[n]!.overheadCycles - before.partitions[n]!.overheadCycles;
+    const layout = p.layout === null ? '' : p.layout.mode === 'zone' ? `origin ${p.layout.origin >>> 20}M` : `blocks ${p.layout.blocks.map((b) => `${b >>> 20}M`).join(',')}`;
+    return {
+      name: n,
+      mode: p.mode,
+      storageMb: p.storage / (1 << 20),
+      layout,
+      cps: p.cps,
+      dedicated: p.dedicated,
+      weight: p.dedicated ? null : p.weight,
+      capped: p.capped,
+      configuredShare: p.dedicated || weightSum === 0 ? null : p.weight / weightSum,
+      measuredShare: p.dedicated || sharedCycles === 0 ? null : cycles / sharedCycles,
+      cpsUsed: cycles / elapsed,
+      dispatches: after.partitions[n]!.dispatches - before.partitions[n]!.dispatches,
+      releases: after.partitions[n]!.releases,
+      overheadPercent: cycles + overhead > 0 ? (100 * overhead) / (cycles + overhead) : 0,
+      console: consoles.get(n) ?? [],
+    };
+  });
+  let map = '';
+  for (let a = 0; a < m.storage.size; a += 64 << 20) {
+    const o = m.ownerOf(a);
+    map += o === null ? '.' : o === 'HSA' ? 'H' : (active.indexOf(o) + 1).toString(36);
+  }
+  const cpc = profiles.value.cpc;
+  const json = {
+    cpc: { storageMb: cpc.storage / (1 << 20), cps: cpc.cps, sharedCps: m.sharedPhysicalCps, hsaMb: cpc.hsa / (1 << 20), sliceUs: cpc.sliceUs },
+    budgetUs,
+    reason: result.reason,
+    partitions: rows,
+    storageMap: map,
+    dispatches: after.dispatches - before.dispatches,
+    overheadPercent: (100 * (after.overheadCycles - before.overheadCycles)) / Math.max(1, after.busyCycles - before.busyCycles + after.overheadCycles - before.overheadCycles),
+    lans: after.lans,
+  };
+  const table = formatTable(
+    ['LPAR', 'mode', 'MB', 'storage', 'CPs', 'weight', 'capped', 'configured', 'measured', 'CPs used', 'dispatches', 'overhead %'],
+    rows.map((r) => [
+      r.name,
+      r.mode ?? '',
+      r.storageMb,
+      r.layout,
+      `${r.cps}${r.dedicated ? ' ded' : ''}`,
+      r.weight === null ? '-' : String(r.weight),
+      r.capped ? 'yes' : 'no',
+      r.configuredShare === null ? '-' : num(r.configuredShare),
+      r.measuredShare === null ? '-' : num(r.measuredShare),
+      r.cpsUsed,
+      r.dispatches,
+      r.overheadPercent,
+    ]),
+  );
+  const text = [
+    `CPC: ${json.cpc.storageMb} MB storage (${json.cpc.hsaMb} MB HSA), ${cpc.cps} CPs (${m.sharedPhysicalCps} shared), slice ${cpc.sliceUs / 1000} ms; ran ${budgetUs / 1000} ms of simulated time`,
+    '',
+    table,
+    '',
+    `storage map (64 MB per character; 1-9, a-z = partitions in the order above, H = HSA, . = free): ${map}`,
+    `PR/SM overhead: ${num(json.overheadPercent)} % of CP time, ${json.dispatches} dispatches`,
+    ...rows.flatMap((r) => (r.console.length > 0 ? [`${r.name} console:`, ...r.console.map((l) => `  ${l}`)] : [])),
+  ].join('\n');
+  return { text, json };
+}
+
+/** Register `strachey prsm`. */
+export function registerPrsm(program: Command): void {
+  program
+    .command('prsm')
+    .description('run logical partitions from an IOCP deck and image profiles under PR/SM and report weights vs measured shares')
+    .requiredOption('--iocp <file>', 'IOCP deck (RESOURCE, CHPID, CNTLUNIT, IODEVICE)')
+    .requiredOption('--profiles <file>', 'image profiles ([CPC] and one [NAME] section per partition)')
+    .option('--budget <time>', 'simulated time to run: 500us, 100ms, 2s', '100ms')
+    .option('--ipl <name=file>', 'IPL this assembler program into partition NAME (repeatable; default a CPU-bound loop)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--json', 'print the report as JSON')
+    .action((o: PrsmCommandOptions) => {
+      const r = runPrsmCommand(o);
+      process.stdout.write(o.json ? `${JSON.stringify(r.json, null, 2)}\n` : `${r.text}\n`);
+    });
+}

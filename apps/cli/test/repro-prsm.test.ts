@@ -1,0 +1,81 @@
+/**
+ * The PR/SM reproductions: lpar-weights (shares equal weights under full
+ * load, an idle partition's share flows to the others, capping holds, IRD
+ * weights), irdyn-storage (block table grows by non-adjacent blocks while
+ * running, zones only into adjacent storage) and smp-scaling (a smaller run
+ * of the same experiment). Shapes and bands, not printed text.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runRepro } from '../src/commands/repro';
+import { irdynStorageResult } from '../src/repro/irdyn-storage';
+import { lparWeightsResult } from '../src/repro/lpar-weights';
+import { findReproduction } from '../src/repro/registry';
+import { smpScalingResult } from '../src/repro/smp-scaling';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('PR/SM reproductions', () => {
+  it('are registered', () => {
+    for (const n of ['lpar-weights', 'irdyn-storage', 'smp-scaling']) expect(findReproduction(n)?.name).toBe(n);
+  });
+
+  it('lpar-weights: measured shares follow the weights, idle share flows, capping holds, IRD weights apply', () => {
+    const r = lparWeightsResult(20);
+    const j = r.json as {
+      fullLoad: { share: Record<string, number>; cps: Record<string, number> };
+      mvs2Idle: { share: Record<string, number> };
+      capping: { shareCps: number; capped: number; uncapped: number };
+      ird: { share: Record<string, number> };
+    };
+    const weights: Record<string, number> = { MVS2: 10, MVS3: 20, MVS4: 30, MVS5: 40 };
+    for (const [n, w] of Object.entries(weights)) expect(Math.abs(j.fullLoad.share[n]! - w / 100)).toBeLessThan(0.02);
+    expect(j.fullLoad.cps.MVS1).toBeGreaterThan(1.99);
+    expect(j.mvs2Idle.share.MVS2).toBe(0);
+    for (const n of ['MVS3', 'MVS4', 'MVS5']) expect(Math.abs(j.mvs2Idle.share[n]! - weights[n]! / 90)).toBeLessThan(0.02);
+    expect(j.capping.capped).toBeLessThan(j.capping.shareCps * 1.03);
+    expect(j.capping.capped).toBeGreaterThan(j.capping.shareCps * 0.9);
+    expect(j.capping.uncapped).toBeGreaterThan(3.9);
+    expect(Math.abs(j.ird.share.MVS2! - 50 / 140)).toBeLessThan(0.02);
+    expect(r.files.map((f) => f.name).sort()).toEqual(['lpar-weights.csv', 'lpar-weights.json', 'lpar-weights.svg']);
+    expect(r.files.find((f) => f.name.endsWith('.svg'))!.content).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
+  });
+
+  it('irdyn-storage: the block table grows by non-adjacent blocks while running; a zone only into adjacent storage', () => {
+    const j = irdynStorageResult().json as { steps: { step: string; zone: { ok: boolean; lp1Sees: number }; blocks: { ok: boolean; lp1Sees: number } }[] };
+    const [initial, free, donor, adjacent] = j.steps;
+    expect(initial!.zone.lp1Sees).toBe(256);
+    expect(initial!.blocks.lp1Sees).toBe(256);
+    expect([free!.zone.ok, free!.blocks.ok, free!.blocks.lp1Sees]).toEqual([false, true, 320]);
+    expect([donor!.zone.ok, donor!.blocks.ok, donor!.blocks.lp1Sees]).toEqual([false, true, 384]);
+    expect([adjacent!.zone.ok, adjacent!.zone.lp1Sees, adjacent!.blocks.ok, adjacent!.blocks.lp1Sees]).toEqual([true, 320, true, 448]);
+    expect(free!.zone.lp1Sees).toBe(256);
+  });
+
+  it('smp-scaling: rises, peaks and falls; n = 5 % peaks later than n = 10 %', () => {
+    const r = smpScalingResult([1, 2, 3, 4, 5, 6, 8], 1.5);
+    const j = r.json as { curves: { n: number; peak: number; points: { cpus: number; relative: number; analytic: number }[] }[] };
+    const [ten, five] = j.curves;
+    expect(ten!.n).toBe(0.1);
+    expect(ten!.peak).toBeGreaterThanOrEqual(3);
+    expect(ten!.peak).toBeLessThanOrEqual(5);
+    expect(five!.peak).toBeGreaterThan(ten!.peak);
+    const two = ten!.points.find((p) => p.cpus === 2)!;
+    expect(Math.abs(two.relative - 1.8)).toBeLessThan(0.06);
+    expect(two.analytic).toBeCloseTo(1.8, 10);
+  });
+
+  it('writes JSON, CSV and SVG with --out', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strachey-irdyn-'));
+    dirs.push(dir);
+    const out: string[] = [];
+    runRepro('irdyn-storage', { out: dir, json: true }, { out: (t) => out.push(t), err: () => {} });
+    expect(readdirSync(dir).sort()).toEqual(['irdyn-storage.csv', 'irdyn-storage.json', 'irdyn-storage.svg']);
+    expect(JSON.parse(readFileSync(join(dir, 'irdyn-storage.json'), 'utf8'))).toEqual(JSON.parse(out.join('')));
+  });
+});
