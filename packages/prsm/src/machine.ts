@@ -57,7 +57,7 @@ import {
   Printer1403,
   type Device,
 } from '@strachey/io-channel';
-import { BlockTable, relocatedStorage, ZoneRelocator } from '@strachey/mmu';
+import { BlockTable, createEsa390Dat, relocatedStorage, ZoneRelocator } from '@strachey/mmu';
 import { fail, ok, type PrsmResult } from './errors';
 import { HiperSocketsLan, iqdFrameSize, OsaPort } from './hipersockets';
 import { hex2, hex4, type IocpDeck, reachOf } from './iocp';
@@ -541,6 +541,12 @@ export class Prsm {
     const lcps: LogicalCp[] = machine.cpus.map((cpu, index) => {
       cpu.storage = this.storage;
       cpu.hostLayer = relocator;
+      // DAT tables are in the partition's own storage: the walker reads them through the partition's view.
+      cpu.dat = createEsa390Dat({
+        storage: view,
+        context: { cr: cpu.cr, addressSpaceControl: () => cpu.asc, realToAbsolute: (real) => cpu.realToAbsolute(real) },
+        costModel: this.costModel,
+      });
       return { partition: p.name, index, cpu, state: 'stopped', vt: 0, readyAt: 0, physical: -1, sliceEnd: 0, cycles: 0, dispatches: 0, lastReason: null };
     });
     p.active = true;

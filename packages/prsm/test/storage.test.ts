@@ -119,3 +119,53 @@ describe('partition storage', () => {
     if (!b.ok) expect(b.error.code).toBe('NO_STORAGE');
   });
 });
+
+/** Guest DAT inside a partition: virtual X'5000' mapped to real X'7000' by tables at real X'9000'/X'A000'. */
+const DAT = `
+DATT     START X'2000'
+         BALR  12,0
+         USING *,12
+         LCTL  0,0,=X'00B00000'
+         L     2,=A(X'9000')
+         L     3,=A(X'A000')
+         ST    3,0(2)
+         L     4,=A(X'A000')
+         LA    5,0
+         LA    6,16
+         L     7,=F'4096'
+PT       ST    5,0(4)
+         LA    4,4(4)
+         AR    5,7
+         BCT   6,PT
+         L     4,=A(X'A000')
+         L     3,=A(X'7000')
+         ST    3,20(4)
+         LCTL  1,1,=X'00009000'
+         STOSM SAVE,X'04'
+         L     8,=A(X'5000')
+         MVC   0(4,8),=C'SHAD'
+         LPSW  DONE
+         DS    0D
+DONE     DC    X'000A0000',X'00000000'
+SAVE     DS    F
+         END   DATT
+`;
+
+describe('guest DAT inside a partition', () => {
+  for (const mode of ['zone', 'blocks'] as const) {
+    it(`translates through the guest's tables, then through the ${mode} relocation`, () => {
+      const m = machine(`[LP1]\nstorage = 64M\nmode = ${mode}\n[LP2]\nstorage = 64M\nmode = ${mode}\n`);
+      must(m.activate('LP1'));
+      must(m.activate('LP2'));
+      must(m.ipl('LP2', { source: DAT }));
+      m.run({ us: 100 });
+      expect(m.logicalCps('LP2')[0]!.cpu.getPsw()).toEqual([0x000a0000, 0]);
+      const lay = m.partition('LP2')!.layout!;
+      const origin = lay.mode === 'zone' ? lay.origin : lay.blocks[0]!;
+      // EBCDIC 'SHAD' at real X'7000' of LP2, nothing at real X'5000'.
+      expect(m.storage.read32((origin + 0x7000) as AbsoluteAddress) >>> 0).toBe(0xe2c8c1c4);
+      expect(m.storage.read32((origin + 0x5000) as AbsoluteAddress)).toBe(0);
+      expect(m.partitionStorage('LP1')!.read32(0x7000 as AbsoluteAddress)).toBe(0);
+    });
+  }
+});
