@@ -13,3 +13,4 @@ export * from './local-terminal';
 export * from './timers';
 export * from './line-console';
 export * from './echo-application';
+export * from './display-bridge';
