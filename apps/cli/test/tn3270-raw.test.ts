@@ -297,6 +297,34 @@ describe('TN3270 robustness', () => {
     expect(srv.sessions()).toEqual([]);
   });
 
+  it('drops a client whose queued output passes the bound (it does not read as fast as the host writes)', async () => {
+    const results: boolean[] = [];
+    const srv = await serve(
+      (s) => {
+        const screenful = Uint8Array.from([Command.SNA_ERASE_WRITE, 0xc3, ...new Uint8Array(1900).fill(0xc1)]);
+        for (let i = 0; i < 20_000 && !s.closed; i++) results.push(s.write(screenful).ok);
+      },
+      { maxPendingOutputBytes: 64 * 1024 },
+    );
+    const c = await RawClient.open(srv.port);
+    await negotiate(c, 'IBM-3278-2');
+    await until(() => logs.some((l) => l.includes('is not reading')), 'the slow-reader rejection');
+    // The application learns the session is gone: writes stop succeeding well before all 20,000 were queued.
+    expect(results.length).toBeLessThan(20_000);
+    expect(srv.sessions()).toEqual([]);
+  });
+
+  it('refuses connections beyond maxConnections', async () => {
+    const srv = await serve(() => {}, { maxConnections: 1 });
+    const c1 = await RawClient.open(srv.port);
+    await c1.expect([T.IAC, T.DO, T.OPT_TERMINAL_TYPE]);
+    const c2 = await RawClient.open(srv.port);
+    await c2.ended;
+    expect(logs.some((l) => l.includes('too many connections'))).toBe(true);
+    expect(c1.closed).toBe(false);
+    c1.end();
+  });
+
   it('does not send a malformed outbound record and returns its located error', async () => {
     let result: ReturnType<Tn3270Session['write']> | null = null;
     const srv = await serve((s) => {
