@@ -29,8 +29,8 @@ export type ChpidType = 'FC' | 'FCV' | 'CNC' | 'CTC' | 'OSD' | 'OSE' | 'IQD';
 const CHPID_TYPES: readonly ChpidType[] = ['FC', 'FCV', 'CNC', 'CTC', 'OSD', 'OSE', 'IQD'];
 
 /** Device types (`UNIT=`) a deck may name; each becomes an io-channel device model. */
-export type DeviceUnit = '3390' | '3215' | '1403' | 'IQD' | 'OSA';
-const DEVICE_UNITS: readonly DeviceUnit[] = ['3390', '3215', '1403', 'IQD', 'OSA'];
+export type DeviceUnit = '3390' | '3215' | '1403' | '2540' | 'IQD' | 'OSA';
+const DEVICE_UNITS: readonly DeviceUnit[] = ['3390', '3215', '1403', '2540', 'IQD', 'OSA'];
 
 /** Architectural limit: HiperSockets internal LANs per machine (seed: "up to 16 internal LANs"). */
 export const MAX_IQD_CHPIDS = 16;

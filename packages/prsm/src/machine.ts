@@ -37,6 +37,7 @@ import {
   type Esa390Cpu,
   type Esa390CpuSnapshot,
   fromBase64,
+  initialCpuReset,
   refreshPending,
   restartCpu,
   restoreCpu,
@@ -48,6 +49,7 @@ import {
   type Translator,
 } from '@strachey/isa-core';
 import {
+  CardReader2540,
   ChannelSubsystem,
   CkdVolume,
   Console3215,
@@ -396,6 +398,11 @@ export class Prsm {
     return this.find(name)?.lcps ?? [];
   }
 
+  /** The device model a partition reaches at `deviceNumber` (to load cards, inspect a volume), or undefined. */
+  device(name: string, deviceNumber: number): Device | undefined {
+    return this.find(name)?.css?.subchannelForDevice(deviceNumber)?.slot.device;
+  }
+
   /** Lines a partition's 3215 console at `deviceNumber` printed. */
   consoleLines(name: string, deviceNumber: number): readonly string[] {
     return this.find(name)?.consoles.get(deviceNumber)?.lines ?? [];
@@ -613,6 +620,10 @@ export class Prsm {
           case '1403':
             device = new Printer1403();
             break;
+          case '2540':
+            // An empty hopper: load cards through `device(name, devnum)`.
+            device = new CardReader2540();
+            break;
           case 'IQD': {
             const chpid = cu.chpids.find((c) => this.lans.has(c));
             const lan = chpid === undefined ? undefined : this.lans.get(chpid);
@@ -712,11 +723,27 @@ export class Prsm {
     return ok({ entry });
   }
 
-  /** IPL from a device of the partition (`ipl DEVNUM`): the channel subsystem's IPL channel program, then its PSW on CP 0. */
+  /**
+   * IPL from a device of the partition (`ipl DEVNUM`, POP chapter 17): a
+   * system reset of the partition (initial CPU reset of its logical CPs,
+   * I/O system reset of its channel-subsystem image), the IPL channel
+   * program, then the PSW it read on logical CP 0.
+   */
   iplDevice(name: string, deviceNumber: number): PrsmResult<{ readonly psw: readonly [number, number] }> {
     const pr = this.needActive(name);
     if (!pr.ok) return pr;
     const p = pr.value;
+    for (const c of this.pcps) {
+      if (c.lcp !== null && c.lcp.partition === p.name && c.dedicatedTo === null) {
+        c.lcp.physical = -1;
+        c.lcp = null;
+      }
+    }
+    for (const l of p.lcps) {
+      initialCpuReset(l.cpu);
+      l.state = 'stopped';
+    }
+    p.css!.ioSystemReset();
     const r = p.css!.ipl(deviceNumber, 0);
     if (!r.ok) return fail('IPL_FAILED', null, `IPL from ${hex4(deviceNumber)} failed: ${r.reason}`);
     const b = r.psw;
