@@ -278,12 +278,11 @@ export class Screen3270 {
   text(): string[] {
     const lines: string[] = [];
     const n = this.size;
-    let fa = this.fieldAttributeOf(n - 1);
+    const fa = this.fieldAttributeOf(n - 1);
     let hidden = fa !== -1 && (this.attribute[fa]! & FieldAttr.DISPLAY_MASK) === FieldAttr.NONDISPLAY;
     let line = '';
     for (let a = 0; a < n; a++) {
       if (this.isAttribute[a] !== 0) {
-        fa = a;
         hidden = (this.attribute[a]! & FieldAttr.DISPLAY_MASK) === FieldAttr.NONDISPLAY;
         line += ' ';
       } else {
