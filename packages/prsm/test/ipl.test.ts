@@ -1,5 +1,5 @@
 import type { AbsoluteAddress } from '@strachey/isa-core';
-import { CardReader2540 } from '@strachey/io-channel';
+import type { CardReader2540 } from '@strachey/io-channel';
 import { describe, expect, it } from 'vitest';
 import { machineFrom, must } from './fixtures';
 
