@@ -148,7 +148,12 @@ export function runPrsmCommand(options: PrsmCommandOptions): { text: string; jso
       measuredShare: p.dedicated || sharedCycles === 0 ? null : cycles / sharedCycles,
       cpsUsed: cycles / elapsed,
       dispatches: after.partitions[n]!.dispatches - before.partitions[n]!.dispatches,
-      releases: after.partitions[n]!.releases,
+      releases: {
+        slice: after.partitions[n]!.releases.slice - before.partitions[n]!.releases.slice,
+        wait: after.partitions[n]!.releases.wait - before.partitions[n]!.releases.wait,
+        cap: after.partitions[n]!.releases.cap - before.partitions[n]!.releases.cap,
+        stop: after.partitions[n]!.releases.stop - before.partitions[n]!.releases.stop,
+      },
       overheadPercent: cycles + overhead > 0 ? (100 * overhead) / (cycles + overhead) : 0,
       console: consoles.get(n) ?? [],
     };
