@@ -347,6 +347,7 @@ export async function runBareMetal(options: BareMetalOptions): Promise<BareMetal
     return checkRange(name, value, min, max, origin);
   };
   const slice = fromSource('SLICE', 4);
+  const sliceUnits = fromSource('SLICE').value * 2 ** 32 + slice.value;
   const parameters: Required<BareMetalParameters> = {
     sieveLimit: parameter('the sieve limit (SIEVEN)', p.sieveLimit, 'SIEVEN', 2, 16_000_000),
     collatzLimit: parameter('the Collatz limit (COLLATZN)', p.collatzLimit, 'COLLATZN', 2, 159_487),
@@ -356,7 +357,7 @@ export async function runBareMetal(options: BareMetalOptions): Promise<BareMetal
         ? checkRange('the time slice in µs', p.sliceMicros, 1, 1_000_000)
         : checkRange(
             'the time slice in µs (SLICE)',
-            Math.round(slice.value / 4096),
+            Math.round(sliceUnits / 4096),
             1,
             1_000_000,
             slice.origin,
