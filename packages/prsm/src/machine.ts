@@ -43,6 +43,7 @@ import {
   restoreCpu,
   SimClock,
   SparseStorage,
+  type StoragePort,
   snapshotCpu,
   systemOf,
   toBase64,
@@ -409,7 +410,7 @@ export class Prsm {
   }
 
   /** The storage a partition sees (its real storage from address 0), or null when inactive. */
-  partitionStorage(name: string): import('@strachey/isa-core').StoragePort | null {
+  partitionStorage(name: string): StoragePort | null {
     const p = this.find(name);
     if (p?.relocator == null) return null;
     return relocatedStorage(this.storage, p.relocator);
@@ -884,13 +885,8 @@ export class Prsm {
     const pb = b.value.css!.channelPath(chpid);
     if (pa === undefined || !pa.images.has(0)) return fail('NOT_CANDIDATE', null, `CHPID ${hex2(chpid)} is not online to ${a.value.name}`);
     if (pb === undefined) return fail('NOT_CANDIDATE', null, `${b.value.name} is not in CHPID ${hex2(chpid)}'s candidate list`);
-    const def = this.iocp.chpids.find((c) => c.chpid === chpid);
-    if (def !== undefined && !def.shared) {
-      // An unshared path is online to one partition at a time.
-      a.value.css!.moveChannelPath(chpid, 0, 1);
-    } else {
-      a.value.css!.moveChannelPath(chpid, 0, 1);
-    }
+    // The path goes offline to `from` (parked in its image 1) and online to `to`.
+    a.value.css!.moveChannelPath(chpid, 0, 1);
     if (!pb.images.has(0)) b.value.css!.moveChannelPath(chpid, 1, 0);
     return ok(undefined);
   }
