@@ -226,6 +226,38 @@ describe('bare-metal ESA/390 demo', () => {
     expect(report.trimEnd().split('\n').at(-1)).toBe(`mismatch: 1 of ${r.checks.length} checks failed`);
   });
 
+  it('follows Collatz chains past 2^31 with logical arithmetic (ALR, SRL, CLR)', async () => {
+    // Start COLLATZ at 113,383, the first start whose chain overflows a signed 32-bit word.
+    const text = guest.source.text.replace(
+      '         LHI   R3,1                   n\n',
+      "         L     R3,=F'113383'          n\n",
+    );
+    expect(text).not.toBe(guest.source.text);
+    let peak = 0;
+    const steps = (n: number) => {
+      let s = 0;
+      for (let x = n; x !== 1; s++) {
+        x = x % 2 === 0 ? x / 2 : 3 * x + 1;
+        peak = Math.max(peak, x);
+      }
+      return s;
+    };
+    const expected: { start: number; steps: number }[] = [];
+    for (let n = 113_383; n < 113_400; n++) {
+      const s = steps(n);
+      if (expected.length === 0 || s > expected[expected.length - 1]!.steps)
+        expected.push({ start: n, steps: s });
+    }
+    expect(peak).toBeGreaterThan(2 ** 31);
+    const r = await run({ ...SMALL, collatzLimit: 113_400 }, { text });
+    const collatz = task(r, 'COLLATZ');
+    expect(collatz.status).toBe('ended');
+    expect(r.log.filter((e) => e.task === collatz.number).map((e) => ({ start: e.r0, steps: e.r1 }))).toEqual(
+      expected,
+    );
+    expect(collatz.results.slice(0, 2)).toEqual([expected.at(-1)!.start, expected.at(-1)!.steps]);
+  });
+
   it('reports a check-stop when the program new PSW is invalid', async () => {
     // PSW bit 0 must be zero: the rogue's protection exception loads an invalid program new PSW.
     const text = guest.source.text.replace("PGMNEW   DC    X'00080000'", "PGMNEW   DC    X'80080000'");
