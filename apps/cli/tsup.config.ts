@@ -1,3 +1,4 @@
+import { cpSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
@@ -7,4 +8,8 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
+  // Guest programs are assembler source read at run time; ship them beside the bundle.
+  async onSuccess() {
+    cpSync('src/demo/guest', 'dist/demo/guest', { recursive: true });
+  },
 });

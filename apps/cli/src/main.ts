@@ -14,6 +14,14 @@ const program = new Command('strachey')
 
 for (const register of commands) register(program);
 
+// A reader that goes away (`strachey run ... | head`) is not an error of ours: stop quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
