@@ -3,7 +3,7 @@
  * each partition's storage, weight, measured share and dispatches; bad decks,
  * profiles and guest programs are user errors at file:line:column.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -105,6 +105,16 @@ describe('strachey prsm', () => {
     // LPB has blocks 0 and 64 MB; zones are placed top-down under the HSA: LPA first, then LPC.
     expect(j.storageMap).toMatch(/^22\.+31H$/);
     expect(r.text).toMatch(/^LPA\s+zone\s+64\s/m);
+  });
+
+  it('writes the dispatches as a Perfetto trace-event file with --trace', () => {
+    const f = files(DECK, PROFILES);
+    const trace = `${f.iocp!}.trace.json`;
+    const r = runPrsmCommand({ iocp: f.iocp!, profiles: f.profiles!, budget: '5ms', trace, json: true });
+    const events = (JSON.parse(readFileSync(trace, 'utf8')) as { traceEvents: { ph: string; name: string; tid: number }[] }).traceEvents;
+    const x = events.filter((e) => e.ph === 'X');
+    expect(x.length).toBe((r.json as { dispatches: number }).dispatches + 1); // + LPC's dedicated CP, bound at activation
+    expect(new Set(x.map((e) => e.name.split('.')[0]))).toEqual(new Set(['LPA', 'LPB', 'LPC']));
   });
 
   it('reports a deck error at file:line:column', () => {

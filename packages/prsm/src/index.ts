@@ -11,3 +11,4 @@ export * from './profiles';
 export * from './hipersockets';
 export * from './machine';
 export * from './smp';
+export * from './trace';

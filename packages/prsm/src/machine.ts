@@ -100,6 +100,21 @@ export interface PrsmOptions {
   readonly onConsoleLine?: (partition: string, deviceNumber: number, line: string) => void;
   /** Slots of each HiperSockets LAN's queue in the HSA. Default 16. */
   readonly lanSlots?: number;
+  /** Record every dispatch as a segment for `dispatchTrace()` (at most this many; 0 = off, the default). */
+  readonly traceSegments?: number;
+}
+
+/** One stretch of a physical CP given to a logical CP (what `dispatchTrace()` returns). */
+export interface DispatchSegment {
+  readonly physical: number;
+  readonly partition: string;
+  /** CPU address of the logical CP in its partition. */
+  readonly cp: number;
+  /** Simulated cycles; the dispatch cost was paid just before `start`. */
+  readonly start: number;
+  readonly end: number;
+  /** Why it ended; 'running' when it was still running at the time of the call. */
+  readonly reason: ReleaseReason | 'running';
 }
 
 /** Where a logical CP is in the dispatcher (step 5's queues). */
@@ -300,6 +315,9 @@ export class Prsm {
   private readonly capWindowCycles: number;
   private dispatches = 0;
   private decisions = 0;
+  private readonly segments: DispatchSegment[] = [];
+  private readonly segmentStart = new Map<LogicalCp, number>();
+  private segmentsDropped = 0;
   private paused = false;
   /** End of the current run() (bounds how far a logical CP runs between dispatcher checks). */
   private runEnd = 0;
@@ -652,6 +670,8 @@ export class Prsm {
     for (const l of p.lcps) {
       l.state = 'stopped';
       l.cpu.state = 'stopped';
+      l.physical = -1;
+      this.segmentStart.delete(l);
     }
     const lay = p.layout!;
     this.clearLayout(lay);
@@ -736,6 +756,7 @@ export class Prsm {
     const p = pr.value;
     for (const c of this.pcps) {
       if (c.lcp !== null && c.lcp.partition === p.name && c.dedicatedTo === null) {
+        this.segmentStart.delete(c.lcp);
         c.lcp.physical = -1;
         c.lcp = null;
       }
@@ -983,6 +1004,7 @@ export class Prsm {
       const own = p.lcp;
       if (own !== null && own.state === 'ready') {
         own.state = 'running';
+        this.openSegment(own, p.time);
         return true;
       }
     } else {
@@ -1025,6 +1047,7 @@ export class Prsm {
     best.physical = p.id;
     best.dispatches++;
     best.sliceEnd = p.time + this.sliceCycles;
+    this.openSegment(best, p.time);
     part.counters.dispatches++;
     p.dispatches++;
     this.dispatches++;
@@ -1107,6 +1130,7 @@ export class Prsm {
   /** Steps 4 and 5: the logical CP leaves the physical CP; record why and queue it. */
   private release(p: PhysicalCp, l: LogicalCp, part: Partition, reason: ReleaseReason): void {
     part.counters.releases[reason]++;
+    this.closeSegment(p, l, reason);
     l.lastReason = reason;
     const dedicated = p.dedicatedTo !== null;
     if (reason === 'wait') l.state = 'waiting';
@@ -1120,6 +1144,36 @@ export class Prsm {
     l.physical = -1;
     p.last = l;
     p.lcp = null;
+  }
+
+  private openSegment(l: LogicalCp, t: number): void {
+    if ((this.options.traceSegments ?? 0) > 0) this.segmentStart.set(l, t);
+  }
+
+  private closeSegment(p: PhysicalCp, l: LogicalCp, reason: ReleaseReason): void {
+    const start = this.segmentStart.get(l);
+    if (start === undefined) return;
+    this.segmentStart.delete(l);
+    if (this.segments.length >= (this.options.traceSegments ?? 0)) {
+      this.segmentsDropped++;
+      return;
+    }
+    this.segments.push({ physical: p.id, partition: l.partition, cp: l.index, start, end: p.time, reason });
+  }
+
+  /**
+   * The recorded dispatches (`traceSegments` option), oldest first, plus the
+   * logical CPs running now as open segments; `dropped` counts segments past
+   * the limit.
+   */
+  dispatchTrace(): { readonly segments: readonly DispatchSegment[]; readonly dropped: number } {
+    const open: DispatchSegment[] = [];
+    for (const [l, start] of this.segmentStart) {
+      if (l.physical < 0) continue;
+      const p = this.pcps[l.physical]!;
+      open.push({ physical: p.id, partition: l.partition, cp: l.index, start, end: Math.max(start, p.time), reason: 'running' });
+    }
+    return { segments: [...this.segments, ...open], dropped: this.segmentsDropped };
   }
 
   /** Bring a logical CP's local time up to machine time `t` (its TOD clock follows the machine's). */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { dispatchTraceEvents } from '../src/index';
 import { cpsUsed, fourLpars, IDLE, machineFrom, must, SPIN, shares } from './fixtures';
 
 const NAMES = ['LP1', 'LP2', 'LP3', 'LP4'];
@@ -140,5 +141,32 @@ describe('logical-CP dispatcher', () => {
     a.run({ ms: 5 });
     b.run({ ms: 5 });
     expect(a.counters()).toEqual(b.counters());
+  });
+});
+
+describe('dispatch trace', () => {
+  it('records every dispatch with its physical CP and why it ended, and exports trace events', () => {
+    const m = machineFrom(fourLpars([10, 20, 30, 40], { cps: 2, lcps: 1 }), { traceSegments: 10_000 });
+    for (const n of NAMES) {
+      must(m.activate(n));
+      must(m.ipl(n, { source: n === 'LP1' ? IDLE : SPIN }));
+    }
+    m.run({ ms: 4 });
+    const { segments, dropped } = m.dispatchTrace();
+    expect(dropped).toBe(0);
+    // One segment per dispatch (closed or still running).
+    expect(segments.length).toBe(m.counters().dispatches);
+    expect(segments.filter((s) => s.partition === 'LP1').map((s) => s.reason)).toEqual(['wait']);
+    // On each physical CP the segments never overlap and are separated at least by the dispatch cost.
+    for (const cp of [0, 1]) {
+      const mine = segments.filter((s) => s.physical === cp).sort((a, b) => a.start - b.start);
+      for (let i = 1; i < mine.length; i++) expect(mine[i]!.start - mine[i - 1]!.end).toBeGreaterThanOrEqual(m.costs.dispatchCycles);
+    }
+    expect(segments.filter((s) => s.reason === 'running').length).toBe(2);
+    const file = dispatchTraceEvents(segments, m.costModel.mhz, m.physicalCps);
+    const x = file.traceEvents.filter((e) => e.ph === 'X');
+    expect(x.length).toBe(segments.length);
+    expect(new Set(x.map((e) => e.tid))).toEqual(new Set([1, 2]));
+    expect(x.every((e) => (e.dur ?? -1) >= 0)).toBe(true);
   });
 });

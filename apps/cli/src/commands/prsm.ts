@@ -1,5 +1,5 @@
 /**
- * `strachey prsm --iocp FILE --profiles FILE [--budget 100ms] [--ipl NAME=FILE]... [--json]`
+ * `strachey prsm --iocp FILE --profiles FILE [--budget 100ms] [--ipl NAME=FILE]... [--json] [--trace FILE]`
  * builds a PR/SM machine from an IOCP deck and image profiles, activates
  * every partition that has a profile, IPLs each one (the assembler program
  * given with --ipl, otherwise a CPU-bound loop), runs it for the budget of
@@ -7,9 +7,10 @@
  * measured shares, dispatch counts and PR/SM's overhead. Errors in the deck,
  * the profiles or a guest program print as file:line:column and exit 1.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import {
   createPrsm,
+  dispatchTraceEvents,
   type PartitionReport,
   type Prsm,
   type PrsmError,
@@ -29,6 +30,8 @@ export interface PrsmCommandOptions {
   /** NAME=FILE pairs: assembler source to IPL into partition NAME. */
   readonly ipl?: readonly string[];
   readonly json?: boolean;
+  /** Write the dispatches as a Chrome/Perfetto trace-event file here. */
+  readonly trace?: string;
 }
 
 /** The default guest: a CPU-bound loop. */
@@ -97,6 +100,7 @@ export function runPrsmCommand(options: PrsmCommandOptions): { text: string; jso
   const made = createPrsm({
     iocp: iocp.value,
     profiles: profiles.value,
+    ...(options.trace !== undefined ? { traceSegments: 500_000 } : {}),
     onConsoleLine: (p, dev, line) => {
       const list = consoles.get(p) ?? [];
       list.push(`${dev.toString(16).toUpperCase().padStart(4, '0')}: ${line}`);
@@ -127,6 +131,16 @@ export function runPrsmCommand(options: PrsmCommandOptions): { text: string; jso
   const result = m.run({ us: budgetUs });
   const after = m.counters();
   const elapsed = after.time - before.time;
+  if (options.trace !== undefined) {
+    const t = m.dispatchTrace();
+    const tmp = `${options.trace}.${process.pid}.tmp`;
+    try {
+      writeFileSync(tmp, `${JSON.stringify(dispatchTraceEvents(t.segments, m.costModel.mhz, m.physicalCps))}\n`);
+      renameSync(tmp, options.trace);
+    } catch (error) {
+      throw new UserError({ code: 'TRACE_UNWRITABLE', file: options.trace, message: `cannot write the trace: ${(error as Error).message}` });
+    }
+  }
   const shared = active.filter((n) => m.partition(n)?.dedicated === false);
   const weightSum = shared.reduce((s, n) => s + (m.partition(n)?.weight ?? 0), 0);
   const sharedCycles = shared.reduce((s, n) => s + after.partitions[n]!.cycles - before.partitions[n]!.cycles, 0);
@@ -213,6 +227,7 @@ export function registerPrsm(program: Command): void {
     .option('--budget <time>', 'simulated time to run: 500us, 100ms, 2s', '100ms')
     .option('--ipl <name=file>', 'IPL this assembler program into partition NAME (repeatable; default a CPU-bound loop)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--json', 'print the report as JSON')
+    .option('--trace <file>', 'write every dispatch as a Chrome/Perfetto trace-event file (one track per physical CP)')
     .action((o: PrsmCommandOptions) => {
       const r = runPrsmCommand(o);
       process.stdout.write(o.json ? `${JSON.stringify(r.json, null, 2)}\n` : `${r.text}\n`);
