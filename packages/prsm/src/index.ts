@@ -12,3 +12,4 @@ export * from './hipersockets';
 export * from './machine';
 export * from './smp';
 export * from './trace';
+export * from './weight-policy';

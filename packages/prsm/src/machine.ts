@@ -66,6 +66,7 @@ import { HiperSocketsLan, iqdFrameSize, OsaPort } from './hipersockets';
 import { hex2, hex4, type IocpDeck, reachOf } from './iocp';
 import { BLOCK_BYTES, type ImageProfile, type ProfileSet, ZONE_INCREMENT } from './profiles';
 import { StorageMap } from './storage-map';
+import { advanceVirtualTime, selectsBefore, wakeVirtualTime } from './weight-policy';
 
 /** PR/SM's own cost figures, on top of the isa-core cost model's 'lpar-dispatch'. */
 export interface PrsmCosts {
@@ -786,7 +787,7 @@ export class Prsm {
     if (l.state === 'stopped' || l.state === 'waiting') {
       l.state = 'ready';
       l.readyAt = now;
-      l.vt = Math.max(l.vt, this.minVt());
+      l.vt = wakeVirtualTime(l.vt, this.minVt());
     }
   }
 
@@ -997,6 +998,7 @@ export class Prsm {
     const t = p.time;
     this.wakeWaiting(t);
     let best: LogicalCp | null = null;
+    let bestOrder = 0;
     let earliestLater = Number.POSITIVE_INFINITY;
     let capBlocked = false;
     if (p.dedicatedTo !== null) {
@@ -1025,7 +1027,10 @@ export class Prsm {
             if (l.readyAt < earliestLater) earliestLater = l.readyAt;
             continue;
           }
-          if (best === null || l.vt < best.vt) best = l;
+          if (best === null || selectsBefore(l.vt, orderOf(l, q), best.vt, bestOrder)) {
+            best = l;
+            bestOrder = orderOf(l, q);
+          }
         }
       }
     }
@@ -1082,8 +1087,7 @@ export class Prsm {
     part.counters.instructions += cpu.instructions - beforeI;
     const dedicated = p.dedicatedTo !== null;
     if (!dedicated) {
-      const share = part.weight / Math.max(1, part.lcps.length);
-      l.vt += used / share;
+      l.vt = advanceVirtualTime(l.vt, used, part.weight / Math.max(1, part.lcps.length));
       if (part.capped) {
         this.rollCapWindow(part, p.time);
         part.capUsed += used;
@@ -1214,7 +1218,7 @@ export class Prsm {
         if ((cpu.flags & PSW_WAIT_FLAG) === 0 || cpu.pending !== 0 || due) {
           l.state = 'ready';
           l.readyAt = t;
-          if (q.profile?.dedicated !== true) l.vt = Math.max(l.vt, this.minVt());
+          if (q.profile?.dedicated !== true) l.vt = wakeVirtualTime(l.vt, this.minVt());
         }
       }
     }
@@ -1240,7 +1244,7 @@ export class Prsm {
       if (!q.active || q.profile?.dedicated === true) continue;
       for (const l of q.lcps) if ((l.state === 'ready' || l.state === 'running') && l.vt < m) m = l.vt;
     }
-    return m === Number.POSITIVE_INFINITY ? 0 : m;
+    return m;
   }
 
   private rollCapWindow(q: Partition, t: number): void {
@@ -1386,3 +1390,6 @@ export function createPrsm(options: PrsmOptions): PrsmResult<Prsm> {
 }
 
 const hex = (n: number): string => `0x${n.toString(16).toUpperCase()}`;
+
+/** Tie-break order of the one ready queue: partitions in RESOURCE order, then CPU address. */
+const orderOf = (l: LogicalCp, p: Partition): number => p.index * 64 + l.index;
