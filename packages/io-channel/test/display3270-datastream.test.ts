@@ -273,3 +273,78 @@ describe('display models 2-5: Erase/Write selects the default size, Erase/Write 
     expect(b.screen()).toEqual(a.screen());
   });
 });
+
+describe('Erase All Unprotected, Program Tab and the operator side (GA23-0059 chapters 3-4)', () => {
+  it('EAU nulls the unprotected fields, resets their MDTs and puts the cursor in the first unprotected field', () => {
+    const d = new Display3270();
+    const s = station(d);
+    s.write(0x05, [WCC_RESTORE, SF, 0x60, ...toEbcdic('NAME'), SF, 0xc1, ...toEbcdic('JOE'), SF, 0x60, SBA, ...addr(100), IC]);
+    expect(d.cursor).toBe(100);
+    expect(s.write(0x0f, []).deviceStatus).toBe(CE_DE);
+    expect(d.cursor).toBe(6);
+    expect(d.screen()[0]!.slice(0, 10)).toBe(' NAME     ');
+    expect(s.read(0x06)).toEqual([AID.NONE, ...addr(6)]);
+  });
+
+  it('EAU on an unformatted screen erases it and homes the cursor', () => {
+    const d = new Display3270();
+    const s = station(d);
+    s.write(0x05, [WCC_RESTORE, ...toEbcdic('TEXT'), SBA, ...addr(500), IC]);
+    s.write(0x0f, []);
+    expect(d.cursor).toBe(0);
+    expect(d.screen().join('').trim()).toBe('');
+  });
+
+  it('PT after data nulls the rest of the field; PT after an order only moves; PT at an unprotected attribute steps one', () => {
+    const d = new Display3270();
+    const s = station(d);
+    // Field A (unprotected) at 0 holding XXXXXXXX, protected field at 10, field B (unprotected) at 20.
+    s.write(0x05, [WCC_RESTORE, SF, 0x40, ...toEbcdic('XXXXXXXX'), SBA, ...addr(10), SF, 0x60, SBA, ...addr(20), SF, 0x40, ...toEbcdic('YYYY')]);
+    // Data then PT: nulls from 3 to the end of field A, then the address is 21 (field B's first position).
+    s.write(0x01, [WCC_RESTORE, SBA, ...addr(1), ...toEbcdic('AB'), 0x05, ...toEbcdic('C')]);
+    expect(d.screen()[0]!.slice(0, 25)).toBe(` AB${' '.repeat(18)}CYYY`);
+    // An order then PT: nothing is nulled.
+    s.write(0x01, [WCC_RESTORE, SBA, ...addr(1), 0x05, ...toEbcdic('D')]);
+    expect(d.screen()[0]!.slice(0, 25)).toBe(` AB${' '.repeat(18)}DYYY`);
+    // PT at an unprotected field's attribute: to the next position of that field.
+    s.write(0x01, [WCC_RESTORE, SBA, ...addr(0), 0x05, ...toEbcdic('E')]);
+    expect(d.screen()[0]!.slice(0, 4)).toBe(' EB ');
+  });
+
+  it('PT stops at address 0 instead of wrapping to an earlier field', () => {
+    const d = new Display3270();
+    const s = station(d);
+    s.write(0x05, [WCC_RESTORE, SBA, ...addr(10), SF, 0x40, SBA, ...addr(30), SF, 0x60, SBA, ...addr(40), 0x05, ...toEbcdic('Q')]);
+    expect(d.screen()[0]!.slice(0, 12)).toBe('Q           ');
+  });
+
+  it('Read Buffer sends each attribute as its code-table byte, MDT included', () => {
+    const d = new Display3270();
+    const s = station(d);
+    s.write(0x05, [WCC_RESTORE, SF, 0x40, IC]);
+    d.key('A');
+    // Attribute X'40' with the MDT on is the 6-bit value X'01', whose code-table byte is X'C1'.
+    expect(s.read(0x02).slice(0, 6)).toEqual([AID.ENTER, ...addr(2), SF, 0xc1, ...toEbcdic('A')]);
+  });
+
+  it('a terminal\'s empty modified field (SBA naming the next attribute) tags its own field, not the next', () => {
+    const d = new Display3270();
+    const s = station(d);
+    // Two adjacent attributes: field at 0 is empty, field at 1 holds AB.
+    s.write(0x05, [WCC_RESTORE, SF, 0x40, SF, 0x40, ...toEbcdic('AB')]);
+    const inbound = [AID.ENTER, ...addr(0), SBA, ...addr(1)];
+    d.inbound(Uint8Array.from(inbound));
+    expect(s.read(0x06)).toEqual(inbound);
+    expect(d.screen()[0]!.slice(0, 4)).toBe('  AB');
+  });
+
+  it('CLEAR erases the screen to the default size; its read is the AID alone', () => {
+    const d = new Display3270({ model: 5 });
+    const s = station(d);
+    s.write(0x0d, [WCC_RESTORE, ...toEbcdic('WIDE')]);
+    d.inbound(Uint8Array.of(AID.CLEAR));
+    expect([d.rows, d.cols]).toEqual([24, 80]);
+    expect(d.screen().join('').trim()).toBe('');
+    expect(s.read(0x06)).toEqual([AID.CLEAR]);
+  });
+});

@@ -152,14 +152,16 @@ export class Display3270 extends UnitRecordDevice {
    */
   inbound(stream: Uint8Array): void {
     if (stream.length === 0) return;
-    const n = this.size;
     this.aid = stream[0]!;
+    // CLEAR erases the buffer and selects the default size before its short read goes out.
+    if (this.aid === AID.CLEAR) this.erase(false);
+    const n = this.size;
     if (stream.length >= 3) {
       const c = decodeAddress(stream[1]!, stream[2]!);
       if (c < n) this.cursor = c;
     }
     let a = -1;
-    if (stream.length > 3 && stream[3] !== ORDER_SBA && this.fieldAttribute(0) === -1) {
+    if (stream.length >= 3 && stream[3] !== ORDER_SBA && this.fieldAttribute(0) === -1) {
       // Unformatted: the characters arrive in buffer order with the nulls left out,
       // so they replace the buffer from position 0 and Read Modified returns them unchanged.
       this.buffer.fill(0, 0, n);
@@ -176,7 +178,9 @@ export class Display3270 extends UnitRecordDevice {
           continue;
         }
         a = t;
-        const fa = this.fieldAttribute(a);
+        // The SBA names the field's first character position, so its attribute governs the position before
+        // (an empty field's SBA names the next attribute, which is not the field's own).
+        const fa = this.fieldAttribute((t - 1 + n) % n);
         if (fa !== -1) {
           this.buffer[fa] = this.buffer[fa]! | ATTR_MDT;
           for (let p = a; this.isAttribute[p] === 0; p = (p + 1) % n) {
@@ -252,7 +256,11 @@ export class Display3270 extends UnitRecordDevice {
     return lines;
   }
 
-  /** Operator types `text` at the cursor (into an unprotected field) and presses `aid`; attention follows. */
+  /**
+   * Operator types `text` at the cursor (into an unprotected field) and
+   * presses `aid`; attention follows. CLEAR erases the screen to the default
+   * size, as the key does on a 3270.
+   */
   key(text: string, aid: number = AID.ENTER): void {
     const bytes = toEbcdic(text);
     const n = this.size;
@@ -267,6 +275,7 @@ export class Display3270 extends UnitRecordDevice {
     }
     this.cursor = a;
     this.aid = aid;
+    if (aid === AID.CLEAR) this.erase(false);
     this.keyboardLocked = true;
     this.attention?.(DS_ATTENTION);
   }
@@ -319,18 +328,37 @@ export class Display3270 extends UnitRecordDevice {
     this.cursor = 0;
   }
 
+  /**
+   * Erase All Unprotected (GA23-0059): nulls in every unprotected character
+   * position, the unprotected fields' modified-data tags reset, the cursor
+   * to the first character position of the first unprotected field (0 when
+   * there is none); an unformatted screen is erased whole. The keyboard is
+   * restored.
+   */
   private eraseUnprotected(): void {
     const n = this.size;
-    for (let a = 0; a < n; a++) {
-      if (this.isAttribute[a] !== 0) {
-        this.buffer[a] = this.buffer[a]! & ~ATTR_MDT;
-        continue;
+    const last = this.fieldAttribute(n - 1);
+    if (last === -1) {
+      this.buffer.fill(0, 0, n);
+      this.graphicEscape.fill(0, 0, n);
+      this.cursor = 0;
+    } else {
+      let cursor = -1;
+      let prot = (this.buffer[last]! & ATTR_PROTECTED) !== 0;
+      for (let a = 0; a < n; a++) {
+        if (this.isAttribute[a] !== 0) {
+          prot = (this.buffer[a]! & ATTR_PROTECTED) !== 0;
+          if (!prot) {
+            this.buffer[a] = this.buffer[a]! & ~ATTR_MDT;
+            const next = (a + 1) % n;
+            if (cursor === -1 && this.isAttribute[next] === 0) cursor = next;
+          }
+        } else if (!prot) {
+          this.buffer[a] = 0;
+          this.graphicEscape[a] = 0;
+        }
       }
-      const fa = this.fieldAttribute(a);
-      if (fa === -1 || (this.buffer[fa]! & ATTR_PROTECTED) === 0) {
-        this.buffer[a] = 0;
-        this.graphicEscape[a] = 0;
-      }
+      this.cursor = cursor === -1 ? 0 : cursor;
     }
     this.keyboardLocked = false;
     this.aid = AID.NONE;
@@ -378,8 +406,16 @@ export class Display3270 extends UnitRecordDevice {
     let a = this.cursor;
     let i = 1;
     let error = -1;
+    // PT nulls the rest of a field only when it follows data, not a command or an order;
+    // a nulling PT that ran to the end of the buffer lets the next PT null as well.
+    let dataBefore = false;
+    let ptWrapped = false;
     while (i < len) {
       const b = data[i]!;
+      const afterData = dataBefore;
+      const afterWrap = ptWrapped;
+      dataBefore = false;
+      ptWrapped = false;
       if (b === ORDER_SBA) {
         if (i + 2 >= len) {
           error = i;
@@ -437,11 +473,27 @@ export class Display3270 extends UnitRecordDevice {
         this.setChar(a, data[i + 1]!, 1);
         a = (a + 1) % n;
         i += 2;
+        dataBefore = true;
       } else if (b === ORDER_IC) {
         this.cursor = a;
         i += 1;
       } else if (b === ORDER_PT) {
-        a = this.nextUnprotected(a);
+        if (this.isAttribute[a] !== 0 && (this.buffer[a]! & ATTR_PROTECTED) === 0) {
+          // At an unprotected field's attribute: its first character position is the next one.
+          a = (a + 1) % n;
+        } else {
+          // The tab stops at the end of the buffer (address 0) rather than wrapping to an earlier field.
+          let target = this.nextUnprotected(a);
+          if (target < a) target = 0;
+          if (afterData || afterWrap) {
+            while (a !== target && this.isAttribute[a] === 0) {
+              this.setChar(a, 0, 0);
+              a = (a + 1) % n;
+            }
+            ptWrapped = target === 0;
+          }
+          a = target;
+        }
         i += 1;
       } else if (b === ORDER_RA) {
         if (i + 3 >= len) {
@@ -493,6 +545,8 @@ export class Display3270 extends UnitRecordDevice {
         this.setChar(a, b, 0);
         a = (a + 1) % n;
         i += 1;
+        // A null is data; the format controls (X'0C' FF, X'15' NL, ...) act like orders.
+        dataBefore = b === 0 || b >= 0x40;
       }
     }
     // WCC bit 6 restores the keyboard (after the orders, whether or not they all succeeded).
@@ -503,12 +557,18 @@ export class Display3270 extends UnitRecordDevice {
     return error;
   }
 
+  /**
+   * The first character position of the next unprotected field after
+   * `from`, the search wrapping round the buffer; 0 when there is none.
+   */
   private nextUnprotected(from: number): number {
     const n = this.size;
-    for (let i = 1; i <= n; i++) {
-      const p = (from + i) % n;
-      if (this.isAttribute[p] !== 0 && (this.buffer[p]! & ATTR_PROTECTED) === 0) return (p + 1) % n;
-    }
+    let next = from;
+    do {
+      const p = next;
+      next = (next + 1) % n;
+      if (this.isAttribute[p] !== 0 && (this.buffer[p]! & ATTR_PROTECTED) === 0 && this.isAttribute[next] === 0) return next;
+    } while (next !== from);
     return 0;
   }
 
@@ -523,7 +583,8 @@ export class Display3270 extends UnitRecordDevice {
     const n = this.size;
     const out: number[] = [this.aid, ...this.encodeAddress(this.cursor)];
     for (let a = 0; a < n; a++) {
-      if (this.isAttribute[a] !== 0) out.push(ORDER_SF, this.buffer[a]!);
+      // The attribute goes out as its code-table byte, whatever high bits the program's SF carried.
+      if (this.isAttribute[a] !== 0) out.push(ORDER_SF, ADDR_CODE[this.buffer[a]! & 0x3f]!);
       else {
         if (this.graphicEscape[a] !== 0) out.push(ORDER_GE);
         out.push(this.buffer[a]!);
