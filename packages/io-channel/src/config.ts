@@ -61,8 +61,14 @@ export type ConfigResult = { readonly ok: true; readonly config: MachineConfig }
 
 const IGNORED = new Set(['CPUSERIAL', 'CPUMODEL', 'XPNDSIZE', 'PANRATE', 'CPUVERID', 'LOADPARM', 'SYSEPOCH', 'TZOFFSET', 'OSTAILOR', 'CNSLPORT', 'HTTPPORT', 'HTTPROOT', 'ECPSVM', 'DIAG8CMD', 'LPARNAME', 'LPARNUM', 'MAXCPU', 'NUMVEC', 'TODDRAG', 'SHCMDOPT', 'CODEPAGE', 'PGMPRDOS', 'IODELAY', 'TIMERINT', 'DEVTMAX', 'LEGACYSENSEID', 'MODPATH', 'LDMOD', 'AUTO_SCSI_MOUNT', 'MOUNTED_TAPE_REINIT', 'ENGINES', 'HERCPRIO', 'CPUPRIO', 'DEVPRIO', 'TODPRIO', 'ASN_AND_LX_REUSE', 'ALRF']);
 
+/** What the host does with device output that has no file behind it. */
+export interface MachineConfigOptions {
+  /** Called with each line a console (3215/1052) writes, as ASCII, with the console's device number. */
+  readonly consoleLine?: (deviceNumber: number, line: string) => void;
+}
+
 /** Parse a configuration file's text. `file` names it in errors and anchors relative paths. */
-export function parseMachineConfig(text: string, file: string): ConfigResult {
+export function parseMachineConfig(text: string, file: string, hostOptions: MachineConfigOptions = {}): ConfigResult {
   const errors: ConfigError[] = [];
   const devices: ConfiguredDevice[] = [];
   const outputs: { kind: 'print' | 'punch'; path: string; device: Printer1403 | CardPunch2540; ascii: boolean }[] = [];
@@ -137,7 +143,10 @@ export function parseMachineConfig(text: string, file: string): ConfigResult {
       case '3215-C':
       case '1052':
       case '1052-C':
-        device = new Console3215();
+        {
+          const consoleLine = hostOptions.consoleLine;
+          device = new Console3215(consoleLine ? { onLine: (line) => consoleLine(deviceNumber, line) } : {});
+        }
         break;
       case '3270':
       case '3287':
@@ -237,14 +246,14 @@ export function parseMachineConfig(text: string, file: string): ConfigResult {
 }
 
 /** Read and parse a configuration file. */
-export function loadMachineConfig(file: string): ConfigResult {
+export function loadMachineConfig(file: string, hostOptions: MachineConfigOptions = {}): ConfigResult {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     return { ok: false, errors: [{ code: 'CONFIG_FILE', message: `cannot read: ${(e as Error).message}`, file, line: 0, column: 0 }] };
   }
-  return parseMachineConfig(text, file);
+  return parseMachineConfig(text, file, hostOptions);
 }
 
 const hex4 = (n: number): string => n.toString(16).toUpperCase().padStart(4, '0');

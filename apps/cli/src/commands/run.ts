@@ -136,7 +136,10 @@ export function runRun(options: RunCommandOptions, io: RunIo = PROCESS_IO): numb
   };
   let outcome: ReturnType<typeof runConsoleScript>;
   if (options.config !== undefined) {
-    const config = loadMachineConfig(options.config);
+    // Console output is what the program says: stdout, or stderr when stdout carries --json.
+    const config = loadMachineConfig(options.config, {
+      consoleLine: (_device, line) => (options.json ? io.stderr : io.stdout)(`${line}\n`),
+    });
     if (!config.ok) {
       for (const e of config.errors) io.stderr(`${formatDiagnostic(e.line > 0 ? e : { code: e.code, message: e.message, file: e.file })}\n`);
       return config.errors.some((e) => e.code === 'CONFIG_FILE') ? 2 : 1;
