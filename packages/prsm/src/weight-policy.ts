@@ -54,12 +54,8 @@ interface Entity {
 const IDLE: Decision = Object.freeze({ id: null, until: Number.POSITIVE_INFINITY, slice: Number.POSITIVE_INFINITY, limit: 'none', warped: false });
 const NEVER: WakeOutcome = Object.freeze({ reschedule: Number.POSITIVE_INFINITY });
 
-/**
- * The policy's name. scheduler-bvt's `PolicyName` is a closed union of its
- * own three policies, so this one is reported through a cast until that
- * package admits other names (see the package README).
- */
-export const PRSM_WEIGHT_POLICY = 'prsm-weight' as unknown as PolicyName;
+/** The policy's name as schedulers report it (scheduler-bvt's `PolicyName` admits policies written elsewhere). */
+export const PRSM_WEIGHT_POLICY: PolicyName = 'prsm-weight';
 
 /**
  * PR/SM's weight selection on one CPU behind scheduler-bvt's `Scheduler`

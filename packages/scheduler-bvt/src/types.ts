@@ -109,8 +109,16 @@ export interface EntityInfo {
   readonly runtime: number;
 }
 
-/** Which policy a scheduler implements. */
-export type PolicyName = 'bvt' | 'round-robin' | 'credit';
+/** The policies this package implements. */
+export type BuiltinPolicyName = 'bvt' | 'round-robin' | 'credit';
+
+/**
+ * Which policy a scheduler implements: one of this package's, or another
+ * name for a policy written elsewhere against the same interface (PR/SM's
+ * weight-based dispatch, for instance). The `string & {}` keeps editors
+ * completing the built-in names.
+ */
+export type PolicyName = BuiltinPolicyName | (string & {});
 
 /**
  * A CPU scheduler over abstract entities in simulated time.
