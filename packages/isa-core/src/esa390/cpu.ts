@@ -57,7 +57,7 @@ import {
 import { ESA390_REFERENCE_MACHINE } from './cost';
 import type { Esa390Dat } from './dat';
 import { type Block, type CodeCache, type CodePage, chargePartialBlock, codeCacheOf, codePageOf } from './ops/compile';
-import { EXIT_BUDGET, EXIT_STOPPED, EXIT_WAIT_DISABLED, EXIT_WAIT_ENABLED, ILEN, PGM } from './ops/constants';
+import { EXIT_BUDGET, EXIT_REBUDGET, EXIT_STOPPED, EXIT_WAIT_DISABLED, EXIT_WAIT_ENABLED, ILEN, PGM } from './ops/constants';
 import { interpret } from './ops/dispatch';
 
 export { ILEN, PGM } from './ops/constants';
@@ -160,6 +160,13 @@ export class Esa390Cpu implements Cpu {
   prefix = 0;
   /** Instructions executed (including those that ended in a program interruption). */
   instructions = 0;
+  /**
+   * Interruptions taken so far (program, SVC, external, I/O, restart). They
+   * count against run()'s budget with the instructions: a program-interruption
+   * loop on an instruction fetch completes no instruction, and run() must
+   * still return.
+   */
+  interruptionCount = 0;
   /** Simulated cycles of the reference machine consumed so far. */
   cycles = 0;
   /** Next cycle count at which the CPU timer or clock comparator may fire; maintained by the system side. */
@@ -739,14 +746,25 @@ export class Esa390Cpu implements Cpu {
    * state, an interception, a breakpoint or check-stop.
    */
   run(budget: number): Exit {
-    const end = this.instructions + budget;
+    // The budget counts instructions and interruptions together: `end` is in
+    // instructions (what the interpreter and compiled blocks compare), and each
+    // interruption taken since the start moves it one earlier. Interruptions
+    // taken inside one interpret() call (at most MAX_CHAIN per boundary, each
+    // followed by an instruction or a fetch exception that returns here) are
+    // charged on the next pass, so run() ends within a small constant of it.
+    const end0 = this.instructions + budget;
+    const taken0 = this.interruptionCount;
     for (;;) {
+      const end = end0 - (this.interruptionCount - taken0);
+      // Checked before the boundary too: delivering an interruption there may
+      // itself raise a program check (an invalid new PSW) at every pass.
+      if (this.instructions >= end && this.interruptionCount !== taken0) return EXIT_BUDGET;
       try {
         const pre = this.boundary();
         if (pre !== null) return pre;
         if (this.instructions >= end) return EXIT_BUDGET;
-        if (this.trace === null && this.breakpoints.size === 0) return interpret(this, end);
-        return this.interpretSlow(end);
+        const x = this.trace === null && this.breakpoints.size === 0 ? interpret(this, end) : this.interpretSlow(end);
+        if (x !== EXIT_REBUDGET) return x;
       } catch (e) {
         if (e !== ABORT) throw e;
         this.execFlag = false;
@@ -846,6 +864,7 @@ export class Esa390Cpu implements Cpu {
       [hi, lo] = this.getPsw();
     }
     this.cycles += this.costModel.events['program-interruption'].cycles;
+    this.interruptionCount++;
     try {
       this.writeReal32(PGM_OLD_PSW, hi);
       this.writeReal32(PGM_OLD_PSW + 4, lo);

@@ -98,8 +98,8 @@ export interface Esa390Machine {
   readonly costModel: CostModel;
   readonly quantum: number;
   /**
-   * Run the CPUs until `budgetInstructions` instructions (all CPUs together)
-   * have executed or an exit. A jump of simulated time while every CPU waits
+   * Run the CPUs until `budgetInstructions` instructions and interruptions
+   * (all CPUs together) have been executed or taken, or an exit. A jump of simulated time while every CPU waits
    * counts as one instruction of the budget.
    */
   run(budgetInstructions: number): Esa390MachineExit;
@@ -237,9 +237,11 @@ class Machine implements Esa390Machine {
         }
         // Stop this quantum at the next device event, so it fires on time.
         watchClock(cpu, sys);
-        const before = cpu.instructions;
+        // Interruptions count with instructions (as in Esa390Cpu.run), so a
+        // program-interruption loop that completes no instruction still uses up the budget.
+        const before = cpu.instructions + cpu.interruptionCount;
         const exit = cpu.run(Math.min(this.quantum, left));
-        const n = cpu.instructions - before;
+        const n = cpu.instructions + cpu.interruptionCount - before;
         executed += n;
         left -= n;
         this.lastExit[i] = exit;

@@ -28,6 +28,11 @@ export const ILEN = new Uint8Array([2, 4, 4, 6]);
 
 /** @internal preallocated exits of the run loop */
 export const EXIT_BUDGET: Exit = Object.freeze({ reason: 'budget' });
+/**
+ * Returned by the interpreter (never by run()) when interruptions were taken at
+ * a boundary: run() recomputes the end of its budget, which counts them too.
+ */
+export const EXIT_REBUDGET: Exit = Object.freeze({ reason: 'budget' });
 /** @internal */
 export const EXIT_STOPPED: Exit = Object.freeze({ reason: 'stopped' });
 /** @internal */

@@ -9,7 +9,7 @@
  */
 import type { Exit } from '../../framework/exit';
 import type { Esa390Cpu, Esa390TraceHook } from '../cpu';
-import { EXIT_BUDGET, ILEN, PGM } from './constants';
+import { EXIT_BUDGET, EXIT_REBUDGET, ILEN, PGM } from './constants';
 import { ESA390_INSTRUCTIONS } from '../table';
 import { executeSystem } from '../system/execute';
 import { branchAndSetMode, divide, multiply, shiftDouble, shiftLeftSingle } from './fixed';
@@ -80,8 +80,11 @@ export function interpret(cpu: Esa390Cpu, end: number, trace: Esa390TraceHook | 
   for (;;) {
     if (cpu.instructions >= end) return EXIT_BUDGET;
     if (cpu.pending !== 0 || cpu.cycles >= cpu.timerDeadline) {
+      const taken = cpu.interruptionCount;
       const x = cpu.boundary();
       if (x !== null) return x;
+      // Interruptions count against run()'s budget: let it recompute the end.
+      if (cpu.interruptionCount !== taken) return EXIT_REBUDGET;
       leader = true; // an interruption may have loaded a new PSW
     }
     const ia = cpu.ia;

@@ -125,6 +125,7 @@ function supervisorCall(cpu: Esa390Cpu, w0: number): Exit | null {
   cpu.writeReal32(LOWCORE.SVC_INTERRUPTION, ((cpu.ilc * 2) << 16) | n);
   cpu.cycles += cpu.costModel.events['svc-interruption'].cycles;
   systemOf(cpu).interruptions.svc++;
+  cpu.interruptionCount++;
   swapPsw(cpu, LOWCORE.SVC_OLD_PSW, LOWCORE.SVC_NEW_PSW);
   return null;
 }

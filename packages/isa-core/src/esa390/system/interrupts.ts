@@ -152,6 +152,7 @@ function deliverExternal(cpu: Esa390Cpu, sys: Esa390CpuSystem, pending: number):
   cpu.writeReal32(LOWCORE.EXTERNAL_CPU_ADDRESS, ((from & 0xffff) << 16) | code);
   cpu.cycles += cpu.costModel.events['external-interruption'].cycles;
   sys.interruptions.external++;
+  cpu.interruptionCount++;
   swapPsw(cpu, LOWCORE.EXTERNAL_OLD_PSW, LOWCORE.EXTERNAL_NEW_PSW);
 }
 
@@ -172,6 +173,7 @@ function deliverIo(cpu: Esa390Cpu, sys: Esa390CpuSystem): void {
   cpu.writeReal32(LOWCORE.IO_PARAMETER, irq.parameter);
   cpu.cycles += cpu.costModel.events['io-interruption'].cycles;
   sys.interruptions.io++;
+  cpu.interruptionCount++;
   swapPsw(cpu, LOWCORE.IO_OLD_PSW, LOWCORE.IO_NEW_PSW);
 }
 
