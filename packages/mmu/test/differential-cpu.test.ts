@@ -41,15 +41,6 @@ function runOnStrachey(script: string, probes: number): ProbeResult[] {
   return out;
 }
 
-/**
- * isa-core's CPU stores the TEA only for segment- and page-translation
- * exceptions; Hercules also stores it for a DAT-protection exception (page
- * address | X'4' | space bits), which mmu reports in `exceptionId`. Until the
- * CPU stores it, protection outcomes are compared without their TEA.
- */
-const withoutProtectionTea = (observed: { address: string; outcome: string }[]) =>
-  observed.map((o) => (o.outcome.startsWith('pgm 4 ') ? { ...o, outcome: 'pgm 4' } : o));
-
 describe('isa-core CPU + mmu DAT vs Hercules 3.13 (recorded)', () => {
   // The secondary- and home-space programs need SET ADDRESS SPACE CONTROL, which isa-core does not have yet.
   for (const { seed, kind } of DIFFERENTIAL_RUNS.filter((r) => ascOf(r.kind) === 0)) {
@@ -57,9 +48,9 @@ describe('isa-core CPU + mmu DAT vs Hercules 3.13 (recorded)', () => {
       const s = generateScenario(seed, { forDatOn: isDatOn(kind) });
       const got = fromHercules(s, kind, runOnStrachey(herculesScript(s, kind), s.addresses.length));
       const expected = recorded[`${seed}:${kind}`] as { address: string; outcome: string }[];
-      expect(withoutProtectionTea(got)).toEqual(withoutProtectionTea(expected));
+      // Protection outcomes include the TEA Hercules stores with suppression on protection (page | X'4' | space bits).
+      expect(got).toEqual(expected);
     });
   }
-  it.todo("CPU stores the TEA at X'90' for DAT-protection exceptions too (isa-core cpu.ts isNullifying)");
   it.todo('secondary-load and home-store programs, once isa-core implements SAC (B219)');
 });

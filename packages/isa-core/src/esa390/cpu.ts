@@ -374,6 +374,23 @@ export class Esa390Cpu implements Cpu {
     throw ABORT;
   }
 
+  /**
+   * A key-controlled, fetch or low-address protection exception at logical
+   * address `a`. With suppression on protection, as Hercules 3.13 implements
+   * it in ESA/390 mode, the TEA at X'90' identifies the page: its logical
+   * address (bits 1-19) and, with DAT on, the address space (bit 0 for
+   * secondary, bits 30-31 the address-space control), the same form the DAT
+   * port gives a page-protection exception (which adds bit 29). Hercules 3.13
+   * stores X'00001000' for a store into a key-protected X'1000' in real mode
+   * and X'00000000' for a low-address-protected store to X'100'.
+   */
+  protectionException(a: number): never {
+    let tea = a & 0x7ffff000;
+    if ((this._sysmask & PSW_DAT) !== 0) tea |= (this._asc === 2 ? 0x80000000 : 0) | this._asc;
+    this.tea = tea;
+    this.programCheck(PGM.PROTECTION);
+  }
+
   /** Enter the check-stop state from inside an instruction (a malfunction the machine cannot handle). */
   checkStop(why: string): never {
     this.checkStopReason = why;
@@ -496,18 +513,18 @@ export class Esa390Cpu implements Cpu {
     const frame = this.tlbPageR[slot] === page ? this.tlbFrameR[slot]! : this.fillTlb(a, Access.Read);
     if (this._key !== 0) {
       const k = this.storage.keys[frame]!;
-      if ((k & KEY_FETCH) !== 0 && k >>> 4 !== this._key) this.programCheck(PGM.PROTECTION);
+      if ((k & KEY_FETCH) !== 0 && k >>> 4 !== this._key) this.protectionException(a);
     }
     return frame;
   }
 
   /** @internal storage frame for a store to logical (wrapped) address `a`, with low-address and key protection. */
   frameW(a: number): number {
-    if (a < 512 && (this.cr[0]! & CR0_LOW_ADDRESS_PROTECTION) !== 0) this.programCheck(PGM.PROTECTION);
+    if (a < 512 && (this.cr[0]! & CR0_LOW_ADDRESS_PROTECTION) !== 0) this.protectionException(a);
     const page = a >>> 12;
     const slot = page & TLB_MASK;
     const frame = this.tlbPageW[slot] === page ? this.tlbFrameW[slot]! : this.fillTlb(a, Access.Write);
-    if (this._key !== 0 && this.storage.keys[frame]! >>> 4 !== this._key) this.programCheck(PGM.PROTECTION);
+    if (this._key !== 0 && this.storage.keys[frame]! >>> 4 !== this._key) this.protectionException(a);
     return frame;
   }
 
@@ -531,7 +548,7 @@ export class Esa390Cpu implements Cpu {
       a = (a + inPage) & this.amask;
       // Low-address protection applies byte by byte; the page check above covers the first byte of each page only.
       if (access === Access.Write && a < 512 && (this.cr[0]! & CR0_LOW_ADDRESS_PROTECTION) !== 0) {
-        this.programCheck(PGM.PROTECTION);
+        this.protectionException(a);
       }
     }
   }
@@ -716,7 +733,7 @@ export class Esa390Cpu implements Cpu {
     const frame = this.fillTlb(a, Access.Fetch);
     if (this._key !== 0) {
       const k = this.storage.keys[frame]!;
-      if ((k & KEY_FETCH) !== 0 && k >>> 4 !== this._key) this.programCheck(PGM.PROTECTION);
+      if ((k & KEY_FETCH) !== 0 && k >>> 4 !== this._key) this.protectionException(a);
     }
     return frame;
   }
@@ -869,7 +886,8 @@ export class Esa390Cpu implements Cpu {
       this.writeReal32(PGM_OLD_PSW, hi);
       this.writeReal32(PGM_OLD_PSW + 4, lo);
       this.writeReal32(PGM_INT_ID, ((ilc << 1) << 16) | (code & 0xffff));
-      if (isNullifying(code)) this.writeReal32(TEA, this.tea);
+      // The TEA goes with translation exceptions and, suppression on protection, with protection exceptions.
+      if (isNullifying(code) || code === PGM.PROTECTION) this.writeReal32(TEA, this.tea);
       const nh = this.readReal32(PGM_NEW_PSW);
       const nl = this.readReal32(PGM_NEW_PSW + 4);
       if (!this.setPsw(nh, nl)) {
