@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { absoluteAddress, KEY_CHANGE, KEY_REF } from '@strachey/isa-core';
 import { describe, expect, it } from 'vitest';
-import { exec, machine, ORIGIN, RR, RS, RX, SI, SS, SS2 } from './cpu-helpers';
+import { exec, machine, ORIGIN, RR, RS, RX, runToEnd, SI, SS, SS2 } from './cpu-helpers';
 
 const abs = absoluteAddress;
 
@@ -393,5 +393,31 @@ describe('access exceptions', () => {
     expect(m.cpu.gpr[1]! >>> 0).toBe(0xabcdef01);
     expect(m.cpu.gpr[2]).toBe(0x12345678);
     expect(m.storage.read32(abs(0x908c)) & 0xffff).toBe(1);
+  });
+});
+
+describe('CLC with an operand running past the end of storage (Hercules 3.13: the comparison reaches the page first)', () => {
+  // 64 KB of storage: the first operand at X'FFF8' has 8 bytes in storage, the rest beyond it.
+  const program = (first: number) => {
+    const m = machine(1 << 16);
+    m.poke(0xfff8, [first, 2, 3, 4, 5, 6, 7, 8]);
+    m.poke(0x800, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
+    m.cpu.gpr[1] = 0xfff8;
+    m.load([SS(0xd5, 15, 0, 1, 0x800, 0)]); // CLC 0(16,1),X'800'
+    return m;
+  };
+
+  it('an inequality in the addressable part completes the instruction with its condition code', () => {
+    const low = runToEnd(program(0));
+    expect(low.lastProgramInterruption().code).toBe(1); // the END, not an addressing exception
+    expect(low.cc()).toBe(1);
+    const high = runToEnd(program(0xff));
+    expect(high.cc()).toBe(2);
+  });
+
+  it('an equal run into the missing page takes the addressing exception', () => {
+    const m = program(1);
+    m.run();
+    expect(m.lastProgramInterruption()).toMatchObject({ code: 5, ilc: 3, oldIa: ORIGIN + 6 });
   });
 });

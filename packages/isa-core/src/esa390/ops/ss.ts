@@ -54,6 +54,38 @@ function bind(cpu: Esa390Cpu, w: Window, ea: number, len: number, write: boolean
 
 const FRAMES = new Int32Array(4);
 
+/**
+ * CLC with an operand that crosses a page. The comparison goes left to right
+ * and ends at the first unequal byte (POP "COMPARE LOGICAL"), and the next
+ * page of an operand is accessed only when the comparison reaches it, as
+ * Hercules 3.13 does: an operand that runs past the end of storage (or into an
+ * inaccessible page) after an inequality completes with condition code 1 or 2;
+ * only an equal run into that page takes the access exception. Both first
+ * pages are accessed before comparing, first operand first.
+ */
+function compareCrossingPages(cpu: Esa390Cpu, lb: number, ea1: number, ea2: number): void {
+  const st = cpu.storage;
+  const amask = cpu.amask;
+  let a1 = ea1;
+  let a2 = ea2;
+  let f1 = st.frameForRead(cpu.frameR(a1));
+  let f2 = st.frameForRead(cpu.frameR(a2));
+  for (let i = 0; ; ) {
+    const x = f1[a1 & 0xfff]!;
+    const y = f2[a2 & 0xfff]!;
+    if (x !== y) {
+      cpu.cc = x < y ? 1 : 2;
+      return;
+    }
+    if (++i > lb) break;
+    a1 = (a1 + 1) & amask;
+    a2 = (a2 + 1) & amask;
+    if ((a1 & 0xfff) === 0) f1 = st.frameForRead(cpu.frameR(a1));
+    if ((a2 & 0xfff) === 0) f2 = st.frameForRead(cpu.frameR(a2));
+  }
+  cpu.cc = 0;
+}
+
 /** Execute an SS instruction; `ea1`, `ea2` are the wrapped operand addresses. */
 export function ss(cpu: Esa390Cpu, op: number, lb: number, ea1: number, ea2: number): void {
   if (op === 0xdc || op === 0xdd) {
@@ -84,6 +116,10 @@ export function ss(cpu: Esa390Cpu, op: number, lb: number, ea1: number, ea2: num
       }
     }
     cpu.cc = cc;
+    return;
+  }
+  if (op === 0xd5) {
+    compareCrossingPages(cpu, lb, ea1, ea2);
     return;
   }
   let l1: number;
