@@ -17,3 +17,4 @@ export { GuestStorage, realToAbsolute, CP_AREA_BYTES } from './vm/guest-storage'
 export { VirtualIo, VirtualSubchannel, type VirtualDevice, type RealIoPort, type OperandAccess } from './io/virtual-io';
 export { translateChannelProgram, completeBounces, type MinidiskExtent, type TranslatedProgram } from './io/channel-program';
 export { RealIo } from './real-io';
+export { CpTerminalSystem, CpTerminalSession, type CpTerminalOptions, type TerminalReadState } from './terminal/session';

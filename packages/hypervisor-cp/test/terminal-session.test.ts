@@ -1,0 +1,258 @@
+/**
+ * The terminal side of CP without a terminal: LOGON (good, bad password,
+ * unknown user), the LOGON messages, CP commands and their responses, IPL
+ * with the guest's console on the terminal (RUNNING, VM READ), #CP and the
+ * attention key, DISCONNECT and RECONNECT, LOGOFF. The guest is ECHOVM (the
+ * CLI's fixture), IPLed from a minidisk: it echoes console lines and sleeps
+ * on the clock comparator while no line is there.
+ */
+import { readFileSync } from 'node:fs';
+import { CkdVolume, formatVolume, geometry3390 } from '@strachey/io-channel';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type ControlProgram, type CpTerminalSession, CpTerminalSystem, createCp } from '../src/index';
+import { cpTimestamp } from '../src/terminal/clock-text';
+import { assembleGuest, placeMinidisk } from './helpers';
+
+const root = new URL('../../../apps/cli/test/fixtures/cp/', import.meta.url);
+const directory = readFileSync(new URL('USER.DIRECT', root), 'utf8');
+
+/** A minidisk whose IPL record loads ECHOVM at X'2000' (one 2 KB record) and starts it there. */
+function echoMinidisk(): CkdVolume {
+  const v = new CkdVolume(geometry3390(5));
+  formatVolume(v, 'ECHO01');
+  const program = assembleGuest(readFileSync(new URL('echo.asm', root), 'utf8'));
+  const image = new Uint8Array(2048);
+  for (const c of program.chunks) image.set(c.bytes, c.address - 0x2000);
+  const ipl1 = Uint8Array.from([0x00, 0x08, 0x00, 0x00, 0x80, 0x00, 0x20, 0x00, 0x06, 0x00, 0x20, 0x00, 0x20, 0x00, 0x08, 0x00, 0, 0, 0, 0, 0, 0, 0, 0]);
+  const track = v.track(0, 0).filter((r) => r.r === 0 || r.r >= 3);
+  const rec = (r: number, data: Uint8Array) => ({ cc: 0, hh: 0, r, key: new Uint8Array(0), data });
+  v.setTrack(0, 0, [...track.slice(0, 1), rec(1, ipl1), rec(2, image), ...track.slice(1)]);
+  return v;
+}
+
+function system(): { cp: ControlProgram; terminals: CpTerminalSystem } {
+  const res = new CkdVolume(geometry3390(20));
+  formatVolume(res, 'CPRES1');
+  placeMinidisk(res, 1, echoMinidisk());
+  const usr = new CkdVolume(geometry3390(20));
+  formatVolume(usr, 'CPUSR1');
+  const r = createCp({ directory, directoryFile: 'USER.DIRECT', volumes: [{ volser: 'CPRES1', volume: res }, { volser: 'CPUSR1', volume: usr }] });
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return { cp: r.cp, terminals: new CpTerminalSystem(r.cp, { logmsg: ['*** TEST SYSTEM ***'] }) };
+}
+
+/** A session and the transcript of what it printed. */
+function terminal(t: CpTerminalSystem): { s: CpTerminalSession; out: string[]; states: string[] } {
+  const s = t.connect();
+  const out: string[] = [];
+  const states: string[] = [];
+  s.onOutput((l) => out.push(l));
+  s.onState((st) => states.push(st));
+  s.greet();
+  return { s, out, states };
+}
+
+
+function runMs(t: CpTerminalSystem, ms: number): void {
+  t.run(ms * 1000 * t.cp.clock.cyclesPerMicrosecond);
+}
+
+describe('CP terminal session', () => {
+  it('shows the logo and waits in CP READ', () => {
+    const { terminals } = system();
+    const { s, out } = terminal(terminals);
+    expect(out).toContain('STRACHEY VM/ESA ONLINE');
+    expect(out).toContain('Fill in your USERID and PASSWORD and press ENTER');
+    expect(s.state).toBe('CP READ');
+    expect(s.userid).toBeNull();
+  });
+
+  it('refuses an unknown user and a wrong password with CP’s messages, and stays at the logo', () => {
+    const { cp, terminals } = system();
+    const { s, out } = terminal(terminals);
+    s.enter('LOGON NOBODY X');
+    expect(out.at(-1)).toBe('HCPLGA053E NOBODY not in CP directory');
+    s.enter('logon bob wrong');
+    expect(out.at(-1)).toBe('HCPLGA050E LOGON unsuccessful--incorrect password');
+    s.enter('QUERY NAMES');
+    expect(out.at(-1)).toBe('HCPCFX6768E You must first LOGON or DIAL');
+    expect(s.userid).toBeNull();
+    expect(cp.users()).toEqual([]);
+  });
+
+  it('logs on with the LOGON messages, answers CP commands, and logs off', () => {
+    const { cp, terminals } = system();
+    const { s, out } = terminal(terminals);
+    out.length = 0;
+    s.enter('LOGON BOB BOBPW');
+    expect(out).toEqual([
+      'STRACHEY VM/ESA CP, ESA/390 virtual machines',
+      '*** TEST SYSTEM ***',
+      'FILES:   NO RDR,   NO PRT,   NO PUN',
+      `LOGON AT ${cpTimestamp(0)}`,
+    ]);
+    expect(out.at(-1)).toBe('LOGON AT 00:00:00 UTC MONDAY 01/01/00');
+    expect(s.state).toBe('CP READ');
+    out.length = 0;
+    s.enter('q stor');
+    expect(out).toEqual(['STORAGE = 1M']);
+    out.length = 0;
+    s.enter('QUERY DASD');
+    expect(out).toHaveLength(2);
+    expect(out[0]).toMatch(/^DASD 0190 3390 CPRES1 R\/O +5 CYL ON DASD 0100/);
+    expect(out[1]).toMatch(/^DASD 0191 3390 CPUSR1 R\/W +5 CYL ON DASD 0101/);
+    out.length = 0;
+    s.enter('QUERY NAMES');
+    expect(out).toEqual([`BOB      - ${s.terminalId}`]);
+    out.length = 0;
+    s.enter('DEFINE STORAGE 2M');
+    expect(out).toEqual(['STORAGE = 2M', 'Storage cleared - system reset.']);
+    out.length = 0;
+    s.enter('DEFINE STORAGE 64M');
+    expect(out).toEqual(['HCPDST094E Storage exceeds allowed maximum of 4096K']);
+    out.length = 0;
+    s.enter('FROB');
+    expect(out).toEqual(['HCPCMD001E Unknown CP command: FROB']);
+    out.length = 0;
+    runMs(terminals, 65_000);
+    s.enter('LOGOFF');
+    expect(out[0]).toMatch(/^CONNECT= 00:01:05 VIRTCPU= 000:00\.00 TOTCPU= 000:00\.00$/);
+    expect(out[1]).toBe('LOGOFF AT 00:01:05 UTC MONDAY 01/01/00');
+    expect(s.done).toBe(true);
+    expect(cp.users()).toEqual([]);
+  });
+
+  it('IPLs the guest: its console output reaches the terminal, RUNNING then VM READ, input goes to the guest', () => {
+    const { terminals } = system();
+    const { s, out, states } = terminal(terminals);
+    s.enter('LOGON ALICE ALICEPW');
+    // ALICE's directory entry says IPL 190: LOGON IPLs it.
+    expect(s.state).toBe('RUNNING');
+    runMs(terminals, 200);
+    expect(out, out.join("\n")).toContain("ECHOVM READY FOR INPUT");
+    expect(s.state).toBe('VM READ');
+    s.enter('hello guest');
+    runMs(terminals, 200);
+    expect(out.some((l) => l.startsWith('ECHO: hello guest'))).toBe(true);
+    expect(states).toContain('RUNNING');
+    expect(s.state).toBe('VM READ');
+    // #CP runs a CP command without taking the console from the guest.
+    out.length = 0;
+    s.enter('#CP QUERY VIRTUAL STORAGE');
+    expect(out).toEqual(['STORAGE = 1M']);
+    expect(s.state).toBe('VM READ');
+    // STOP: the guest loads a disabled wait and CP takes the terminal.
+    s.enter('STOP');
+    runMs(terminals, 200);
+    expect(out.at(-1)).toBe('HCPGIR450W CP entered; disabled wait PSW 000A0000 00000000');
+    expect(s.state).toBe('CP READ');
+  });
+
+  it('attention (PA1) stops the guest in CP READ; BEGIN gives the console back', () => {
+    const { cp, terminals } = system();
+    const { s, out } = terminal(terminals);
+    s.enter('LOGON ALICE ALICEPW');
+    runMs(terminals, 100);
+    s.attention();
+    expect(out.at(-1)).toBe('CP');
+    expect(s.state).toBe('CP READ');
+    expect(cp.vm('ALICE')!.runState(0)).toBe('stopped');
+    s.enter('again'); // in CP READ a line is a CP command
+    expect(out.at(-1)).toBe('HCPCMD001E Unknown CP command: AGAIN');
+    s.enter('BEGIN');
+    runMs(terminals, 100);
+    expect(s.state).toBe('VM READ');
+    s.enter('after begin');
+    runMs(terminals, 100);
+    expect(out.some((l) => l.startsWith('ECHO: after begin'))).toBe(true);
+  });
+
+  it('DISCONNECT leaves the VM running; the next LOGON says RECONNECTED AT and gets the console back', () => {
+    const { cp, terminals } = system();
+    const first = terminal(terminals);
+    first.s.enter('LOGON ALICE ALICEPW');
+    runMs(terminals, 100);
+    first.s.enter('#CP DISCONNECT');
+    expect(first.out.at(-1)).toBe('DISCONNECT AT 00:00:00 UTC MONDAY 01/01/00');
+    expect(first.s.done).toBe(true);
+    expect(cp.users()).toEqual(['ALICE']);
+    runMs(terminals, 2000);
+    const other = terminal(terminals);
+    other.s.enter('LOGON BOB BOBPW');
+    other.s.enter('QUERY NAMES');
+    expect(other.out.at(-1)).toBe(`ALICE    - DSC , BOB      - ${other.s.terminalId}`);
+    const second = terminal(terminals);
+    second.s.enter('LOGON ALICE ALICEPW');
+    expect(second.out.at(-1)).toBe('RECONNECTED AT 00:00:02 UTC MONDAY 01/01/00');
+    expect(second.s.state).toBe('VM READ');
+    second.s.enter('still here');
+    runMs(terminals, 100);
+    expect(second.out.some((l) => l.startsWith('ECHO: still here'))).toBe(true);
+    // Output produced while disconnected did not go to the old terminal.
+    expect(first.out.some((l) => l.startsWith('ECHO: still here'))).toBe(false);
+  });
+
+  it('a hang-up disconnects; MSG reaches the other user’s terminal; DIAL, LINK and DETACH answer in CP’s style', () => {
+    const { cp, terminals } = system();
+    const a = terminal(terminals);
+    const b = terminal(terminals);
+    a.s.enter('LOGON MAINT MAINTPW');
+    b.s.enter('LOGON BOB BOBPW');
+    a.s.enter('MSG BOB hello bob');
+    expect(b.out.at(-1)).toBe('MSG FROM MAINT: hello bob');
+    a.s.enter('DETACH 190');
+    expect(a.out.at(-1)).toBe('DASD 0190 DETACHED');
+    a.s.enter('LINK BOB 191 191 W');
+    expect(a.out.at(-1)).toBe('HCPLNM104E BOB 0191 not linked; R/W by BOB');
+    a.s.enter('LINK BOB 191 191 MR');
+    expect(a.out.at(-1)).toBe('HCPLNM101W DASD 0191 forced R/O; R/W by BOB');
+    a.s.enter('QUERY DASD');
+    expect(a.out.at(-1)).toMatch(/^DASD 0191 3390 CPUSR1 R\/O +5 CYL/);
+    a.s.enter('LINK NOSUCH 191 192');
+    expect(a.out.at(-1)).toBe('HCPLNM053E NOSUCH not in CP directory');
+    a.s.enter('DETACH 555');
+    expect(a.out.at(-1)).toBe('HCPDTV040E Device 0555 does not exist');
+    const c = terminal(terminals);
+    c.s.enter('DIAL NOBODY');
+    expect(c.out.at(-1)).toBe('HCPDIA053E NOBODY not in CP directory');
+    c.s.enter('DIAL ALICE');
+    expect(c.out.at(-1)).toBe('HCPDIA045E ALICE not logged on');
+    b.s.hangup();
+    expect(cp.users().sort()).toEqual(['BOB', 'MAINT']);
+    a.s.enter('Q N');
+    expect(a.out.at(-1)).toBe(`MAINT    - ${a.s.terminalId} , BOB      - DSC`);
+  });
+
+  it('a password on its own line after LOGON userid', () => {
+    const { terminals } = system();
+    const { s, out } = terminal(terminals);
+    s.enter('L BOB');
+    expect(out.at(-1)).toBe('ENTER PASSWORD (IT WILL NOT APPEAR WHEN TYPED):');
+    expect(s.passwordExpected).toBe(true);
+    s.enter('bobpw');
+    expect(s.userid).toBe('BOB');
+  });
+
+  it('property: any line before LOGON leaves nobody logged on unless it is a LOGON with the right password', () => {
+    const { cp, terminals } = system();
+    fc.assert(
+      fc.property(fc.string({ maxLength: 30 }), (line) => {
+        const { s } = terminal(terminals);
+        s.enter(line);
+        const words = line.trim().toUpperCase().split(/\s+/);
+        const good = words.length === 3 && 'LOGON'.startsWith(words[0]!) && words[0]!.length > 0 && cp.directory.users.get(words[1]!)?.password === words[2];
+        if (!good) expect(cp.users()).toEqual([]);
+        if (s.userid !== null) s.enter('LOGOFF');
+        if (s.passwordExpected) s.enter('');
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('times follow the simulated clock: cpTimestamp counts from the TOD epoch (Monday 1 January 1900)', () => {
+    expect(cpTimestamp(0)).toBe('00:00:00 UTC MONDAY 01/01/00');
+    expect(cpTimestamp(86_400 * 6 + 3661)).toBe('01:01:01 UTC SUNDAY 01/07/00');
+    expect(cpTimestamp(86_400 * 31)).toBe('00:00:00 UTC THURSDAY 02/01/00');
+  });
+});
