@@ -11,12 +11,12 @@ import { describe, expect, it } from 'vitest';
 import { absoluteAddress as abs, createEsa390Machine } from '@strachey/isa-core';
 
 /** Load Hercules `r` commands (hex strings by address), restart, run; return the words at X'88'-X'97' and the PSW. */
-function run(alters: Record<number, string>) {
+function run(alters: readonly (readonly [number, string])[]) {
   const m = createEsa390Machine({ mainsize: 1 << 20 });
-  const all: Record<number, string> = { 0x0: '0008000000000200', 0x68: '000A00000000BAD0', 0x90: 'AAAAAAAA', ...alters };
-  for (const [at, hex] of Object.entries(all)) {
+  const all: (readonly [number, string])[] = [[0x0, '0008000000000200'], [0x68, '000A00000000BAD0'], [0x90, 'AAAAAAAA'], ...alters];
+  for (const [at, hex] of all) {
     const bytes = Uint8Array.from(hex.match(/../g)!.map((b) => Number.parseInt(b, 16)));
-    m.storage.writeFrom(abs(Number(at)), bytes);
+    m.storage.writeFrom(abs(at), bytes);
   }
   m.restart();
   m.run(1000);
@@ -29,24 +29,24 @@ const SET_KEY_THEN_KEY2 = (storageKey: string) => `411000${storageKey}412008001A
 
 describe('TEA stored with protection exceptions (Hercules 3.13, ESA/390)', () => {
   it('key-controlled protection on a store into X1000: TEA = X00001000', () => {
-    const r = run({ 0x200: SET_KEY_THEN_KEY2('10'), 0x220: '92552000', 0x300: '0028000000000220' });
+    const r = run([[0x200, SET_KEY_THEN_KEY2('10')], [0x220, '92552000'], [0x300, '0028000000000220']]);
     expect(r.psw).toEqual([0x000a0000, 0x0000bad0]);
     expect(r.words).toEqual([0x00000000, 0x00040004, 0x00001000, 0x00000000]);
   });
 
   it('fetch protection on CLI from X1000: TEA = X00001000', () => {
-    const r = run({ 0x200: SET_KEY_THEN_KEY2('18'), 0x220: '95002000', 0x300: '0028000000000220' });
+    const r = run([[0x200, SET_KEY_THEN_KEY2('18')], [0x220, '95002000'], [0x300, '0028000000000220']]);
     expect(r.words).toEqual([0x00000000, 0x00040004, 0x00001000, 0x00000000]);
   });
 
   it('low-address protection on MVI to X100 in key 0: TEA = X00000000 (the page of X100)', () => {
     // LCTL 0,0,X'310' (CR0 = X'100000E0': low-address protection on) ; MVI X'100',X'55'.
-    const r = run({ 0x200: 'B700031092550100', 0x310: '100000E0' });
+    const r = run([[0x200, 'B700031092550100'], [0x310, '100000E0']]);
     expect(r.words).toEqual([0x00000000, 0x00040004, 0x00000000, 0x00000000]);
   });
 
   it('an exception other than protection or translation leaves X90 alone', () => {
-    const r = run({ 0x200: '0000' });
+    const r = run([[0x200, '0000']]);
     expect(r.words).toEqual([0x00000000, 0x00020001, 0xaaaaaaaa, 0x00000000]);
   });
 });

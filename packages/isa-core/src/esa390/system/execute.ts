@@ -249,6 +249,9 @@ export function executeSystem(cpu: Esa390Cpu, key: number, w0: number, w1: numbe
       if (dat === null) return cpu.programCheck(PGM_OPERATION);
       const st = cpu.translationStatus;
       const rc = dat.loadRealAddress(addrRX(cpu, w0), lraResult, st);
+      // The table references of the walk are the CPU's time too.
+      cpu.cycles += st.cycles;
+      st.cycles = 0;
       if (rc < 0) {
         cpu.tea = st.exceptionId;
         return cpu.programCheck(-rc);
