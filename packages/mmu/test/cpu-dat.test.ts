@@ -47,4 +47,12 @@ describe('CPU and mmu DAT', () => {
     // Two references for the code page's walk, two for LRA's.
     expect(r.walkReferences).toBe(4);
   });
+
+  it('IPTE invalidates its page and leaves the other TLB entries in place', () => {
+    // L 1,0(0,3) ; IPTE 4,5 ; L 1,0(0,3) ; L 1,0(0,5): page translation on the invalidated page.
+    const r = dat([0x58, 0x10, 0x30, 0x00, 0xb2, 0x21, 0x00, 0x45, 0x58, 0x10, 0x30, 0x00, 0x58, 0x10, 0x50, 0x00]);
+    expect(r.code).toBe(0x0011);
+    // Code page and page 3 walked once each (their TLB entries survive IPTE), page 5 once to its invalid PTE.
+    expect(r.walkReferences).toBe(6);
+  });
 });

@@ -233,9 +233,11 @@ export function executeSystem(cpu: Esa390Cpu, key: number, w0: number, w1: numbe
       const px = (g[w0 & 0xf]! >>> 12) & 0xff;
       const s = cpu.absoluteToStorage(cpu.realToAbsolute(pto + 4 * px), Access.Write) as AbsoluteAddress;
       cpu.storage.write32(s, cpu.storage.read32(s) | PTE_INVALID);
+      // Only that page leaves the DAT TLBs (invalidatePage); the CPUs' own
+      // caches hold no table origin to match it against, so they are dropped whole.
       for (const other of systemOf(cpu).configuration.cpus) {
         other.dat?.invalidatePage(pto, px);
-        other.flushTlb();
+        other.dropTranslations();
       }
       return null;
     }
