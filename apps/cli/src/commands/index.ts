@@ -17,3 +17,4 @@ import { registerDasd } from './dasd';
 commands.push(registerDasd);
 import { registerRun } from './run'; commands.push(registerRun);
 import { registerPrsm } from './prsm'; commands.push(registerPrsm);
+import { registerCp } from './cp'; commands.push(registerCp);

@@ -227,7 +227,8 @@ export class CpTerminalSession {
     }
     if (this.guestHasConsole && this.readState !== 'CP READ') {
       this.vm()?.consoleInput.push(text);
-      this.poll();
+      // The line is the guest's now; the terminal shows RUNNING until the guest waits again.
+      this.setState('RUNNING');
       return;
     }
     this.command(text, true);
@@ -259,14 +260,20 @@ export class CpTerminalSession {
 
   /** Look at the virtual machine and update the status area: RUNNING, VM READ (it waits), CP READ (it stopped). */
   poll(): void {
+    this.follow(false);
+  }
+
+  /** `poll`, announcing the state even when unchanged when `force` (the terminal took a line and shows RUNNING). */
+  private follow(force: boolean): void {
     if (this.ended || this.user === null || !this.guestHasConsole) return;
     const vm = this.vm();
     if (vm === undefined) return;
     const run = vm.runState(0);
+    // Only changes are announced: CP polls every session after each run.
     if (run === 'running' || run === 'blocked') {
-      this.setState('RUNNING');
+      if (force || this.readState !== 'RUNNING') this.setState('RUNNING');
     } else if (run === 'waiting') {
-      this.setState('VM READ');
+      if (force || this.readState !== 'VM READ') this.setState('VM READ');
     } else {
       // The guest stopped or loaded a disabled wait: CP takes the console, as it does with HCPGIR450W.
       this.guestHasConsole = false;
@@ -369,7 +376,7 @@ export class CpTerminalSession {
       this.out(`RECONNECTED AT ${cpTimestamp(simulatedSeconds(cp))}`);
       const run = existing.runState(0);
       this.guestHasConsole = run === 'running' || run === 'waiting' || run === 'blocked';
-      if (this.guestHasConsole) this.poll();
+      if (this.guestHasConsole) this.follow(true);
       else this.setState('CP READ');
       return;
     }
@@ -417,7 +424,7 @@ export class CpTerminalSession {
     const [cmd, ...args] = words;
     const back = (): void => {
       if (fromCpRead || !this.guestHasConsole) this.setState('CP READ');
-      else this.poll();
+      else this.follow(true);
     };
     if (cmd === undefined) {
       back();
@@ -446,7 +453,7 @@ export class CpTerminalSession {
       }
       cp.begin(userid);
       this.guestHasConsole = true;
-      this.poll();
+      this.follow(true);
       return;
     }
     if (abbrev(c, 'SYSTEM', 3)) {

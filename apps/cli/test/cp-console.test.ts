@@ -1,0 +1,141 @@
+/**
+ * `strachey cp`'s terminal side on an in-process 3270 (LocalTerminal): the
+ * logo, LOGON good and bad, CP commands, IPL with the guest's output and the
+ * status area following CP (CP READ, VM READ, RUNNING, MORE...), PA1, the
+ * keyboard locked by ENTER and restored by the answer, DISCONNECT and
+ * RECONNECT, LOGOFF back to the logo; and bad input to the command as
+ * located errors.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { attachConsole, startCp } from '../src/commands/cp';
+import { UserError } from '../src/diagnostics';
+import { Aid, LocalTerminal } from '../src/terminal/index';
+import { sampleDirectory, writeSampleVolumes } from './fixtures/cp/volumes';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'strachey-cp-'));
+  dirs.push(d);
+  return d;
+}
+
+function sample() {
+  const volumes = tempDir();
+  writeSampleVolumes(volumes);
+  return startCp({ directory: sampleDirectory, volumes });
+}
+
+/** The status area: the last 20 positions of the screen. */
+function status(t: LocalTerminal): string {
+  const rows = t.text();
+  return rows[rows.length - 1]!.slice(-20).trim();
+}
+
+function enter(t: LocalTerminal, line: string): void {
+  expect(t.display.keyboardLocked).toBe(false);
+  t.type(line);
+  expect(t.press(Aid.ENTER)).toBe(true);
+}
+
+function screen(t: LocalTerminal): string {
+  return t.text().join('\n');
+}
+
+describe('strachey cp on a 3270 (LocalTerminal)', () => {
+  it('logo, bad and good LOGON, CP commands, IPL, VM READ, PA1, LOGOFF', () => {
+    const { cp, terminals } = sample();
+    const t = new LocalTerminal(4);
+    attachConsole(terminals, t);
+    expect(screen(t)).toContain('STRACHEY VM/ESA ONLINE');
+    expect(status(t)).toBe('CP READ   STRACHEY');
+    enter(t, 'LOGON ALICE nope');
+    expect(screen(t)).toContain('HCPLGA050E LOGON unsuccessful--incorrect password');
+    enter(t, 'LOGON ZED x');
+    expect(screen(t)).toContain('HCPLGA053E ZED not in CP directory');
+    expect(status(t)).toBe('CP READ   STRACHEY');
+    enter(t, 'LOGON ALICE ALICEPW');
+    // The answer to ENTER unlocks the keyboard; ALICE's IPL 190 has started the guest.
+    expect(t.display.keyboardLocked).toBe(false);
+    expect(screen(t)).toContain('LOGON AT 00:00:00 UTC MONDAY 01/01/00');
+    expect(status(t)).toBe('RUNNING   STRACHEY');
+    terminals.run(100_000 * cp.clock.cyclesPerMicrosecond);
+    expect(screen(t)).toContain('ECHOVM READY FOR INPUT');
+    expect(status(t)).toBe('VM READ   STRACHEY');
+    enter(t, 'three little words');
+    expect(status(t)).toBe('RUNNING   STRACHEY');
+    terminals.run(100_000 * cp.clock.cyclesPerMicrosecond);
+    expect(screen(t)).toContain('ECHO: three little words');
+    expect(status(t)).toBe('VM READ   STRACHEY');
+    enter(t, '#CP QUERY VIRTUAL STORAGE');
+    expect(screen(t)).toContain('STORAGE = 1M');
+    expect(status(t)).toBe('VM READ   STRACHEY');
+    // PA1: CP takes the terminal, the guest stops.
+    expect(t.press(Aid.PA1)).toBe(true);
+    expect(status(t)).toBe('CP READ   STRACHEY');
+    expect(cp.vm('ALICE')!.runState(0)).toBe('stopped');
+    enter(t, 'QUERY NAMES');
+    expect(screen(t)).toMatch(/ALICE {4}- L\d{4}/);
+    enter(t, 'LOGOFF');
+    expect(screen(t)).toMatch(/LOGOFF AT 00:00:00 UTC MONDAY 01\/01\/00/);
+    expect(cp.users()).toEqual([]);
+  });
+
+  it('DISCONNECT keeps the guest; a LOGON at another terminal reconnects; a closed terminal disconnects', () => {
+    const { cp, terminals } = sample();
+    const a = new LocalTerminal(4);
+    attachConsole(terminals, a);
+    enter(a, 'LOGON ALICE ALICEPW');
+    terminals.run(100_000 * cp.clock.cyclesPerMicrosecond);
+    enter(a, '#CP DISC');
+    expect(screen(a)).toContain('DISCONNECT AT 00:00:00 UTC MONDAY 01/01/00');
+    // The terminal shows the logo again, ready for the next LOGON.
+    expect(status(a)).toMatch(/^(CP READ|MORE\.\.\.) +STRACHEY$/);
+    expect(cp.users()).toEqual(['ALICE']);
+    terminals.run(3_000_000 * cp.clock.cyclesPerMicrosecond);
+    const b = new LocalTerminal(4);
+    attachConsole(terminals, b);
+    enter(b, 'LOGON ALICE ALICEPW');
+    expect(screen(b)).toContain('RECONNECTED AT 00:00:03 UTC MONDAY 01/01/00');
+    expect(status(b)).toBe('VM READ   STRACHEY');
+    b.close('gone');
+    expect(cp.users()).toEqual(['ALICE']);
+    expect(terminals.sessionOf('ALICE')).toBeNull();
+  });
+
+  it('on a model 2 the output area fills, MORE... holds it, CLEAR shows the next page', () => {
+    const { cp, terminals } = sample();
+    const t = new LocalTerminal(2);
+    attachConsole(terminals, t);
+    enter(t, 'LOGON BOB BOBPW');
+    for (let i = 0; i < 4; i++) enter(t, 'QUERY VIRTUAL');
+    expect(status(t)).toBe('MORE...   STRACHEY');
+    expect(t.press(Aid.CLEAR)).toBe(true);
+    expect(status(t)).toBe('CP READ   STRACHEY');
+    expect(screen(t)).toContain('DASD 0191 3390 CPUSR1');
+    expect(cp.users()).toEqual(['BOB']);
+  });
+
+  it('a directory error is reported at file:line:column; a bad volume folder names the file', () => {
+    const d = tempDir();
+    writeSampleVolumes(d);
+    const bad = join(tempDir(), 'bad.direct');
+    writeFileSync(bad, 'USER ALICE ALICEPW 1M 4M G\n MDISK 191 3390 1 5 NOVOL MR\n');
+    let error: unknown;
+    try {
+      startCp({ directory: bad, volumes: d });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).message).toMatch(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2:\\d+: error UNKNOWN_VOLUME`));
+    writeFileSync(join(d, 'junk.3390'), 'not a volume');
+    expect(() => startCp({ directory: sampleDirectory, volumes: d })).toThrow(/junk\.3390: error /);
+  });
+});
