@@ -18,4 +18,4 @@ export { VirtualIo, VirtualSubchannel, type VirtualDevice, type RealIoPort, type
 export { translateChannelProgram, completeBounces, type MinidiskExtent, type TranslatedProgram } from './io/channel-program';
 export { RealIo } from './real-io';
 export { CpTerminalSystem, CpTerminalSession, type CpTerminalOptions, type TerminalReadState } from './terminal/session';
-export { formatCmsDisk, readCmsDisk, assembleCmsNucleus, writeCmsSystemDisk, CMS_BLOCK, CMS_MAX_FILES, CMS_MAX_BLOCKS, CMS_NUCLEUS_ORIGIN, type CmsExtent, type CmsFile, type CmsDiskFile, type CmsDisk, type CmsDiskError } from './cms/disk';
+export { formatCmsDisk, readCmsDisk, assembleCmsNucleus, writeCmsSystemDisk, installCms, cmsSourcePath, CMS_BLOCK, CMS_MAX_FILES, CMS_MAX_BLOCKS, CMS_NUCLEUS_ORIGIN, type CmsExtent, type CmsFile, type CmsDiskFile, type CmsDisk, type CmsDiskError } from './cms/disk';

@@ -4,13 +4,11 @@
  * the virtual 3215 console, and the A-disk 191 is read back afterwards with
  * the host-side reader.
  */
-import { readFileSync } from 'node:fs';
 import { CkdVolume, geometry3390 } from '@strachey/io-channel';
 import { assemble } from '@strachey/isa-core';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type CmsFile, assembleCmsNucleus, createCp, formatCmsDisk, readCmsDisk, writeCmsSystemDisk } from '../src/index';
-
-const SOURCE = readFileSync(new URL('../cms/cms.asm', import.meta.url), 'utf8');
+import { type CmsFile, createCp, formatCmsDisk, installCms, readCmsDisk } from '../src/index';
 const A_DISK = { start: 100, cylinders: 5 };
 const SYSRES = { start: 10, cylinders: 1 };
 
@@ -38,10 +36,9 @@ MSG      DC    C'HELLO FROM CMS, ????????'
 }
 
 function system(files: CmsFile[]) {
-  const nucleus = assembleCmsNucleus(SOURCE);
-  if (!nucleus.ok) throw new Error(nucleus.error);
   const volume = new CkdVolume(geometry3390(200));
-  writeCmsSystemDisk(volume, SYSRES, nucleus);
+  const installed = installCms(volume, SYSRES);
+  if (!installed.ok) throw new Error(installed.error);
   const f = formatCmsDisk(volume, A_DISK, { label: 'CMS191', files });
   if (!f.ok) throw new Error(f.error.message);
   const directory = `USER ALICE SECRET 16M 16M G\n IPL 190\n CONSOLE 009 3215\n MDISK 190 3390 ${SYSRES.start} ${SYSRES.cylinders} VMRES1 RR\n MDISK 191 3390 ${A_DISK.start} ${A_DISK.cylinders} VMRES1 MR\n`;
@@ -160,5 +157,60 @@ describe('CMS under CP', () => {
     expect(out[0]).toBe('HELLO FROM CMS, WORLD   ');
     expect(out[1]).toMatch(/^Ready\(00007\);/);
     expect(s.session(['LISTFILE * MODULE'])[0]).toBe('HELLO    MODULE   A1');
+  });
+
+  it('TYPE and COPYFILE handle a file spanning several blocks (contiguous allocation, first fit)', () => {
+    const lines = Array.from({ length: 120 }, (_, i) => `RECORD ${String(i + 1).padStart(4, '0')} ${'X'.repeat(i % 60)}`);
+    const s = system([{ fn: 'BIG', ft: 'DATA', recfm: 'V', lrecl: 80, records: lines }]);
+    s.session([]);
+    const typed = s.session(['TYPE BIG DATA A']);
+    // TYPE drops trailing blanks, as on a terminal.
+    expect(typed.slice(0, 120)).toEqual(lines.map((l) => l.trimEnd()));
+    s.session(['COPYFILE BIG DATA A BIG COPY A']);
+    const disk = s.disk();
+    const big = disk.files.find((f) => f.ft === 'DATA')!;
+    const copy = disk.files.find((f) => f.ft === 'COPY')!;
+    expect(big.blocks).toBeGreaterThan(1);
+    expect(copy.blocks).toBe(big.blocks);
+    expect(copy.firstBlock).toBe(big.firstBlock + big.blocks);
+    expect(copy.text).toEqual(lines);
+  });
+});
+
+describe('CMS A-disk host tools', () => {
+  it('readCmsDisk returns what formatCmsDisk wrote (records, formats, block accounting)', () => {
+    const record = fc.string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,'.split('')), maxLength: 80 });
+    const file = fc.record({
+      fn: fc.stringMatching(/^[A-Z][A-Z0-9]{0,7}$/),
+      ft: fc.stringMatching(/^[A-Z][A-Z0-9]{0,7}$/),
+      recfm: fc.constantFrom('F' as const, 'V' as const),
+      records: fc.array(record, { maxLength: 200 }),
+    });
+    fc.assert(
+      fc.property(fc.uniqueArray(file, { selector: (f) => `${f.fn} ${f.ft}`, maxLength: 6 }), (specs) => {
+        const volume = new CkdVolume(geometry3390(60));
+        const files: CmsFile[] = specs.map((f) => ({ ...f, lrecl: 80 }));
+        const w = formatCmsDisk(volume, { start: 20, cylinders: 10 }, { label: 'PROP01', files });
+        expect(w.ok).toBe(true);
+        const r = readCmsDisk(volume, { start: 20, cylinders: 10 });
+        if (!r.ok) throw new Error(r.error.message);
+        expect(r.disk.label).toBe('PROP01');
+        expect(r.disk.totalBlocks).toBe(150);
+        expect(r.disk.files.map((f) => `${f.fn} ${f.ft} ${f.recfm}`)).toEqual(specs.map((f) => `${f.fn} ${f.ft} ${f.recfm}`));
+        for (const [i, f] of r.disk.files.entries()) {
+          const want = specs[i]!.records.map((t) => (f.recfm === 'F' ? t.padEnd(80, ' ') : t));
+          expect(f.text).toEqual(want);
+        }
+        expect(r.disk.usedBlocks).toBe(3 + r.disk.files.reduce((n, f) => n + f.blocks, 0));
+      }),
+      { numRuns: 40, seed: 7 },
+    );
+  });
+
+  it('refuses a disk too small for its files, and a disk that was never formatted', () => {
+    const volume = new CkdVolume(geometry3390(10));
+    const w = formatCmsDisk(volume, { start: 0, cylinders: 1 }, { label: 'TINY', files: [{ fn: 'HUGE', ft: 'FILE', recfm: 'F', lrecl: 4096, records: Array.from({ length: 20 }, () => 'X') }] });
+    expect(w).toMatchObject({ ok: false, error: { code: 'DISK_FULL' } });
+    expect(readCmsDisk(volume, { start: 5, cylinders: 1 })).toMatchObject({ ok: false, error: { code: 'NOT_CMS' } });
   });
 });

@@ -11,6 +11,8 @@
  */
 import { type CkdRecord, type CkdVolume, fromEbcdic, standardR0, toEbcdic } from '@strachey/io-channel';
 import { assemble } from '@strachey/isa-core';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 /** Bytes in a CMS block (one record per 3390 track). */
 export const CMS_BLOCK = 4096;
@@ -249,4 +251,34 @@ export function writeCmsSystemDisk(volume: CkdVolume, extent: CmsExtent, nucleus
     { cc: extent.start, hh: 0, r: 1, key: new Uint8Array(0), data: ipl },
     { cc: extent.start, hh: 0, r: 2, key: new Uint8Array(0), data: nucleus.image.slice() },
   ]);
+}
+
+/**
+ * The CMS source shipped with the package: `cms/cms.asm`, found from the
+ * source tree (src/cms/) or the built bundle (dist/). Undefined when the
+ * package was installed without its cms folder.
+ */
+export function cmsSourcePath(): string | undefined {
+  for (const rel of ['../../cms/cms.asm', '../cms/cms.asm']) {
+    const p = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+/**
+ * Install CMS on a minidisk extent (the 190 system disk): assemble the
+ * shipped cms.asm (or `source`) and write the IPL record and nucleus.
+ */
+export function installCms(volume: CkdVolume, extent: CmsExtent, source?: string): { ok: true } | { ok: false; error: string } {
+  let text = source;
+  if (text === undefined) {
+    const path = cmsSourcePath();
+    if (path === undefined) return { ok: false, error: 'cms/cms.asm is not installed with @strachey/hypervisor-cp' };
+    text = readFileSync(path, 'utf8');
+  }
+  const n = assembleCmsNucleus(text);
+  if (!n.ok) return n;
+  writeCmsSystemDisk(volume, extent, n);
+  return { ok: true };
 }
