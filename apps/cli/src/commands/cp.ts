@@ -32,7 +32,7 @@ export interface CpCommandOptions {
   readonly volumes: string;
   /** TCP port for TN3270 terminals (0 picks a free one); absent: a line-mode console on stdin/stdout. */
   readonly tn3270?: string;
-  /** 3270 model the screens are laid out for (2-5). */
+  /** 3270 model the screens are laid out for (2-5); default: each client's own alternate size. */
   readonly model?: string;
   /** Events as JSON lines (ready, output, state, end) instead of plain text. */
   readonly json?: boolean;
@@ -98,8 +98,8 @@ export function startCp(options: Pick<CpCommandOptions, 'directory' | 'volumes'>
   return { cp: r.cp, terminals: new CpTerminalSystem(r.cp), volumes };
 }
 
-function parseModel(text: string | undefined): TerminalModel {
-  if (text === undefined) return 2;
+function parseModel(text: string | undefined): TerminalModel | undefined {
+  if (text === undefined) return undefined;
   if (!/^[2-5]$/.test(text)) throw new UserError({ code: 'BAD_MODEL', message: `--model: expected 2, 3, 4 or 5, found '${text}'` });
   return Number(text) as TerminalModel;
 }
@@ -144,10 +144,10 @@ function backgroundRunner(terminals: CpTerminalSystem): () => void {
 }
 
 /** Serve TN3270 terminals until the process is stopped. */
-export async function serveTn3270(terminals: CpTerminalSystem, port: number, model: TerminalModel, log: (line: string) => void): Promise<{ server: Tn3270Server; stop: () => Promise<void> }> {
+export async function serveTn3270(terminals: CpTerminalSystem, port: number, model: TerminalModel | undefined, log: (line: string) => void): Promise<{ server: Tn3270Server; stop: () => Promise<void> }> {
   const server = await startTn3270Server({
     port,
-    model,
+    ...(model === undefined ? {} : { model }),
     log,
     onSession(session) {
       attachConsole(terminals, session);
@@ -207,7 +207,7 @@ export function registerCp(program: Command): void {
     .requiredOption('--directory <file>', 'the user directory (USER DIRECT)')
     .requiredOption('--volumes <dir>', 'folder of 3390 volume images (strachey or Hercules CKD format), known by their VOL1 serials')
     .option('--tn3270 <port>', 'serve TN3270 terminals on 127.0.0.1:PORT (0 picks a free port)')
-    .option('--model <n>', '3270 model the screens are laid out for (2-5)', '2')
+    .option('--model <n>', '3270 model the screens are laid out for (2-5; default: each client\'s own size)')
     .option('--json', 'print events (ready, output lines, states, session ends) as JSON lines')
     .action(async (o: CpCommandOptions) => {
       const model = parseModel(o.model);

@@ -1,0 +1,76 @@
+/**
+ * `strachey cp` as a process: the line-mode console on stdin/stdout (a
+ * piped script gives the same transcript every time: times come from the
+ * simulated clock), JSON events, and bad input as file:line:column with
+ * exit code 1.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleDirectory, writeSampleVolumes } from './fixtures/cp/volumes';
+
+let volumes = '';
+beforeAll(() => {
+  volumes = mkdtempSync(join(tmpdir(), 'strachey-cp-line-'));
+  writeSampleVolumes(volumes);
+});
+afterAll(() => rmSync(volumes, { recursive: true, force: true }));
+
+function strachey(args: string[], input: string) {
+  return spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@strachey/source', 'src/main.ts', ...args], {
+    cwd: new URL('..', import.meta.url).pathname,
+    input,
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+}
+
+const SCRIPT = ['LOGON ALICE ALICEPW', 'hello line mode', '#CP QUERY VIRTUAL STORAGE', '#CP LOGOFF', ''].join('\n');
+
+describe('strachey cp, line mode', () => {
+  it('logs on, IPLs the guest, talks to it, runs a CP command and logs off — the same transcript on every run', () => {
+    const a = strachey(['cp', '--directory', sampleDirectory, '--volumes', volumes], SCRIPT);
+    expect(a.stderr).toBe('');
+    expect(a.status).toBe(0);
+    const lines = a.stdout.split('\n');
+    expect(lines).toContain('STRACHEY VM/ESA ONLINE');
+    const logon = lines.indexOf('LOGON AT 00:00:00 UTC MONDAY 01/01/00');
+    expect(logon).toBeGreaterThan(0);
+    const after = lines.slice(logon + 1).map((l) => l.trimEnd());
+    expect(after.slice(0, 4)).toEqual(['ECHOVM READY FOR INPUT', 'ECHO: hello line mode', 'STORAGE = 1M', after[3]]);
+    expect(after[3]).toMatch(/^CONNECT= 00:00:00 VIRTCPU= 000:00\.\d\d TOTCPU= 000:00\.\d\d$/);
+    expect(after[4]).toMatch(/^LOGOFF AT 00:00:0\d UTC MONDAY 01\/01\/00$/);
+    // After LOGOFF the terminal shows the logo again.
+    expect(after.slice(5)).toContain('STRACHEY VM/ESA ONLINE');
+    const b = strachey(['cp', '--directory', sampleDirectory, '--volumes', volumes], SCRIPT);
+    expect(b.stdout).toBe(a.stdout);
+  });
+
+  it('--json prints ready, output, state and end events', () => {
+    const r = strachey(['cp', '--directory', sampleDirectory, '--volumes', volumes, '--json'], 'LOGON BOB BOBPW\nQUERY STORAGE\nLOGOFF\n');
+    expect(r.status).toBe(0);
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events[0]).toEqual({ event: 'ready', system: 'STRACHEY', users: 3, volumes: ['CPRES1', 'CPUSR1'] });
+    expect(events).toContainEqual({ event: 'output', line: 'STORAGE = 1M' });
+    expect(events).toContainEqual({ event: 'state', state: 'CP READ' });
+    expect(events).toContainEqual({ event: 'end', reason: 'LOGOFF' });
+  });
+
+  it('a directory error is file:line:column with exit code 1; a missing option is a usage error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strachey-cp-bad-'));
+    try {
+      const bad = join(dir, 'USER.DIRECT');
+      writeFileSync(bad, 'USER ALICE ALICEPW 1M 4M G\n CONSOLE 009 3215\n FROB 1 2\n');
+      const r = strachey(['cp', '--directory', bad, '--volumes', volumes], '');
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:2: error UNKNOWN_STATEMENT: `, 'm'));
+      const u = strachey(['cp', '--volumes', volumes], '');
+      expect(u.status).toBe(2);
+      expect(u.stderr).toContain('--directory');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

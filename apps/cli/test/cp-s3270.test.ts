@@ -1,0 +1,151 @@
+/**
+ * End to end: Debian's s3270 against `strachey cp --tn3270 PORT` (the real
+ * command in its own process): connect, see the logo, LOGON (the directory
+ * IPLs the ECHOVM guest), talk to the guest, a CP command through #CP, PA1 to
+ * CP, LOGOFF — asserting what s3270's own screen buffer shows, status area
+ * included. Skipped only when s3270 is not installed.
+ */
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleDirectory, writeSampleVolumes } from './fixtures/cp/volumes';
+
+const s3270Available = spawnSync('s3270', ['-v'], { stdio: 'ignore' }).error === undefined;
+if (!s3270Available) console.warn('cp-s3270.test.ts: s3270 not found on PATH (Debian package s3270) — skipping');
+
+/** s3270 through its stdin/stdout action protocol (x3270-script(1)). */
+class S3270 {
+  private readonly proc: ChildProcessWithoutNullStreams;
+  private pending = '';
+  private readonly lines: string[] = [];
+  private waiter: (() => void) | null = null;
+
+  constructor(args: string[]) {
+    this.proc = spawn('s3270', args);
+    this.proc.stdout.setEncoding('latin1');
+    this.proc.stdout.on('data', (chunk: string) => {
+      this.pending += chunk;
+      const parts = this.pending.split('\n');
+      this.pending = parts.pop()!;
+      this.lines.push(...parts);
+      this.waiter?.();
+    });
+  }
+
+  async run(action: string): Promise<{ ok: boolean; data: string[]; status: string[] }> {
+    this.proc.stdin.write(`${action}\n`);
+    for (;;) {
+      const end = this.lines.findIndex((l) => l === 'ok' || l === 'error');
+      if (end >= 0) {
+        const taken = this.lines.splice(0, end + 1);
+        return { ok: taken[end] === 'ok', data: taken.slice(0, end - 1).map((l) => l.replace(/^data: /, '')), status: (taken[end - 1] ?? '').split(' ') };
+      }
+      await new Promise<void>((r) => {
+        this.waiter = r;
+      });
+    }
+  }
+
+  async ok(action: string): Promise<{ data: string[]; status: string[] }> {
+    const r = await this.run(action);
+    if (!r.ok) throw new Error(`s3270 ${action} failed: ${r.data.join(' / ')}`);
+    return r;
+  }
+
+  /** Poll the screen until `done` holds (the guest runs on CP's clock in the server process). */
+  async until(done: (screen: string[]) => boolean, what: string): Promise<string[]> {
+    for (let i = 0; i < 100; i++) {
+      const s = (await this.ok('Ascii()')).data.map((l) => l.trimEnd());
+      if (done(s)) return s;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`s3270: timed out waiting for ${what}:\n${(await this.ok('Ascii()')).data.join('\n')}`);
+  }
+
+  async quit(): Promise<void> {
+    this.proc.stdin.end('Quit()\n');
+    await new Promise((r) => this.proc.once('exit', r));
+  }
+}
+
+let volumes = '';
+let server: ReturnType<typeof spawn> | null = null;
+let port = 0;
+
+beforeAll(async () => {
+  if (!s3270Available) return;
+  volumes = mkdtempSync(join(tmpdir(), 'strachey-cp-3270-'));
+  writeSampleVolumes(volumes);
+  const p = spawn(process.execPath, ['--import', 'tsx', '--conditions=@strachey/source', 'src/main.ts', 'cp', '--directory', sampleDirectory, '--volumes', volumes, '--tn3270', '0', '--json'], {
+    cwd: new URL('..', import.meta.url).pathname,
+  });
+  server = p;
+  port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    p.stdout!.setEncoding('utf8');
+    p.stdout!.on('data', (chunk: string) => {
+      out += chunk;
+      const nl = out.indexOf('\n');
+      if (nl >= 0) resolve((JSON.parse(out.slice(0, nl)) as { tn3270: { port: number } }).tn3270.port);
+    });
+    p.once('exit', (code) => reject(new Error(`strachey cp exited with ${code}`)));
+  });
+}, 20_000);
+
+afterAll(async () => {
+  if (server !== null) {
+    const exited = new Promise((r) => server!.once('exit', r));
+    server.kill('SIGTERM');
+    await exited;
+  }
+  if (volumes) rmSync(volumes, { recursive: true, force: true });
+});
+
+const statusOf = (screen: string[]): string => screen[screen.length - 1]!.slice(-20).trim();
+
+describe.skipIf(!s3270Available)('strachey cp --tn3270 with s3270', () => {
+  it('logo, LOGON, IPL of the guest, a line to the guest, #CP QUERY, PA1, LOGOFF', async () => {
+    const c = new S3270(['-model', '3279-4']);
+    try {
+      await c.ok(`Connect(127.0.0.1:${port})`);
+      await c.ok('Wait(10,InputField)');
+      let screen = await c.until((s) => s.includes('STRACHEY VM/ESA ONLINE'), 'the logo');
+      expect(screen).toHaveLength(43);
+      expect(statusOf(screen)).toBe('CP READ   STRACHEY');
+      await c.ok('String("LOGON ALICE WRONG")');
+      await c.ok('Enter()');
+      await c.ok('Wait(10,Unlock)');
+      screen = await c.until((s) => s.includes('HCPLGA050E LOGON unsuccessful--incorrect password'), 'the bad-password message');
+      await c.ok('String("LOGON ALICE ALICEPW")');
+      await c.ok('Enter()');
+      await c.ok('Wait(10,Unlock)');
+      screen = await c.until((s) => s.includes('ECHOVM READY FOR INPUT') && statusOf(s) === 'VM READ   STRACHEY', 'the guest and VM READ');
+      expect(screen.some((l) => /^LOGON AT \d\d:\d\d:\d\d UTC MONDAY 01\/01\/00$/.test(l))).toBe(true);
+      expect(screen).toContain('FILES:   NO RDR,   NO PRT,   NO PUN');
+      await c.ok('String("hello from s3270")');
+      await c.ok('Enter()');
+      await c.ok('Wait(10,Unlock)');
+      screen = await c.until((s) => s.includes('ECHO: hello from s3270'), 'the echo');
+      await c.ok('String("#CP QUERY VIRTUAL STORAGE")');
+      await c.ok('Enter()');
+      await c.ok('Wait(10,Unlock)');
+      screen = await c.until((s) => s.includes('STORAGE = 1M'), 'the CP response');
+      await c.ok('PA(1)');
+      screen = await c.until((s) => statusOf(s) === 'CP READ   STRACHEY', 'CP READ after PA1');
+      expect(screen).toContain('CP');
+      await c.ok('String("LOGOFF")');
+      await c.ok('Enter()');
+      await c.ok('Wait(10,Unlock)');
+      screen = await c.until((s) => s.some((l) => /^LOGOFF AT \d\d:\d\d:\d\d UTC MONDAY 01\/01\/00$/.test(l)), 'LOGOFF AT');
+      expect(screen.some((l) => /^CONNECT= \d\d:\d\d:\d\d VIRTCPU= /.test(l))).toBe(true);
+      // The terminal is back at the logo with CP waiting for the next LOGON.
+      expect(statusOf(screen)).toBe('CP READ   STRACHEY');
+      const status = (await c.ok('Ascii()')).status;
+      expect(status[0]).toBe('U');
+    } finally {
+      await c.quit();
+    }
+  }, 25_000);
+});
