@@ -727,9 +727,12 @@ GETWAIT  STCK  DWORK
          LA    6,1(,6)
 GETW1    STM   6,7,DWORK
          SCKC  DWORK
+         STPT  TIMSAVE             the CPU timer pauses while we wait
          LPSW  WAITPSW
-EXTINT   B     GETL0
-IOINT    L     1,CONSID
+EXTINT   SPT   TIMSAVE
+         B     GETL0
+IOINT    SPT   TIMSAVE
+         L     1,CONSID
          TSCH  IRB
          B     GETL0
 *
@@ -884,6 +887,7 @@ DKCCW    DC    X'07',AL3(DKSEEK),X'40',X'00',AL2(6)
          DC    X'08',AL3(DKCCW+8),X'00',X'00',AL2(0)
          DC    X'06',AL3(0),X'20',X'00',AL2(4096)
 DWORK    DS    D
+TIMSAVE  DS    D
 DKSEEK   DC    XL6'00'
 DKID     DC    XL5'00'
          DS    0F
