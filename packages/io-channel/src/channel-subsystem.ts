@@ -147,7 +147,12 @@ export class ChannelSubsystem implements IoHandler {
   private readonly commandOverheadUs: number;
   private readonly paths = new Map<number, ChannelPath>();
   private readonly controlUnits = new Map<number, ControlUnit>();
-  private readonly slots = new Map<number, DeviceSlot>();
+  /**
+   * Devices in attach order. A device number names one device per image: two
+   * partitions may each have their own device at the same number (IOCP
+   * `IODEVICE ... PARTITION=`), so the number alone does not key a device.
+   */
+  private readonly slots: DeviceSlot[] = [];
   private readonly subchannels: Subchannel[][];
   private readonly byDevice: Map<number, Subchannel>[];
   private readonly pending: Subchannel[][];
@@ -225,6 +230,15 @@ export class ChannelSubsystem implements IoHandler {
     this.imageStorage[image] = storage;
   }
 
+  /**
+   * Give image `image` (a logical partition under MIF) its own main storage:
+   * that image's channel programs fetch CCWs and transfer data only there,
+   * checked against that storage's keys. The same as `connect(storage, image)`.
+   */
+  connectImage(image: number, storage: StoragePort): void {
+    this.connect(storage, image);
+  }
+
   // ---------------------------------------------------------------- topology
 
   /** Define a channel path. `images` default to all (a path shared through MIF). */
@@ -255,7 +269,11 @@ export class ChannelSubsystem implements IoHandler {
    */
   attach(deviceNumber: number, device: Device, options: AttachOptions = {}): Map<number, number> {
     if (!Number.isInteger(deviceNumber) || deviceNumber < 0 || deviceNumber > 0xffff) throw new RangeError(`device number must be 0000-FFFF, got ${deviceNumber}`);
-    if (this.slots.has(deviceNumber)) throw new RangeError(`device ${hex4(deviceNumber)} is already attached`);
+    const images = options.images ?? Array.from({ length: this.imageCount }, (_, i) => i);
+    for (const image of images) {
+      this.checkImage(image);
+      if (this.byDevice[image]!.has(deviceNumber)) throw new RangeError(`device ${hex4(deviceNumber)} is already attached${this.imageCount > 1 ? ` for image ${image}` : ''}`);
+    }
     let chpids: number[];
     if (options.chpids !== undefined) chpids = [...options.chpids];
     else if (options.controlUnit !== undefined) {
@@ -266,9 +284,8 @@ export class ChannelSubsystem implements IoHandler {
     if (chpids.length < 1 || chpids.length > 8) throw new RangeError('a device needs 1-8 channel paths');
     for (const c of chpids) this.defineChannelPath(c);
     const slot: DeviceSlot = { deviceNumber, device, chpids, busyWith: null };
-    this.slots.set(deviceNumber, slot);
-    device.setAttentionSink?.((status) => this.attention(deviceNumber, status));
-    const images = options.images ?? Array.from({ length: this.imageCount }, (_, i) => i);
+    this.slots.push(slot);
+    device.setAttentionSink?.((status) => this.alert(deviceNumber, status, slot));
     const result = new Map<number, number>();
     const pim = (0xff00 >>> chpids.length) & 0xff;
     for (const image of images) {
@@ -938,10 +955,15 @@ export class ChannelSubsystem implements IoHandler {
    * Returns how many images were told.
    */
   attention(deviceNumber: number, status: number = DS_ATTENTION): number {
+    return this.alert(deviceNumber, status, null);
+  }
+
+  /** Alert status for the images that reach `slot` (every device at the number when null). */
+  private alert(deviceNumber: number, status: number, slot: DeviceSlot | null): number {
     let told = 0;
     for (let image = 0; image < this.imageCount; image++) {
       const sch = this.byDevice[image]!.get(deviceNumber);
-      if (sch === undefined || !sch.pmcw.valid || !sch.pmcw.enabled) continue;
+      if (sch === undefined || (slot !== null && sch.slot !== slot) || !sch.pmcw.valid || !sch.pmcw.enabled) continue;
       const s = sch.scsw;
       if ((s.flag3 & SC_PENDING) !== 0 || (s.flag2 & (FC_START | FC_HALT | FC_CLEAR)) !== 0) continue;
       sch.scsw = emptyScsw();
@@ -959,10 +981,19 @@ export class ChannelSubsystem implements IoHandler {
    * forgotten, every device reset, and every subchannel returns to its
    * initial state — valid, not enabled, ISC 0, parameter 0, LPM = PIM, an
    * idle SCSW.
+   *
+   * With `image`, the reset of one logical partition (its system reset or
+   * IPL, POP 17 and the PR/SM note that a partition's reset reaches only its
+   * own subchannel images): only that image's subchannels are reset, its
+   * programs abandoned and its interruptions forgotten; a device is reset
+   * only when no other image reaches it, so another partition's program on a
+   * shared device goes on undisturbed.
    */
-  ioSystemReset(): void {
-    for (const list of this.subchannels) {
-      for (const sch of list) {
+  ioSystemReset(image?: number): void {
+    if (image !== undefined) this.checkImage(image);
+    for (let i = 0; i < this.imageCount; i++) {
+      if (image !== undefined && i !== image) continue;
+      for (const sch of this.subchannels[i]!) {
         this.abandonProgram(sch);
         this.dequeueInterruption(sch);
         sch.scsw = emptyScsw();
@@ -986,7 +1017,16 @@ export class ChannelSubsystem implements IoHandler {
         m.concurrentSense = false;
       }
     }
-    for (const slot of this.slots.values()) {
+    if (image !== undefined) {
+      for (const slot of this.slots) {
+        if (!this.reachedOnlyBy(slot, image)) continue;
+        if (slot.busyWith === null || slot.busyWith.image === image) slot.busyWith = null;
+        slot.device.reset();
+      }
+      if (this.waiting.length > 0) this.scheduleDispatch(0);
+      return;
+    }
+    for (const slot of this.slots) {
       slot.busyWith = null;
       slot.device.reset();
     }
@@ -994,6 +1034,11 @@ export class ChannelSubsystem implements IoHandler {
     this.waiting.length = 0;
     this.reconnects.length = 0;
     this.addressLimit = 0;
+  }
+
+  private reachedOnlyBy(slot: DeviceSlot, image: number): boolean {
+    for (let i = 0; i < this.imageCount; i++) if (i !== image && this.byDevice[i]!.get(slot.deviceNumber)?.slot === slot) return false;
+    return true;
   }
 
   // ------------------------------------------------------------ snapshot and restore
@@ -1020,7 +1065,7 @@ export class ChannelSubsystem implements IoHandler {
       counters: { ...this.counters },
       dispatchScheduled: this.dispatchScheduled,
       paths: [...this.paths.values()].map((p) => ({ chpid: p.chpid, images: [...p.images].sort((a, b) => a - b), busyWith: ref(p.busyWith), starts: p.starts, contentions: p.contentions })),
-      devices: [...this.slots.values()].map((d) => ({ deviceNumber: d.deviceNumber, busyWith: ref(d.busyWith), state: d.device.snapshot?.() ?? null })),
+      devices: this.slots.map((d) => ({ deviceNumber: d.deviceNumber, busyWith: ref(d.busyWith), state: d.device.snapshot?.() ?? null })),
       subchannels: this.subchannels.map((list) =>
         list.map((sch) => ({
           pmcw: { ...sch.pmcw, chpids: [...sch.pmcw.chpids] },
@@ -1069,7 +1114,8 @@ export class ChannelSubsystem implements IoHandler {
     if (snap.kind !== 'io-channel' || snap.version !== CSS_SNAPSHOT_VERSION) return `not an io-channel snapshot of version ${CSS_SNAPSHOT_VERSION}`;
     if (snap.subchannels.length !== this.imageCount) return `snapshot has ${snap.subchannels.length} images, this subsystem ${this.imageCount}`;
     for (let i = 0; i < this.imageCount; i++) if (snap.subchannels[i]!.length !== this.subchannels[i]!.length) return `image ${i}: snapshot has ${snap.subchannels[i]!.length} subchannels, this subsystem ${this.subchannels[i]!.length}`;
-    for (const d of snap.devices) if (!this.slots.has(d.deviceNumber)) return `device ${hex4(d.deviceNumber)} is not attached here`;
+    if (snap.devices.length !== this.slots.length) return `snapshot has ${snap.devices.length} devices, this subsystem ${this.slots.length}`;
+    for (let i = 0; i < snap.devices.length; i++) if (this.slots[i]!.deviceNumber !== snap.devices[i]!.deviceNumber) return `device ${hex4(snap.devices[i]!.deviceNumber)} is not attached here`;
     if (this.clock.now() > snap.now) return 'the clock is already past the snapshot time';
     const sch = (r: readonly [number, number] | null): Subchannel | null => (r === null ? null : (this.subchannels[r[0]]?.[r[1]] ?? null));
     const bytes = (b: string | null): Uint8Array | null => (b === null ? null : Uint8Array.from(Buffer.from(b, 'base64')));
@@ -1118,8 +1164,9 @@ export class ChannelSubsystem implements IoHandler {
       path.starts = p.starts;
       path.contentions = p.contentions;
     }
-    for (const d of snap.devices) {
-      const slot = this.slots.get(d.deviceNumber)!;
+    for (let i = 0; i < snap.devices.length; i++) {
+      const d = snap.devices[i]!;
+      const slot = this.slots[i]!;
       slot.busyWith = sch(d.busyWith);
       if (d.state !== null) slot.device.restore?.(d.state);
     }
