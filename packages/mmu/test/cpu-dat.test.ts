@@ -18,7 +18,7 @@ const model: CostModel = {
 };
 
 /** Segment table at X'10000', one page table at X'11000' mapping virtual pages 0-15 to the same real pages; program at X'2000'. */
-function dat(code: readonly number[]) {
+function dat(code: readonly number[], options: { cr0?: number; pswHigh?: number } = {}) {
   const m = createEsa390Machine({ mainsize: 1 << 20, dat: (context, storage) => createEsa390Dat({ storage, context, costModel: model }) });
   const s = m.storage;
   putEntry(s, 0x10000, encodeSte(0x11000, 15));
@@ -27,15 +27,17 @@ function dat(code: readonly number[]) {
   s.write32(abs(0x6c), 0x00000eee);
   s.writeFrom(abs(0x2000), Uint8Array.from(code));
   const cpu = m.cpus[0]!;
-  cpu.cr[0] = 0x00b00000;
+  cpu.cr[0] = options.cr0 ?? 0x00b00000;
   cpu.cr[1] = encodeStd(0x10000, 0);
+  cpu.cr[7] = cpu.cr[1]!;
+  cpu.cr[13] = cpu.cr[1]!;
   cpu.gpr[3] = 0x3000;
   cpu.gpr[4] = 0x11000;
   cpu.gpr[5] = 0x5000;
-  cpu.setPsw(0x04080000, 0x00002000); // DAT on, 24-bit
+  cpu.setPsw(options.pswHigh ?? 0x04080000, 0x00002000); // DAT on, 24-bit
   cpu.state = 'operating';
   m.run(100);
-  return { cpu, code: s.read16(abs(0x8e)), walkReferences: Math.floor(cpu.cycles / REF) };
+  return { cpu, code: s.read16(abs(0x8e)), oldPswHigh: s.read32(abs(0x28)) >>> 0, walkReferences: Math.floor(cpu.cycles / REF) };
 }
 
 describe('CPU and mmu DAT', () => {
@@ -54,5 +56,48 @@ describe('CPU and mmu DAT', () => {
     expect(r.code).toBe(0x0011);
     // Code page and page 3 walked once each (their TLB entries survive IPTE), page 5 once to its invalid PTE.
     expect(r.walkReferences).toBe(6);
+  });
+});
+
+/**
+ * SET ADDRESS SPACE CONTROL with DAT on (POP "SET ADDRESS SPACE CONTROL", as
+ * Hercules 3.13 does it): the secondary-space control (CR0 bit 5) must be on
+ * whatever the mode, bits 20-23 of the operand address name the mode, home
+ * is privileged. CR7 and CR13 hold the same STD as CR1 here, so every mode
+ * translates the program the same way. The secondary- and home-space
+ * Hercules programs of the differential test cover the translation itself.
+ */
+describe('SAC with DAT on', () => {
+  const CR0_SS = 0x04b00000;
+  const withSpaces = (code: number[], cr0: number, pswHigh = 0x04080000) => dat(code, { cr0, pswHigh });
+  const sac = (operand: number) => [0xb2, 0x19, (operand >>> 8) & 0xff, operand & 0xff, 0x00, 0x00];
+
+  for (const [operand, asc] of [
+    [0x000, 0],
+    [0x100, 2],
+    [0x200, 1],
+    [0x300, 3],
+  ] as const) {
+    it(`SAC X'${operand.toString(16)}' sets PSW bits 16-17 to ${asc}`, () => {
+      const r = withSpaces(sac(operand), CR0_SS);
+      expect(r.code).toBe(0x0001); // ran on to the X'0000' after it
+      expect((r.oldPswHigh >>> 14) & 3).toBe(asc);
+    });
+  }
+
+  it('special operation when the secondary-space control is off', () => {
+    expect(withSpaces(sac(0x000), 0x00b00000).code).toBe(0x0013);
+  });
+
+  it('specification exception for a mode code above 3', () => {
+    expect(withSpaces(sac(0x400), CR0_SS).code).toBe(0x0006);
+  });
+
+  it('home mode is privileged; the other modes are not', () => {
+    // CR7/CR13 point at the same tables, so a problem-state program (key 0 storage, PSW key 0) runs on.
+    expect(withSpaces(sac(0x300), CR0_SS, 0x04090000).code).toBe(0x0002);
+    const r = withSpaces(sac(0x100), CR0_SS, 0x04090000);
+    expect(r.code).toBe(0x0001);
+    expect((r.oldPswHigh >>> 14) & 3).toBe(2);
   });
 });

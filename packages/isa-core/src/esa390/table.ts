@@ -204,6 +204,9 @@ const ROWS: readonly Row[] = [
   ['SPM', 0x04, 'RR', 'R1', 'k', C_RR, 'Set Program Mask'],
   ['IPM', 0xb222, 'RRE', 'R1', '', C_RR, 'Insert Program Mask'],
   ['STCK', 0xb205, 'S', 'D2(B2)', 'k', 6, 'Store Clock'],
+  // Semiprivileged: it depends on the DAT mode and CR0, but a VMM makes it trap (special operation)
+  // by keeping CR0 bit 5 off while its guest's DAT is off, and its home mode is privileged.
+  ['SAC', 0xb219, 'S', 'D2(B2)', '', 10, 'Set Address Space Control'],
   // Privileged control instructions
   ['LPSW', 0x82, 'S', 'D2(B2)', 'pcj', 15, 'Load PSW'],
   ['SSM', 0x80, 'S', 'D2(B2)', 'pc', 10, 'Set System Mask'],

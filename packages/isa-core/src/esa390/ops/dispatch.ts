@@ -25,14 +25,14 @@ const CYC_A7 = new Uint8Array(16).fill(1);
 /** Base cycles of the B2xx group. */
 const CYC_B2 = new Uint8Array(256).fill(1);
 /**
- * System opcodes: 1 = handed to the system side unprivileged (SVC, STCK),
+ * System opcodes: 1 = handed to the system side unprivileged (SVC, STCK, SAC),
  * 2 = privileged (privileged-operation check here, then the system side).
  */
 const SYS8 = new Uint8Array(256);
 const SYS_B2 = new Uint8Array(256);
 for (const row of ESA390_INSTRUCTIONS) {
   const op = row.opcode;
-  const sys = row.privileged ? 2 : row.mnemonic === 'SVC' || row.mnemonic === 'STCK' ? 1 : 0;
+  const sys = row.privileged ? 2 : row.mnemonic === 'SVC' || row.mnemonic === 'STCK' || row.mnemonic === 'SAC' ? 1 : 0;
   if (op <= 0xff) {
     CYC[op] = row.cycles;
     SYS8[op] = sys;

@@ -28,6 +28,7 @@ import { KEY_CHANGE, KEY_REF } from '../../framework/storage';
 import type { AbsoluteAddress } from '../../framework/addresses';
 import { Access } from '../../framework/translator';
 import type { Esa390Cpu } from '../cpu';
+import { PSW_DAT } from '../psw';
 import { ESA390_INSTRUCTIONS } from '../table';
 import { channelInstruction } from './channel';
 import { LOWCORE, refreshPending, swapPsw } from './interrupts';
@@ -39,6 +40,9 @@ import { microsToWords, signedWordsToMicros, unsignedWordsToMicros } from './tod
 const PGM_OPERATION = 0x01;
 const PGM_SPECIFICATION = 0x06;
 const PGM_SPECIAL_OPERATION = 0x13;
+const PGM_PRIVILEGED_OPERATION = 0x02;
+/** CR0 bit 5, secondary-space control: SAC and the secondary-space instructions need it on. */
+const CR0_SECONDARY_SPACE = 0x04000000;
 /** System-mask bits that must be zero in ESA/390 (PSW bits 0 and 2-4). */
 const SYSMASK_INVALID = 0xb8;
 /** Page-table entry invalid bit (bit 21). */
@@ -292,6 +296,22 @@ export function executeSystem(cpu: Esa390Cpu, key: number, w0: number, w1: numbe
         refreshPending(other);
       }
       cpu.cc = 0;
+      return null;
+    }
+    case 0xb219: {
+      // SAC (POP "SET ADDRESS SPACE CONTROL"), semiprivileged. As Hercules 3.13:
+      // special operation with DAT off or the secondary-space control (CR0
+      // bit 5) zero, whatever the mode; then bits 20-23 of the operand address
+      // name the mode (0 primary, 1 secondary, 2 access register, 3 home, the
+      // last privileged), any other value a specification exception.
+      if ((cpu.sysmask & PSW_DAT) === 0 || (cpu.cr[0]! & CR0_SECONDARY_SPACE) === 0) {
+        return cpu.programCheck(PGM_SPECIAL_OPERATION);
+      }
+      const mode = (addrS(cpu, w0) >>> 8) & 0xf;
+      if (mode > 3) return cpu.programCheck(PGM_SPECIFICATION);
+      if (mode === 3 && cpu.problemState) return cpu.programCheck(PGM_PRIVILEGED_OPERATION);
+      // The operand's code and the PSW's bits 16-17 differ for secondary (1 → 10) and AR (2 → 01).
+      cpu.asc = mode === 1 ? 2 : mode === 2 ? 1 : mode;
       return null;
     }
     case 0xb205: {
