@@ -62,7 +62,7 @@ import { interpret } from './ops/dispatch';
 
 export { ILEN, PGM } from './ops/constants';
 import { PSW_DAT, PSW_ESA_BIT, PSW_EXT, PSW_IO, PSW_WAIT, pswSpecificationError } from './psw';
-import { deliverInterruptions, refreshPending } from './system/interrupts';
+import { deliverInterruptions, refreshPending, restartCpu } from './system/interrupts';
 
 /** Run state of a CPU (POP "CPU States"): operating, stopped, or check-stop after a machine malfunction it cannot handle. */
 export type Esa390CpuState = 'operating' | 'stopped' | 'check-stop';
@@ -276,7 +276,10 @@ export class Esa390Cpu implements Cpu {
   }
   set sysmask(v: number) {
     if (((v ^ this._sysmask) & PSW_DAT) !== 0) this.dropTranslations();
+    const enabled = (v & ~this._sysmask & (PSW_IO | PSW_EXT)) !== 0;
     this._sysmask = v & 0xff;
+    // A newly enabled class may have a condition pending: let the next boundary see it.
+    if (enabled) refreshPending(this);
   }
   /** PSW key, 0-15: matched against storage keys for protection. */
   get key(): number {
@@ -351,6 +354,8 @@ export class Esa390Cpu implements Cpu {
     this.progmask = (high >>> 8) & 0xf;
     this.amask = (low & 0x80000000) !== 0 ? 0x7fffffff : 0x00ffffff;
     this.ia = low & 0x7fffffff;
+    // The new masks decide what is deliverable (inside a machine or not).
+    refreshPending(this);
     if (pswSpecificationError(high, low)) {
       this.invalidPsw = true;
       this.invalidPswHi = high >>> 0;
@@ -799,6 +804,15 @@ export class Esa390Cpu implements Cpu {
   step(): Exit | null {
     const exit = this.run(1);
     return exit.reason === 'budget' ? null : exit;
+  }
+
+  /**
+   * The restart function (operator's restart key, POP "Restart
+   * Interruption"): a stopped CPU is started and takes a restart interruption
+   * (old PSW at real X'8', new PSW from real 0) at the next boundary.
+   */
+  restart(): void {
+    restartCpu(this);
   }
 
   /**
