@@ -52,7 +52,7 @@ describe('strachey cp, line mode', () => {
     const r = strachey(['cp', '--directory', sampleDirectory, '--volumes', volumes, '--json'], 'LOGON BOB BOBPW\nQUERY STORAGE\nLOGOFF\n');
     expect(r.status).toBe(0);
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(events[0]).toEqual({ event: 'ready', system: 'STRACHEY', users: 3, volumes: ['CPRES1', 'CPUSR1'] });
+    expect(events[0]).toEqual({ event: 'ready', system: 'STRACHEY', users: 4, volumes: ['CPRES1', 'CPUSR1'] });
     expect(events).toContainEqual({ event: 'output', line: 'STORAGE = 1M' });
     expect(events).toContainEqual({ event: 'state', state: 'CP READ' });
     expect(events).toContainEqual({ event: 'end', reason: 'LOGOFF' });

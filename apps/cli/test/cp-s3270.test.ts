@@ -1,8 +1,8 @@
 /**
  * End to end: Debian's s3270 against `strachey cp --tn3270 PORT` (the real
  * command in its own process): connect, see the logo, LOGON (the directory
- * IPLs the ECHOVM guest), talk to the guest, a CP command through #CP, PA1 to
- * CP, LOGOFF — asserting what s3270's own screen buffer shows, status area
+ * says IPL CMS), LISTFILE and TYPE a file on the A-disk, a CP command
+ * through #CP, PA1 to CP, LOGOFF — asserting what s3270's own screen buffer shows, status area
  * included. Skipped only when s3270 is not installed.
  */
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
@@ -106,7 +106,7 @@ afterAll(async () => {
 const statusOf = (screen: string[]): string => screen[screen.length - 1]!.slice(-20).trim();
 
 describe.skipIf(!s3270Available)('strachey cp --tn3270 with s3270', () => {
-  it('logo, LOGON, IPL of the guest, a line to the guest, #CP QUERY, PA1, LOGOFF', async () => {
+  it('logo, bad LOGON, LOGON with IPL CMS, LISTFILE, TYPE, #CP QUERY, PA1, LOGOFF', async () => {
     const c = new S3270(['-model', '3279-4']);
     try {
       await c.ok(`Connect(127.0.0.1:${port})`);
@@ -118,20 +118,26 @@ describe.skipIf(!s3270Available)('strachey cp --tn3270 with s3270', () => {
       await c.ok('Enter()');
       await c.ok('Wait(10,Unlock)');
       screen = await c.until((s) => s.includes('HCPLGA050E LOGON unsuccessful--incorrect password'), 'the bad-password message');
-      await c.ok('String("LOGON ALICE ALICEPW")');
+      await c.ok('String("LOGON CMSUSER CMSPW")');
       await c.ok('Enter()');
       await c.ok('Wait(10,Unlock)');
-      screen = await c.until((s) => s.includes('ECHOVM READY FOR INPUT') && statusOf(s) === 'VM READ   STRACHEY', 'the guest and VM READ');
+      // The directory's IPL CMS: CMS is IPLed from the 190 system disk, its banner and Ready; follow.
+      screen = await c.until((s) => s.includes('CMS VERSION 1.0 STRACHEY') && statusOf(s) === 'VM READ   STRACHEY', 'the CMS banner and VM READ');
       expect(screen.some((l) => /^LOGON AT \d\d:\d\d:\d\d UTC MONDAY 01\/01\/00$/.test(l))).toBe(true);
       expect(screen).toContain('FILES:   NO RDR,   NO PRT,   NO PUN');
-      await c.ok('String("hello from s3270")');
+      expect(screen.some((l) => l.startsWith('Ready; T='))).toBe(true);
+      await c.ok('String("LISTFILE")');
       await c.ok('Enter()');
       await c.ok('Wait(10,Unlock)');
-      screen = await c.until((s) => s.includes('ECHO: hello from s3270'), 'the echo');
+      screen = await c.until((s) => s.includes('HELLO    TEXT     A1') && s.includes('NOTES    TEXT     A1'), 'LISTFILE');
+      await c.ok('String("TYPE HELLO TEXT")');
+      await c.ok('Enter()');
+      await c.ok('Wait(10,Unlock)');
+      screen = await c.until((s) => s.includes('Hello from the A-disk.') && s.includes('Second line.'), 'TYPE HELLO TEXT');
       await c.ok('String("#CP QUERY VIRTUAL STORAGE")');
       await c.ok('Enter()');
       await c.ok('Wait(10,Unlock)');
-      screen = await c.until((s) => s.includes('STORAGE = 1M'), 'the CP response');
+      screen = await c.until((s) => s.includes('STORAGE = 4M'), 'the CP response');
       await c.ok('PA(1)');
       screen = await c.until((s) => statusOf(s) === 'CP READ   STRACHEY', 'CP READ after PA1');
       expect(screen).toContain('CP');
@@ -140,8 +146,10 @@ describe.skipIf(!s3270Available)('strachey cp --tn3270 with s3270', () => {
       await c.ok('Wait(10,Unlock)');
       screen = await c.until((s) => s.some((l) => /^LOGOFF AT \d\d:\d\d:\d\d UTC MONDAY 01\/01\/00$/.test(l)), 'LOGOFF AT');
       expect(screen.some((l) => /^CONNECT= \d\d:\d\d:\d\d VIRTCPU= /.test(l))).toBe(true);
-      // The terminal is back at the logo with CP waiting for the next LOGON.
-      expect(statusOf(screen)).toBe('CP READ   STRACHEY');
+      // The terminal is back at the logo with CP waiting for the next LOGON (after MORE... if the logo did not fit).
+      if (statusOf(screen) === 'MORE...   STRACHEY') await c.ok('PA(2)');
+      screen = await c.until((s) => statusOf(s) === 'CP READ   STRACHEY', 'CP READ after LOGOFF');
+      expect(screen).toContain('or enter LOGON userid password');
       const status = (await c.ok('Ascii()')).status;
       expect(status[0]).toBe('U');
     } finally {

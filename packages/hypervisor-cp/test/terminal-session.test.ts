@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { CkdVolume, formatVolume, geometry3390 } from '@strachey/io-channel';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type ControlProgram, type CpTerminalSession, CpTerminalSystem, createCp } from '../src/index';
+import { type ControlProgram, type CpTerminalSession, CpTerminalSystem, createCp, formatCmsDisk, installCms } from '../src/index';
 import { cpTimestamp } from '../src/terminal/clock-text';
 import { assembleGuest, placeMinidisk } from './helpers';
 
@@ -35,8 +35,11 @@ function system(): { cp: ControlProgram; terminals: CpTerminalSystem } {
   const res = new CkdVolume(geometry3390(20));
   formatVolume(res, 'CPRES1');
   placeMinidisk(res, 1, echoMinidisk());
+  if (!installCms(res, { start: 10, cylinders: 1 }).ok) throw new Error('installCms');
   const usr = new CkdVolume(geometry3390(20));
   formatVolume(usr, 'CPUSR1');
+  const a = formatCmsDisk(usr, { start: 11, cylinders: 5 }, { label: 'CMS191', files: [{ fn: 'HELLO', ft: 'TEXT', recfm: 'F', lrecl: 80, records: ['Hello from the A-disk.'] }] });
+  if (!a.ok) throw new Error(a.error.message);
   const r = createCp({ directory, directoryFile: 'USER.DIRECT', volumes: [{ volser: 'CPRES1', volume: res }, { volser: 'CPUSR1', volume: usr }] });
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   return { cp: r.cp, terminals: new CpTerminalSystem(r.cp, { logmsg: ['*** TEST SYSTEM ***'] }) };
@@ -201,8 +204,16 @@ describe('CP terminal session', () => {
     b.s.enter('LOGON BOB BOBPW');
     a.s.enter('MSG BOB hello bob');
     expect(b.out.at(-1)).toBe('MSG FROM MAINT: hello bob');
+    // Subchannel numbers must stay put, so only the highest-numbered device can go.
     a.s.enter('DETACH 190');
-    expect(a.out.at(-1)).toBe('DASD 0190 DETACHED');
+    expect(a.out.at(-1)).toMatch(/^HCPDTV144E Device 0190 not detached/);
+    a.s.enter('DETACH 290');
+    expect(a.out.at(-1)).toBe('DASD 0290 DETACHED');
+    a.s.enter('LINK BOB 191 191 RR');
+    a.s.enter('LINK BOB 191 192 RR');
+    expect(a.out.at(-1)).toMatch(/^HCPLNM091E Device 0192 not linked; no free subchannel/);
+    a.s.enter('DETACH 191');
+    expect(a.out.at(-1)).toBe('DASD 0191 DETACHED');
     a.s.enter('LINK BOB 191 191 W');
     expect(a.out.at(-1)).toBe('HCPLNM104E BOB 0191 not linked; R/W by BOB');
     a.s.enter('LINK BOB 191 191 MR');
@@ -248,6 +259,31 @@ describe('CP terminal session', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('IPL CMS at LOGON (the directory says IPL CMS): the CMS banner and Ready;, LISTFILE and TYPE through the terminal, #CP, LOGOFF', () => {
+    const { cp, terminals } = system();
+    const { s, out } = terminal(terminals);
+    s.enter('LOGON CMSUSER CMSPW');
+    expect(s.state).toBe('RUNNING');
+    runMs(terminals, 300);
+    expect(out).toContain('CMS VERSION 1.0 STRACHEY');
+    expect(out.at(-1)).toMatch(/^Ready; T=/);
+    expect(s.state).toBe('VM READ');
+    out.length = 0;
+    s.enter('LISTFILE');
+    runMs(terminals, 300);
+    expect(out[0]).toBe('HELLO    TEXT     A1');
+    s.enter('TYPE HELLO TEXT');
+    runMs(terminals, 300);
+    expect(out.map((l) => l.trimEnd())).toContain('Hello from the A-disk.');
+    s.enter('#CP QUERY VIRTUAL STORAGE');
+    expect(out.at(-1)).toBe('STORAGE = 4M');
+    s.enter('#CP IPL NOSUCH');
+    expect(out.at(-1)).toBe('HCPNSS440E Saved system NOSUCH was not found');
+    s.enter('LOGOFF');
+    expect(out.at(-1)).toMatch(/^LOGOFF AT 00:00:0\d UTC MONDAY 01\/01\/00$/);
+    expect(cp.users()).toEqual([]);
   });
 
   it('times follow the simulated clock: cpTimestamp counts from the TOD epoch (Monday 1 January 1900)', () => {

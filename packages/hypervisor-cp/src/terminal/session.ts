@@ -556,8 +556,10 @@ export class CpTerminalSession {
     let vdev: number | undefined;
     if (target !== undefined) {
       if (/^[0-9A-F]{1,4}$/.test(target)) vdev = Number.parseInt(target, 16);
-      else {
-        // No saved systems are defined yet: a name that is not a device number is an unknown saved system.
+      else if (target === 'CMS' && cp.vm(userid)?.io.byDevice(0x190) !== undefined) {
+        // No saved systems yet: CMS is IPLed from its system disk, the user's 190 (cms/README.md).
+        vdev = 0x190;
+      } else {
         this.out(`HCPNSS440E Saved system ${target} was not found`);
         this.setState('CP READ');
         return;
