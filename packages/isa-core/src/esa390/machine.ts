@@ -38,12 +38,21 @@ import { syncLocalTime, watchClock } from './system/timing';
 
 /** Options of `createEsa390Machine`. */
 export interface Esa390MachineOptions {
-  /** Main-storage size in bytes, a multiple of 4096 (Hercules' MAINSIZE 16 is 16 × 2^20). */
-  readonly mainsize: number;
+  /**
+   * Main-storage size in bytes, a multiple of 4096 (Hercules' MAINSIZE 16 is
+   * 16 × 2^20). Required unless `storage` is given; if both are, they must agree.
+   */
+  readonly mainsize?: number;
+  /** Main storage to use instead of a new one (e.g. one a channel subsystem was built against). */
+  readonly storage?: SparseStorage;
   /** Number of CPUs; CPU addresses are 0 … cpus-1. Default 1. */
   readonly cpus?: number;
-  /** Channel subsystem (@strachey/io-channel); without one the machine has no devices. */
-  readonly io?: IoHandler;
+  /**
+   * Channel subsystem (@strachey/io-channel); without one the machine has no
+   * devices. A function is called once with the machine's storage, so the
+   * channel subsystem can be built against it.
+   */
+  readonly io?: IoHandler | ((storage: SparseStorage) => IoHandler);
   /** Cost model of the machine; its MHz relates cycles to TOD-clock microseconds. Default ESA390_REFERENCE_MACHINE. */
   readonly costModel?: CostModel;
   /** Simulated clock shared with devices; default a new SimClock at the cost model's MHz. */
@@ -105,7 +114,10 @@ export interface Esa390Machine {
   run(budgetInstructions: number): Esa390MachineExit;
   /** The restart function on one CPU (Hercules console `restart`): starts it and takes a restart interruption. */
   restart(cpu?: number): void;
-  /** 'cpu': CPU reset of every CPU; 'initial': initial CPU reset; 'clear': initial reset, registers and storage cleared. */
+  /**
+   * 'cpu': CPU reset of every CPU; 'initial': initial CPU reset and the I/O
+   * handler's `reset()` if it has one; 'clear': the same, registers and storage cleared.
+   */
   reset(kind: Esa390ResetKind): void;
   /** Simulated time in cycles. */
   now(): number;
@@ -132,10 +144,16 @@ class Machine implements Esa390Machine {
     const quantum = options.quantum ?? 1000;
     if (!Number.isInteger(quantum) || quantum < 1) throw new RangeError(`quantum must be a positive integer, got ${quantum}`);
     this.quantum = quantum;
-    this.storage = new SparseStorage(options.mainsize);
+    const given = options.storage;
+    if (given === undefined && options.mainsize === undefined) throw new RangeError('createEsa390Machine needs mainsize or storage');
+    if (given !== undefined && options.mainsize !== undefined && given.size !== options.mainsize) {
+      throw new RangeError(`mainsize ${options.mainsize} differs from the given storage's size ${given.size}`);
+    }
+    this.storage = given ?? new SparseStorage(options.mainsize ?? 0);
     this.costModel = options.costModel ?? ESA390_REFERENCE_MACHINE;
     this.clock = options.clock ?? new SimClock(this.costModel.mhz);
-    this.io = options.io ?? null;
+    const io = options.io;
+    this.io = io === undefined ? null : typeof io === 'function' ? io(this.storage) : io;
     const configuration: Esa390Configuration = {
       cpus: this.cpus,
       io: this.io,
@@ -199,6 +217,8 @@ class Machine implements Esa390Machine {
 
   reset(kind: Esa390ResetKind): void {
     if (kind === 'clear') this.storage.clear();
+    // Initial and clear resets include the I/O-system reset (POP "Resets"); a CPU reset does not.
+    if (kind !== 'cpu') this.io?.reset?.();
     for (const cpu of this.cpus) {
       if (kind === 'cpu') cpuReset(cpu);
       else if (kind === 'initial') initialCpuReset(cpu);

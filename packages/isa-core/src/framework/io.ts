@@ -62,4 +62,10 @@ export interface IoHandler {
    * boundary instead of polling the handler on every instruction.
    */
   setPendingListener(listener: () => void): void;
+  /**
+   * The I/O-system reset of a machine's initial and clear resets (POP "I/O-
+   * System Reset"): subchannels idle, pending interruptions and status gone,
+   * devices reset. Optional: a handler without it keeps its state across them.
+   */
+  reset?(): void;
 }
