@@ -366,6 +366,19 @@ export class Esa390Cpu implements Cpu {
     return true;
   }
 
+  /**
+   * Host-side PSW load (a hypervisor dispatching a virtual CPU, a reset, a
+   * restore): makes the PSW current as setPsw() does, but forgets any
+   * invalid PSW recorded for an early specification exception, so the next
+   * program interruption stores the current PSW with its real ILC. Returns
+   * whether the PSW is valid (POP "Early Exception Recognition").
+   */
+  loadPsw(high: number, low: number): boolean {
+    const valid = this.setPsw(high, low);
+    this.invalidPsw = false;
+    return valid;
+  }
+
   // ----------------------------------------------------------- exceptions
 
   /**

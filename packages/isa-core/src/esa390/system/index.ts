@@ -19,7 +19,7 @@ export {
   PENDING,
   systemOf,
 } from './state';
-export { cpuTimerMicros, syncLocalTime, todMicros } from './timing';
+export { cpuTimerMicros, type Esa390Timers, getTimers, setTimers, syncLocalTime, todMicros } from './timing';
 export { microsToWords, signedWordsToMicros, unsignedWordsToMicros } from './tod';
 export { PGM_OPERAND } from './channel';
 export type { SieFacility } from './sie';

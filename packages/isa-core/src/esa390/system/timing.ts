@@ -12,7 +12,9 @@
  * earliest local time at which one of them can become true.
  */
 import type { Esa390Cpu } from '../cpu';
+import { refreshPending } from './interrupts';
 import { type Esa390CpuSystem, PENDING, systemOf } from './state';
+import { unsignedWordsToMicros } from './tod';
 
 /** Local time of the CPU in cycles. */
 export function localTime(cpu: Esa390Cpu, sys: Esa390CpuSystem): number {
@@ -126,4 +128,35 @@ export function syncLocalTime(cpu: Esa390Cpu, t: number, sys: Esa390CpuSystem = 
     if (cpu.state !== 'operating') sys.timerSetAt += behind;
     updateTimers(cpu, sys);
   }
+}
+
+/** The timing state a host saves and loads for a CPU (a virtual CPU's, a snapshot's). */
+export interface Esa390Timers {
+  /** CPU timer in microseconds (negative once expired), as STPT would store it now. */
+  readonly cpuTimer: number;
+  /** Clock comparator as the two words SCKC loads and STCKC stores (bit 51 is the microsecond). */
+  readonly clockComparator: readonly [high: number, low: number];
+}
+
+/** Read a CPU's CPU timer and clock comparator (POP "CPU Timer", "Clock Comparator"). */
+export function getTimers(cpu: Esa390Cpu, sys: Esa390CpuSystem = systemOf(cpu)): Esa390Timers {
+  return { cpuTimer: cpuTimerMicros(cpu, sys), clockComparator: [sys.ckcWords[0]!, sys.ckcWords[1]!] };
+}
+
+/**
+ * Load a CPU's CPU timer and/or clock comparator from the host, as SPT and
+ * SCKC would, and re-evaluate both conditions: an expired timer or a passed
+ * comparator becomes pending (and deliverable once enabled) at the next
+ * instruction boundary.
+ */
+export function setTimers(cpu: Esa390Cpu, timers: Partial<Esa390Timers>, sys: Esa390CpuSystem = systemOf(cpu)): void {
+  if (timers.cpuTimer !== undefined) setCpuTimer(cpu, sys, timers.cpuTimer);
+  const ckc = timers.clockComparator;
+  if (ckc !== undefined) {
+    sys.ckcWords[0] = ckc[0];
+    sys.ckcWords[1] = ckc[1];
+    sys.ckc = unsignedWordsToMicros(ckc[0], ckc[1]);
+  }
+  updateTimers(cpu, sys);
+  refreshPending(cpu, sys);
 }
