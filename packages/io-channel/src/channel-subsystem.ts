@@ -173,6 +173,7 @@ export class ChannelSubsystem implements IoHandler {
   private readonly pmcwBuffer = new Uint8Array(28);
   private readonly tpiBuffer = new Uint8Array(8);
   private readonly esw: Esw = { lpum: 0, erw0: 0, senseCount: 0 };
+  private readonly imageStarts: number[];
 
   constructor(options: ChannelSubsystemOptions) {
     this.clock = options.clock;
@@ -184,6 +185,7 @@ export class ChannelSubsystem implements IoHandler {
     this.haltLatencyUs = options.haltLatencyUs ?? 2;
     this.commandOverheadUs = options.commandOverheadUs !== undefined && options.commandOverheadUs > 0 ? options.commandOverheadUs : 0.5;
     this.imageStorage = new Array<StoragePort | null>(this.imageCount).fill(options.storage ?? null);
+    this.imageStarts = new Array<number>(this.imageCount).fill(0);
     this.subchannels = [];
     this.byDevice = [];
     this.pending = [];
@@ -297,6 +299,30 @@ export class ChannelSubsystem implements IoHandler {
       result.set(image, sch.number);
     }
     return result;
+  }
+
+  /**
+   * Put `device` in place of the device image `image` reaches at
+   * `deviceNumber` (its subchannel keeps its number). Only for a device no
+   * other image reaches, and not while a program uses it: a logical
+   * partition that is activated again gets fresh per-partition device
+   * models (its console, its LAN connection) on the same subchannels.
+   * Returns false when that is not possible.
+   */
+  replaceDevice(deviceNumber: number, image: number, device: Device): boolean {
+    this.checkImage(image);
+    const sch = this.byDevice[image]!.get(deviceNumber);
+    if (sch === undefined || !this.reachedOnlyBy(sch.slot, image) || sch.slot.busyWith !== null) return false;
+    const slot = sch.slot;
+    slot.device = device;
+    device.setAttentionSink?.((status) => this.alert(deviceNumber, status, slot));
+    return true;
+  }
+
+  /** SSCH instructions image `image` has issued successfully (starts per logical partition, for reports). */
+  startsFor(image: number): number {
+    this.checkImage(image);
+    return this.imageStarts[image]!;
   }
 
   /** The `IoHandler` of image `n` (a logical partition's view of the subsystem). */
@@ -426,6 +452,7 @@ export class ChannelSubsystem implements IoHandler {
     if ((s.flag3 & SC_PENDING) !== 0) return 1;
     if ((s.flag2 & (FC_START | FC_HALT | FC_CLEAR)) !== 0) return 2;
     this.counters.starts++;
+    this.imageStarts[sch.image]!++;
     sch.orb = orb;
     sch.pmcw.lpm = orb.lpm;
     sch.pmcw.interruptionParameter = orb.interruptionParameter;
@@ -1063,6 +1090,7 @@ export class ChannelSubsystem implements IoHandler {
       addressLimit: this.addressLimit,
       queuing: this.queuing,
       counters: { ...this.counters },
+      imageStarts: [...this.imageStarts],
       dispatchScheduled: this.dispatchScheduled,
       paths: [...this.paths.values()].map((p) => ({ chpid: p.chpid, images: [...p.images].sort((a, b) => a - b), busyWith: ref(p.busyWith), starts: p.starts, contentions: p.contentions })),
       devices: this.slots.map((d) => ({ deviceNumber: d.deviceNumber, busyWith: ref(d.busyWith), state: d.device.snapshot?.() ?? null })),
@@ -1126,6 +1154,7 @@ export class ChannelSubsystem implements IoHandler {
     this.addressLimit = snap.addressLimit;
     this.queuing = snap.queuing;
     Object.assign(this.counters, snap.counters);
+    for (let i = 0; i < this.imageCount; i++) this.imageStarts[i] = snap.imageStarts?.[i] ?? 0;
     this.dispatchScheduled = snap.dispatchScheduled;
     snap.subchannels.forEach((list, image) => {
       list.forEach((x, n) => {
@@ -1300,6 +1329,8 @@ export interface ChannelSubsystemSnapshot {
   readonly addressLimit: number;
   readonly queuing: QueuingPolicy;
   readonly counters: ChannelCounters;
+  /** SSCHs per image (absent in snapshots of older builds). */
+  readonly imageStarts?: readonly number[];
   readonly dispatchScheduled: boolean;
   readonly paths: readonly { chpid: number; images: number[]; busyWith: [number, number] | null; starts: number; contentions: number }[];
   readonly devices: readonly { deviceNumber: number; busyWith: [number, number] | null; state: unknown }[];

@@ -10,7 +10,8 @@ import type { Device } from './device';
 /** A device as the channel subsystem attaches it: one device, several subchannel images (MIF). */
 export interface DeviceSlot {
   readonly deviceNumber: number;
-  readonly device: Device;
+  /** The device model; `ChannelSubsystem.replaceDevice` swaps it (a partition reactivated with a fresh console). */
+  device: Device;
   /** Channel paths to the device (through its control unit), in PIM bit order. */
   readonly chpids: number[];
   /** The subchannel whose channel program currently holds the device, or null. */

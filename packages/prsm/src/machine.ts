@@ -183,7 +183,8 @@ interface Partition {
   capped: boolean;
   layout: StorageLayout | null;
   relocator: (Translator & { readonly size: number }) | null;
-  css: ChannelSubsystem | null;
+  /** The machine's channel subsystem the partition is an image of (its logical channel subsystem); the MIF image ID is `mifId`. */
+  readonly css: ChannelSubsystem;
   lcps: LogicalCp[];
   consoles: Map<number, Console3215>;
   counters: PartitionCounters;
@@ -312,6 +313,14 @@ export class Prsm {
   private readonly pcps: PhysicalCp[] = [];
   private readonly lans = new Map<number, HiperSocketsLan>();
   private readonly volumes = new Map<number, CkdVolume>();
+  /**
+   * The channel subsystem, one per logical channel subsystem of the deck
+   * (`CSS(n)`; a deck without LCSSs has just CSS 0). Every partition of the
+   * CSS is one of its MIF images, numbered by the partition's MIF image ID,
+   * so partitions contend for shared paths and devices and priority queuing
+   * orders starts across them.
+   */
+  private readonly subsystems = new Map<number, ChannelSubsystem>();
   private readonly options: PrsmOptions;
   private readonly capWindowCycles: number;
   private dispatches = 0;
@@ -355,7 +364,7 @@ export class Prsm {
         capped: profile?.capped ?? false,
         layout: null,
         relocator: null,
-        css: null,
+        css: this.channelSubsystemOf(p.css),
         lcps: [],
         consoles: new Map(),
         counters: emptyCounters(),
@@ -373,6 +382,17 @@ export class Prsm {
       this.lans.set(ch.chpid, new HiperSocketsLan(ch.chpid, frame, this.storage, hsaNext, bytes, this.costModel));
       hsaNext += bytes;
     }
+    for (const [cssId, css] of this.subsystems) this.buildIo(cssId, css);
+  }
+
+  /** The channel subsystem of logical channel subsystem `cssId`, made on first use (16 images: MIF image IDs 1-F). */
+  private channelSubsystemOf(cssId: number): ChannelSubsystem {
+    let css = this.subsystems.get(cssId);
+    if (css === undefined) {
+      css = new ChannelSubsystem({ clock: this.clock, images: 16 });
+      this.subsystems.set(cssId, css);
+    }
+    return css;
   }
 
   // ------------------------------------------------------------- queries
@@ -408,9 +428,14 @@ export class Prsm {
     return this.lans.get(chpid);
   }
 
-  /** A partition's channel subsystem (its own image of the CSS), once active. */
+  /**
+   * The channel subsystem an active partition is an image of (shared with
+   * the other partitions of its CSS); the partition's subchannels are those
+   * of image `partition(name).mifId`.
+   */
   channelSubsystem(name: string): ChannelSubsystem | null {
-    return this.find(name)?.css ?? null;
+    const p = this.find(name);
+    return p?.active === true ? p.css : null;
   }
 
   /** A partition's logical CPs. */
@@ -420,7 +445,8 @@ export class Prsm {
 
   /** The device model a partition reaches at `deviceNumber` (to load cards, inspect a volume), or undefined. */
   device(name: string, deviceNumber: number): Device | undefined {
-    return this.find(name)?.css?.subchannelForDevice(deviceNumber)?.slot.device;
+    const p = this.find(name);
+    return p?.active === true ? p.css.subchannelForDevice(deviceNumber, p.mifId)?.slot.device : undefined;
   }
 
   /** Lines a partition's 3215 console at `deviceNumber` printed. */
@@ -440,8 +466,9 @@ export class Prsm {
     const p = this.find(name);
     if (p === undefined) return null;
     const chpids: number[] = [];
-    if (p.css !== null) {
-      for (const ch of this.iocp.chpids) if (p.css.channelPath(ch.chpid)?.images.has(0) === true) chpids.push(ch.chpid);
+    if (p.active) {
+      const cssId = this.iocp.partitions[p.index]!.css;
+      for (const ch of this.iocp.chpids) if (ch.css === cssId && p.css.channelPath(ch.chpid)?.images.has(p.mifId) === true) chpids.push(ch.chpid);
     }
     return {
       name: p.name,
@@ -559,12 +586,13 @@ export class Prsm {
     // PR/SM clears a partition's storage before it gets it: nothing of a previous owner remains.
     this.clearLayout(lay);
 
-    // Channel subsystem image: image 0 is the partition, image 1 parks paths that are only candidates (DCM).
+    // The partition's image of the channel subsystem: its channel programs address its own storage.
     const view = relocatedStorage(this.storage, relocator);
-    const css = new ChannelSubsystem({ storage: view, clock: this.clock, images: 2 });
-    this.buildIo(p, css);
+    p.css.ioSystemReset(p.mifId);
+    p.css.connectImage(p.mifId, view);
+    this.connectDevices(p);
 
-    const machine = createEsa390Machine({ mainsize: 4096, cpus: profile.cps, io: css, costModel: this.costModel, clock: this.clock });
+    const machine = createEsa390Machine({ mainsize: 4096, cpus: profile.cps, io: p.css.image(p.mifId), costModel: this.costModel, clock: this.clock });
     const lcps: LogicalCp[] = machine.cpus.map((cpu, index) => {
       cpu.storage = this.storage;
       cpu.hostLayer = relocator;
@@ -579,7 +607,6 @@ export class Prsm {
     p.active = true;
     p.layout = lay;
     p.relocator = relocator;
-    p.css = css;
     p.lcps = lcps;
     p.capWindow = -1;
     p.capUsed = 0;
@@ -598,10 +625,22 @@ export class Prsm {
     return ok(this.partition(p.name)!);
   }
 
-  private buildIo(p: Partition, css: ChannelSubsystem): void {
+  /**
+   * The CSS topology from the deck: every CHPID of the CSS online to the
+   * partitions of its access list (several: a SHARED path, MIF), every
+   * control unit, and every device with a subchannel image in each
+   * partition that can reach it. DASD, printers and card readers are one
+   * device shared by those partitions (a program of one makes it busy for
+   * the others); a 3215 console and an IQD or OSA connection are a device
+   * per partition, made fresh at each activation.
+   */
+  private buildIo(cssId: number, css: ChannelSubsystem): void {
+    const members = this.parts.filter((q) => this.iocp.partitions[q.index]!.css === cssId);
+    const mifOf = (name: string): number | undefined => members.find((q) => q.name === name)?.mifId;
+    const ids = (names: readonly string[]): number[] => names.map(mifOf).filter((m): m is number => m !== undefined);
     for (const ch of this.iocp.chpids) {
-      if (!ch.candidate.includes(p.name)) continue;
-      css.defineChannelPath(ch.chpid, ch.access.includes(p.name) ? [0] : [1]);
+      if (ch.css !== cssId || ids(ch.candidate).length === 0) continue;
+      css.defineChannelPath(ch.chpid, ids(ch.access));
     }
     for (const cu of this.iocp.controlUnits) {
       const mine = cu.chpids.filter((c) => css.channelPath(c) !== undefined);
@@ -609,16 +648,15 @@ export class Prsm {
     }
     const cyl = this.options.dasdCylinders ?? 10;
     for (const dev of this.iocp.devices) {
-      if (!reachOf(dev, this.iocp.controlUnits, this.iocp.chpids).includes(p.name)) continue;
+      const reach = ids(reachOf(dev, this.iocp.controlUnits, this.iocp.chpids));
+      if (reach.length === 0) continue;
       const cuNumber = dev.controlUnits.find((n) => {
         const cu = this.iocp.controlUnits.find((c) => c.number === n);
         return cu?.chpids.some((c) => css.channelPath(c) !== undefined) === true;
       });
       if (cuNumber === undefined) continue;
-      const cu = this.iocp.controlUnits.find((c) => c.number === cuNumber)!;
       for (let k = 0; k < dev.count; k++) {
         const devnum = dev.address + k;
-        let device: Device;
         switch (dev.unit) {
           case '3390': {
             let vol = this.volumes.get(devnum);
@@ -627,33 +665,44 @@ export class Prsm {
               formatVolume(vol, `D${hex4(devnum)}`.slice(0, 6));
               this.volumes.set(devnum, vol);
             }
-            device = new Dasd3390(vol);
-            break;
-          }
-          case '3215': {
-            const onLine = this.options.onConsoleLine;
-            const con = new Console3215(onLine ? { onLine: (line) => onLine(p.name, devnum, line) } : {});
-            p.consoles.set(devnum, con);
-            device = con;
+            css.attach(devnum, new Dasd3390(vol), { controlUnit: cuNumber, images: reach });
             break;
           }
           case '1403':
-            device = new Printer1403();
+            css.attach(devnum, new Printer1403(), { controlUnit: cuNumber, images: reach });
             break;
           case '2540':
             // An empty hopper: load cards through `device(name, devnum)`.
-            device = new CardReader2540();
+            css.attach(devnum, new CardReader2540(), { controlUnit: cuNumber, images: reach });
             break;
-          case 'IQD': {
-            const chpid = cu.chpids.find((c) => this.lans.has(c));
-            const lan = chpid === undefined ? undefined : this.lans.get(chpid);
-            device = lan === undefined ? new OsaPort() : lan.connect(p.name, p.mifId, devnum);
-            break;
-          }
           default:
-            device = new OsaPort();
+            // Per partition: replaced by the partition's own model when it is activated.
+            for (const image of reach) css.attach(devnum, new OsaPort(), { controlUnit: cuNumber, images: [image] });
         }
-        css.attach(devnum, device, { controlUnit: cu.number, images: [0] });
+      }
+    }
+  }
+
+  /** Fresh per-partition device models (console, LAN connection) on the partition's subchannels. */
+  private connectDevices(p: Partition): void {
+    for (const dev of this.iocp.devices) {
+      if (dev.unit !== '3215' && dev.unit !== 'IQD') continue;
+      for (let k = 0; k < dev.count; k++) {
+        const devnum = dev.address + k;
+        const sch = p.css.subchannelForDevice(devnum, p.mifId);
+        if (sch === undefined) continue;
+        let device: Device;
+        if (dev.unit === '3215') {
+          const onLine = this.options.onConsoleLine;
+          const con = new Console3215(onLine ? { onLine: (line) => onLine(p.name, devnum, line) } : {});
+          p.consoles.set(devnum, con);
+          device = con;
+        } else {
+          const chpid = sch.slot.chpids.find((c) => this.lans.has(c));
+          const lan = chpid === undefined ? undefined : this.lans.get(chpid);
+          device = lan === undefined ? new OsaPort() : lan.connect(p.name, p.mifId, devnum);
+        }
+        p.css.replaceDevice(devnum, p.mifId, device);
       }
     }
   }
@@ -679,10 +728,11 @@ export class Prsm {
     if (lay.mode === 'zone') this.map.release(lay.origin, lay.size);
     else for (const b of lay.blocks) this.map.release(b, BLOCK_BYTES);
     for (const lan of this.lans.values()) lan.disconnect(p.name);
+    // Its programs end, its interruptions go; shared devices go on serving the other partitions.
+    p.css.ioSystemReset(p.mifId);
     p.active = false;
     p.layout = null;
     p.relocator = null;
-    p.css = null;
     p.lcps = [];
     p.consoles = new Map();
     return ok(undefined);
@@ -766,8 +816,8 @@ export class Prsm {
       initialCpuReset(l.cpu);
       l.state = 'stopped';
     }
-    p.css!.ioSystemReset();
-    const r = p.css!.ipl(deviceNumber, 0);
+    p.css.ioSystemReset(p.mifId);
+    const r = p.css.ipl(deviceNumber, p.mifId);
     if (!r.ok) return fail('IPL_FAILED', null, `IPL from ${hex4(deviceNumber)} failed: ${r.reason}`);
     const b = r.psw;
     const hi = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
@@ -903,22 +953,28 @@ export class Prsm {
     if (!a.ok) return a;
     const b = this.needActive(to);
     if (!b.ok) return b;
-    const pa = a.value.css!.channelPath(chpid);
-    const pb = b.value.css!.channelPath(chpid);
-    if (pa === undefined || !pa.images.has(0)) return fail('NOT_CANDIDATE', null, `CHPID ${hex2(chpid)} is not online to ${a.value.name}`);
-    if (pb === undefined) return fail('NOT_CANDIDATE', null, `${b.value.name} is not in CHPID ${hex2(chpid)}'s candidate list`);
-    // The path goes offline to `from` (parked in its image 1) and online to `to`.
-    a.value.css!.moveChannelPath(chpid, 0, 1);
-    if (!pb.images.has(0)) b.value.css!.moveChannelPath(chpid, 1, 0);
+    const css = a.value.css;
+    const path = css.channelPath(chpid);
+    const cssId = this.iocp.partitions[a.value.index]!.css;
+    const ch = this.iocp.chpids.find((c) => c.chpid === chpid && c.css === cssId);
+    if (path === undefined || !path.images.has(a.value.mifId)) return fail('NOT_CANDIDATE', null, `CHPID ${hex2(chpid)} is not online to ${a.value.name}`);
+    if (b.value.css !== css || ch === undefined || !ch.candidate.includes(b.value.name)) return fail('NOT_CANDIDATE', null, `${b.value.name} is not in CHPID ${hex2(chpid)}'s candidate list`);
+    // One path of the one CSS: offline to `from`'s image, online to `to`'s (already online there: it stays, MIF).
+    css.moveChannelPath(chpid, a.value.mifId, b.value.mifId);
     return ok(undefined);
   }
 
-  /** Channel Subsystem Priority Queuing: a partition's subchannel priority and its queuing policy. */
+  /**
+   * Channel Subsystem Priority Queuing: the priority of a partition's
+   * subchannel. The CSS is shared, so this turns priority queuing on for
+   * every partition of the CSS and orders their waiting starts against
+   * each other.
+   */
   setIoPriority(name: string, subchannel: number, priority: number): PrsmResult<void> {
     const pr = this.needActive(name);
     if (!pr.ok) return pr;
-    pr.value.css!.queuing = 'priority';
-    pr.value.css!.setPriority(0, subchannel, priority);
+    pr.value.css.queuing = 'priority';
+    pr.value.css.setPriority(pr.value.mifId, subchannel, priority);
     return ok(undefined);
   }
 

@@ -22,18 +22,18 @@ describe('channel paths', () => {
     expect(m.partition('LP2')!.chpids).toEqual([0x41]);
     expect(m.partition('LP3')!.chpids).toEqual([0x42]);
     // LP3 sees its OSA ports and not the DASD; LP1 and LP2 share the DASD through MIF.
-    expect(m.channelSubsystem('LP3')!.subchannelForDevice(0x0190)).toBeUndefined();
-    expect(m.channelSubsystem('LP3')!.subchannelForDevice(0x0e02)).toBeDefined();
-    expect(m.channelSubsystem('LP1')!.subchannelForDevice(0x0190)!.pmcw.pam).toBe(0xc0);
-    expect(m.channelSubsystem('LP2')!.subchannelForDevice(0x0190)!.pmcw.pam).toBe(0x40);
+    expect(m.channelSubsystem('LP3')!.subchannelForDevice(0x0190, 3)).toBeUndefined();
+    expect(m.channelSubsystem('LP3')!.subchannelForDevice(0x0e02, 3)).toBeDefined();
+    expect(m.channelSubsystem('LP1')!.subchannelForDevice(0x0190, 1)!.pmcw.pam).toBe(0xc0);
+    expect(m.channelSubsystem('LP2')!.subchannelForDevice(0x0190, 2)!.pmcw.pam).toBe(0x40);
   });
 
   it('moves a path between partitions with DCM, only to a candidate', () => {
     const m = machineFrom({ iocp: DECK, profiles: PROFILES });
     for (const n of ['LP1', 'LP2', 'LP3']) must(m.activate(n));
     must(m.moveChannelPath(0x40, 'LP1', 'LP2'));
-    expect(m.channelSubsystem('LP1')!.subchannelForDevice(0x0190)!.pmcw.pam).toBe(0x40);
-    expect(m.channelSubsystem('LP2')!.subchannelForDevice(0x0190)!.pmcw.pam).toBe(0xc0);
+    expect(m.channelSubsystem('LP1')!.subchannelForDevice(0x0190, 1)!.pmcw.pam).toBe(0x40);
+    expect(m.channelSubsystem('LP2')!.subchannelForDevice(0x0190, 2)!.pmcw.pam).toBe(0xc0);
     const r = m.moveChannelPath(0x41, 'LP1', 'LP3');
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.code).toBe('NOT_CANDIDATE');
@@ -47,6 +47,6 @@ describe('channel paths', () => {
     must(m.setIoPriority('LP1', 1, 7));
     const css = m.channelSubsystem('LP1')!;
     expect(css.queuing).toBe('priority');
-    expect(css.subchannel(1)!.priority).toBe(7);
+    expect(css.subchannel(1, 1)!.priority).toBe(7);
   });
 });

@@ -178,7 +178,7 @@ describe('isolation between partitions', () => {
           note();
           const inside = (a: number): boolean => owned.has(a >>> 20) || m.ownerOf(a) === 'HSA';
           const before = snapshotOutside(m, (a) => m.ownerOf(a) === 'LP2' || m.ownerOf(a) === 'HSA');
-          const starts = { LP1: m.channelSubsystem('LP1')!.counters.starts, LP3: m.channelSubsystem('LP3')!.counters.starts };
+          const starts = { LP1: m.channelSubsystem('LP1')!.startsFor(m.partition('LP1')!.mifId), LP3: m.channelSubsystem('LP3')!.startsFor(m.partition('LP3')!.mifId) };
           for (const step of steps) {
             m.run({ us: 150 });
             if (step === 'add') {
@@ -208,8 +208,8 @@ describe('isolation between partitions', () => {
             for (let f = a / 4096; f < (a + (1 << 20)) / 4096; f++) if (frames[f]?.some((b) => b !== 0)) return false;
           }
           // No channel program reached another partition's devices.
-          expect(m.channelSubsystem('LP1')!.counters.starts).toBe(starts.LP1);
-          expect(m.channelSubsystem('LP3')!.counters.starts).toBe(starts.LP3);
+          expect(m.channelSubsystem('LP1')!.startsFor(m.partition('LP1')!.mifId)).toBe(starts.LP1);
+          expect(m.channelSubsystem('LP3')!.startsFor(m.partition('LP3')!.mifId)).toBe(starts.LP3);
           expect(m.consoleLines('LP1', 0x0009)).toEqual([]);
           return true;
         }),
