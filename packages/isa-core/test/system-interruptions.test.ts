@@ -335,6 +335,43 @@ WAIT     DC    X'000A0000',A(X'777')
     expect(b.word(0x38)).toBe(0);
   });
 
+  it('TPI 0 stores at real XB8, which prefixing moves: the prefix area, not absolute XB8', () => {
+    let m!: ReturnType<typeof createEsa390Machine>;
+    const io = oneSubchannel(() => m.clock, 10);
+    // The program lives in page 1, so it keeps running while real page 0 is another prefix area.
+    const b = boot(`${LOWCORE}
+         ORG   T+X'1000'
+BEGIN    BASR  12,0
+         USING *,12
+         LCTL  6,6,CR6V
+         L     1,SSID
+         SSCH  ORB
+         LA    2,500
+SPIN     BRCT  2,SPIN                  the I/O ends meanwhile
+         SPX   NEWPFX
+         TPI   0
+         IPM   3
+         SPX   OLDPFX
+         LPSW  WAIT
+         DS    0F
+CR6V     DC    X'10000000'
+SSID     DC    X'00010000'
+NEWPFX   DC    X'00020000'
+OLDPFX   DC    A(0)
+         DS    0D
+ORB      DC    X'0BADCAFE',XL28'0'
+WAIT     DC    X'000A0000',A(X'777')
+         END`, { io });
+    m = b.m;
+    m.restart();
+    m.run(10_000);
+    expect(b.cpu.getPsw()).toEqual([0x000a0000, 0x777]);
+    expect(b.cpu.gpr[3]! >>> 28).toBe(1);
+    expect(b.word(0x200b8)).toBe(0x00010000);
+    expect(b.word(0x200bc)).toBe(0x0badcafe);
+    expect(b.word(0xb8)).toBe(0);
+  });
+
   it('leaves the interruption pending while CR6 does not enable its subclass', () => {
     let m!: ReturnType<typeof createEsa390Machine>;
     const io = oneSubchannel(() => m.clock, 20_000);
