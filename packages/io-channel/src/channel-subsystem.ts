@@ -304,7 +304,8 @@ export class ChannelSubsystem implements IoHandler {
   /**
    * Put `device` in place of the device image `image` reaches at
    * `deviceNumber` (its subchannel keeps its number). Only for a device no
-   * other image reaches, and not while a program uses it: a logical
+   * other image reaches, and not while a function (start, halt, clear) is
+   * in progress at its subchannel: a logical
    * partition that is activated again gets fresh per-partition device
    * models (its console, its LAN connection) on the same subchannels.
    * Returns false when that is not possible.
@@ -313,6 +314,8 @@ export class ChannelSubsystem implements IoHandler {
     this.checkImage(image);
     const sch = this.byDevice[image]!.get(deviceNumber);
     if (sch === undefined || !this.reachedOnlyBy(sch.slot, image) || sch.slot.busyWith !== null) return false;
+    // A start, halt or clear function still in progress belongs to the old device.
+    if ((sch.scsw.flag2 & (FC_START | FC_HALT | FC_CLEAR)) !== 0) return false;
     const slot = sch.slot;
     slot.device = device;
     device.setAttentionSink?.((status) => this.alert(deviceNumber, status, slot));

@@ -301,3 +301,27 @@ describe('MIF: per-image devices and resets', () => {
     expect(m.css.channelPath(0x50)!.busyWith).toBeNull();
   });
 });
+
+describe('MIF: per-image device models and counters', () => {
+  it('replaceDevice swaps an image\'s own device on its subchannel, never a shared or busy one; startsFor counts SSCHs per image', () => {
+    const m = mif(2);
+    const [a, b] = m.images as [Image, Image];
+    m.css.attach(0x009, new Console3215(), { chpids: [0x01], images: [0] });
+    m.css.attach(0x00e, new Printer1403(), { chpids: [0x02] });
+    const fresh = new Printer1403();
+    expect(m.css.replaceDevice(0x00e, 0, fresh)).toBe(false); // image 1 reaches it too
+    const lines: string[] = [];
+    const con = new Console3215({ onLine: (l) => lines.push(l) });
+    expect(m.css.replaceDevice(0x009, 0, con)).toBe(true);
+    expect(m.css.subchannelForDevice(0x009, 0)!.number).toBe(0);
+    enableIn(m.css, a, 0);
+    a.storage.writeFrom(0x2000 as AbsoluteAddress, toEbcdic('HELLO'));
+    a.storage.writeFrom(0x1000 as AbsoluteAddress, Uint8Array.from(ccw1(0x09, 0x20, 5, 0x2000)));
+    expect(startIn(m.css, a, 0, 0x1000)).toBe(0);
+    expect(m.css.replaceDevice(0x009, 0, new Console3215())).toBe(false); // busy with the program
+    drain(m.clock);
+    expect(lines).toEqual(['HELLO']);
+    expect([m.css.startsFor(0), m.css.startsFor(1)]).toEqual([1, 0]);
+    expect(startIn(m.css, b, 0, 0x1000)).toBe(3); // image 1's subchannel 0 is the printer, not enabled
+  });
+});
