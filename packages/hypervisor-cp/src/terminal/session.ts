@@ -410,7 +410,8 @@ export class CpTerminalSession {
 
   /** Taken over by a LOGON at another terminal. */
   private forcedAway(by: string): void {
-    this.out(`HCPLGA5024I ${this.user ?? ''} reconnected at terminal ${by}`);
+    // No message number: the exact z/VM wording for a takeover is not sourced here.
+    this.out(`${this.user ?? ''} RECONNECTED AT TERMINAL ${by}; THIS TERMINAL IS DISCONNECTED`);
     this.user = null;
     this.guestHasConsole = false;
     this.finish('DISCONNECT');
