@@ -15,6 +15,8 @@ CMSINIT  BALR  12,0
          LA    10,1(,10)
          STM   10,12,X'240'        bases for the user-program service
          MVC   X'58'(8),EXTNEW
+         MVC   X'60'(8),SVCNEW
+         MVC   X'68'(8),PGMNEW
          MVC   X'78'(8),IONEW
          LCTL  0,0,=X'00000800'    clock-comparator subclass mask
          LCTL  6,6,=X'FF000000'    all I/O interruption subclasses
@@ -355,7 +357,7 @@ COPYDIR  BAL   14,WRITEMAP
          B     READY
 DISKFULL LA    1,MSGFULL
          LA    0,L'MSGFULL
-         BAL   14,PUTLINE
+         BAL   14,PUTMSG
          LA    15,13
          B     READY
 *
@@ -386,6 +388,56 @@ TYPLIN   STM   0,15,X'200'
          BAL   14,PUTLINE
          LM    0,15,X'200'
          BR    14
+*
+*        A program check or SVC (no SVC services yet) ends the program:
+*        DMSABN148T SYSTEM ABEND 0Cx (or Dxx for SVC xx) CALLED FROM addr
+*        and Ready(00148) -- CMS survives a failing user program.
+*
+PGMINT   LM    10,12,X'240'
+         MVC   LINE(130),BLANKS
+         MVC   LINE(L'MSGABN),MSGABN
+         LH    1,X'8E'             program interruption code
+         N     1,=F'255'
+         A     1,=X'000000C0'
+         L     3,X'2C'             old PSW address
+         B     ABEND
+SVCINT   LM    10,12,X'240'
+         MVC   LINE(130),BLANKS
+         MVC   LINE(L'MSGABN),MSGABN
+         LH    1,X'8A'             SVC number
+         N     1,=F'255'
+         A     1,=X'00000D00'
+         L     3,X'24'             SVC old PSW address
+ABEND    LA    2,HEXO
+         BAL   14,HEX
+         MVC   LINE+24(3),HEXO+5
+         LR    1,3
+         N     1,=X'7FFFFFFF'
+         BAL   14,HEX
+         MVC   LINE+40(6),HEXO+2
+         LA    1,LINE
+         LA    0,46
+         BAL   14,PUTLINE
+         LA    15,148
+         B     READY
+*        HEX: R1 as 8 hexadecimal characters at HEXO.
+HEX      ST    1,HEXW
+         UNPK  HEXO(9),HEXW(5)
+         TR    HEXO(8),HEXTAB-240
+         BR    14
+*
+*        PUTMSG: R1 = message, R0 = length; a DMSxxx prefix gets the
+*        first three letters of the command.
+PUTMSG   MVC   LINE(130),BLANKS
+         LR    15,0
+         BCTR  15,0
+         EX    15,MSGMVC
+         CLC   LINE+3(3),=C'xxx'
+         BNE   PUTMSG1
+         MVC   LINE+3(3),TOK1
+PUTMSG1  LA    1,LINE
+         B     PUTLINE
+MSGMVC   MVC   LINE(0),0(1)
 *
 *        FINDARG: TOK2/TOK3[/TOK4] name a file on A; R9 = its entry.
 *        Missing: the "not found" message and Ready(28), not returning.
@@ -425,7 +477,7 @@ NOTFOUND MVC   LINE(130),BLANKS
          B     READY
 BADARGS  LA    1,MSGARGS
          LA    0,L'MSGARGS
-         BAL   14,PUTLINE
+         BAL   14,PUTMSG
          LA    15,24
          B     READY
 *        PUTWORD: copy the 8-byte name at R1 to R4 without its blanks.
@@ -878,6 +930,8 @@ CMDTAB   DC    CL8'LISTFILE',A(LISTCMD)
          DS    0D
 EXTNEW   DC    X'00080000',A(X'80000000'+EXTINT)
 IONEW    DC    X'00080000',A(X'80000000'+IOINT)
+SVCNEW   DC    X'00080000',A(X'80000000'+SVCINT)
+PGMNEW   DC    X'00080000',A(X'80000000'+PGMINT)
 WAITPSW  DC    X'030A0000',X'80000000'
 CONORB   DC    F'9',X'00008000',A(CONCCW)
          DS    0D
@@ -888,6 +942,8 @@ DKCCW    DC    X'07',AL3(DKSEEK),X'40',X'00',AL2(6)
          DC    X'06',AL3(0),X'20',X'00',AL2(4096)
 DWORK    DS    D
 TIMSAVE  DS    D
+HEXW     DS    XL5
+HEXO     DS    CL9
 DKSEEK   DC    XL6'00'
 DKID     DC    XL5'00'
          DS    0F
@@ -937,10 +993,13 @@ MSGNACC  DC    C'DMSACC003E A-disk (191) not accessed'
 MSGACCF  DC    C'DMSACC112S A-disk (191) not a CMS disk'
 MSGACCB  DC    C'DMSACC048E Only ACCESS 191 A is supported'
 MSGARGS  DC    C'DMSxxx054E Incomplete fileid specified'
+MSGABN   DC    C'DMSABN148T SYSTEM ABEND xxx CALLED FROM'
+HEXTAB   DC    C'0123456789ABCDEF'
 MSGFULL  DC    C'DMSxxx105S Disk A (191) is full'
 QDHEAD   DC    C'LABEL  VDEV M  STAT   CYL TYPE BLKSIZE  FILES'
          DC    C'  BLKS USED-(%) BLKS LEFT  BLK TOTAL'
 QDLEN    EQU   *-QDHEAD
+         DS    0F                  SCHIB and IRB are word aligned
 SCHIB    DS    XL52
 IRB      DS    XL64
 INBUF    DS    CL130

@@ -159,6 +159,36 @@ describe('CMS under CP', () => {
     expect(s.session(['LISTFILE * MODULE'])[0]).toBe('HELLO    MODULE   A1');
   });
 
+  it('a user program that fails (program check, unsupported SVC) ends in DMSABN148T and CMS carries on', () => {
+    const r = assemble(`
+BAD      START X'20000'
+         USING BAD,15
+         CLI   8(1),C'S'
+         BE    SVC
+         SR    2,2
+         D     2,=F'0'
+SVC      SVC   202
+         LTORG
+         END   BAD`);
+    if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
+    const s = system([...FILES, { fn: 'BAD', ft: 'MODULE', recfm: 'F', lrecl: 4096, records: [r.image] }]);
+    s.session([]);
+    const divide = s.session(['BAD']);
+    expect(divide[0]).toBe('DMSABN148T SYSTEM ABEND 0C9 CALLED FROM 02000E');
+    expect(divide[1]).toMatch(/^Ready\(00148\);/);
+    const svc = s.session(['BAD S']);
+    expect(svc[0]).toMatch(/^DMSABN148T SYSTEM ABEND DCA CALLED FROM 0200[0-9A-F]{2}$/);
+    expect(s.session(['LISTFILE * TEXT'])[0]).toBe('HELLO    TEXT     A1');
+  });
+
+  it('COPYFILE without a target fileid is DMSCOP054E', () => {
+    const s = system(FILES);
+    s.session([]);
+    const out = s.session(['COPYFILE HELLO TEXT A']);
+    expect(out[0]).toBe('DMSCOP054E Incomplete fileid specified');
+    expect(out[1]).toMatch(/^Ready\(00024\);/);
+  });
+
   it('TYPE and COPYFILE handle a file spanning several blocks (contiguous allocation, first fit)', () => {
     const lines = Array.from({ length: 120 }, (_, i) => `RECORD ${String(i + 1).padStart(4, '0')} ${'X'.repeat(i % 60)}`);
     const s = system([{ fn: 'BIG', ft: 'DATA', recfm: 'V', lrecl: 80, records: lines }]);
