@@ -6,7 +6,7 @@
  * script per process, each case after a `* CASE id` marker, with every
  * `pause` sent as a short `sh sleep` (see `fastPause`). A case whose
  * displays show it had not finished when they were taken is run again with
- * a longer pause, and finally with a real `pause 1`; so is a case whose
+ * a longer pause, and then with real `pause 1`, `pause 3`, `pause 8`; so is a case whose
  * `sysclear` Hercules refused because the previous case's CPU still ran.
  * (A `stop` before each case does not help: on a stopped CPU it leaves the
  * CPU "stopping" for a moment, and an immediate `sysclear` is refused.)
@@ -38,7 +38,7 @@ export interface HerculesCaseResult {
 export interface HerculesBatchOptions extends HerculesConfigOptions {
   /** Hercules processes at a time. Default 2 (CI has two cores). */
   readonly parallel?: number;
-  /** Pauses tried in turn, in seconds; a value of 1 or more is sent as a real `pause`. Default [0.02, 0.25, 1]. */
+  /** Pauses tried in turn, in seconds; a value of 1 or more is sent as a real `pause`. Default [0.02, 0.25, 1, 3, 8]: a loaded machine can need several seconds. */
   readonly pauses?: readonly number[];
   /**
    * Did the case finish before its displays were taken, and is its log
@@ -134,7 +134,7 @@ export async function runHerculesCases(
     ids.add(c.id);
   }
   const parallel = Math.max(1, options.parallel ?? 2);
-  const pauses = options.pauses ?? [0.02, 0.25, 1];
+  const pauses = options.pauses ?? [0.02, 0.25, 1, 3, 8];
   const isComplete = options.isComplete ?? endsInWait;
   const results = new Map<string, HerculesCaseResult>();
   let todo: readonly HerculesCase[] = cases;

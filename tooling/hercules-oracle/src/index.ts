@@ -7,3 +7,4 @@
 export * from './parse';
 export * from './run';
 export * from './batch';
+export * from './settle';
