@@ -61,6 +61,9 @@ describe('strachey cp on a 3270 (LocalTerminal)', () => {
     expect(screen(t)).toContain('HCPLGA053E ZED not in CP directory');
     expect(status(t)).toBe('CP READ   STRACHEY');
     enter(t, 'LOGON ALICE ALICEPW');
+    // The password is not echoed into the output area.
+    expect(screen(t)).toContain('LOGON ALICE');
+    expect(screen(t)).not.toContain('ALICEPW');
     // The answer to ENTER unlocks the keyboard; ALICE's IPL 190 has started the guest.
     expect(t.display.keyboardLocked).toBe(false);
     expect(screen(t)).toContain('LOGON AT 00:00:00 UTC MONDAY 01/01/00');
@@ -72,6 +75,7 @@ describe('strachey cp on a 3270 (LocalTerminal)', () => {
     expect(status(t)).toBe('RUNNING   STRACHEY');
     terminals.run(100_000 * cp.clock.cyclesPerMicrosecond);
     expect(screen(t)).toContain('ECHO: three little words');
+    expect(t.text().filter((l) => l.trimEnd() === 'three little words')).toHaveLength(1);
     expect(status(t)).toBe('VM READ   STRACHEY');
     enter(t, '#CP QUERY VIRTUAL STORAGE');
     expect(screen(t)).toContain('STORAGE = 1M');

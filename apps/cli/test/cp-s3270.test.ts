@@ -125,6 +125,8 @@ describe.skipIf(!s3270Available)('strachey cp --tn3270 with s3270', () => {
       screen = await c.until((s) => s.includes('CMS VERSION 1.0 STRACHEY') && statusOf(s) === 'VM READ   STRACHEY', 'the CMS banner and VM READ');
       expect(screen.some((l) => /^LOGON AT \d\d:\d\d:\d\d UTC MONDAY 01\/01\/00$/.test(l))).toBe(true);
       expect(screen).toContain('FILES:   NO RDR,   NO PRT,   NO PUN');
+      expect(screen).toContain('LOGON CMSUSER');
+      expect(screen.join('\n')).not.toContain('CMSPW');
       expect(screen.some((l) => l.startsWith('Ready; T='))).toBe(true);
       await c.ok('String("LISTFILE")');
       await c.ok('Enter()');

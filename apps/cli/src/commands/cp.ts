@@ -116,7 +116,8 @@ function parsePort(text: string): number {
  * the logo again with a new session; a closed connection is a hang-up.
  */
 export function attachConsole(terminals: CpTerminalSystem, port: TerminalPort, consoleOptions: { readonly systemName?: string } = {}): { current(): CpTerminalSession; console: LineConsole } {
-  const console = new LineConsole(port, { systemName: consoleOptions.systemName ?? terminals.systemName, timers: clockTimers(terminals.cp.clock), state: 'RUNNING' });
+  // The console echoes entered lines itself unless told not to; CP echoes here instead so a password never reaches the screen.
+  const console = new LineConsole(port, { systemName: consoleOptions.systemName ?? terminals.systemName, timers: clockTimers(terminals.cp.clock), state: 'RUNNING', echoInput: false });
   let session: CpTerminalSession = terminals.connect();
   const begin = (s: CpTerminalSession): void => {
     session = s;
@@ -127,13 +128,27 @@ export function attachConsole(terminals: CpTerminalSystem, port: TerminalPort, c
     });
     s.greet();
   };
-  console.onLine((line) => session.enter(line));
+  console.onLine((line) => {
+    const echo = echoed(line, session);
+    if (echo !== null) console.print(echo);
+    session.enter(line);
+  });
   console.onKey((aid) => {
     if (aid === 'PA1') session.attention();
   });
   port.onClose(() => session.hangup());
   begin(session);
   return { current: () => session, console };
+}
+
+/** What the output area shows for an entered line: nothing for a password, LOGON without its password. */
+export function echoed(line: string, session: CpTerminalSession): string | null {
+  if (line.length === 0 || session.passwordExpected) return null;
+  if (session.userid === null) {
+    const m = /^\s*(L|LO|LOG|LOGO|LOGON|LOGIN)\s+(\S+)\s+\S+/i.exec(line);
+    if (m !== null) return `${m[1]} ${m[2]}`;
+  }
+  return line;
 }
 
 /** Run CP in the background on the host: SLICE_MS of simulated time every SLICE_MS of host time. */
