@@ -536,7 +536,8 @@ export class VirtualMachine {
     this.counters.reflectedProgram[key] = (this.counters.reflectedProgram[key] ?? 0) + 1;
     v.cpu.ia = oldIa & v.cpu.amask;
     if (!this.writeLow(v, LOW.PGM_ID, (((ilc << 1) << 16) | (code & 0xffff)) >>> 0)) return;
-    if (nullifies(code)) this.writeLow(v, LOW.TEA, tea);
+    // isa-core, as Hercules 3.13, stores the TEA with protection exceptions too (suppression on protection).
+    if (nullifies(code) || code === PGM.PROTECTION) this.writeLow(v, LOW.TEA, tea);
     this.swapPsw(v, LOW.PGM_OLD, LOW.PGM_NEW);
   }
 
