@@ -777,8 +777,11 @@ export class Esa390Cpu implements Cpu {
   // ------------------------------------------------------------ run loop
 
   /**
-   * Run until an exit: `budget` instructions executed, a wait or stopped
-   * state, an interception, a breakpoint or check-stop.
+   * Run until an exit: `budget` instructions executed and interruptions
+   * taken together (the operator's restart excepted), a wait or stopped
+   * state, an interception, a breakpoint or check-stop. It always returns,
+   * whatever the guest does: a loop of program interruptions uses up the
+   * budget like instructions do.
    */
   run(budget: number): Exit {
     // The budget counts instructions and interruptions together: `end` is in
