@@ -134,6 +134,9 @@ export class RealIo {
       const r = d.active;
       d.active = null;
       if (r !== null && !r.cancelled) r.done(scsw);
+      // The completion may already have started the device's next program (an IPL chains its
+      // second read this way); the queue waits for that one to end.
+      if (d.active !== null) continue;
       const next = d.queue.shift();
       if (next !== undefined) this.issue(d, next);
     }
