@@ -1,7 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { herculesAvailable, runHerculesSettled } from '@strachey/hercules-oracle';
 import { describe, expect, it } from 'vitest';
 import {
   type AssemblyResult,
@@ -97,41 +95,24 @@ describe('a realistic program: USING, literals, LTORG, DC/DS, EQU, a BCT loop', 
 });
 
 // Hercules 3.13 (Debian) as the oracle: run the assembled bytes and look at the registers.
-const hasHercules = spawnSync('sh', ['-c', 'command -v hercules'], { encoding: 'utf8' }).status === 0;
+const hasHercules = herculesAvailable();
+// Room for the oracle's whole pause ladder (1 + 3 + 8 s plus start-ups) on a loaded machine.
+const HERCULES_TIMEOUT = { timeout: 60_000 };
 
 /**
- * Run commands, then restart and wait; `pause` is wall-clock time, so on a
- * loaded machine the run is repeated with a longer pause when Hercules had not
- * reached the program's disabled wait yet.
+ * Run commands, then restart and wait. `pause` is wall-clock time while the
+ * guest runs on Hercules' CPU thread, so the oracle repeats the run with a
+ * longer pause until Hercules printed the disabled wait before the displays
+ * (a loaded machine is otherwise compared half-way through the program).
  */
-function runOnHercules(commands: string[]): { gpr: number[]; psw: string; output: string } {
-  let run = runOnHerculesOnce(commands, 1);
-  if (!run.output.includes('Disabled wait state')) run = runOnHerculesOnce(commands, 4);
-  return run;
-}
-
-function runOnHerculesOnce(commands: string[], pause: number): { gpr: number[]; psw: string; output: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'strachey-asm-'));
-  try {
-    writeFileSync(
-      join(dir, 'h.cnf'),
-      ['CPUSERIAL 000611', 'CPUMODEL  3090', 'MAINSIZE  16', 'XPNDSIZE  0', 'NUMCPU    1', 'ARCHMODE  ESA/390', 'PANRATE   FAST', '0009 3215-C / noprompt', ''].join('\n'),
-    );
-    writeFileSync(join(dir, 'prog.rc'), [...commands, 'restart', `pause ${pause}`, 'gpr', 'psw', 'quit', ''].join('\n'));
-    const run = spawnSync('hercules', ['-f', 'h.cnf', '-d'], {
-      cwd: dir,
-      env: { ...process.env, HERCULES_RC: 'prog.rc' },
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    const output = `${run.stdout}${run.stderr}`;
-    const gpr: number[] = [];
-    for (const m of output.matchAll(/GR(\d\d)=([0-9A-F]{8})/g)) gpr[Number(m[1])] = Number.parseInt(m[2]!, 16);
-    const psw = [...output.matchAll(/PSW=([0-9A-F]{8} [0-9A-F]{8})/g)].pop()?.[1] ?? '';
-    return { gpr, psw, output };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+async function runOnHercules(commands: string[], files: Readonly<Record<string, Uint8Array>> = {}): Promise<{ gpr: number[]; psw: string; output: string }> {
+  const run = await runHerculesSettled({ script: [...commands, 'restart', 'pause 1', 'gpr', 'psw', 'quit', ''].join('\n'), files });
+  const output = `${run.raw}${run.stderr}`;
+  expect(run.complete, output.slice(-3000)).toBe(true);
+  const gpr: number[] = [];
+  for (const m of output.matchAll(/GR(\d\d)=([0-9A-F]{8})/g)) gpr[Number(m[1])] = Number.parseInt(m[2]!, 16);
+  const psw = [...output.matchAll(/PSW=([0-9A-F]{8} [0-9A-F]{8})/g)].pop()?.[1] ?? '';
+  return { gpr, psw, output };
 }
 
 function example(name: string): AssemblyResult {
@@ -166,9 +147,9 @@ describe('the example programs', () => {
     expect(viaLoadcore.state.gpr.slice(1, 4)).toEqual(['00000BB8', '00000000', '00000003']);
   });
 
-  it.skipIf(!hasHercules)('hello.asm leaves the results its header promises when Hercules runs it', () => {
+  it.skipIf(!hasHercules)('hello.asm leaves the results its header promises when Hercules runs it', HERCULES_TIMEOUT, async () => {
     const r = example('hello.asm');
-    const { gpr, psw, output } = runOnHercules(herculesAlterCommands(r.chunks));
+    const { gpr, psw, output } = await runOnHercules(herculesAlterCommands(r.chunks));
     const greeting = r.symbols.find((s) => s.name === 'GREETING')!.value;
     expect(psw, output.slice(-3000)).toBe('000A0000 00000000');
     expect(gpr[2]).toBe(0xc8c5d3d3);
@@ -177,25 +158,18 @@ describe('the example programs', () => {
     expect(gpr[9]).toBe(greeting);
   });
 
-  it.skipIf(!hasHercules)('bct-loop.asm runs on Hercules from the flat image loaded with loadcore', () => {
+  it.skipIf(!hasHercules)('bct-loop.asm runs on Hercules from the flat image loaded with loadcore', HERCULES_TIMEOUT, async () => {
     const r = example('bct-loop.asm');
-    const dir = mkdtempSync(join(tmpdir(), 'strachey-img-'));
-    try {
-      const file = join(dir, 'bct.bin');
-      writeFileSync(file, r.image);
-      const { gpr, psw, output } = runOnHercules([`loadcore ${file} ${r.origin.toString(16)}`]);
-      expect(output).toContain(`${r.image.length} bytes read`);
-      expect(psw).toBe('000A0000 00000000');
-      expect(gpr[1]).toBe(3 * 1000);
-      expect(gpr[2]).toBe(0);
-      expect(gpr[3]).toBe(3);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const { gpr, psw, output } = await runOnHercules([`loadcore bct.bin ${r.origin.toString(16)}`], { 'bct.bin': r.image });
+    expect(output).toContain(`${r.image.length} bytes read`);
+    expect(psw).toBe('000A0000 00000000');
+    expect(gpr[1]).toBe(3 * 1000);
+    expect(gpr[2]).toBe(0);
+    expect(gpr[3]).toBe(3);
   });
 
-  it.skipIf(!hasHercules)('the SUMUP program adds its table on Hercules', () => {
-    const { gpr, psw, output } = runOnHercules(['r 0=0008000000001000', ...herculesAlterCommands(r0().chunks)]);
+  it.skipIf(!hasHercules)('the SUMUP program adds its table on Hercules', HERCULES_TIMEOUT, async () => {
+    const { gpr, psw, output } = await runOnHercules(['r 0=0008000000001000', ...herculesAlterCommands(r0().chunks)]);
     expect(psw, output.slice(-3000)).toBe('000A0000 0000103C');
     expect(gpr[1]).toBe(10);
     expect(gpr[2]).toBe(0);

@@ -85,11 +85,23 @@ function keepLog(run: HerculesRun): void {
   const name = `run-${process.pid}-${process.hrtime.bigint()}`;
   writeFileSync(join(keep, `${name}.rc`), run.script);
   writeFileSync(join(keep, `${name}.log`), run.raw);
+  writeFileSync(join(keep, `${name}.err`), `exit ${run.exitCode} timedOut ${run.timedOut}\n${run.stderr}`);
+}
+
+/**
+ * Was every script command echoed, up to the final `quit`? Hercules 3.13
+ * occasionally loses the tail of its log (seen under load: the log ended at
+ * the `gpr` echo with no display after it), and a missing display must not
+ * read as a result.
+ */
+export function logIsWhole(run: HerculesRun): boolean {
+  const last = run.commands[run.commands.length - 1];
+  return last !== undefined && /^(quit|exit)\b/i.test(last.text);
 }
 
 /**
  * Run `script` on Hercules with each pause of the ladder in turn until
- * `isComplete` accepts the run; returns the last attempt with `complete`
+ * `isComplete` accepts the run and its log is whole (`logIsWhole`); returns the last attempt with `complete`
  * false when none did (the caller asserts `complete`, so an unfinished guest
  * is a visible failure, never a result compared half-way).
  */
@@ -107,7 +119,7 @@ export async function runHerculesSettled(options: HerculesSettledOptions): Promi
       timeoutMs: timeoutMs ?? 20_000 + pauseLines * Math.ceil(pause) * 1000,
     });
     keepLog(run);
-    last = { ...run, complete: !run.timedOut && isComplete(run), attempts: i + 1 };
+    last = { ...run, complete: !run.timedOut && logIsWhole(run) && isComplete(run), attempts: i + 1 };
     if (last.complete) return last;
   }
   return last!;
