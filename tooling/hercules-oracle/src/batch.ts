@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import type { CommandOutput, HerculesSection } from './parse';
 import { splitSections } from './parse';
 import { type HerculesConfigOptions, runHercules } from './run';
+import { logIsWhole } from './settle';
 
 /** One case: an id (unique in the batch) and its script (no `quit`). */
 export interface HerculesCase {
@@ -113,9 +114,15 @@ async function runChunk(
     writeFileSync(join(keep, `${name}.log`), run.raw);
   }
   const byId = new Map<string, HerculesSection>();
+  let last: string | undefined;
   for (const s of splitSections(run)) {
-    if (s.title.startsWith('CASE ')) byId.set(s.title.slice(5), s);
+    if (!s.title.startsWith('CASE ')) continue;
+    last = s.title.slice(5);
+    byId.set(last, s);
   }
+  // A log cut short (a timeout, or Hercules losing its tail, seen under
+  // load) may end inside a case's displays: that case runs again.
+  if (!logIsWhole(run) && last !== undefined) byId.delete(last);
   return byId;
 }
 
