@@ -5,7 +5,7 @@
  * the other entries stay usable). Walk references cost a million cycles here,
  * so the CPU's cycle count says how many references it made.
  */
-import { absoluteAddress as abs, type CostModel, createEsa390Machine } from '@strachey/isa-core';
+import { absoluteAddress as abs, type CostModel, createEsa390Machine, type Esa390Cpu } from '@strachey/isa-core';
 import { describe, expect, it } from 'vitest';
 import { createEsa390Dat, encodePte, encodeStd, encodeSte, mmuReferenceCosts } from '../src/index';
 import { putEntry } from '../src/testing/index';
@@ -18,7 +18,7 @@ const model: CostModel = {
 };
 
 /** Segment table at X'10000', one page table at X'11000' mapping virtual pages 0-15 to the same real pages; program at X'2000'. */
-function dat(code: readonly number[], options: { cr0?: number; pswHigh?: number } = {}) {
+function dat(code: readonly number[], options: { cr0?: number; pswHigh?: number; setup?: (cpu: Esa390Cpu) => void } = {}) {
   const m = createEsa390Machine({ mainsize: 1 << 20, dat: (context, storage) => createEsa390Dat({ storage, context, costModel: model }) });
   const s = m.storage;
   putEntry(s, 0x10000, encodeSte(0x11000, 15));
@@ -34,10 +34,18 @@ function dat(code: readonly number[], options: { cr0?: number; pswHigh?: number 
   cpu.gpr[3] = 0x3000;
   cpu.gpr[4] = 0x11000;
   cpu.gpr[5] = 0x5000;
+  options.setup?.(cpu);
   cpu.setPsw(options.pswHigh ?? 0x04080000, 0x00002000); // DAT on, 24-bit
   cpu.state = 'operating';
   m.run(100);
-  return { cpu, code: s.read16(abs(0x8e)), oldPswHigh: s.read32(abs(0x28)) >>> 0, walkReferences: Math.floor(cpu.cycles / REF) };
+  return {
+    cpu,
+    code: s.read16(abs(0x8e)),
+    oldPswHigh: s.read32(abs(0x28)) >>> 0,
+    oldIa: s.read32(abs(0x2c)) & 0x7fffffff,
+    tea: s.read32(abs(0x90)) >>> 0,
+    walkReferences: Math.floor(cpu.cycles / REF),
+  };
 }
 
 describe('CPU and mmu DAT', () => {
@@ -99,5 +107,31 @@ describe('SAC with DAT on', () => {
     const r = withSpaces(sac(0x100), CR0_SS, 0x04090000);
     expect(r.code).toBe(0x0001);
     expect((r.oldPswHigh >>> 14) & 3).toBe(2);
+  });
+
+  it('into home mode with CR1 bit 0 on: space-switch event (X1C) after completion, TEA = primary ASN with bit 0', () => {
+    const r = dat(sac(0x300), {
+      cr0: CR0_SS,
+      setup: (cpu) => {
+        cpu.cr[1] = cpu.cr[1]! | 0x80000000;
+        cpu.cr[4] = 0x00000042; // PASN 0042
+      },
+    });
+    expect(r.code).toBe(0x001c);
+    expect(r.oldIa).toBe(0x2004); // SAC completed
+    expect((r.oldPswHigh >>> 14) & 3).toBe(3);
+    expect(r.tea).toBe(0x80000042);
+  });
+
+  it('out of home mode with CR13 bit 0 on: space-switch event, TEA = bit 0 only; no event without a control bit', () => {
+    const setup = (on: boolean) => (cpu: Esa390Cpu) => {
+      cpu.cr[13] = cpu.cr[13]! | (on ? 0x80000000 : 0);
+      cpu.cr[4] = 0x00000042;
+    };
+    const out = dat(sac(0x000), { cr0: CR0_SS, pswHigh: 0x0408c000, setup: setup(true) });
+    expect(out.code).toBe(0x001c);
+    expect((out.oldPswHigh >>> 14) & 3).toBe(0);
+    expect(out.tea).toBe(0x80000000);
+    expect(dat(sac(0x000), { cr0: CR0_SS, pswHigh: 0x0408c000, setup: setup(false) }).code).toBe(0x0001);
   });
 });

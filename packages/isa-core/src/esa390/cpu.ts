@@ -122,9 +122,9 @@ const ABORT = new InstructionAbort();
 function isNullifying(code: number): boolean {
   return code === 0x10 || code === 0x11;
 }
-/** Exceptions recognised after the instruction completed (result stored, condition code set). */
+/** Exceptions recognised after the instruction completed (result stored, condition code set; the space-switch event of SAC). */
 function isCompleting(code: number): boolean {
-  return code === 0x08 || code === 0x0a;
+  return code === 0x08 || code === 0x0a || code === 0x1c;
 }
 
 /**
@@ -916,8 +916,9 @@ export class Esa390Cpu implements Cpu {
       this.writeReal32(PGM_OLD_PSW, hi);
       this.writeReal32(PGM_OLD_PSW + 4, lo);
       this.writeReal32(PGM_INT_ID, ((ilc << 1) << 16) | (code & 0xffff));
-      // The TEA goes with translation exceptions and, suppression on protection, with protection exceptions.
-      if (isNullifying(code) || code === PGM.PROTECTION) this.writeReal32(TEA, this.tea);
+      // The TEA goes with translation exceptions, with protection exceptions (suppression on
+      // protection) and with the space-switch event (X'1C'), which identifies the ASN there.
+      if (isNullifying(code) || code === PGM.PROTECTION || code === 0x1c) this.writeReal32(TEA, this.tea);
       const nh = this.readReal32(PGM_NEW_PSW);
       const nl = this.readReal32(PGM_NEW_PSW + 4);
       if (!this.setPsw(nh, nl)) {

@@ -41,6 +41,7 @@ const PGM_OPERATION = 0x01;
 const PGM_SPECIFICATION = 0x06;
 const PGM_SPECIAL_OPERATION = 0x13;
 const PGM_PRIVILEGED_OPERATION = 0x02;
+const PGM_SPACE_SWITCH_EVENT = 0x1c;
 /** CR0 bit 5, secondary-space control: SAC and the secondary-space instructions need it on. */
 const CR0_SECONDARY_SPACE = 0x04000000;
 /** System-mask bits that must be zero in ESA/390 (PSW bits 0 and 2-4). */
@@ -311,7 +312,19 @@ export function executeSystem(cpu: Esa390Cpu, key: number, w0: number, w1: numbe
       if (mode > 3) return cpu.programCheck(PGM_SPECIFICATION);
       if (mode === 3 && cpu.problemState) return cpu.programCheck(PGM_PRIVILEGED_OPERATION);
       // The operand's code and the PSW's bits 16-17 differ for secondary (1 → 10) and AR (2 → 01).
+      const old = cpu.asc;
       cpu.asc = mode === 1 ? 2 : mode === 2 ? 1 : mode;
+      if ((old === 3) !== (mode === 3)) {
+        // Into or out of home mode with a space-switch-event control on (bit 0 of CR1 or CR13): the
+        // space-switch-event program interruption after completion. Its TEA: into home, the primary
+        // ASN (CR4 bits 16-31) with bit 0 = CR1's control; out of home, zero with bit 0 = CR13's.
+        const cr1 = cpu.cr[1]! < 0;
+        const cr13 = cpu.cr[13]! < 0;
+        if (cr1 || cr13) {
+          cpu.tea = mode === 3 ? (cpu.cr[4]! & 0xffff) | (cr1 ? 0x80000000 : 0) : cr13 ? 0x80000000 : 0;
+          return cpu.programCheck(PGM_SPACE_SWITCH_EVENT);
+        }
+      }
       return null;
     }
     case 0xb205: {
