@@ -50,3 +50,36 @@ describe('TEA stored with protection exceptions (Hercules 3.13, ESA/390)', () =>
     expect(r.words).toEqual([0x00000000, 0x00020001, 0xaaaaaaaa, 0x00000000]);
   });
 });
+
+/**
+ * Which operand of an SS instruction is checked first shows in the TEA when
+ * both fail: page X'1000' is fetch-protected (key C, fetch bit), page X'2000'
+ * store-protected (key 0), the PSW key is 4, and the instruction is
+ * `op 0(8,2),0(1)` with GR2 = X'2000', GR1 = X'1000'. Hercules 3.13 checks
+ * the first operand first for MVN, MVZ, NC, OC, XC and TR, the second first
+ * for MVC, PACK and UNPK (its TEA: X'2000' and X'1000').
+ */
+describe('SS instructions: the operand checked first (Hercules 3.13)', () => {
+  const setUp = 'A70800C8A7181000B22B0001A7282000820003000000'; // LHI 0,X'C8' ; LHI 1 ; SSKE 0,1 ; LHI 2 ; LPSW
+  for (const [name, op, tea] of [
+    ['MVC', 'D2', 0x1000],
+    ['MVN', 'D1', 0x2000],
+    ['MVZ', 'D3', 0x2000],
+    ['NC', 'D4', 0x2000],
+    ['OC', 'D6', 0x2000],
+    ['XC', 'D7', 0x2000],
+    ['TR', 'DC', 0x2000],
+    ['PACK', 'F2', 0x1000],
+    ['UNPK', 'F3', 0x1000],
+  ] as const) {
+    it(`${name}: TEA X'${tea.toString(16)}'`, () => {
+      const l = op === 'F2' || op === 'F3' ? '77' : '07';
+      const r = run([
+        [0x200, setUp],
+        [0x220, `${op}${l}20001000`],
+        [0x300, '0048000000000220'],
+      ]);
+      expect(r.words.slice(1, 3)).toEqual([0x00060004, tea]);
+    });
+  }
+});

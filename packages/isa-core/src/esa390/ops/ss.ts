@@ -132,9 +132,16 @@ export function ss(cpu: Esa390Cpu, op: number, lb: number, ea1: number, ea2: num
     l2 = l1;
   }
   const write1 = op !== 0xd5;
-  // Second operand first, then the first: every page checked before any store.
-  check(cpu, ea2, l2, Access.Read, FRAMES, 2);
-  check(cpu, ea1, l1, write1 ? Access.Write : Access.Read, FRAMES, 0);
+  // Every page checked before any store. Which operand first shows when both
+  // fail: Hercules 3.13 checks the second first for MVC, PACK and UNPK, the
+  // first first for MVN, MVZ, NC, OC and XC.
+  if (op === 0xd2 || op === 0xf2 || op === 0xf3) {
+    check(cpu, ea2, l2, Access.Read, FRAMES, 2);
+    check(cpu, ea1, l1, write1 ? Access.Write : Access.Read, FRAMES, 0);
+  } else {
+    check(cpu, ea1, l1, write1 ? Access.Write : Access.Read, FRAMES, 0);
+    check(cpu, ea2, l2, Access.Read, FRAMES, 2);
+  }
   // Bind the written operand first: frameForWrite allocates a frame the source may share, and
   // frameForRead then returns that same array, so overlapping operands see each other's stores.
   bind(cpu, W1, ea1, l1, write1, FRAMES, 0);
