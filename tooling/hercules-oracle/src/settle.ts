@@ -28,6 +28,11 @@ export interface HerculesSettledOptions extends Omit<HerculesRunOptions, 'fastPa
   readonly isComplete?: (run: HerculesRun) => boolean;
   /** Kill limit per attempt; default 20 s plus the attempt's pauses. */
   readonly timeoutMs?: number;
+  /**
+   * Called before each attempt (0-based): a guest that changes files Hercules
+   * was configured with (a DASD image) must start each attempt from fresh ones.
+   */
+  readonly beforeAttempt?: (attempt: number) => void;
 }
 
 /** A run from `runHerculesSettled`: the last attempt, whether it was complete, and how many attempts it took. */
@@ -101,7 +106,8 @@ export function logIsWhole(run: HerculesRun): boolean {
 
 /**
  * Run `script` on Hercules with each pause of the ladder in turn until
- * `isComplete` accepts the run and its log is whole (`logIsWhole`); returns the last attempt with `complete`
+ * `isComplete` accepts the run, its log is whole (`logIsWhole`) and Hercules
+ * shut down cleanly (exit code 0, so devices' files were written back); returns the last attempt with `complete`
  * false when none did (the caller asserts `complete`, so an unfinished guest
  * is a visible failure, never a result compared half-way).
  */
@@ -110,16 +116,17 @@ export async function runHerculesSettled(options: HerculesSettledOptions): Promi
   if (pauses.length === 0) throw new RangeError('pauses must name at least one pause');
   const isComplete = options.isComplete ?? waitedBeforeDisplays;
   const pauseLines = options.script.split('\n').filter((l) => PAUSE_LINE.test(l)).length;
-  const { pauses: _p, isComplete: _c, timeoutMs, ...rest } = options;
+  const { pauses: _p, isComplete: _c, timeoutMs, beforeAttempt, ...rest } = options;
   let last: HerculesSettledRun | undefined;
   for (const [i, pause] of pauses.entries()) {
+    beforeAttempt?.(i);
     const run = await runHercules({
       ...rest,
       script: withPause(options.script, pause),
       timeoutMs: timeoutMs ?? 20_000 + pauseLines * Math.ceil(pause) * 1000,
     });
     keepLog(run);
-    last = { ...run, complete: !run.timedOut && logIsWhole(run) && isComplete(run), attempts: i + 1 };
+    last = { ...run, complete: !run.timedOut && run.exitCode === 0 && logIsWhole(run) && isComplete(run), attempts: i + 1 };
     if (last.complete) return last;
   }
   return last!;
