@@ -62,29 +62,10 @@ export const EXPLAINED: readonly DivergenceRule[] = [
   },
 ];
 
-export const AWAITING_FIX: readonly DivergenceRule[] = [
-  {
-    name: 'TEA not stored for a key-controlled protection exception',
-    reason:
-      'Owner: core (src/esa390/cpu.ts, program-interruption delivery). Hercules 3.13 in ESA/390 mode implements ' +
-      'suppression on protection and stores the translation-exception identification at X\'90\'-X\'93\' for every ' +
-      'protection exception: the address of the failing operand\'s 4 KB page (X\'00001000\' here) with the address-space ' +
-      'bits, and bit 29 on for page protection. isa-core leaves X\'90\' unchanged. Store it as Hercules does.',
-    covers: (d, x) =>
-      addressOf(d) >= 0x90 && addressOf(d) <= 0x93 && programCode(x.hercules) === 0x0004 && programCode(x.isaCore) === 0x0004,
-  },
-  {
-    name: 'CLC with an operand running past the end of main storage',
-    reason:
-      'Owner: core (the CLC operation). Hercules 3.13 compares page by page and ends at the first unequal byte, so a CLC ' +
-      'whose operand continues past the end of main storage completes (condition code 1 or 2) when the inequality comes ' +
-      'first; only an equal run into the missing page takes the addressing exception. isa-core checks both whole operands ' +
-      'first and always takes the addressing exception. The POP defines CLC\'s comparison as left to right, ending at the ' +
-      'first inequality; make the access check follow the comparison as Hercules does. Every later difference of such a ' +
-      'case follows from the different path.',
-    covers: (_d, x) =>
-      programCode(x.isaCore) === 0x0005 &&
-      x.c.byteAt(failingAddress(x.isaCore)) === 0xd5 &&
-      !(programCode(x.hercules) === 0x0005 && failingAddress(x.hercules) === failingAddress(x.isaCore)),
-  },
-];
+/**
+ * None open: the two isa-core differences this list held (no TEA on
+ * key-controlled protection; CLC checking whole operands before comparing)
+ * are fixed, and every case of the corpus now matches Hercules or an
+ * EXPLAINED entry.
+ */
+export const AWAITING_FIX: readonly DivergenceRule[] = [];
