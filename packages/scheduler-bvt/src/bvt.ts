@@ -20,6 +20,7 @@
  * of the heaps and is re-inserted with its new key at the next decision
  * (the lazy update), instead of re-keying anything per tick.
  */
+import { IDLE, NO_RESCHEDULE } from './decisions';
 import { fail, OK, ok, type Result } from './errors';
 import { SlotHeap } from './heap';
 import { type BaseEntity, EntityTable, unknownId } from './table';
@@ -33,7 +34,7 @@ import type {
   Scheduler,
   WakeOutcome,
 } from './types';
-import { checkParams, checkPositiveOption, checkTime, cleanParams } from './validate';
+import { checkCharge, checkParams, checkPositiveOption, checkTime, cleanParams } from './validate';
 
 /**
  * When a waking entity j may take the CPU from the running entity i.
@@ -247,14 +248,8 @@ export class BvtScheduler implements Scheduler {
     const e = this.table.get(id);
     if (e === undefined) return unknownId(id);
     if (e !== this.current) return fail('NOT_RUNNING', `entity ${id} is not running`, id);
-    if (typeof ran !== 'number' || !Number.isFinite(ran)) {
-      return fail('NOT_FINITE', `run time must be finite, got ${String(ran)}`, id, 'ran');
-    }
-    if (ran < 0) return fail('NEGATIVE_RUN_TIME', `run time must be ≥ 0, got ${ran}`, id, 'ran');
-    const elapsed = now - this.chargedTo;
-    if (ran > elapsed + 1e-9 * Math.max(1, Math.abs(now))) {
-      return fail('OVERCHARGE', `charged ${ran} but only ${elapsed} passed since the last charge`, id, 'ran');
-    }
+    const charge = checkCharge(id, ran, now, this.chargedTo);
+    if (!charge.ok) return charge;
     // Xen rounds each dispatch's run time up to whole charging units; doing
     // it on the running total keeps repeated account() calls from
     // compounding the rounding.
@@ -420,14 +415,6 @@ export class BvtScheduler implements Scheduler {
   }
 }
 
-const NO_RESCHEDULE: WakeOutcome = Object.freeze({ reschedule: Number.POSITIVE_INFINITY });
-const IDLE: Decision = Object.freeze({
-  id: null,
-  until: Number.POSITIVE_INFINITY,
-  slice: Number.POSITIVE_INFINITY,
-  limit: 'none',
-  warped: false,
-});
 
 /** Create a BVT scheduler, refusing a non-positive or non-finite C or charging unit. */
 export function createBvt(options: BvtOptions): Result<BvtScheduler> {

@@ -13,6 +13,7 @@
  * Optionally (`boost`, Xen 3.0.4's BOOST priority) an entity that wakes with
  * credit left preempts the running one so I/O-bound entities get low latency.
  */
+import { NO_RESCHEDULE } from './decisions';
 import { fail, OK, ok, type Result } from './errors';
 import { SlotHeap } from './heap';
 import { type BaseEntity, EntityTable, unknownId } from './table';
@@ -26,7 +27,7 @@ import type {
   Scheduler,
   WakeOutcome,
 } from './types';
-import { checkParams, checkPositiveOption, checkTime, cleanParams } from './validate';
+import { checkCharge, checkParams, checkPositiveOption, checkTime, cleanParams } from './validate';
 
 /** Construction options of {@link CreditScheduler}. Times are in the driver's time unit. */
 export interface CreditOptions {
@@ -140,13 +141,13 @@ export class CreditScheduler implements Scheduler {
     this.catchUp(now);
     const e = this.table.get(id);
     if (e === undefined) return unknownId(id);
-    if (e.runnable) return ok(NEVER);
+    if (e.runnable) return ok(NO_RESCHEDULE);
     e.runnable = true;
     e.boosted = this.boost && e.credit > 0;
     this.enqueue(e);
     if (this.current === null) return ok({ reschedule: now });
     if (e.boosted && !this.current.boosted) return ok({ reschedule: now });
-    return ok(NEVER);
+    return ok(NO_RESCHEDULE);
   }
 
   block(id: EntityId, now: number, _kind?: BlockKind): Result<void> {
@@ -170,13 +171,8 @@ export class CreditScheduler implements Scheduler {
     const e = this.table.get(id);
     if (e === undefined) return unknownId(id);
     if (e !== this.current) return fail('NOT_RUNNING', `entity ${id} is not running`, id);
-    if (typeof ran !== 'number' || !Number.isFinite(ran)) {
-      return fail('NOT_FINITE', `run time must be finite, got ${String(ran)}`, id, 'ran');
-    }
-    if (ran < 0) return fail('NEGATIVE_RUN_TIME', `run time must be ≥ 0, got ${ran}`, id, 'ran');
-    if (ran > now - this.chargedTo + 1e-9 * Math.max(1, Math.abs(now))) {
-      return fail('OVERCHARGE', `charged ${ran} but only ${now - this.chargedTo} passed`, id, 'ran');
-    }
+    const charge = checkCharge(id, ran, now, this.chargedTo);
+    if (!charge.ok) return charge;
     e.credit -= ran;
     e.ranThisPeriod += ran;
     e.runtime += ran;
@@ -297,7 +293,6 @@ export class CreditScheduler implements Scheduler {
   }
 }
 
-const NEVER: WakeOutcome = Object.freeze({ reschedule: Number.POSITIVE_INFINITY });
 
 /** Create a credit scheduler with positive finite slice and period. */
 export function createCredit(options: CreditOptions): Result<CreditScheduler> {

@@ -5,6 +5,7 @@
  * entity goes to the tail, and a waking entity joins the tail without
  * preempting anyone. Weights, warps and caps are accepted and ignored.
  */
+import { IDLE, NO_RESCHEDULE } from './decisions';
 import { fail, OK, ok, type Result } from './errors';
 import { type BaseEntity, EntityTable, unknownId } from './table';
 import type {
@@ -16,7 +17,7 @@ import type {
   Scheduler,
   WakeOutcome,
 } from './types';
-import { checkParams, checkPositiveOption, checkTime, cleanParams } from './validate';
+import { checkCharge, checkParams, checkPositiveOption, checkTime, cleanParams } from './validate';
 
 /** Construction options of {@link RoundRobinScheduler}. */
 export interface RoundRobinOptions {
@@ -98,11 +99,11 @@ export class RoundRobinScheduler implements Scheduler {
     if (!t.ok) return t;
     const e = this.table.get(id);
     if (e === undefined) return unknownId(id);
-    if (e.runnable) return ok(NEVER);
+    if (e.runnable) return ok(NO_RESCHEDULE);
     e.runnable = true;
     this.append(e.slot);
     // Only an idle CPU is taken at once; otherwise the waker waits its turn.
-    return ok(this.current === null ? { reschedule: now } : NEVER);
+    return ok(this.current === null ? { reschedule: now } : NO_RESCHEDULE);
   }
 
   block(id: EntityId, now: number, _kind?: BlockKind): Result<void> {
@@ -123,13 +124,8 @@ export class RoundRobinScheduler implements Scheduler {
     const e = this.table.get(id);
     if (e === undefined) return unknownId(id);
     if (e !== this.current) return fail('NOT_RUNNING', `entity ${id} is not running`, id);
-    if (typeof ran !== 'number' || !Number.isFinite(ran)) {
-      return fail('NOT_FINITE', `run time must be finite, got ${String(ran)}`, id, 'ran');
-    }
-    if (ran < 0) return fail('NEGATIVE_RUN_TIME', `run time must be ≥ 0, got ${ran}`, id, 'ran');
-    if (ran > now - this.chargedTo + 1e-9 * Math.max(1, Math.abs(now))) {
-      return fail('OVERCHARGE', `charged ${ran} but only ${now - this.chargedTo} passed`, id, 'ran');
-    }
+    const charge = checkCharge(id, ran, now, this.chargedTo);
+    if (!charge.ok) return charge;
     e.runtime += ran;
     this.chargedTo = now;
     return OK;
@@ -218,14 +214,6 @@ export class RoundRobinScheduler implements Scheduler {
   }
 }
 
-const NEVER: WakeOutcome = Object.freeze({ reschedule: Number.POSITIVE_INFINITY });
-const IDLE: Decision = Object.freeze({
-  id: null,
-  until: Number.POSITIVE_INFINITY,
-  slice: Number.POSITIVE_INFINITY,
-  limit: 'none',
-  warped: false,
-});
 
 /** Create a round-robin scheduler with a positive finite slice. */
 export function createRoundRobin(options: RoundRobinOptions): Result<RoundRobinScheduler> {

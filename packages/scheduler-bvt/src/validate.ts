@@ -23,6 +23,23 @@ export function checkTime(now: number, last: number): Result<void> {
   return OK;
 }
 
+/**
+ * A charge through `Scheduler.account`: finite, non-negative, and no more
+ * than the time that passed since the previous charge (`chargedTo`), with a
+ * relative tolerance for floating-point time.
+ */
+export function checkCharge(id: EntityId, ran: number, now: number, chargedTo: number): Result<void> {
+  if (typeof ran !== 'number' || !Number.isFinite(ran)) {
+    return fail('NOT_FINITE', `run time must be finite, got ${String(ran)}`, id, 'ran');
+  }
+  if (ran < 0) return fail('NEGATIVE_RUN_TIME', `run time must be ≥ 0, got ${ran}`, id, 'ran');
+  const elapsed = now - chargedTo;
+  if (ran > elapsed + 1e-9 * Math.max(1, Math.abs(now))) {
+    return fail('OVERCHARGE', `charged ${ran} but only ${elapsed} passed since the last charge`, id, 'ran');
+  }
+  return OK;
+}
+
 function finite(id: EntityId, field: string, v: unknown): Result<void> {
   if (typeof v !== 'number' || !Number.isFinite(v)) {
     return fail('NOT_FINITE', `${field} must be a finite number, got ${String(v)}`, id, field);
