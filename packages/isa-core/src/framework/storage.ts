@@ -67,6 +67,22 @@ export class SparseStorage implements StoragePort {
   onWatchedWrite: ((frame: number) => void) | null = null;
   /** Frames whose stores must call `onWatchedWrite` (e.g. frames holding decoded instructions). */
   readonly watched: Uint8Array;
+  /**
+   * Shared frames (saved systems, VM/370's shared segments): 1 where the
+   * frame's Uint8Array is the same object as other frames' (`shareFrame`).
+   * Such a frame is also `watched`, so every store path (the CPU's
+   * accessors, compiled blocks, SS and long instructions, channel I/O) ends
+   * in `frameForWrite`, which gives the frame a private copy first.
+   */
+  readonly shared: Uint8Array;
+  /**
+   * Called after a store made a shared frame private (copy-on-write), with
+   * the frame index. Whoever caches a frame's bytes by identity (a CPU's
+   * instruction-fetch frame) must drop that cache: the frame's array changed.
+   */
+  onFrameCopied: ((frame: number) => void) | null = null;
+  private sharedCount = 0;
+  private copies = 0;
 
   constructor(size: number) {
     if (!Number.isInteger(size) || size <= 0 || size % FRAME_SIZE !== 0 || size > 0x100000000) {
@@ -77,6 +93,49 @@ export class SparseStorage implements StoragePort {
     this.frames = new Array<Uint8Array | undefined>(this.frameCount);
     this.keys = new Uint8Array(this.frameCount);
     this.watched = new Uint8Array(this.frameCount);
+    this.shared = new Uint8Array(this.frameCount);
+  }
+
+  /** Frames currently mapped shared (`shareFrame`), not counted in `allocatedFrames`. */
+  get sharedFrames(): number {
+    return this.sharedCount;
+  }
+
+  /** Private copies made so far by stores into shared frames. */
+  get copiesOnWrite(): number {
+    return this.copies;
+  }
+
+  /**
+   * Map `bytes` (a frame's array, typically one held by another frame of
+   * this storage) at frame `frame`, shared: reads see `bytes`; the first
+   * store into the frame gives it a private copy (copy-on-write) and calls
+   * `onFrameCopied`. This is how a saved system's pages (VM/370 NSS) are the
+   * same host memory in every virtual machine that IPLs it. Whatever the
+   * frame held before is dropped. The storage key is left alone.
+   */
+  shareFrame(frame: number, bytes: Uint8Array): void {
+    if (bytes.length !== FRAME_SIZE) throw new RangeError(`a shared frame is ${FRAME_SIZE} bytes, got ${bytes.length}`);
+    this.dropFrame(frame);
+    this.frames[frame] = bytes;
+    this.shared[frame] = 1;
+    this.watched[frame] = 1;
+    this.sharedCount++;
+  }
+
+  /**
+   * Forget a frame: unmap it if shared, release it if allocated; it reads as
+   * zeros again. (LOGOFF uses this so a shared frame is never scrubbed in
+   * place for everybody.)
+   */
+  dropFrame(frame: number): void {
+    const f = this.frames[frame];
+    if (f === undefined) return;
+    if (this.shared[frame] !== 0) {
+      this.shared[frame] = 0;
+      this.sharedCount--;
+    } else this.allocated--;
+    this.frames[frame] = undefined;
   }
 
   /** Number of frames that have been allocated (bytes in use = allocatedFrames × 4096). */
@@ -93,7 +152,10 @@ export class SparseStorage implements StoragePort {
   /** The frame for writing; allocates on first store and sets reference and change bits. */
   frameForWrite(frame: number): Uint8Array {
     this.keys[frame]! |= KEY_REF | KEY_CHANGE;
-    if (this.watched[frame] !== 0 && this.onWatchedWrite !== null) this.onWatchedWrite(frame);
+    if (this.watched[frame] !== 0) {
+      if (this.shared[frame] !== 0) this.copyOnWrite(frame);
+      if (this.onWatchedWrite !== null) this.onWatchedWrite(frame);
+    }
     let f = this.frames[frame];
     if (f === undefined) {
       f = new Uint8Array(FRAME_SIZE);
@@ -101,6 +163,16 @@ export class SparseStorage implements StoragePort {
       this.allocated++;
     }
     return f;
+  }
+
+  /** The first store into a shared frame: the writer gets its own copy, every other mapping keeps the original. */
+  private copyOnWrite(frame: number): void {
+    this.frames[frame] = this.frames[frame]!.slice();
+    this.shared[frame] = 0;
+    this.sharedCount--;
+    this.allocated++;
+    this.copies++;
+    if (this.onFrameCopied !== null) this.onFrameCopied(frame);
   }
 
   read8(address: AbsoluteAddress): number {
@@ -186,6 +258,8 @@ export class SparseStorage implements StoragePort {
   clear(): void {
     this.frames.fill(undefined);
     this.keys.fill(0);
+    this.shared.fill(0);
     this.allocated = 0;
+    this.sharedCount = 0;
   }
 }
