@@ -13,11 +13,15 @@
  * do).
  */
 import {
+  Access,
   type CostModel,
+  createTranslationStatus,
   Esa390Cpu,
   ESA390_REFERENCE_MACHINE,
   SimClock,
   SparseStorage,
+  type StoragePort,
+  type Translator,
   type AbsoluteAddress,
 } from '@strachey/isa-core';
 import type { CkdVolume } from '@strachey/io-channel';
@@ -28,7 +32,7 @@ import type { Directory, DirectoryError, DirectoryUser } from './directory/types
 import { modeWantsWrite } from './directory/types';
 import { type ResolvedMinidisk, validateDirectory } from './directory/validate';
 import type { RealIoPort, VirtualDevice } from './io/virtual-io';
-import { RealIo } from './real-io';
+import { type CpChannelSubsystem, RealIo } from './real-io';
 import { SpoolSystem } from './spool';
 import { CP_AREA_BYTES, SIE_UNIT } from './vm/guest-storage';
 import { type ExecutionStyle, VirtualMachine, type VmCounters, type VmHost } from './vm/virtual-machine';
@@ -40,6 +44,27 @@ export interface CpVolume {
   readonly volume: CkdVolume;
   /** Real device number on CP's channel subsystem; default 0x100 + its index. */
   readonly devnum?: number;
+}
+
+/**
+ * What CP gets when it runs in a logical partition (PR/SM) instead of owning
+ * a machine: the partition's real storage, the machine's one clock and the
+ * partition's image of the channel subsystem. CP's real storage is then the
+ * partition's, contiguous from 0 (the zone or block table relocates it);
+ * guest windows are carved out of it, and CP's CPUs reach it through
+ * `relocation`, composed after each guest's window.
+ */
+export interface CpPartition {
+  /** The partition's real storage as its OS addresses it (0 … size - 1). */
+  readonly storage: StoragePort;
+  /** The machine's physical storage, which CPUs index. */
+  readonly machineStorage: SparseStorage;
+  /** Partition real → machine absolute (zone origin/limit or block table). */
+  readonly relocation: Translator;
+  /** The machine's clock (one simulated clock for the whole machine). */
+  readonly clock: SimClock;
+  /** The partition's channel subsystem image: CP's real DASD are the partition's devices. */
+  readonly channels: CpChannelSubsystem;
 }
 
 /** Options of `createCp`. */
@@ -58,13 +83,27 @@ export interface CpOptions {
   readonly quantum?: number;
   /** Default execution style of virtual machines (per user: `logon(…, { style })`); default 'trap-and-emulate'. */
   readonly style?: ExecutionStyle;
+  /**
+   * Run CP in a logical partition (see `CpPartition`): `realStorage` is
+   * ignored, volumes are found at their `devnum` on the partition's channel
+   * subsystem, and `run()` returns 'wait' when nothing can run instead of
+   * advancing the machine's clock (the partition's firmware gives the CPU
+   * to others; `hasWork()` / `nextWake()` say when to run CP again).
+   */
+  readonly partition?: CpPartition;
 }
 
 /** Why `run()` returned. */
 export type CpRunResult =
   | { readonly reason: 'budget'; readonly cycles: number }
   /** Nothing can run and nothing is scheduled to wake anything. */
-  | { readonly reason: 'idle'; readonly cycles: number };
+  | { readonly reason: 'idle'; readonly cycles: number }
+  /**
+   * CP in a partition: nothing can run now; CP gives its CPU back instead of
+   * advancing the clock. Run it again when `hasWork()` (a real I/O
+   * interruption came, a user got input) or at `wakeAt` (a virtual timer).
+   */
+  | { readonly reason: 'wait'; readonly cycles: number; readonly wakeAt: number };
 
 /** Aggregated counters of CP. */
 export interface CpCounters {
@@ -123,7 +162,18 @@ export class ControlProgram {
   readonly minidisks: ReadonlyMap<string, ResolvedMinidisk>;
   readonly clock: SimClock;
   readonly costModel: CostModel;
+  /**
+   * The storage CP's CPUs index: CP's own real storage, or the machine's
+   * physical storage when CP runs in a partition (then `realView` is CP's
+   * real storage and `realLayer` relocates it).
+   */
   readonly realStorage: SparseStorage;
+  /** CP's real storage as CP addresses it (0 … size - 1). */
+  readonly realView: StoragePort;
+  /** CP real → `realStorage`: the partition's relocation, or null when CP owns its storage. */
+  readonly realLayer: Translator | null;
+  /** Whether `run()` returns 'wait' when idle (CP in a partition) instead of advancing the clock. */
+  readonly hosted: boolean;
   readonly realIo: RealIo;
   readonly spool = new SpoolSystem();
   readonly scheduler: Scheduler;
@@ -145,12 +195,16 @@ export class ControlProgram {
     this.directory = directory;
     this.minidisks = minidisks;
     this.costModel = options.costModel ?? ESA390_REFERENCE_MACHINE;
-    this.clock = new SimClock(this.costModel.mhz);
-    const size = options.realStorage ?? 1024 * MB;
-    this.realStorage = new SparseStorage(size);
+    const part = options.partition;
+    this.hosted = part !== undefined;
+    this.clock = part?.clock ?? new SimClock(this.costModel.mhz);
+    const size = part !== undefined ? part.storage.size : (options.realStorage ?? 1024 * MB);
+    this.realStorage = part?.machineStorage ?? new SparseStorage(size);
+    this.realView = part?.storage ?? this.realStorage;
+    this.realLayer = part?.relocation ?? null;
     // Real storage below 1 MB is CP's own (its nucleus in a real system); guests live above it.
     this.free = [{ origin: MB, size: size - MB }];
-    this.realIo = new RealIo(this.realStorage, this.clock);
+    this.realIo = new RealIo(this.realView, this.clock, part?.channels);
     options.volumes.forEach((v, i) => {
       const devnum = v.devnum ?? 0x100 + i;
       this.realIo.attachVolume(devnum, v.volser.toUpperCase(), v.volume);
@@ -159,7 +213,7 @@ export class ControlProgram {
     this.quantum = options.quantum ?? 20_000;
     this.style = options.style ?? 'trap-and-emulate';
     // CP's own CPU: supervisor state, DAT off, prefix 0 — it only ever executes SIE.
-    const hostCpu = new Esa390Cpu({ id: 0, storage: this.realStorage, costModel: this.costModel });
+    const hostCpu = new Esa390Cpu({ id: 0, storage: this.realStorage, hostLayer: this.realLayer, costModel: this.costModel });
     hostCpu.state = 'operating';
     this.sie = { facility: new InterpretiveExecution({ clock: this.clock }), hostCpu };
     if (options.scheduler) this.scheduler = options.scheduler;
@@ -289,6 +343,8 @@ export class ControlProgram {
     const vm = new VirtualMachine({
       userid: id,
       host: this.realStorage,
+      realView: this.realView,
+      realLayer: this.realLayer,
       origin,
       size,
       // MACHINE ESA n: n virtual CPUs; CPU 0 starts, the others wait for SIGP.
@@ -350,8 +406,9 @@ export class ControlProgram {
     }
     // Scrub the frames so the next user of this storage cannot read them.
     for (let f = l.origin >>> 12; f < (l.origin + l.span) >>> 12; f++) {
-      if (this.realStorage.frames[f] !== undefined) this.realStorage.frames[f]!.fill(0);
-      this.realStorage.keys[f] = 0;
+      const m = this.machineFrame(f);
+      if (this.realStorage.frames[m] !== undefined) this.realStorage.frames[m]!.fill(0);
+      this.realStorage.keys[m] = 0;
     }
     this.free.push({ origin: l.origin, size: l.span });
   }
@@ -460,6 +517,7 @@ export class ControlProgram {
         } else if (at < nextTimer) nextTimer = at;
       }
       const d = s.pick(now);
+      if (d.id === null && this.hosted) return { reason: 'wait', cycles: clock.now() - start, wakeAt: nextTimer };
       if (d.id === null) {
         const next = Math.min(clock.nextEventTime(), nextTimer);
         if (!Number.isFinite(next)) return { reason: 'idle', cycles: clock.now() - start };
@@ -528,9 +586,10 @@ export class ControlProgram {
       const count = vm.storage.size >>> 12;
       const keys = new Uint8Array(count);
       for (let f = 0; f < count; f++) {
-        const fr = this.realStorage.frames[first + f];
+        const m = this.machineFrame(first + f);
+        const fr = this.realStorage.frames[m];
         if (fr !== undefined) frames.set(f, fr.slice());
-        keys[f] = this.realStorage.keys[first + f]!;
+        keys[f] = this.realStorage.keys[m]!;
       }
       vms.push({
         userid: id,
@@ -567,9 +626,10 @@ export class ControlProgram {
       const first = vm.storage.origin >>> 12;
       for (let f = 0; f < s.keys.length; f++) {
         const src = s.frames.get(f);
-        if (src !== undefined) this.realStorage.writeFrom(((first + f) * 4096) as AbsoluteAddress, src);
-        else if (this.realStorage.frames[first + f] !== undefined) this.realStorage.frames[first + f]!.fill(0);
-        this.realStorage.keys[first + f] = s.keys[f]!;
+        const m = this.machineFrame(first + f);
+        if (src !== undefined) this.realStorage.writeFrom((m * 4096) as AbsoluteAddress, src);
+        else if (this.realStorage.frames[m] !== undefined) this.realStorage.frames[m]!.fill(0);
+        this.realStorage.keys[m] = s.keys[f]!;
       }
       s.cpus.forEach((c, i) => {
         const v = vm.cpus[i]!;
@@ -591,6 +651,38 @@ export class ControlProgram {
     }
     this.spool.restore(snap.spool);
     return { ok: true };
+  }
+
+  /** The frame of `realStorage` that holds CP real frame `f` (through the partition's relocation when CP runs in one). */
+  private machineFrame(f: number): number {
+    const layer = this.realLayer;
+    if (layer === null) return f;
+    const a = layer.translate(f * 4096, Access.Read, this.frameStatus);
+    return a < 0 ? f : Math.floor(a / 4096);
+  }
+
+  private readonly frameStatus = createTranslationStatus();
+
+  /**
+   * CP in a partition: is there something to run now — a real I/O
+   * interruption to take, or a virtual CPU that is runnable (not waiting,
+   * or its interruption is pending, or its timer is due)?
+   */
+  hasWork(): boolean {
+    if (this.realIo.channels.hasPending()) return true;
+    for (const { vm, cpu } of this.entities.values()) if (vm.runnable(cpu)) return true;
+    return false;
+  }
+
+  /** The earliest clock time a waiting virtual CPU's timer fires (clock comparator, CPU timer), or Infinity. */
+  nextWake(): number {
+    let t = Number.POSITIVE_INFINITY;
+    for (const { vm, cpu } of this.entities.values()) {
+      if (vm.runState(cpu) !== 'waiting') continue;
+      const at = vm.nextTimer(cpu);
+      if (at < t) t = at;
+    }
+    return t;
   }
 
   private allocate(size: number): number {
@@ -657,6 +749,11 @@ export function createCp(options: CpOptions): { ok: true; cp: ControlProgram } |
     }
     seenVolser.add(volser);
     seenDevnum.add(devnum);
+    // In a partition the volume must be one of the partition's own 3390s (IOCP), at that device number.
+    const part = options.partition;
+    if (part !== undefined && part.channels.dasd(devnum)?.volume !== v.volume) {
+      volumeErrors.push({ code: 'BAD_OPERAND', ...at, message: `the partition has no 3390 at ${devnum.toString(16).toUpperCase().padStart(4, '0')} holding volume ${volser}`, expected: "a device of the partition's channel subsystem", found: devnum.toString(16) });
+    }
   });
   if (volumeErrors.length > 0) return { ok: false, errors: volumeErrors };
   const volumes = options.volumes.map((v) => ({ volser: v.volser.toUpperCase(), cylinders: v.volume.geometry.cylinders }));

@@ -6,8 +6,23 @@
  * of requests per real device (several users' minidisks share a volume), and
  * hands each completion back to the virtual subchannel that asked.
  */
-import type { IoOperandAccess, SimClock, SparseStorage } from '@strachey/isa-core';
+import type { IoHandler, IoOperandAccess, SimClock, StoragePort } from '@strachey/isa-core';
 import { ChannelSubsystem, Dasd3390, type Scsw, type CkdVolume, decodeScsw, encodeOrb, decodePmcw, encodePmcw } from '@strachey/io-channel';
+
+/**
+ * A channel subsystem CP does not own: its logical partition's image of the
+ * machine's channel subsystem (PR/SM). CP drives the real DASD the partition
+ * was given through the image's I/O instructions, as an OS in an LPAR does;
+ * the devices and their subchannels are the partition's (IOCP), not CP's.
+ */
+export interface CpChannelSubsystem {
+  /** The image's I/O instructions and interruptions (its channel programs address CP's real storage). */
+  readonly io: IoHandler;
+  /** Subchannel number of a device number the partition reaches, or undefined. */
+  subchannelOf(deviceNumber: number): number | undefined;
+  /** The 3390 at a device number, or undefined when there is none. */
+  dasd(deviceNumber: number): Dasd3390 | undefined;
+}
 
 interface Request {
   readonly key: number;
@@ -44,22 +59,42 @@ class CpOperand implements IoOperandAccess {
 
 /** Real DASD I/O for CP; see the file comment. */
 export class RealIo {
-  readonly channels: ChannelSubsystem;
+  /** The channel subsystem (image) CP issues its I/O instructions to. */
+  readonly channels: IoHandler;
+  /** CP's own subsystem, when it has one (standalone); null when the partition's image is used. */
+  private readonly own: ChannelSubsystem | null;
+  private readonly external: CpChannelSubsystem | null;
   private readonly devices = new Map<number, RealDevice>();
   private readonly bySubchannel = new Map<number, RealDevice>();
   private readonly op = new CpOperand();
   /** Real starts issued and completions received. */
   readonly counters = { starts: 0, completions: 0, queued: 0 };
 
-  constructor(storage: SparseStorage, clock: SimClock) {
-    this.channels = new ChannelSubsystem({ storage, clock });
+  constructor(storage: StoragePort, clock: SimClock, external?: CpChannelSubsystem) {
+    this.external = external ?? null;
+    this.own = external === undefined ? new ChannelSubsystem({ storage, clock }) : null;
+    this.channels = external?.io ?? this.own!;
   }
 
-  /** Attach a real 3390 volume at real device number `devnum`. */
-  attachVolume(devnum: number, volser: string, volume: CkdVolume): void {
-    const dasd = new Dasd3390(volume);
-    const map = this.channels.attach(devnum, dasd);
-    const subchannel = map.get(0)!;
+  /**
+   * Attach a real 3390 volume at real device number `devnum`. On a
+   * partition's channel subsystem the device is already there: CP only
+   * enables its subchannel. Returns false when the partition has no 3390 at
+   * `devnum`.
+   */
+  attachVolume(devnum: number, volser: string, volume: CkdVolume): boolean {
+    let dasd: Dasd3390;
+    let subchannel: number;
+    if (this.external !== null) {
+      const d = this.external.dasd(devnum);
+      const n = this.external.subchannelOf(devnum);
+      if (d === undefined || n === undefined) return false;
+      dasd = d;
+      subchannel = n;
+    } else {
+      dasd = new Dasd3390(volume);
+      subchannel = this.own!.attach(devnum, dasd).get(0)!;
+    }
     const d: RealDevice = { devnum, subchannel, dasd, volser, active: null, queue: [] };
     this.devices.set(devnum, d);
     this.bySubchannel.set(subchannel, d);
@@ -71,6 +106,7 @@ export class RealIo {
     pmcw.isc = 0;
     encodePmcw(pmcw, this.op.buffer, 0);
     this.instruction('MSCH', subchannel);
+    return true;
   }
 
   /** The Dasd3390 behind a real device number. */

@@ -18,11 +18,11 @@ import {
   KEY_CHANGE,
   KEY_FETCH,
   KEY_REF,
-  type SparseStorage,
+  type StoragePort,
   type Translator,
   createTranslationStatus,
 } from '@strachey/isa-core';
-import { createEsa390Dat, type Esa390DatTranslator, offsetTranslator, relocatedStorage } from '@strachey/mmu';
+import { compose, createEsa390Dat, type Esa390DatTranslator, offsetTranslator, relocatedStorage } from '@strachey/mmu';
 
 /** Program-interruption codes CP reflects (POP "Program-Interruption Conditions"). */
 export const PGM = {
@@ -46,13 +46,20 @@ export const SIE_UNIT = 0x10000;
 
 /** The storage of one virtual machine; see the file comment. */
 export class GuestStorage {
-  readonly host: SparseStorage;
+  /** CP's real storage, addressed as CP addresses it (0 … its size - 1). */
+  readonly host: StoragePort;
   /** Host address of guest absolute 0. */
   readonly origin: number;
   /** Guest storage size in bytes. */
   readonly size: number;
-  /** Guest absolute → host, bounded by `size` (the SIE MSO/MSE idea, used as the CPU's host layer). */
+  /** Guest absolute → host, bounded by `size` (the SIE MSO/MSE idea). */
   readonly window: Translator;
+  /**
+   * Guest absolute → the storage the CPUs index: `window` alone when CP owns
+   * its storage, `window` then CP's own relocation (an LPAR's zone or block
+   * table) when CP runs in a logical partition. The CPU's host layer.
+   */
+  readonly cpuLayer: Translator;
   /** The guest's own DAT, walked by CP to translate operands of emulated instructions (LRA, STCTL to virtual storage, DIAGNOSE buffers). */
   readonly dat: Esa390DatTranslator;
   /** Host address of this VM's CP work area. */
@@ -62,12 +69,13 @@ export class GuestStorage {
   /** The translation-exception identification of the last failed logical translation. */
   lastTea = 0;
 
-  constructor(host: SparseStorage, origin: number, size: number, context: Esa390DatContext) {
+  constructor(host: StoragePort, origin: number, size: number, context: Esa390DatContext, realLayer: Translator | null = null) {
     this.host = host;
     this.origin = origin;
     this.size = size;
     this.cpArea = origin + Math.ceil(size / SIE_UNIT) * SIE_UNIT;
     this.window = offsetTranslator('cp-window', origin, size);
+    this.cpuLayer = realLayer === null ? this.window : compose(this.window, realLayer);
     this.dat = createEsa390Dat({ storage: relocatedStorage(host, this.window, size), context, tlb: false });
   }
 

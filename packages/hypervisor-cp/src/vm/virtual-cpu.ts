@@ -136,7 +136,7 @@ export class VirtualCpu {
     this.address = address;
     this.guest = guest;
     this.shadow = shadow;
-    this.cpu = new Esa390Cpu({ id: address, storage: host, hostLayer: guest.window, dat: shadow, policy: TRAP_AND_EMULATE, costModel });
+    this.cpu = new Esa390Cpu({ id: address, storage: host, hostLayer: guest.cpuLayer, dat: shadow, policy: TRAP_AND_EMULATE, costModel });
     this.cpu.state = 'operating';
     this.reset(true);
   }
@@ -206,7 +206,7 @@ export class VirtualCpu {
         cpu.prefix = 0;
         cpu.hostLayer = null;
       } else {
-        cpu.hostLayer = this.guest.window;
+        cpu.hostLayer = this.guest.cpuLayer;
       }
     }
     if (!dat) {

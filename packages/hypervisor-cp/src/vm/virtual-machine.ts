@@ -23,7 +23,9 @@ import {
   microsToWords,
   signedWordsToMicros,
   type SparseStorage,
+  type StoragePort,
   systemOf,
+  type Translator,
   unsignedWordsToMicros,
 } from '@strachey/isa-core';
 import { Esa390Format, ShadowPager } from '@strachey/mmu';
@@ -80,7 +82,12 @@ const CHECK = new EmulationCheck();
 /** Options to build a VM (CP does this at LOGON). */
 export interface VirtualMachineOptions {
   readonly userid: string;
+  /** The storage the CPUs index: CP's real storage, or the machine's when CP runs in an LPAR (then `realLayer` relocates). */
   readonly host: SparseStorage;
+  /** CP's real storage as CP addresses it, when that is not `host` itself (CP in an LPAR: the partition's storage). */
+  readonly realView?: StoragePort;
+  /** CP real → `host` (an LPAR's zone or block table); null or absent when CP owns `host`. */
+  readonly realLayer?: Translator | null;
   readonly origin: number;
   readonly size: number;
   readonly cpus: number;
@@ -164,7 +171,7 @@ export class VirtualMachine {
       addressSpaceControl: () => vm.current.cpu.asc,
       realToAbsolute: (r: number) => realToAbsolute(r, vm.current.prefix),
     };
-    this.storage = new GuestStorage(options.host, options.origin, options.size, context);
+    this.storage = new GuestStorage(options.realView ?? options.host, options.origin, options.size, context, options.realLayer ?? null);
     for (let i = 0; i < Math.max(1, options.cpus); i++) {
       // Each virtual CPU gets its own shadow tables: they depend on its control registers and prefix.
       const holder: { v: VirtualCpu | null } = { v: null };
@@ -178,7 +185,7 @@ export class VirtualMachine {
       const pager = new ShadowPager({
         format: new Esa390Format(shadowContext),
         hostStorage: options.host,
-        pmap: this.storage.window,
+        pmap: this.storage.cpuLayer,
         guestSize: options.size,
         tracing: false,
         costModel: options.vmHost.costModel,
