@@ -6,14 +6,30 @@
 *        DIAGNOSE X'018' (format-0 channel programs). CP commands by
 *        DIAGNOSE X'008'. File-system format: see cms/README.md.
 *        Supervisor state, key 0, DAT off, 31-bit addressing.
+*
+*        The nucleus is pure: it never stores into itself, so CP can
+*        save it once (SAVESYS CMS) and map the same pages into every
+*        user's storage (IPL CMS). Everything CMS writes lives in NUCON,
+*        the nucleus constant area in the user's own page 0 (X'200' up,
+*        addressed with base 0, as VM/370 CMS kept NUCON in low storage),
+*        or in the buffers above the nucleus (DIRBUF, MAPBUF, ...).
 CMS      START X'2000'
 CMSINIT  BALR  12,0
          USING *,12,11,10
+         USING NUCON,0
          LA    11,4095(,12)
          LA    11,1(,11)
          LA    10,4095(,11)
          LA    10,1(,10)
-         STM   10,12,X'240'        bases for the user-program service
+*        A fresh NUCON: zero X'200'-X'FFF', then the initial CCWs/ORB.
+         LA    2,TYPSAVE
+         LA    3,NUCEND-TYPSAVE
+         SR    5,5
+         MVCL  2,4
+         STM   10,12,BASES         bases for the user-program service
+         MVC   CONORB(NUCTLEN),NUCTMPL
+         DIAG  2,0,X'060'          virtual storage size
+         ST    2,STORSIZE
          MVC   X'58'(8),EXTNEW
          MVC   X'60'(8),SVCNEW
          MVC   X'68'(8),PGMNEW
@@ -355,6 +371,11 @@ COPYDIR  BAL   14,WRITEMAP
          BAL   14,WRITEDIR
          SR    15,15
          B     READY
+NOSTOR   LA    1,MSGSTOR
+         LA    0,L'MSGSTOR
+         BAL   14,PUTMSG
+         LA    15,104
+         B     READY
 DISKFULL LA    1,MSGFULL
          LA    0,L'MSGFULL
          BAL   14,PUTMSG
@@ -380,20 +401,20 @@ RUNMOD   CLI   ACCESSED,1
          LA    2,TYPLIN
          L     15,=A(LOADAT)
          BALR  14,15
-         LM    10,12,X'240'        recover the bases
+         LM    10,12,BASES        recover the bases
          B     READY
 *        TYPLIN service for user programs: R1 = text, R0 = length.
-TYPLIN   STM   0,15,X'200'
-         LM    10,12,X'240'
+TYPLIN   STM   0,15,TYPSAVE
+         LM    10,12,BASES
          BAL   14,PUTLINE
-         LM    0,15,X'200'
+         LM    0,15,TYPSAVE
          BR    14
 *
 *        A program check or SVC (no SVC services yet) ends the program:
 *        DMSABN148T SYSTEM ABEND 0Cx (or Dxx for SVC xx) CALLED FROM addr
 *        and Ready(00148) -- CMS survives a failing user program.
 *
-PGMINT   LM    10,12,X'240'
+PGMINT   LM    10,12,BASES
          MVC   LINE(130),BLANKS
          MVC   LINE(L'MSGABN),MSGABN
          LH    1,X'8E'             program interruption code
@@ -401,7 +422,7 @@ PGMINT   LM    10,12,X'240'
          A     1,=X'000000C0'
          L     3,X'2C'             old PSW address
          B     ABEND
-SVCINT   LM    10,12,X'240'
+SVCINT   LM    10,12,BASES
          MVC   LINE(130),BLANKS
          MVC   LINE(L'MSGABN),MSGABN
          LH    1,X'8A'             SVC number
@@ -650,6 +671,11 @@ LOADFILE ST    14,LFSAVE
          L     5,36(,9)
          LTR   5,5
          BZ    LOADDONE
+         LR    1,5                 does the file fit below the top?
+         SLL   1,12
+         AR    1,2
+         CL    1,STORSIZE
+         BH    NOSTOR
          L     1,32(,9)
 LOAD1    ST    1,BLKNO
          BAL   14,RDBLK
@@ -746,16 +772,26 @@ PUTL1    STCM  1,7,CONCCW+1
          LM    0,9,PLSAVE
          BR    14
 *        CONIO: run CONCCW on the console, wait for its status (TSCH).
-CONIO    L     1,CONSID
-         SSCH  CONORB
+CONIO    BAL   8,CONSTART
 CONIO1   L     1,CONSID
          TSCH  IRB
-         BC    1,CONIO1
+         BC    4,CONIO1            not yet status pending
          BR    9
+*        CONSTART: SSCH CONORB; status pending (an attention the user
+*        caused by typing while no READ was active) is cleared first.
+CONSTART L     1,CONSID
+         SSCH  CONORB
+         BCR   8,8
+         L     1,CONSID
+         TSCH  IRB
+         B     CONSTART
 *
 *        GETLINE: read the console into INBUF; R0 = INLEN = length.
-*        No line yet (unit check, intervention required): wait enabled
-*        for I/O (attention) and the clock comparator (0.1 s), retry.
+*        CP keeps the READ active until a line is typed: CMS waits
+*        enabled for the I/O interruption only (no timer), so an idle
+*        CMS costs nothing. A CP that answers a READ with no line by
+*        unit check, intervention required, gets the older way: wait
+*        for an attention or the clock comparator (0.1 s), then retry.
 *
 GETLINE  STM   1,9,PLSAVE
 GETL0    MVC   INBUF(130),BLANKS
@@ -764,29 +800,45 @@ GETL0    MVC   INBUF(130),BLANKS
          MVI   CONCCW,X'0A'
          MVC   CONCCW+6(2),=H'130'
          MVI   CONCCW+4,X'20'
-         BAL   9,CONIO
-         TM    IRB+8,X'02'
-         BO    GETWAIT
+         BAL   8,CONSTART
+         L     1,CONSID
+         TSCH  IRB
+         BC    8,GETDONE           the line (or unit check) is there
+GETIOW   MVI   WAITMODE,0
+         STPT  TIMSAVE             the CPU timer pauses while we wait
+         LPSW  IOWAIT
+GETDONE  TM    IRB+8,X'02'         unit check: no line yet
+         BO    GETPOLL
+         TM    IRB+8,X'04'         device end: the READ is over
+         BZ    GETIOW              (an attention alone: keep waiting)
          LH    0,=H'130'
          SH    0,IRB+10
          ST    0,INLEN
          LM    1,9,PLSAVE
          BR    14
-GETWAIT  STCK  DWORK
+GETPOLL  MVI   WAITMODE,1
+         STCK  DWORK
          LM    6,7,DWORK
          AL    7,=X'186A0000'      + 0.1 s
          BC    12,GETW1
          LA    6,1(,6)
 GETW1    STM   6,7,DWORK
          SCKC  DWORK
-         STPT  TIMSAVE             the CPU timer pauses while we wait
+         STPT  TIMSAVE
          LPSW  WAITPSW
 EXTINT   SPT   TIMSAVE
          B     GETL0
 IOINT    SPT   TIMSAVE
-         L     1,CONSID
+         L     1,X'B8'             the interrupting subchannel
          TSCH  IRB
-         B     GETL0
+         C     1,CONSID
+         BNE   IOOTHER
+         CLI   WAITMODE,0
+         BE    GETDONE             the READ ended
+         B     GETL0               polling: an attention, read now
+IOOTHER  CLI   WAITMODE,0
+         BE    GETIOW
+         B     GETPOLL
 *
 *        TOKENIZE INBUF(INLEN) into TOK1..TOK8 (8 bytes, blank padded)
 *        and their offsets TOKPOS; NTOK = count.
@@ -809,7 +861,7 @@ TOKSTART CH    8,=H'8'
          LR    1,8
          SLL   1,2
          LR    0,4
-         S     0,=A(INBUF)
+         S     0,=A(INBUF-NUCON)
          ST    0,TOKPOS(1)
          LR    7,6
          LA    3,8
@@ -933,19 +985,57 @@ IONEW    DC    X'00080000',A(X'80000000'+IOINT)
 SVCNEW   DC    X'00080000',A(X'80000000'+SVCINT)
 PGMNEW   DC    X'00080000',A(X'80000000'+PGMINT)
 WAITPSW  DC    X'030A0000',X'80000000'
-CONORB   DC    F'9',X'00008000',A(CONCCW)
+IOWAIT   DC    X'020A0000',X'80000000'
+*        NUCTMPL: the initial contents of NUCON's ORB and CCWs, copied
+*        at IPL (same layout as CONORB ... DKCCW below).
          DS    0D
-CONCCW   DC    X'09000000',X'20000001'
-DKCCW    DC    X'07',AL3(DKSEEK),X'40',X'00',AL2(6)
-         DC    X'31',AL3(DKID),X'40',X'00',AL2(5)
-         DC    X'08',AL3(DKCCW+8),X'00',X'00',AL2(0)
+NUCTMPL  DC    F'9',X'00008000',A(CONCCW-NUCON)
+         DC    F'0'
+         DC    X'09000000',X'20000001'
+         DC    X'07',AL3(DKSEEK-NUCON),X'40',X'00',AL2(6)
+         DC    X'31',AL3(DKID-NUCON),X'40',X'00',AL2(5)
+         DC    X'08',AL3(DKCCW+8-NUCON),X'00',X'00',AL2(0)
          DC    X'06',AL3(0),X'20',X'00',AL2(4096)
+NUCTLEN  EQU   *-NUCTMPL
+BANNER   DC    C'CMS VERSION 1.0 STRACHEY'
+MSGUNK   DC    C'Unknown CP/CMS command'
+MSGNOF   DC    C'DMSLST002E File not found'
+MSGNACC  DC    C'DMSACC003E A-disk (191) not accessed'
+MSGACCF  DC    C'DMSACC112S A-disk (191) not a CMS disk'
+MSGACCB  DC    C'DMSACC048E Only ACCESS 191 A is supported'
+MSGARGS  DC    C'DMSxxx054E Incomplete fileid specified'
+MSGABN   DC    C'DMSABN148T SYSTEM ABEND xxx CALLED FROM'
+HEXTAB   DC    C'0123456789ABCDEF'
+MSGFULL  DC    C'DMSxxx105S Disk A (191) is full'
+MSGSTOR  DC    C'DMSxxx109S Virtual storage capacity exceeded'
+QDHEAD   DC    C'LABEL  VDEV M  STAT   CYL TYPE BLKSIZE  FILES'
+         DC    C'  BLKS USED-(%) BLKS LEFT  BLK TOTAL'
+QDLEN    EQU   *-QDHEAD
+BLANKS   DC    CL130' '
+DIRBUF   EQU   X'10000'
+MAPBUF   EQU   X'11000'
+LOADAT   EQU   X'20000'
+FILEBUF  EQU   X'30000'
+*
+*        NUCON: CMS's writable storage, in the user's page 0 above the
+*        architected low core (base register 0). Nothing in the nucleus
+*        above is ever stored into.
+*
+NUCON    DSECT
+         DS    XL512
+TYPSAVE  DS    16F                 X'200' TYPLIN's register save
+BASES    DS    3F                  X'240' the nucleus base registers
+STORSIZE DS    F
+CONORB   DS    3F                  (NUCTMPL: ORB, CONCCW, DKCCW)
+         DS    F
+CONCCW   DS    D
+DKCCW    DS    4D
 DWORK    DS    D
 TIMSAVE  DS    D
 HEXW     DS    XL5
 HEXO     DS    CL9
-DKSEEK   DC    XL6'00'
-DKID     DC    XL5'00'
+DKSEEK   DS    XL6
+DKID     DS    XL5
          DS    0F
 CONSID   DS    F
 INLEN    DS    F
@@ -968,7 +1058,8 @@ TOKPOS   DS    8F
 PLSAVE   DS    10F
 DKSAVE   DS    10F
 CVSAVE   DS    6F
-ACCESSED DC    X'00'
+ACCESSED DS    X
+WAITMODE DS    X
 ZWORK    DS    CL11
 PATFN    DS    CL8
 PATFT    DS    CL8
@@ -986,27 +1077,11 @@ TOK6     DS    CL8
 TOK7     DS    CL8
 TOK8     DS    CL8
          DS    CL8
-BANNER   DC    C'CMS VERSION 1.0 STRACHEY'
-MSGUNK   DC    C'Unknown CP/CMS command'
-MSGNOF   DC    C'DMSLST002E File not found'
-MSGNACC  DC    C'DMSACC003E A-disk (191) not accessed'
-MSGACCF  DC    C'DMSACC112S A-disk (191) not a CMS disk'
-MSGACCB  DC    C'DMSACC048E Only ACCESS 191 A is supported'
-MSGARGS  DC    C'DMSxxx054E Incomplete fileid specified'
-MSGABN   DC    C'DMSABN148T SYSTEM ABEND xxx CALLED FROM'
-HEXTAB   DC    C'0123456789ABCDEF'
-MSGFULL  DC    C'DMSxxx105S Disk A (191) is full'
-QDHEAD   DC    C'LABEL  VDEV M  STAT   CYL TYPE BLKSIZE  FILES'
-         DC    C'  BLKS USED-(%) BLKS LEFT  BLK TOTAL'
-QDLEN    EQU   *-QDHEAD
          DS    0F                  SCHIB and IRB are word aligned
 SCHIB    DS    XL52
 IRB      DS    XL64
 INBUF    DS    CL130
 LINE     DS    CL130
-BLANKS   DC    CL130' '
-DIRBUF   EQU   X'10000'
-MAPBUF   EQU   X'11000'
-LOADAT   EQU   X'20000'
-FILEBUF  EQU   X'100000'
+NUCEND   EQU   *
+CMS      CSECT
          END   CMSINIT
