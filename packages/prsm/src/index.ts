@@ -13,3 +13,4 @@ export * from './machine';
 export * from './smp';
 export * from './trace';
 export * from './weight-policy';
+export * from './hosted';

@@ -52,6 +52,7 @@ import {
 import {
   CardReader2540,
   ChannelSubsystem,
+  type ChannelSubsystemSnapshot,
   CkdVolume,
   Console3215,
   Dasd3390,
@@ -62,6 +63,7 @@ import {
 } from '@strachey/io-channel';
 import { BlockTable, createEsa390Dat, relocatedStorage, ZoneRelocator } from '@strachey/mmu';
 import { fail, ok, type PrsmResult } from './errors';
+import type { PartitionKernel, PartitionResources } from './hosted';
 import { HiperSocketsLan, iqdFrameSize, OsaPort } from './hipersockets';
 import { hex2, hex4, type IocpDeck, reachOf } from './iocp';
 import { BLOCK_BYTES, type ImageProfile, type ProfileSet, ZONE_INCREMENT } from './profiles';
@@ -190,6 +192,8 @@ interface Partition {
   counters: PartitionCounters;
   capWindow: number;
   capUsed: number;
+  /** The kernel IPLed into it that is host code (CP), or null when it runs guest machine code. */
+  kernel: PartitionKernel | null;
 }
 
 /** What `Prsm.partition()` reports. */
@@ -208,6 +212,8 @@ export interface PartitionReport {
   readonly counters: PartitionCounters;
   /** Device numbers the partition's channel-subsystem image has, by CHPID online to it. */
   readonly chpids: readonly number[];
+  /** Name of the hosted kernel IPLed into it (`iplKernel`), or null. */
+  readonly kernel: string | null;
 }
 
 /** Machine-wide counters. */
@@ -242,10 +248,26 @@ export interface IplProgram {
   readonly start?: 'first' | 'all';
 }
 
-/** The PR/SM snapshot format (version 1). */
+/** A DASD volume's written tracks in a snapshot (keys and data base64). */
+export interface VolumeSnapshot {
+  readonly deviceNumber: number;
+  readonly tracks: readonly {
+    readonly cc: number;
+    readonly hh: number;
+    readonly records: readonly { readonly cc: number; readonly hh: number; readonly r: number; readonly key: string; readonly data: string }[];
+  }[];
+}
+
+/**
+ * The PR/SM snapshot format (version 2): storage, partitions and their
+ * logical CPs, physical CPs, and the I/O side — every channel subsystem's
+ * subchannels, channel programs in flight, pending interruptions, device
+ * state and scheduled device events (io-channel's snapshot), plus the
+ * contents of the 3390 volumes PR/SM keeps in memory.
+ */
 export interface PrsmSnapshot {
   readonly kind: 'prsm';
-  readonly version: 1;
+  readonly version: 2;
   readonly time: number;
   readonly frames: readonly { readonly frame: number; readonly key: number; readonly data: string }[];
   readonly partitions: readonly {
@@ -256,6 +278,8 @@ export interface PrsmSnapshot {
     readonly counters: PartitionCounters;
     readonly capWindow: number;
     readonly capUsed: number;
+    /** The hosted kernel the partition ran (its state is not in the snapshot: restore refuses), or null. */
+    readonly kernel: string | null;
     readonly lcps: readonly {
       readonly cpu: Esa390CpuSnapshot;
       readonly state: LogicalCpState;
@@ -279,6 +303,9 @@ export interface PrsmSnapshot {
   }[];
   readonly dispatches: number;
   readonly decisions: number;
+  /** Each logical channel subsystem's state (CSS id, io-channel snapshot). */
+  readonly channels: readonly { readonly css: number; readonly state: ChannelSubsystemSnapshot }[];
+  readonly volumes: readonly VolumeSnapshot[];
 }
 
 const PSW_WAIT_FLAG = 0x2;
@@ -370,6 +397,7 @@ export class Prsm {
         counters: emptyCounters(),
         capWindow: -1,
         capUsed: 0,
+        kernel: null,
       });
     });
     // HiperSockets LANs: one queue area per IQD CHPID, carved from the bottom of the HSA.
@@ -449,6 +477,11 @@ export class Prsm {
     return p?.active === true ? p.css.subchannelForDevice(deviceNumber, p.mifId)?.slot.device : undefined;
   }
 
+  /** The 3390 volume at a device number (the deck's IODEVICE UNIT=3390; shared by the partitions that reach it), or undefined. */
+  volume(deviceNumber: number): CkdVolume | undefined {
+    return this.volumes.get(deviceNumber);
+  }
+
   /** Lines a partition's 3215 console at `deviceNumber` printed. */
   consoleLines(name: string, deviceNumber: number): readonly string[] {
     return this.find(name)?.consoles.get(deviceNumber)?.lines ?? [];
@@ -484,6 +517,7 @@ export class Prsm {
       logicalCps: p.lcps.map((l) => ({ index: l.index, state: l.state, cycles: l.cycles, dispatches: l.dispatches })),
       counters: structuredClone(p.counters),
       chpids,
+      kernel: p.kernel?.name ?? null,
     };
   }
 
@@ -735,6 +769,7 @@ export class Prsm {
     p.relocator = null;
     p.lcps = [];
     p.consoles = new Map();
+    p.kernel = null;
     return ok(undefined);
   }
 
@@ -766,6 +801,7 @@ export class Prsm {
     const pr = this.needActive(name);
     if (!pr.ok) return pr;
     const p = pr.value;
+    p.kernel = null;
     const view = relocatedStorage(this.storage, p.relocator!);
     let entry: number;
     if (program.source !== undefined) {
@@ -817,6 +853,7 @@ export class Prsm {
       l.state = 'stopped';
     }
     p.css.ioSystemReset(p.mifId);
+    p.kernel = null;
     const r = p.css.ipl(deviceNumber, p.mifId);
     if (!r.ok) return fail('IPL_FAILED', null, `IPL from ${hex4(deviceNumber)} failed: ${r.reason}`);
     const b = r.psw;
@@ -828,6 +865,62 @@ export class Prsm {
       cpu.state = 'operating';
     });
     return ok({ psw: [hi, lo] });
+  }
+
+  /**
+   * IPL a hosted kernel (hosted.ts) into an active partition: a system
+   * reset of the partition (its logical CPs stop, its channel-subsystem
+   * image is reset), then the kernel gets the partition's storage, clock
+   * and I/O and its first `kernel.logicalCps` logical CPs become ready. The
+   * dispatcher gives them physical CPs by weight like any other; the
+   * partition's CPU objects stay stopped (the kernel builds its own).
+   */
+  iplKernel(name: string, kernel: PartitionKernel): PrsmResult<void> {
+    const pr = this.needActive(name);
+    if (!pr.ok) return pr;
+    const p = pr.value;
+    if (!(kernel.logicalCps >= 1 && kernel.logicalCps <= p.lcps.length)) {
+      return fail('IPL_FAILED', null, `${kernel.name} wants ${kernel.logicalCps} logical CPs, partition ${p.name} has ${p.lcps.length}`, `1-${p.lcps.length}`, String(kernel.logicalCps));
+    }
+    for (const c of this.pcps) {
+      if (c.lcp !== null && c.lcp.partition === p.name && c.dedicatedTo === null) {
+        this.segmentStart.delete(c.lcp);
+        c.lcp.physical = -1;
+        c.lcp = null;
+      }
+    }
+    for (const l of p.lcps) {
+      initialCpuReset(l.cpu);
+      l.cpu.state = 'stopped';
+      l.state = 'stopped';
+    }
+    p.css.ioSystemReset(p.mifId);
+    const css = p.css;
+    const mif = p.mifId;
+    const resources: PartitionResources = {
+      partition: p.name,
+      storage: relocatedStorage(this.storage, p.relocator!),
+      machineStorage: this.storage,
+      relocation: p.relocator!,
+      clock: this.clock,
+      costModel: this.costModel,
+      logicalCps: p.lcps.length,
+      io: css.image(mif),
+      subchannelOf: (devnum) => css.subchannelForDevice(devnum, mif)?.number,
+      device: (devnum) => css.subchannelForDevice(devnum, mif)?.slot.device,
+      volume: (devnum) => (css.subchannelForDevice(devnum, mif) === undefined ? undefined : this.volumes.get(devnum)),
+    };
+    const refused = kernel.start(resources);
+    if (refused !== null) return fail('IPL_FAILED', null, `${kernel.name} refused the IPL of ${p.name}: ${refused}`);
+    p.kernel = kernel;
+    const now = this.clock.now();
+    for (let i = 0; i < kernel.logicalCps; i++) {
+      const l = p.lcps[i]!;
+      l.state = 'ready';
+      l.readyAt = now;
+      if (p.profile?.dedicated !== true) l.vt = wakeVirtualTime(l.vt, this.minVt());
+    }
+    return ok(undefined);
   }
 
   private startLcp(l: LogicalCp, how: (cpu: Esa390Cpu) => void): void {
@@ -1126,6 +1219,10 @@ export class Prsm {
   private runChunk(p: PhysicalCp): void {
     const l = p.lcp!;
     const part = this.find(l.partition)!;
+    if (part.kernel !== null) {
+      this.runKernelChunk(p, l, part, part.kernel);
+      return;
+    }
     const cpu = l.cpu;
     this.syncTime(l, p.time);
     if (cpu.state !== 'operating') {
@@ -1157,6 +1254,59 @@ export class Prsm {
       // Stopped, check-stopped, or an exit nobody asked for (no interception policy is set).
       if (exit.reason === 'breakpoint' || exit.reason === 'interception') cpu.state = 'stopped';
       this.release(p, l, part, 'stop');
+      return;
+    }
+    if (dedicated) return;
+    if (part.capped && part.capUsed >= this.capAllowance(part)) {
+      this.release(p, l, part, 'cap');
+      return;
+    }
+    if (p.time >= l.sliceEnd) this.release(p, l, part, 'slice');
+  }
+
+  /**
+   * Step 3 for a hosted kernel: it runs from the machine clock for up to the
+   * same target a guest would (slice end, end of the run, cap) and advances
+   * the clock itself; the physical CP's time follows the clock. When two
+   * physical CPs run hosted kernels, one may find the clock already ahead of
+   * its own time: the gap counts as idle (it could not have done anything
+   * observable in it), so a physical CP's busy + idle + overhead still
+   * equals elapsed time.
+   */
+  private runKernelChunk(p: PhysicalCp, l: LogicalCp, part: Partition, kernel: PartitionKernel): void {
+    const clock = this.clock;
+    if (p.time > clock.now()) clock.advanceTo(p.time);
+    else if (p.time < clock.now()) {
+      p.idle += clock.now() - p.time;
+      p.time = clock.now();
+    }
+    const dedicated = p.dedicatedTo !== null;
+    let target = this.runEnd;
+    if (!dedicated) target = Math.min(target, l.sliceEnd);
+    if (part.capped) target = Math.min(target, p.time + Math.max(0, this.capAllowance(part) - part.capUsed));
+    const start = p.time;
+    const r = kernel.run(l.index, Math.max(1, target - start));
+    // A kernel that neither used time nor waits would spin the dispatcher: one cycle passes.
+    if (clock.now() <= start && !r.wait && r.stopped !== true) clock.advanceTo(start + 1);
+    const used = clock.now() - start;
+    p.time = clock.now();
+    p.busy += used;
+    l.cycles += used;
+    part.counters.cycles += used;
+    part.counters.instructions += r.instructions ?? 0;
+    if (!dedicated) {
+      l.vt = advanceVirtualTime(l.vt, used, part.weight / Math.max(1, part.lcps.length));
+      if (part.capped) {
+        this.rollCapWindow(part, p.time);
+        part.capUsed += used;
+      }
+    }
+    if (r.stopped === true) {
+      this.release(p, l, part, 'stop');
+      return;
+    }
+    if (r.wait) {
+      this.release(p, l, part, 'wait');
       return;
     }
     if (dedicated) return;
@@ -1250,6 +1400,8 @@ export class Prsm {
   }
 
   private canWake(l: LogicalCp): boolean {
+    const kernel = this.find(l.partition)?.kernel ?? null;
+    if (kernel !== null) return l.state === 'waiting' && (kernel.ready(l.index) || Number.isFinite(kernel.nextWake(l.index)));
     const cpu = l.cpu;
     if (cpu.state !== 'operating') return false;
     if ((cpu.flags & PSW_WAIT_FLAG) === 0) return true;
@@ -1260,8 +1412,18 @@ export class Prsm {
   private wakeWaiting(t: number): void {
     for (const q of this.parts) {
       if (!q.active) continue;
+      const kernel = q.kernel;
       for (const l of q.lcps) {
         if (l.state !== 'waiting' && l.state !== 'stopped') continue;
+        if (kernel !== null) {
+          // A hosted kernel's logical CP: only a waiting one wakes, when the kernel has work or its timer is due.
+          if (l.state === 'waiting' && (kernel.ready(l.index) || kernel.nextWake(l.index) <= t)) {
+            l.state = 'ready';
+            l.readyAt = t;
+            if (q.profile?.dedicated !== true) l.vt = wakeVirtualTime(l.vt, this.minVt());
+          }
+          continue;
+        }
         const cpu = l.cpu;
         if (cpu.state !== 'operating') continue;
         const sys = systemOf(cpu);
@@ -1284,7 +1446,12 @@ export class Prsm {
   private nextTimerWake(): number {
     let next = Number.POSITIVE_INFINITY;
     for (const q of this.parts) {
+      const kernel = q.kernel;
       for (const l of q.lcps) {
+        if (kernel !== null) {
+          if (l.state === 'waiting') next = Math.min(next, kernel.nextWake(l.index));
+          continue;
+        }
         if (l.state !== 'waiting' || l.cpu.state !== 'operating') continue;
         const d = l.cpu.timerDeadline + systemOf(l.cpu).skew;
         if (d < next) next = d;
@@ -1321,7 +1488,12 @@ export class Prsm {
 
   // ------------------------------------------------------ snapshot/restore
 
-  /** The machine's complete simulated state, except device state and channel programs in flight. */
+  /**
+   * The machine's complete simulated state, I/O included (channel programs
+   * in flight, pending interruptions, device state, volume contents). A
+   * hosted kernel's state is host code and not in it: `restore` refuses
+   * such a snapshot.
+   */
   snapshot(): PrsmSnapshot {
     const frames: { frame: number; key: number; data: string }[] = [];
     const st = this.storage;
@@ -1329,9 +1501,14 @@ export class Prsm {
       const f = st.frames[i];
       if (f !== undefined) frames.push({ frame: i, key: st.keys[i]!, data: toBase64(f) });
     }
+    const b64 = (b: Uint8Array): string => toBase64(b);
+    const volumes: VolumeSnapshot[] = [...this.volumes.entries()].map(([deviceNumber, vol]) => ({
+      deviceNumber,
+      tracks: [...vol.writtenTracks()].map((t) => ({ cc: t.cc, hh: t.hh, records: t.records.map((r) => ({ cc: r.cc, hh: r.hh, r: r.r, key: b64(r.key), data: b64(r.data) })) })),
+    }));
     return {
       kind: 'prsm',
-      version: 1,
+      version: 2,
       time: this.clock.now(),
       frames,
       partitions: this.parts
@@ -1344,6 +1521,7 @@ export class Prsm {
           counters: structuredClone(p.counters),
           capWindow: p.capWindow,
           capUsed: p.capUsed,
+          kernel: p.kernel?.name ?? null,
           lcps: p.lcps.map((l) => ({
             cpu: snapshotCpu(l.cpu),
             state: l.state,
@@ -1366,6 +1544,8 @@ export class Prsm {
       })),
       dispatches: this.dispatches,
       decisions: this.decisions,
+      channels: [...this.subsystems.entries()].map(([css, sub]) => ({ css, state: sub.snapshot() })),
+      volumes,
     };
   }
 
@@ -1373,11 +1553,16 @@ export class Prsm {
    * Restore a snapshot into a fresh machine made from the same deck and
    * profiles (nothing activated, clock at 0). Partitions are activated with
    * the snapshot's storage layout and every logical CP goes back to the
-   * physical CP it was bound to, so the restored machine continues exactly
-   * as the original would (device state and I/O in flight excepted).
+   * physical CP it was bound to, and the channel subsystems take back their
+   * subchannels, programs in flight and device events, so the restored
+   * machine continues exactly as the original would.
    */
   restore(s: PrsmSnapshot): PrsmResult<void> {
-    if (s?.kind !== 'prsm' || s.version !== 1) return fail('SNAPSHOT', null, 'not a version-1 PR/SM snapshot');
+    if (s?.kind !== 'prsm' || s.version !== 2) return fail('SNAPSHOT', null, 'not a version-2 PR/SM snapshot');
+    const hosted = s.partitions.find((p) => p.kernel !== null);
+    if (hosted !== undefined) {
+      return fail('SNAPSHOT', null, `partition ${hosted.name} ran a hosted kernel (${hosted.kernel}) whose state is host code, not in a PR/SM snapshot; snapshot the kernel itself (CP: ControlProgram.snapshot) or deactivate the partition first`);
+    }
     if (this.parts.some((p) => p.active) || this.clock.now() !== 0) return fail('SNAPSHOT', null, 'restore needs a freshly created machine');
     if (s.physical.length !== this.pcps.length) return fail('SNAPSHOT', null, 'snapshot has a different number of physical CPs', String(this.pcps.length), String(s.physical.length));
     this.clock.advanceTo(s.time);
@@ -1426,6 +1611,20 @@ export class Prsm {
     });
     this.dispatches = s.dispatches;
     this.decisions = s.decisions;
+    for (const c of s.channels) {
+      const css = this.subsystems.get(c.css);
+      const err = css === undefined ? `no channel subsystem ${c.css} in this deck` : css.restore(c.state);
+      if (err !== null) return fail('SNAPSHOT', null, `channel subsystem ${c.css}: ${err}`);
+    }
+    for (const v of s.volumes) {
+      const vol = this.volumes.get(v.deviceNumber);
+      if (vol === undefined) return fail('SNAPSHOT', null, `no 3390 at ${hex4(v.deviceNumber)} in this deck`);
+      for (const t of v.tracks) {
+        const records = t.records.map((r) => ({ cc: r.cc, hh: r.hh, r: r.r, key: fromBase64(r.key), data: fromBase64(r.data) }));
+        if (records.some((r) => r.key === null || r.data === null)) return fail('SNAPSHOT', null, `volume ${hex4(v.deviceNumber)} track ${t.cc}/${t.hh} is corrupt`);
+        vol.setTrack(t.cc, t.hh, records as { cc: number; hh: number; r: number; key: Uint8Array; data: Uint8Array }[]);
+      }
+    }
     return ok(undefined);
   }
 }
