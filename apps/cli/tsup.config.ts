@@ -11,5 +11,6 @@ export default defineConfig({
   // Guest programs are assembler source read at run time; ship them beside the bundle.
   async onSuccess() {
     cpSync('src/demo/guest', 'dist/demo/guest', { recursive: true });
+    cpSync('src/repro/guests', 'dist/repro/guests', { recursive: true });
   },
 });

@@ -5,10 +5,11 @@
 import { bvtLatency } from './bvt-latency';
 import { irdynStorage } from './irdyn-storage';
 import { lparWeights } from './lpar-weights';
+import { overheadLadder } from './overhead-ladder';
 import { smpScaling } from './smp-scaling';
 import type { Reproduction } from './types';
 
-export const reproductions: readonly Reproduction[] = [bvtLatency, smpScaling, lparWeights, irdynStorage];
+export const reproductions: readonly Reproduction[] = [bvtLatency, smpScaling, overheadLadder, lparWeights, irdynStorage];
 
 /** The reproduction called `name`, if any. */
 export function findReproduction(name: string): Reproduction | undefined {
