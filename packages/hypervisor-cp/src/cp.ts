@@ -33,6 +33,7 @@ import { modeWantsWrite } from './directory/types';
 import { type ResolvedMinidisk, validateDirectory } from './directory/validate';
 import type { RealIoPort, VirtualDevice } from './io/virtual-io';
 import { type CpChannelSubsystem, RealIo } from './real-io';
+import { SavedSystems } from './saved-systems';
 import { SpoolSystem } from './spool';
 import { CP_AREA_BYTES, SIE_UNIT } from './vm/guest-storage';
 import { type ExecutionStyle, VirtualMachine, type VmCounters, type VmHost } from './vm/virtual-machine';
@@ -176,6 +177,8 @@ export class ControlProgram {
   readonly hosted: boolean;
   readonly realIo: RealIo;
   readonly spool = new SpoolSystem();
+  /** Named saved systems (NSS): `IPL name` maps their shared pages instead of reading a disk (src/saved-systems.ts). */
+  readonly savedSystems: SavedSystems;
   readonly scheduler: Scheduler;
   private readonly logged = new Map<string, Logged>();
   private readonly volumeDevnum = new Map<string, number>();
@@ -216,6 +219,7 @@ export class ControlProgram {
     const hostCpu = new Esa390Cpu({ id: 0, storage: this.realStorage, hostLayer: this.realLayer, costModel: this.costModel });
     hostCpu.state = 'operating';
     this.sie = { facility: new InterpretiveExecution({ clock: this.clock }), hostCpu };
+    this.savedSystems = new SavedSystems(this.realStorage, (f) => this.machineFrame(f));
     if (options.scheduler) this.scheduler = options.scheduler;
     else {
       const rr = createRoundRobin({ slice: 50_000 });
@@ -404,6 +408,8 @@ export class ControlProgram {
       this.scheduler.remove(c.entity, this.clock.now());
       this.entities.delete(c.entity);
     }
+    // Shared saved-system frames are unmapped, never scrubbed: they are every other user's too.
+    this.savedSystems.release(l.vm);
     // Scrub the frames so the next user of this storage cannot read them.
     for (let f = l.origin >>> 12; f < (l.origin + l.span) >>> 12; f++) {
       const m = this.machineFrame(f);
@@ -437,7 +443,8 @@ export class ControlProgram {
   /**
    * IPL a user's virtual machine from a minidisk: `vdev`, or the directory's
    * IPL statement when it names a device number. The IPL I/O completes while
-   * CP runs.
+   * CP runs. A directory `IPL name` that is no device number IPLs the saved
+   * system of that name (`iplSystem`).
    */
   ipl(userid: string, vdev?: number): { ok: true } | { ok: false; error: CpError } {
     const l = this.logged.get(userid.toUpperCase());
@@ -445,13 +452,28 @@ export class ControlProgram {
     let dev = vdev;
     if (dev === undefined) {
       const target = l.user.ipl?.target;
-      if (target === undefined || !/^[0-9A-F]{1,4}$/.test(target)) {
+      if (target !== undefined && !/^[0-9A-F]{1,4}$/.test(target)) return this.iplSystem(userid, target);
+      if (target === undefined) {
         return { ok: false, error: { code: 'HCPIPL026E', message: `no IPL device: the directory IPL statement names ${target ?? 'nothing'}` } };
       }
       dev = Number.parseInt(target, 16);
     }
+    this.savedSystems.release(l.vm);
     const r = l.vm.ipl(dev);
     return r.ok ? { ok: true } : { ok: false, error: { code: r.message.slice(0, 10), message: r.message.slice(11) } };
+  }
+
+  /**
+   * IPL a saved system by name (`IPL CMS`): its shared pages are mapped into
+   * the user's storage, the others copied, and virtual CPU 0 starts at the
+   * saved PSW; no disk is read (src/saved-systems.ts).
+   */
+  iplSystem(userid: string, name: string): { ok: true } | { ok: false; error: CpError } {
+    const l = this.logged.get(userid.toUpperCase());
+    if (l === undefined) return { ok: false, error: { code: 'HCPCMD045E', message: `${userid.toUpperCase()} not logged on` } };
+    const r = this.savedSystems.ipl(l.vm, name);
+    if (r.ok) for (const c of l.vm.cpus) this.dirty.add(c.entity);
+    return r;
   }
 
   /** Start (or restart) virtual CPU 0 of a user at a PSW. */

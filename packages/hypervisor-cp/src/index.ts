@@ -22,3 +22,5 @@ export { formatCmsDisk, readCmsDisk, assembleCmsNucleus, writeCmsSystemDisk, ins
 export { type CpPartition } from './cp';
 export { type CpChannelSubsystem } from './real-io';
 export { guestSource, guestSourcePath, type GuestName } from './guests';
+export { SavedSystems, queryNss, type SavedSystem, type SaveSysDefinition, type SavedSystemError, type SavedSystemCounters } from './saved-systems';
+export { saveCmsSystem, CMS_SMALL_STORAGE } from './cms/saved-cms';

@@ -1,0 +1,198 @@
+/**
+ * CMS as a named saved system: `IPL CMS` maps the same nucleus frames into
+ * every user's storage; the nucleus is pure, so running commands makes no
+ * private copy; a user who stores into CMS's pages gets a private copy (and
+ * CP's message), which it then executes, while every other user keeps the
+ * shared original.
+ */
+import { readFileSync } from 'node:fs';
+import { CkdVolume, geometry3390 } from '@strachey/io-channel';
+import { assemble } from '@strachey/isa-core';
+import { describe, expect, it } from 'vitest';
+import { type CmsFile, CMS_SMALL_STORAGE, type VirtualMachine, createCp, formatCmsDisk, installCms, queryNss, saveCmsSystem } from '../src/index';
+
+const READY = /^Ready; T=\d+\.\d\d\/\d+\.\d\d \d\d:\d\d:\d\d$/;
+
+/** A MODULE that stores `byte` at `address` (inside CMS's nucleus) and returns 0. */
+function patchModule(address: number, byte: number): Uint8Array {
+  const r = assemble(`
+PATCH    START X'20000'
+         USING PATCH,15
+         L     3,=A(${address})
+         MVI   0(3),${byte}
+         SR    15,15
+         BR    14
+         END   PATCH`);
+  if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
+  return r.image;
+}
+
+function cmsSymbol(name: string): number {
+  const path = new URL('../cms/cms.asm', import.meta.url);
+  const r = assemble(readFileSync(path, 'utf8'));
+  if (!r.ok) throw new Error('cms.asm');
+  const s = r.symbols.find((x) => x.name === name);
+  if (s === undefined) throw new Error(name);
+  return s.value;
+}
+
+/** `users` CMS users of 256K, each with a one-cylinder A-disk, whose directory says IPL CMS. */
+function system(users: number, files: (i: number) => CmsFile[]) {
+  const volume = new CkdVolume(geometry3390(users + 20));
+  const sys = installCms(volume, { start: 1, cylinders: 1 });
+  if (!sys.ok) throw new Error(sys.error);
+  let directory = 'USER MAINT PW 1M 1M G\n MDISK 190 3390 1 1 VMRES1 RR\n';
+  for (let i = 0; i < users; i++) {
+    const f = formatCmsDisk(volume, { start: 10 + i, cylinders: 1 }, { label: `U${i}`.padEnd(6, 'X').slice(0, 6), files: files(i) });
+    if (!f.ok) throw new Error(f.error.message);
+    directory += `USER U${i} PW 256K 1M G\n IPL CMS\n CONSOLE 009 3215\n LINK MAINT 190 190 RR\n MDISK 191 3390 ${10 + i} 1 VMRES1 MR\n`;
+  }
+  const r = createCp({ directory, volumes: [{ volser: 'VMRES1', volume }], realStorage: 256 << 20 });
+  if (!r.ok) throw new Error('directory');
+  const cp = r.cp;
+  const saved = saveCmsSystem(cp.savedSystems);
+  if (!saved.ok) throw new Error(saved.error.message);
+  // Until nobody can run: CMS waits for console input without a timer, so CP goes idle.
+  const run = () => {
+    for (let i = 0; i < 400; i++) if (cp.run(50_000_000).reason === 'idle') break;
+  };
+  return { cp, volume, run, system: saved.system };
+}
+
+/**
+ * A line typed at the user's console. CP's 3215 keeps a READ active until a
+ * line is queued, so the queueing must tell the console (VirtualMachine's
+ * input method once it exists; until then the virtual console directly).
+ */
+function typeLine(vm: VirtualMachine, ...lines: string[]): void {
+  for (const line of lines) {
+    const queue = (vm as unknown as { queueConsoleInput?: (l: string) => void }).queueConsoleInput;
+    if (queue !== undefined) queue.call(vm, line);
+    else {
+      vm.consoleInput.push(line);
+      (vm.io as unknown as { consoleInputArrived?: () => void }).consoleInputArrived?.();
+    }
+  }
+}
+
+const hostFrame = (cp: ReturnType<typeof system>['cp'], userid: string, address: number) => (cp.vm(userid)!.storage.origin + address) >>> 12;
+
+describe('CMS from the saved system CMS', () => {
+  it('saves the pure nucleus as shared pages 2-3 entered at X\'2000\'', () => {
+    const { system: s, cp } = system(1, () => []);
+    expect(s.name).toBe('CMS');
+    expect(s.firstPage).toBe(2);
+    expect(s.shared).toEqual({ from: 2, to: 3 });
+    expect(s.psw).toEqual([0x00080000, 0x80002000]);
+    expect(queryNss(cp.savedSystems)[1]).toMatch(/^CMS +002000-003FFF +002000-003FFF +0$/);
+  });
+
+  it('200 users IPL CMS by name: one copy of the nucleus, every user runs a command and gets its own files', () => {
+    const n = 200;
+    const { cp, run } = system(n, (i) => [{ fn: `FILE${i}`, ft: 'DATA', recfm: 'F', lrecl: 80, records: [`RECORD OF USER ${i}`] }]);
+    for (let i = 0; i < n; i++) {
+      expect(cp.logon(`U${i}`, 'PW').ok).toBe(true);
+      expect(cp.ipl(`U${i}`)).toEqual({ ok: true });
+    }
+    run();
+    for (let i = 0; i < n; i++) {
+      const vm = cp.vm(`U${i}`)!;
+      expect(vm.consoleLines[0]).toBe('CMS VERSION 1.0 STRACHEY');
+      expect(vm.consoleLines[1]).toMatch(READY);
+      typeLine(vm, i % 2 === 0 ? 'LISTFILE' : `TYPE FILE${i} DATA`);
+    }
+    run();
+    for (let i = 0; i < n; i++) {
+      const lines = cp.vm(`U${i}`)!.consoleLines.slice(2);
+      expect(lines[0]).toBe(i % 2 === 0 ? `FILE${i}`.padEnd(9) + 'DATA     A1' : `RECORD OF USER ${i}`);
+      expect(lines[1]).toMatch(READY);
+    }
+    // The same host frame objects in every user's window; running CMS made no private copy.
+    const master = cp.realStorage.frames[hostFrame(cp, 'U0', 0x2000)];
+    expect(master).toBeDefined();
+    for (let i = 0; i < n; i++) {
+      expect(cp.realStorage.frames[hostFrame(cp, `U${i}`, 0x2000)]).toBe(master);
+      expect(cp.realStorage.frames[hostFrame(cp, `U${i}`, 0x3000)]).toBe(cp.realStorage.frames[hostFrame(cp, 'U0', 0x3000)]);
+    }
+    expect(cp.realStorage.copiesOnWrite).toBe(0);
+    expect(cp.savedSystems.counters()).toMatchObject({ ipls: n, mappedFrames: 2 * n, privateCopies: 0 });
+    // Per user CP holds what CMS writes (NUCON page, A-disk directory and map, ...), not the nucleus.
+    expect(cp.realStorage.allocatedFrames / n).toBeLessThan(8);
+  });
+
+  it('a user who stores into CMS gets a private copy it runs, with CP\'s message; the others keep the original', () => {
+    const msgunk = cmsSymbol('MSGUNK');
+    const { cp, run } = system(3, (i) => (i === 1 ? [{ fn: 'PATCH', ft: 'MODULE', recfm: 'F', lrecl: patchModule(msgunk, 0xe7).length, records: [patchModule(msgunk, 0xe7)] }] : []));
+    for (let i = 0; i < 3; i++) {
+      cp.logon(`U${i}`, 'PW');
+      cp.ipl(`U${i}`);
+    }
+    run();
+    const shared = cp.realStorage.frames[hostFrame(cp, 'U0', msgunk)];
+    typeLine(cp.vm('U1')!, 'PATCH', 'BOGUS');
+    typeLine(cp.vm('U0')!, 'BOGUS');
+    typeLine(cp.vm('U2')!, 'BOGUS');
+    run();
+    const u1 = cp.vm('U1')!.consoleLines.slice(2);
+    expect(u1[0]).toBe('DMKVMA181E SHARED SYSTEM CMS REPLACED WITH NON-SHARED COPY');
+    expect(u1).toContain('Xnknown CP/CMS command');
+    expect(cp.vm('U0')!.consoleLines).toContain('Unknown CP/CMS command');
+    expect(cp.vm('U2')!.consoleLines).toContain('Unknown CP/CMS command');
+    expect(cp.realStorage.frames[hostFrame(cp, 'U1', msgunk)]).not.toBe(shared);
+    expect(cp.realStorage.frames[hostFrame(cp, 'U0', msgunk)]).toBe(shared);
+    expect(cp.realStorage.frames[hostFrame(cp, 'U2', msgunk)]).toBe(shared);
+    expect(cp.savedSystems.counters().privateCopies).toBe(1);
+    // A new IPL CMS gives the user the shared pages back.
+    cp.ipl('U1');
+    expect(cp.realStorage.frames[hostFrame(cp, 'U1', msgunk)]).toBe(shared);
+  });
+
+  it('LOGOFF unmaps the shared pages without scrubbing them for the others', () => {
+    const { cp, run } = system(2, () => []);
+    cp.logon('U0', 'PW');
+    cp.logon('U1', 'PW');
+    cp.ipl('U0');
+    cp.ipl('U1');
+    run();
+    const before = cp.realStorage.frames[hostFrame(cp, 'U1', 0x2000)]!.slice();
+    expect(cp.logoff('U0')).toBe(true);
+    expect(cp.realStorage.frames[hostFrame(cp, 'U1', 0x2000)]).toEqual(before);
+    expect(before.some((b) => b !== 0)).toBe(true);
+    typeLine(cp.vm('U1')!, 'QUERY DISK');
+    run();
+    expect(cp.vm('U1')!.consoleLines.at(-1)).toMatch(READY);
+  });
+
+  it('SAVESYS from a virtual machine stopped after IPL 190 gives a system that IPLs like the disk', () => {
+    const { cp, run } = system(2, () => []);
+    cp.logon('U0', 'PW');
+    const vm = cp.vm('U0')!;
+    // The operator's way: IPL the disk, stop at the IPL PSW, save pages 2-3 under a new name.
+    expect(vm.ipl(0x190, () => cp.stop('U0'))).toEqual({ ok: true });
+    run();
+    expect(vm.runState()).toBe('stopped');
+    const s = cp.savedSystems.saveFrom(vm, { name: 'CMSNEW', firstPage: 2, lastPage: 3 });
+    expect(s.ok).toBe(true);
+    if (!s.ok) return;
+    expect(s.system.psw).toEqual([0x00080000, 0x80002000]);
+    cp.logon('U1', 'PW');
+    expect(cp.iplSystem('U1', 'CMSNEW')).toEqual({ ok: true });
+    expect(cp.iplSystem('U1', 'NOSUCH')).toEqual({ ok: false, error: { code: 'HCPNSS440E', message: 'Saved system NOSUCH was not found' } });
+    run();
+    expect(cp.vm('U1')!.consoleLines[0]).toBe('CMS VERSION 1.0 STRACHEY');
+  });
+});
+
+describe('saved systems and storage size', () => {
+  it('refuses a virtual machine too small for the system', () => {
+    const volume = new CkdVolume(geometry3390(10));
+    const r = createCp({ directory: 'USER TINY PW 8K 8K G\n', volumes: [{ volser: 'V', volume }], realStorage: 16 << 20 });
+    if (!r.ok) throw new Error('dir');
+    expect(saveCmsSystem(r.cp.savedSystems).ok).toBe(true);
+    r.cp.logon('TINY', 'PW');
+    const x = r.cp.iplSystem('TINY', 'CMS');
+    expect(x.ok).toBe(false);
+    if (!x.ok) expect(x.error.code).toBe('HCPNSS443E');
+    expect(CMS_SMALL_STORAGE).toBe(256 * 1024);
+  });
+});
