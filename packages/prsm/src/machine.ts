@@ -289,6 +289,10 @@ export interface PrsmSnapshot {
       readonly readyAt: number;
       readonly sliceEnd: number;
       readonly lastReason: ReleaseReason | null;
+      /** The CPU's next timer deadline as the dispatcher's wake-up rule sees it (null: none); not in the CPU snapshot, which recomputes it lazily. */
+      readonly timerDeadline: number | null;
+      /** Local time of the clock event the CPU last bounded its quantum by (null: none); feeds the next deadline. */
+      readonly eventAt: number | null;
     }[];
   }[];
   readonly physical: readonly {
@@ -1531,6 +1535,8 @@ export class Prsm {
             readyAt: l.readyAt,
             sliceEnd: l.sliceEnd,
             lastReason: l.lastReason,
+            timerDeadline: Number.isFinite(l.cpu.timerDeadline) ? l.cpu.timerDeadline : null,
+            eventAt: Number.isFinite(systemOf(l.cpu).eventAt) ? systemOf(l.cpu).eventAt : null,
           })),
         })),
       physical: this.pcps.map((c) => ({
@@ -1588,6 +1594,8 @@ export class Prsm {
         l.readyAt = ls.readyAt;
         l.sliceEnd = ls.sliceEnd;
         l.lastReason = ls.lastReason;
+        l.cpu.timerDeadline = ls.timerDeadline ?? Number.POSITIVE_INFINITY;
+        systemOf(l.cpu).eventAt = ls.eventAt ?? Number.POSITIVE_INFINITY;
         l.physical = -1;
       }
     }
