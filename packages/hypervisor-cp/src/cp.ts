@@ -735,6 +735,7 @@ export class ControlProgram {
     return {
       start: (dev, key, ccw, done) => this.realIo.start(dev, key, ccw, done),
       clear: (dev, ccw) => this.realIo.clear(dev, ccw),
+      halt: (dev, ccw) => this.realIo.halt(dev, ccw),
       spool: this.spool,
       consoleLine: (line) => vm.consoleLine(line),
       consoleInput: () => vm.consoleInput.shift(),

@@ -7,7 +7,19 @@
  * hands each completion back to the virtual subchannel that asked.
  */
 import type { IoHandler, IoOperandAccess, SimClock, StoragePort } from '@strachey/isa-core';
-import { ChannelSubsystem, Dasd3390, type Scsw, type CkdVolume, decodeScsw, encodeOrb, decodePmcw, encodePmcw } from '@strachey/io-channel';
+import {
+  ChannelSubsystem,
+  Dasd3390,
+  FC_CLEAR,
+  FC_HALT,
+  SC_PRIMARY,
+  type Scsw,
+  type CkdVolume,
+  decodeScsw,
+  encodeOrb,
+  decodePmcw,
+  encodePmcw,
+} from '@strachey/io-channel';
 
 /**
  * A channel subsystem CP does not own: its logical partition's image of the
@@ -114,8 +126,25 @@ export class RealIo {
     return this.devices.get(devnum)?.dasd;
   }
 
-  private instruction(op: 'STSCH' | 'MSCH' | 'SSCH' | 'TSCH' | 'CSCH', subchannel: number): number {
-    this.op.gpr[1] = (0x00010000 | subchannel) | 0;
+  /**
+   * The real device number of the mounted volume with volume serial
+   * `volser` (the six-character label a minidisk's MDISK statement names),
+   * or undefined when no such volume is attached. LINK and LOGON find an
+   * owner's minidisk through it.
+   */
+  deviceOfVolser(volser: string): number | undefined {
+    const v = volser.toUpperCase();
+    for (const d of this.devices.values()) if (d.volser === v) return d.devnum;
+    return undefined;
+  }
+
+  /** Volume serials of the attached volumes with their real device numbers, in attach order. */
+  volumes(): { volser: string; devnum: number }[] {
+    return [...this.devices.values()].map((d) => ({ volser: d.volser, devnum: d.devnum }));
+  }
+
+  private instruction(op: 'STSCH' | 'MSCH' | 'SSCH' | 'TSCH' | 'CSCH' | 'HSCH', subchannel: number): number {
+    this.op.gpr[1] = 0x00010000 | subchannel | 0;
     return this.channels.execute(op, 0, this.op);
   }
 
@@ -124,7 +153,16 @@ export class RealIo {
     const d = this.devices.get(devnum);
     if (d === undefined) {
       // No such real device: the virtual device answers "not operational" status as a channel control check.
-      done({ flag0: 0, flag1: 0, flag2: 0x40, flag3: 0x17, ccwAddress: hostCcw + 8, deviceStatus: 0, subchannelStatus: 0x04, count: 0 });
+      done({
+        flag0: 0,
+        flag1: 0,
+        flag2: 0x40,
+        flag3: 0x17,
+        ccwAddress: hostCcw + 8,
+        deviceStatus: 0,
+        subchannelStatus: 0x04,
+        count: 0,
+      });
       return;
     }
     const r: Request = { key, hostCcw, done, cancelled: false };
@@ -135,23 +173,62 @@ export class RealIo {
     }
   }
 
-  /** Forget a request (guest CSCH): clear the real subchannel if it is running. */
+  /**
+   * Forget a request (guest CSCH, DETACH, reset): a queued one leaves the
+   * queue; a running one is stopped by a real CLEAR SUBCHANNEL, so its
+   * channel program touches no storage from now on (CP may reuse the work
+   * area at once). The device's queue goes on when the clear completes.
+   */
   clear(devnum: number, hostCcw: number): void {
     const d = this.devices.get(devnum);
     if (d === undefined) return;
     const i = d.queue.findIndex((r) => r.hostCcw === hostCcw);
     if (i >= 0) d.queue.splice(i, 1);
-    if (d.active !== null && d.active.hostCcw === hostCcw) d.active.cancelled = true;
+    if (d.active !== null && d.active.hostCcw === hostCcw && !d.active.cancelled) {
+      d.active.cancelled = true;
+      this.instruction('CSCH', d.subchannel);
+    }
+  }
+
+  /**
+   * Halt a request (guest HSCH): a queued one leaves the queue (false: no
+   * completion will come); a running one gets a real HALT SUBCHANNEL
+   * (true: its halted status comes to its `done`).
+   */
+  halt(devnum: number, hostCcw: number): boolean {
+    const d = this.devices.get(devnum);
+    if (d === undefined) return false;
+    const i = d.queue.findIndex((r) => r.hostCcw === hostCcw);
+    if (i >= 0) {
+      d.queue.splice(i, 1);
+      return false;
+    }
+    if (d.active === null || d.active.hostCcw !== hostCcw || d.active.cancelled) return false;
+    // cc 1: it has just ended and its status waits to be taken; that completion answers the halt.
+    const cc = this.instruction('HSCH', d.subchannel);
+    return cc === 0 || cc === 1;
   }
 
   private issue(d: RealDevice, r: Request): void {
     d.active = r;
-    encodeOrb({ interruptionParameter: d.subchannel, key: r.key, format1: true, lpm: 0xff, ccwAddress: r.hostCcw }, this.op.buffer);
+    encodeOrb(
+      { interruptionParameter: d.subchannel, key: r.key, format1: true, lpm: 0xff, ccwAddress: r.hostCcw },
+      this.op.buffer,
+    );
     const cc = this.instruction('SSCH', d.subchannel);
     this.counters.starts++;
     if (cc !== 0) {
       d.active = null;
-      r.done({ flag0: 0, flag1: 0, flag2: 0x40, flag3: 0x17, ccwAddress: r.hostCcw + 8, deviceStatus: 0, subchannelStatus: 0x04, count: 0 });
+      r.done({
+        flag0: 0,
+        flag1: 0,
+        flag2: 0x40,
+        flag3: 0x17,
+        ccwAddress: r.hostCcw + 8,
+        deviceStatus: 0,
+        subchannelStatus: 0x04,
+        count: 0,
+      });
     }
   }
 
@@ -164,8 +241,9 @@ export class RealIo {
       if (d === undefined) continue;
       this.instruction('TSCH', d.subchannel);
       const scsw = decodeScsw(this.op.buffer, 0);
-      // Only primary status ends the start function; intermediate status (PCI) is not reflected.
-      if ((scsw.flag3 & 0x04) === 0) continue;
+      // Primary status ends the start function, and so does a completed halt or clear
+      // (a program halted before it started has no primary status); intermediate status (PCI) is not reflected.
+      if ((scsw.flag3 & SC_PRIMARY) === 0 && (scsw.flag2 & (FC_HALT | FC_CLEAR)) === 0) continue;
       this.counters.completions++;
       const r = d.active;
       d.active = null;

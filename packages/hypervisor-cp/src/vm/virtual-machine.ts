@@ -33,6 +33,7 @@ import type { InterpretiveExecution } from '../sie/interpretive-execution';
 import { decodeStateDescription, emptyStateDescription, encodeStateDescription, ICPT, SD_SIZE, SD_V } from '../sie/state-description';
 import type { RealIoPort, VirtualDevice } from '../io/virtual-io';
 import { VirtualIo } from '../io/virtual-io';
+import { ConsoleInputQueue } from '../io/console-input';
 import { diagnose } from './diagnose';
 import { CP_AREA_BYTES, GuestStorage, PGM, realToAbsolute, SD_AREA_BYTES, SIE_UNIT } from './guest-storage';
 import { LOW, PSW_EXT, PSW_IO, type ShadowPort, VEXT, VirtualCpu } from './virtual-cpu';
@@ -123,8 +124,11 @@ export class VirtualMachine {
   readonly io: VirtualIo;
   /** Lines the guest wrote to its virtual console, and CP's messages to it. */
   readonly consoleLines: string[] = [];
-  /** Lines queued for the guest's console READs. */
-  readonly consoleInput: string[] = [];
+  /**
+   * Lines queued for the guest's console READs, oldest first. Queue with
+   * `queueConsoleInput` (a plain `push` works the same way).
+   */
+  readonly consoleInput: string[] = new ConsoleInputQueue();
   /** Called with each console line (host side, e.g. a terminal). */
   onConsole: ((line: string) => void) | null = null;
   readonly counters: VmCounters = {
@@ -210,6 +214,20 @@ export class VirtualMachine {
     this.current = this.cpus[0]!;
     this.io = new VirtualIo(this.storage, options.ioPort(this), options.devices, CP_AREA_BYTES - SD_AREA_BYTES);
     this.io.owner = this.userid;
+    (this.consoleInput as ConsoleInputQueue).onQueued = () => this.io.consoleInputArrived();
+  }
+
+  /**
+   * A line the user typed for the guest (the terminal in VM READ or
+   * RUNNING): queued for the virtual console, and the console is told at
+   * once — a console READ waiting for input completes with it (CE+DE, the
+   * residual count of what did not fill the READ), or, with no READ active,
+   * the console presents attention (unit status X'80') as an I/O
+   * interruption if the guest enabled its subchannel. That is how a guest
+   * waiting in an enabled wait learns that a line is there.
+   */
+  queueConsoleInput(line: string): void {
+    this.consoleInput.push(line);
   }
 
   /** Set by DIAGNOSE X'44' (voluntary time-slice end): the dispatcher takes the CPU away now. */
