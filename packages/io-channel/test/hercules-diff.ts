@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type CommandOutput, type HerculesOutput, everyStartWaitedBeforeDisplays, runHerculesSettled, splitSections, storageBytes } from '@strachey/hercules-oracle';
 import type { AbsoluteAddress } from '@strachey/isa-core';
 import { CardPunch2540, CardReader2540, CkdVolume, Console3215, Dasd3390, type LoadResult, Printer1403, createChannelMachine, formatVolume, geometry3390, loadVolume, saveVolume } from '../src/index';
 import { IRB_AT, drain, enable, io, rig } from './helpers';
@@ -52,15 +53,6 @@ export const CARDS = ['FIRST CARD', 'SECOND CARD', 'THIRD CARD'];
 
 const hex = (bytes: readonly number[] | Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('').toUpperCase();
 
-export function herculesAvailable(): boolean {
-  try {
-    execFileSync('hercules', ['--help'], { stdio: 'ignore', timeout: 5000 });
-    return true;
-  } catch (e) {
-    return existsSync('/usr/bin/hercules') && (e as { code?: string }).code !== 'ENOENT';
-  }
-}
-
 /** Where the 3390 volume comes from: Hercules' dasdinit, or this package's Hercules-format encoder. */
 export type VolumeSource = 'dasdinit' | 'strachey';
 
@@ -75,109 +67,128 @@ export function makeVolume(file: string, source: VolumeSource): void {
   saveVolume(file, v, 'hercules');
 }
 
-/**
- * Run all cases on Hercules in one session; returns results, the printer
- * and punch files, and the volume image Hercules left behind (parsed by
- * this package's loader).
- */
-export function runOnHercules(cases: readonly DiffCase[], source: VolumeSource = 'dasdinit'): { results: DiffResult[]; print: string; punch: string; log: string; volume: LoadResult; unfinished: string[] } {
-  // A loaded machine can be slow to finish a case within the pause: run again with a longer one.
-  const first = runOnHerculesOnce(cases, source, 1);
-  return first.unfinished.length === 0 ? first : runOnHerculesOnce(cases, source, 4);
+/** The guest program and its PSWs, loaded once per session: address → bytes. */
+const SESSION_STORAGE: readonly (readonly [number, readonly number[]])[] = [
+  [0, [0, 8, 0, 0, 0, 0, 2, 0]],
+  [0x200, Array.from(Buffer.from(PROGRAM, 'hex'))],
+  [0x320, [0, 0x0a, 0, 0, 0, 0, 0, 0]],
+];
+
+/** What the guest reads for one case (subchannel, SSKE operands, ORB, a cleared IRB and DONE byte) and the case's own pokes. */
+function caseStorage(c: DiffCase): (readonly [number, readonly number[]])[] {
+  const [kaddr, kval] = c.key ?? [0x7000, 0];
+  return [
+    [0x300, [0, 1, 0, c.subchannel]],
+    [0x310, [...new Array(8).fill(0xff), 0, 0, 0, kval, kaddr >>> 24, (kaddr >>> 16) & 255, (kaddr >>> 8) & 255, kaddr & 255]],
+    [0x500, [...c.orb, ...new Array(20).fill(0)]],
+    [0x600, new Array(64).fill(0)],
+    [DONE_AT, [0]],
+    ...c.poke,
+  ];
 }
 
-function runOnHerculesOnce(cases: readonly DiffCase[], source: VolumeSource, pauseSeconds: number): { results: DiffResult[]; print: string; punch: string; log: string; volume: LoadResult; unfinished: string[] } {
+/** What Hercules left: per-case results, output files, the log and the volume image. */
+export interface HerculesSession {
+  readonly results: DiffResult[];
+  /** Cases whose DONE byte was not set when their displays were taken. */
+  readonly unfinished: string[];
+  /** Did an attempt finish every case before its displays, with a whole log and a clean shutdown? */
+  readonly complete: boolean;
+  readonly attempts: number;
+  readonly print: string;
+  readonly punch: string;
+  readonly log: string;
+  readonly volume: LoadResult;
+}
+
+/**
+ * The console script of a session: each case after `* CASE i`, its storage
+ * poked with `r` (Hercules 3.13 stores at most 32 bytes per command),
+ * `restart`, a pause, and `r A.N` displays of the DONE byte, the stored
+ * condition codes, the IRB and the case's compare regions.
+ */
+function sessionScript(cases: readonly DiffCase[]): string {
+  const lines: string[] = [];
+  const poke = (a: number, bytes: readonly number[]): void => {
+    for (let o = 0; o < bytes.length; o += 32) lines.push(`r ${(a + o).toString(16)}=${hex(bytes.slice(o, o + 32))}`);
+  };
+  for (const [a, bytes] of SESSION_STORAGE) poke(a, bytes);
+  cases.forEach((c, i) => {
+    lines.push(`* CASE ${i}`);
+    for (const [a, bytes] of caseStorage(c)) poke(a, bytes);
+    lines.push('restart', 'pause 1');
+    for (const [a, n] of [[DONE_AT, 1], [0x310, 8], [0x600, 16], ...c.compare] as const) lines.push(`r ${a.toString(16)}.${n.toString(16)}`);
+  });
+  lines.push('quit', '');
+  return lines.join('\n');
+}
+
+const DISPLAY = /^r ([0-9a-f]+)\.([0-9a-f]+)$/i;
+
+/** The N bytes from A that an `r A.N` command displayed (Hercules shows whole rows of 16; a missing byte ends the list). */
+function displayed(cmd: CommandOutput): number[] {
+  const m = DISPLAY.exec(cmd.text);
+  if (m === null) return [];
+  const a = Number.parseInt(m[1]!, 16);
+  const n = Number.parseInt(m[2]!, 16);
+  const bytes = storageBytes(cmd.items.flatMap((it) => (it.kind === 'storage' ? [it] : [])));
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const b = bytes.get(a + i);
+    if (b === undefined) break;
+    out.push(b);
+  }
+  return out;
+}
+
+/** Read each case's displays (in the order `sessionScript` wrote them) from the parsed log. */
+function sessionResults(run: HerculesOutput, cases: readonly DiffCase[]): { results: DiffResult[]; unfinished: string[] } {
+  const sections = new Map(splitSections(run).map((s) => [s.title, s.commands]));
+  const results: DiffResult[] = [];
+  const unfinished: string[] = [];
+  cases.forEach((c, i) => {
+    const displays = (sections.get(`CASE ${i}`) ?? [])
+      .filter((cmd) => DISPLAY.test(cmd.text))
+      .map(displayed);
+    const [done = [], cc = [], irb = [], ...regions] = displays;
+    if (done[0] !== 1) unfinished.push(c.name);
+    results.push({ msch: ((cc[0] ?? 0) >>> 4) & 3, ssch: ((cc[4] ?? 0) >>> 4) & 3, scsw: hex(irb.slice(0, 12)), regions: c.compare.map((_, k) => hex(regions[k] ?? [])) });
+  });
+  return { results, unfinished };
+}
+
+/**
+ * Hercules' pause per case, tried in turn by the oracle's settle ladder: a
+ * case is a handful of instructions and one channel program, so a quarter of
+ * a second is ample on an idle machine; under load the longer ones take over.
+ */
+const SESSION_PAUSES: readonly number[] = [0.25, 1, 3];
+
+/**
+ * Run all cases on Hercules in one session (the reader and the DASD carry
+ * state from case to case) through `runHerculesSettled`: an attempt counts
+ * only when every case's disabled wait came before its displays and every
+ * DONE byte was set; each attempt starts from fresh device files.
+ */
+export async function runOnHercules(cases: readonly DiffCase[], source: VolumeSource = 'dasdinit'): Promise<HerculesSession> {
   const dir = mkdtempSync(join(tmpdir(), 'io-channel-herc-'));
+  const file = { volume: join(dir, 'vol.3390'), cards: join(dir, 'cards.txt'), punch: join(dir, 'punch.txt'), print: join(dir, 'print.txt') };
   try {
-    makeVolume(join(dir, 'vol.3390'), source);
-    writeFileSync(join(dir, 'cards.txt'), `${CARDS.join('\n')}\n`);
-    writeFileSync(
-      join(dir, 'h.cnf'),
-      [
-        'CPUSERIAL 000611',
-        'CPUMODEL  3090',
-        'MAINSIZE  16',
-        'XPNDSIZE  0',
-        'NUMCPU    1',
-        'ARCHMODE  ESA/390',
-        'PANRATE   FAST',
-        '0009 3215-C / noprompt',
-        `000C 3505 ${join(dir, 'cards.txt')} ascii eof`,
-        `000D 3525 ${join(dir, 'punch.txt')} ascii`,
-        `000E 1403 ${join(dir, 'print.txt')}`,
-        `0190 3390 ${join(dir, 'vol.3390')}`,
-        '',
-      ].join('\n'),
-    );
-    // Hercules 3.13's `r A=hex` stores at most 32 bytes and echoes them as rows of 16 bytes from A;
-    // `r A.N` displays N bytes in rows of 16. `plan` says how many rows each command prints.
-    const lines: string[] = [];
-    const plan: ({ skip: number } | { take: number })[] = [];
-    const poke = (a: number, bytes: readonly number[]): void => {
-      for (let o = 0; o < bytes.length; o += 32) {
-        const chunk = bytes.slice(o, o + 32);
-        lines.push(`r ${(a + o).toString(16)}=${hex(chunk)}`);
-        plan.push({ skip: Math.ceil(chunk.length / 16) });
-      }
-    };
-    const display = (a: number, n: number): void => {
-      lines.push(`r ${a.toString(16)}.${n.toString(16)}`);
-      plan.push({ take: n });
-    };
-    poke(0, [0, 8, 0, 0, 0, 0, 2, 0]);
-    poke(0x200, Array.from(Buffer.from(PROGRAM, 'hex')));
-    poke(0x320, [0, 0x0a, 0, 0, 0, 0, 0, 0]);
-    for (const c of cases) {
-      const [kaddr, kval] = c.key ?? [0x7000, 0];
-      poke(0x300, [0, 1, 0, c.subchannel]);
-      poke(0x310, [...new Array(8).fill(0xff), 0, 0, 0, kval, kaddr >>> 24, (kaddr >>> 16) & 255, (kaddr >>> 8) & 255, kaddr & 255]);
-      poke(0x500, [...c.orb, ...new Array(20).fill(0)]);
-      poke(0x600, new Array(64).fill(0));
-      poke(DONE_AT, [0]);
-      for (const [a, bytes] of c.poke) poke(a, bytes);
-      lines.push('restart', `pause ${pauseSeconds}`);
-      display(DONE_AT, 1);
-      display(0x310, 8);
-      display(0x600, 16);
-      for (const [a, n] of c.compare) display(a, n);
-    }
-    lines.push('quit', '');
-    writeFileSync(join(dir, 't.rc'), lines.join('\n'));
-    let log = '';
-    try {
-      log = execFileSync('hercules', ['-f', join(dir, 'h.cnf'), '-d'], { cwd: dir, env: { ...process.env, HERCULES_RC: join(dir, 't.rc') }, timeout: 120_000, encoding: 'latin1' });
-    } catch (e) {
-      log = String((e as { stdout?: string }).stdout ?? '');
-    }
-    const rows = log.split('\n').filter((l) => /^R:[0-9A-F]{8}:K:/.test(l));
-    let rowIndex = 0;
-    const taken: number[][] = [];
-    for (const step of plan) {
-      if ('skip' in step) {
-        rowIndex += step.skip;
-        continue;
-      }
-      const out: number[] = [];
-      while (out.length < step.take && rowIndex < rows.length) {
-        const row = rows[rowIndex++]!;
-        const eq = row.indexOf('=');
-        for (const w of row.slice(eq + 1, eq + 36).trim().split(/\s+/)) for (let i = 0; i < w.length; i += 2) out.push(Number.parseInt(w.slice(i, i + 2), 16));
-      }
-      taken.push(out.slice(0, step.take));
-    }
-    const results: DiffResult[] = [];
-    const unfinished: string[] = [];
-    let t = 0;
-    for (const c of cases) {
-      if ((taken[t++] ?? [])[0] !== 1) unfinished.push(c.name);
-      const cc = taken[t++] ?? [];
-      const irb = taken[t++] ?? [];
-      const regions = c.compare.map(() => hex(taken[t++] ?? []));
-      results.push({ msch: ((cc[0] ?? 0) >>> 4) & 3, ssch: ((cc[4] ?? 0) >>> 4) & 3, scsw: hex(irb.slice(0, 12)), regions });
-    }
-    const print = existsSync(join(dir, 'print.txt')) ? readFileSync(join(dir, 'print.txt'), 'latin1') : '';
-    const punch = existsSync(join(dir, 'punch.txt')) ? readFileSync(join(dir, 'punch.txt'), 'latin1') : '';
-    return { results, print, punch, log, volume: loadVolume(join(dir, 'vol.3390')), unfinished };
+    const run = await runHerculesSettled({
+      script: sessionScript(cases),
+      devices: ['0009 3215-C / noprompt', `000C 3505 ${file.cards} ascii eof`, `000D 3525 ${file.punch} ascii`, `000E 1403 ${file.print}`, `0190 3390 ${file.volume}`],
+      pauses: SESSION_PAUSES,
+      beforeAttempt: () => {
+        rmSync(file.punch, { force: true });
+        rmSync(file.print, { force: true });
+        rmSync(file.volume, { force: true });
+        makeVolume(file.volume, source);
+        writeFileSync(file.cards, `${CARDS.join('\n')}\n`);
+      },
+      isComplete: (r) => everyStartWaitedBeforeDisplays(r) && sessionResults(r, cases).unfinished.length === 0,
+    });
+    const read = (f: string): string => (existsSync(f) ? readFileSync(f, 'latin1') : '');
+    return { ...sessionResults(run, cases), complete: run.complete, attempts: run.attempts, print: read(file.print), punch: read(file.punch), log: run.raw, volume: loadVolume(file.volume) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -258,18 +269,10 @@ export function runOnIsaCore(cases: readonly DiffCase[], source: VolumeSource = 
     channels.attach(0x0190, new Dasd3390(loaded.volume, FAST_DASD));
     const st = machine.storage;
     const put = (a: number, bytes: readonly number[] | Uint8Array): void => st.writeFrom(a as AbsoluteAddress, Uint8Array.from(bytes));
-    put(0, [0, 8, 0, 0, 0, 0, 2, 0]);
-    put(0x200, Buffer.from(PROGRAM, 'hex'));
-    put(0x320, [0, 0x0a, 0, 0, 0, 0, 0, 0]);
+    for (const [a, bytes] of SESSION_STORAGE) put(a, bytes);
     const results: DiffResult[] = [];
     for (const c of cases) {
-      const [kaddr, kval] = c.key ?? [0x7000, 0];
-      put(0x300, [0, 1, 0, c.subchannel]);
-      put(0x310, [...new Array(8).fill(0xff), 0, 0, 0, kval, kaddr >>> 24, (kaddr >>> 16) & 255, (kaddr >>> 8) & 255, kaddr & 255]);
-      put(0x500, [...c.orb, ...new Array(20).fill(0)]);
-      put(0x600, new Array(64).fill(0));
-      put(DONE_AT, [0]);
-      for (const [a, bytes] of c.poke) put(a, bytes);
+      for (const [a, bytes] of caseStorage(c)) put(a, bytes);
       machine.restart(0);
       const exit = machine.run(5_000_000);
       if (exit.reason !== 'halted' || st.read8(DONE_AT as AbsoluteAddress) !== 1) throw new Error(`${c.name}: the guest did not reach its wait (${exit.reason})`);

@@ -6,14 +6,14 @@
  * Principles of Operation and Hercules 3.13 does not, the case says so and
  * asserts both values explicitly.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { herculesAvailable, runHerculesSettled } from '@strachey/hercules-oracle';
 import { type AbsoluteAddress, assemble, herculesAlterCommands } from '@strachey/isa-core';
 import { describe, expect, it } from 'vitest';
 import { Console3215, Dasd3390, createChannelMachine, dasdInit, toEbcdic } from '../src/index';
-import { type DiffCase, herculesAvailable, runOnHercules, runOnIsaCore, runOnStrachey } from './hercules-diff';
+import { type DiffCase, runOnHercules, runOnIsaCore, runOnStrachey } from './hercules-diff';
 import { ccw0, ccw1 } from './helpers';
 
 const orb = (ccw: number, o: { format1?: boolean; key?: number; flags7?: number; flags5?: number } = {}): number[] => [
@@ -177,8 +177,9 @@ const WRITE_CASES: DiffCase[] = [
 ];
 
 describe.skipIf(!herculesAvailable())('volume exchange with Hercules 3.13', () => {
-  it('Hercules runs on an image this package wrote, writes records on it, and this package reads them back', { timeout: 60_000 }, () => {
-    const herc = runOnHercules(WRITE_CASES, 'strachey');
+  it('Hercules runs on an image this package wrote, writes records on it, and this package reads them back', { timeout: 120_000 }, async () => {
+    const herc = await runOnHercules(WRITE_CASES, 'strachey');
+    expect(herc.complete, herc.log.slice(-3000)).toBe(true);
     expect(herc.unfinished).toEqual([]);
     const ours = runOnStrachey(WRITE_CASES, 'strachey');
     WRITE_CASES.forEach((c, i) => {
@@ -195,8 +196,10 @@ describe.skipIf(!herculesAvailable())('volume exchange with Hercules 3.13', () =
 });
 
 describe.skipIf(!herculesAvailable())('differential against Hercules 3.13', () => {
-  it('the same channel programs give the same condition codes, SCSWs and data', { timeout: 120_000 }, () => {
-    const herc = runOnHercules(CASES);
+  // Worst case (a loaded machine needing every pause of the ladder) is about three minutes.
+  it('the same channel programs give the same condition codes, SCSWs and data', { timeout: 240_000 }, async () => {
+    const herc = await runOnHercules(CASES);
+    expect(herc.complete, herc.log.slice(-3000)).toBe(true);
     expect(herc.unfinished).toEqual([]);
     const ours = runOnStrachey(CASES);
     const diffs: string[] = [];
@@ -232,54 +235,31 @@ describe('the same guest program on isa-core’s CPU', () => {
 });
 
 describe.skipIf(!herculesAvailable())('examples/dasd-to-console.asm on Hercules 3.13 and here', () => {
-  it('prints the same lines on both, on a volume made by dasdInit in Hercules format, and writes the same records', { timeout: 120_000 }, () => {
+  it('prints the same lines on both, on a volume made by dasdInit in Hercules format, and writes the same records', { timeout: 120_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'io-channel-example-'));
     try {
       const source = readFileSync(join(__dirname, '../examples/dasd-to-console.asm'), 'utf8');
       const program = assemble(source);
       if (!program.ok) throw new Error('the example does not assemble');
-      // Hercules.
-      writeFileSync(join(dir, 'h.cnf'), ['CPUSERIAL 000611', 'CPUMODEL 3090', 'MAINSIZE 16', 'XPNDSIZE 0', 'NUMCPU 1', 'ARCHMODE ESA/390', 'PANRATE FAST', '0009 3215-C / noprompt', `0190 3390 ${join(dir, 'herc.3390')}`, ''].join('\n'));
-      // `pause` is wall-clock time while the guest runs on Hercules' CPU
-      // thread, so a loaded machine may need longer: each attempt starts from
-      // a fresh image, and only a run whose disabled wait (HHCCP011I) came
-      // before `quit` and which shut down cleanly (exit 0, so the image was
-      // written back) is compared. (The oracle's runHerculesSettled does this;
-      // io-channel does not depend on @strachey/hercules-oracle.)
-      const runHercules = (pause: number): { lines: string[]; complete: boolean; log: string } => {
-        expect(dasdInit({ file: join(dir, 'herc.3390'), type: '3390', cylinders: 10, volser: 'VOL001', format: 'hercules', force: true }).ok).toBe(true);
-        writeFileSync(join(dir, 'prog.rc'), [...herculesAlterCommands(program.chunks), 'r 0=0008000080002000', 'restart', `pause ${pause}`, 'quit', ''].join('\n'));
-        let log = '';
-        let clean = true;
-        try {
-          log = execFileSync('hercules', ['-f', join(dir, 'h.cnf'), '-d'], { cwd: dir, env: { ...process.env, HERCULES_RC: join(dir, 'prog.rc') }, timeout: 30_000 + pause * 1000, encoding: 'latin1' });
-        } catch (e) {
-          clean = false;
-          log = String((e as { stdout?: string }).stdout ?? '');
-        }
-        const lines = log.split('\n');
-        const wait = lines.findIndex((l) => l.startsWith('HHCCP011I'));
-        const quit = lines.indexOf('quit');
-        return { lines, complete: clean && wait >= 0 && quit > wait, log };
-      };
-      let run = runHercules(2);
-      for (const pause of [8, 20]) if (!run.complete) run = runHercules(pause);
-      expect(run.complete, run.log.slice(-3000)).toBe(true);
-      const { lines } = run;
-      const from = lines.indexOf('restart') + 1;
-      const to = lines.findIndex((l) => l.startsWith('HHCCP011I'));
-      // Other threads' messages interleave with the console output (under load
-      // even the CPU thread's start message, HHCCP002I, lands after `restart`):
-      // drop them with their indented continuation lines (`          tid=…`).
-      const herculesLines: string[] = [];
-      let inMessage = false;
-      for (const l of lines.slice(from, to)) {
-        if (/^HHC[A-Z]{2}\d{3}[IWESDA] /.test(l)) inMessage = true;
-        else if (!(inMessage && /^\s+\S/.test(l))) {
-          inMessage = false;
-          herculesLines.push(l.trimEnd());
-        }
-      }
+      // Hercules. Each attempt of the settle ladder starts from a fresh image;
+      // only a run whose disabled wait came before `quit` and which shut down
+      // cleanly (so the image was written back) is compared.
+      const herc = join(dir, 'herc.3390');
+      const run = await runHerculesSettled({
+        script: [...herculesAlterCommands(program.chunks), 'r 0=0008000080002000', 'restart', 'pause 2', 'quit', ''].join('\n'),
+        devices: ['0009 3215-C / noprompt', `0190 3390 ${herc}`],
+        pauses: [2, 8, 20],
+        beforeAttempt: () => {
+          expect(dasdInit({ file: herc, type: '3390', cylinders: 10, volser: 'VOL001', format: 'hercules', force: true }).ok).toBe(true);
+        },
+      });
+      expect(run.complete, run.raw.slice(-3000)).toBe(true);
+      // The guest's console lines are what `restart` printed that is not a
+      // Hercules message: the parser sets other threads' messages (under load
+      // even the CPU thread's start message, HHCCP002I, lands after `restart`)
+      // apart with their continuation lines.
+      const restart = run.commands.find((c) => c.text === 'restart');
+      const herculesLines = (restart?.items ?? []).flatMap((it) => (it.kind === 'text' ? [it.text.trimEnd()] : []));
       // Here.
       expect(dasdInit({ file: join(dir, 'ours.3390'), type: '3390', cylinders: 10, volser: 'VOL001', format: 'hercules' }).ok).toBe(true);
       const dasd = Dasd3390.open(join(dir, 'ours.3390'));
@@ -296,7 +276,7 @@ describe.skipIf(!herculesAvailable())('examples/dasd-to-console.asm on Hercules 
       expect(herculesLines).toEqual(con.lines.map((l) => l.trimEnd()));
       expect(herculesLines[0]).toBe('VOLUME VOL001');
       // Both images now hold the same records; Hercules' is byte-identical to ours.
-      expect(Buffer.compare(readFileSync(join(dir, 'herc.3390')), readFileSync(join(dir, 'ours.3390')))).toBe(0);
+      expect(Buffer.compare(readFileSync(herc), readFileSync(join(dir, 'ours.3390')))).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -67,14 +67,29 @@ const WAITS = /^(sh\s+sleep|pause)\b/i;
  */
 export function waitedBeforeDisplays(run: { readonly commands: readonly CommandOutput[] }): boolean {
   const cmds = run.commands;
-  let start = -1;
-  for (let i = cmds.length - 1; i >= 0; i--) {
-    if (STARTS.test(cmds[i]!.text)) {
-      start = i;
-      break;
-    }
+  for (let i = cmds.length - 1; i >= 0; i--) if (STARTS.test(cmds[i]!.text)) return waitedAfter(cmds, i);
+  return false;
+}
+
+/**
+ * `waitedBeforeDisplays` for a script that starts the CPU several times (one
+ * session running case after case, each ending in a disabled wait): every
+ * start command was followed by its own HHCCP011I before the next display,
+ * so no case's displays can show the CPU still running.
+ */
+export function everyStartWaitedBeforeDisplays(run: { readonly commands: readonly CommandOutput[] }): boolean {
+  const cmds = run.commands;
+  let starts = 0;
+  for (let i = 0; i < cmds.length; i++) {
+    if (!STARTS.test(cmds[i]!.text)) continue;
+    starts++;
+    if (!waitedAfter(cmds, i)) return false;
   }
-  if (start < 0) return false;
+  return starts > 0;
+}
+
+// Did HHCCP011I arrive while the start command at `start`, or a pause right after it, was current?
+function waitedAfter(cmds: readonly CommandOutput[], start: number): boolean {
   for (let i = start; i < cmds.length; i++) {
     const c = cmds[i]!;
     if (i > start && !WAITS.test(c.text)) return false;

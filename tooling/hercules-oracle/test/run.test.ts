@@ -11,6 +11,7 @@ import {
   runHercules,
   runHerculesCases,
   runHerculesSettled,
+  everyStartWaitedBeforeDisplays,
   waitedBeforeDisplays,
   withPause,
 } from '../src/index';
@@ -63,6 +64,28 @@ describe('waitedBeforeDisplays', () => {
     expect(waitedBeforeDisplays(parseHerculesOutput(late, script))).toBe(false);
     const none = `restart\nsh sleep 0.2\ngpr\n${gpr}psw\nquit\n`;
     expect(waitedBeforeDisplays(parseHerculesOutput(none, script))).toBe(false);
+  });
+});
+
+describe('everyStartWaitedBeforeDisplays', () => {
+  // Two cases in one session: each restart must see its own wait before its displays.
+  const script = 'restart\nsh sleep 0.2\nr 10.4\nrestart\nsh sleep 0.2\nr 10.4\nquit\n';
+  const wait = 'HHCCP011I CPU0000: Disabled wait state\n          PSW=000A0000 00000000\n';
+  const r10 = 'R:00000010:K:06=00000000                              ....\n';
+  it('accepts a session where every restart waited before its displays', () => {
+    const log = `restart\n${wait}sh sleep 0.2\nr 10.4\n${r10}restart\nsh sleep 0.2\n${wait}r 10.4\n${r10}quit\n`;
+    const run = parseHerculesOutput(log, script);
+    expect(everyStartWaitedBeforeDisplays(run)).toBe(true);
+    expect(waitedBeforeDisplays(run)).toBe(true);
+  });
+  it('rejects a session where an earlier case waited late, which the last-start check misses', () => {
+    const log = `restart\nsh sleep 0.2\nr 10.4\n${r10}${wait}restart\nsh sleep 0.2\n${wait}r 10.4\n${r10}quit\n`;
+    const run = parseHerculesOutput(log, script);
+    expect(everyStartWaitedBeforeDisplays(run)).toBe(false);
+    expect(waitedBeforeDisplays(run)).toBe(true);
+  });
+  it('rejects a script with no start command', () => {
+    expect(everyStartWaitedBeforeDisplays(parseHerculesOutput('gpr\nquit\n', 'gpr\nquit\n'))).toBe(false);
   });
 });
 

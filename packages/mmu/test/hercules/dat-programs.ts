@@ -1,6 +1,6 @@
 /**
  * Generator of ESA/390 page tables and test programs for Hercules 3.13, and
- * the runner that executes them headless (hercules-oracle.md recipe).
+ * the runner that executes them headless through @strachey/hercules-oracle.
  *
  * A scenario is a random segment table (at 0x10000) and page tables (from
  * 0x20000), a list of virtual addresses, and one of three programs:
@@ -20,10 +20,7 @@
  * the program runs with DAT on. Data frames are drawn from 1 MB up, so
  * stores never hit the program or the tables.
  */
-import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { type StorageLine, runHerculesSettled, storageBytes, waitedBeforeDisplays } from '@strachey/hercules-oracle';
 import { type AbsoluteAddress, SparseStorage } from '@strachey/isa-core';
 import { encodePte, encodeStd, encodeSte } from '../../src/index';
 
@@ -223,61 +220,52 @@ export interface ProbeResult {
   readonly word2: number;
 }
 
-/** Parse the `r` display of the results area. */
-export function parseResults(output: string, probes: number): ProbeResult[] | null {
-  const words = new Map<number, number>();
-  for (const m of output.matchAll(/^R:([0-9A-F]{8}):K:[0-9A-F]{2}=((?:[0-9A-F]{8} ?){1,4})/gm)) {
-    const base = Number.parseInt(m[1]!, 16);
-    m[2]!
-      .trim()
-      .split(' ')
-      .forEach((w, k) => {
-        words.set(base + 4 * k, Number.parseInt(w, 16) >>> 0);
-      });
-  }
+/**
+ * The probe results from the storage lines Hercules displayed (the `r`
+ * display of the results area); null when any probe's words are missing.
+ */
+export function parseResults(storage: readonly StorageLine[], probes: number): ProbeResult[] | null {
+  const bytes = storageBytes(storage);
+  const word = (a: number): number | undefined => {
+    let v = 0;
+    for (let k = 0; k < 4; k++) {
+      const b = bytes.get(a + k);
+      if (b === undefined) return undefined;
+      v = (v << 8) | b;
+    }
+    return v >>> 0;
+  };
   const out: ProbeResult[] = [];
   for (let i = 0; i < probes; i++) {
     const a = RESULTS + 12 * i;
-    const w0 = words.get(a);
-    const w1 = words.get(a + 4);
-    const w2 = words.get(a + 8);
+    const w0 = word(a);
+    const w1 = word(a + 4);
+    const w2 = word(a + 8);
     if (w0 === undefined || w1 === undefined || w2 === undefined) return null;
     out.push({ word0: w0, word1: w1, word2: w2 });
   }
   return out;
 }
 
-const CONFIG = `CPUSERIAL 000611
-CPUMODEL  3090
-MAINSIZE  16
-XPNDSIZE  0
-NUMCPU    1
-ARCHMODE  ESA/390
-PANRATE   FAST
-0009 3215-C / noprompt
-`;
+/**
+ * Pauses of the settle ladder. The programs are a few hundred instructions,
+ * so a fifth of a second is plenty on an idle machine; under load (CI runs
+ * two test files at a time on two cores) the longer ones take over.
+ */
+const PAUSES: readonly number[] = [0.25, 1, 3, 8];
 
-/** True when a `hercules` binary is on the PATH. */
-export function herculesInstalled(): boolean {
-  return spawnSync('sh', ['-c', 'command -v hercules'], { encoding: 'utf8' }).status === 0;
-}
-
-/** Run a console script on Hercules 3.13 headless and return its output. */
-export function runHercules(script: string): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'strachey-mmu-herc-'));
-  writeFileSync(join(dir, 'h.cnf'), CONFIG);
-  writeFileSync(join(dir, 'prog.rc'), script);
-  return new Promise((resolve, reject) => {
-    execFile(
-      'hercules',
-      ['-f', 'h.cnf', '-d'],
-      { cwd: dir, env: { ...process.env, HERCULES_RC: 'prog.rc' }, timeout: 30_000, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        rmSync(dir, { recursive: true, force: true });
-        const out = `${stdout}${stderr}`;
-        if (error && !out.includes('R:')) reject(error);
-        else resolve(out);
-      },
-    );
+/**
+ * Run a scenario's program on Hercules 3.13 headless, through the oracle's
+ * settle ladder: a run counts only when the program's disabled wait came
+ * before the results display and the whole result area was shown. Null when
+ * no attempt got there (the caller asserts it is not).
+ */
+export async function runOnHercules(s: Scenario, kind: ProgramKind): Promise<ProbeResult[] | null> {
+  const probes = s.addresses.length;
+  const run = await runHerculesSettled({
+    script: herculesScript(s, kind),
+    pauses: PAUSES,
+    isComplete: (r) => waitedBeforeDisplays(r) && parseResults(r.storage, probes) !== null,
   });
+  return run.complete ? parseResults(run.storage, probes) : null;
 }

@@ -5,15 +5,14 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ProgramKind, generateScenario, isDatOn, herculesScript, parseResults, runHercules } from './dat-programs';
+import { generateScenario, isDatOn, runOnHercules } from './dat-programs';
 import { fromHercules } from './compare';
 import { DIFFERENTIAL_RUNS } from './runs';
 
 const recorded: Record<string, unknown> = {};
 for (const { seed, kind } of DIFFERENTIAL_RUNS) {
   const s = generateScenario(seed, { forDatOn: isDatOn(kind) });
-  let results = parseResults(await runHercules(herculesScript(s, kind as ProgramKind)), s.addresses.length);
-  if (results === null) results = parseResults(await runHercules(herculesScript(s, kind as ProgramKind)), s.addresses.length);
+  const results = await runOnHercules(s, kind);
   if (results === null) throw new Error(`no results from Hercules for seed ${seed} ${kind}`);
   recorded[`${seed}:${kind}`] = fromHercules(s, kind, results);
 }
