@@ -7,29 +7,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  absoluteAddress as abs,
-  assemble,
-  createEsa390Machine,
+  type Esa390Machine,
   type Esa390MachineOptions,
   type IoHandler,
   type IoInterruption,
   type SimClock,
 } from '@strachey/isa-core';
+import { bootProgram } from '@strachey/isa-core/testing';
 
 /** Assemble `src` into a fresh machine; returns it with symbol lookup and storage readers. */
 function boot(src: string, options: Partial<Esa390MachineOptions> = {}) {
-  const m = createEsa390Machine({ mainsize: 1 << 20, ...options });
-  const r = assemble(src);
-  if (!r.ok) throw new Error(r.errors.map((e) => `${e.line}:${e.column} ${e.message}`).join('\n'));
-  for (const c of r.chunks) m.storage.writeFrom(abs(c.address), c.bytes);
-  const sym = (name: string): number => {
-    const s = r.symbols.find((x) => x.name === name);
-    if (s === undefined) throw new Error(`no symbol ${name}`);
-    return s.value;
-  };
-  const word = (a: number): number => m.storage.read32(abs(a)) >>> 0;
-  const half = (a: number): number => m.storage.read16(abs(a));
-  return { m, cpu: m.cpus[0]!, sym, word, half };
+  const { machine: m, cpu, symbol: sym, word, half } = bootProgram(src, options);
+  return { m, cpu, sym, word, half };
 }
 
 /** Prefix area with every new PSW a disabled wait whose address names the class. */
@@ -292,7 +281,7 @@ IOWAIT   DC    X'020A0000',A(0)        enabled wait, I/O only
          END`;
 
   it('stores the subsystem-identification word at XB8 and the parameter at XBC, I/O old PSW at X38', () => {
-    let m!: ReturnType<typeof createEsa390Machine>;
+    let m!: Esa390Machine;
     const io = oneSubchannel(() => m.clock, 20_000);
     const b = boot(ioProgram('10000000'), { io });
     m = b.m;
@@ -306,7 +295,7 @@ IOWAIT   DC    X'020A0000',A(0)        enabled wait, I/O only
   });
 
   it('TPI takes the pending interruption without an interruption: code at XB8 for a zero operand, cc 1, then cc 0', () => {
-    let m!: ReturnType<typeof createEsa390Machine>;
+    let m!: Esa390Machine;
     const io = oneSubchannel(() => m.clock, 10);
     const b = boot(`${LOWCORE}
 BEGIN    LCTL  6,6,CR6V
@@ -336,7 +325,7 @@ WAIT     DC    X'000A0000',A(X'777')
   });
 
   it('TPI 0 stores at real XB8, which prefixing moves: the prefix area, not absolute XB8', () => {
-    let m!: ReturnType<typeof createEsa390Machine>;
+    let m!: Esa390Machine;
     const io = oneSubchannel(() => m.clock, 10);
     // The program lives in page 1, so it keeps running while real page 0 is another prefix area.
     const b = boot(`${LOWCORE}
@@ -373,7 +362,7 @@ WAIT     DC    X'000A0000',A(X'777')
   });
 
   it('leaves the interruption pending while CR6 does not enable its subclass', () => {
-    let m!: ReturnType<typeof createEsa390Machine>;
+    let m!: Esa390Machine;
     const io = oneSubchannel(() => m.clock, 20_000);
     const b = boot(ioProgram('80000000'), { io });
     m = b.m;
@@ -384,7 +373,7 @@ WAIT     DC    X'000A0000',A(X'777')
   });
 
   it('delivers the external interruption before the I/O interruption when both are pending (POP priority)', () => {
-    let m!: ReturnType<typeof createEsa390Machine>;
+    let m!: Esa390Machine;
     const io = oneSubchannel(() => m.clock, 10);
     const b = boot(`${LOWCORE}
 BEGIN    LCTL  6,6,CR6V

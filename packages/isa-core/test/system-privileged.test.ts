@@ -7,26 +7,15 @@
 import { describe, expect, it } from 'vitest';
 import {
   absoluteAddress as abs,
-  assemble,
-  createEsa390Machine,
   type Esa390MachineOptions,
   KEY_CHANGE,
   KEY_REF,
   interceptInstructions,
 } from '@strachey/isa-core';
+import { bootProgram } from '@strachey/isa-core/testing';
 
 function boot(src: string, options: Partial<Esa390MachineOptions> = {}) {
-  const m = createEsa390Machine({ mainsize: 1 << 20, ...options });
-  const r = assemble(src);
-  if (!r.ok) throw new Error(r.errors.map((e) => `${e.line}:${e.column} ${e.message}`).join('\n'));
-  for (const c of r.chunks) m.storage.writeFrom(abs(c.address), c.bytes);
-  const sym = (name: string): number => {
-    const s = r.symbols.find((x) => x.name === name);
-    if (s === undefined) throw new Error(`no symbol ${name}`);
-    return s.value;
-  };
-  const word = (a: number): number => m.storage.read32(abs(a)) >>> 0;
-  const cpu = m.cpus[0]!;
+  const { machine: m, cpu, symbol: sym, word } = bootProgram(src, options);
   /** Restart and run to the end; returns the program-interruption code and ILC, or null when none happened. */
   const go = (budget = 10_000) => {
     m.restart();

@@ -8,12 +8,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   absoluteAddress as abs,
-  assemble,
-  createEsa390Machine,
   type Esa390Machine,
   INITIAL_CR0,
   SIGP_STATUS,
 } from '@strachey/isa-core';
+import { bootProgram } from '@strachey/isa-core/testing';
 
 /** CPU 1's prefix area in these tests. */
 const PFX1 = 0x4000;
@@ -24,21 +23,11 @@ const PFX1 = 0x4000;
  * separate low cores; CPU 1's restart new PSW points at CPU1 if defined.
  */
 function twoCpus(src: string) {
-  const m = createEsa390Machine({ mainsize: 1 << 20, cpus: 2, quantum: 50 });
-  const r = assemble(src);
-  if (!r.ok) throw new Error(r.errors.map((e) => `${e.line}:${e.column} ${e.message}`).join('\n'));
-  for (const c of r.chunks) m.storage.writeFrom(abs(c.address), c.bytes);
-  const sym = (name: string): number => {
-    const s = r.symbols.find((x) => x.name === name);
-    if (s === undefined) throw new Error(`no symbol ${name}`);
-    return s.value;
-  };
+  const { machine: m, assembly, symbol: sym, word, half } = bootProgram(src, { cpus: 2, quantum: 50 });
   const page = new Uint8Array(4096);
   m.storage.readInto(abs(0), page);
   m.storage.writeFrom(abs(PFX1), page);
-  if (r.symbols.some((s) => s.name === 'CPU1')) m.storage.write32(abs(PFX1 + 4), sym('CPU1'));
-  const word = (a: number): number => m.storage.read32(abs(a)) >>> 0;
-  const half = (a: number): number => m.storage.read16(abs(a));
+  if (assembly.symbols.some((s) => s.name === 'CPU1')) m.storage.write32(abs(PFX1 + 4), sym('CPU1'));
   return { m, c0: m.cpus[0]!, c1: m.cpus[1]!, sym, word, half };
 }
 

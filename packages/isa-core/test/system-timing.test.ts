@@ -8,7 +8,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   absoluteAddress as abs,
-  assemble,
   createEsa390Machine,
   type Esa390MachineOptions,
   microsToWords,
@@ -16,14 +15,10 @@ import {
   todMicros,
   unsignedWordsToMicros,
 } from '@strachey/isa-core';
+import { bootProgram } from '@strachey/isa-core/testing';
 
 function boot(src: string, options: Partial<Esa390MachineOptions> = {}) {
-  const m = createEsa390Machine({ mainsize: 1 << 20, ...options });
-  const r = assemble(src);
-  if (!r.ok) throw new Error(r.errors.map((e) => `${e.line}:${e.column} ${e.message}`).join('\n'));
-  for (const c of r.chunks) m.storage.writeFrom(abs(c.address), c.bytes);
-  const sym = (name: string): number => r.symbols.find((x) => x.name === name)!.value;
-  const word = (a: number): number => m.storage.read32(abs(a)) >>> 0;
+  const { machine: m, symbol: sym, word } = bootProgram(src, options);
   return { m, sym, word };
 }
 

@@ -16,19 +16,7 @@ import {
   SimClock,
   SparseStorage,
 } from '@strachey/isa-core';
-import { type ContractCase, type IoHandlerSubject, ioHandlerContract, storageOperandAccess } from '@strachey/isa-core/testing';
-
-function failures(cases: readonly ContractCase[]): { name: string; message: string }[] {
-  const out: { name: string; message: string }[] = [];
-  for (const c of cases) {
-    try {
-      c.run();
-    } catch (e) {
-      out.push({ name: c.name, message: (e as Error).message });
-    }
-  }
-  return out;
-}
+import { contractFailures, type IoHandlerSubject, ioHandlerContract, storageOperandAccess } from '@strachey/isa-core/testing';
 
 /** A machine with no devices: every subchannel is not operational, nothing ever becomes pending. */
 function noDevices(): IoHandler {
@@ -164,7 +152,7 @@ describe('a handler with a defect fails the case that guards it', () => {
   ];
   for (const [defect, caseName, message] of defects) {
     it(defect ?? 'none', () => {
-      const failed = failures(ioHandlerContract(() => oneSubchannel(defect)));
+      const failed = contractFailures(ioHandlerContract(() => oneSubchannel(defect)));
       const guard = failed.find((f) => caseName.test(f.name));
       expect(guard, `failed cases: ${JSON.stringify(failed)}`).toBeDefined();
       expect(guard!.message).toMatch(/^I\/O handler contract: /);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { absoluteAddress, createEsa390Machine, SparseStorage } from '@strachey/isa-core';
-import { assembleAndLoad, programInterruption, runToWait, startCpu } from '@strachey/isa-core/testing';
+import { assembleAndLoad, bootProgram, programInterruption, runToWait, startCpu } from '@strachey/isa-core/testing';
 
 const SUM = `
 SUM      START X'2000'
@@ -64,6 +64,27 @@ describe('assembleAndLoad, startCpu, runToWait', () => {
     startCpu(bp, assembleAndLoad(bp, SUM).entry).gpr[15] = 0x2000;
     bp.cpus[0]!.breakpoints.add(0x2004);
     expect(() => runToWait(bp)).toThrow(/"reason":"breakpoint","address":8196/);
+  });
+});
+
+describe('bootProgram', () => {
+  it('gives a 1 MB machine with the program loaded, its symbols and word/half readers over the results', () => {
+    const b = bootProgram(SUM, {}, 'sum.asm');
+    expect(b.machine.storage.size).toBe(1 << 20);
+    expect(b.cpu).toBe(b.machine.cpus[0]);
+    expect(b.entry).toBe(0x2000);
+    expect(b.half(0x2000)).toBe(0x18cf); // LR 12,15
+    startCpu(b.machine, b.entry).gpr[15] = b.entry;
+    runToWait(b.machine);
+    expect(b.word(b.symbol('RESULT'))).toBe(55);
+    // word() reads unsigned: the wait PSW's second word with the high bit set would be negative as int32.
+    b.machine.storage.write32(absoluteAddress(0x3000), 0x80000001);
+    expect(b.word(0x3000)).toBe(0x80000001);
+  });
+
+  it('passes machine options through and reports assembly errors with the file name', () => {
+    expect(bootProgram(SUM, { cpus: 2, mainsize: 1 << 16 }).machine.cpus).toHaveLength(2);
+    expect(() => bootProgram(' FOO 1\n', {}, 'bad.asm')).toThrow(/^bad\.asm:1:\d+: error UNKNOWN_OPERATION: /);
   });
 });
 

@@ -6,20 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type AbsoluteAddress, absoluteAddress, KEY_CHANGE, SparseStorage, type StoragePort } from '@strachey/isa-core';
-import { type ContractCase, checkStorageAgainstModel, storagePortContract } from '@strachey/isa-core/testing';
-
-/** Names and messages of the cases a storage fails. */
-function failures(cases: readonly ContractCase[]): { name: string; message: string }[] {
-  const out: { name: string; message: string }[] = [];
-  for (const c of cases) {
-    try {
-      c.run();
-    } catch (e) {
-      out.push({ name: c.name, message: (e as Error).message });
-    }
-  }
-  return out;
-}
+import { contractFailures, checkStorageAgainstModel, storagePortContract } from '@strachey/isa-core/testing';
 
 describe('SparseStorage passes the StoragePort contract', () => {
   for (const size of [8192, 1 << 20, 0x80000000]) {
@@ -147,7 +134,7 @@ describe('a storage with a defect fails the case that guards it', () => {
   ];
   for (const [defect, make, caseName, message] of cases) {
     it(defect, () => {
-      const failed = failures(storagePortContract(make));
+      const failed = contractFailures(storagePortContract(make));
       const guard = failed.find((f) => caseName.test(f.name));
       expect(guard, `failed cases: ${JSON.stringify(failed)}`).toBeDefined();
       expect(guard!.message).toMatch(/^storage port contract: /);
@@ -168,7 +155,7 @@ describe('a storage with a defect fails the case that guards it', () => {
   });
 
   it('too small a storage is refused by the contract rather than passed', () => {
-    const failed = failures(storagePortContract(() => new SparseStorage(4096)));
+    const failed = contractFailures(storagePortContract(() => new SparseStorage(4096)));
     expect(failed.map((f) => f.message)).toContain('storage port contract: the contract needs at least two frames; make() gave 4096 bytes');
   });
 });

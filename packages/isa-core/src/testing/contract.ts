@@ -10,6 +10,29 @@ export interface ContractCase {
   readonly run: () => void;
 }
 
+/** A case that failed: its name and the violation it reported. */
+export interface ContractFailure {
+  readonly name: string;
+  readonly message: string;
+}
+
+/**
+ * Run every case and collect those that threw, in order: all of an
+ * implementation's violations in one report, and the way to show that a
+ * deliberately broken implementation fails exactly the cases guarding it.
+ */
+export function contractFailures(cases: Iterable<ContractCase>): ContractFailure[] {
+  const out: ContractFailure[] = [];
+  for (const c of cases) {
+    try {
+      c.run();
+    } catch (e) {
+      out.push({ name: c.name, message: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  return out;
+}
+
 /** Throw a contract violation; `contract` names the interface ("storage port"). */
 export function violation(contract: string, message: string): never {
   throw new Error(`${contract} contract: ${message}`);

@@ -8,12 +8,14 @@
  * are plain functions returning cases that throw on a violation, so they
  * need no test framework: `for (const c of storagePortContract(make)) it(c.name, c.run)`.
  */
-export type { ContractCase } from './contract';
+export { type ContractCase, type ContractFailure, contractFailures } from './contract';
 export { checkStorageAgainstModel, storagePortContract } from './storage-contract';
 export { type IoHandlerSubject, ioHandlerContract, storageOperandAccess } from './io-contract';
 export { interceptionPolicyContract } from './policy-contract';
 export {
   assembleAndLoad,
+  type BootedProgram,
+  bootProgram,
   type LoadedProgram,
   type ProgramInterruptionInfo,
   programInterruption,

@@ -13,7 +13,7 @@ import { assemble } from '../esa390/asm/assembler';
 import { formatAsmError } from '../esa390/asm/listing';
 import type { AssemblyResult } from '../esa390/asm/types';
 import type { Esa390Cpu } from '../esa390/cpu';
-import type { Esa390Machine } from '../esa390/machine';
+import { type Esa390Machine, type Esa390MachineOptions, createEsa390Machine } from '../esa390/machine';
 import { formatPsw } from '../esa390/psw';
 import { LOWCORE } from '../esa390/system/interrupts';
 
@@ -56,6 +56,40 @@ export function assembleAndLoad(target: { readonly storage: StoragePort } | Stor
       if (v === undefined) throw new Error(`${file}: no symbol ${name}`);
       return v;
     },
+  };
+}
+
+/** A fresh machine with a program assembled into it (see `bootProgram`). */
+export interface BootedProgram extends LoadedProgram {
+  readonly machine: Esa390Machine;
+  /** CPU 0. */
+  readonly cpu: Esa390Cpu;
+  /** The unsigned fullword at absolute `address`. */
+  word(address: number): number;
+  /** The halfword at absolute `address`. */
+  half(address: number): number;
+}
+
+/**
+ * A new machine (1 MB of main storage unless `options` say otherwise) with
+ * `source` assembled into it by `assembleAndLoad`, and readers for the
+ * results a test program leaves in storage. Nothing runs yet: start it the
+ * way the program expects (`machine.restart()` for a restart new PSW at real
+ * 0, or `startCpu`).
+ */
+export function bootProgram(source: string, options: Partial<Esa390MachineOptions> = {}, file = '<source>'): BootedProgram {
+  const machine = createEsa390Machine({ mainsize: 1 << 20, ...options });
+  const program = assembleAndLoad(machine, source, file);
+  const storage = machine.storage;
+  return {
+    entry: program.entry,
+    origin: program.origin,
+    assembly: program.assembly,
+    symbol: program.symbol,
+    machine,
+    cpu: machine.cpus[0]!,
+    word: (address) => storage.read32(absoluteAddress(address)) >>> 0,
+    half: (address) => storage.read16(absoluteAddress(address)),
   };
 }
 
