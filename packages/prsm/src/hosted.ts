@@ -32,7 +32,14 @@
  * snapshot: `Prsm.restore` refuses a snapshot taken while a partition hosted
  * a kernel (snapshot the kernel itself, e.g. `ControlProgram.snapshot`).
  */
-import type { CostModel, IoHandler, SimClock, SparseStorage, StoragePort, Translator } from '@strachey/isa-core';
+import type {
+  CostModel,
+  IoHandler,
+  SimClock,
+  SparseStorage,
+  StoragePort,
+  Translator,
+} from '@strachey/isa-core';
 import type { CkdVolume, Device } from '@strachey/io-channel';
 
 /** What a partition gives the kernel hosted in it; see the file comment. */

@@ -79,7 +79,8 @@ const DECK = {
          CNTLUNIT CUNUMBR=0300,PATH=(40),UNIT=2105
          IODEVICE ADDRESS=(0190,1),CUNUMBR=(0300),UNIT=3390
 `,
-  profiles: '[CPC]\nstorage = 1G\ncps = 1\nhsa = 64M\nslice = 200us\n[LP1]\nstorage = 64M\nweight = 30\n[LP2]\nstorage = 64M\nmode = blocks\nweight = 10\n',
+  profiles:
+    '[CPC]\nstorage = 1G\ncps = 1\nhsa = 64M\nslice = 200us\n[LP1]\nstorage = 64M\nweight = 30\n[LP2]\nstorage = 64M\nmode = blocks\nweight = 10\n',
 };
 
 function boot(chain: readonly number[]): Prsm {
@@ -97,28 +98,39 @@ function state(m: Prsm) {
   return {
     counters: m.counters(),
     done: ['LP1', 'LP2'].map((n) => m.partitionStorage(n)!.read32(0x500 as AbsoluteAddress)),
-    cpus: ['LP1', 'LP2'].flatMap((n) => m.logicalCps(n).map((l) => ({ psw: l.cpu.getPsw(), gpr: Array.from(l.cpu.gpr), state: l.state }))),
+    cpus: ['LP1', 'LP2'].flatMap((n) =>
+      m.logicalCps(n).map((l) => ({ psw: l.cpu.getPsw(), gpr: Array.from(l.cpu.gpr), state: l.state })),
+    ),
     channel: { ...css.counters },
-    path: { ...css.channelPath(0x20)!, images: [...css.channelPath(0x20)!.images], busyWith: css.channelPath(0x20)!.busyWith?.number ?? null },
+    path: {
+      ...css.channelPath(0x20)!,
+      images: [...css.channelPath(0x20)!.images],
+      busyWith: css.channelPath(0x20)!.busyWith?.number ?? null,
+    },
   };
 }
 
 describe('snapshots with I/O in flight', () => {
   it('a machine restored from a snapshot taken mid-I/O finishes the programs in flight and continues exactly as the original', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 20, max: 3000 }), fc.integer({ min: 1000, max: 3000 }), fc.tuple(fc.integer({ min: 5, max: 400 }), fc.integer({ min: 5, max: 400 })), (firstUs, secondUs, chain) => {
-        const a = boot(chain);
-        a.run({ us: firstUs });
-        const snap = JSON.parse(JSON.stringify(a.snapshot())) as PrsmSnapshot;
-        a.run({ us: secondUs });
-        // A fresh machine from the same deck and profiles: restore wants nothing activated.
-        const fresh = machineFrom(DECK);
-        must(fresh.restore(snap));
-        fresh.run({ us: secondUs });
-        expect(state(fresh)).toEqual(state(a));
-        // The original kept doing I/O all along (the check above is about something).
-        expect(state(a).done[0]).toBeGreaterThan(0);
-      }),
+      fc.property(
+        fc.integer({ min: 20, max: 3000 }),
+        fc.integer({ min: 1000, max: 3000 }),
+        fc.tuple(fc.integer({ min: 5, max: 400 }), fc.integer({ min: 5, max: 400 })),
+        (firstUs, secondUs, chain) => {
+          const a = boot(chain);
+          a.run({ us: firstUs });
+          const snap = JSON.parse(JSON.stringify(a.snapshot())) as PrsmSnapshot;
+          a.run({ us: secondUs });
+          // A fresh machine from the same deck and profiles: restore wants nothing activated.
+          const fresh = machineFrom(DECK);
+          must(fresh.restore(snap));
+          fresh.run({ us: secondUs });
+          expect(state(fresh)).toEqual(state(a));
+          // The original kept doing I/O all along (the check above is about something).
+          expect(state(a).done[0]).toBeGreaterThan(0);
+        },
+      ),
       { numRuns: 12, seed: 9 },
     );
   });
@@ -137,11 +149,15 @@ describe('snapshots with I/O in flight', () => {
     const a = machineFrom(DECK);
     must(a.activate('LP1'));
     const vol = a.volume(0x190)!;
-    vol.setTrack(3, 1, [{ cc: 3, hh: 1, r: 1, key: new Uint8Array(0), data: toEbcdic('KEPT ACROSS A SNAPSHOT'.padEnd(80)) }]);
+    vol.setTrack(3, 1, [
+      { cc: 3, hh: 1, r: 1, key: new Uint8Array(0), data: toEbcdic('KEPT ACROSS A SNAPSHOT'.padEnd(80)) },
+    ]);
     const b = machineFrom(DECK);
     must(b.restore(JSON.parse(JSON.stringify(a.snapshot())) as PrsmSnapshot));
     const t = b.volume(0x190)!.track(3, 1);
-    expect(t.map((r) => Array.from(r.data))).toEqual([Array.from(toEbcdic('KEPT ACROSS A SNAPSHOT'.padEnd(80)))]);
+    expect(t.map((r) => Array.from(r.data))).toEqual([
+      Array.from(toEbcdic('KEPT ACROSS A SNAPSHOT'.padEnd(80))),
+    ]);
   });
 
   it('refuses a snapshot of another format version with SNAPSHOT', () => {
