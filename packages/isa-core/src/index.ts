@@ -21,3 +21,4 @@ export * from './esa390/trace';
 export * from './esa390/classify';
 export * from './esa390/system/index';
 export * from './esa390/console/index';
+export * from './esa390/sie/index';

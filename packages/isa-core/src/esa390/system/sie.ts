@@ -3,7 +3,9 @@
  * EXECUTION, B214; Osisek, Jackson, Gum, IBM Systems Journal 30(1), 1991):
  * SIE runs a guest described by a state description until an interception.
  * A bare machine has no such facility — SIE is an operation exception —
- * unless a later layer supplies one through the machine's `sie` option.
+ * unless the machine's `sie` option installs one: isa-core's own
+ * `InterpretiveExecution` (esa390/sie/), or another implementation of this
+ * interface.
  */
 import type { Exit } from '../../framework/exit';
 import type { Esa390Cpu } from '../cpu';

@@ -1,0 +1,26 @@
+/**
+ * The interpretive-execution facility (SIE, B214) for ESA/390 guests: the
+ * format-1 state description and the facility a machine is given through
+ * its `sie` option.
+ */
+export {
+  decodeStateDescription,
+  emptyStateDescription,
+  encodeStateDescription,
+  SIE_IC,
+  SIE_ICPT,
+  SIE_M,
+  SIE_SD,
+  SIE_SD_SIZE,
+  SIE_SVC,
+  SIE_V,
+  SIE_VALIDITY,
+  type SieStateDescription,
+  sieValidity,
+  stateDescriptionValidity,
+} from './state-description';
+export {
+  InterpretiveExecution,
+  type InterpretiveExecutionOptions,
+  type SieCounters,
+} from './interpretive-execution';

@@ -1,0 +1,557 @@
+/**
+ * The interpretive-execution facility: START INTERPRETIVE EXECUTION (B214)
+ * for ESA/390 guests described by format-1 state descriptions (Osisek,
+ * Jackson, Gum, "ESA/390 interpretive-execution architecture", IBM Systems
+ * Journal 30(1), 1991; Hercules 3.13 `sie.c`; mainframe-facts.md §4).
+ *
+ * SIE runs a guest *in its own supervisor state* on a guest CPU until an
+ * interception, then stores the guest back into the description and
+ * completes; the host continues after the SIE instruction and reads the
+ * interception code at SD+X'50':
+ *
+ * - the guest's storage is host storage relocated by the main-storage origin
+ *   and extent (MSO/MSE, 64 KB units); with DAT on, the guest's own segment
+ *   and page tables are walked in that storage (two-level translation, no
+ *   shadow tables);
+ * - GR0-13 are the host CPU's registers during SIE; GR14-15, PSW, control
+ *   registers, prefix, CPU timer, clock comparator and epoch difference
+ *   travel in the description;
+ * - the guest executes LPSW, SSM, LCTL, SPT, SCKC, SSKE, IPTE, PTLB, LRA …
+ *   and takes its own program, SVC, clock-comparator and CPU-timer
+ *   interruptions, unless the interception controls (IC0-IC3, the LCTL mask,
+ *   the SVC controls) ask for them;
+ * - what only the host can do always intercepts (no assists are offered):
+ *   DIAGNOSE, SIGP, the I/O instructions, SIE itself, SET CLOCK, STIDP.
+ *
+ * The guest CPU of each description is kept between entries, as the
+ * hardware keeps a guest's TLB entries: its translations are dropped only
+ * when the description's control registers, prefix or storage origin change
+ * (or the host calls `forget`), so re-entering SIE after an interception
+ * costs a few storage words, not a rebuilt CPU.
+ */
+import type { Clock } from '../../framework/clock';
+import type { Exit, InterceptionPolicy } from '../../framework/exit';
+import type { AbsoluteAddress } from '../../framework/addresses';
+import type { SparseStorage, StoragePort } from '../../framework/storage';
+import { Access, type Translator } from '../../framework/translator';
+import { Esa390Cpu } from '../cpu';
+import type { Esa390Dat, Esa390DatContext } from '../dat';
+import { PSW_EXT, PSW_IO } from '../psw';
+import { refreshPending } from '../system/interrupts';
+import type { SieFacility } from '../system/sie';
+import { attachSystem, type Esa390Configuration, type Esa390CpuSystem, systemOf } from '../system/state';
+import { cpuTimerMicros, updateTimers } from '../system/timing';
+import { microsToWords, signedWordsToMicros, unsignedWordsToMicros } from '../system/tod';
+import { GuestAbsoluteStorage, GuestRelocation } from './guest-relocation';
+import {
+  SIE_IC,
+  SIE_ICPT,
+  SIE_SD,
+  SIE_SD_SIZE,
+  SIE_SVC,
+  SIE_V,
+  SIE_VALIDITY,
+  sieValidity,
+} from './state-description';
+
+/** Instructions the facility always intercepts: there is no I/O, SIGP or DIAGNOSE assist in this model. */
+const ALWAYS = [
+  'DIAG',
+  'SIGP',
+  'SIE',
+  'SCK',
+  'STIDP',
+  'SSCH',
+  'TSCH',
+  'STSCH',
+  'MSCH',
+  'HSCH',
+  'CSCH',
+  'RSCH',
+  'TPI',
+];
+
+/** IC bit (in the IC0-IC3 word) → the mnemonics it intercepts. */
+const IC_BITS: readonly (readonly [number, readonly string[]])[] = [
+  [SIE_IC.IC0_IPTE << 24, ['IPTE']],
+  [SIE_IC.IC1_LPSW << 16, ['LPSW']],
+  [SIE_IC.IC1_PTLB << 16, ['PTLB']],
+  [SIE_IC.IC1_SSM << 16, ['SSM']],
+  [SIE_IC.IC1_STCTL << 16, ['STCTL']],
+  [SIE_IC.IC1_STOSM << 16, ['STOSM']],
+  [SIE_IC.IC1_STNSM << 16, ['STNSM']],
+  [SIE_IC.IC2_STCK << 8, ['STCK']],
+  [SIE_IC.IC2_ISKE << 8, ['ISKE', 'ISK']],
+  [SIE_IC.IC2_SSKE << 8, ['SSKE', 'SSK']],
+  [SIE_IC.IC2_RRBE << 8, ['RRBE']],
+  [SIE_IC.IC3_SPT, ['SPT', 'STPT']],
+  [SIE_IC.IC3_SCKC, ['SCKC', 'STCKC']],
+];
+
+const PGM_SPECIFICATION = 0x06;
+const PGM_PROTECTION = 0x04;
+const PGM_ADDRESSING = 0x05;
+const PGM_SPACE_SWITCH = 0x1c;
+
+/** Counter keys by interception code, made once so that counting an interception allocates nothing. */
+const CODE_KEYS: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** The interception policy a description's controls describe (rebuilt only when they change). */
+class SiePolicy implements InterceptionPolicy {
+  readonly name = 'sie';
+  private ic = -1;
+  private lctl = -1;
+  private svcControls = 0;
+  private intercepted = new Set<string>(ALWAYS);
+
+  load(ic: number, svcControls: number, lctlMask: number): void {
+    this.svcControls = svcControls;
+    if (ic === this.ic && lctlMask === this.lctl) return;
+    this.ic = ic;
+    this.lctl = lctlMask;
+    const set = new Set<string>(ALWAYS);
+    for (const [bit, names] of IC_BITS) if ((ic & bit) !== 0) for (const n of names) set.add(n);
+    // The mask names control registers; an LCTL is intercepted when it loads any of them (POP SIE: LCTL interception).
+    if (lctlMask !== 0) set.add('LCTL');
+    this.intercepted = set;
+  }
+
+  program(code: number): boolean {
+    const ic0 = this.ic >>> 24;
+    if ((ic0 & SIE_IC.IC0_ALL_PROGRAM) !== 0) return true;
+    if (code === 0x01 && (ic0 & SIE_IC.IC0_OPERATION) !== 0) return true;
+    return code === 0x02 && (ic0 & SIE_IC.IC0_PRIVILEGED_OPERATION) !== 0;
+  }
+
+  svc(n: number): boolean {
+    const c = this.svcControls;
+    const flags = c >>> 24;
+    if ((flags & SIE_SVC.ALL) !== 0) return true;
+    if ((flags & SIE_SVC.FIRST) !== 0 && ((c >>> 16) & 0xff) === n) return true;
+    if ((flags & SIE_SVC.SECOND) !== 0 && ((c >>> 8) & 0xff) === n) return true;
+    return (flags & SIE_SVC.THIRD) !== 0 && (c & 0xff) === n;
+  }
+
+  instruction(mnemonic: string): boolean {
+    return this.intercepted.has(mnemonic);
+  }
+}
+
+/** What the facility keeps for one state description between entries. */
+interface Guest {
+  readonly cpu: Esa390Cpu;
+  readonly sys: Esa390CpuSystem;
+  readonly policy: SiePolicy;
+  readonly configuration: Esa390Configuration;
+  readonly mso: number;
+  readonly mse: number;
+  readonly outer: Translator | null;
+  readonly cpuAddress: number;
+}
+
+/** Counters of the facility. */
+export interface SieCounters {
+  /** SIE instructions executed. */
+  entries: number;
+  /** Exits by interception code, keyed by the code as two hex digits ('04', '1c', '00' for an ended slice). */
+  readonly byCode: Record<string, number>;
+}
+
+/** Options of the interpretive-execution facility. */
+export interface InterpretiveExecutionOptions {
+  /**
+   * The time guests' TOD clocks and timers run on. Default: the local time
+   * of the host CPU that issues SIE (right for a host program on an isa-core
+   * machine); a host written in TypeScript that keeps its own time passes
+   * its clock.
+   */
+  readonly clock?: Pick<Clock, 'now'>;
+  /**
+   * The guest's DAT port: called once per guest CPU with that CPU's context
+   * and the guest's absolute storage (relocated by MSO/MSE), e.g.
+   * `(context, storage) => createEsa390Dat({ storage, context })` from
+   * @strachey/mmu. Without one a guest that turns DAT on check-stops, which
+   * ends SIE with a validity interception.
+   */
+  readonly dat?: (context: Esa390DatContext, storage: StoragePort) => Esa390Dat;
+  /** Guest instructions (and interruptions) per entry before SIE ends as a host interruption would end it (code X'00'). Default 20,000. */
+  readonly budget?: number;
+}
+
+/**
+ * SIE as a `SieFacility` (give it to `createEsa390Machine({ sie })`, or call
+ * `start(hostCpu, sd)` from a host written in TypeScript); see the file
+ * comment for what it interprets and what it intercepts.
+ */
+export class InterpretiveExecution implements SieFacility {
+  /** Guest instructions per entry before SIE ends with interception code X'00'. */
+  budget: number;
+  /** Guest instructions and cycles of the last entry. */
+  lastInstructions = 0;
+  lastCycles = 0;
+  readonly counters: SieCounters = { entries: 0, byCode: {} };
+  private readonly clock: Pick<Clock, 'now'> | null;
+  private readonly dat: ((context: Esa390DatContext, storage: StoragePort) => Esa390Dat) | null;
+  /** Guest CPUs by the storage index of their state description. */
+  private readonly guests = new Map<number, Guest>();
+  /** Guest configurations by storage origin and extent: the CPUs of one guest see each other's IPTE. */
+  private readonly configurations = new Map<
+    number,
+    { readonly outer: Translator | null; readonly configuration: Esa390Configuration }
+  >();
+  private readonly words = new Uint32Array(2);
+
+  constructor(options: InterpretiveExecutionOptions = {}) {
+    this.clock = options.clock ?? null;
+    this.dat = options.dat ?? null;
+    this.budget = options.budget ?? 20_000;
+  }
+
+  /** The guest CPU that runs the state description at host storage index `sd` (for inspection and tests). */
+  guestCpu(sd: number): Esa390Cpu | undefined {
+    return this.guests.get(sd)?.cpu;
+  }
+
+  /**
+   * The state description at host storage index `sd` will describe a
+   * different guest from now on (a new virtual machine in the same place):
+   * drop the guest CPU kept for it and its translations.
+   */
+  forget(sd: number): void {
+    const guest = this.guests.get(sd);
+    if (guest === undefined) return;
+    this.leave(guest);
+    this.guests.delete(sd);
+  }
+
+  start(host: Esa390Cpu, sdReal: number): Exit | null {
+    if ((sdReal & 7) !== 0) host.programCheck(PGM_SPECIFICATION);
+    const sdAbs = host.realToAbsolute(sdReal);
+    const s = host.absoluteToStorage(sdAbs, Access.Write);
+    // The description is read in place: it must be contiguous in host storage.
+    if (
+      host.absoluteToStorage(host.realToAbsolute(sdReal + SIE_SD_SIZE - 1), Access.Write) !==
+      s + SIE_SD_SIZE - 1
+    ) {
+      host.programCheck(PGM_ADDRESSING);
+    }
+    const st = host.storage;
+    const at = (o: number): AbsoluteAddress => (s + o) as AbsoluteAddress;
+    this.counters.entries++;
+    this.lastInstructions = 0;
+    this.lastCycles = 0;
+    const entryCost = host.costModel.events['sie-entry'].cycles + host.costModel.events['sie-exit'].cycles;
+    host.cycles += entryCost;
+    const prefix = st.read32(at(SIE_SD.PREFIX)) >>> 0;
+    const mso = st.read16(at(SIE_SD.MSO));
+    const mse = st.read16(at(SIE_SD.MSE));
+    const reason = sieValidity(st.read8(at(SIE_SD.M)), prefix, mso, mse, sdAbs);
+    if (reason !== 0) return this.finish(st, s, SIE_ICPT.VALIDITY, 0, (reason << 16) >>> 0);
+
+    const guest = this.guestFor(host, s, mso, mse, st.read16(at(SIE_SD.CPU_ADDRESS)));
+    const cpu = guest.cpu;
+    const sys = guest.sys;
+    guest.policy.load(
+      st.read32(at(SIE_SD.IC)) >>> 0,
+      st.read32(at(SIE_SD.SVC_CONTROLS)) >>> 0,
+      st.read16(at(SIE_SD.LCTL_MASK)),
+    );
+
+    // Registers: GR0-13 are the host's during SIE, GR14-15 travel in the description.
+    const g = cpu.gpr;
+    const hg = host.gpr;
+    for (let i = 0; i < 14; i++) g[i] = hg[i]!;
+    g[14] = st.read32(at(SIE_SD.GR14));
+    g[15] = st.read32(at(SIE_SD.GR15));
+    // Translations survive the entry unless what they were formed from changed.
+    let stale = false;
+    const cr = cpu.cr;
+    for (let i = 0; i < 16; i++) {
+      const v = st.read32(at(SIE_SD.CR + 4 * i));
+      if (cr[i] !== v) {
+        cr[i] = v;
+        if (i === 0 || i === 1 || i === 7 || i === 13) stale = true;
+      }
+    }
+    const p = prefix & 0x7ffff000;
+    if (cpu.prefix !== p) {
+      cpu.prefix = p;
+      stale = true;
+    }
+    if (stale) cpu.flushTlb();
+    if (!cpu.loadPsw(st.read32(at(SIE_SD.PSW)) >>> 0, st.read32(at(SIE_SD.PSW + 4)) >>> 0)) {
+      return this.finish(st, s, SIE_ICPT.VALIDITY, 0, (SIE_VALIDITY.INVALID_MODE << 16) >>> 0);
+    }
+
+    // Timing: the guest's local time is the host's; its TOD clock is the host's plus the epoch difference.
+    const hostSys = systemOf(host);
+    const now = this.clock === null ? host.cycles + hostSys.skew : this.clock.now();
+    sys.skew = now - cpu.cycles;
+    guest.configuration.todOffset =
+      hostSys.configuration.todOffset +
+      signedWordsToMicros(st.read32(at(SIE_SD.EPOCH)) >>> 0, st.read32(at(SIE_SD.EPOCH + 4)) >>> 0);
+    sys.timerValue = signedWordsToMicros(
+      st.read32(at(SIE_SD.CPU_TIMER)) >>> 0,
+      st.read32(at(SIE_SD.CPU_TIMER + 4)) >>> 0,
+    );
+    sys.timerSetAt = now;
+    const ckcHigh = st.read32(at(SIE_SD.CLOCK_COMPARATOR)) >>> 0;
+    const ckcLow = st.read32(at(SIE_SD.CLOCK_COMPARATOR + 4)) >>> 0;
+    if (ckcHigh !== sys.ckcWords[0] || ckcLow !== sys.ckcWords[1]) {
+      sys.ckcWords[0] = ckcHigh;
+      sys.ckcWords[1] = ckcLow;
+      sys.ckc = unsignedWordsToMicros(ckcHigh, ckcLow);
+    }
+    cpu.state = 'operating';
+    updateTimers(cpu, sys);
+    refreshPending(cpu, sys);
+
+    // Intervention requests: a stop, or an interruption the host holds for the guest and the guest is enabled for.
+    const v = st.read8(at(SIE_SD.V));
+    if ((v & SIE_V.STOP) !== 0) return this.storeBack(host, guest, st, s, SIE_ICPT.STOP, 0, 0);
+    const sm = cpu.sysmask;
+    if ((v & SIE_V.EXTERNAL_PENDING) !== 0 && (sm & PSW_EXT) !== 0)
+      return this.storeBack(host, guest, st, s, SIE_ICPT.EXTERNAL_REQUEST, 0, 0);
+    if ((v & SIE_V.IO_PENDING) !== 0 && (sm & PSW_IO) !== 0)
+      return this.storeBack(host, guest, st, s, SIE_ICPT.IO_REQUEST, 0, 0);
+
+    const cycles = cpu.cycles;
+    const instructions = cpu.instructions;
+    const exit = cpu.run(this.budget);
+    this.lastCycles = cpu.cycles - cycles;
+    this.lastInstructions = cpu.instructions - instructions;
+    host.cycles += this.lastCycles;
+    switch (exit.reason) {
+      case 'interception':
+        if (exit.kind === 'instruction' || exit.kind === 'svc') {
+          return this.storeBack(
+            host,
+            guest,
+            st,
+            s,
+            SIE_ICPT.INSTRUCTION,
+            this.ipa(cpu),
+            this.ipb(cpu, exit.length),
+          );
+        }
+        return this.programInterception(
+          host,
+          guest,
+          st,
+          s,
+          exit.kind === 'host-translation' ? PGM_ADDRESSING : exit.code,
+          exit.length,
+          exit.completed,
+        );
+      case 'wait':
+        return this.storeBack(host, guest, st, s, SIE_ICPT.WAIT, 0, 0);
+      case 'stopped':
+        return this.storeBack(host, guest, st, s, SIE_ICPT.STOP, 0, 0);
+      case 'check-stop':
+        return this.storeBack(
+          host,
+          guest,
+          st,
+          s,
+          SIE_ICPT.VALIDITY,
+          0,
+          (SIE_VALIDITY.GUEST_CHECK_STOP << 16) >>> 0,
+        );
+      default:
+        return this.storeBack(host, guest, st, s, SIE_ICPT.NONE, 0, 0);
+    }
+  }
+
+  /**
+   * A program interruption the controls intercept: the guest PSW is stored
+   * as the program old PSW would be (past the instruction unless the
+   * exception nullifies), the ILC and code at SD+X'CC' and the TEA at
+   * SD+X'D0' as the prefix area would hold them, so the host reflects it by
+   * a PSW swap.
+   */
+  private programInterception(
+    host: Esa390Cpu,
+    guest: Guest,
+    st: SparseStorage,
+    s: number,
+    code: number,
+    length: number,
+    completed: boolean,
+  ): null {
+    const cpu = guest.cpu;
+    const nullifying = code === 0x10 || code === 0x11;
+    let ilc: number;
+    if (length === 0) {
+      // An instruction-fetch exception: the CPU's own convention (ILC 2, or 1 for an odd address; PSW + 4 unless nullified).
+      ilc = code === PGM_SPECIFICATION ? 1 : 2;
+      if (!nullifying) cpu.ia = (cpu.ia + 4) & cpu.amask;
+    } else {
+      ilc = length >>> 1;
+      if (!completed && !nullifying) cpu.ia = (cpu.ia + length) & cpu.amask;
+    }
+    cpu.invalidPsw = false;
+    st.write32(
+      (s + SIE_SD.PROGRAM_INTERRUPTION_ID) as AbsoluteAddress,
+      ((ilc << 17) | (code & 0xffff)) >>> 0,
+    );
+    const withTea = nullifying || code === PGM_PROTECTION || code === PGM_SPACE_SWITCH;
+    st.write32((s + SIE_SD.TRANSLATION_EXCEPTION_ID) as AbsoluteAddress, withTea ? cpu.tea : 0);
+    return this.storeBack(host, guest, st, s, SIE_ICPT.PROGRAM, 0, 0);
+  }
+
+  /** First halfword of the intercepted instruction (the PSW points at it; the EXECUTE's target when executed by EX). */
+  private ipa(cpu: Esa390Cpu): number {
+    const h = this.halfword(cpu, cpu.ia);
+    if (h >>> 8 === 0x44 && cpu.exbuf[0] !== 0x44) return (cpu.exbuf[0]! << 8) | cpu.exbuf[1]!;
+    return h;
+  }
+
+  /** Bytes 2-5 of the intercepted instruction (zeros beyond its length). */
+  private ipb(cpu: Esa390Cpu, length: number): number {
+    if (length < 4) return 0;
+    if (this.halfword(cpu, cpu.ia) >>> 8 === 0x44 && cpu.exbuf[0] !== 0x44) {
+      const b = cpu.exbuf;
+      return ((b[2]! << 24) | (b[3]! << 16) | (length >= 6 ? (b[4]! << 8) | b[5]! : 0)) >>> 0;
+    }
+    return (
+      ((this.halfword(cpu, cpu.ia + 2) << 16) | (length >= 6 ? this.halfword(cpu, cpu.ia + 4) : 0)) >>> 0
+    );
+  }
+
+  /** A halfword of the instruction stream, from the page the CPU fetched it from. */
+  private halfword(cpu: Esa390Cpu, address: number): number {
+    const a = address & cpu.amask;
+    if (a >>> 12 === cpu.ipPage && (a & 0xfff) <= 0xffe) {
+      const f = cpu.ipFrame;
+      return (f[a & 0xfff]! << 8) | f[(a & 0xfff) + 1]!;
+    }
+    return this.fetchHalfword(cpu, a);
+  }
+
+  /** The slow path: through the guest's translation; 0 if that faults (the instruction was fetched a moment ago, so it does not). */
+  private fetchHalfword(cpu: Esa390Cpu, a: number): number {
+    const st = cpu.storage;
+    try {
+      return st.read16(
+        cpu.absoluteToStorage(cpu.logicalToAbsolute(a, Access.Fetch), Access.Read) as AbsoluteAddress,
+      );
+    } catch {
+      // A translation fault raised through the CPU's own exception path: nothing to report here.
+      return 0;
+    }
+  }
+
+  /** Store the guest state back into the description and end SIE with `code`. */
+  private storeBack(
+    host: Esa390Cpu,
+    guest: Guest,
+    st: SparseStorage,
+    s: number,
+    code: number,
+    ipa: number,
+    ipb: number,
+  ): null {
+    const cpu = guest.cpu;
+    const g = cpu.gpr;
+    const hg = host.gpr;
+    for (let i = 0; i < 14; i++) hg[i] = g[i]!;
+    const at = (o: number): AbsoluteAddress => (s + o) as AbsoluteAddress;
+    st.write32(at(SIE_SD.GR14), g[14]!);
+    st.write32(at(SIE_SD.GR15), g[15]!);
+    const [hi, lo] = cpu.getPsw();
+    st.write32(at(SIE_SD.PSW), hi);
+    st.write32(at(SIE_SD.PSW + 4), lo);
+    const cr = cpu.cr;
+    for (let i = 0; i < 16; i++) st.write32(at(SIE_SD.CR + 4 * i), cr[i]!);
+    st.write32(at(SIE_SD.PREFIX), cpu.prefix);
+    const sys = guest.sys;
+    const w = this.words;
+    microsToWords(cpuTimerMicros(cpu, sys), w);
+    st.write32(at(SIE_SD.CPU_TIMER), w[0]!);
+    st.write32(at(SIE_SD.CPU_TIMER + 4), w[1]!);
+    st.write32(at(SIE_SD.CLOCK_COMPARATOR), sys.ckcWords[0]!);
+    st.write32(at(SIE_SD.CLOCK_COMPARATOR + 4), sys.ckcWords[1]!);
+    return this.finish(st, s, code, ipa, ipb);
+  }
+
+  private finish(st: SparseStorage, s: number, code: number, ipa: number, ipb: number): null {
+    st.write8((s + SIE_SD.INTERCEPTION_CODE) as AbsoluteAddress, code);
+    st.write8((s + SIE_SD.INTERCEPTION_STATUS) as AbsoluteAddress, 0);
+    st.write16((s + SIE_SD.IPA) as AbsoluteAddress, ipa);
+    st.write32((s + SIE_SD.IPB) as AbsoluteAddress, ipb);
+    const key = CODE_KEYS[code]!;
+    const byCode = this.counters.byCode;
+    byCode[key] = (byCode[key] ?? 0) + 1;
+    return null;
+  }
+
+  /** The guest CPU of a description, built when its origin, extent, CPU address or the host's own relocation changed. */
+  private guestFor(host: Esa390Cpu, s: number, mso: number, mse: number, cpuAddress: number): Guest {
+    const outer = host.hostLayer;
+    const cached = this.guests.get(s);
+    if (
+      cached !== undefined &&
+      cached.mso === mso &&
+      cached.mse === mse &&
+      cached.outer === outer &&
+      cached.cpuAddress === cpuAddress
+    )
+      return cached;
+    const relocation = new GuestRelocation(mso * 0x10000, (mse + 1 - mso) * 0x10000, outer);
+    const policy = new SiePolicy();
+    const cpu = new Esa390Cpu({
+      id: cpuAddress,
+      storage: host.storage,
+      hostLayer: relocation,
+      policy,
+      costModel: host.costModel,
+    });
+    const configuration = this.configurationFor(host, mso, mse, outer);
+    (configuration.cpus as Esa390Cpu[]).push(cpu);
+    const sys = attachSystem(cpu, configuration);
+    if (this.dat !== null) {
+      const context: Esa390DatContext = {
+        cr: cpu.cr,
+        addressSpaceControl: () => cpu.asc,
+        realToAbsolute: (real) => cpu.realToAbsolute(real),
+      };
+      cpu.dat = this.dat(context, new GuestAbsoluteStorage(host.storage, relocation));
+    }
+    if (cached !== undefined) this.leave(cached);
+    const guest: Guest = { cpu, sys, policy, configuration, mso, mse, outer, cpuAddress };
+    this.guests.set(s, guest);
+    return guest;
+  }
+
+  /** The configuration the guest CPUs of one guest storage share (IPTE reaches all of them). */
+  private configurationFor(
+    host: Esa390Cpu,
+    mso: number,
+    mse: number,
+    outer: Translator | null,
+  ): Esa390Configuration {
+    const key = mso * 0x10000 + mse;
+    const known = this.configurations.get(key);
+    if (known !== undefined && known.outer === outer) return known.configuration;
+    const hostConfiguration = systemOf(host).configuration;
+    const configuration: Esa390Configuration = {
+      cpus: [],
+      io: null,
+      sie: null,
+      clock: null,
+      todOffset: hostConfiguration.todOffset,
+      lastTod: Number.NEGATIVE_INFINITY,
+      cyclesPerMicrosecond: hostConfiguration.cyclesPerMicrosecond,
+      cpuId: hostConfiguration.cpuId,
+    };
+    this.configurations.set(key, { outer, configuration });
+    return configuration;
+  }
+
+  /** A guest CPU that is replaced leaves its configuration. */
+  private leave(guest: Guest): void {
+    const cpus = guest.configuration.cpus as Esa390Cpu[];
+    const i = cpus.indexOf(guest.cpu);
+    if (i >= 0) cpus.splice(i, 1);
+  }
+}
