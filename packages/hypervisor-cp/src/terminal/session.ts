@@ -226,7 +226,8 @@ export class CpTerminalSession {
       return;
     }
     if (this.guestHasConsole && this.readState !== 'CP READ') {
-      this.vm()?.consoleInput.push(text);
+      const vm = this.vm();
+      if (vm !== undefined) queueInput(vm, text);
       // The line is the guest's now; the terminal shows RUNNING until the guest waits again.
       this.setState('RUNNING');
       return;
@@ -557,8 +558,19 @@ export class CpTerminalSession {
     let vdev: number | undefined;
     if (target !== undefined) {
       if (/^[0-9A-F]{1,4}$/.test(target)) vdev = Number.parseInt(target, 16);
-      else if (target === 'CMS' && cp.vm(userid)?.io.byDevice(0x190) !== undefined) {
-        // No saved systems yet: CMS is IPLed from its system disk, the user's 190 (cms/README.md).
+      else if (cp.savedSystems.get(target) !== undefined) {
+        // A named saved system: its shared pages are mapped, no disk is read (src/saved-systems.ts).
+        const r = cp.iplSystem(userid, target);
+        if (!r.ok) {
+          this.out(`${r.error.code} ${r.error.message}`);
+          this.setState('CP READ');
+          return;
+        }
+        this.guestHasConsole = true;
+        this.setState('RUNNING');
+        return;
+      } else if (target === 'CMS' && cp.vm(userid)?.io.byDevice(0x190) !== undefined) {
+        // CMS not saved on this system: IPL it from its system disk, the user's 190 (cms/README.md).
         vdev = 0x190;
       } else {
         this.out(`HCPNSS440E Saved system ${target} was not found`);
@@ -612,6 +624,21 @@ export class CpTerminalSession {
     this.system.drop(this);
     for (const h of this.endHandlers) h(reason);
   }
+}
+
+/**
+ * A line typed for the guest's console. CP's 3215 keeps a READ active until
+ * a line is queued, so queueing must tell the virtual console (it completes
+ * the READ, or presents attention): the VM's input method does that.
+ */
+function queueInput(vm: VirtualMachine, line: string): void {
+  const queue = (vm as unknown as { queueConsoleInput?: (l: string) => void }).queueConsoleInput;
+  if (queue !== undefined) {
+    queue.call(vm, line);
+    return;
+  }
+  vm.consoleInput.push(line);
+  (vm.io as unknown as { consoleInputArrived?: () => void }).consoleInputArrived?.();
 }
 
 function abbrev(word: string, full: string, min: number): boolean {
