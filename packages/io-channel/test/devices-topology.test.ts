@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CE_DE, CkdVolume, Console3215, DS_UNIT_CHECK, Dasd3390, Display3270, InternalLan, Printer1403, dasdInfo, dasdInit, formatVolume, fromEbcdic, geometry3390, toEbcdic } from '../src/index';
-import { ccw1, drain, enable, peek, poke, rig, runProgram, start, test } from './helpers';
+import { type Rig, ccw1, drain, enable, peek, poke, rig, runProgram, start, test } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'io-channel-dev-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -136,8 +136,12 @@ describe('topology: path contention and queuing', () => {
     return { r, a, b, c };
   }
 
-  it('one channel path: programs wait for it (contention counted), FIFO serves them in SSCH order', () => {
-    const { r } = twoDevicesOnePath('fifo');
+  /**
+   * Give subchannel 2 priority 10 (image 0), start the same program on
+   * subchannels 0, 1 and 2 in that order, and return the order in which
+   * their I/O interruptions arrived.
+   */
+  function startThreeInOrder(r: Rig): number[] {
     const order: number[] = [];
     r.css.setPendingListener(() => {
       const i = r.css.takeInterruption(0xff000000);
@@ -148,6 +152,12 @@ describe('topology: path contention and queuing', () => {
     start(r, 1, { ccwAddress: 0x1000 });
     start(r, 2, { ccwAddress: 0x1000 });
     drain(r.clock);
+    return order;
+  }
+
+  it('one channel path: programs wait for it (contention counted), FIFO serves them in SSCH order', () => {
+    const { r } = twoDevicesOnePath('fifo');
+    const order = startThreeInOrder(r);
     expect(order).toEqual([0, 1, 2]);
     expect(r.css.channelPath(0x10)!.starts).toBe(3);
     expect(r.css.channelPath(0x10)!.contentions).toBeGreaterThan(0);
@@ -155,16 +165,7 @@ describe('topology: path contention and queuing', () => {
 
   it('priority queuing serves the waiting start with the higher priority first', () => {
     const { r } = twoDevicesOnePath('priority');
-    const order: number[] = [];
-    r.css.setPendingListener(() => {
-      const i = r.css.takeInterruption(0xff000000);
-      if (i !== null) order.push(i.subsystemId & 0xffff);
-    });
-    r.css.setPriority(0, 2, 10);
-    start(r, 0, { ccwAddress: 0x1000 });
-    start(r, 1, { ccwAddress: 0x1000 });
-    start(r, 2, { ccwAddress: 0x1000 });
-    drain(r.clock);
+    const order = startThreeInOrder(r);
     // Subchannel 0 is dispatched in the same selection as the others; the path then goes to priority 10 first.
     expect(order[0]).toBe(2);
     expect(order).toHaveLength(3);

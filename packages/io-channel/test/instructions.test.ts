@@ -40,6 +40,16 @@ function consoleRig() {
   return { ...r, con, prt };
 }
 
+/** A console rig with an 85-character write started on subchannel 0: a program still running for a while at console speed. */
+function consoleWriting() {
+  const r = consoleRig();
+  enable(r, 0);
+  poke(r, 0x2000, toEbcdic('X'.repeat(85)));
+  poke(r, 0x1000, ccw1(0x09, 0, 85, 0x2000));
+  start(r, 0, { ccwAddress: 0x1000 });
+  return r;
+}
+
 describe('subchannel numbering and initial state (Hercules config.c)', () => {
   it('numbers subchannels from 0 in attach order and stores a valid, not enabled PMCW with PIM/PAM/LPM X80', () => {
     const r = consoleRig();
@@ -155,11 +165,7 @@ describe('condition codes of SSCH, TSCH, MSCH, HSCH, CSCH, RSCH, XSCH', () => {
   });
 
   it('the device is active between start and completion (subchannel and device active)', () => {
-    const r = consoleRig();
-    enable(r, 0);
-    poke(r, 0x2000, toEbcdic('X'.repeat(85)));
-    poke(r, 0x1000, ccw1(0x09, 0, 85, 0x2000));
-    start(r, 0, { ccwAddress: 0x1000 });
+    const r = consoleWriting();
     r.clock.advanceTo(r.clock.now() + 10_000 * r.clock.cyclesPerMicrosecond);
     io(r, 'STSCH', 0, SCHIB_AT);
     const { scsw } = decodeSchib(peek(r, SCHIB_AT, 52));
@@ -168,11 +174,7 @@ describe('condition codes of SSCH, TSCH, MSCH, HSCH, CSCH, RSCH, XSCH', () => {
   });
 
   it('HSCH of a running program: cc 0, then halt status pending; second HSCH cc 2 while halt pending', () => {
-    const r = consoleRig();
-    enable(r, 0);
-    poke(r, 0x2000, toEbcdic('X'.repeat(85)));
-    poke(r, 0x1000, ccw1(0x09, 0, 85, 0x2000));
-    start(r, 0, { ccwAddress: 0x1000 });
+    const r = consoleWriting();
     r.clock.advanceTo(r.clock.now() + 100 * r.clock.cyclesPerMicrosecond);
     expect(io(r, 'HSCH', 0)).toBe(0);
     expect(io(r, 'HSCH', 0)).toBe(2);

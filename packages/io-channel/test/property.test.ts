@@ -13,10 +13,9 @@ import { drain, enable, io, rig, start, test, testCpu } from './helpers';
 
 const FRAMES = 16;
 
-function fullRig() {
+/** A 3390 on `volume` (default: a fresh 3-cylinder volume PROP01), a 3215, a 2540 reader and punch and a 1403, all enabled. */
+function fullRig(volume = formattedVolume()) {
   const r = rig({}, FRAMES * 4096);
-  const volume = new CkdVolume(geometry3390(3));
-  formatVolume(volume, 'PROP01');
   r.css.attach(0x0190, new Dasd3390(volume));
   r.css.attach(0x009, new Console3215());
   r.css.attach(0x00c, new CardReader2540(['A', 'B', 'C', 'D']));
@@ -24,6 +23,13 @@ function fullRig() {
   r.css.attach(0x00e, new Printer1403());
   for (let i = 0; i < 5; i++) enable(r, i, { concurrentSense: i === 0 });
   return r;
+}
+
+/** A fresh 3-cylinder 3390 volume with its label. */
+function formattedVolume(volser = 'PROP01'): CkdVolume {
+  const volume = new CkdVolume(geometry3390(3));
+  formatVolume(volume, volser);
+  return volume;
 }
 
 /** Commands that mean something to the attached devices, plus arbitrary bytes. */
@@ -225,17 +231,6 @@ describe('determinism', () => {
 });
 
 describe('snapshot and restore', () => {
-  /** A machine like fullRig, on a given volume. */
-  const build = (volume: CkdVolume) => {
-    const r = rig({}, FRAMES * 4096);
-    r.css.attach(0x0190, new Dasd3390(volume));
-    r.css.attach(0x009, new Console3215());
-    r.css.attach(0x00c, new CardReader2540(['A', 'B', 'C', 'D']));
-    r.css.attach(0x00d, new CardPunch2540());
-    r.css.attach(0x00e, new Printer1403());
-    for (let i = 0; i < 5; i++) enable(r, i, { concurrentSense: i === 0 });
-    return r;
-  };
   type Plan = { action: 'SSCH' | 'HSCH' | 'CSCH'; subchannel: number; atUs: number; program: { command: number; flags: number; count: number; address: number }[] }[];
   const plans = fc.array(
     fc.record({
@@ -247,7 +242,7 @@ describe('snapshot and restore', () => {
     { minLength: 1, maxLength: 8 },
   );
 
-  const drive = (r: ReturnType<typeof build>, plan: Plan, fromUs: number, toUs: number, log: string[]): void => {
+  const drive = (r: ReturnType<typeof fullRig>, plan: Plan, fromUs: number, toUs: number, log: string[]): void => {
     const step = (us: number): void => {
       r.clock.advanceTo(Math.max(r.clock.now(), us * r.clock.cyclesPerMicrosecond));
       for (let i = r.css.takeInterruption(0xff000000); i !== null; i = r.css.takeInterruption(0xff000000)) {
@@ -274,7 +269,7 @@ describe('snapshot and restore', () => {
         step(t / r.clock.cyclesPerMicrosecond);
       }
   };
-  const finalState = (r: ReturnType<typeof build>): string => {
+  const finalState = (r: ReturnType<typeof fullRig>): string => {
     const bytes = new Uint8Array(FRAMES * 4096);
     r.storage.readInto(0 as AbsoluteAddress, bytes);
     const outputs = [0, 1, 2, 3, 4].map((n) => JSON.stringify(r.css.subchannel(n)!.slot.device.snapshot?.() ?? null));
@@ -285,25 +280,21 @@ describe('snapshot and restore', () => {
     fc.assert(
       fc.property(plans, fc.integer({ min: 0, max: 120_000 }), (raw, cutUs) => {
         const plan = [...raw].sort((a, b) => a.atUs - b.atUs);
-        const vol = (): CkdVolume => {
-          const v = new CkdVolume(geometry3390(3));
-          formatVolume(v, 'SNAP01');
-          return v;
-        };
+        const vol = (): CkdVolume => formattedVolume('SNAP01');
         // Uncut (but driven with the same stop at the cut time).
-        const a = build(vol());
+        const a = fullRig(vol());
         const logA: string[] = [];
         drive(a, plan, 0, cutUs, logA);
         drive(a, plan, cutUs, Number.POSITIVE_INFINITY, logA);
         // Cut: snapshot at the cut, restore into a fresh machine with copies of storage and volume.
         const volB = vol();
-        const b = build(volB);
+        const b = fullRig(volB);
         const logB: string[] = [];
         drive(b, plan, 0, cutUs, logB);
         const snap = JSON.parse(JSON.stringify(b.css.snapshot())) as ReturnType<typeof b.css.snapshot>;
         const copy = decodeImage(encodeStracheyImage(volB), 'copy');
         if (!copy.ok) throw new Error(copy.error.message);
-        const c = build(copy.volume);
+        const c = fullRig(copy.volume);
         const bytes = new Uint8Array(FRAMES * 4096);
         b.storage.readInto(0 as AbsoluteAddress, bytes);
         c.storage.writeFrom(0 as AbsoluteAddress, bytes);

@@ -4,7 +4,7 @@
  * paper's formulas in the comment next to it.
  */
 import { describe, expect, it } from 'vitest';
-import { type BvtOptions, type BvtScheduler, createBvt } from '../src/index';
+import { type BlockKind, type BvtOptions, type BvtScheduler, createBvt } from '../src/index';
 import { must } from './helpers';
 
 const bvt = (o: BvtOptions): BvtScheduler => must(createBvt(o));
@@ -45,7 +45,12 @@ describe('BVT: the smallest effective virtual time runs', () => {
 });
 
 describe('BVT: scheduler virtual time on wake-up', () => {
-  it('sets A = max(A, SVT) after a voluntary sleep, so sleeping earns no credit', () => {
+  /**
+   * Entities 1 and 2 runnable from 0; 1 runs one unit and blocks (`kind`),
+   * 2 then runs 10 units alone (A2 = 10 = SVT, the only runnable entity),
+   * and 1 wakes at 11.
+   */
+  function blockRunOtherWake(kind: BlockKind) {
     const s = bvt({ ctxAllow: 1 });
     must(s.add(1, {}, 0));
     must(s.add(2, {}, 0));
@@ -53,10 +58,15 @@ describe('BVT: scheduler virtual time on wake-up', () => {
     must(s.wake(2, 0));
     expect(s.pick(0).id).toBe(1);
     must(s.account(1, 1, 1));
-    must(s.block(1, 1));
+    must(s.block(1, 1, kind));
     expect(s.pick(1).id).toBe(2);
-    must(s.account(2, 10, 11)); // A2 = 10 = SVT (the only runnable entity)
+    must(s.account(2, 10, 11));
     const w = must(s.wake(1, 11));
+    return { s, w };
+  }
+
+  it('sets A = max(A, SVT) after a voluntary sleep, so sleeping earns no credit', () => {
+    const { s, w } = blockRunOtherWake('voluntary');
     expect(s.state(1)?.actual).toBe(10); // max(1, 10)
     // 'paper': C is ignored for a waker; E1 = 10 ≤ E2 = 10 → preempt now.
     expect(w.reschedule).toBe(11);
@@ -78,17 +88,7 @@ describe('BVT: scheduler virtual time on wake-up', () => {
   });
 
   it('keeps A after an involuntary stop (a page fault) so the entity catches up', () => {
-    const s = bvt({ ctxAllow: 1 });
-    must(s.add(1, {}, 0));
-    must(s.add(2, {}, 0));
-    must(s.wake(1, 0));
-    must(s.wake(2, 0));
-    expect(s.pick(0).id).toBe(1);
-    must(s.account(1, 1, 1));
-    must(s.block(1, 1, 'involuntary'));
-    expect(s.pick(1).id).toBe(2);
-    must(s.account(2, 10, 11));
-    must(s.wake(1, 11));
+    const { s } = blockRunOtherWake('involuntary');
     expect(s.state(1)?.actual).toBe(1);
     expect(s.svt(11)).toBe(1); // SVT is the minimum A over runnable entities
   });
