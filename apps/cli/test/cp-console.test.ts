@@ -44,6 +44,15 @@ function enter(t: LocalTerminal, line: string): void {
   expect(t.press(Aid.ENTER)).toBe(true);
 }
 
+/** The logo screen: USERID, tab to the nondisplay PASSWORD field, ENTER. */
+function logon(t: LocalTerminal, userid: string, password: string): void {
+  expect(t.display.keyboardLocked).toBe(false);
+  t.type(userid);
+  t.display.tab();
+  t.type(password);
+  expect(t.press(Aid.ENTER)).toBe(true);
+}
+
 function screen(t: LocalTerminal): string {
   return t.text().join('\n');
 }
@@ -54,13 +63,24 @@ describe('strachey cp on a 3270 (LocalTerminal)', () => {
     const t = new LocalTerminal(4);
     attachConsole(terminals, t);
     expect(screen(t)).toContain('STRACHEY VM/ESA ONLINE');
+    expect(screen(t)).toMatch(/ USERID {3}===> /);
+    expect(screen(t)).toMatch(/ PASSWORD ===> /);
     expect(status(t)).toBe('CP READ   STRACHEY');
-    enter(t, 'LOGON ALICE nope');
+    // The password field is nondisplay: what is typed there is in the buffer but not on the screen.
+    t.type('ALICE');
+    t.display.tab();
+    t.type('nope');
+    const pw = t.display.fields().find((f) => f.nondisplay && !f.protected);
+    expect(pw).toBeDefined();
+    expect(screen(t)).not.toContain('nope');
+    expect(t.press(Aid.ENTER)).toBe(true);
+    // A refused LOGON: the logo again, CP's message under it.
     expect(screen(t)).toContain('HCPLGA050E LOGON unsuccessful--incorrect password');
-    enter(t, 'LOGON ZED x');
+    expect(screen(t)).toMatch(/ USERID {3}===> /);
+    logon(t, 'ZED', 'x');
     expect(screen(t)).toContain('HCPLGA053E ZED not in CP directory');
     expect(status(t)).toBe('CP READ   STRACHEY');
-    enter(t, 'LOGON ALICE ALICEPW');
+    logon(t, 'ALICE', 'ALICEPW');
     // The password is not echoed into the output area.
     expect(screen(t)).toContain('LOGON ALICE');
     expect(screen(t)).not.toContain('ALICEPW');
@@ -95,7 +115,7 @@ describe('strachey cp on a 3270 (LocalTerminal)', () => {
     const { cp, terminals } = sample();
     const a = new LocalTerminal(4);
     attachConsole(terminals, a);
-    enter(a, 'LOGON ALICE ALICEPW');
+    logon(a, 'ALICE', 'ALICEPW');
     terminals.run(100_000 * cp.clock.cyclesPerMicrosecond);
     enter(a, '#CP DISC');
     expect(screen(a)).toContain('DISCONNECT AT 00:00:00 UTC MONDAY 01/01/00');
@@ -105,7 +125,7 @@ describe('strachey cp on a 3270 (LocalTerminal)', () => {
     terminals.run(3_000_000 * cp.clock.cyclesPerMicrosecond);
     const b = new LocalTerminal(4);
     attachConsole(terminals, b);
-    enter(b, 'LOGON ALICE ALICEPW');
+    logon(b, 'ALICE', 'ALICEPW');
     expect(screen(b)).toContain('RECONNECTED AT 00:00:03 UTC MONDAY 01/01/00');
     expect(status(b)).toBe('VM READ   STRACHEY');
     b.close('gone');
@@ -117,13 +137,52 @@ describe('strachey cp on a 3270 (LocalTerminal)', () => {
     const { cp, terminals } = sample();
     const t = new LocalTerminal(2);
     attachConsole(terminals, t);
-    enter(t, 'LOGON BOB BOBPW');
+    logon(t, 'BOB', 'BOBPW');
     for (let i = 0; i < 4; i++) enter(t, 'QUERY VIRTUAL');
     expect(status(t)).toBe('MORE...   STRACHEY');
     expect(t.press(Aid.CLEAR)).toBe(true);
     expect(status(t)).toBe('CP READ   STRACHEY');
     expect(screen(t)).toContain('DASD 0191 3390 CPUSR1');
     expect(cp.users()).toEqual(['BOB']);
+  });
+
+  it('LOGON userid in the COMMAND field: CP asks for the password in a nondisplay input area', () => {
+    const { cp, terminals } = sample();
+    const t = new LocalTerminal(2);
+    attachConsole(terminals, t);
+    t.display.tab();
+    t.display.tab();
+    t.type('LOGON BOB');
+    expect(t.press(Aid.ENTER)).toBe(true);
+    expect(screen(t)).toContain('ENTER PASSWORD (IT WILL NOT APPEAR WHEN TYPED):');
+    const input = t.display.fields().find((f) => !f.protected);
+    expect(input?.nondisplay).toBe(true);
+    enter(t, 'BOBPW');
+    expect(screen(t)).not.toContain('BOBPW');
+    expect(cp.users()).toEqual(['BOB']);
+    // Once logged on the input area shows what is typed again.
+    expect(t.display.fields().find((f) => !f.protected)?.nondisplay).toBe(false);
+    t.type('QUERY TIME');
+    expect(screen(t)).toContain('QUERY TIME');
+  });
+
+  it.each([2, 3, 4, 5] as const)('model %s: the logo screen and line mode use the whole screen, status in the bottom right', (model) => {
+    const { terminals } = sample();
+    const t = new LocalTerminal(model);
+    attachConsole(terminals, t);
+    const rows = t.text();
+    expect(rows).toHaveLength(t.rows);
+    expect(rows[0]!.length).toBe(t.cols);
+    expect(rows[t.rows - 1]!.slice(-20).trim()).toBe('CP READ   STRACHEY');
+    expect(rows[t.rows - 6]).toMatch(/^ USERID {3}===> /);
+    logon(t, 'BOB', 'BOBPW');
+    expect(status(t)).toBe('CP READ   STRACHEY');
+    expect(t.text()[t.rows - 1]!.slice(-20).trim()).toBe('CP READ   STRACHEY');
+    // ENTER locks the keyboard until CP's answer; the answer unlocks it.
+    t.type('QUERY TIME');
+    t.press(Aid.ENTER);
+    expect(t.display.keyboardLocked).toBe(false);
+    expect(screen(t)).toContain('TIME IS');
   });
 
   it('a directory error is reported at file:line:column; a bad volume folder names the file', () => {

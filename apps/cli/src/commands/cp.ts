@@ -19,6 +19,7 @@ import {
   type CpVolume,
   createCp,
   type DirectoryError,
+  saveCmsSystem,
   type TerminalReadState,
 } from '@strachey/hypervisor-cp';
 import { loadVolume } from '@strachey/io-channel';
@@ -95,6 +96,9 @@ export function startCp(options: Pick<CpCommandOptions, 'directory' | 'volumes'>
   const volumes = loadVolumes(options.volumes);
   const r = createCp({ directory: text, directoryFile: options.directory, volumes });
   if (!r.ok) throw new UserError(r.errors.map(directoryDiagnostic));
+  // CMS as the named saved system CMS, as VM/370 installations saved it: IPL CMS maps its shared
+  // nucleus instead of reading a 190 disk. Without the shipped cms.asm, IPL CMS falls back to 190.
+  saveCmsSystem(r.cp.savedSystems);
   return { cp: r.cp, terminals: new CpTerminalSystem(r.cp), volumes };
 }
 
@@ -110,29 +114,56 @@ function parsePort(text: string): number {
 }
 
 /**
- * Put a CP terminal session on a 3270 line console: CP's output is printed,
- * its read state drives the status area, entered lines go to the session,
- * PA1 is the attention key. After LOGOFF or DISCONNECT the terminal shows
- * the logo again with a new session; a closed connection is a hang-up.
+ * Put a CP terminal session on a 3270 line console: the logo screen with
+ * USERID / PASSWORD (nondisplay) / COMMAND fields until LOGON, then CP's
+ * output is printed, its read state drives the status area, entered lines
+ * go to the session (a password CP asks for is typed into a nondisplay input
+ * area), PA1 is the attention key. A refused LOGON, LOGOFF or DISCONNECT
+ * shows the logo again with CP's answer under it (a new session after
+ * LOGOFF/DISCONNECT); a closed connection is a hang-up.
  */
 export function attachConsole(terminals: CpTerminalSystem, port: TerminalPort, consoleOptions: { readonly systemName?: string } = {}): { current(): CpTerminalSession; console: LineConsole } {
   // The console echoes entered lines itself unless told not to; CP echoes here instead so a password never reaches the screen.
   const console = new LineConsole(port, { systemName: consoleOptions.systemName ?? terminals.systemName, timers: clockTimers(terminals.cp.clock), state: 'RUNNING', echoInput: false });
   let session: CpTerminalSession = terminals.connect();
+  // CP's answer to the last entry: shown on the logo screen when the entry ends at the logo again (a refused LOGON, LOGOFF).
+  let answer: string[] = [];
+  const logo = (): void => {
+    console.setInputHidden(false);
+    console.showLogonForm(session.logo(), answer);
+  };
   const begin = (s: CpTerminalSession): void => {
     session = s;
-    s.onOutput((l) => console.print(l));
+    s.onOutput((l) => {
+      answer.push(l);
+      if (answer.length > 8) answer.shift();
+      console.print(l);
+    });
     s.onState((st) => console.setState(st));
     s.onEnd(() => {
       if (!port.closed) begin(terminals.connect());
     });
-    s.greet();
+    // z/VM's logo screen with USERID and a nondisplay PASSWORD field, CP waiting for the LOGON.
+    console.setState('CP READ');
+    logo();
   };
-  console.onLine((line) => {
+  /** One entry to CP; back to the logo when the terminal is still not logged on (and no password is asked for). */
+  const enter = (line: string): void => {
     const echo = echoed(line, session);
+    answer = [];
     if (echo !== null) console.print(echo);
-    session.enter(line);
+    const s = session;
+    s.enter(line);
+    if (s !== session) return; // the session ended and `begin` painted the logo
+    console.setInputHidden(s.passwordExpected);
+    if (s.userid === null && !s.passwordExpected) logo();
+  };
+  console.onLogon((e) => {
+    if (e.userid.length > 0) enter(`LOGON ${e.userid}${e.password.length > 0 ? ` ${e.password}` : ''}`);
+    else if (e.command.length > 0) enter(e.command);
+    else logo();
   });
+  console.onLine(enter);
   console.onKey((aid) => {
     if (aid === 'PA1') session.attention();
   });

@@ -10,6 +10,14 @@
  * The terminal locks its keyboard when the operator presses an AID key; the
  * console's answer restores it, except when typed-ahead lines are already
  * queued to the limit, where it stays locked until the application reads.
+ *
+ * Before LOGON the console can show z/VM's logo screen instead
+ * (`showLogonForm`): the logo, `USERID   ===>` and `PASSWORD ===>` input
+ * fields — the password field *nondisplay* (field attribute display bits
+ * 11, GA23-0059 "Field Attribute"), so the terminal never shows what is
+ * typed there — and a `COMMAND  ===>` field for LOGON, DIAL or LOGOFF. For a
+ * password CP asks for on its own line, `setInputHidden(true)` makes the
+ * line-mode input area nondisplay the same way.
  */
 import { Aid } from './codes';
 import { eraseWrite, type OutboundBuilder, write } from './datastream';
@@ -19,6 +27,13 @@ import type { Tn3270Input } from './tn3270-server';
 
 /** What the application is doing, shown in the status area when no MORE.../HOLDING overrides it. */
 export type ConsoleState = 'CP READ' | 'VM READ' | 'RUNNING';
+
+/** What the operator filled in on the logo screen (`showLogonForm`), trailing blanks removed. */
+export interface LogonEntry {
+  readonly userid: string;
+  readonly password: string;
+  readonly command: string;
+}
 
 /** What the status area shows. */
 export type ConsoleStatus = ConsoleState | 'MORE...' | 'HOLDING' | 'NOT ACCEPTED';
@@ -62,10 +77,16 @@ export class LineConsole {
   private notAccepted = false;
   private readonly lineHandlers: ((line: string) => void)[] = [];
   private readonly keyHandlers: ((aid: string) => void)[] = [];
+  private readonly logonHandlers: ((entry: LogonEntry) => void)[] = [];
+  /** The logo screen's field positions while it is shown (buffer addresses of the attribute bytes), else null. */
+  private form: { readonly userid: number; readonly password: number; readonly command: number } | null = null;
+  private inputHidden = false;
   private shownStatus = '';
   // While the application handles an entered line, its output joins the answer to that ENTER, so the
   // terminal gets one record and its keyboard unlocks with everything already on the screen.
   private batch: OutboundBuilder | null = null;
+  /** The logo screen was painted while an answer was being built: the answer is dropped (the Erase/Write replaced it). */
+  private batchSuperseded = false;
 
   constructor(
     private readonly terminal: TerminalPort,
@@ -137,6 +158,48 @@ export class LineConsole {
     this.lineHandlers.push(handler);
   }
 
+  /** Called with what the operator entered on the logo screen (ENTER); the console is back in line mode by then. */
+  onLogon(handler: (entry: LogonEntry) => void): void {
+    this.logonHandlers.push(handler);
+  }
+
+  /** Whether the logo screen (`showLogonForm`) is displayed. */
+  get showingLogonForm(): boolean {
+    return this.form !== null;
+  }
+
+  /**
+   * z/VM's logo screen: `lines` (the logo) at the top, an optional message
+   * under it, then `USERID   ===>` (8 positions), `PASSWORD ===>`
+   * (nondisplay) and `COMMAND  ===>`, the status area on the last row, the
+   * cursor in USERID. Output printed meanwhile waits for line mode. The next
+   * ENTER leaves the form and goes to `onLogon`; CLEAR shows it afresh.
+   */
+  showLogonForm(lines: readonly string[], message: readonly string[] = []): void {
+    this.stopMore();
+    this.paging = 'none';
+    this.displayed = [];
+    this.pending.length = 0;
+    const top = Math.max(0, this.rows - 6);
+    const at = (r: number, c: number) => r * this.cols + c;
+    this.form = { userid: at(top, 15), password: at(top + 1, 15), command: at(top + 3, 15) };
+    this.formLines = [...lines, ...(message.length > 0 ? ['', ...message] : [])].slice(0, top).map((l) => l.slice(0, this.cols));
+    if (this.batch !== null) this.batchSuperseded = true;
+    this.repaint();
+  }
+
+  private formLines: string[] = [];
+
+  /** Make the input area nondisplay (a password is being typed) or normal again. */
+  setInputHidden(hidden: boolean): void {
+    if (this.inputHidden === hidden) return;
+    this.inputHidden = hidden;
+    if (this.form !== null || this.terminal.closed) return;
+    const b = this.batch ?? write({ restore: this.keyboardOpen(), rows: this.rows, cols: this.cols });
+    b.sba(this.inputAttr).sf({ nondisplay: hidden }).sba(this.inputAttr + 1).eua(this.statusAttr).sba(this.inputAttr + 1).ic();
+    if (b !== this.batch) this.send(b);
+  }
+
   /** Called for the keys the console does not consume itself (PA1, PA3, PF1-24). */
   onKey(handler: (aid: string) => void): void {
     this.keyHandlers.push(handler);
@@ -155,10 +218,26 @@ export class LineConsole {
   private repaint(): void {
     const b = eraseWrite({ restore: this.keyboardOpen(), resetMdt: true, alternate: this.terminal.alternate, rows: this.rows, cols: this.cols });
     b.sba(this.rows * this.cols - 1).sf({ protected: true });
+    const form = this.form;
+    if (form !== null) {
+      this.formLines.forEach((line, r) => {
+        if (line.length > 0) b.at(r, 0).text(line);
+      });
+      const label = (attr: number, text: string) => b.sba(attr - 15).sf({ protected: true }).text(text);
+      label(form.userid, 'USERID   ===> ').sf({}).sba(form.userid + 9).sf({ protected: true });
+      label(form.password, 'PASSWORD ===> ').sf({ nondisplay: true }).sba(form.password + 9).sf({ protected: true });
+      label(form.command, 'COMMAND  ===> ').sf({});
+      b.sba(this.statusAttr - 1).sf({ protected: true });
+      b.sba(this.statusAttr).sf({ protected: true, intensified: true }).text(this.statusText());
+      b.sba(form.userid + 1).ic();
+      this.shownStatus = this.status;
+      this.send(b);
+      return;
+    }
     this.displayed.forEach((line, r) => {
       if (line.length > 0) b.at(r, 0).text(line);
     });
-    b.sba(this.inputAttr).sf({});
+    b.sba(this.inputAttr).sf({ nondisplay: this.inputHidden });
     b.sba(this.statusAttr).sf({ protected: true, intensified: true }).text(this.statusText());
     b.sba(this.inputAttr + 1).ic();
     this.shownStatus = this.status;
@@ -181,7 +260,7 @@ export class LineConsole {
       if (b === null) b = write({ restore: this.keyboardOpen(), rows: this.rows, cols: this.cols });
       return b;
     };
-    if (this.paging === 'none') {
+    if (this.paging === 'none' && this.form === null) {
       while (this.pending.length > 0 && this.displayed.length < this.outputRows) {
         const line = this.pending.shift()!;
         const r = this.displayed.length;
@@ -224,6 +303,22 @@ export class LineConsole {
   private input(input: Tn3270Input): void {
     if (input.kind !== 'aid') return;
     const aid = input.aid;
+    const form = this.form;
+    if (form !== null) {
+      if (aid !== Aid.ENTER) {
+        // CLEAR (the terminal erased itself) and every other key: the logo screen again.
+        if (aid === Aid.CLEAR) this.repaint();
+        else this.flush(null, true);
+        return;
+      }
+      const field = (attr: number) => (input.fields.find((f) => f.address === attr + 1)?.text ?? '').replace(/\s+$/, '').trim();
+      const entry: LogonEntry = { userid: field(form.userid), password: field(form.password), command: field(form.command) };
+      this.form = null;
+      this.appState = 'RUNNING';
+      this.repaint();
+      for (const h of this.logonHandlers) h(entry);
+      return;
+    }
     if (aid === Aid.CLEAR) {
       // The terminal erased itself; CLEAR also releases MORE.../HOLDING.
       this.stopMore();
@@ -282,7 +377,8 @@ export class LineConsole {
       for (const h of this.lineHandlers) h(line);
     } finally {
       this.batch = null;
-      this.send(b);
+      if (!this.batchSuperseded) this.send(b);
+      this.batchSuperseded = false;
     }
   }
 }
