@@ -1,17 +1,42 @@
 /**
- * CP commands a user (or the guest through DIAGNOSE X'08') can issue, with
- * responses in the style of VM/370 and z/VM: QUERY (NAMES, USERID, TIME,
- * VIRTUAL STORAGE, VIRTUAL DASD, READER), SPOOL, CLOSE, PURGE, TRANSFER, MSG.
- * Abbreviations follow CP's minimum truncations (Q, SP, CL, PUR, TRANS, M).
- * Unknown commands answer HCPCMD001E with return code 1, as CP does.
+ * CP commands a user issues at the terminal (or the guest through DIAGNOSE
+ * X'08'), with responses in the style of VM/370 and z/VM:
+ *
+ * - QUERY NAMES, USERID, TIME, STORAGE, DASD, READER, VIRTUAL [STORAGE|DASD]
+ * - DEFINE STORAGE, DEFINE READER|PUNCH|PRINTER vdev
+ * - LINK, DETACH — devices come and go in the lowest free subchannel
+ * - IPL vdev|name, SYSTEM RESET|CLEAR, BEGIN
+ * - SPOOL, CLOSE, PURGE, TRANSFER, MSG; DIAL (only before LOGON)
+ *
+ * Abbreviations follow CP's minimum truncations (Q, DEF, LINK, DET, I, SYS,
+ * B, SP, CL, PUR, TRANS, M). Unknown commands answer HCPCMD001E with return
+ * code 1, as CP does. Message numbers that are z/VM's are used as z/VM
+ * uses them; the few CP conditions this system has and z/VM does not are
+ * worded in the same style (see the README's limits).
  */
 import type { ControlProgram } from './cp';
+import type { VirtualDevice } from './io/virtual-io';
+import { cpCpuTime, cpDuration, cpTimestamp, simulatedSeconds } from './terminal/clock-text';
 import type { VirtualMachine } from './vm/virtual-machine';
 
 /** A CP command's result: the return code and the response lines. */
 export interface CommandResult {
   rc: number;
   lines: string[];
+}
+
+/** Where a command comes from and what the terminal side knows (all optional). */
+export interface CommandContext {
+  /**
+   * 'terminal' (the default) or 'guest' (DIAGNOSE X'08'). From the guest,
+   * DEFINE STORAGE is refused: it would replace the virtual machine whose
+   * CPU is executing the DIAGNOSE.
+   */
+  readonly source?: 'terminal' | 'guest';
+  /** The terminal (CP's name for it, e.g. L0001) a user is connected to, or null when disconnected. */
+  readonly terminalOf?: (userid: string) => string | null;
+  /** Simulated seconds since the TOD epoch at which the issuing user logged on (CONNECT= of QUERY TIME); default 0. */
+  readonly loggedOnAt?: number;
 }
 
 function matches(word: string | undefined, full: string, min: number): boolean {
@@ -30,145 +55,505 @@ function size(bytes: number): string {
   return `${bytes / 1024}K`;
 }
 
+function vdevOf(word: string | undefined): number | null {
+  if (word === undefined || !/^[0-9A-F]{1,4}$/i.test(word)) return null;
+  return Number.parseInt(word, 16);
+}
+
+/** `nnnK`, `nnM`, `nG` (CP's storage operand) to bytes, or null. */
+function storageOperand(word: string): number | null {
+  const m = /^(\d{1,10})([KMG])$/i.exec(word);
+  if (m === null) return null;
+  const unit =
+    m[2]!.toUpperCase() === 'K' ? 1024 : m[2]!.toUpperCase() === 'M' ? 1024 * 1024 : 1024 * 1024 * 1024;
+  return Number(m[1]) * unit;
+}
+
+/** CP's device-class name of a virtual device in responses (DASD 0191 DETACHED). */
+function deviceClass(d: VirtualDevice): string {
+  switch (d.kind) {
+    case 'minidisk':
+      return 'DASD';
+    case 'console':
+      return 'CONS';
+    case 'reader':
+      return 'RDR';
+    case 'punch':
+      return 'PUN';
+    case 'printer':
+      return 'PRT';
+  }
+}
+
+const err = (code: string, msg: string, rc: number): CommandResult => ({ rc, lines: [`${code} ${msg}`] });
+const ok = (lines: string[] = []): CommandResult => ({ rc: 0, lines });
+
 /** Execute one CP command for `vm`'s user. */
-export function executeCommand(cp: ControlProgram, vm: VirtualMachine, text: string): CommandResult {
-  const words = text.trim().split(/\s+/).filter((w) => w.length > 0);
+export function executeCommand(
+  cp: ControlProgram,
+  vm: VirtualMachine,
+  text: string,
+  context: CommandContext = {},
+): CommandResult {
+  const words = text
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w.length > 0);
   const [cmd, ...args] = words;
-  if (cmd === undefined) return { rc: 0, lines: [] };
-  const err = (code: string, msg: string, rc: number): CommandResult => ({ rc, lines: [`${code} ${msg}`] });
-  if (matches(cmd, 'QUERY', 1)) {
-    const what = args[0];
-    if (what === undefined) return err('HCPCQV026E', 'Operand missing or invalid', 26);
-    if (matches(what, 'NAMES', 1)) {
-      const users = cp.users();
-      return { rc: 0, lines: [users.map((u) => `${u.padEnd(8)} - DSC`).join(' , ')] };
-    }
-    if (matches(what, 'USERID', 6)) return { rc: 0, lines: [`${vm.userid} AT STRACHEY`] };
-    if (matches(what, 'TIME', 1)) {
-      const us = cp.clock.now() / cp.clock.cyclesPerMicrosecond;
-      const secs = Math.floor(us / 1e6);
-      const hh = String(Math.floor(secs / 3600) % 24).padStart(2, '0');
-      const mm = String(Math.floor(secs / 60) % 60).padStart(2, '0');
-      const ss = String(secs % 60).padStart(2, '0');
-      return { rc: 0, lines: [`TIME IS ${hh}:${mm}:${ss} UTC`, `CONNECT= 00:00:00 VIRTCPU= ${(vm.counters.guestCycles / cp.clock.cyclesPerMicrosecond / 1e6).toFixed(2)} SEC`] };
-    }
-    if (matches(what, 'VIRTUAL', 1)) {
-      const sub = args[1];
-      if (matches(sub, 'STORAGE', 3)) return { rc: 0, lines: [`STORAGE = ${size(vm.storageSize)}`] };
-      const lines: string[] = [];
-      const dasdOnly = matches(sub, 'DASD', 1);
-      for (const s of vm.io.subchannels) {
-        const d = s.device;
-        if (d.kind === 'minidisk') {
-          lines.push(`DASD ${hex(d.vdev)} 3390 ${d.volser.padEnd(6)} ${d.readOnly ? 'R/O' : 'R/W'} ${String(d.cylinders).padStart(6)} CYL ON DASD ${hex(d.realDevice)} SUBCHANNEL = ${hex(s.number)}`);
-        } else if (!dasdOnly) {
-          if (d.kind === 'console') lines.push(`CONS ${hex(d.vdev)} ON DEV 3215 SUBCHANNEL = ${hex(s.number)}`);
-          else if (d.kind === 'reader') lines.push(`RDR  ${hex(d.vdev)} CL ${d.spoolClass} NOCONT NOHOLD EOF SUBCHANNEL = ${hex(s.number)}`);
-          else lines.push(`${d.kind === 'punch' ? 'PUN ' : 'PRT '} ${hex(d.vdev)} CL ${d.target.spoolClass} NOCONT NOHOLD COPY 001 TO ${d.target.to === '*SYSTEM' ? 'SYSTEM' : d.target.to} SUBCHANNEL = ${hex(s.number)}`);
-        }
-      }
-      if (!dasdOnly) lines.unshift(`STORAGE = ${size(vm.storageSize)}`);
-      return { rc: 0, lines };
-    }
-    if (matches(what, 'READER', 1) || matches(what, 'RDR', 3)) {
-      const files = cp.spool.reader(vm.userid);
-      if (files.length === 0) return { rc: 0, lines: ['NO RDR FILES'] };
-      return {
-        rc: 0,
-        lines: [
-          'ORIGINID FILE CLASS RECORDS  CPY HOLD',
-          ...files.map((f) => `${f.origin.padEnd(8)} ${String(f.id).padStart(4, '0')} ${f.type === 'punch' ? 'PUN' : 'PRT'} ${f.spoolClass} ${String(f.records.length).padStart(8, '0')} 001 NONE`),
-        ],
-      };
-    }
-    return err('HCPCQV026E', `Operand missing or invalid: ${what}`, 26);
-  }
-  if (matches(cmd, 'SPOOL', 2)) {
-    // SPOOL vdev|PUNCH|PRINTER|READER [TO userid|SYSTEM] [CLASS c]
-    const which = args[0];
-    if (which === undefined) return err('HCPCSP026E', 'Operand missing or invalid', 26);
-    const s = vm.io.subchannels.find((x) => {
-      const d = x.device;
-      if (matches(which, 'PUNCH', 2)) return d.kind === 'punch';
-      if (matches(which, 'PRINTER', 2)) return d.kind === 'printer';
-      if (matches(which, 'READER', 1)) return d.kind === 'reader';
-      return /^[0-9A-F]{1,4}$/i.test(which) && d.vdev === Number.parseInt(which, 16);
-    });
-    if (s === undefined) return err('HCPCSP040E', `Device ${which.toUpperCase()} does not exist`, 40);
-    const d = s.device;
-    for (let i = 1; i < args.length; i++) {
-      const a = args[i]!;
-      if (matches(a, 'TO', 2)) {
-        const to = args[++i]?.toUpperCase();
-        if (to === undefined) return err('HCPCSP026E', 'Operand missing or invalid', 26);
-        if (d.kind !== 'punch' && d.kind !== 'printer') return err('HCPCSP026E', 'TO applies to a punch or printer', 26);
-        if (to !== 'SYSTEM' && to !== '*' && !cp.directory.users.has(to)) return err('HCPCSP053E', `${to} not in CP directory`, 53);
-        d.target.to = to === 'SYSTEM' ? '*SYSTEM' : to === '*' ? vm.userid : to;
-      } else if (matches(a, 'CLASS', 2)) {
-        const c = args[++i]?.toUpperCase();
-        if (c === undefined || !/^[A-Z0-9*]$/.test(c)) return err('HCPCSP026E', 'Operand missing or invalid', 26);
-        if (d.kind === 'reader') d.spoolClass = c;
-        else if (d.kind === 'punch' || d.kind === 'printer') d.target.spoolClass = c;
-      } else return err('HCPCSP026E', `Operand missing or invalid: ${a}`, 26);
-    }
-    return { rc: 0, lines: [] };
-  }
-  if (matches(cmd, 'CLOSE', 2)) {
-    const which = args[0];
-    const s = vm.io.subchannels.find((x) => {
-      const d = x.device;
-      if (which === undefined) return false;
-      if (matches(which, 'PUNCH', 2)) return d.kind === 'punch';
-      if (matches(which, 'PRINTER', 2)) return d.kind === 'printer';
-      if (matches(which, 'READER', 1)) return d.kind === 'reader';
-      return /^[0-9A-F]{1,4}$/i.test(which) && d.vdev === Number.parseInt(which, 16);
-    });
-    if (s === undefined) return err('HCPCLS040E', `Device ${(which ?? '').toUpperCase()} does not exist`, 40);
-    const d = s.device;
-    if (d.kind === 'punch' || d.kind === 'printer') {
-      if (d.records.length === 0) return { rc: 0, lines: [] };
-      const f = cp.spool.create(vm.userid, d.kind, d.target.spoolClass, d.records.splice(0), d.target.to);
-      const lines = [`${d.kind === 'punch' ? 'PUN' : 'PRT'} FILE ${String(f.id).padStart(4, '0')} ${f.queue === '*SYSTEM' ? 'TO SYSTEM' : `SENT TO ${f.queue}`} CLASS ${f.spoolClass} RECS ${String(f.records.length).padStart(4, '0')}`];
-      const target = f.queue === '*SYSTEM' ? undefined : cp.vm(f.queue);
-      target?.consoleLine(`RDR FILE ${String(f.id).padStart(4, '0')} SENT FROM ${vm.userid} PUN WAS ${String(f.id).padStart(4, '0')} RECS ${String(f.records.length).padStart(4, '0')}`);
-      return { rc: 0, lines };
-    }
-    if (d.kind === 'reader') {
-      d.file = null;
-      d.position = 0;
-      return { rc: 0, lines: [] };
-    }
-    return err('HCPCLS040E', `Device ${hex(d.vdev)} is not a spool device`, 40);
-  }
-  if (matches(cmd, 'PURGE', 3)) {
-    if (!matches(args[0], 'READER', 1) && !matches(args[0], 'RDR', 3)) return err('HCPCPU026E', 'Operand missing or invalid', 26);
-    const target = args[1]?.toUpperCase();
-    if (target === undefined) return err('HCPCPU026E', 'Operand missing or invalid', 26);
-    const id = target === 'ALL' ? 'ALL' : Number(target);
-    if (id !== 'ALL' && !Number.isInteger(id)) return err('HCPCPU026E', `Operand missing or invalid: ${target}`, 26);
-    const n = cp.spool.purge(vm.userid, id);
-    if (n === 0 && id !== 'ALL') return err('HCPCPU042E', `Spoolid ${target} does not exist`, 42);
-    return { rc: 0, lines: [`${String(n).padStart(4, '0')} FILE${n === 1 ? '' : 'S'} PURGED`] };
-  }
-  if (matches(cmd, 'TRANSFER', 5)) {
-    // TRANSFER [READER] spoolid TO userid
-    let i = 0;
-    if (matches(args[0], 'READER', 1) || matches(args[0], 'RDR', 3)) i = 1;
-    const id = Number(args[i]);
-    const to = matches(args[i + 1], 'TO', 2) ? args[i + 2]?.toUpperCase() : undefined;
-    if (!Number.isInteger(id) || to === undefined) return err('HCPCTR026E', 'Operand missing or invalid', 26);
-    if (!cp.directory.users.has(to)) return err('HCPCTR053E', `${to} not in CP directory`, 53);
-    if (!cp.spool.transfer(id, vm.userid, to)) return err('HCPCTR042E', `Spoolid ${args[i]} does not exist`, 42);
-    cp.vm(to)?.consoleLine(`RDR FILE ${String(id).padStart(4, '0')} TRANSFERRED FROM ${vm.userid}`);
-    return { rc: 0, lines: [`RDR FILE ${String(id).padStart(4, '0')} TRANSFERRED TO ${to}`] };
-  }
-  if (matches(cmd, 'MESSAGE', 1) || matches(cmd, 'MSG', 3)) {
-    const to = args[0]?.toUpperCase();
-    if (to === undefined) return err('HCPMSG026E', 'Operand missing or invalid', 26);
-    const target = cp.vm(to);
-    if (target === undefined) return err('HCPMSG045E', `${to} not logged on`, 45);
-    target.consoleLine(`MSG FROM ${vm.userid}: ${args.slice(1).join(' ')}`);
-    return { rc: 0, lines: [] };
-  }
+  if (cmd === undefined) return ok();
+  if (matches(cmd, 'QUERY', 1)) return query(cp, vm, args, context);
+  if (matches(cmd, 'DEFINE', 3)) return define(cp, vm, args, context);
+  if (matches(cmd, 'LINK', 4)) return link(cp, vm, args);
+  if (matches(cmd, 'DETACH', 3)) return detach(vm, args);
+  if (matches(cmd, 'IPL', 1)) return ipl(cp, vm, args);
+  if (matches(cmd, 'SYSTEM', 3)) return system(vm, args);
+  if (matches(cmd, 'BEGIN', 1)) return begin(cp, vm, args);
+  if (matches(cmd, 'DIAL', 1)) return err('HCPDIA009E', 'DIAL is valid only before LOGON', 9);
+  if (matches(cmd, 'SPOOL', 2)) return spool(cp, vm, args);
+  if (matches(cmd, 'CLOSE', 2)) return close(cp, vm, args);
+  if (matches(cmd, 'PURGE', 3)) return purge(cp, vm, args);
+  if (matches(cmd, 'TRANSFER', 5)) return transfer(cp, vm, args);
+  if (matches(cmd, 'MESSAGE', 1) || matches(cmd, 'MSG', 3)) return message(cp, vm, args, context);
   return err('HCPCMD001E', `Unknown CP command: ${cmd.toUpperCase()}`, 1);
+}
+
+/**
+ * DIAL userid from a terminal that is not logged on: connect it to the
+ * user's virtual machine as one of its dialable lines. The directory has
+ * no dialable line devices (3270 or 2702 lines), so a logged-on user has
+ * none to offer.
+ */
+export function dialCommand(cp: ControlProgram, args: readonly string[]): CommandResult {
+  const userid = args[0]?.toUpperCase();
+  if (userid === undefined || !/^[A-Z0-9@#$]{1,8}$/.test(userid))
+    return err('HCPDIA020E', 'Userid missing or invalid', 20);
+  if (args.length > 1) return err('HCPDIA003E', `Invalid option - ${args[1]!.toUpperCase()}`, 3);
+  if (!cp.directory.users.has(userid)) return err('HCPDIA053E', `${userid} not in CP directory`, 53);
+  if (cp.vm(userid) === undefined) return err('HCPDIA045E', `${userid} not logged on`, 45);
+  return err('HCPDIA093E', `${userid} has no dialable lines available`, 93);
+}
+
+// ------------------------------------------------------------------ QUERY
+
+function query(
+  cp: ControlProgram,
+  vm: VirtualMachine,
+  args: readonly string[],
+  context: CommandContext,
+): CommandResult {
+  const what = args[0];
+  if (what === undefined) return err('HCPCQV026E', 'Operand missing or invalid', 26);
+  if (matches(what, 'NAMES', 1)) {
+    const entries = cp.users().map((u) => `${u.padEnd(8)} - ${context.terminalOf?.(u) ?? 'DSC'}`);
+    const lines: string[] = [];
+    for (let i = 0; i < entries.length; i += 4) lines.push(entries.slice(i, i + 4).join(' , '));
+    return ok(lines);
+  }
+  if (matches(what, 'USERID', 6)) return ok([`${vm.userid} AT STRACHEY`]);
+  if (matches(what, 'TIME', 1)) {
+    const now = simulatedSeconds(cp);
+    const mhz = cp.clock.cyclesPerMicrosecond;
+    const virt = vm.counters.guestCycles / mhz / 1e6;
+    if (context.loggedOnAt === undefined) {
+      // The short form the package README's DIAGNOSE X'08' example shows (time of day, the virtual CPU's seconds).
+      const t = cpTimestamp(now).slice(0, 12);
+      return ok([`TIME IS ${t}`, `CONNECT= 00:00:00 VIRTCPU= ${virt.toFixed(2)} SEC`]);
+    }
+    const tot = (vm.counters.guestCycles + vm.counters.cpCycles) / mhz / 1e6;
+    const since = Math.min(now, context.loggedOnAt);
+    return ok([
+      `TIME IS ${cpTimestamp(now)}`,
+      `CONNECT= ${cpDuration(now - since)} VIRTCPU= ${cpCpuTime(virt)} TOTCPU= ${cpCpuTime(tot)}`,
+    ]);
+  }
+  // Class G QUERY STORAGE and QUERY DASD answer about the user's own virtual machine.
+  if (matches(what, 'STORAGE', 4)) return ok([`STORAGE = ${size(vm.storageSize)}`]);
+  if (matches(what, 'DASD', 4)) return ok(virtualDevices(vm, 'dasd'));
+  if (matches(what, 'VIRTUAL', 1)) {
+    const sub = args[1];
+    if (sub === undefined || matches(sub, 'ALL', 3))
+      return ok([`STORAGE = ${size(vm.storageSize)}`, ...virtualDevices(vm, 'all')]);
+    if (matches(sub, 'STORAGE', 3)) return ok([`STORAGE = ${size(vm.storageSize)}`]);
+    if (matches(sub, 'DASD', 1)) return ok(virtualDevices(vm, 'dasd'));
+    const n = vdevOf(sub);
+    const s = n === null ? undefined : vm.io.byDevice(n);
+    if (n !== null)
+      return s === undefined
+        ? err('HCPQVD040E', `Device ${hex(n)} does not exist`, 40)
+        : ok(deviceLine(s.device, s.number));
+    return err('HCPCQV026E', `Operand missing or invalid: ${sub.toUpperCase()}`, 26);
+  }
+  if (matches(what, 'READER', 1) || matches(what, 'RDR', 3)) {
+    const files = cp.spool.reader(vm.userid);
+    if (files.length === 0) return ok(['NO RDR FILES']);
+    return ok([
+      'ORIGINID FILE CLASS RECORDS  CPY HOLD',
+      ...files.map(
+        (f) =>
+          `${f.origin.padEnd(8)} ${String(f.id).padStart(4, '0')} ${f.spoolClass} ${f.type === 'punch' ? 'PUN' : 'PRT'} ${String(f.records.length).padStart(8, '0')} 001 NONE`,
+      ),
+    ]);
+  }
+  return err('HCPCQV026E', `Operand missing or invalid: ${what.toUpperCase()}`, 26);
+}
+
+function deviceLine(d: VirtualDevice, subchannel: number): string[] {
+  const sch = `SUBCHANNEL = ${hex(subchannel)}`;
+  switch (d.kind) {
+    case 'minidisk':
+      return [
+        `DASD ${hex(d.vdev)} 3390 ${d.volser.padEnd(6)} ${d.readOnly ? 'R/O' : 'R/W'} ${String(d.cylinders).padStart(6)} CYL ON DASD ${hex(d.realDevice)} ${sch}`,
+      ];
+    case 'console':
+      return [`CONS ${hex(d.vdev)} ON DEV 3215 ${sch}`];
+    case 'reader':
+      return [`RDR  ${hex(d.vdev)} CL ${d.spoolClass} NOCONT NOHOLD EOF ${sch}`];
+    default:
+      return [
+        `${d.kind === 'punch' ? 'PUN ' : 'PRT '} ${hex(d.vdev)} CL ${d.target.spoolClass} NOCONT NOHOLD COPY 001 TO ${d.target.to === '*SYSTEM' ? 'SYSTEM' : d.target.to} ${sch}`,
+      ];
+  }
+}
+
+function virtualDevices(vm: VirtualMachine, which: 'all' | 'dasd'): string[] {
+  const lines: string[] = [];
+  for (const s of vm.io.subchannels)
+    if (which === 'all' || s.device.kind === 'minidisk') lines.push(...deviceLine(s.device, s.number));
+  return lines;
+}
+
+// ------------------------------------------------------------------ DEFINE
+
+function define(
+  cp: ControlProgram,
+  vm: VirtualMachine,
+  args: readonly string[],
+  context: CommandContext,
+): CommandResult {
+  const what = args[0];
+  if (what === undefined) return err('HCPCDF026E', 'Operand missing or invalid', 26);
+  if (matches(what, 'STORAGE', 4)) {
+    const operand = args[1];
+    if (operand === undefined || args.length > 2) return err('HCPDST026E', 'Operand missing or invalid', 26);
+    const bytes = storageOperand(operand);
+    if (bytes === null) return err('HCPDST026E', `Operand missing or invalid: ${operand.toUpperCase()}`, 26);
+    if (context.source === 'guest')
+      return err(
+        'HCPDST002E',
+        'DEFINE STORAGE is not accepted from DIAGNOSE X’08’; enter it at the terminal',
+        2,
+      );
+    const numbering = vm.io.subchannels.map((s) => ({ vdev: s.device.vdev, number: s.number }));
+    const r = cp.defineStorage(vm.userid, bytes);
+    if (!r.ok) return err(r.error.code, r.error.message, 1);
+    // The devices keep their subchannel numbers, gaps included (the new VM numbered them 0, 1, …).
+    r.vm.io.renumber(numbering);
+    // DEFINE STORAGE built a new VM whose last two console lines are its answer.
+    return ok(r.vm.consoleLines.slice(-2));
+  }
+  const kind =
+    matches(what, 'READER', 3) || matches(what, 'RDR', 3)
+      ? 'reader'
+      : matches(what, 'PUNCH', 3)
+        ? 'punch'
+        : matches(what, 'PRINTER', 3)
+          ? 'printer'
+          : null;
+  if (kind === null) return err('HCPCDF026E', `Operand missing or invalid: ${what.toUpperCase()}`, 26);
+  const vdev = vdevOf(args[1]);
+  if (vdev === null) return err('HCPCDF022E', 'Virtual device number missing or invalid', 22);
+  if (args.length > 2) return err('HCPCDF026E', `Operand missing or invalid: ${args[2]!.toUpperCase()}`, 26);
+  if (vm.io.byDevice(vdev) !== undefined) return err('HCPCDF006E', `Device ${hex(vdev)} already defined`, 6);
+  const device: VirtualDevice =
+    kind === 'reader'
+      ? { kind: 'reader', vdev, devtype: 0x2540, spoolClass: '*', file: null, position: 0 }
+      : {
+          kind,
+          vdev,
+          devtype: kind === 'punch' ? 0x2540 : 0x1403,
+          target: { to: '*SYSTEM', spoolClass: 'A' },
+          records: [],
+        };
+  if (vm.io.attach(device) === null)
+    return err('HCPCDF091E', `Device ${hex(vdev)} not defined; no free subchannel`, 91);
+  return ok([`${deviceClass(device)} ${hex(vdev)} DEFINED`]);
+}
+
+// ------------------------------------------------------------------ LINK / DETACH
+
+const MODES = new Set(['R', 'RR', 'W', 'WR', 'M', 'MR', 'MW']);
+
+/**
+ * `LINK [TO] userid vdev1 [AS] vdev2 [mode]`: the minidisk `vdev1` of
+ * `userid` becomes this user's `vdev2` in the lowest free subchannel (mode
+ * defaults to R). Access modes follow the directory: R/RR read-only; W/M
+ * refused while someone else has the minidisk R/W; WR/MR fall back to R/O;
+ * MW always write.
+ */
+function link(cp: ControlProgram, vm: VirtualMachine, args: readonly string[]): CommandResult {
+  let i = 0;
+  if (args[i]?.toUpperCase() === 'TO') i++;
+  const owner = args[i++]?.toUpperCase();
+  if (owner === undefined || !/^[A-Z0-9@#$]{1,8}$/.test(owner))
+    return err('HCPLNM020E', 'Userid missing or invalid', 20);
+  const ownerVdev = vdevOf(args[i++]);
+  if (ownerVdev === null) return err('HCPLNM022E', 'Virtual device number missing or invalid', 22);
+  if (args[i]?.toUpperCase() === 'AS') i++;
+  const vdev = vdevOf(args[i++]);
+  if (vdev === null) return err('HCPLNM022E', 'Virtual device number missing or invalid', 22);
+  const mode = (args[i++] ?? 'R').toUpperCase();
+  if (!MODES.has(mode)) return err('HCPLNM026E', `Operand missing or invalid: ${mode}`, 26);
+  if (i < args.length) return err('HCPLNM026E', `Operand missing or invalid: ${args[i]!.toUpperCase()}`, 26);
+  if (!cp.directory.users.has(owner)) return err('HCPLNM053E', `${owner} not in CP directory`, 53);
+  const md = cp.minidisks.get(`${owner} ${ownerVdev}`);
+  if (md === undefined) return err('HCPLNM040E', `Device ${hex(ownerVdev)} does not exist`, 40);
+  if (vm.io.byDevice(vdev) !== undefined) return err('HCPLNM006E', `Device ${hex(vdev)} already defined`, 6);
+  const realDevice = cp.volumeDevice(md.volser);
+  if (realDevice === undefined)
+    return err('HCPLNM108E', `${owner} ${hex(ownerVdev)} not linked; volid ${md.volser} not mounted`, 108);
+  const lines: string[] = [];
+  let readOnly = mode === 'R' || mode === 'RR';
+  const holder = readOnly ? null : cp.minidiskWriter(owner, ownerVdev, vm.userid);
+  if (holder !== null) {
+    if (mode === 'W' || mode === 'M')
+      return err('HCPLNM104E', `${owner} ${hex(ownerVdev)} not linked; R/W by ${holder}`, 104);
+    if (mode !== 'MW') {
+      readOnly = true;
+      lines.push(`HCPLNM101W DASD ${hex(vdev)} forced R/O; R/W by ${holder}`);
+    } else lines.push(`HCPLNM102W DASD ${hex(vdev)} linked R/W; R/W by ${holder}`);
+  }
+  const s = vm.io.attach({
+    kind: 'minidisk',
+    vdev,
+    devtype: 0x3390,
+    realDevice,
+    volser: md.volser,
+    startCylinder: md.startCylinder,
+    cylinders: md.cylinders,
+    readOnly,
+    owner,
+    ownerVdev,
+  });
+  if (s === null) return err('HCPLNM091E', `Device ${hex(vdev)} not linked; no free subchannel`, 91);
+  return { rc: 0, lines };
+}
+
+/**
+ * `DETACH vdev [vdev | vdev1-vdev2 …]`: remove virtual devices. Their I/O
+ * is cleared (a running minidisk program is stopped, a console READ
+ * dropped); their subchannel numbers become free (not operational to the
+ * guest until a LINK or DEFINE takes them).
+ */
+function detach(vm: VirtualMachine, args: readonly string[]): CommandResult {
+  if (args.length === 0) return err('HCPDTV022E', 'Virtual device number missing or invalid', 22);
+  const vdevs: number[] = [];
+  for (const a of args) {
+    const range = /^([0-9A-F]{1,4})-([0-9A-F]{1,4})$/i.exec(a);
+    if (range !== null) {
+      const lo = Number.parseInt(range[1]!, 16);
+      const hi = Number.parseInt(range[2]!, 16);
+      if (hi < lo)
+        return err('HCPDTV022E', `Virtual device number missing or invalid: ${a.toUpperCase()}`, 22);
+      for (const s of vm.io.subchannels)
+        if (s.device.vdev >= lo && s.device.vdev <= hi) vdevs.push(s.device.vdev);
+      continue;
+    }
+    const n = vdevOf(a);
+    if (n === null)
+      return err('HCPDTV022E', `Virtual device number missing or invalid: ${a.toUpperCase()}`, 22);
+    vdevs.push(n);
+  }
+  const lines: string[] = [];
+  let rc = 0;
+  for (const n of vdevs) {
+    const s = vm.io.detach(n);
+    if (s === undefined) {
+      lines.push(`HCPDTV040E Device ${hex(n)} does not exist`);
+      rc = 40;
+    } else lines.push(`${deviceClass(s.device)} ${hex(n)} DETACHED`);
+  }
+  return { rc, lines };
+}
+
+// ------------------------------------------------------------------ IPL / SYSTEM / BEGIN
+
+/**
+ * `IPL vdev | name`: IPL from a minidisk, or a saved system by name; `IPL
+ * CMS` with no CMS saved system IPLs the user's 190 (the CMS system disk).
+ * No response on success: the guest's own output follows.
+ */
+function ipl(cp: ControlProgram, vm: VirtualMachine, args: readonly string[]): CommandResult {
+  const target = args[0]?.toUpperCase();
+  if (args.length > 1) return err('HCPIPL003E', `Invalid option - ${args[1]!.toUpperCase()}`, 3);
+  if (target === undefined) {
+    const r = cp.ipl(vm.userid);
+    return r.ok ? ok() : err(r.error.code, r.error.message, 1);
+  }
+  const vdev = vdevOf(target);
+  if (vdev !== null) {
+    const r = cp.ipl(vm.userid, vdev);
+    return r.ok ? ok() : err(r.error.code, r.error.message, 1);
+  }
+  const r = cp.iplSystem(vm.userid, target);
+  if (r.ok) return ok();
+  if (r.error.code === 'HCPNSS440E' && target === 'CMS' && vm.io.byDevice(0x190) !== undefined) {
+    const d = cp.ipl(vm.userid, 0x190);
+    return d.ok ? ok() : err(d.error.code, d.error.message, 1);
+  }
+  return err(r.error.code, r.error.message, 1);
+}
+
+/**
+ * `SYSTEM RESET | CLEAR`: a system reset of the virtual machine — every
+ * virtual CPU gets an initial CPU reset and stops, every virtual subchannel
+ * an I/O-system reset (its I/O abandoned, interruptions forgotten, not
+ * enabled); CLEAR also zeroes its storage.
+ */
+function system(vm: VirtualMachine, args: readonly string[]): CommandResult {
+  const what = args[0];
+  const clear = matches(what, 'CLEAR', 5);
+  if (what === undefined || (!clear && !matches(what, 'RESET', 1)) || args.length > 1) {
+    return err(
+      'HCPCSY026E',
+      `Operand missing or invalid${what === undefined ? '' : `: ${what.toUpperCase()}`}`,
+      26,
+    );
+  }
+  for (const c of vm.cpus) {
+    c.reset(true);
+    c.state = 'stopped';
+    c.blocked = false;
+  }
+  vm.io.reset(false);
+  if (clear) {
+    const zero = new Uint8Array(4096);
+    for (let a = 0; a < vm.storageSize; a += 4096)
+      vm.storage.writeBytes(a, zero.subarray(0, Math.min(4096, vm.storageSize - a)));
+    return ok(['Storage cleared - system reset.']);
+  }
+  return ok(['System reset.']);
+}
+
+/** `BEGIN`: resume the stopped virtual CPUs where they stopped. */
+function begin(cp: ControlProgram, vm: VirtualMachine, args: readonly string[]): CommandResult {
+  if (args.length > 0) return err('HCPCFB026E', `Operand missing or invalid: ${args[0]!.toUpperCase()}`, 26);
+  const c = vm.cpus[0]!;
+  if (c.state === 'stopped' && c.getPsw()[1] === 0 && vm.counters.instructions === 0)
+    return err('HCPCFB010E', 'No IPL has been done', 10);
+  cp.begin(vm.userid);
+  return ok();
+}
+
+// ------------------------------------------------------------------ spool
+
+/** The spool device a SPOOL/CLOSE operand names: PUNCH, PRINTER, READER or a device number. */
+function spoolDevice(vm: VirtualMachine, which: string) {
+  return vm.io.subchannels.find((x) => {
+    const d = x.device;
+    if (matches(which, 'PUNCH', 2)) return d.kind === 'punch';
+    if (matches(which, 'PRINTER', 2)) return d.kind === 'printer';
+    if (matches(which, 'READER', 1)) return d.kind === 'reader';
+    return /^[0-9A-F]{1,4}$/i.test(which) && d.vdev === Number.parseInt(which, 16);
+  });
+}
+
+function spool(cp: ControlProgram, vm: VirtualMachine, args: readonly string[]): CommandResult {
+  // SPOOL vdev|PUNCH|PRINTER|READER [TO userid|SYSTEM|*] [CLASS c]
+  const which = args[0];
+  if (which === undefined) return err('HCPCSP026E', 'Operand missing or invalid', 26);
+  const s = spoolDevice(vm, which);
+  if (s === undefined) return err('HCPCSP040E', `Device ${which.toUpperCase()} does not exist`, 40);
+  const d = s.device;
+  if (d.kind !== 'punch' && d.kind !== 'printer' && d.kind !== 'reader')
+    return err('HCPCSP026E', `Device ${hex(d.vdev)} is not a spool device`, 26);
+  for (let i = 1; i < args.length; i++) {
+    const a = args[i]!;
+    if (matches(a, 'TO', 2)) {
+      const to = args[++i]?.toUpperCase();
+      if (to === undefined) return err('HCPCSP026E', 'Operand missing or invalid', 26);
+      if (d.kind === 'reader') return err('HCPCSP026E', 'TO applies to a punch or printer', 26);
+      if (to !== 'SYSTEM' && to !== '*' && !cp.directory.users.has(to))
+        return err('HCPCSP053E', `${to} not in CP directory`, 53);
+      d.target.to = to === 'SYSTEM' ? '*SYSTEM' : to === '*' ? vm.userid : to;
+    } else if (matches(a, 'CLASS', 2)) {
+      const c = args[++i]?.toUpperCase();
+      if (c === undefined || !/^[A-Z0-9*]$/.test(c))
+        return err('HCPCSP026E', 'Operand missing or invalid', 26);
+      if (d.kind === 'reader') d.spoolClass = c;
+      else d.target.spoolClass = c;
+    } else return err('HCPCSP026E', `Operand missing or invalid: ${a.toUpperCase()}`, 26);
+  }
+  return ok();
+}
+
+function close(cp: ControlProgram, vm: VirtualMachine, args: readonly string[]): CommandResult {
+  const which = args[0];
+  const s = which === undefined ? undefined : spoolDevice(vm, which);
+  if (s === undefined) return err('HCPCLS040E', `Device ${(which ?? '').toUpperCase()} does not exist`, 40);
+  const d = s.device;
+  if (d.kind === 'punch' || d.kind === 'printer') {
+    if (d.records.length === 0) return ok();
+    const f = cp.spool.create(vm.userid, d.kind, d.target.spoolClass, d.records.splice(0), d.target.to);
+    const id = String(f.id).padStart(4, '0');
+    const recs = String(f.records.length).padStart(4, '0');
+    const target = f.queue === '*SYSTEM' ? undefined : cp.vm(f.queue);
+    target?.consoleLine(
+      `RDR FILE ${id} SENT FROM ${vm.userid} ${d.kind === 'punch' ? 'PUN' : 'PRT'} WAS ${id} RECS ${recs}`,
+    );
+    return ok([
+      `${d.kind === 'punch' ? 'PUN' : 'PRT'} FILE ${id} ${f.queue === '*SYSTEM' ? 'TO SYSTEM' : `SENT TO ${f.queue}`} CLASS ${f.spoolClass} RECS ${recs}`,
+    ]);
+  }
+  if (d.kind === 'reader') {
+    d.file = null;
+    d.position = 0;
+    return ok();
+  }
+  return err('HCPCLS040E', `Device ${hex(d.vdev)} is not a spool device`, 40);
+}
+
+function purge(cp: ControlProgram, vm: VirtualMachine, args: readonly string[]): CommandResult {
+  if (!matches(args[0], 'READER', 1) && !matches(args[0], 'RDR', 3))
+    return err('HCPCPU026E', 'Operand missing or invalid', 26);
+  const target = args[1]?.toUpperCase();
+  if (target === undefined) return err('HCPCPU026E', 'Operand missing or invalid', 26);
+  const id = target === 'ALL' ? 'ALL' : /^\d{1,4}$/.test(target) ? Number(target) : Number.NaN;
+  if (id !== 'ALL' && !Number.isInteger(id))
+    return err('HCPCPU026E', `Operand missing or invalid: ${target}`, 26);
+  const n = cp.spool.purge(vm.userid, id);
+  if (n === 0 && id !== 'ALL') return err('HCPCPU042E', `Spoolid ${target} does not exist`, 42);
+  return ok([`${String(n).padStart(4, '0')} FILE${n === 1 ? '' : 'S'} PURGED`]);
+}
+
+function transfer(cp: ControlProgram, vm: VirtualMachine, args: readonly string[]): CommandResult {
+  // TRANSFER [READER] spoolid TO userid
+  let i = 0;
+  if (matches(args[0], 'READER', 1) || matches(args[0], 'RDR', 3)) i = 1;
+  const idWord = args[i];
+  const id = idWord !== undefined && /^\d{1,4}$/.test(idWord) ? Number(idWord) : Number.NaN;
+  const to = matches(args[i + 1], 'TO', 2) ? args[i + 2]?.toUpperCase() : undefined;
+  if (!Number.isInteger(id) || to === undefined || args.length > i + 3)
+    return err('HCPCTR026E', 'Operand missing or invalid', 26);
+  if (!cp.directory.users.has(to)) return err('HCPCTR053E', `${to} not in CP directory`, 53);
+  if (!cp.spool.transfer(id, vm.userid, to)) return err('HCPCTR042E', `Spoolid ${idWord} does not exist`, 42);
+  const file = String(id).padStart(4, '0');
+  cp.vm(to)?.consoleLine(`RDR FILE ${file} TRANSFERRED FROM ${vm.userid}`);
+  return ok([`RDR FILE ${file} TRANSFERRED TO ${to}`]);
+}
+
+function message(
+  cp: ControlProgram,
+  vm: VirtualMachine,
+  args: readonly string[],
+  context: CommandContext,
+): CommandResult {
+  const to = args[0]?.toUpperCase();
+  if (to === undefined) return err('HCPMSG026E', 'Operand missing or invalid', 26);
+  const target = cp.vm(to);
+  if (target === undefined) return err('HCPMSG045E', `${to} not logged on`, 45);
+  // A disconnected user has no terminal to show the message on (the terminal side says which are).
+  if (context.terminalOf !== undefined && context.terminalOf(to) === null)
+    return err('HCPMSG057I', `${to} not receiving; disconnected`, 57);
+  target.consoleLine(`MSG FROM ${vm.userid}: ${args.slice(1).join(' ')}`);
+  return ok();
 }

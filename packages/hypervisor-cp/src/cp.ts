@@ -251,6 +251,27 @@ export class ControlProgram {
   /**
    * LOGON: build the user's virtual machine from the directory — storage
    * window, virtual CPUs, devices in directory order, links resolved with
+  /**
+   * The real device number of the mounted DASD volume `volser` (the volume
+   * serial a minidisk's MDISK statement names), or undefined when no such
+   * volume is mounted. LINK finds the owner's minidisk through it.
+   */
+  volumeDevice(volser: string): number | undefined {
+    return this.realIo.deviceOfVolser(volser);
+  }
+
+  /** The logged-on user (other than `except`) holding minidisk `owner ownerVdev` R/W, or null. */
+  minidiskWriter(owner: string, ownerVdev: number, except?: string): string | null {
+    for (const [u, l] of this.logged) {
+      if (u === except) continue;
+      for (const s of l.vm.io.subchannels) {
+        const d = s.device;
+        if (d.kind === 'minidisk' && !d.readOnly && d.owner === owner && d.ownerVdev === ownerVdev) return u;
+      }
+    }
+    return null;
+  }
+
    * their access modes. The machine is in the stopped state until `start`
    * or an IPL.
    */
@@ -290,16 +311,17 @@ export class ControlProgram {
           const md = this.minidisks.get(`${owner} ${ownerVdev}`);
           if (md === undefined) break;
           const key = `${owner} ${ownerVdev}`;
-          const writer = [...this.logged.values()].some((l) => l.writeLinks.has(key));
+          // The logged-on users' devices say who holds it R/W now (LINK and DETACH change that after their LOGON).
+          const writer = this.minidiskWriter(owner, ownerVdev);
           let readOnly = !modeWantsWrite(d.mode);
-          if (!readOnly && writer) {
+          if (!readOnly && writer !== null) {
             if (d.mode === 'W' || d.mode === 'M') {
-              messages.push(`HCPLNM104E ${owner} ${hex(ownerVdev)} not linked; R/W by another user`);
+              messages.push(`HCPLNM104E ${owner} ${hex(ownerVdev)} not linked; R/W by ${writer}`);
               break;
             }
             if (d.mode !== 'MW') {
               readOnly = true;
-              messages.push(`HCPLNM101W DASD ${hex(d.vdev)} forced R/O; R/W by another user`);
+              messages.push(`HCPLNM101W DASD ${hex(d.vdev)} forced R/O; R/W by ${writer}`);
             }
           }
           if (!readOnly) writeLinks.add(key);
@@ -307,7 +329,7 @@ export class ControlProgram {
             kind: 'minidisk',
             vdev: d.vdev,
             devtype: 0x3390,
-            realDevice: this.volumeDevnum.get(md.volser) ?? -1,
+            realDevice: this.volumeDevice(md.volser) ?? -1,
             volser: md.volser,
             startCylinder: md.startCylinder,
             cylinders: md.cylinders,
@@ -341,7 +363,7 @@ export class ControlProgram {
     const host: VmHost = {
       clock: this.clock,
       costModel: this.costModel,
-      command: (vm, text) => executeCommand(this, vm, text),
+      command: (vm, text) => executeCommand(this, vm, text, { source: 'guest' }),
       poll: () => this.realIo.poll(),
     };
     const vm = new VirtualMachine({

@@ -34,7 +34,12 @@ function system(): { cp: ControlProgram; real: CkdVolume } {
   return { cp: r.cp, real };
 }
 
-function boot(cp: ControlProgram, user: string, source: string, style: 'trap-and-emulate' | 'sie' = 'trap-and-emulate'): VirtualMachine {
+function boot(
+  cp: ControlProgram,
+  user: string,
+  source: string,
+  style: 'trap-and-emulate' | 'sie' = 'trap-and-emulate',
+): VirtualMachine {
   const l = cp.logon(user, undefined, { style });
   if (!l.ok) throw new Error(l.error.message);
   const g = assembleGuest(source);
@@ -66,7 +71,10 @@ function word(vm: VirtualMachine, a: number): number {
 describe('DIAGNOSE X08: a CP command from the guest', () => {
   it('returns the response in the buffer, Ry = return code, R(y+1) = length, cc 0', () => {
     const { cp } = system();
-    const vm = boot(cp, 'ALICE', `${HEAD}
+    const vm = boot(
+      cp,
+      'ALICE',
+      `${HEAD}
          LA    2,CMD
          LA    3,BUF
          L     4,=X'40000012'
@@ -83,7 +91,8 @@ CMD      DC    C'QUERY VIRTUAL STOR'
 CMD2     DC    C'FROB ZORK'
 BUF      DS    CL200
 ${TAIL}
-         END   T`);
+         END   T`,
+    );
     cp.run(10_000_000);
     expect(word(vm, 0x500)).toBe(0);
     const len = word(vm, 0x504);
@@ -102,7 +111,10 @@ ${TAIL}
 
   it('bad parameters are the guest’s program interruptions: odd register pairs → specification, buffer outside storage → addressing', () => {
     const { cp } = system();
-    const vm = boot(cp, 'ALICE', `${HEAD}
+    const vm = boot(
+      cp,
+      'ALICE',
+      `${HEAD}
          LA    2,CMD
          L     3,=X'7FFFF000'
          L     4,=X'40000005'
@@ -111,18 +123,23 @@ ${TAIL}
          B     DONE
 CMD      DC    C'Q TIME'
 ${TAIL}
-         END   T`);
+         END   T`,
+    );
     cp.run(10_000_000);
     // Program interruption code X'0005' addressing, ILC 2.
     expect(word(vm, 0x8c)).toBe(0x00040005);
-    const vm2 = boot(cp, 'BOB', `${HEAD}
+    const vm2 = boot(
+      cp,
+      'BOB',
+      `${HEAD}
          LA    2,CMD
          L     3,=X'40000005'
          DIAG  2,3,X'008'
          B     DONE
 CMD      DC    C'Q TIME'
 ${TAIL}
-         END   T`);
+         END   T`,
+    );
     cp.run(10_000_000);
     expect(word(vm2, 0x8c)).toBe(0x00040006);
     expect(vm2.counters.reflectedProgram['0006']).toBe(1);
@@ -130,30 +147,43 @@ ${TAIL}
 
   it('an unknown DIAGNOSE code is a specification exception; DIAGNOSE in problem state a privileged-operation exception', () => {
     const { cp } = system();
-    const vm = boot(cp, 'ALICE', `${HEAD}
+    const vm = boot(
+      cp,
+      'ALICE',
+      `${HEAD}
          DIAG  0,0,X'FFF'
          B     DONE
 ${TAIL}
-         END   T`);
+         END   T`,
+    );
     cp.run(1_000_000);
     expect(word(vm, 0x8c)).toBe(0x00040006);
-    const vm2 = boot(cp, 'BOB', `${HEAD}
+    const vm2 = boot(
+      cp,
+      'BOB',
+      `${HEAD}
          LPSW  PROB
 USER     DIAG  0,0,X'008'
          B     DONE
          DS    0D
 PROB     DC    X'00090000',A(X'80000000'+USER)
 ${TAIL}
-         END   T`);
+         END   T`,
+    );
     cp.run(1_000_000);
     expect(word(vm2, 0x8c)).toBe(0x00040002);
   });
 });
 
 describe('minidisk I/O', () => {
-  it.each(['trap-and-emulate', 'sie'] as const)('%s: DIAGNOSE X18 reads a record of the minidisk synchronously (relocated to the real cylinder)', (style) => {
-    const { cp } = system();
-    const vm = boot(cp, 'ALICE', `${HEAD}
+  it.each(['trap-and-emulate', 'sie'] as const)(
+    '%s: DIAGNOSE X18 reads a record of the minidisk synchronously (relocated to the real cylinder)',
+    (style) => {
+      const { cp } = system();
+      const vm = boot(
+        cp,
+        'ALICE',
+        `${HEAD}
          LA    2,X'191'
          LA    3,CCWS
          DIAG  2,3,X'018'
@@ -169,14 +199,17 @@ CCWS     DC    X'07',AL3(SEEK),X'40',X'00',AL2(6)
 SEEK     DC    X'000000010000'
 ID       DC    X'0001000001'
 ${TAIL}
-         END   T`, style);
-    cp.run(200_000_000);
-    expect(word(vm, 0x500) >>> 28).toBe(0);
-    expect(word(vm, 0x504)).toBe(0);
-    const rec = new Uint8Array(25);
-    vm.storage.readBytes(0x600, rec);
-    expect(fromEbcdic(rec)).toBe('MINIKERN BOOTED FROM DISK');
-  });
+         END   T`,
+        style,
+      );
+      cp.run(200_000_000);
+      expect(word(vm, 0x500) >>> 28).toBe(0);
+      expect(word(vm, 0x504)).toBe(0);
+      const rec = new Uint8Array(25);
+      vm.storage.readBytes(0x600, rec);
+      expect(fromEbcdic(rec)).toBe('MINIKERN BOOTED FROM DISK');
+    },
+  );
 
   it('a seek beyond the minidisk is rejected by the device (unit check, command reject); a write through an RR link is file protected', () => {
     const { cp, real } = system();
@@ -227,7 +260,12 @@ ${TAIL}
     expect(bob.storage.read8(0x511)).toBe(0x04);
     expect(real.track(305, 0).length).toBe(before);
     const q = cp.vm('BOB')!;
-    expect(q.io.byDevice(0x291)!.device).toMatchObject({ kind: 'minidisk', readOnly: true, startCylinder: 300, owner: 'ALICE' });
+    expect(q.io.byDevice(0x291)!.device).toMatchObject({
+      kind: 'minidisk',
+      readOnly: true,
+      startCylinder: 300,
+      owner: 'ALICE',
+    });
   });
 });
 
@@ -267,7 +305,10 @@ ${TAIL}
     cp.run(10_000_000);
     expect(alice.consoleLines).toContain('PUN FILE 0001 SENT TO BOB CLASS A RECS 0002');
     expect(cp.spool.reader('BOB').map((f) => f.records.length)).toEqual([2]);
-    const bob = boot(cp, 'BOB', `${HEAD}
+    const bob = boot(
+      cp,
+      'BOB',
+      `${HEAD}
          L     1,=X'00010001'
          STSCH SCHIB
          OI    SCHIB+5,X'80'
@@ -291,14 +332,17 @@ CCW      DC    X'02',X'00',AL2(80),A(0)
 SCHIB    DS    XL52
 IRB      DS    XL64
 ${TAIL}
-         END   T`);
+         END   T`,
+    );
     cp.run(10_000_000);
     const cards = new Uint8Array(160);
     bob.storage.readBytes(0x600, cards);
     expect(fromEbcdic(cards.subarray(0, 80)).trimEnd()).toBe('HELLO BOB');
     expect(fromEbcdic(cards.subarray(80)).trimEnd()).toBe('SECOND CARD');
     // Device status per read: CE+DE, CE+DE, then CE+DE+UE at end of file.
-    expect([bob.storage.read8(0x508), bob.storage.read8(0x509), bob.storage.read8(0x50a)]).toEqual([0x0c, 0x0c, 0x0d]);
+    expect([bob.storage.read8(0x508), bob.storage.read8(0x509), bob.storage.read8(0x50a)]).toEqual([
+      0x0c, 0x0c, 0x0d,
+    ]);
     expect(cp.spool.reader('BOB')).toEqual([]);
   });
 
@@ -323,7 +367,7 @@ ${TAIL}
     const b = cp.logon('BOB');
     if (!a.ok || !b.ok) throw new Error('logon');
     const f = cp.spool.create('ALICE', 'punch', 'A', [toEbcdic('X')], 'ALICE');
-    expect(executeCommand(cp, a.vm, 'Q RDR').lines[1]).toMatch(/^ALICE +0001 PUN A 00000001/);
+    expect(executeCommand(cp, a.vm, 'Q RDR').lines[1]).toMatch(/^ALICE +0001 A PUN 00000001 001 NONE$/);
     expect(executeCommand(cp, a.vm, `TRANSFER RDR ${f.id} TO BOB`).rc).toBe(0);
     expect(cp.spool.reader('BOB').map((x) => x.id)).toEqual([f.id]);
     expect(b.vm.consoleLines.at(-1)).toBe('RDR FILE 0001 TRANSFERRED FROM ALICE');
@@ -334,9 +378,14 @@ ${TAIL}
 });
 
 describe('virtual CPUs, LOGOFF, snapshot', () => {
-  it.each(['trap-and-emulate', 'sie'] as const)('%s: SIGP — CPU 0 sets CPU 1’s prefix, restarts it; CPU 1 signals back with an emergency signal', (style) => {
-    const { cp } = system();
-    const vm = boot(cp, 'ALICE', `${HEAD}
+  it.each(['trap-and-emulate', 'sie'] as const)(
+    '%s: SIGP — CPU 0 sets CPU 1’s prefix, restarts it; CPU 1 signals back with an emergency signal',
+    (style) => {
+      const { cp } = system();
+      const vm = boot(
+        cp,
+        'ALICE',
+        `${HEAD}
          MVC   X'58'(8),EXTNEW
          L     2,=A(X'10000')
          MVC   0(8,2),RESTART
@@ -358,15 +407,18 @@ RESTART  DC    X'00080000',A(X'80000000'+CPU1)
 EXTNEW   DC    X'00080000',A(X'80000000'+EXTINT)
 WAITEXT  DC    X'010A0000',X'00000000'
 ${TAIL}
-         END   T`, style);
-    cp.run(10_000_000);
-    // Emergency signal X'1201' from CPU address 1; CPU 1 stored its address in its own prefix area.
-    expect(word(vm, 0x500)).toBe(0x00011201);
-    expect(vm.storage.read16(0x10600)).toBe(1);
-    expect(vm.cpus[1]!.prefix).toBe(0x10000);
-    expect(vm.counters.emulated.SIGP).toBe(3);
-    if (style === 'sie') expect(vm.counters.emulated.LPSW).toBeUndefined();
-  });
+         END   T`,
+        style,
+      );
+      cp.run(10_000_000);
+      // Emergency signal X'1201' from CPU address 1; CPU 1 stored its address in its own prefix area.
+      expect(word(vm, 0x500)).toBe(0x00011201);
+      expect(vm.storage.read16(0x10600)).toBe(1);
+      expect(vm.cpus[1]!.prefix).toBe(0x10000);
+      expect(vm.counters.emulated.SIGP).toBe(3);
+      if (style === 'sie') expect(vm.counters.emulated.LPSW).toBeUndefined();
+    },
+  );
 
   it('LOGOFF scrubs the storage; the next user of the same real frames reads zeros', () => {
     const { cp } = system();
@@ -383,7 +435,10 @@ ${TAIL}
 
   it('snapshot and restore: running on after a restore repeats the same console output and end state', () => {
     const { cp } = system();
-    const vm = boot(cp, 'ALICE', `${HEAD}
+    const vm = boot(
+      cp,
+      'ALICE',
+      `${HEAD}
          LA    2,CMD
          LA    3,6
          LA    5,3
@@ -392,7 +447,8 @@ LOOP     DIAG  2,3,X'008'
          B     DONE
 CMD      DC    C'Q TIME'
 ${TAIL}
-         END   T`);
+         END   T`,
+    );
     const snap = cp.snapshot();
     if (!snap.ok) throw new Error(snap.error.message);
     cp.run(10_000_000);
@@ -415,7 +471,10 @@ describe('DEFINE STORAGE', () => {
     a.vm.load(0x5000, Uint8Array.from([9, 9, 9, 9]));
     const punch = a.vm.io.byDevice(0x00d)!.device as { records: Uint8Array[] };
     punch.records.push(new Uint8Array(80));
-    expect(cp.defineStorage('ALICE', 8 * 1024 * 1024)).toMatchObject({ ok: false, error: { code: 'HCPDST094E' } });
+    expect(cp.defineStorage('ALICE', 8 * 1024 * 1024)).toMatchObject({
+      ok: false,
+      error: { code: 'HCPDST094E' },
+    });
     const r = cp.defineStorage('ALICE', 2 * 1024 * 1024);
     if (!r.ok) throw new Error(r.error.message);
     const vm = r.vm;
@@ -452,7 +511,10 @@ ${TAIL}
 describe('channel-program translation details', () => {
   it('a data area crossing a page is described to the real channel with IDAWs; a guest IDAW list is translated too', () => {
     const { cp } = system();
-    const vm = boot(cp, 'ALICE', `${HEAD}
+    const vm = boot(
+      cp,
+      'ALICE',
+      `${HEAD}
          L     1,=X'00010004'
          STSCH SCHIB
          OI    SCHIB+5,X'80'
@@ -485,7 +547,8 @@ ID       DC    X'0001000001'
 SCHIB    DS    XL52
 IRB      DS    XL64
 ${TAIL}
-         END   T`);
+         END   T`,
+    );
     cp.run(200_000_000);
     // Both completed with CE+DE and no subchannel status.
     expect([vm.storage.read8(0x508), vm.storage.read8(0x509)]).toEqual([0x0c, 0]);

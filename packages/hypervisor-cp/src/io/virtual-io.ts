@@ -289,6 +289,30 @@ export class VirtualIo {
   }
 
   /**
+   * Give the devices the subchannel numbers they had in another incarnation
+   * of the virtual machine (DEFINE STORAGE builds a new one). Only for a
+   * channel subsystem with no I/O started yet; devices not named keep
+   * theirs unless a named one takes it, then they move to a free number.
+   */
+  renumber(numbering: readonly { vdev: number; number: number }[]): void {
+    const wanted = new Map(numbering.map((n) => [n.vdev, n.number]));
+    const taken = new Set<number>();
+    const out: VirtualSubchannel[] = [];
+    const rest: VirtualDevice[] = [];
+    for (const s of this.subchannels) {
+      const n = wanted.get(s.device.vdev);
+      if (n !== undefined && n >= 0 && n < MAX_SUBCHANNELS && !taken.has(n)) {
+        taken.add(n);
+        out.push(new VirtualSubchannel(n, s.device));
+      } else rest.push(s.device);
+    }
+    this.subchannels.length = 0;
+    this.queue.length = 0;
+    this.subchannels.push(...out.sort((a, b) => a.number - b.number));
+    for (const d of rest) this.attach(d);
+  }
+
+  /**
    * Remove the device `vdev` (DETACH): its I/O is cleared (a real program
    * is stopped, a console READ dropped), its pending interruption
    * forgotten, and its subchannel number is free again. Returns the
