@@ -249,9 +249,6 @@ export class ControlProgram {
   }
 
   /**
-   * LOGON: build the user's virtual machine from the directory — storage
-   * window, virtual CPUs, devices in directory order, links resolved with
-  /**
    * The real device number of the mounted DASD volume `volser` (the volume
    * serial a minidisk's MDISK statement names), or undefined when no such
    * volume is mounted. LINK finds the owner's minidisk through it.
@@ -272,6 +269,9 @@ export class ControlProgram {
     return null;
   }
 
+  /**
+   * LOGON: build the user's virtual machine from the directory — storage
+   * window, virtual CPUs, devices in directory order, links resolved with
    * their access modes. The machine is in the stopped state until `start`
    * or an IPL.
    */
