@@ -101,6 +101,8 @@ export interface PrsmOptions {
   readonly dasdCylinders?: number;
   /** Lines written to 3215 consoles, per partition. */
   readonly onConsoleLine?: (partition: string, deviceNumber: number, line: string) => void;
+  /** Printing speed of the partitions' 3215 consoles in characters per second. Default the 3215's rated 85. */
+  readonly consoleCharactersPerSecond?: number;
   /** Slots of each HiperSockets LAN's queue in the HSA. Default 16. */
   readonly lanSlots?: number;
   /** Record every dispatch as a segment for `dispatchTrace()` (at most this many; 0 = off, the default). */
@@ -732,7 +734,11 @@ export class Prsm {
         let device: Device;
         if (dev.unit === '3215') {
           const onLine = this.options.onConsoleLine;
-          const con = new Console3215(onLine ? { onLine: (line) => onLine(p.name, devnum, line) } : {});
+          const cps = this.options.consoleCharactersPerSecond;
+          const con = new Console3215({
+            ...(onLine ? { onLine: (line: string) => onLine(p.name, devnum, line) } : {}),
+            ...(cps !== undefined ? { charactersPerSecond: cps } : {}),
+          });
           p.consoles.set(devnum, con);
           device = con;
         } else {
