@@ -7,8 +7,13 @@
  * older caller's `consoleInput.push(line)`.
  */
 export class ConsoleInputQueue extends Array<string> {
-  /** Called after lines were queued (the VM pokes its virtual console). */
-  onQueued: (() => void) | null = null;
+  // Private, so the queue still compares and prints as the plain list of lines it is.
+  #onQueued: (() => void) | null = null;
+
+  /** Call `listener` after lines are queued (the VM pokes its virtual console). */
+  listen(listener: () => void): void {
+    this.#onQueued = listener;
+  }
 
   // Array methods that build a new array (slice, map, filter) build a plain one.
   static override get [Symbol.species](): ArrayConstructor {
@@ -17,7 +22,7 @@ export class ConsoleInputQueue extends Array<string> {
 
   override push(...lines: string[]): number {
     const n = super.push(...lines);
-    if (lines.length > 0) this.onQueued?.();
+    if (lines.length > 0) this.#onQueued?.();
     return n;
   }
 }

@@ -214,7 +214,7 @@ export class VirtualMachine {
     this.current = this.cpus[0]!;
     this.io = new VirtualIo(this.storage, options.ioPort(this), options.devices, CP_AREA_BYTES - SD_AREA_BYTES);
     this.io.owner = this.userid;
-    (this.consoleInput as ConsoleInputQueue).onQueued = () => this.io.consoleInputArrived();
+    (this.consoleInput as ConsoleInputQueue).listen(() => this.io.consoleInputArrived());
   }
 
   /**
