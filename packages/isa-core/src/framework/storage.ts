@@ -89,7 +89,9 @@ export class SparseStorage implements StoragePort {
       throw new RangeError(`storage size must be a positive multiple of 4096 up to 4 GB, got ${size}`);
     }
     this.size = size;
-    this.frameCount = size >>> FRAME_SHIFT;
+    // Not `size >>> FRAME_SHIFT`: 4 GB (2^32) wraps to 0 in uint32, which left a
+    // 4 GB storage without keys or watch flags, every store on the slow path.
+    this.frameCount = size / FRAME_SIZE;
     this.frames = new Array<Uint8Array | undefined>(this.frameCount);
     this.keys = new Uint8Array(this.frameCount);
     this.watched = new Uint8Array(this.frameCount);
