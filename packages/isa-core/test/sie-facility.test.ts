@@ -243,6 +243,38 @@ LOOP     AHI   7,1
     expect(slice.facility.counters.byCode['00']).toBe(2);
   });
 
+  it("a program-interruption loop is the guest's own until the host's slice ends, unless the host set a program-loop limit", () => {
+    // Program new PSW at guest X'1000', where a zero halfword raises an operation exception again.
+    const loop = (options: InterpretiveExecutionOptions) => {
+      const h = host(
+        `
+G        START X'1000'
+         DC    H'0'
+         END   G`,
+        () => {},
+        options,
+      );
+      h.storage.writeFrom(
+        (GUEST_AT + 0x68) as AbsoluteAddress,
+        Uint8Array.from([0x00, 0x08, 0, 0, 0x80, 0, 0x10, 0x00]),
+      );
+      return h;
+    };
+    const free = loop({ budget: 500 });
+    expect(free.enter().interceptionCode).toBe(SIE_ICPT.NONE);
+    const limited = loop({ budget: 500, programLoopLimit: 100 });
+    const out = limited.enter();
+    expect(out.interceptionCode).toBe(SIE_ICPT.PROGRAM);
+    expect(limited.storage.read32((SD_AT + SIE_SD.PROGRAM_INTERRUPTION_ID) as AbsoluteAddress)).toBe(
+      0x00020001,
+    );
+    expect(limited.cpu.gpr[0]).toBe(0);
+    // The limit counts per entry: the next entry lets the guest take 100 again.
+    limited.write((sd) => (sd.psw = [0x00080000, 0x80001000]));
+    expect(limited.enter().interceptionCode).toBe(SIE_ICPT.PROGRAM);
+    expect(limited.facility.counters.byCode['08']).toBe(2);
+  });
+
   it("X'20' validity: each reason, with the code in the high halfword of IPB and the guest not run", () => {
     const cases: [(sd: SieStateDescription) => void, number][] = [
       [(sd) => (sd.mode = SIE_M.S370 | SIE_M.XA), SIE_VALIDITY.S370_NOT_INSTALLED],

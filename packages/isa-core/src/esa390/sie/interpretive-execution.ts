@@ -103,6 +103,9 @@ class SiePolicy implements InterceptionPolicy {
   private lctl = -1;
   private svcControls = 0;
   private intercepted = new Set<string>(ALWAYS);
+  /** Program interruptions the guest took itself in this entry, and how many the host lets it take (see `programLoopLimit`). */
+  programs = 0;
+  programLimit = Number.POSITIVE_INFINITY;
 
   load(ic: number, svcControls: number, lctlMask: number): void {
     this.svcControls = svcControls;
@@ -117,6 +120,7 @@ class SiePolicy implements InterceptionPolicy {
   }
 
   program(code: number): boolean {
+    if (++this.programs > this.programLimit) return true;
     const ic0 = this.ic >>> 24;
     if ((ic0 & SIE_IC.IC0_ALL_PROGRAM) !== 0) return true;
     if (code === 0x01 && (ic0 & SIE_IC.IC0_OPERATION) !== 0) return true;
@@ -176,6 +180,14 @@ export interface InterpretiveExecutionOptions {
   readonly dat?: (context: Esa390DatContext, storage: StoragePort) => Esa390Dat;
   /** Guest instructions (and interruptions) per entry before SIE ends as a host interruption would end it (code X'00'). Default 20,000. */
   readonly budget?: number;
+  /**
+   * Not architecture but a host's safeguard: after this many program
+   * interruptions the guest took itself within one entry, the next one is
+   * intercepted (code X'08') instead, so a host sees a guest caught in a
+   * program-interruption loop (a program new PSW that faults again) rather
+   * than only slices that complete no instruction. Default: never.
+   */
+  readonly programLoopLimit?: number;
 }
 
 /**
@@ -192,7 +204,7 @@ export class InterpretiveExecution implements SieFacility {
   readonly counters: SieCounters = { entries: 0, byCode: {} };
   private readonly clock: Pick<Clock, 'now'> | null;
   private readonly dat: ((context: Esa390DatContext, storage: StoragePort) => Esa390Dat) | null;
-  /** Guest CPUs by the storage index of their state description. */
+  /** Guest CPUs by the host absolute address of their state description. */
   private readonly guests = new Map<number, Guest>();
   /** Guest configurations by storage origin and extent: the CPUs of one guest see each other's IPTE. */
   private readonly configurations = new Map<
@@ -200,20 +212,22 @@ export class InterpretiveExecution implements SieFacility {
     { readonly outer: Translator | null; readonly configuration: Esa390Configuration }
   >();
   private readonly words = new Uint32Array(2);
+  private readonly programLoopLimit: number;
 
   constructor(options: InterpretiveExecutionOptions = {}) {
     this.clock = options.clock ?? null;
     this.dat = options.dat ?? null;
     this.budget = options.budget ?? 20_000;
+    this.programLoopLimit = options.programLoopLimit ?? Number.POSITIVE_INFINITY;
   }
 
-  /** The guest CPU that runs the state description at host storage index `sd` (for inspection and tests). */
+  /** The guest CPU that runs the state description at host absolute address `sd` (for inspection and tests). */
   guestCpu(sd: number): Esa390Cpu | undefined {
     return this.guests.get(sd)?.cpu;
   }
 
   /**
-   * The state description at host storage index `sd` will describe a
+   * The state description at host absolute address `sd` will describe a
    * different guest from now on (a new virtual machine in the same place):
    * drop the guest CPU kept for it and its translations.
    */
@@ -248,7 +262,7 @@ export class InterpretiveExecution implements SieFacility {
     const reason = sieValidity(st.read8(at(SIE_SD.M)), prefix, mso, mse, sdAbs);
     if (reason !== 0) return this.finish(st, s, SIE_ICPT.VALIDITY, 0, (reason << 16) >>> 0);
 
-    const guest = this.guestFor(host, s, mso, mse, st.read16(at(SIE_SD.CPU_ADDRESS)));
+    const guest = this.guestFor(host, sdAbs, mso, mse, st.read16(at(SIE_SD.CPU_ADDRESS)));
     const cpu = guest.cpu;
     const sys = guest.sys;
     guest.policy.load(
@@ -486,9 +500,9 @@ export class InterpretiveExecution implements SieFacility {
   }
 
   /** The guest CPU of a description, built when its origin, extent, CPU address or the host's own relocation changed. */
-  private guestFor(host: Esa390Cpu, s: number, mso: number, mse: number, cpuAddress: number): Guest {
+  private guestFor(host: Esa390Cpu, sdAbs: number, mso: number, mse: number, cpuAddress: number): Guest {
     const outer = host.hostLayer;
-    const cached = this.guests.get(s);
+    const cached = this.guests.get(sdAbs);
     if (
       cached !== undefined &&
       cached.mso === mso &&
@@ -499,6 +513,7 @@ export class InterpretiveExecution implements SieFacility {
       return cached;
     const relocation = new GuestRelocation(mso * 0x10000, (mse + 1 - mso) * 0x10000, outer);
     const policy = new SiePolicy();
+    policy.programLimit = this.programLoopLimit;
     const cpu = new Esa390Cpu({
       id: cpuAddress,
       storage: host.storage,
@@ -519,7 +534,7 @@ export class InterpretiveExecution implements SieFacility {
     }
     if (cached !== undefined) this.leave(cached);
     const guest: Guest = { cpu, sys, policy, configuration, mso, mse, outer, cpuAddress };
-    this.guests.set(s, guest);
+    this.guests.set(sdAbs, guest);
     return guest;
   }
 
