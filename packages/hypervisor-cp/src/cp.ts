@@ -37,7 +37,8 @@ import { SavedSystems } from './saved-systems';
 import { SpoolSystem } from './spool';
 import { CP_AREA_BYTES, SIE_UNIT } from './vm/guest-storage';
 import { type ExecutionStyle, VirtualMachine, type VmCounters, type VmHost } from './vm/virtual-machine';
-import { InterpretiveExecution } from './sie/interpretive-execution';
+import { type Esa390DatContext, InterpretiveExecution } from '@strachey/isa-core';
+import { createEsa390Dat } from '@strachey/mmu';
 
 /** A real DASD volume given to CP: its volser and its CKD contents (io-channel). */
 export interface CpVolume {
@@ -218,7 +219,10 @@ export class ControlProgram {
     // CP's own CPU: supervisor state, DAT off, prefix 0 — it only ever executes SIE.
     const hostCpu = new Esa390Cpu({ id: 0, storage: this.realStorage, hostLayer: this.realLayer, costModel: this.costModel });
     hostCpu.state = 'operating';
-    this.sie = { facility: new InterpretiveExecution({ clock: this.clock }), hostCpu };
+    // Guests under SIE walk their own DAT tables in their own storage (two-level translation, mmu's walker).
+    const dat = (context: Esa390DatContext, storage: StoragePort) => createEsa390Dat({ storage, context, costModel: this.costModel });
+    // A guest caught in a program-interruption loop shows up as program interceptions, as under trap-and-emulate.
+    this.sie = { facility: new InterpretiveExecution({ clock: this.clock, dat, programLoopLimit: 4096 }), hostCpu };
     this.savedSystems = new SavedSystems(this.realStorage, (f) => this.machineFrame(f));
     if (options.scheduler) this.scheduler = options.scheduler;
     else {

@@ -10,8 +10,6 @@ export { ControlProgram, createCp, type CpOptions, type CpVolume, type CpRunResu
 export { executeCommand, type CommandResult } from './commands';
 export { SpoolSystem, type SpoolFile, type SpoolTarget } from './spool';
 export { VirtualMachine, type ExecutionStyle, type VmCounters, type VmHost, type VmRunState, type VirtualMachineOptions } from './vm/virtual-machine';
-export * from './sie/state-description';
-export { InterpretiveExecution, type InterpretiveExecutionOptions, type SieCounters } from './sie/interpretive-execution';
 export { VirtualCpu, type VirtualCpuState, VEXT } from './vm/virtual-cpu';
 export { GuestStorage, realToAbsolute, CP_AREA_BYTES } from './vm/guest-storage';
 export { VirtualIo, VirtualSubchannel, type VirtualDevice, type RealIoPort, type OperandAccess } from './io/virtual-io';

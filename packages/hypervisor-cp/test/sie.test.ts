@@ -1,184 +1,160 @@
 /**
- * SIE (interpretive execution, style 2): the format-1 state description,
- * validity interceptions, interception controls, and an ESA/390 host program
- * on a bare isa-core machine that itself executes SIE B214 through the
- * facility (isa-core's `sie` machine option) and reads the interception.
+ * CP's style 2: virtual machines run by isa-core's interpretive-execution
+ * facility (SIE). The facility itself — state description, interception
+ * codes, validity, two-level DAT — is tested in isa-core; here: the format-1
+ * description CP keeps for each virtual CPU (origin and extent of the VM's
+ * window, CPU address, no interception controls), what reaches CP (only
+ * DIAGNOSE, I/O and waits, not the guest's own LPSW/LCTL/SPT/SVC/program
+ * interruptions), reflection of an intercepted program interruption, and a
+ * new VM in a window a logged-off one used.
  */
-import { type AbsoluteAddress, Esa390Cpu, SimClock, SparseStorage, createEsa390Machine } from '@strachey/isa-core';
-import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
 import {
-  ICPT,
-  InterpretiveExecution,
-  SD,
-  SD_IC,
-  SD_SIZE,
-  VALIDITY,
+  type AbsoluteAddress,
   decodeStateDescription,
-  emptyStateDescription,
-  encodeStateDescription,
-} from '../src/index';
+  InterpretiveExecution,
+  SIE_ICPT,
+  SIE_M,
+  SIE_SD_SIZE,
+} from '@strachey/isa-core';
+import { describe, expect, it } from 'vitest';
+import { type ControlProgram, createCp, type VirtualMachine } from '../src/index';
 import { assembleGuest } from './helpers';
 
-describe('format-1 state description', () => {
-  it('encode/decode round trip of every modelled field', () => {
-    fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 40, maxLength: 40 }), (w) => {
-        const sd = emptyStateDescription();
-        sd.v = w[0]! & 0xff;
-        sd.mode = w[1]! & 0xff;
-        sd.prefix = w[2]!;
-        sd.mso = w[3]! & 0xffff;
-        sd.mse = w[4]! & 0xffff;
-        sd.gr14 = w[5]!;
-        sd.gr15 = w[6]!;
-        sd.psw = [w[7]!, w[8]!];
-        sd.cpuTimer = [w[9]!, w[10]!];
-        sd.clockComparator = [w[11]!, w[12]!];
-        sd.svcControls = w[13]!;
-        sd.lctlMask = w[14]! & 0xffff;
-        sd.cpuAddress = w[15]! & 0xffff;
-        sd.ic = w[16]!;
-        sd.ec = w[17]!;
-        sd.interceptionCode = w[18]! & 0xff;
-        sd.ipa = w[19]! & 0xffff;
-        sd.ipb = w[20]!;
-        for (let i = 0; i < 16; i++) sd.cr[i] = w[21 + i]! | 0;
-        const bytes = encodeStateDescription(sd);
-        expect(bytes.length).toBe(SD_SIZE);
-        expect(decodeStateDescription(bytes)).toEqual(sd);
-      }),
-      { numRuns: 200, seed: 7 },
-    );
-  });
-
-  it('puts the fields at their architected offsets', () => {
-    const sd = emptyStateDescription();
-    sd.psw = [0x070c0000, 0x80012345];
-    sd.mso = 0x0010;
-    sd.mse = 0x001f;
-    sd.interceptionCode = ICPT.WAIT;
-    sd.cr[1] = 0x00123000;
-    const b = encodeStateDescription(sd);
-    expect([...b.subarray(SD.PSW, SD.PSW + 8)]).toEqual([0x07, 0x0c, 0, 0, 0x80, 0x01, 0x23, 0x45]);
-    expect([...b.subarray(0x08, 0x0c)]).toEqual([0x00, 0x10, 0x00, 0x1f]);
-    expect(b[0x50]).toBe(0x1c);
-    expect([...b.subarray(0x84, 0x88)]).toEqual([0x00, 0x12, 0x30, 0x00]);
-    expect(b[0x03]).toBe(0x20);
-  });
-});
-
-/** A host CPU over 1 MB with a guest at MSO 2 (host X'20000', 64 KB) and its state description at X'8000'. */
-function hostWithGuest(setup: (sd: ReturnType<typeof emptyStateDescription>) => void, guestCode: Uint8Array) {
-  const storage = new SparseStorage(1 << 20);
-  const host = new Esa390Cpu({ storage });
-  host.state = 'operating';
-  const sd = emptyStateDescription();
-  sd.mso = 2;
-  sd.mse = 2;
-  sd.psw = [0x00080000, 0x80001000];
-  setup(sd);
-  storage.writeFrom(0x8000 as AbsoluteAddress, encodeStateDescription(sd));
-  storage.writeFrom(0x21000 as AbsoluteAddress, guestCode);
-  const facility = new InterpretiveExecution({ clock: new SimClock(500) });
-  return { storage, host, facility, read: () => decodeStateDescription(readSd(storage)) };
+function cp(): ControlProgram {
+  const r = createCp({ directory: 'USER ONE X 1M 4M G\n CONSOLE 009 3215\nUSER TWO X 1M 4M G\n CONSOLE 009 3215\n', volumes: [] });
+  if (!r.ok) throw new Error('directory');
+  return r.cp;
 }
 
-function readSd(storage: SparseStorage): Uint8Array {
-  const b = new Uint8Array(SD_SIZE);
-  storage.readInto(0x8000 as AbsoluteAddress, b);
-  return b;
+function boot(c: ControlProgram, user: string, source: string): VirtualMachine {
+  const l = c.logon(user, undefined, { style: 'sie' });
+  if (!l.ok) throw new Error(l.error.message);
+  const g = assembleGuest(source);
+  for (const ch of g.chunks) l.vm.load(ch.address, ch.bytes);
+  l.vm.start(0x00080000, (0x80000000 | g.entry) >>> 0);
+  return l.vm;
 }
 
-const GUEST = assembleGuest(`
+function stateDescription(vm: VirtualMachine) {
+  const b = new Uint8Array(SIE_SD_SIZE);
+  vm.storage.host.readInto(vm.stateDescriptionAddress(0) as AbsoluteAddress, b);
+  return decodeStateDescription(b);
+}
+
+/** A guest supervisor that runs its own SVC, program and CPU-timer interruptions, then asks CP for the time and waits. */
+const SUPERVISOR = `
 G        START X'1000'
-         LA    3,42
-         LA    4,7
-         AR    3,4
-         LPSW  X'100'
-         END   G`);
-function guestBytes(): Uint8Array {
-  const out = new Uint8Array(0x200);
-  for (const c of GUEST.chunks) out.set(c.bytes, c.address - 0x1000);
-  return out;
-}
-
-describe('the interpretive-execution facility', () => {
-  it('validity interceptions: MSO above MSE, prefix outside the extent, a 370 guest', () => {
-    for (const [setup, reason] of [
-      [(sd: ReturnType<typeof emptyStateDescription>) => (sd.mse = 1), VALIDITY.MSO_ABOVE_MSE],
-      [(sd: ReturnType<typeof emptyStateDescription>) => (sd.prefix = 0x10000), VALIDITY.PREFIX_OUTSIDE_EXTENT],
-      [(sd: ReturnType<typeof emptyStateDescription>) => (sd.mode = 0x10), VALIDITY.S370_NOT_INSTALLED],
-    ] as const) {
-      const h = hostWithGuest(setup, guestBytes());
-      expect(h.facility.start(h.host, 0x8000)).toBeNull();
-      const out = h.read();
-      expect(out.interceptionCode).toBe(ICPT.VALIDITY);
-      expect(out.ipb >>> 16).toBe(reason);
-    }
-  });
-
-  it('the guest runs in its own supervisor state: LPSW is executed by the guest unless IC1 asks for it', () => {
-    // Guest LPSW X'100' loads a disabled wait PSW the guest put there: a wait interception.
-    const wait = new Uint8Array(0x200);
-    wait.set(guestBytes());
-    const free = hostWithGuest(() => {}, wait);
-    free.storage.writeFrom(0x20100 as AbsoluteAddress, Uint8Array.from([0x00, 0x0a, 0, 0, 0, 0, 0x0b, 0xad]));
-    free.facility.start(free.host, 0x8000);
-    const a = free.read();
-    expect(a.interceptionCode).toBe(ICPT.WAIT);
-    expect(a.psw).toEqual([0x000a0000, 0x00000bad]);
-    // GR0-13 of the guest come back in the host's registers.
-    expect(free.host.gpr[3]).toBe(49);
-
-    const intercepted = hostWithGuest((sd) => (sd.ic = SD_IC.IC1_LPSW << 16), wait);
-    intercepted.facility.start(intercepted.host, 0x8000);
-    const b = intercepted.read();
-    expect(b.interceptionCode).toBe(ICPT.INSTRUCTION);
-    expect(b.ipa).toBe(0x8200);
-    expect(b.ipb >>> 16).toBe(0x0100);
-    // The guest PSW points at the intercepted instruction (the host emulates and advances it).
-    expect(b.psw[1]).toBe(0x8000100a);
-  });
-
-  it('a host program in ESA/390 assembler executes SIE and sees the DIAGNOSE interception', () => {
-    const clock = new SimClock(500);
-    const facility = new InterpretiveExecution({ clock });
-    const machine = createEsa390Machine({ mainsize: 1 << 20, clock, sie: facility });
-    const hostProgram = assembleGuest(`
-H        START X'1000'
          BALR  12,0
          USING *,12
-         LA    3,1
-         SIE   SDESC
-         MVC   X'500'(1),SDESC+X'50'
-         MVC   X'504'(2),SDESC+X'56'
-         MVC   X'508'(8),SDESC+X'18'
-         ST    3,X'510'
+         MVC   X'58'(8),EXTNEW
+         MVC   X'60'(8),SVCNEW
+         MVC   X'68'(8),PGMNEW
+         SVC   5
+         DC    H'0'
+         LCTL  0,0,CR0
+         SPT   TIMER
+         STOSM MASK,X'01'
+LOOP     AHI   6,1
+         J     LOOP
+SVCH     LA    3,1(3)
+         LPSW  X'20'
+PGMH     LA    4,1(4)
+         LPSW  X'28'
+EXTH     LA    5,1(5)
+         LA    2,CMD
+         LA    7,10
+         DIAG  2,7,X'008'
          LPSW  WAIT
          DS    0D
+EXTNEW   DC    X'00080000',A(X'80000000'+EXTH)
+SVCNEW   DC    X'00080000',A(X'80000000'+SVCH)
+PGMNEW   DC    X'00080000',A(X'80000000'+PGMH)
 WAIT     DC    X'000A0000',X'00000000'
-SDESC    DC    X'00000020',F'0',H'2',H'2',F'0'
-         DC    F'0',F'0'
-         DC    X'00080000',X'80001000'
-         DS    XL224
-         END   H`);
-    for (const c of hostProgram.chunks) machine.storage.writeFrom(c.address as AbsoluteAddress, c.bytes);
-    const guest = assembleGuest(`
+TIMER    DC    X'00000000',X'00100000'
+CR0      DC    X'000004E0'
+CMD      DC    C'QUERY TIME'
+MASK     DS    X
+         END   G`;
+
+describe('CP under SIE', () => {
+  it("uses isa-core's facility with one format-1 description per virtual CPU: the VM's window as MSO/MSE, its CPU address, no interception controls", () => {
+    const c = cp();
+    expect(c.sie.facility).toBeInstanceOf(InterpretiveExecution);
+    const vm = boot(c, 'ONE', SUPERVISOR);
+    c.run(50_000_000);
+    const sd = stateDescription(vm);
+    expect(sd.mode).toBe(SIE_M.XA);
+    expect(sd.mso * 0x10000).toBe(vm.storage.origin);
+    expect((sd.mse + 1) * 0x10000).toBe(vm.storage.origin + vm.storage.size);
+    expect(sd.cpuAddress).toBe(0);
+    expect([sd.ic, sd.svcControls, sd.lctlMask]).toEqual([0, 0, 0]);
+    // The description sits in CP's work area, outside the guest's storage.
+    expect(vm.stateDescriptionAddress(0)).toBeGreaterThanOrEqual(vm.storage.origin + vm.storage.size);
+    expect(sd.interceptionCode).toBe(SIE_ICPT.WAIT);
+  });
+
+  it('the guest takes its own SVC, program and timer interruptions and runs LCTL/SPT/STOSM/LPSW itself: CP sees only the DIAGNOSE and the wait', () => {
+    const c = cp();
+    const vm = boot(c, 'ONE', SUPERVISOR);
+    c.run(50_000_000);
+    const g = vm.cpus[0]!.cpu.gpr;
+    expect([g[3], g[4], g[5]]).toEqual([1, 1, 1]);
+    expect(g[6]).toBeGreaterThan(0);
+    // QUERY TIME answers two lines.
+    expect(vm.consoleLines.length).toBe(2);
+    expect(vm.consoleLines[0]).toMatch(/^TIME IS /);
+    expect(vm.counters.emulated).toEqual({ DIAG: 1, 'DIAG 008': 1 });
+    expect(vm.counters.svcReflected).toBe(0);
+    expect(vm.counters.reflectedProgram).toEqual({});
+    expect(vm.counters.externalDelivered).toBe(0);
+    expect(vm.runState()).toBe('disabled-wait');
+    expect(vm.cpus[0]!.getPsw()).toEqual([0x000a0000, 0]);
+  });
+
+  it('a program exception CP finds while emulating an intercepted instruction is reflected to the guest as the hardware would take it', () => {
+    // DIAGNOSE X'008' with a command address outside the guest's storage: CP's emulation finds the addressing
+    // exception and reflects it to the guest's program new PSW with the DIAGNOSE's ILC.
+    const c = cp();
+    const vm = boot(
+      c,
+      'ONE',
+      `
 G        START X'1000'
-         LA    3,42
-         AHI   3,7
-         DIAG  0,0,X'008'
-         END   G`);
-    for (const c of guest.chunks) machine.storage.writeFrom((0x20000 + c.address) as AbsoluteAddress, c.bytes);
-    machine.storage.writeFrom(0 as AbsoluteAddress, Uint8Array.from([0x00, 0x08, 0x00, 0x00, 0x80, 0x00, 0x10, 0x00]));
-    machine.restart(0);
-    expect(machine.run(100_000).reason).toBe('halted');
-    expect(machine.storage.read8(0x500 as AbsoluteAddress)).toBe(ICPT.INSTRUCTION);
-    expect(machine.storage.read16(0x504 as AbsoluteAddress)).toBe(0x8300);
-    // Guest PSW at the DIAGNOSE (guest X'1008'), guest GR3 = 49 in the host's GR3.
-    expect(machine.storage.read32(0x50c as AbsoluteAddress) >>> 0).toBe(0x80001008);
-    expect(machine.storage.read32(0x510 as AbsoluteAddress)).toBe(49);
-    expect(facility.counters.entries).toBe(1);
+         BALR  12,0
+         USING *,12
+         MVC   X'68'(8),PGMNEW
+         L     2,=A(X'7FFFF000')
+         LA    7,10
+         DIAG  2,7,X'008'
+         LPSW  WAIT
+PGMH     MVC   X'400'(8),X'88'
+         LPSW  WAIT
+         DS    0D
+PGMNEW   DC    X'00080000',A(X'80000000'+PGMH)
+WAIT     DC    X'000A0000',X'00000000'
+         LTORG
+         END   G`,
+    );
+    c.run(10_000_000);
+    expect(vm.storage.read32(0x404) >>> 0).toBe(0x00040005);
+    expect(vm.counters.reflectedProgram['0005']).toBe(1);
+  });
+
+  it('a new virtual machine where a logged-off one ran starts from its own state, not the old guest CPU', () => {
+    const c = cp();
+    const first = boot(c, 'ONE', SUPERVISOR);
+    c.run(50_000_000);
+    const where = first.stateDescriptionAddress(0);
+    const old = c.sie.facility.guestCpu(where);
+    expect(old).toBeDefined();
+    expect(c.logoff('ONE')).toBe(true);
+    const second = boot(c, 'ONE', SUPERVISOR);
+    expect(second.stateDescriptionAddress(0)).toBe(where);
+    c.run(50_000_000);
+    const g = second.cpus[0]!.cpu.gpr;
+    expect([g[3], g[4], g[5]]).toEqual([1, 1, 1]);
+    expect(second.consoleLines.length).toBe(2);
+    // The facility built a fresh guest CPU (its translations and timers) for the new guest.
+    expect(c.sie.facility.guestCpu(where)).not.toBe(old);
   });
 });

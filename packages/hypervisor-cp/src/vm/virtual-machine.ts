@@ -29,8 +29,7 @@ import {
   unsignedWordsToMicros,
 } from '@strachey/isa-core';
 import { Esa390Format, ShadowPager } from '@strachey/mmu';
-import type { InterpretiveExecution } from '../sie/interpretive-execution';
-import { decodeStateDescription, emptyStateDescription, encodeStateDescription, ICPT, SD_SIZE, SD_V } from '../sie/state-description';
+import { type AbsoluteAddress, type InterpretiveExecution, SIE_ICPT, SIE_M, SIE_SD, SIE_SD_SIZE, SIE_V } from '@strachey/isa-core';
 import type { RealIoPort, VirtualDevice } from '../io/virtual-io';
 import { VirtualIo } from '../io/virtual-io';
 import { ConsoleInputQueue } from '../io/console-input';
@@ -153,7 +152,6 @@ export class VirtualMachine {
   /** The execution style of this virtual machine. */
   readonly style: ExecutionStyle;
   private readonly sie: { readonly facility: InterpretiveExecution; readonly hostCpu: Esa390Cpu } | null;
-  private readonly sdBytes = new Uint8Array(SD_SIZE);
   private readonly w = new Uint32Array(2);
 
   constructor(options: VirtualMachineOptions) {
@@ -212,6 +210,8 @@ export class VirtualMachine {
       this.cpus.push(v);
     }
     this.current = this.cpus[0]!;
+    // A new virtual machine where a logged-off one ran: SIE must not keep that guest's CPUs and translations.
+    if (this.sie !== null) for (let i = 0; i < this.cpus.length; i++) this.sie.facility.forget(this.stateDescriptionAddress(i));
     this.io = new VirtualIo(this.storage, options.ioPort(this), options.devices, CP_AREA_BYTES - SD_AREA_BYTES);
     this.io.owner = this.userid;
     (this.consoleInput as ConsoleInputQueue).listen(() => this.io.consoleInputArrived());
@@ -392,23 +392,40 @@ export class VirtualMachine {
 
   /** Host real address of virtual CPU `i`'s state description. */
   stateDescriptionAddress(i: number): number {
-    return this.storage.cpArea + CP_AREA_BYTES - SD_AREA_BYTES + i * SD_SIZE;
+    return this.storage.cpArea + CP_AREA_BYTES - SD_AREA_BYTES + i * SIE_SD_SIZE;
   }
 
   /**
-   * Style 2: run virtual CPU `i` by SIE. CP builds the format-1 state
-   * description from the virtual CPU, issues SIE on its host CPU, takes the
-   * guest state back and handles the interception with the same emulation
-   * routines style 1 uses (they work on the virtual state).
+   * Style 2: run virtual CPU `i` by SIE (isa-core's interpretive-execution
+   * facility). Between interceptions the virtual CPU's state lives in its
+   * format-1 state description: CP stores the fields the guest may have
+   * changed (PSW, GR14-15, CRs, prefix, timers, interruption requests) word
+   * by word before SIE and reads them back after it, then handles the
+   * interception with the same emulation routines style 1 uses (they work on
+   * the virtual state).
    */
   private runSie(i: number, budget: number): number {
     const v = this.cpus[i]!;
     this.current = v;
     const clock = this.host.clock;
     const { facility, hostCpu } = this.sie!;
-    const sdAddress = this.stateDescriptionAddress(i);
-    const sd = emptyStateDescription();
+    const sd = this.stateDescriptionAddress(i);
+    const st = this.storage.host;
     const w = this.w;
+    const hg = hostCpu.gpr;
+    const g = v.cpu.gpr;
+    // What does not change while the VM is logged on: mode, origin and extent, CPU address; no interception controls.
+    st.write8((sd + SIE_SD.V) as AbsoluteAddress, 0);
+    st.write8((sd + SIE_SD.M) as AbsoluteAddress, SIE_M.XA);
+    st.write16((sd + SIE_SD.MSO) as AbsoluteAddress, this.storage.origin / SIE_UNIT);
+    st.write16((sd + SIE_SD.MSE) as AbsoluteAddress, (this.storage.origin + this.storage.size) / SIE_UNIT - 1);
+    st.write16((sd + SIE_SD.CPU_ADDRESS) as AbsoluteAddress, v.address);
+    st.write32((sd + SIE_SD.SVC_CONTROLS) as AbsoluteAddress, 0);
+    st.write16((sd + SIE_SD.LCTL_MASK) as AbsoluteAddress, 0);
+    st.write32((sd + SIE_SD.IC) as AbsoluteAddress, 0);
+    st.write32((sd + SIE_SD.EC) as AbsoluteAddress, 0);
+    st.write32((sd + SIE_SD.EPOCH) as AbsoluteAddress, 0);
+    st.write32((sd + SIE_SD.EPOCH + 4) as AbsoluteAddress, 0);
     let used = 0;
     while (used < budget) {
       this.updateTimers(v, clock.now());
@@ -417,59 +434,65 @@ export class VirtualMachine {
       let limit = budget - used;
       const next = this.nextTimer(i) - clock.now();
       if (next > 0 && next < limit) limit = next;
-      // The state description: the guest's PSW, registers, CRs, prefix, timers, its storage's origin and extent.
       const now = clock.now();
-      sd.psw = v.getPsw();
-      sd.gr14 = v.cpu.gpr[14]! >>> 0;
-      sd.gr15 = v.cpu.gpr[15]! >>> 0;
-      sd.cr.set(v.cr);
-      sd.prefix = v.prefix;
-      sd.mso = this.storage.origin / SIE_UNIT;
-      sd.mse = (this.storage.origin + this.storage.size) / SIE_UNIT - 1;
+      const [pswHigh, pswLow] = v.getPsw();
+      st.write32((sd + SIE_SD.PSW) as AbsoluteAddress, pswHigh);
+      st.write32((sd + SIE_SD.PSW + 4) as AbsoluteAddress, pswLow);
+      st.write32((sd + SIE_SD.GR14) as AbsoluteAddress, g[14]!);
+      st.write32((sd + SIE_SD.GR15) as AbsoluteAddress, g[15]!);
+      for (let r = 0; r < 16; r++) st.write32((sd + SIE_SD.CR + 4 * r) as AbsoluteAddress, v.cr[r]!);
+      st.write32((sd + SIE_SD.PREFIX) as AbsoluteAddress, v.prefix);
       microsToWords(v.cpuTimer(now, this.mhz), w);
-      sd.cpuTimer = [w[0]!, w[1]!];
-      sd.clockComparator = [v.ckcWords[0]!, v.ckcWords[1]!];
-      sd.cpuAddress = v.address;
+      st.write32((sd + SIE_SD.CPU_TIMER) as AbsoluteAddress, w[0]!);
+      st.write32((sd + SIE_SD.CPU_TIMER + 4) as AbsoluteAddress, w[1]!);
+      st.write32((sd + SIE_SD.CLOCK_COMPARATOR) as AbsoluteAddress, v.ckcWords[0]!);
+      st.write32((sd + SIE_SD.CLOCK_COMPARATOR + 4) as AbsoluteAddress, v.ckcWords[1]!);
       // CP asks for interruption requests it must deliver itself (I/O, SIGP signals); timers are the guest's own under SIE.
-      sd.v =
-        (this.io.hasInterruption(v.cr[6]!) ? SD_V.IO_PENDING : 0) |
-        ((v.externalPending & (VEXT.EMERGENCY | VEXT.EXTERNAL_CALL)) !== 0 && (v.enabledExternal() & (VEXT.EMERGENCY | VEXT.EXTERNAL_CALL)) !== 0 ? SD_V.EXTERNAL_PENDING : 0);
-      this.storage.host.writeFrom(sdAddress as never, encodeStateDescription(sd, this.sdBytes));
-      for (let r = 0; r < 14; r++) hostCpu.gpr[r] = v.cpu.gpr[r]!;
+      st.write8(
+        (sd + SIE_SD.V) as AbsoluteAddress,
+        (this.io.hasInterruption(v.cr[6]!) ? SIE_V.IO_PENDING : 0) |
+          ((v.externalPending & (VEXT.EMERGENCY | VEXT.EXTERNAL_CALL)) !== 0 && (v.enabledExternal() & (VEXT.EMERGENCY | VEXT.EXTERNAL_CALL)) !== 0
+            ? SIE_V.EXTERNAL_PENDING
+            : 0),
+      );
+      for (let r = 0; r < 14; r++) hg[r] = g[r]!;
       facility.budget = Math.max(1, Math.min(this.quantum, Math.floor(limit)));
-      facility.start(hostCpu, sdAddress);
-      this.storage.host.readInto(sdAddress as never, this.sdBytes);
-      const out = decodeStateDescription(this.sdBytes);
-      for (let r = 0; r < 14; r++) v.cpu.gpr[r] = hostCpu.gpr[r]!;
-      v.cpu.gpr[14] = out.gr14 | 0;
-      v.cpu.gpr[15] = out.gr15 | 0;
-      v.cr.set(out.cr);
-      v.prefix = out.prefix;
-      v.setPsw(out.psw[0], out.psw[1]);
+      facility.start(hostCpu, sd);
+      for (let r = 0; r < 14; r++) g[r] = hg[r]!;
+      g[14] = st.read32((sd + SIE_SD.GR14) as AbsoluteAddress);
+      g[15] = st.read32((sd + SIE_SD.GR15) as AbsoluteAddress);
+      for (let r = 0; r < 16; r++) v.cr[r] = st.read32((sd + SIE_SD.CR + 4 * r) as AbsoluteAddress);
+      v.prefix = st.read32((sd + SIE_SD.PREFIX) as AbsoluteAddress) & 0x7ffff000;
+      v.setPsw(st.read32((sd + SIE_SD.PSW) as AbsoluteAddress) >>> 0, st.read32((sd + SIE_SD.PSW + 4) as AbsoluteAddress) >>> 0);
       const after = clock.now() + facility.lastCycles;
-      v.timerValue = signedWordsToMicros(out.cpuTimer[0], out.cpuTimer[1]);
+      v.timerValue = signedWordsToMicros(st.read32((sd + SIE_SD.CPU_TIMER) as AbsoluteAddress) >>> 0, st.read32((sd + SIE_SD.CPU_TIMER + 4) as AbsoluteAddress) >>> 0);
       v.timerSetAt = after;
-      v.ckcWords[0] = out.clockComparator[0];
-      v.ckcWords[1] = out.clockComparator[1];
-      v.ckc = unsignedWordsToMicros(out.clockComparator[0], out.clockComparator[1]);
+      const ckcHigh = st.read32((sd + SIE_SD.CLOCK_COMPARATOR) as AbsoluteAddress) >>> 0;
+      const ckcLow = st.read32((sd + SIE_SD.CLOCK_COMPARATOR + 4) as AbsoluteAddress) >>> 0;
+      if (ckcHigh !== v.ckcWords[0] || ckcLow !== v.ckcWords[1]) {
+        v.ckcWords[0] = ckcHigh;
+        v.ckcWords[1] = ckcLow;
+        v.ckc = unsignedWordsToMicros(ckcHigh, ckcLow);
+      }
       const ran = facility.lastCycles;
       this.counters.guestCycles += ran;
       this.counters.instructions += facility.lastInstructions;
       used += ran;
       clock.advanceTo(after);
       let cost = this.cost('sie-entry') + this.cost('sie-exit');
-      const code = out.interceptionCode;
-      if (code !== ICPT.NONE) this.counters.interceptions++;
+      const code = st.read8((sd + SIE_SD.INTERCEPTION_CODE) as AbsoluteAddress);
+      if (code !== SIE_ICPT.NONE) this.counters.interceptions++;
       switch (code) {
-        case ICPT.NONE:
-        case ICPT.WAIT:
-        case ICPT.IO_REQUEST:
-        case ICPT.EXTERNAL_REQUEST:
-          this.charge(code === ICPT.NONE ? 'sie-slice' : code === ICPT.WAIT ? 'sie-wait' : 'sie-request', cost);
+        case SIE_ICPT.NONE:
+        case SIE_ICPT.WAIT:
+        case SIE_ICPT.IO_REQUEST:
+        case SIE_ICPT.EXTERNAL_REQUEST:
+          this.charge(code === SIE_ICPT.NONE ? 'sie-slice' : code === SIE_ICPT.WAIT ? 'sie-wait' : 'sie-request', cost);
           break;
-        case ICPT.INSTRUCTION: {
-          const b0 = out.ipa >>> 8;
-          const opcode = opcodeKey(b0, out.ipa & 0xff);
+        case SIE_ICPT.INSTRUCTION: {
+          const ipa = st.read16((sd + SIE_SD.IPA) as AbsoluteAddress);
+          const b0 = ipa >>> 8;
+          const opcode = opcodeKey(b0, ipa & 0xff);
           const length = b0 < 0x40 ? 2 : b0 < 0xc0 ? 4 : 6;
           const mnemonic = esa390InstructionByOpcode(opcode)?.mnemonic ?? 'other';
           const e = this.emulate(v, opcode, length);
@@ -477,21 +500,22 @@ export class VirtualMachine {
           cost += e;
           break;
         }
-        case ICPT.PROGRAM: {
-          // Reflect it exactly as a trapped program interruption (same ILC and PSW rules).
-          const id = this.storage.host.read32((sdAddress + 0xcc) as never) >>> 0;
-          const tea = facility.guestCpu(sdAddress)?.tea ?? 0;
-          v.cpu.tea = tea;
-          const e = this.exit(v, { reason: 'interception', kind: 'program', code: id & 0xffff, opcode: 0, length: (id >>> 16) & 0xff, completed: id >>> 31 === 1 });
+        case SIE_ICPT.PROGRAM: {
+          // The guest PSW is already the program old PSW; ILC and code at SD+X'CC', the TEA at SD+X'D0' (as in the prefix area).
+          const id = st.read32((sd + SIE_SD.PROGRAM_INTERRUPTION_ID) as AbsoluteAddress) >>> 0;
+          v.cpu.tea = st.read32((sd + SIE_SD.TRANSLATION_EXCEPTION_ID) as AbsoluteAddress) >>> 0;
+          const e = this.exit(v, { reason: 'interception', kind: 'program', code: id & 0xffff, opcode: 0, length: (id >>> 16) & 0xff, completed: true });
           this.counters.interceptions--;
           cost += e;
           this.charge('program', cost);
           break;
         }
-        default:
+        default: {
+          const reason = code === SIE_ICPT.VALIDITY ? `, validity reason X'${(st.read16((sd + SIE_SD.IPB) as AbsoluteAddress) >>> 0).toString(16).toUpperCase().padStart(4, '0')}'` : '';
           v.state = 'check-stop';
-          v.checkStopReason = `SIE interception code X'${code.toString(16).toUpperCase()}'`;
+          v.checkStopReason = `SIE interception code X'${code.toString(16).toUpperCase().padStart(2, '0')}'${reason}`;
           this.charge('sie-validity', cost);
+        }
       }
       used += cost;
       this.counters.cpCycles += cost;
