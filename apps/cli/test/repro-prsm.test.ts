@@ -13,7 +13,9 @@ import { runRepro } from '../src/commands/repro';
 import { irdynStorageResult } from '../src/repro/irdyn-storage';
 import { lparWeightsResult } from '../src/repro/lpar-weights';
 import { findReproduction } from '../src/repro/registry';
-import { smpScalingResult } from '../src/repro/smp-scaling';
+import { runSmpScaling } from '@strachey/prsm';
+import { smpScalingResult, smpScalingSweep } from '../src/repro/smp-scaling';
+import { runSweepInProcess } from '../src/repro/sweep';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -57,24 +59,40 @@ describe('PR/SM reproductions', () => {
     expect(free!.zone.lp1Sees).toBe(256);
   });
 
-  it('smp-scaling: rises, peaks and falls; n = 5 % peaks later than n = 10 %', () => {
-    const r = smpScalingResult([1, 2, 3, 4, 5, 6, 8], 1.5);
+  it('smp-scaling (the quick sweep): rises, peaks and falls; n = 5 % peaks later than n = 10 %; a 2-way loses about n', () => {
+    const r = runSweepInProcess(smpScalingSweep, 'quick');
     const j = r.json as { curves: { n: number; peak: number; points: { cpus: number; relative: number; analytic: number }[] }[] };
     const [ten, five] = j.curves;
-    expect(ten!.n).toBe(0.1);
-    expect(ten!.peak).toBeGreaterThanOrEqual(3);
-    expect(ten!.peak).toBeLessThanOrEqual(5);
+    expect([ten!.n, five!.n]).toEqual([0.1, 0.05]);
+    for (const c of [ten!, five!]) {
+      const top = c.points.find((p) => p.cpus === c.peak)!;
+      expect(c.peak).toBeGreaterThan(2);
+      expect(c.peak).toBeLessThan(c.points.at(-1)!.cpus);
+      // Beyond the peak the curve falls: the last count is well below it.
+      expect(c.points.at(-1)!.relative).toBeLessThan(top.relative * 0.9);
+      const two = c.points.find((p) => p.cpus === 2)!;
+      expect(Math.abs(two.relative - (2 - 2 * c.n))).toBeLessThan(0.06);
+      expect(two.analytic).toBeCloseTo(2 - 2 * c.n, 10);
+    }
     expect(five!.peak).toBeGreaterThan(ten!.peak);
-    const two = ten!.points.find((p) => p.cpus === 2)!;
-    expect(Math.abs(two.relative - 1.8)).toBeLessThan(0.06);
-    expect(two.analytic).toBeCloseTo(1.8, 10);
+    expect(r.files.map((f) => f.name).sort()).toEqual(['smp-scaling.csv', 'smp-scaling.json', 'smp-scaling.svg']);
   });
 
-  it('writes JSON, CSV and SVG with --out', () => {
+  it('smp-scaling run point by point equals the curve prsm measures in one call', () => {
+    const r = smpScalingResult([1, 2, 3], 0.5);
+    const j = r.json as { curves: { n: number; points: { cpus: number; throughput: number }[] }[] };
+    for (const c of j.curves) {
+      const whole = runSmpScaling({ n: c.n, cpus: [1, 2, 3], ms: 0.5 });
+      expect(whole.ok).toBe(true);
+      if (whole.ok) expect(c.points.map((p) => p.throughput)).toEqual(whole.value.points.map((p) => p.throughput));
+    }
+  });
+
+  it('writes JSON, CSV and SVG with --out', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'strachey-irdyn-'));
     dirs.push(dir);
     const out: string[] = [];
-    runRepro('irdyn-storage', { out: dir, json: true }, { out: (t) => out.push(t), err: () => {} });
+    await runRepro('irdyn-storage', { out: dir, json: true }, { out: (t) => out.push(t), err: () => {} });
     expect(readdirSync(dir).sort()).toEqual(['irdyn-storage.csv', 'irdyn-storage.json', 'irdyn-storage.svg']);
     expect(JSON.parse(readFileSync(join(dir, 'irdyn-storage.json'), 'utf8'))).toEqual(JSON.parse(out.join('')));
   });

@@ -16,7 +16,7 @@
 import { formatPrsmError, runSmpScaling, type SmpCurve } from '@strachey/prsm';
 import { UserError } from '../diagnostics';
 import { formatNumber as num, formatTable } from './table';
-import type { ReproResult, Reproduction } from './types';
+import { defineSweep, type ReproResult, type Reproduction } from './types';
 
 const COUNTS = [1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 16];
 const LOSSES = [0.1, 0.05];
@@ -124,17 +124,48 @@ export function toCsv(header: readonly string[], rows: readonly (readonly (strin
 
 // ------------------------------------------------------------ reproduction
 
-function curves(counts: readonly number[], ms: number): SmpCurve[] {
-  return LOSSES.map((n) => {
-    const r = runSmpScaling({ n, cpus: counts, ms });
-    if (!r.ok) throw new UserError({ code: r.error.code, message: formatPrsmError(r.error) });
-    return r.value;
+/** One point of the sweep: a loss n and a CPU count, measured for `ms` of simulated time. */
+export interface SmpSweepPoint {
+  readonly n: number;
+  readonly cpus: number;
+  readonly ms: number;
+}
+
+/** What a point measured. */
+export interface SmpSweepResult {
+  /** Transactions per simulated second. */
+  readonly throughput: number;
+  readonly workIterations: number;
+  readonly scanIterations: number;
+}
+
+function sweepPoints(counts: readonly number[], ms: number): SmpSweepPoint[] {
+  return LOSSES.flatMap((n) => counts.map((cpus) => ({ n, cpus, ms })));
+}
+
+/** Run one CPU count of one curve: its own machine, so points are independent. */
+function runSmpPoint(p: SmpSweepPoint): SmpSweepResult {
+  const r = runSmpScaling({ n: p.n, cpus: [p.cpus], ms: p.ms });
+  if (!r.ok) throw new UserError({ code: r.error.code, message: formatPrsmError(r.error) });
+  return { throughput: r.value.points[0]!.throughput, workIterations: r.value.workIterations, scanIterations: r.value.scanIterations };
+}
+
+/** The curves from the points: relative to each curve's 1-way, with the analytic N·(1 − n·(N − 1)) beside it. */
+function curvesOf(points: readonly { readonly params: SmpSweepPoint; readonly result: SmpSweepResult }[]): SmpCurve[] {
+  const losses = [...new Set(points.map((p) => p.params.n))];
+  return losses.map((n) => {
+    const mine = points.filter((p) => p.params.n === n);
+    const one = mine.find((p) => p.params.cpus === 1)?.result.throughput ?? mine[0]!.result.throughput;
+    const pts = mine.map((p) => ({ cpus: p.params.cpus, throughput: p.result.throughput, relative: p.result.throughput / one, analytic: p.params.cpus * (1 - n * (p.params.cpus - 1)) }));
+    const peak = pts.reduce((a, b) => (b.relative > a.relative ? b : a), pts[0]!).cpus;
+    const analyticPeak = pts.reduce((a, b) => (b.analytic > a.analytic ? b : a), pts[0]!).cpus;
+    return { n, scanIterations: mine[0]!.result.scanIterations, workIterations: mine[0]!.result.workIterations, points: pts, peak, analyticPeak };
   });
 }
 
-/** Run the experiment (exported with its CPU counts and length so tests can run a smaller one). */
-export function smpScalingResult(counts: readonly number[] = COUNTS, ms = 2): ReproResult {
-  const cs = curves(counts, ms);
+function assembleSmp(points: readonly { readonly params: SmpSweepPoint; readonly result: SmpSweepResult }[]): ReproResult {
+  const cs = curvesOf(points);
+  const counts = cs[0]!.points.map((p) => p.cpus);
   const rows = counts.map((cpus) => [
     cpus,
     ...cs.flatMap((c) => {
@@ -158,8 +189,8 @@ export function smpScalingResult(counts: readonly number[] = COUNTS, ms = 2): Re
     `(${cs[0]?.workIterations} BCT iterations), then takes a COMPARE AND SWAP lock and scans the other CPUs'`,
     `entries under it (${cs.map((c) => `${c.scanIterations} iterations per CPU for n = ${c.n * 100} %`).join(', ')}).`,
     'Nothing else is modelled: the curve bends and falls because the critical section grows with N and',
-    'the other CPUs spin on the lock. Lock contention makes the peak move with 1/√n, so n = 5 % peaks',
-    'earlier than the seed\'s "about 8"; the analytic curve takes the seed\'s assumption literally.',
+    'the other CPUs spin on the lock; the analytic curve takes the seed\'s assumption literally.',
+    `Each point (n, CPUs) is its own machine run for ${num(points[0]?.params.ms ?? 0)} ms of simulated time.`,
   ].join('\n');
   const json = { curves: cs.map((c) => ({ n: c.n, peak: c.peak, analyticPeak: c.analyticPeak, work: c.workIterations, scanPerCpu: c.scanIterations, points: c.points })) };
   const series = cs.flatMap((c) => [
@@ -177,9 +208,23 @@ export function smpScalingResult(counts: readonly number[] = COUNTS, ms = 2): Re
   };
 }
 
+/** Run the experiment in this thread (exported with its CPU counts and length so tests can run a smaller one). */
+export function smpScalingResult(counts: readonly number[] = COUNTS, ms = 2): ReproResult {
+  return assembleSmp(sweepPoints(counts, ms).map((params, index) => ({ index, seed: 0, params, result: runSmpPoint(params) })));
+}
+
+/** The sweep: every (n, CPU count) pair is a point. */
+export const smpScalingSweep = defineSweep<SmpSweepPoint, SmpSweepResult>({
+  points: (scale) => (scale === 'full' ? sweepPoints(COUNTS, 2) : sweepPoints([1, 2, 4, 6, 8, 10, 12], 1)),
+  runPoint: (p) => runSmpPoint(p),
+  assemble: (points) => assembleSmp(points),
+  describe: (p) => `n = ${p.n * 100} %, ${p.cpus} CPUs`,
+});
+
 export const smpScaling: Reproduction = {
   name: 'smp-scaling',
   title: 'Spruth fig. 12.1.1: SMP throughput vs CPUs at n = 10 % and 5 %',
   source: 'Spruth, seed 004 §12.1.1 (Abb. 12.1.1)',
+  sweep: smpScalingSweep,
   run: () => smpScalingResult(),
 };
