@@ -2,7 +2,8 @@ import { cpSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/main.ts'],
+  // The sweep worker is its own entry: tinypool loads dist/sweep-worker.js beside dist/main.js.
+  entry: { main: 'src/main.ts', 'sweep-worker': 'src/repro/sweep-worker.ts' },
   format: ['esm'],
   dts: false,
   sourcemap: true,
