@@ -24,7 +24,11 @@ USER BOB BOB 1M 4M G
 `;
 
 function system(): ControlProgram {
-  const r = createCp({ directory: DIRECTORY, volumes: [{ volser: 'VMRES1', volume: new CkdVolume(geometry3390(100)) }], realStorage: 64 * 1024 * 1024 });
+  const r = createCp({
+    directory: DIRECTORY,
+    volumes: [{ volser: 'VMRES1', volume: new CkdVolume(geometry3390(100)) }],
+    realStorage: 64 * 1024 * 1024,
+  });
   if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
   return r.cp;
 }
@@ -88,7 +92,8 @@ function guestLine(vm: VirtualMachine, ccwAddress: number): string {
 /** Address of the guest's first CCW (the ORB's CCW address): ORB is assembled right before it. */
 function ccwOf(vm: VirtualMachine): number {
   // The ORB is the only F'7' parameter word followed by X'00808000' in the program.
-  for (let a = 0x1000; a < 0x1400; a += 4) if (word(vm, a) === 7 && word(vm, a + 4) === 0x00808000) return word(vm, a + 8);
+  for (let a = 0x1000; a < 0x1400; a += 4)
+    if (word(vm, a) === 7 && word(vm, a + 4) === 0x00808000) return word(vm, a + 8);
   throw new Error('no ORB');
 }
 
@@ -291,7 +296,10 @@ IRB      DS    XL64
          END   T`;
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.stringMatching(/^[A-Z0-9 ]{0,16}$/), fc.integer({ min: 0, max: 3_000_000 })), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.tuple(fc.stringMatching(/^[A-Z0-9 ]{0,16}$/), fc.integer({ min: 0, max: 3_000_000 })), {
+          minLength: 1,
+          maxLength: 12,
+        }),
         (script) => {
           const cp = system();
           const vm = boot(cp, 'ALICE', source);

@@ -1,0 +1,438 @@
+/**
+ * Virtual subchannels that come and go: DETACH frees a subchannel number
+ * anywhere (the guest then finds no device there: condition code 3 for
+ * STSCH, MSCH, SSCH, TSCH, HSCH, CSCH), LINK and DEFINE take the lowest free
+ * number, DETACH stops the device's I/O (a running real channel program,
+ * a DIAGNOSE X'18' the guest waits for), more minidisks than CP has work
+ * areas all complete, and CP's run() does not stop while a real completion
+ * is still to come.
+ */
+import { CkdVolume, geometry3390 } from '@strachey/io-channel';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type ControlProgram, createCp, executeCommand, type VirtualMachine } from '../src/index';
+import { assembleGuest, kernelVolume, placeMinidisk } from './helpers';
+
+const DIRECTORY = `
+USER ALICE ALICE 1M 4M G
+ CONSOLE 009 3215
+ SPOOL 00C 2540 READER *
+ SPOOL 00D 2540 PUNCH A
+ MDISK 191 3390 10 5 VMRES1 MR
+USER BOB BOB 1M 4M G
+ CONSOLE 009 3215
+ MDISK 191 3390 20 5 VMRES1 MR
+`;
+
+function system(): { cp: ControlProgram; real: CkdVolume } {
+  const real = new CkdVolume(geometry3390(100));
+  placeMinidisk(real, 10, kernelVolume());
+  placeMinidisk(real, 20, kernelVolume());
+  const r = createCp({
+    directory: DIRECTORY,
+    volumes: [{ volser: 'VMRES1', volume: real }],
+    realStorage: 64 * 1024 * 1024,
+  });
+  if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
+  return { cp: r.cp, real };
+}
+
+function load(vm: VirtualMachine, source: string): void {
+  const g = assembleGuest(source);
+  for (const c of g.chunks) vm.load(c.address, c.bytes);
+  vm.start(0x00080000, 0x80000000 | g.entry);
+}
+
+function logon(cp: ControlProgram, user: string): VirtualMachine {
+  const l = cp.logon(user);
+  if (!l.ok) throw new Error(l.error.message);
+  return l.vm;
+}
+
+/**
+ * For subchannels 0-7: STSCH, MSCH (enable), SSCH (a NOP), TSCH, HSCH,
+ * CSCH — the six condition codes in bytes 0-5 of an 8-byte slot at
+ * X'600' + 8n, the SCHIB's device number in bytes 6-7.
+ */
+const PROBE = `
+T        START X'1000'
+         BALR  12,0
+         USING *,12
+         SR    4,4
+         LA    5,X'600'
+LOOP     L     1,=X'00010000'
+         AR    1,4
+         XC    SCHIB(52),SCHIB
+         STSCH SCHIB
+         BAL   9,CC
+         STC   3,0(5)
+         MVC   6(2,5),SCHIB+6
+         OI    SCHIB+5,X'80'
+         MSCH  SCHIB
+         BAL   9,CC
+         STC   3,1(5)
+         SSCH  ORB
+         BAL   9,CC
+         STC   3,2(5)
+         TSCH  IRB
+         BAL   9,CC
+         STC   3,3(5)
+         HSCH
+         BAL   9,CC
+         STC   3,4(5)
+         CSCH
+         BAL   9,CC
+         STC   3,5(5)
+         LA    5,8(5)
+         LA    4,1(4)
+         C     4,=F'8'
+         BL    LOOP
+         LPSW  DONE
+CC       IPM   3
+         SRL   3,28
+         BR    9
+         DS    0D
+DONE     DC    X'000A0000',X'00000000'
+ORB      DC    F'0',X'00808000',A(NOP)
+         DS    0D
+NOP      DC    X'03',X'20',AL2(1),A(0)
+SCHIB    DS    XL52
+IRB      DS    XL64
+         END   T`;
+
+function probe(vm: VirtualMachine): { cc: number[]; devno: number }[] {
+  const out: { cc: number[]; devno: number }[] = [];
+  for (let n = 0; n < 8; n++) {
+    const cc: number[] = [];
+    for (let i = 0; i < 6; i++) cc.push(vm.storage.read8(0x600 + 8 * n + i));
+    out.push({ cc, devno: vm.storage.read16(0x600 + 8 * n + 6) });
+  }
+  return out;
+}
+
+describe('DETACH frees a subchannel number anywhere', () => {
+  it('the detached number answers cc 3 to STSCH, MSCH, SSCH, TSCH, HSCH and CSCH; its neighbours are untouched', () => {
+    const { cp } = system();
+    const vm = logon(cp, 'ALICE');
+    expect(executeCommand(cp, vm, 'DETACH 00C')).toEqual({ rc: 0, lines: ['RDR 000C DETACHED'] });
+    load(vm, PROBE);
+    cp.run(200_000_000);
+    const p = probe(vm);
+    // Subchannel 1 (the reader) is gone; 0, 2, 3 keep console, punch, minidisk; 4-7 never had a device.
+    expect(p[1]).toEqual({ cc: [3, 3, 3, 3, 3, 3], devno: 0 });
+    expect(p.map((x) => x.devno)).toEqual([0x009, 0, 0x00d, 0x191, 0, 0, 0, 0]);
+    for (const n of [0, 2, 3]) expect(p[n]!.cc.slice(0, 3)).toEqual([0, 0, 0]);
+    for (const n of [4, 5, 6, 7]) expect(p[n]!.cc).toEqual([3, 3, 3, 3, 3, 3]);
+    expect(executeCommand(cp, vm, 'QUERY VIRTUAL').lines.map((l) => l.slice(0, 9))).toEqual([
+      'STORAGE =',
+      'CONS 0009',
+      'PUN  000D',
+      'DASD 0191',
+    ]);
+  });
+
+  it('LINK and DEFINE take the lowest free number; DEFINE STORAGE keeps every number, gaps included', () => {
+    const { cp } = system();
+    let vm = logon(cp, 'ALICE');
+    expect(executeCommand(cp, vm, 'DETACH 009 00D').lines).toEqual([
+      'CONS 0009 DETACHED',
+      'PUN 000D DETACHED',
+    ]);
+    expect(vm.io.subchannels.map((s) => s.number)).toEqual([1, 3]);
+    expect(executeCommand(cp, vm, 'LINK BOB 191 291 RR')).toEqual({ rc: 0, lines: [] });
+    expect(vm.io.byDevice(0x291)!.number).toBe(0);
+    expect(executeCommand(cp, vm, 'DEFINE PRINTER 00E')).toEqual({ rc: 0, lines: ['PRT 000E DEFINED'] });
+    expect(vm.io.byDevice(0x00e)!.number).toBe(2);
+    expect(executeCommand(cp, vm, 'DEFINE PUNCH 00D').lines).toEqual(['PUN 000D DEFINED']);
+    expect(vm.io.byDevice(0x00d)!.number).toBe(4);
+    expect(executeCommand(cp, vm, 'DETACH 00E').lines).toEqual(['PRT 000E DETACHED']);
+    const before = vm.io.subchannels.map((s) => [s.device.vdev, s.number]);
+    expect(before).toEqual([
+      [0x291, 0],
+      [0x00c, 1],
+      [0x191, 3],
+      [0x00d, 4],
+    ]);
+    expect(executeCommand(cp, vm, 'DEFINE STORAGE 2M').lines).toEqual([
+      'STORAGE = 2M',
+      'Storage cleared - system reset.',
+    ]);
+    vm = cp.vm('ALICE')!;
+    expect(vm.io.subchannels.map((s) => [s.device.vdev, s.number])).toEqual(before);
+    expect(executeCommand(cp, vm, 'QUERY VIRTUAL 291').lines).toEqual([
+      'DASD 0291 3390 VMRES1 R/O      5 CYL ON DASD 0100 SUBCHANNEL = 0000',
+    ]);
+  });
+
+  it('errors in CP’s style: no such device, already defined, a user or minidisk that does not exist', () => {
+    const { cp } = system();
+    const vm = logon(cp, 'ALICE');
+    expect(executeCommand(cp, vm, 'DETACH 555')).toEqual({
+      rc: 40,
+      lines: ['HCPDTV040E Device 0555 does not exist'],
+    });
+    expect(executeCommand(cp, vm, 'DETACH')).toEqual({
+      rc: 22,
+      lines: ['HCPDTV022E Virtual device number missing or invalid'],
+    });
+    expect(executeCommand(cp, vm, 'LINK BOB 191 191 RR')).toEqual({
+      rc: 6,
+      lines: ['HCPLNM006E Device 0191 already defined'],
+    });
+    expect(executeCommand(cp, vm, 'LINK NOSUCH 191 192').lines).toEqual([
+      'HCPLNM053E NOSUCH not in CP directory',
+    ]);
+    expect(executeCommand(cp, vm, 'LINK BOB 199 192').lines).toEqual([
+      'HCPLNM040E Device 0199 does not exist',
+    ]);
+    expect(executeCommand(cp, vm, 'DEFINE READER 009').lines).toEqual([
+      'HCPCDF006E Device 0009 already defined',
+    ]);
+  });
+
+  it('property: after any sequence of DETACH, LINK and DEFINE the numbers are the lowest free ones and exactly the free numbers are not operational', () => {
+    const op = fc.oneof(
+      fc.record({
+        kind: fc.constant('detach' as const),
+        vdev: fc.constantFrom(0x009, 0x00c, 0x00d, 0x191, 0x200, 0x201, 0x202, 0x00e),
+      }),
+      fc.record({ kind: fc.constant('link' as const), vdev: fc.constantFrom(0x200, 0x201, 0x202, 0x191) }),
+      fc.record({ kind: fc.constant('define' as const), vdev: fc.constantFrom(0x00e, 0x00c, 0x00d) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 30 }), (ops) => {
+        const { cp } = system();
+        const vm = logon(cp, 'ALICE');
+        // The model: subchannel number → device number.
+        const model = new Map<number, number>([
+          [0, 0x009],
+          [1, 0x00c],
+          [2, 0x00d],
+          [3, 0x191],
+        ]);
+        const lowestFree = (): number => {
+          let n = 0;
+          while (model.has(n)) n++;
+          return n;
+        };
+        const has = (vdev: number): boolean => [...model.values()].includes(vdev);
+        for (const o of ops) {
+          const v = o.vdev.toString(16);
+          if (o.kind === 'detach') {
+            const r = executeCommand(cp, vm, `DETACH ${v}`);
+            expect(r.rc).toBe(has(o.vdev) ? 0 : 40);
+            for (const [n, d] of model) if (d === o.vdev) model.delete(n);
+          } else {
+            const r = executeCommand(
+              cp,
+              vm,
+              o.kind === 'link' ? `LINK BOB 191 ${v} RR` : `DEFINE PRINTER ${v}`,
+            );
+            expect(r.rc).toBe(has(o.vdev) ? 6 : 0);
+            if (r.rc === 0) model.set(lowestFree(), o.vdev);
+          }
+        }
+        expect(vm.io.subchannels.map((s) => [s.number, s.device.vdev])).toEqual(
+          [...model].sort((a, b) => a[0] - b[0]),
+        );
+        const schib = new Uint8Array(52);
+        const access = {
+          fetch: (_a: number, out: Uint8Array) => (out.fill(0), 0),
+          store: (_a: number, data: Uint8Array) => (schib.set(data.subarray(0, 52)), 0),
+        };
+        for (let n = 0; n < 10; n++) {
+          const cc = vm.io.execute(0xb234, 0x00010000 | n, 0x800, access);
+          expect(cc).toBe(model.has(n) ? 0 : 3);
+          if (cc === 0) expect((schib[6]! << 8) | schib[7]!).toBe(model.get(n));
+        }
+      }),
+      { numRuns: 60, seed: 0xde7ac4 },
+    );
+  });
+});
+
+/** READ DATA of record 1 on cylinder 1 (the MINIKERN greeting) through SSCH on subchannel `sch`, then a disabled wait. */
+function reader(sch: number, more = ''): string {
+  return `
+T        START X'1000'
+         BALR  12,0
+         USING *,12
+         L     1,=X'0001000${sch}'
+         STSCH SCHIB
+         OI    SCHIB+5,X'80'
+         MSCH  SCHIB
+         SSCH  ORB
+POLL     TSCH  IRB
+         BC    1,GONE
+         BNZ   POLL
+         MVC   X'500'(12),IRB
+${more}
+         LPSW  DONE
+GONE     MVI   X'50F',X'03'
+         LPSW  DONE
+         DS    0D
+DONE     DC    X'000A0000',X'00000000'
+ORB      DC    F'1',X'00808000',A(CCW)
+         DS    0D
+CCW      DC    X'07',X'40',AL2(6),A(SEEK)
+         DC    X'31',X'40',AL2(5),A(ID)
+         DC    X'08',X'00',AL2(0),A(CCW+8)
+         DC    X'06',X'20',AL2(80),A(X'700')
+SEEK     DC    X'000000010000'
+ID       DC    X'0001000001'
+         DS    0F
+SCHIB    DS    XL52
+IRB      DS    XL64
+         END   T`;
+}
+
+describe('DETACH stops the device’s I/O', () => {
+  it('a minidisk detached while its real program runs: the program is cleared, no status ever comes, the volume serves the next user', () => {
+    const { cp } = system();
+    const alice = logon(cp, 'ALICE');
+    load(alice, reader(3));
+    // Run only until ALICE's SSCH has gone to the real device.
+    for (let i = 0; i < 1000 && (alice.counters.io['real-start'] ?? 0) === 0; i++) cp.run(2_000);
+    expect(alice.counters.io['real-start']).toBe(1);
+    expect(cp.realIo.busy).toBe(true);
+    expect(executeCommand(cp, alice, 'DETACH 191').lines).toEqual(['DASD 0191 DETACHED']);
+    const bob = logon(cp, 'BOB');
+    load(bob, reader(1));
+    cp.run(500_000_000);
+    expect(cp.realIo.busy).toBe(false);
+    // BOB's program ran on the same volume after the clear: CE+DE and the greeting.
+    expect(bob.storage.read8(0x508)).toBe(0x0c);
+    expect(bob.runState()).toBe('disabled-wait');
+    // ALICE's next TSCH found no subchannel (cc 3); no status was ever stored for her.
+    expect(alice.storage.read8(0x50f)).toBe(3);
+    expect(alice.storage.read32(0x500)).toBe(0);
+    expect(alice.storage.read32(0x508)).toBe(0);
+    expect(alice.io.subchannel(3)).toBeUndefined();
+  });
+
+  it('a guest waiting in DIAGNOSE X18 on a minidisk that is detached resumes with cc 3, R15 = 13', () => {
+    const { cp } = system();
+    const vm = logon(cp, 'ALICE');
+    load(
+      vm,
+      `
+T        START X'1000'
+         BALR  12,0
+         USING *,12
+         LA    2,X'191'
+         LA    3,CCWS
+         DIAG  2,3,X'018'
+         IPM   4
+         ST    4,X'500'
+         ST    15,X'504'
+         LPSW  DONE
+         DS    0D
+DONE     DC    X'000A0000',X'00000000'
+CCWS     DC    X'07',AL3(SEEK),X'40',X'00',AL2(6)
+         DC    X'31',AL3(ID),X'40',X'00',AL2(5)
+         DC    X'08',AL3(CCWS+8),X'00',X'00',AL2(0)
+         DC    X'06',AL3(X'600'),X'20',X'00',AL2(80)
+SEEK     DC    X'000000010000'
+ID       DC    X'0001000001'
+         END   T`,
+    );
+    for (let i = 0; i < 1000 && vm.runState() !== 'blocked'; i++) cp.run(2_000);
+    expect(vm.runState()).toBe('blocked');
+    expect(executeCommand(cp, vm, 'DETACH 191').rc).toBe(0);
+    cp.run(100_000_000);
+    expect(vm.runState()).toBe('disabled-wait');
+    expect(vm.storage.read32(0x500) >>> 28).toBe(3);
+    expect(vm.storage.read32(0x504)).toBe(13);
+  });
+});
+
+describe('more minidisks than CP work areas', () => {
+  it('seven links to one minidisk read at once: every program completes with CE+DE (starts beyond the work areas wait)', () => {
+    const { cp } = system();
+    const vm = logon(cp, 'ALICE');
+    for (let i = 0; i < 6; i++)
+      expect(executeCommand(cp, vm, `LINK BOB 191 ${(0x200 + i).toString(16)} RR`).rc).toBe(0);
+    // Subchannels 3 (191) and 4-9 (200-205): start them all, then poll each.
+    load(
+      vm,
+      `
+T        START X'1000'
+         BALR  12,0
+         USING *,12
+         LA    4,3
+START    L     1,=X'00010000'
+         AR    1,4
+         STSCH SCHIB
+         OI    SCHIB+5,X'80'
+         MSCH  SCHIB
+         SSCH  ORB
+         LA    4,1(4)
+         C     4,=F'10'
+         BL    START
+         LA    4,3
+         LA    5,X'500'
+POLLN    L     1,=X'00010000'
+         AR    1,4
+POLL     TSCH  IRB
+         BNZ   POLL
+         MVC   0(1,5),IRB+8
+         LA    5,1(5)
+         LA    4,1(4)
+         C     4,=F'10'
+         BL    POLLN
+         LPSW  DONE
+         DS    0D
+DONE     DC    X'000A0000',X'00000000'
+ORB      DC    F'1',X'00808000',A(CCW)
+         DS    0D
+CCW      DC    X'07',X'40',AL2(6),A(SEEK)
+         DC    X'31',X'40',AL2(5),A(ID)
+         DC    X'08',X'00',AL2(0),A(CCW+8)
+         DC    X'06',X'20',AL2(80),A(X'700')
+SEEK     DC    X'000000010000'
+ID       DC    X'0001000001'
+         DS    0F
+SCHIB    DS    XL52
+IRB      DS    XL64
+         END   T`,
+    );
+    cp.run(1_000_000_000);
+    expect(vm.runState()).toBe('disabled-wait');
+    expect([...Array(7).keys()].map((i) => vm.storage.read8(0x500 + i))).toEqual([
+      0x0c, 0x0c, 0x0c, 0x0c, 0x0c, 0x0c, 0x0c,
+    ]);
+    expect(vm.counters.io['real-start']).toBe(7);
+  });
+});
+
+describe('run() and real I/O', () => {
+  it('does not return idle while a real completion is still to come: it advances to it and the guest gets it', () => {
+    const { cp } = system();
+    const vm = logon(cp, 'ALICE');
+    // The guest starts the read and waits enabled for its interruption (no timer: only the device can wake it).
+    load(
+      vm,
+      reader(3).replace(
+        `POLL     TSCH  IRB
+         BC    1,GONE
+         BNZ   POLL
+         MVC   X'500'(12),IRB`,
+        `         MVC   X'78'(8),IONEW
+         LCTL  6,6,=X'FF000000'
+         LPSW  WAITIO
+IOINT    TSCH  IRB
+         MVC   X'500'(12),IRB
+         B     FIN
+         DS    0D
+WAITIO   DC    X'020A0000',X'80000000'
+IONEW    DC    X'00080000',A(X'80000000'+IOINT)
+FIN      DS    0H`,
+      ),
+    );
+    const r = cp.run(5_000_000_000);
+    expect(r.reason).toBe('idle');
+    expect(cp.realIo.busy).toBe(false);
+    expect(vm.storage.read8(0x508)).toBe(0x0c);
+    expect(vm.runState()).toBe('disabled-wait');
+  });
+});
