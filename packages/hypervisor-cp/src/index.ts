@@ -22,3 +22,4 @@ export { type CpChannelSubsystem } from './real-io';
 export { guestSource, guestSourcePath, type GuestName } from './guests';
 export { SavedSystems, queryNss, type SavedSystem, type SaveSysDefinition, type SavedSystemError, type SavedSystemCounters } from './saved-systems';
 export { saveCmsSystem, CMS_SMALL_STORAGE } from './cms/saved-cms';
+export { dialCommand, type CommandContext } from './commands';

@@ -1,0 +1,265 @@
+/**
+ * CP commands as `executeCommand` answers them — the same for the terminal
+ * and for DIAGNOSE X'08': QUERY NAMES/USERID/TIME/STORAGE/DASD/VIRTUAL/
+ * READER, DEFINE STORAGE (refused from the guest), IPL, SYSTEM RESET and
+ * CLEAR, BEGIN, DIAL, MSG, SPOOL, TRANSFER, LINK access modes.
+ */
+import { CkdVolume, geometry3390, toEbcdic } from '@strachey/io-channel';
+import { describe, expect, it } from 'vitest';
+import {
+  type ControlProgram,
+  createCp,
+  dialCommand,
+  executeCommand,
+  type VirtualMachine,
+} from '../src/index';
+import { assembleGuest, kernelVolume, placeMinidisk } from './helpers';
+
+const DIRECTORY = `
+USER ALICE ALICE 1M 4M G
+ CONSOLE 009 3215
+ SPOOL 00C 2540 READER *
+ SPOOL 00D 2540 PUNCH A
+ MDISK 191 3390 10 5 VMRES1 MR
+USER BOB BOB 1M 4M G
+ CONSOLE 009 3215
+ SPOOL 00C 2540 READER *
+ MDISK 191 3390 20 5 VMRES1 MR
+USER CAROL CAROL 1M 4M G
+ CONSOLE 009 3215
+USER DAVE DAVE 1M 4M G
+ CONSOLE 009 3215
+USER ERIN ERIN 1M 4M G
+ CONSOLE 009 3215
+`;
+
+function system(): ControlProgram {
+  const real = new CkdVolume(geometry3390(100));
+  placeMinidisk(real, 10, kernelVolume());
+  const r = createCp({
+    directory: DIRECTORY,
+    volumes: [{ volser: 'VMRES1', volume: real }],
+    realStorage: 64 * 1024 * 1024,
+  });
+  if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
+  return r.cp;
+}
+
+function logon(cp: ControlProgram, user: string): VirtualMachine {
+  const l = cp.logon(user);
+  if (!l.ok) throw new Error(l.error.message);
+  return l.vm;
+}
+
+describe('QUERY', () => {
+  it('NAMES: userid and terminal (or DSC), four to a line; USERID; STORAGE; DASD', () => {
+    const cp = system();
+    const alice = logon(cp, 'ALICE');
+    for (const u of ['BOB', 'CAROL', 'DAVE', 'ERIN']) logon(cp, u);
+    const terminals: Record<string, string> = { ALICE: 'L0001', DAVE: 'L0003' };
+    const r = executeCommand(cp, alice, 'Q N', { terminalOf: (u) => terminals[u] ?? null });
+    expect(r).toEqual({
+      rc: 0,
+      lines: ['ALICE    - L0001 , BOB      - DSC , CAROL    - DSC , DAVE     - L0003', 'ERIN     - DSC'],
+    });
+    expect(executeCommand(cp, alice, 'QUERY USERID').lines).toEqual(['ALICE AT STRACHEY']);
+    expect(executeCommand(cp, alice, 'QUERY STOR').lines).toEqual(['STORAGE = 1M']);
+    expect(executeCommand(cp, alice, 'QUERY DASD').lines).toEqual([
+      'DASD 0191 3390 VMRES1 R/W      5 CYL ON DASD 0100 SUBCHANNEL = 0003',
+    ]);
+    expect(executeCommand(cp, alice, 'QUERY VIRTUAL 00C').lines).toEqual([
+      'RDR  000C CL * NOCONT NOHOLD EOF SUBCHANNEL = 0001',
+    ]);
+    expect(executeCommand(cp, alice, 'QUERY VIRTUAL 0FF')).toEqual({
+      rc: 40,
+      lines: ['HCPQVD040E Device 00FF does not exist'],
+    });
+    expect(executeCommand(cp, alice, 'QUERY FROB')).toEqual({
+      rc: 26,
+      lines: ['HCPCQV026E Operand missing or invalid: FROB'],
+    });
+  });
+
+  it('TIME at the terminal: the date, CONNECT= since LOGON, VIRTCPU= and TOTCPU= in mmm:ss.hh', () => {
+    const cp = system();
+    const alice = logon(cp, 'ALICE');
+    // 90 simulated seconds pass.
+    cp.clock.advanceTo(90 * 1e6 * cp.clock.cyclesPerMicrosecond);
+    const r = executeCommand(cp, alice, 'QUERY TIME', { loggedOnAt: 30 });
+    expect(r.lines).toEqual([
+      'TIME IS 00:01:30 UTC MONDAY 01/01/00',
+      'CONNECT= 00:01:00 VIRTCPU= 000:00.00 TOTCPU= 000:00.00',
+    ]);
+  });
+
+  it('READER: one line per file, in z/VM’s columns (origin, spoolid, class and type, records, copies, hold)', () => {
+    const cp = system();
+    const alice = logon(cp, 'ALICE');
+    expect(executeCommand(cp, alice, 'Q RDR').lines).toEqual(['NO RDR FILES']);
+    cp.spool.create('BOB', 'punch', 'A', [toEbcdic('X'), toEbcdic('Y')], 'ALICE');
+    cp.spool.create('CAROL', 'printer', 'B', [toEbcdic('Z')], 'ALICE');
+    expect(executeCommand(cp, alice, 'Q RDR').lines).toEqual([
+      'ORIGINID FILE CLASS RECORDS  CPY HOLD',
+      'BOB      0001 A PUN 00000002 001 NONE',
+      'CAROL    0002 B PRT 00000001 001 NONE',
+    ]);
+  });
+});
+
+describe('DEFINE, SYSTEM, BEGIN, IPL', () => {
+  it('DEFINE STORAGE: up to the directory maximum, not from the guest; bad operands', () => {
+    const cp = system();
+    const alice = logon(cp, 'ALICE');
+    expect(executeCommand(cp, alice, 'DEFINE STORAGE 8M').lines).toEqual([
+      'HCPDST094E Storage exceeds allowed maximum of 4096K',
+    ]);
+    expect(executeCommand(cp, alice, 'DEFINE STORAGE 2X').lines).toEqual([
+      'HCPDST026E Operand missing or invalid: 2X',
+    ]);
+    expect(executeCommand(cp, alice, 'DEFINE STORAGE 2M', { source: 'guest' }).rc).not.toBe(0);
+    expect(cp.vm('ALICE')).toBe(alice);
+    expect(executeCommand(cp, alice, 'DEF STOR 2M').lines).toEqual([
+      'STORAGE = 2M',
+      'Storage cleared - system reset.',
+    ]);
+    expect(cp.vm('ALICE')!.storageSize).toBe(2 * 1024 * 1024);
+  });
+
+  it('SYSTEM RESET stops the CPUs and resets the virtual channel subsystem; CLEAR zeroes storage; BEGIN resumes; BEGIN before any IPL is refused', () => {
+    const cp = system();
+    const alice = logon(cp, 'ALICE');
+    expect(executeCommand(cp, alice, 'BEGIN')).toEqual({
+      rc: 10,
+      lines: ['HCPCFB010E No IPL has been done'],
+    });
+    const g = assembleGuest(`
+T        START X'1000'
+         BALR  12,0
+         USING *,12
+         L     1,=X'00010000'
+         STSCH SCHIB
+         OI    SCHIB+5,X'80'
+         MSCH  SCHIB
+         SSCH  ORB
+LOOP     B     LOOP
+         DS    0D
+ORB      DC    F'1',X'00808000',A(CCW)
+         DS    0D
+CCW      DC    X'0A',X'20',AL2(80),A(X'800')
+SCHIB    DS    XL52
+         END   T`);
+    for (const c of g.chunks) alice.load(c.address, c.bytes);
+    alice.start(0x00080000, 0x80000000 | g.entry);
+    cp.run(1_000_000);
+    const console = alice.io.subchannel(0)!;
+    expect(console.enabled).toBe(true);
+    expect(console.busy).toBe(true);
+    expect(executeCommand(cp, alice, 'SYSTEM RESET').lines).toEqual(['System reset.']);
+    expect(alice.runState()).toBe('stopped');
+    expect(console.enabled).toBe(false);
+    expect(console.busy).toBe(false);
+    expect(alice.storage.read32(0x1000)).not.toBe(0);
+    expect(executeCommand(cp, alice, 'SYSTEM CLEAR').lines).toEqual(['Storage cleared - system reset.']);
+    expect(alice.storage.read32(0x1000)).toBe(0);
+    expect(executeCommand(cp, alice, 'SYSTEM')).toEqual({
+      rc: 26,
+      lines: ['HCPCSY026E Operand missing or invalid'],
+    });
+  });
+
+  it('IPL: a device that is not a DASD, a device that does not exist, a saved system that does not exist', () => {
+    const cp = system();
+    const alice = logon(cp, 'ALICE');
+    expect(executeCommand(cp, alice, 'IPL 009').lines).toEqual(['HCPIPL003E Device 0009 is not a DASD']);
+    expect(executeCommand(cp, alice, 'IPL 0FF').lines).toEqual(['HCPIPL040E Device 00FF does not exist']);
+    expect(executeCommand(cp, alice, 'IPL NOSUCH').lines).toEqual([
+      'HCPNSS440E Saved system NOSUCH was not found',
+    ]);
+    expect(executeCommand(cp, alice, 'IPL 191 CLEAR').lines).toEqual(['HCPIPL003E Invalid option - CLEAR']);
+  });
+});
+
+describe('DIAL, MSG, SPOOL, TRANSFER, LINK modes', () => {
+  it('DIAL before LOGON: no such user, not logged on, no dialable lines; logged on it is refused', () => {
+    const cp = system();
+    expect(dialCommand(cp, ['NOBODY']).lines).toEqual(['HCPDIA053E NOBODY not in CP directory']);
+    expect(dialCommand(cp, ['ALICE']).lines).toEqual(['HCPDIA045E ALICE not logged on']);
+    const alice = logon(cp, 'ALICE');
+    expect(dialCommand(cp, ['ALICE']).lines).toEqual(['HCPDIA093E ALICE has no dialable lines available']);
+    expect(dialCommand(cp, []).lines).toEqual(['HCPDIA020E Userid missing or invalid']);
+    expect(executeCommand(cp, alice, 'DIAL BOB').lines).toEqual([
+      'HCPDIA009E DIAL is valid only before LOGON',
+    ]);
+  });
+
+  it('MSG reaches a connected user; a disconnected one is not receiving; a user not logged on is an error', () => {
+    const cp = system();
+    const alice = logon(cp, 'ALICE');
+    const bob = logon(cp, 'BOB');
+    logon(cp, 'CAROL');
+    const terminalOf = (u: string): string | null => (u === 'CAROL' ? null : 'L0001');
+    expect(executeCommand(cp, alice, 'M BOB HELLO THERE', { terminalOf })).toEqual({ rc: 0, lines: [] });
+    expect(bob.consoleLines.at(-1)).toBe('MSG FROM ALICE: HELLO THERE');
+    expect(executeCommand(cp, alice, 'MSG CAROL HI', { terminalOf })).toEqual({
+      rc: 57,
+      lines: ['HCPMSG057I CAROL not receiving; disconnected'],
+    });
+    expect(executeCommand(cp, alice, 'MSG DAVE HI').lines).toEqual(['HCPMSG045E DAVE not logged on']);
+  });
+
+  it('SPOOL PUNCH TO a user, CLOSE sends the file to the reader; TRANSFER moves it on; errors', () => {
+    const cp = system();
+    const alice = logon(cp, 'ALICE');
+    const bob = logon(cp, 'BOB');
+    expect(executeCommand(cp, alice, 'SPOOL PUNCH TO BOB CLASS B').rc).toBe(0);
+    (alice.io.byDevice(0x00d)!.device as { records: Uint8Array[] }).records.push(toEbcdic('CARD'));
+    expect(executeCommand(cp, alice, 'CLOSE 00D').lines).toEqual([
+      'PUN FILE 0001 SENT TO BOB CLASS B RECS 0001',
+    ]);
+    expect(bob.consoleLines.at(-1)).toBe('RDR FILE 0001 SENT FROM ALICE PUN WAS 0001 RECS 0001');
+    expect(executeCommand(cp, bob, 'TRANSFER RDR 1 TO CAROL').lines).toEqual([
+      'RDR FILE 0001 TRANSFERRED TO CAROL',
+    ]);
+    expect(cp.spool.reader('CAROL').map((f) => f.id)).toEqual([1]);
+    expect(executeCommand(cp, bob, 'TRANSFER RDR 1 TO CAROL').lines).toEqual([
+      'HCPCTR042E Spoolid 1 does not exist',
+    ]);
+    expect(executeCommand(cp, bob, 'TRANSFER 1 TO NOBODY').lines).toEqual([
+      'HCPCTR053E NOBODY not in CP directory',
+    ]);
+    expect(executeCommand(cp, alice, 'SPOOL 009 CLASS A').lines).toEqual([
+      'HCPCSP026E Device 0009 is not a spool device',
+    ]);
+    expect(executeCommand(cp, alice, 'SPOOL 0FF').lines).toEqual(['HCPCSP040E Device 0FF does not exist']);
+  });
+
+  it('LINK modes: W refused and WR forced R/O while another user has it R/W, MW linked R/W with a warning; DETACH gives it up', () => {
+    const cp = system();
+    const alice = logon(cp, 'ALICE');
+    const bob = logon(cp, 'BOB');
+    expect(executeCommand(cp, bob, 'LINK ALICE 191 291 W')).toEqual({
+      rc: 104,
+      lines: ['HCPLNM104E ALICE 0191 not linked; R/W by ALICE'],
+    });
+    expect(executeCommand(cp, bob, 'LINK ALICE 191 291 WR')).toEqual({
+      rc: 0,
+      lines: ['HCPLNM101W DASD 0291 forced R/O; R/W by ALICE'],
+    });
+    expect(bob.io.byDevice(0x291)!.device).toMatchObject({
+      readOnly: true,
+      startCylinder: 10,
+      realDevice: 0x100,
+    });
+    expect(executeCommand(cp, bob, 'LINK ALICE 191 292 MW')).toEqual({
+      rc: 0,
+      lines: ['HCPLNM102W DASD 0292 linked R/W; R/W by ALICE'],
+    });
+    expect(executeCommand(cp, alice, 'DETACH 191').lines).toEqual(['DASD 0191 DETACHED']);
+    expect(executeCommand(cp, bob, 'DETACH 292').rc).toBe(0);
+    expect(executeCommand(cp, bob, 'LINK TO ALICE 191 AS 293 W')).toEqual({ rc: 0, lines: [] });
+    expect(bob.io.byDevice(0x293)!.device).toMatchObject({ readOnly: false });
+    expect(executeCommand(cp, bob, 'LINK ALICE 191 294 Q').lines).toEqual([
+      'HCPLNM026E Operand missing or invalid: Q',
+    ]);
+  });
+});
