@@ -18,3 +18,4 @@ commands.push(registerDasd);
 import { registerRun } from './run'; commands.push(registerRun);
 import { registerPrsm } from './prsm'; commands.push(registerPrsm);
 import { registerCp } from './cp'; commands.push(registerCp);
+import { registerTrace } from './trace'; commands.push(registerTrace);
