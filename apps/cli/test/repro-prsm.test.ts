@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runRepro } from '../src/commands/repro';
+import { checkTraceEvents } from '../src/commands/trace';
 import { irdynStorageResult } from '../src/repro/irdyn-storage';
 import { lparWeightsResult } from '../src/repro/lpar-weights';
 import { findReproduction } from '../src/repro/registry';
@@ -44,8 +45,12 @@ describe('PR/SM reproductions', () => {
     expect(j.capping.capped).toBeGreaterThan(j.capping.shareCps * 0.9);
     expect(j.capping.uncapped).toBeGreaterThan(3.9);
     expect(Math.abs(j.ird.share.MVS2! - 50 / 140)).toBeLessThan(0.02);
-    expect(r.files.map((f) => f.name).sort()).toEqual(['lpar-weights.csv', 'lpar-weights.json', 'lpar-weights.svg']);
+    expect(r.files.map((f) => f.name).sort()).toEqual(['lpar-weights.csv', 'lpar-weights.json', 'lpar-weights.perfetto.json', 'lpar-weights.svg']);
     expect(r.files.find((f) => f.name.endsWith('.svg'))!.content).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
+    // The full-load run's dispatches as a Perfetto trace (strachey trace repro lpar-weights): one track per physical CP.
+    const trace = JSON.parse(r.files.find((f) => f.name === 'lpar-weights.perfetto.json')!.content) as { traceEvents: { ph: string; tid: number }[] };
+    expect(checkTraceEvents(trace)).toEqual([]);
+    expect(new Set(trace.traceEvents.filter((e) => e.ph === 'X').map((e) => e.tid)).size).toBe(10);
   });
 
   it('irdyn-storage: the block table grows by non-adjacent blocks while running; a zone only into adjacent storage', () => {

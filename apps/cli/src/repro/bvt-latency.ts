@@ -326,4 +326,4 @@ const SOURCE =
   'Gerstel (2005), fig. 4, after Duda & Cheriton, "Borrowed-virtual-time (BVT) scheduling", SOSP 1999';
 
 /** The reproduction. */
-export const bvtLatency: Reproduction = { name: 'bvt-latency', title: TITLE, source: SOURCE, run };
+export const bvtLatency: Reproduction = { name: 'bvt-latency', title: TITLE, source: SOURCE, traceFile: 'bvt-latency.perfetto.json', run };

@@ -12,7 +12,7 @@
  * hundreds of dispatches (shares do not depend on the slice; the overhead
  * does, see the package's bench).
  */
-import { createPrsm, formatPrsmError, parseIocp, parseProfiles, type Prsm, type PrsmCounters, type PrsmResult } from '@strachey/prsm';
+import { createPrsm, dispatchTraceEvents, formatPrsmError, parseIocp, parseProfiles, type Prsm, type PrsmCounters, type PrsmResult } from '@strachey/prsm';
 import { UserError } from '../diagnostics';
 import { barChart, toCsv } from './smp-scaling';
 import { formatNumber as num, formatTable } from './table';
@@ -59,8 +59,8 @@ function profiles(weights: readonly number[], capped: readonly string[]): string
   return p;
 }
 
-function machine(weights: readonly number[], idle: readonly string[], capped: readonly string[] = []): Prsm {
-  const m = must(createPrsm({ iocp: must(parseIocp(DECK, 'lpar-weights.iocp')), profiles: must(parseProfiles(profiles(weights, capped), 'lpar-weights.profiles')) }));
+function machine(weights: readonly number[], idle: readonly string[], capped: readonly string[] = [], traced = false): Prsm {
+  const m = must(createPrsm({ iocp: must(parseIocp(DECK, 'lpar-weights.iocp')), profiles: must(parseProfiles(profiles(weights, capped), 'lpar-weights.profiles')), ...(traced ? { traceSegments: 200_000 } : {}) }));
   for (const n of ['MVS1', ...SHARED]) {
     must(m.activate(n));
     must(m.ipl(n, { source: idle.includes(n) ? IDLE : SPIN, start: 'all' }));
@@ -87,7 +87,7 @@ const share = (cps: Record<string, number>, names: readonly string[]): Record<st
 export function lparWeightsResult(windowMs = WINDOW_MS): ReproResult {
   const warm = 4;
   // 1. Full load.
-  const full = machine(WEIGHTS, []);
+  const full = machine(WEIGHTS, [], [], true);
   full.run({ ms: warm });
   const fullCps = window(full, windowMs);
   const fullShare = share(fullCps, SHARED);
@@ -152,6 +152,8 @@ export function lparWeightsResult(windowMs = WINDOW_MS): ReproResult {
     json,
     files: [
       { name: 'lpar-weights.json', content: `${JSON.stringify(json, null, 2)}\n` },
+      // Every dispatch of the full-load run, one track per physical CP (strachey trace repro lpar-weights).
+      { name: 'lpar-weights.perfetto.json', content: `${JSON.stringify(dispatchTraceEvents(full.dispatchTrace().segments, full.costModel.mhz, full.physicalCps))}\n` },
       { name: 'lpar-weights.csv', content: toCsv(header.map((h) => h.replace(/[ ,()]+/g, '_')), rows) },
       {
         name: 'lpar-weights.svg',
@@ -168,6 +170,7 @@ export function lparWeightsResult(windowMs = WINDOW_MS): ReproResult {
 
 export const lparWeights: Reproduction = {
   name: 'lpar-weights',
+  traceFile: 'lpar-weights.perfetto.json',
   title: 'Spruth §12.4.2: LPAR weights, idle share flowing to others, capping, IRD',
   source: 'Spruth, seed 004 §12.4.2 (Abb. 12.4.4-12.4.6); IBM PR/SM Planning Guide on weights and capping',
   run: () => lparWeightsResult(),

@@ -31,6 +31,8 @@ export interface Reproduction {
   readonly source: string;
   /** Run the simulation(s). Throws UserError (diagnostics) if a model refuses its input. */
   run(): ReproResult;
+  /** The Chrome/Perfetto trace-event file among `run()`'s files, if the reproduction records a schedule (`strachey trace repro NAME`). */
+  readonly traceFile?: string;
   /** Present when the figure is a parameter sweep: `strachey repro` then runs its points on worker threads and in shards. */
   readonly sweep?: Sweep;
 }
