@@ -316,6 +316,26 @@ G        START X'1000'
   });
 });
 
+describe('guest CPUs kept between entries', () => {
+  it('prepare() builds the guest CPU SIE then uses; a description with another origin gets a new one', () => {
+    const h = host(DIAG_GUEST);
+    h.facility.prepare(h.cpu, SD_AT, 2, 3, 0);
+    const prepared = h.facility.guestCpu(SD_AT);
+    expect(prepared).toBeDefined();
+    h.enter();
+    expect(h.facility.guestCpu(SD_AT)).toBe(prepared);
+    expect(prepared!.gpr[3]).toBe(49);
+    h.write((sd) => {
+      sd.mse = 2;
+      sd.psw = [0x00080000, 0x80001000];
+    });
+    h.enter();
+    expect(h.facility.guestCpu(SD_AT)).not.toBe(prepared);
+    h.facility.forget(SD_AT);
+    expect(h.facility.guestCpu(SD_AT)).toBeUndefined();
+  });
+});
+
 describe('the guest runs in its own supervisor state', () => {
   it('SVC, program and CPU-timer interruptions, LCTL, SPT, SSM and LPSW are the guest’s own: one entry, one wait interception', () => {
     const h = host(`

@@ -231,6 +231,20 @@ export class InterpretiveExecution implements SieFacility {
    * different guest from now on (a new virtual machine in the same place):
    * drop the guest CPU kept for it and its translations.
    */
+  /**
+   * Build the guest CPU for a state description at host absolute address
+   * `sd` now (for a guest with origin `mso`, extent `mse` in 64 KB units
+   * and CPU address `cpuAddress`, run by `host`), replacing any kept for it,
+   * so that the first SIE does not pay for it: a host calls this when it
+   * creates a guest. SIE still checks and loads everything from the
+   * description; a description whose origin, extent or CPU address then
+   * differ gets a new guest CPU as it would without this call.
+   */
+  prepare(host: Esa390Cpu, sd: number, mso: number, mse: number, cpuAddress: number): void {
+    this.forget(sd);
+    this.guestFor(host, sd, mso, mse, cpuAddress);
+  }
+
   forget(sd: number): void {
     const guest = this.guests.get(sd);
     if (guest === undefined) return;
@@ -250,38 +264,43 @@ export class InterpretiveExecution implements SieFacility {
       host.programCheck(PGM_ADDRESSING);
     }
     const st = host.storage;
-    const at = (o: number): AbsoluteAddress => (s + o) as AbsoluteAddress;
     this.counters.entries++;
     this.lastInstructions = 0;
     this.lastCycles = 0;
     const entryCost = host.costModel.events['sie-entry'].cycles + host.costModel.events['sie-exit'].cycles;
     host.cycles += entryCost;
-    const prefix = st.read32(at(SIE_SD.PREFIX)) >>> 0;
-    const mso = st.read16(at(SIE_SD.MSO));
-    const mse = st.read16(at(SIE_SD.MSE));
-    const reason = sieValidity(st.read8(at(SIE_SD.M)), prefix, mso, mse, sdAbs);
+    const prefix = st.read32((s + SIE_SD.PREFIX) as AbsoluteAddress) >>> 0;
+    const mso = st.read16((s + SIE_SD.MSO) as AbsoluteAddress);
+    const mse = st.read16((s + SIE_SD.MSE) as AbsoluteAddress);
+    const reason = sieValidity(st.read8((s + SIE_SD.M) as AbsoluteAddress), prefix, mso, mse, sdAbs);
     if (reason !== 0) return this.finish(st, s, SIE_ICPT.VALIDITY, 0, (reason << 16) >>> 0);
 
-    const guest = this.guestFor(host, sdAbs, mso, mse, st.read16(at(SIE_SD.CPU_ADDRESS)));
+    const guest = this.guestFor(
+      host,
+      sdAbs,
+      mso,
+      mse,
+      st.read16((s + SIE_SD.CPU_ADDRESS) as AbsoluteAddress),
+    );
     const cpu = guest.cpu;
     const sys = guest.sys;
     guest.policy.load(
-      st.read32(at(SIE_SD.IC)) >>> 0,
-      st.read32(at(SIE_SD.SVC_CONTROLS)) >>> 0,
-      st.read16(at(SIE_SD.LCTL_MASK)),
+      st.read32((s + SIE_SD.IC) as AbsoluteAddress) >>> 0,
+      st.read32((s + SIE_SD.SVC_CONTROLS) as AbsoluteAddress) >>> 0,
+      st.read16((s + SIE_SD.LCTL_MASK) as AbsoluteAddress),
     );
 
     // Registers: GR0-13 are the host's during SIE, GR14-15 travel in the description.
     const g = cpu.gpr;
     const hg = host.gpr;
     for (let i = 0; i < 14; i++) g[i] = hg[i]!;
-    g[14] = st.read32(at(SIE_SD.GR14));
-    g[15] = st.read32(at(SIE_SD.GR15));
+    g[14] = st.read32((s + SIE_SD.GR14) as AbsoluteAddress);
+    g[15] = st.read32((s + SIE_SD.GR15) as AbsoluteAddress);
     // Translations survive the entry unless what they were formed from changed.
     let stale = false;
     const cr = cpu.cr;
     for (let i = 0; i < 16; i++) {
-      const v = st.read32(at(SIE_SD.CR + 4 * i));
+      const v = st.read32((s + SIE_SD.CR + 4 * i) as AbsoluteAddress);
       if (cr[i] !== v) {
         cr[i] = v;
         if (i === 0 || i === 1 || i === 7 || i === 13) stale = true;
@@ -293,7 +312,12 @@ export class InterpretiveExecution implements SieFacility {
       stale = true;
     }
     if (stale) cpu.flushTlb();
-    if (!cpu.loadPsw(st.read32(at(SIE_SD.PSW)) >>> 0, st.read32(at(SIE_SD.PSW + 4)) >>> 0)) {
+    if (
+      !cpu.loadPsw(
+        st.read32((s + SIE_SD.PSW) as AbsoluteAddress) >>> 0,
+        st.read32((s + SIE_SD.PSW + 4) as AbsoluteAddress) >>> 0,
+      )
+    ) {
       return this.finish(st, s, SIE_ICPT.VALIDITY, 0, (SIE_VALIDITY.INVALID_MODE << 16) >>> 0);
     }
 
@@ -303,14 +327,17 @@ export class InterpretiveExecution implements SieFacility {
     sys.skew = now - cpu.cycles;
     guest.configuration.todOffset =
       hostSys.configuration.todOffset +
-      signedWordsToMicros(st.read32(at(SIE_SD.EPOCH)) >>> 0, st.read32(at(SIE_SD.EPOCH + 4)) >>> 0);
+      signedWordsToMicros(
+        st.read32((s + SIE_SD.EPOCH) as AbsoluteAddress) >>> 0,
+        st.read32((s + SIE_SD.EPOCH + 4) as AbsoluteAddress) >>> 0,
+      );
     sys.timerValue = signedWordsToMicros(
-      st.read32(at(SIE_SD.CPU_TIMER)) >>> 0,
-      st.read32(at(SIE_SD.CPU_TIMER + 4)) >>> 0,
+      st.read32((s + SIE_SD.CPU_TIMER) as AbsoluteAddress) >>> 0,
+      st.read32((s + SIE_SD.CPU_TIMER + 4) as AbsoluteAddress) >>> 0,
     );
     sys.timerSetAt = now;
-    const ckcHigh = st.read32(at(SIE_SD.CLOCK_COMPARATOR)) >>> 0;
-    const ckcLow = st.read32(at(SIE_SD.CLOCK_COMPARATOR + 4)) >>> 0;
+    const ckcHigh = st.read32((s + SIE_SD.CLOCK_COMPARATOR) as AbsoluteAddress) >>> 0;
+    const ckcLow = st.read32((s + SIE_SD.CLOCK_COMPARATOR + 4) as AbsoluteAddress) >>> 0;
     if (ckcHigh !== sys.ckcWords[0] || ckcLow !== sys.ckcWords[1]) {
       sys.ckcWords[0] = ckcHigh;
       sys.ckcWords[1] = ckcLow;
@@ -321,7 +348,7 @@ export class InterpretiveExecution implements SieFacility {
     refreshPending(cpu, sys);
 
     // Intervention requests: a stop, or an interruption the host holds for the guest and the guest is enabled for.
-    const v = st.read8(at(SIE_SD.V));
+    const v = st.read8((s + SIE_SD.V) as AbsoluteAddress);
     if ((v & SIE_V.STOP) !== 0) return this.storeBack(host, guest, st, s, SIE_ICPT.STOP, 0, 0);
     const sm = cpu.sysmask;
     if ((v & SIE_V.EXTERNAL_PENDING) !== 0 && (sm & PSW_EXT) !== 0)
@@ -469,22 +496,21 @@ export class InterpretiveExecution implements SieFacility {
     const g = cpu.gpr;
     const hg = host.gpr;
     for (let i = 0; i < 14; i++) hg[i] = g[i]!;
-    const at = (o: number): AbsoluteAddress => (s + o) as AbsoluteAddress;
-    st.write32(at(SIE_SD.GR14), g[14]!);
-    st.write32(at(SIE_SD.GR15), g[15]!);
+    st.write32((s + SIE_SD.GR14) as AbsoluteAddress, g[14]!);
+    st.write32((s + SIE_SD.GR15) as AbsoluteAddress, g[15]!);
     const [hi, lo] = cpu.getPsw();
-    st.write32(at(SIE_SD.PSW), hi);
-    st.write32(at(SIE_SD.PSW + 4), lo);
+    st.write32((s + SIE_SD.PSW) as AbsoluteAddress, hi);
+    st.write32((s + SIE_SD.PSW + 4) as AbsoluteAddress, lo);
     const cr = cpu.cr;
-    for (let i = 0; i < 16; i++) st.write32(at(SIE_SD.CR + 4 * i), cr[i]!);
-    st.write32(at(SIE_SD.PREFIX), cpu.prefix);
+    for (let i = 0; i < 16; i++) st.write32((s + SIE_SD.CR + 4 * i) as AbsoluteAddress, cr[i]!);
+    st.write32((s + SIE_SD.PREFIX) as AbsoluteAddress, cpu.prefix);
     const sys = guest.sys;
     const w = this.words;
     microsToWords(cpuTimerMicros(cpu, sys), w);
-    st.write32(at(SIE_SD.CPU_TIMER), w[0]!);
-    st.write32(at(SIE_SD.CPU_TIMER + 4), w[1]!);
-    st.write32(at(SIE_SD.CLOCK_COMPARATOR), sys.ckcWords[0]!);
-    st.write32(at(SIE_SD.CLOCK_COMPARATOR + 4), sys.ckcWords[1]!);
+    st.write32((s + SIE_SD.CPU_TIMER) as AbsoluteAddress, w[0]!);
+    st.write32((s + SIE_SD.CPU_TIMER + 4) as AbsoluteAddress, w[1]!);
+    st.write32((s + SIE_SD.CLOCK_COMPARATOR) as AbsoluteAddress, sys.ckcWords[0]!);
+    st.write32((s + SIE_SD.CLOCK_COMPARATOR + 4) as AbsoluteAddress, sys.ckcWords[1]!);
     return this.finish(st, s, code, ipa, ipb);
   }
 
