@@ -153,6 +153,13 @@ export class VirtualMachine {
   readonly style: ExecutionStyle;
   private readonly sie: { readonly facility: InterpretiveExecution; readonly hostCpu: Esa390Cpu } | null;
   private readonly w = new Uint32Array(2);
+  /** Absolute addresses of the pages an operand store touches (copyOut), reused. */
+  private readonly pageScratch: number[] = [];
+  /** Guest-operand access for the virtual channel subsystem, on behalf of `current`. */
+  private readonly operandAccess = {
+    fetch: (addr: number, out: Uint8Array): number => this.copyIn(this.current, addr, out),
+    store: (addr: number, data: Uint8Array): number => this.copyOut(this.current, addr, data),
+  };
 
   constructor(options: VirtualMachineOptions) {
     this.userid = options.userid;
@@ -210,8 +217,12 @@ export class VirtualMachine {
       this.cpus.push(v);
     }
     this.current = this.cpus[0]!;
-    // A new virtual machine where a logged-off one ran: SIE must not keep that guest's CPUs and translations.
-    if (this.sie !== null) for (let i = 0; i < this.cpus.length; i++) this.sie.facility.forget(this.stateDescriptionAddress(i));
+    // SIE's guest CPUs are built now (LOGON), fresh even where a logged-off machine ran, not at the first dispatch.
+    if (this.style === 'sie' && this.sie !== null) {
+      const mso = options.origin / SIE_UNIT;
+      const mse = (options.origin + options.size) / SIE_UNIT - 1;
+      for (let i = 0; i < this.cpus.length; i++) this.sie.facility.prepare(this.sie.hostCpu, this.stateDescriptionAddress(i), mso, mse, i);
+    }
     this.io = new VirtualIo(this.storage, options.ioPort(this), options.devices, CP_AREA_BYTES - SD_AREA_BYTES);
     this.io.owner = this.userid;
     (this.consoleInput as ConsoleInputQueue).listen(() => this.io.consoleInputArrived());
@@ -986,11 +997,8 @@ export class VirtualMachine {
       case 0xb236: {
         const a = opcode === 0xb231 || opcode === 0xb230 || opcode === 0xb238 ? 0 : this.addrS(v, w0);
         this.io.tpiCr6 = v.cr[6]!;
-        const access = {
-          fetch: (addr: number, out: Uint8Array): number => this.copyIn(v, addr, out),
-          store: (addr: number, data: Uint8Array): number => this.copyOut(v, addr, data),
-        };
-        const r = this.io.execute(opcode, gpr[1]!, a, access);
+        // The operand accessors act for `this.current`, the virtual CPU being emulated (made once, not per instruction).
+        const r = this.io.execute(opcode, gpr[1]!, a, this.operandAccess);
         if (r < 0) this.check(-r);
         if (opcode === 0xb236 && r === 1 && a === 0 && this.io.lastTpi !== null) {
           this.writeLow(v, LOW.SUBSYSTEM_ID, this.io.lastTpi[0]);
@@ -1015,23 +1023,40 @@ export class VirtualMachine {
 
   /** Copy an operand from guest logical storage (I/O control blocks); 0 or a negated program code. */
   copyIn(v: VirtualCpu, address: number, out: Uint8Array): number {
+    // Translation, prefixing and protection act on whole 4 KB pages: one check per page the operand touches.
+    let abs = -1;
     for (let i = 0; i < out.length; i++) {
-      const a = this.storage.logical((address + i) & v.amask, v.amask, v.datOn, v.prefix, v.cpu.key, Access.Read);
-      if (a < 0) return a;
-      out[i] = this.storage.read8(a);
+      const l = (address + i) & v.amask;
+      if (i === 0 || (l & 0xfff) === 0) {
+        abs = this.storage.logical(l, v.amask, v.datOn, v.prefix, v.cpu.key, Access.Read);
+        if (abs < 0) return abs;
+      } else abs++;
+      out[i] = this.storage.read8(abs);
     }
     return 0;
   }
 
   /** Store an operand into guest logical storage, all-or-nothing; 0 or a negated program code. */
   copyOut(v: VirtualCpu, address: number, data: Uint8Array): number {
-    const abs: number[] = [];
+    // Check every page first (one check per page, as in copyIn), then store.
+    const pages = this.pageScratch;
+    pages.length = 0;
     for (let i = 0; i < data.length; i++) {
-      const a = this.storage.logical((address + i) & v.amask, v.amask, v.datOn, v.prefix, v.cpu.key, Access.Write);
-      if (a < 0) return a;
-      abs.push(a);
+      const l = (address + i) & v.amask;
+      if (i === 0 || (l & 0xfff) === 0) {
+        const a = this.storage.logical(l, v.amask, v.datOn, v.prefix, v.cpu.key, Access.Write);
+        if (a < 0) return a;
+        pages.push(a);
+      }
     }
-    for (let i = 0; i < data.length; i++) this.storage.write8(abs[i]!, data[i]!);
+    let page = -1;
+    let abs = 0;
+    for (let i = 0; i < data.length; i++) {
+      const l = (address + i) & v.amask;
+      if (i === 0 || (l & 0xfff) === 0) abs = pages[++page]!;
+      else abs++;
+      this.storage.write8(abs, data[i]!);
+    }
     return 0;
   }
 
