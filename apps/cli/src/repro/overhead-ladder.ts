@@ -28,7 +28,7 @@ import { UserError } from '../diagnostics';
 import { type AssembledGuest, loadGuest, word } from './guests';
 import { barChart, toCsv } from './smp-scaling';
 import { formatNumber as num, formatTable } from './table';
-import type { ReproResult, Reproduction } from './types';
+import { defineSweep, type ReproResult, type Reproduction } from './types';
 
 /**
  * Host instructions an interpreter executes per guest instruction. Not a
@@ -65,6 +65,9 @@ export interface LadderSize {
 
 /** The full figure: about 100 ms of CPU work on the reference machine, 10 disk reads. */
 export const FULL_LADDER: LadderSize = { rounds: 10, passes: 10_000 };
+
+/** A fast look (`--quick`): a fifth of the work. With only a few PR/SM slices in it, the PR/SM rung is dominated by the redispatches after disk waits. */
+export const QUICK_LADDER: LadderSize = { rounds: 4, passes: 5_000 };
 
 /** What one rung measured. */
 export interface Rung {
@@ -233,34 +236,53 @@ function emulate(bare: Measured): Measured {
   };
 }
 
-interface RungSpec {
-  readonly key: string;
-  readonly label: string;
-  measure(g: AssembledGuest, size: LadderSize, bare: Measured): Measured;
+/** The measured rungs, in the table's order; full emulation is derived from the bare run. */
+const RUNGS = [
+  { key: 'bare', label: 'bare metal' },
+  { key: 'prsm', label: 'PR/SM partition (2 busy partitions, 12.5 ms slice)' },
+  { key: 'cp-sie', label: `CP with SIE (${CP_SLICE_MS} ms slice)` },
+  { key: 'cp-sie-default-quantum', label: 'CP with SIE (simulator default quantum)' },
+  { key: 'cp-trap-and-emulate', label: `CP trap-and-emulate (${CP_SLICE_MS} ms slice)` },
+] as const;
+const EMULATION = { key: 'full-emulation', label: 'full emulation (interpreter model)' } as const;
+
+/** One point of the ladder sweep: a rung and the workload's size. */
+export interface LadderPoint extends LadderSize {
+  readonly rung: (typeof RUNGS)[number]['key'];
 }
 
-const RUNGS: readonly RungSpec[] = [
-  { key: 'bare', label: 'bare metal', measure: (_g, _s, bare) => bare },
-  { key: 'prsm', label: 'PR/SM partition (2 busy partitions, 12.5 ms slice)', measure: (g, s) => runPrsm(g, s) },
-  { key: 'cp-sie', label: `CP with SIE (${CP_SLICE_MS} ms slice)`, measure: (g, s) => runCp(g, s, 'sie', true) },
-  { key: 'cp-sie-default-quantum', label: 'CP with SIE (simulator default quantum)', measure: (g, s) => runCp(g, s, 'sie', false) },
-  { key: 'cp-trap-and-emulate', label: `CP trap-and-emulate (${CP_SLICE_MS} ms slice)`, measure: (g, s) => runCp(g, s, 'trap-and-emulate', true) },
-  { key: 'full-emulation', label: 'full emulation (interpreter model)', measure: (_g, _s, bare) => emulate(bare) },
-];
-
-/** Run every rung on a workload of `size`. */
-export function overheadLadderResult(size: LadderSize = FULL_LADDER): ReproResult {
+function measure(p: LadderPoint): Measured {
   const g = loadGuest('ladder.asm');
-  const bare = runBare(g, size);
-  if (bare.psw[0] !== FINAL_PSW[0] || bare.psw[1] !== FINAL_PSW[1]) {
-    throw new UserError({ code: 'WORKLOAD_FAILED', file: g.file, message: `the workload ended bare metal with PSW ${bare.psw.map((w) => w.toString(16).padStart(8, '0')).join(' ')} instead of its final wait` }, 70);
+  switch (p.rung) {
+    case 'bare': {
+      const bare = runBare(g, p);
+      if (bare.psw[0] !== FINAL_PSW[0] || bare.psw[1] !== FINAL_PSW[1]) {
+        throw new UserError({ code: 'WORKLOAD_FAILED', file: g.file, message: `the workload ended bare metal with PSW ${bare.psw.map((w) => w.toString(16).padStart(8, '0')).join(' ')} instead of its final wait` }, 70);
+      }
+      return bare;
+    }
+    case 'prsm':
+      return runPrsm(g, p);
+    case 'cp-sie':
+      return runCp(g, p, 'sie', true);
+    case 'cp-sie-default-quantum':
+      return runCp(g, p, 'sie', false);
+    case 'cp-trap-and-emulate':
+      return runCp(g, p, 'trap-and-emulate', true);
   }
+}
+
+const ladderPoints = (size: LadderSize): LadderPoint[] => RUNGS.map((r) => ({ rung: r.key, rounds: size.rounds, passes: size.passes }));
+
+function assembleLadder(points: readonly { readonly params: LadderPoint; readonly result: Measured }[]): ReproResult {
+  const size: LadderSize = { rounds: points[0]!.params.rounds, passes: points[0]!.params.passes };
+  const bare = points.find((p) => p.params.rung === 'bare')!.result;
   const baseline = bare.guestCycles;
-  const rungs: Rung[] = RUNGS.map((r) => {
-    const m = r.measure(g, size, bare);
+  const rung = (key: string, label: string, m: Measured): Rung => {
     const total = m.guestCycles + m.layerCycles;
-    return { key: r.key, label: r.label, ...m, totalCycles: total, overheadPercent: (total / baseline - 1) * 100 };
-  });
+    return { key, label, ...m, totalCycles: total, overheadPercent: (total / baseline - 1) * 100 };
+  };
+  const rungs: Rung[] = [...RUNGS.map((r) => rung(r.key, r.label, points.find((p) => p.params.rung === r.key)!.result)), rung(EMULATION.key, EMULATION.label, emulate(bare))];
   const header = ['layer', 'guest instr', 'guest cycles', 'layer cycles', 'total cycles', 'overhead %', 'ticks', 'reads'];
   const rows = rungs.map((r) => [r.label, r.instructions, r.guestCycles, r.layerCycles, r.totalCycles, r.overheadPercent, r.ticks, r.reads]);
   const by = (k: string): Rung => rungs.find((r) => r.key === k)!;
@@ -275,9 +297,10 @@ export function overheadLadderResult(size: LadderSize = FULL_LADDER): ReproResul
     'Where the layer cycles go:',
     ...rungs.filter((r) => r.key !== 'bare').map((r) => `  ${r.label}: ${Object.entries(r.breakdown).map(([k, v]) => `${k} ${num(v)}`).join(', ')}`),
     '',
-    `Guest cycles differ between rungs where the layer changes what the guest's own instructions cost: under SIE every entry`,
-    `starts with an empty TLB (hypervisor-cp purges it), under trap-and-emulate DAT runs on shadow tables that CP drops`,
-    `whenever the guest reloads a translation control or turns DAT on (${num(Number(te.breakdown['shadow flushes'] ?? 0))} times here), each refill a shadow fill.`,
+    'Guest cycles differ from bare metal where a layer changes what the guest\'s own instructions cost (TLB or shadow-table',
+    `refills after the layer took the CPU): ${rungs.filter((r) => r.key !== 'bare' && r.key !== 'full-emulation').map((r) => `${r.key} ${r.guestCycles - bare.guestCycles >= 0 ? '+' : ''}${num(r.guestCycles - bare.guestCycles)}`).join(', ')} cycles.`,
+    `Trap-and-emulate runs DAT on shadow tables CP drops whenever the guest reloads a translation control or turns DAT on`,
+    `(${num(Number(te.breakdown['shadow flushes'] ?? 0))} flushes, ${num(Number(te.breakdown['shadow fills'] ?? 0))} fills at ${num(ESA390_REFERENCE_MACHINE.events['shadow-fill'].cycles)} cycles each).`,
     `SIE: ${num(Number(sie.breakdown['SIE entries'] ?? 0))} entries at ${num(ESA390_REFERENCE_MACHINE.events['sie-entry'].cycles + ESA390_REFERENCE_MACHINE.events['sie-exit'].cycles)} cycles each (sie-entry + sie-exit); trap-and-emulate: ${num(Number(te.breakdown.interceptions ?? 0))} interceptions at`,
     `host-trap + host-resume = ${num(ESA390_REFERENCE_MACHINE.events['host-trap'].cycles + ESA390_REFERENCE_MACHINE.events['host-resume'].cycles)} cycles plus the emulation.`,
     `Full emulation is a model: ${INTERPRETER.hostInstructionsPerGuestInstruction} host instructions per guest instruction at the bare run's cycles per instruction (${INTERPRETER.source})`,
@@ -305,5 +328,18 @@ export function overheadLadderResult(size: LadderSize = FULL_LADDER): ReproResul
 const TITLE = 'simulated overhead of one workload: bare, PR/SM, CP with SIE, CP trap-and-emulate, full emulation';
 const SOURCE = 'Spruth, seed 004 (PR/SM about 1 %, VM with SIE a few %); Popek & Goldberg 1974 (trap-and-emulate); Gerstel 2005 (full emulation a factor of 10 or worse)';
 
+/** Run every rung in this thread on a workload of `size`. */
+export function overheadLadderResult(size: LadderSize = FULL_LADDER): ReproResult {
+  return assembleLadder(ladderPoints(size).map((params) => ({ params, result: measure(params) })));
+}
+
+/** The sweep: each rung is a point (its own machine), so the rungs run side by side on worker threads. */
+export const overheadLadderSweep = defineSweep<LadderPoint, Measured>({
+  points: (scale) => ladderPoints(scale === 'full' ? FULL_LADDER : QUICK_LADDER),
+  runPoint: (p) => measure(p),
+  assemble: (points) => assembleLadder(points),
+  describe: (p) => p.rung,
+});
+
 /** The reproduction. */
-export const overheadLadder: Reproduction = { name: 'overhead-ladder', title: TITLE, source: SOURCE, run: () => overheadLadderResult() };
+export const overheadLadder: Reproduction = { name: 'overhead-ladder', title: TITLE, source: SOURCE, sweep: overheadLadderSweep, run: () => overheadLadderResult() };
