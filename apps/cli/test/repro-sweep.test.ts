@@ -125,6 +125,19 @@ describe('strachey repro merge', () => {
     expect(d).toMatchObject({ code: 'SHARD_POINTS_MISMATCH', file });
   });
 
+  it('shows a progress line on a terminal and none under --json', async () => {
+    const drawn: string[] = [];
+    const tty = { isTTY: true, columns: 100, write: (t: string) => drawn.push(t) };
+    const c = quiet();
+    await runRepro(NAME, { quick: true, workers: 1, shard: '1/6', out: dir() }, { ...c.io, status: tty });
+    expect(drawn.join('')).toContain(`${NAME} shard 1/6: 0/1 points`);
+    expect(drawn.join('')).toContain('1/1 points (last: process creation)');
+    expect(drawn.at(-1)).toBe('\r\x1b[2K');
+    drawn.length = 0;
+    await runRepro(NAME, { quick: true, workers: 1, shard: '1/6', out: dir(), json: true }, { ...c.io, status: tty });
+    expect(drawn).toEqual([]);
+  });
+
   it('refuses bad options precisely', async () => {
     expect((await refusal(runRepro(NAME, { shard: '1/3' }, quiet().io))).code).toBe('SHARD_NEEDS_OUT');
     expect((await refusal(runRepro(NAME, { shard: '4/3', out: dir() }, quiet().io))).message).toContain("found '4/3'");

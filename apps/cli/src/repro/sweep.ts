@@ -11,6 +11,7 @@ import { availableParallelism } from 'node:os';
 import Tinypool from 'tinypool';
 import { UserError } from '../diagnostics';
 import { pointSeed } from './seeds';
+import type { SweepTaskOutcome } from './sweep-worker';
 import type { ReproFile, ReproResult, Sweep, SweepPointResult, SweepScale } from './types';
 
 /** The sweep seed when none is given. */
@@ -116,7 +117,13 @@ export async function runPoints(name: string, sweep: Sweep, points: readonly Pla
     const { filename, execArgv } = workerModule();
     const pool = new Tinypool({ filename, execArgv, minThreads: 1, maxThreads: Math.min(workers, points.length) });
     try {
-      await Promise.all(points.map(async (p) => finished(p, await pool.run({ name, params: p.params, seed: p.seed }))));
+      await Promise.all(
+        points.map(async (p) => {
+          const outcome = (await pool.run({ name, params: p.params, seed: p.seed })) as SweepTaskOutcome;
+          if (!outcome.ok) throw new UserError(outcome.diagnostics, outcome.exitCode);
+          finished(p, outcome.result);
+        }),
+      );
     } finally {
       await pool.destroy();
     }
