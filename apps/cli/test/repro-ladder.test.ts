@@ -39,23 +39,35 @@ describe('overhead-ladder', () => {
     expect(at('cp-trap-and-emulate').overheadPercent).toBeGreaterThan(sie);
     const emulation = at('full-emulation');
     expect(emulation.totalCycles / at('bare').totalCycles).toBeGreaterThanOrEqual(10);
-    expect(emulation.breakdown['host instructions per guest instruction']).toBe(INTERPRETER.hostInstructionsPerGuestInstruction);
+    expect(emulation.breakdown['host instructions per guest instruction']).toBe(
+      INTERPRETER.hostInstructionsPerGuestInstruction,
+    );
     // Entering SIE 25 times as often costs more than a few per cent: the overhead follows the entries.
     const dflt = at('cp-sie-default-quantum');
-    expect(Number(dflt.breakdown['SIE entries'])).toBeGreaterThan(10 * Number(at('cp-sie').breakdown['SIE entries']));
+    expect(Number(dflt.breakdown['SIE entries'])).toBeGreaterThan(
+      10 * Number(at('cp-sie').breakdown['SIE entries']),
+    );
     expect(dflt.overheadPercent).toBeGreaterThan(sie);
   });
 
   it('layer cycles come from the layers’ counters: PR/SM dispatches, CP interceptions, shadow fills', () => {
     expect(at('prsm').breakdown.dispatches).toBeGreaterThan(1);
     expect(at('cp-sie').breakdown['SIE entries']).toBeGreaterThan(0);
-    expect(at('cp-trap-and-emulate').breakdown.interceptions).toBeGreaterThan(at('cp-sie').breakdown.interceptions!);
+    expect(at('cp-trap-and-emulate').breakdown.interceptions).toBeGreaterThan(
+      at('cp-sie').breakdown.interceptions!,
+    );
     expect(at('cp-trap-and-emulate').breakdown['shadow fills']).toBeGreaterThan(0);
   });
 
   it('writes JSON, CSV and an SVG chart', () => {
-    expect(r.files.map((f) => f.name).sort()).toEqual(['overhead-ladder.csv', 'overhead-ladder.json', 'overhead-ladder.svg']);
+    expect(r.files.map((f) => f.name).sort()).toEqual([
+      'overhead-ladder.csv',
+      'overhead-ladder.json',
+      'overhead-ladder.svg',
+    ]);
     expect(r.files.find((f) => f.name.endsWith('.svg'))!.content).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
-    expect(r.files.find((f) => f.name.endsWith('.csv'))!.content.split('\n')[0]).toBe('layer,guest_instructions,guest_cycles,layer_cycles,total_cycles,overhead_percent,ticks,reads');
+    expect(r.files.find((f) => f.name.endsWith('.csv'))!.content.split('\n')[0]).toBe(
+      'layer,guest_instructions,guest_cycles,layer_cycles,total_cycles,overhead_percent,ticks,reads',
+    );
   });
 });

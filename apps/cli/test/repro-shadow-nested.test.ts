@@ -63,7 +63,13 @@ describe('shadow-vs-nested', () => {
   });
 
   it('writes JSON, CSV and an SVG chart', () => {
-    expect(r.files.map((f) => f.name).sort()).toEqual(['shadow-vs-nested.csv', 'shadow-vs-nested.json', 'shadow-vs-nested.svg']);
-    expect(r.files.find((f) => f.name.endsWith('.svg'))!.content).toMatch(/^<svg[\s\S]*nested paging[\s\S]*<\/svg>\n$/);
+    expect(r.files.map((f) => f.name).sort()).toEqual([
+      'shadow-vs-nested.csv',
+      'shadow-vs-nested.json',
+      'shadow-vs-nested.svg',
+    ]);
+    expect(r.files.find((f) => f.name.endsWith('.svg'))!.content).toMatch(
+      /^<svg[\s\S]*nested paging[\s\S]*<\/svg>\n$/,
+    );
   });
 });

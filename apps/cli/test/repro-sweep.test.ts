@@ -49,14 +49,18 @@ describe('sweep plans and shards', () => {
     );
     const sweep = findReproduction(NAME)!.sweep!;
     expect(planSweep(NAME, sweep, 'quick', 7)).toEqual(planSweep(NAME, sweep, 'quick', 7));
-    expect(planSweep(NAME, sweep, 'quick', 7).fingerprint).not.toBe(planSweep(NAME, sweep, 'quick', 8).fingerprint);
+    expect(planSweep(NAME, sweep, 'quick', 7).fingerprint).not.toBe(
+      planSweep(NAME, sweep, 'quick', 8).fingerprint,
+    );
   });
 
   it('the shards of any N partition the points', () => {
     const plan = planSweep(NAME, findReproduction(NAME)!.sweep!, 'full');
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 20 }), (count) => {
-        const all = Array.from({ length: count }, (_, i) => shardPoints(plan, { index: i + 1, count }).map((p) => p.index)).flat();
+        const all = Array.from({ length: count }, (_, i) =>
+          shardPoints(plan, { index: i + 1, count }).map((p) => p.index),
+        ).flat();
         expect(all.sort((a, b) => a - b)).toEqual(plan.points.map((p) => p.index));
       }),
     );
@@ -79,7 +83,11 @@ describe('strachey repro merge', () => {
   it('three shards on "three machines", merged, equal the single run byte for byte', async () => {
     for (let i = 0; i < 3; i++) {
       const c = quiet();
-      await runRepro(NAME, { quick: true, workers: 1, shard: `${i + 1}/3`, out: shardDirs[i]!, json: true }, c.io);
+      await runRepro(
+        NAME,
+        { quick: true, workers: 1, shard: `${i + 1}/3`, out: shardDirs[i]!, json: true },
+        c.io,
+      );
       const s = JSON.parse(c.out.join('')) as { ran: number[]; file: string };
       expect(s.ran.every((x) => x % 3 === i)).toBe(true);
       expect(readdirSync(shardDirs[i]!)).toEqual([`${NAME}.shard-${i + 1}-of-3.json`]);
@@ -118,7 +126,9 @@ describe('strachey repro merge', () => {
     const bad = dir();
     await runRepro(NAME, { quick: true, workers: 1, shard: '2/3', out: bad }, quiet().io);
     const file = join(bad, `${NAME}.shard-2-of-3.json`);
-    const s = JSON.parse(readFileSync(file, 'utf8')) as { results: { params: { remapsPerThousand?: number } }[] };
+    const s = JSON.parse(readFileSync(file, 'utf8')) as {
+      results: { params: { remapsPerThousand?: number } }[];
+    };
     s.results[0]!.params.remapsPerThousand = 3;
     writeFileSync(file, JSON.stringify(s));
     const d = await refusal(runRepro('merge', {}, quiet().io, [shardDirs[0]!, bad, shardDirs[2]!]));
@@ -134,15 +144,23 @@ describe('strachey repro merge', () => {
     expect(drawn.join('')).toContain('1/1 points (last: process creation)');
     expect(drawn.at(-1)).toBe('\r\x1b[2K');
     drawn.length = 0;
-    await runRepro(NAME, { quick: true, workers: 1, shard: '1/6', out: dir(), json: true }, { ...c.io, status: tty });
+    await runRepro(
+      NAME,
+      { quick: true, workers: 1, shard: '1/6', out: dir(), json: true },
+      { ...c.io, status: tty },
+    );
     expect(drawn).toEqual([]);
   });
 
   it('refuses bad options precisely', async () => {
     expect((await refusal(runRepro(NAME, { shard: '1/3' }, quiet().io))).code).toBe('SHARD_NEEDS_OUT');
-    expect((await refusal(runRepro(NAME, { shard: '4/3', out: dir() }, quiet().io))).message).toContain("found '4/3'");
+    expect((await refusal(runRepro(NAME, { shard: '4/3', out: dir() }, quiet().io))).message).toContain(
+      "found '4/3'",
+    );
     expect((await refusal(runRepro(NAME, { workers: '0' }, quiet().io))).code).toBe('BAD_OPTION');
-    expect((await refusal(runRepro('bvt-latency', { shard: '1/2', out: dir() }, quiet().io))).code).toBe('NOT_A_SWEEP');
+    expect((await refusal(runRepro('bvt-latency', { shard: '1/2', out: dir() }, quiet().io))).code).toBe(
+      'NOT_A_SWEEP',
+    );
     expect((await refusal(runRepro('merge', {}, quiet().io, [dir()]))).code).toBe('FILE_NOT_READABLE');
     const empty = mkdtempSync(join(root, 'empty-'));
     expect((await refusal(runRepro('merge', {}, quiet().io, [empty]))).code).toBe('NO_SHARDS');

@@ -31,7 +31,11 @@ function refusal(f: () => unknown): { code: string; file?: string; line?: number
 }
 
 const names = (t: TraceEventFile, what: string): Map<string, string> =>
-  new Map(t.traceEvents.filter((e) => e.ph === 'M' && e.name === what).map((e) => [`${e.pid}/${e.tid}`, String(e.args?.name)]));
+  new Map(
+    t.traceEvents
+      .filter((e) => e.ph === 'M' && e.name === what)
+      .map((e) => [`${e.pid}/${e.tid}`, String(e.args?.name)]),
+  );
 
 describe('strachey trace prsm', () => {
   const t = tracePrsm({ iocp, profiles, time: '20ms' });
@@ -45,16 +49,28 @@ describe('strachey trace prsm', () => {
       expect(e.dur).toBeGreaterThan(0);
     }
     const processes = [...names(t, 'process_name').values()];
-    expect(processes).toEqual(['PR/SM physical CPs', 'LPAR PROD (weight 50)', 'LPAR TEST (weight 30)', 'LPAR DEV (weight 20)']);
+    expect(processes).toEqual([
+      'PR/SM physical CPs',
+      'LPAR PROD (weight 50)',
+      'LPAR TEST (weight 30)',
+      'LPAR DEV (weight 20)',
+    ]);
     const threads = names(t, 'thread_name');
-    expect([threads.get('1/1'), threads.get('1/2'), threads.get('2/1'), threads.get('2/2'), threads.get('4/1')]).toEqual(['CP0', 'CP1', 'logical CP 0', 'logical CP 1', 'logical CP 0']);
+    expect([
+      threads.get('1/1'),
+      threads.get('1/2'),
+      threads.get('2/1'),
+      threads.get('2/2'),
+      threads.get('4/1'),
+    ]).toEqual(['CP0', 'CP1', 'logical CP 0', 'logical CP 1', 'logical CP 0']);
   });
 
   it('a physical CP runs one logical CP at a time, and the partitions’ view is the same dispatches', () => {
     const physical = complete.filter((e) => e.pid === 1);
     for (const tid of [1, 2]) {
       const mine = physical.filter((e) => e.tid === tid).sort((a, b) => a.ts - b.ts);
-      for (let i = 1; i < mine.length; i++) expect(mine[i]!.ts).toBeGreaterThanOrEqual(mine[i - 1]!.ts + mine[i - 1]!.dur - 0.001);
+      for (let i = 1; i < mine.length; i++)
+        expect(mine[i]!.ts).toBeGreaterThanOrEqual(mine[i - 1]!.ts + mine[i - 1]!.dur - 0.001);
     }
     const logical = complete.filter((e) => e.pid > 1);
     expect(logical.length).toBe(physical.length);
@@ -64,7 +80,8 @@ describe('strachey trace prsm', () => {
   });
 
   it('the partitions got physical-CP time in the order of their weights', () => {
-    const busy = (pid: number): number => complete.filter((e) => e.pid === pid).reduce((s, e) => s + e.dur, 0);
+    const busy = (pid: number): number =>
+      complete.filter((e) => e.pid === pid).reduce((s, e) => s + e.dur, 0);
     expect(busy(2)).toBeGreaterThan(busy(3));
     expect(busy(3)).toBeGreaterThan(busy(4));
   });
@@ -81,7 +98,9 @@ describe('strachey trace prsm', () => {
   });
 
   it('reports bad input with its location', () => {
-    expect(refusal(() => tracePrsm({ iocp: join(tmp, 'missing.iocp'), profiles }))).toMatchObject({ code: 'FILE_NOT_READABLE' });
+    expect(refusal(() => tracePrsm({ iocp: join(tmp, 'missing.iocp'), profiles }))).toMatchObject({
+      code: 'FILE_NOT_READABLE',
+    });
     const bad = join(tmp, 'bad.profiles');
     writeFileSync(bad, '[CPC]\ncps = 2\nslice = fast\n');
     expect(refusal(() => tracePrsm({ iocp, profiles: bad }))).toMatchObject({ file: bad, line: 3 });
@@ -117,7 +136,10 @@ describe('strachey trace repro', () => {
     expect(checkTraceEvents(JSON.parse(writes.join('')))).toEqual([]);
     const out = join(tmp, 'cli.json');
     const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    await program.parseAsync(['trace', 'prsm', '--iocp', iocp, '--profiles', profiles, '--time', '1ms', '-o', out], { from: 'user' });
+    await program.parseAsync(
+      ['trace', 'prsm', '--iocp', iocp, '--profiles', profiles, '--time', '1ms', '-o', out],
+      { from: 'user' },
+    );
     err.mockRestore();
     expect(checkTraceEvents(JSON.parse(readFileSync(out, 'utf8')))).toEqual([]);
   });

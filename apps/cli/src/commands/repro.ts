@@ -16,7 +16,17 @@ import type { Command } from 'commander';
 import { UserError } from '../diagnostics';
 import { createProgress, type Progress, type StatusStream } from '../progress';
 import { findReproduction, plannedReproductions, REPRODUCTION_ORDER, reproductions } from '../repro/registry';
-import { DEFAULT_SWEEP_SEED, defaultWorkers, mergeShards, parseShard, planSweep, runPoints, type ShardInput, shardFile, shardPoints } from '../repro/sweep';
+import {
+  DEFAULT_SWEEP_SEED,
+  defaultWorkers,
+  mergeShards,
+  parseShard,
+  planSweep,
+  runPoints,
+  type ShardInput,
+  shardFile,
+  shardPoints,
+} from '../repro/sweep';
 import type { ReproFile, ReproResult, Reproduction, SweepScale } from '../repro/types';
 import type { RegisterCommand } from './index';
 
@@ -74,7 +84,11 @@ function printResult(result: ReproResult, options: ReproOptions, io: ReproIo): v
 
 function integer(text: string | number, flag: string, min: number): number {
   const v = typeof text === 'number' ? text : /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(v) || v < min) throw new UserError({ code: 'BAD_OPTION', message: `${flag}: expected a whole number ≥ ${min}, found '${text}'` });
+  if (!Number.isSafeInteger(v) || v < min)
+    throw new UserError({
+      code: 'BAD_OPTION',
+      message: `${flag}: expected a whole number ≥ ${min}, found '${text}'`,
+    });
   return v;
 }
 
@@ -85,15 +99,31 @@ const rank = (name: string): number => {
 
 function list(options: ReproOptions, io: ReproIo): void {
   const all = [
-    ...reproductions.map((r) => ({ name: r.name, title: r.title, source: r.source, supported: true, sweep: r.sweep !== undefined })),
-    ...plannedReproductions.map((r) => ({ name: r.name, title: r.title, source: r.source, supported: false, sweep: false, needs: r.needs })),
+    ...reproductions.map((r) => ({
+      name: r.name,
+      title: r.title,
+      source: r.source,
+      supported: true,
+      sweep: r.sweep !== undefined,
+    })),
+    ...plannedReproductions.map((r) => ({
+      name: r.name,
+      title: r.title,
+      source: r.source,
+      supported: false,
+      sweep: false,
+      needs: r.needs,
+    })),
   ].sort((a, b) => rank(a.name) - rank(b.name));
   if (options.json) {
     io.out(`${JSON.stringify(all, null, 2)}\n`);
     return;
   }
   const width = Math.max(...all.map((r) => r.name.length));
-  const lines = all.map((r) => `${r.name.padEnd(width)}  ${r.supported ? (r.sweep ? 'now, sweep' : 'now       ') : 'later     '}  ${r.title}${'needs' in r ? ` (needs ${r.needs})` : ''}`);
+  const lines = all.map(
+    (r) =>
+      `${r.name.padEnd(width)}  ${r.supported ? (r.sweep ? 'now, sweep' : 'now       ') : 'later     '}  ${r.title}${'needs' in r ? ` (needs ${r.needs})` : ''}`,
+  );
   io.out(`${lines.join('\n')}\n`);
 }
 
@@ -106,13 +136,22 @@ async function runSweep(repro: Reproduction, options: ReproOptions, io: ReproIo)
   const workers = options.workers === undefined ? defaultWorkers() : integer(options.workers, '--workers', 1);
   const shard = options.shard === undefined ? undefined : parseShard(options.shard);
   if (shard !== undefined && options.out === undefined) {
-    throw new UserError({ code: 'SHARD_NEEDS_OUT', message: `--shard ${options.shard}: give --out DIR for the shard's partial result file` });
+    throw new UserError({
+      code: 'SHARD_NEEDS_OUT',
+      message: `--shard ${options.shard}: give --out DIR for the shard's partial result file`,
+    });
   }
   const plan = planSweep(repro.name, sweep, scale, seed);
   const points = shardPoints(plan, shard);
-  const progress: Progress = createProgress({ quiet: options.json === true, ...(io.status ? { stream: io.status } : {}) });
+  const progress: Progress = createProgress({
+    quiet: options.json === true,
+    ...(io.status ? { stream: io.status } : {}),
+  });
   const label = `${repro.name}${shard ? ` shard ${shard.index}/${shard.count}` : ''}`;
-  progress.update(`${label}: 0/${points.length} points on ${Math.min(workers, Math.max(1, points.length))} worker${workers === 1 ? '' : 's'}`, true);
+  progress.update(
+    `${label}: 0/${points.length} points on ${Math.min(workers, Math.max(1, points.length))} worker${workers === 1 ? '' : 's'}`,
+    true,
+  );
   const results = await runPoints(repro.name, sweep, points, workers, (done, total, last) => {
     progress.update(`${label}: ${done}/${total} points (last: ${last})`, done === total);
   });
@@ -122,8 +161,20 @@ async function runSweep(repro: Reproduction, options: ReproOptions, io: ReproIo)
     return;
   }
   const file = shardFile(plan, shard, results);
-  const summary = { reproduction: repro.name, scale, sweepSeed: seed, shard, points: plan.points.length, ran: results.map((r) => r.index), file: file.name };
-  io.out(options.json ? `${JSON.stringify(summary, null, 2)}\n` : `${label}: ran points ${summary.ran.join(', ') || '(none)'} of ${plan.points.length}; merge all ${shard.count} shard files with 'strachey repro merge DIR…'\n`);
+  const summary = {
+    reproduction: repro.name,
+    scale,
+    sweepSeed: seed,
+    shard,
+    points: plan.points.length,
+    ran: results.map((r) => r.index),
+    file: file.name,
+  };
+  io.out(
+    options.json
+      ? `${JSON.stringify(summary, null, 2)}\n`
+      : `${label}: ran points ${summary.ran.join(', ') || '(none)'} of ${plan.points.length}; merge all ${shard.count} shard files with 'strachey repro merge DIR…'\n`,
+  );
   writeFiles(options.out!, [file], options, io);
 }
 
@@ -135,7 +186,11 @@ function readShardFiles(dirs: readonly string[]): ShardInput[] {
     try {
       names = readdirSync(d);
     } catch (error) {
-      throw new UserError({ code: 'FILE_NOT_READABLE', file: d, message: `cannot read the directory: ${(error as Error).message}` });
+      throw new UserError({
+        code: 'FILE_NOT_READABLE',
+        file: d,
+        message: `cannot read the directory: ${(error as Error).message}`,
+      });
     }
     for (const n of names.filter((x) => /\.shard-\d+-of-\d+\.json$/.test(x)).sort()) {
       const file = join(d, n);
@@ -147,7 +202,11 @@ function readShardFiles(dirs: readonly string[]): ShardInput[] {
 
 /** `strachey repro merge DIR…`: merge shard files into the figure. */
 export function runMerge(dirs: readonly string[], options: ReproOptions, io: ReproIo): void {
-  if (dirs.length === 0) throw new UserError({ code: 'MISSING_ARGUMENT', message: 'repro merge: expected one or more directories holding shard files' });
+  if (dirs.length === 0)
+    throw new UserError({
+      code: 'MISSING_ARGUMENT',
+      message: 'repro merge: expected one or more directories holding shard files',
+    });
   const merged = mergeShards(readShardFiles(dirs), (name, scale, seed) => {
     const r = findReproduction(name);
     return r?.sweep === undefined ? undefined : planSweep(r.name, r.sweep, scale, seed);
@@ -160,7 +219,12 @@ export function runMerge(dirs: readonly string[], options: ReproOptions, io: Rep
  * List the reproductions, run one, or merge shards. Throws (rejects with)
  * UserError for an unknown name, bad options or an unwritable directory.
  */
-export async function runRepro(name: string | undefined, options: ReproOptions, io: ReproIo, rest: readonly string[] = []): Promise<void> {
+export async function runRepro(
+  name: string | undefined,
+  options: ReproOptions,
+  io: ReproIo,
+  rest: readonly string[] = [],
+): Promise<void> {
   if (name === undefined) {
     list(options, io);
     return;
@@ -179,14 +243,24 @@ export async function runRepro(name: string | undefined, options: ReproOptions, 
         : `no reproduction named '${name}'; expected one of: ${reproductions.map((r) => r.name).join(', ')}`,
     });
   }
-  if (rest.length > 0) throw new UserError({ code: 'EXTRA_ARGUMENT', message: `repro ${name}: unexpected argument '${rest[0]}'` });
+  if (rest.length > 0)
+    throw new UserError({
+      code: 'EXTRA_ARGUMENT',
+      message: `repro ${name}: unexpected argument '${rest[0]}'`,
+    });
   if (repro.sweep !== undefined) {
     await runSweep(repro, options, io);
     return;
   }
   const given = SWEEP_ONLY.filter((k) => options[k] !== undefined && options[k] !== false);
   if (given.length > 0) {
-    throw new UserError({ code: 'NOT_A_SWEEP', message: `${name} is not a sweep: --${given.join(', --')} apply only to ${reproductions.filter((r) => r.sweep).map((r) => r.name).join(', ')}` });
+    throw new UserError({
+      code: 'NOT_A_SWEEP',
+      message: `${name} is not a sweep: --${given.join(', --')} apply only to ${reproductions
+        .filter((r) => r.sweep)
+        .map((r) => r.name)
+        .join(', ')}`,
+    });
   }
   printResult(repro.run(), options, io);
 }
@@ -195,16 +269,29 @@ export async function runRepro(name: string | undefined, options: ReproOptions, 
 export const registerRepro: RegisterCommand = (program: Command) => {
   program
     .command('repro')
-    .description('regenerate a figure of the seed documents by simulation (no name: list them; merge DIR…: merge sweep shards)')
+    .description(
+      'regenerate a figure of the seed documents by simulation (no name: list them; merge DIR…: merge sweep shards)',
+    )
     .argument('[name]', 'reproduction to run, or merge')
     .argument('[dirs...]', 'with merge: directories holding shard files')
     .option('--json', 'print the figures as JSON')
     .option('--out <dir>', 'write JSON, CSV and SVG charts (or a shard file) to this directory')
     .option('--workers <k>', 'sweeps: worker threads (default: cores − 1; 1 runs in-process)')
-    .option('--shard <I/N>', 'sweeps: run only shard I of N (points with index % N = I − 1) and write a partial result file')
-    .option('--seed <n>', `sweeps: the sweep seed (default ${DEFAULT_SWEEP_SEED}); each point's seed derives from it and the point's index`)
+    .option(
+      '--shard <I/N>',
+      'sweeps: run only shard I of N (points with index % N = I − 1) and write a partial result file',
+    )
+    .option(
+      '--seed <n>',
+      `sweeps: the sweep seed (default ${DEFAULT_SWEEP_SEED}); each point's seed derives from it and the point's index`,
+    )
     .option('--quick', 'sweeps: a smaller sweep for a fast look')
     .action(async (name: string | undefined, dirs: string[], options: ReproOptions) => {
-      await runRepro(name, options, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }, dirs);
+      await runRepro(
+        name,
+        options,
+        { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) },
+        dirs,
+      );
     });
 };

@@ -61,9 +61,12 @@ export function checkTraceEvents(file: unknown): string[] {
   events.forEach((e: Partial<TraceEvent>, i) => {
     const at = `traceEvents[${i}]`;
     if (typeof e.name !== 'string') problems.push(`${at}: name is not a string`);
-    if (e.ph !== 'X' && e.ph !== 'i' && e.ph !== 'M') problems.push(`${at}: ph is ${JSON.stringify(e.ph)}, expected X, i or M`);
-    for (const k of ['ts', 'pid', 'tid'] as const) if (typeof e[k] !== 'number' || !Number.isFinite(e[k])) problems.push(`${at}: ${k} is not a number`);
-    if (e.ph === 'X' && !(typeof e.dur === 'number' && e.dur >= 0)) problems.push(`${at}: complete event without a duration ≥ 0`);
+    if (e.ph !== 'X' && e.ph !== 'i' && e.ph !== 'M')
+      problems.push(`${at}: ph is ${JSON.stringify(e.ph)}, expected X, i or M`);
+    for (const k of ['ts', 'pid', 'tid'] as const)
+      if (typeof e[k] !== 'number' || !Number.isFinite(e[k])) problems.push(`${at}: ${k} is not a number`);
+    if (e.ph === 'X' && !(typeof e.dur === 'number' && e.dur >= 0))
+      problems.push(`${at}: complete event without a duration ≥ 0`);
     if (e.ph === 'M') {
       const name = (e.args as { name?: unknown } | undefined)?.name;
       if (e.name === 'process_name') {
@@ -86,7 +89,10 @@ export function checkTraceEvents(file: unknown): string[] {
 function diag(e: PrsmError): Diagnostic {
   return {
     code: e.code,
-    message: e.expected !== undefined && e.found !== undefined ? `${e.message} (expected ${e.expected}, found ${e.found})` : e.message,
+    message:
+      e.expected !== undefined && e.found !== undefined
+        ? `${e.message} (expected ${e.expected}, found ${e.found})`
+        : e.message,
     ...(e.file !== '' ? { file: e.file } : {}),
     ...(e.line > 0 ? { line: e.line, column: e.column } : {}),
   };
@@ -96,7 +102,11 @@ function read(file: string, what: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
-    throw new UserError({ code: 'FILE_NOT_READABLE', file, message: `cannot read the ${what}: ${(error as Error).message}` });
+    throw new UserError({
+      code: 'FILE_NOT_READABLE',
+      file,
+      message: `cannot read the ${what}: ${(error as Error).message}`,
+    });
   }
 }
 
@@ -122,15 +132,28 @@ export function tracePrsm(options: TracePrsmOptions): TraceEventFile {
   const programs = new Map<string, { file: string; source: string }>();
   for (const spec of options.ipl ?? []) {
     const eq = spec.indexOf('=');
-    if (eq < 1) throw new UserError({ code: 'BAD_IPL', message: `--ipl: expected NAME=FILE, found '${spec}'` });
+    if (eq < 1)
+      throw new UserError({ code: 'BAD_IPL', message: `--ipl: expected NAME=FILE, found '${spec}'` });
     const name = spec.slice(0, eq).toUpperCase();
-    if (!m.partitionNames.includes(name)) throw new UserError({ code: 'UNDEFINED_PARTITION', message: `--ipl: no partition ${name} in ${options.iocp} (expected one of ${m.partitionNames.join(', ')})` });
+    if (!m.partitionNames.includes(name))
+      throw new UserError({
+        code: 'UNDEFINED_PARTITION',
+        message: `--ipl: no partition ${name} in ${options.iocp} (expected one of ${m.partitionNames.join(', ')})`,
+      });
     programs.set(name, { file: spec.slice(eq + 1), source: read(spec.slice(eq + 1), 'guest program') });
   }
   const active: string[] = [];
   for (const im of profiles.value.images) {
     const a = m.activate(im.name);
-    if (!a.ok) throw new UserError(diag({ ...a.error, file: a.error.file || options.profiles, line: a.error.line || im.at.line, column: a.error.column || im.at.column }));
+    if (!a.ok)
+      throw new UserError(
+        diag({
+          ...a.error,
+          file: a.error.file || options.profiles,
+          line: a.error.line || im.at.line,
+          column: a.error.column || im.at.column,
+        }),
+      );
     const prog = programs.get(im.name);
     const r = m.ipl(im.name, { source: prog?.source ?? SPIN, start: 'all' });
     if (!r.ok) throw new UserError(diag(prog ? { ...r.error, file: prog.file } : r.error));
@@ -146,16 +169,48 @@ export function tracePrsm(options: TracePrsmOptions): TraceEventFile {
   for (const n of active) {
     const pid = pidOf.get(n)!;
     const p = m.partition(n)!;
-    events.push({ name: 'process_name', ph: 'M', ts: 0, pid, tid: 0, args: { name: `LPAR ${n}${p.dedicated ? ' (dedicated)' : ` (weight ${p.weight})`}` } });
+    events.push({
+      name: 'process_name',
+      ph: 'M',
+      ts: 0,
+      pid,
+      tid: 0,
+      args: { name: `LPAR ${n}${p.dedicated ? ' (dedicated)' : ` (weight ${p.weight})`}` },
+    });
     events.push({ name: 'process_sort_index', ph: 'M', ts: 0, pid, tid: 0, args: { sort_index: pid } });
-    for (let c = 0; c < p.cps; c++) events.push({ name: 'thread_name', ph: 'M', ts: 0, pid, tid: c + 1, args: { name: `logical CP ${c}` } });
+    for (let c = 0; c < p.cps; c++)
+      events.push({
+        name: 'thread_name',
+        ph: 'M',
+        ts: 0,
+        pid,
+        tid: c + 1,
+        args: { name: `logical CP ${c}` },
+      });
   }
   for (const s of segments) {
     const pid = pidOf.get(s.partition);
     if (pid === undefined) continue;
-    events.push({ name: `on CP${s.physical}`, cat: 'logical-cp', ph: 'X', ts: usOf(s.start), dur: usOf(s.end) - usOf(s.start), pid, tid: s.cp + 1, args: { physical_cp: s.physical, end_reason: s.reason } });
+    events.push({
+      name: `on CP${s.physical}`,
+      cat: 'logical-cp',
+      ph: 'X',
+      ts: usOf(s.start),
+      dur: usOf(s.end) - usOf(s.start),
+      pid,
+      tid: s.cp + 1,
+      args: { physical_cp: s.physical, end_reason: s.reason },
+    });
   }
-  if (dropped > 0) events.push({ name: `${dropped} dispatches not recorded (trace limit)`, ph: 'i', s: 'p', ts: usOf(m.clock.now()), pid: 1, tid: 1 });
+  if (dropped > 0)
+    events.push({
+      name: `${dropped} dispatches not recorded (trace limit)`,
+      ph: 'i',
+      s: 'p',
+      ts: usOf(m.clock.now()),
+      pid: 1,
+      tid: 1,
+    });
   return { traceEvents: events, displayTimeUnit: physical.displayTimeUnit };
 }
 
@@ -163,16 +218,32 @@ export function tracePrsm(options: TracePrsmOptions): TraceEventFile {
 export function traceRepro(name: string): unknown {
   const traced = reproductions.filter((r) => r.traceFile !== undefined).map((r) => r.name);
   const repro = findReproduction(name);
-  if (repro === undefined) throw new UserError({ code: 'UNKNOWN_REPRODUCTION', message: `no reproduction named '${name}'; traces come from: ${traced.join(', ')}` });
-  if (repro.traceFile === undefined) throw new UserError({ code: 'NO_TRACE', message: `${name} records no schedule; traces come from: ${traced.join(', ')}` });
+  if (repro === undefined)
+    throw new UserError({
+      code: 'UNKNOWN_REPRODUCTION',
+      message: `no reproduction named '${name}'; traces come from: ${traced.join(', ')}`,
+    });
+  if (repro.traceFile === undefined)
+    throw new UserError({
+      code: 'NO_TRACE',
+      message: `${name} records no schedule; traces come from: ${traced.join(', ')}`,
+    });
   const file = repro.run().files.find((f) => f.name === repro.traceFile);
-  if (file === undefined) throw new UserError({ code: 'NO_TRACE', message: `${name} did not write ${repro.traceFile}` }, 70);
+  if (file === undefined)
+    throw new UserError({ code: 'NO_TRACE', message: `${name} did not write ${repro.traceFile}` }, 70);
   return JSON.parse(file.content) as unknown;
 }
 
 function emit(trace: unknown, output: string | undefined, io: TraceIo): void {
   const problems = checkTraceEvents(trace);
-  if (problems.length > 0) throw new UserError({ code: 'BAD_TRACE', message: `the trace is not a valid trace-event file: ${problems.slice(0, 5).join('; ')}` }, 70);
+  if (problems.length > 0)
+    throw new UserError(
+      {
+        code: 'BAD_TRACE',
+        message: `the trace is not a valid trace-event file: ${problems.slice(0, 5).join('; ')}`,
+      },
+      70,
+    );
   const text = `${JSON.stringify(trace)}\n`;
   if (output === undefined) {
     io.out(text);
@@ -184,7 +255,11 @@ function emit(trace: unknown, output: string | undefined, io: TraceIo): void {
     writeFileSync(tmp, text);
     renameSync(tmp, path);
   } catch (error) {
-    throw new UserError({ code: 'TRACE_UNWRITABLE', file: path, message: `cannot write the trace: ${(error as Error).message}` });
+    throw new UserError({
+      code: 'TRACE_UNWRITABLE',
+      file: path,
+      message: `cannot write the trace: ${(error as Error).message}`,
+    });
   }
   const events = (trace as TraceEventFile).traceEvents.length;
   io.err(`wrote ${events} trace events to ${path} (open it in ui.perfetto.dev)\n`);
@@ -204,14 +279,22 @@ const stdio: TraceIo = { out: (t) => process.stdout.write(t), err: (t) => proces
 
 /** Register `strachey trace`. */
 export function registerTrace(program: Command): void {
-  const trace = program.command('trace').description("export a run's schedule as a Chrome/Perfetto trace-event file (ui.perfetto.dev)");
+  const trace = program
+    .command('trace')
+    .description("export a run's schedule as a Chrome/Perfetto trace-event file (ui.perfetto.dev)");
   trace
     .command('prsm')
-    .description('run a PR/SM machine and trace every dispatch: physical CPs, and partitions with their logical CPs')
+    .description(
+      'run a PR/SM machine and trace every dispatch: physical CPs, and partitions with their logical CPs',
+    )
     .requiredOption('--iocp <file>', 'IOCP deck')
     .requiredOption('--profiles <file>', 'image profiles')
     .option('--time <t>', 'simulated time to run: 500us, 20ms, 2s', '20ms')
-    .option('--ipl <name=file>', 'IPL this assembler program into partition NAME (repeatable; default a CPU-bound loop)', (v: string, prev: string[] = []) => [...prev, v])
+    .option(
+      '--ipl <name=file>',
+      'IPL this assembler program into partition NAME (repeatable; default a CPU-bound loop)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option('-o, --output <file>', 'write the trace here (default: stdout)')
     .action((options: TracePrsmOptions) => runTracePrsm(options, stdio));
   trace

@@ -37,11 +37,25 @@ export function loadGuest(name: string): AssembledGuest {
     }
   }
   if (file === undefined) {
-    throw new UserError({ code: 'GUEST_MISSING', message: `the reproduction guest ${name} is not installed (looked in ${DIRECTORIES.join(', ')} beside ${fileURLToPath(import.meta.url)})` }, 70);
+    throw new UserError(
+      {
+        code: 'GUEST_MISSING',
+        message: `the reproduction guest ${name} is not installed (looked in ${DIRECTORIES.join(', ')} beside ${fileURLToPath(import.meta.url)})`,
+      },
+      70,
+    );
   }
   const r = assemble(readFileSync(file, 'utf8'));
   if (!r.ok) {
-    throw new UserError(r.errors.map((e) => ({ code: 'ASSEMBLY', file: file as string, line: e.line, column: e.column, message: e.message })));
+    throw new UserError(
+      r.errors.map((e) => ({
+        code: 'ASSEMBLY',
+        file: file as string,
+        line: e.line,
+        column: e.column,
+        message: e.message,
+      })),
+    );
   }
   const symbols = new Map(r.symbols.map((s) => [s.name, s.value]));
   return {
@@ -50,7 +64,11 @@ export function loadGuest(name: string): AssembledGuest {
     entry: r.entry ?? r.origin,
     symbol(n) {
       const v = symbols.get(n);
-      if (v === undefined) throw new UserError({ code: 'GUEST_SYMBOL', file: file as string, message: `the guest has no symbol ${n}` }, 70);
+      if (v === undefined)
+        throw new UserError(
+          { code: 'GUEST_SYMBOL', file: file as string, message: `the guest has no symbol ${n}` },
+          70,
+        );
       return v;
     },
   };

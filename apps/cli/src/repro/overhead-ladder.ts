@@ -105,7 +105,11 @@ const FINAL_PSW: readonly [number, number] = [0x000a0000, 0];
 
 /** Guest storage image with the size words set. */
 function image(g: AssembledGuest, size: LadderSize): { address: number; bytes: Uint8Array }[] {
-  return [...g.chunks, { address: g.symbol('ROUNDS'), bytes: word(size.rounds) }, { address: g.symbol('PASSES'), bytes: word(size.passes) }];
+  return [
+    ...g.chunks,
+    { address: g.symbol('ROUNDS'), bytes: word(size.rounds) },
+    { address: g.symbol('PASSES'), bytes: word(size.passes) },
+  ];
 }
 
 function formatted(volser: string, cylinders = 5): CkdVolume {
@@ -115,17 +119,31 @@ function formatted(volser: string, cylinders = 5): CkdVolume {
 }
 
 function runBare(g: AssembledGuest, size: LadderSize): Measured {
-  const { machine, channels } = createChannelMachine({ mainsize: 1 << 20, dat: (context, storage) => createEsa390Dat({ storage, context }) });
+  const { machine, channels } = createChannelMachine({
+    mainsize: 1 << 20,
+    dat: (context, storage) => createEsa390Dat({ storage, context }),
+  });
   channels.attach(DASD, new Dasd3390(formatted('LADDER')));
   for (const c of image(g, size)) machine.storage.writeFrom(c.address as AbsoluteAddress, c.bytes);
   const e = g.entry;
-  machine.storage.writeFrom(0 as AbsoluteAddress, Uint8Array.from([0x00, 0x08, 0x00, 0x00, 0x80, 0x00, e >>> 8, e & 0xff]));
+  machine.storage.writeFrom(
+    0 as AbsoluteAddress,
+    Uint8Array.from([0x00, 0x08, 0x00, 0x00, 0x80, 0x00, e >>> 8, e & 0xff]),
+  );
   machine.restart(0);
   machine.run(Number.MAX_SAFE_INTEGER);
   const cpu = machine.cpus[0]!;
   const read = (n: string): number => machine.storage.read32(g.symbol(n) as AbsoluteAddress) >>> 0;
   const psw = cpu.getPsw();
-  return { instructions: cpu.instructions, guestCycles: cpu.cycles, layerCycles: 0, breakdown: {}, ticks: read('TICKS'), reads: read('IOCOUNT'), psw: [psw[0]! >>> 0, psw[1]! >>> 0] };
+  return {
+    instructions: cpu.instructions,
+    guestCycles: cpu.cycles,
+    layerCycles: 0,
+    breakdown: {},
+    ticks: read('TICKS'),
+    reads: read('IOCOUNT'),
+    psw: [psw[0]! >>> 0, psw[1]! >>> 0],
+  };
 }
 
 function mustPrsm<T>(r: PrsmResult<T>): T {
@@ -151,7 +169,12 @@ LOOP     LA    1,1(1)
 `;
 
 function runPrsm(g: AssembledGuest, size: LadderSize): Measured {
-  const m = mustPrsm(createPrsm({ iocp: mustPrsm(parseIocp(PRSM_DECK, 'overhead-ladder.iocp')), profiles: mustPrsm(parseProfiles(PRSM_PROFILES, 'overhead-ladder.profiles')) }));
+  const m = mustPrsm(
+    createPrsm({
+      iocp: mustPrsm(parseIocp(PRSM_DECK, 'overhead-ladder.iocp')),
+      profiles: mustPrsm(parseProfiles(PRSM_PROFILES, 'overhead-ladder.profiles')),
+    }),
+  );
   for (const n of ['LP1', 'LP2', 'LP3']) mustPrsm(m.activate(n));
   const top = Math.max(...image(g, size).map((c) => c.address + c.bytes.length));
   const bytes = new Uint8Array(top);
@@ -174,7 +197,12 @@ function runPrsm(g: AssembledGuest, size: LadderSize): Measured {
     instructions: c.instructions,
     guestCycles: c.cycles,
     layerCycles: c.overheadCycles,
-    breakdown: { dispatches: c.dispatches, 'dispatch + cache reload cycles': c.overheadCycles, 'released at slice end': c.releases.slice, 'released on wait': c.releases.wait },
+    breakdown: {
+      dispatches: c.dispatches,
+      'dispatch + cache reload cycles': c.overheadCycles,
+      'released at slice end': c.releases.slice,
+      'released on wait': c.releases.wait,
+    },
     ticks: read('TICKS'),
     reads: read('IOCOUNT'),
     psw: [psw[0]! >>> 0, psw[1]! >>> 0],
@@ -185,7 +213,12 @@ function runCp(g: AssembledGuest, size: LadderSize, style: ExecutionStyle, fiveM
   // The minidisk is cylinders 1-2 of a real 3390; its cylinder 0 holds the same label the bare disk has.
   const real = formatted('LADRES', 10);
   const label = formatted('LADDER');
-  for (const t of label.writtenTracks()) real.setTrack(t.cc + 1, t.hh, t.records.map((r) => ({ ...r, cc: r.cc + 1 })));
+  for (const t of label.writtenTracks())
+    real.setTrack(
+      t.cc + 1,
+      t.hh,
+      t.records.map((r) => ({ ...r, cc: r.cc + 1 })),
+    );
   const sliceCycles = CP_SLICE_MS * 1000 * ESA390_REFERENCE_MACHINE.mhz;
   const rr = createRoundRobin({ slice: sliceCycles });
   if (!rr.ok) throw new UserError({ code: 'SCHEDULER', message: rr.error.message });
@@ -218,7 +251,9 @@ function runCp(g: AssembledGuest, size: LadderSize, style: ExecutionStyle, fiveM
     breakdown: {
       interceptions: c.interceptions,
       ...Object.fromEntries(Object.entries(c.cpCyclesByType).map(([k, v]) => [`${k} cycles`, v])),
-      ...(style === 'sie' ? { 'SIE entries': made.cp.sie.facility.counters.entries } : { 'shadow fills': shadows?.fills ?? 0, 'shadow flushes': shadows?.flushes ?? 0 }),
+      ...(style === 'sie'
+        ? { 'SIE entries': made.cp.sie.facility.counters.entries }
+        : { 'shadow fills': shadows?.fills ?? 0, 'shadow flushes': shadows?.flushes ?? 0 }),
     },
     ticks: read('TICKS'),
     reads: read('IOCOUNT'),
@@ -232,7 +267,10 @@ function emulate(bare: Measured): Measured {
   return {
     ...bare,
     layerCycles: total - bare.guestCycles,
-    breakdown: { 'host instructions per guest instruction': INTERPRETER.hostInstructionsPerGuestInstruction, 'reference cycles per instruction': Math.round(cpi * 1000) / 1000 },
+    breakdown: {
+      'host instructions per guest instruction': INTERPRETER.hostInstructionsPerGuestInstruction,
+      'reference cycles per instruction': Math.round(cpi * 1000) / 1000,
+    },
   };
 }
 
@@ -257,7 +295,14 @@ function measure(p: LadderPoint): Measured {
     case 'bare': {
       const bare = runBare(g, p);
       if (bare.psw[0] !== FINAL_PSW[0] || bare.psw[1] !== FINAL_PSW[1]) {
-        throw new UserError({ code: 'WORKLOAD_FAILED', file: g.file, message: `the workload ended bare metal with PSW ${bare.psw.map((w) => w.toString(16).padStart(8, '0')).join(' ')} instead of its final wait` }, 70);
+        throw new UserError(
+          {
+            code: 'WORKLOAD_FAILED',
+            file: g.file,
+            message: `the workload ended bare metal with PSW ${bare.psw.map((w) => w.toString(16).padStart(8, '0')).join(' ')} instead of its final wait`,
+          },
+          70,
+        );
       }
       return bare;
     }
@@ -272,9 +317,12 @@ function measure(p: LadderPoint): Measured {
   }
 }
 
-const ladderPoints = (size: LadderSize): LadderPoint[] => RUNGS.map((r) => ({ rung: r.key, rounds: size.rounds, passes: size.passes }));
+const ladderPoints = (size: LadderSize): LadderPoint[] =>
+  RUNGS.map((r) => ({ rung: r.key, rounds: size.rounds, passes: size.passes }));
 
-function assembleLadder(points: readonly { readonly params: LadderPoint; readonly result: Measured }[]): ReproResult {
+function assembleLadder(
+  points: readonly { readonly params: LadderPoint; readonly result: Measured }[],
+): ReproResult {
   const size: LadderSize = { rounds: points[0]!.params.rounds, passes: points[0]!.params.passes };
   const bare = points.find((p) => p.params.rung === 'bare')!.result;
   const baseline = bare.guestCycles;
@@ -282,9 +330,30 @@ function assembleLadder(points: readonly { readonly params: LadderPoint; readonl
     const total = m.guestCycles + m.layerCycles;
     return { key, label, ...m, totalCycles: total, overheadPercent: (total / baseline - 1) * 100 };
   };
-  const rungs: Rung[] = [...RUNGS.map((r) => rung(r.key, r.label, points.find((p) => p.params.rung === r.key)!.result)), rung(EMULATION.key, EMULATION.label, emulate(bare))];
-  const header = ['layer', 'guest instr', 'guest cycles', 'layer cycles', 'total cycles', 'overhead %', 'ticks', 'reads'];
-  const rows = rungs.map((r) => [r.label, r.instructions, r.guestCycles, r.layerCycles, r.totalCycles, r.overheadPercent, r.ticks, r.reads]);
+  const rungs: Rung[] = [
+    ...RUNGS.map((r) => rung(r.key, r.label, points.find((p) => p.params.rung === r.key)!.result)),
+    rung(EMULATION.key, EMULATION.label, emulate(bare)),
+  ];
+  const header = [
+    'layer',
+    'guest instr',
+    'guest cycles',
+    'layer cycles',
+    'total cycles',
+    'overhead %',
+    'ticks',
+    'reads',
+  ];
+  const rows = rungs.map((r) => [
+    r.label,
+    r.instructions,
+    r.guestCycles,
+    r.layerCycles,
+    r.totalCycles,
+    r.overheadPercent,
+    r.ticks,
+    r.reads,
+  ]);
   const by = (k: string): Rung => rungs.find((r) => r.key === k)!;
   const sie = by('cp-sie');
   const te = by('cp-trap-and-emulate');
@@ -295,29 +364,79 @@ function assembleLadder(points: readonly { readonly params: LadderPoint; readonl
     formatTable(header, rows),
     '',
     'Where the layer cycles go:',
-    ...rungs.filter((r) => r.key !== 'bare').map((r) => `  ${r.label}: ${Object.entries(r.breakdown).map(([k, v]) => `${k} ${num(v)}`).join(', ')}`),
+    ...rungs
+      .filter((r) => r.key !== 'bare')
+      .map(
+        (r) =>
+          `  ${r.label}: ${Object.entries(r.breakdown)
+            .map(([k, v]) => `${k} ${num(v)}`)
+            .join(', ')}`,
+      ),
     '',
-    'Guest cycles differ from bare metal where a layer changes what the guest\'s own instructions cost (TLB or shadow-table',
-    `refills after the layer took the CPU): ${rungs.filter((r) => r.key !== 'bare' && r.key !== 'full-emulation').map((r) => `${r.key} ${r.guestCycles - bare.guestCycles >= 0 ? '+' : ''}${num(r.guestCycles - bare.guestCycles)}`).join(', ')} cycles.`,
+    "Guest cycles differ from bare metal where a layer changes what the guest's own instructions cost (TLB or shadow-table",
+    `refills after the layer took the CPU): ${rungs
+      .filter((r) => r.key !== 'bare' && r.key !== 'full-emulation')
+      .map(
+        (r) =>
+          `${r.key} ${r.guestCycles - bare.guestCycles >= 0 ? '+' : ''}${num(r.guestCycles - bare.guestCycles)}`,
+      )
+      .join(', ')} cycles.`,
     `Trap-and-emulate runs DAT on shadow tables CP drops whenever the guest reloads a translation control or turns DAT on`,
     `(${num(Number(te.breakdown['shadow flushes'] ?? 0))} flushes, ${num(Number(te.breakdown['shadow fills'] ?? 0))} fills at ${num(ESA390_REFERENCE_MACHINE.events['shadow-fill'].cycles)} cycles each).`,
     `SIE: ${num(Number(sie.breakdown['SIE entries'] ?? 0))} entries at ${num(ESA390_REFERENCE_MACHINE.events['sie-entry'].cycles + ESA390_REFERENCE_MACHINE.events['sie-exit'].cycles)} cycles each (sie-entry + sie-exit); trap-and-emulate: ${num(Number(te.breakdown.interceptions ?? 0))} interceptions at`,
     `host-trap + host-resume = ${num(ESA390_REFERENCE_MACHINE.events['host-trap'].cycles + ESA390_REFERENCE_MACHINE.events['host-resume'].cycles)} cycles plus the emulation.`,
     `Full emulation is a model: ${INTERPRETER.hostInstructionsPerGuestInstruction} host instructions per guest instruction at the bare run's cycles per instruction (${INTERPRETER.source})`,
   ].join('\n');
-  const json = { reproduction: 'overhead-ladder', source: SOURCE, size, costModel: ESA390_REFERENCE_MACHINE.name, interpreter: INTERPRETER, rungs };
+  const json = {
+    reproduction: 'overhead-ladder',
+    source: SOURCE,
+    size,
+    costModel: ESA390_REFERENCE_MACHINE.name,
+    interpreter: INTERPRETER,
+    rungs,
+  };
   return {
     text,
     json,
     files: [
       { name: 'overhead-ladder.json', content: `${JSON.stringify(json, null, 2)}\n` },
-      { name: 'overhead-ladder.csv', content: toCsv(['layer', 'guest_instructions', 'guest_cycles', 'layer_cycles', 'total_cycles', 'overhead_percent', 'ticks', 'reads'], rungs.map((r) => [r.key, r.instructions, r.guestCycles, r.layerCycles, r.totalCycles, r.overheadPercent, r.ticks, r.reads])) },
+      {
+        name: 'overhead-ladder.csv',
+        content: toCsv(
+          [
+            'layer',
+            'guest_instructions',
+            'guest_cycles',
+            'layer_cycles',
+            'total_cycles',
+            'overhead_percent',
+            'ticks',
+            'reads',
+          ],
+          rungs.map((r) => [
+            r.key,
+            r.instructions,
+            r.guestCycles,
+            r.layerCycles,
+            r.totalCycles,
+            r.overheadPercent,
+            r.ticks,
+            r.reads,
+          ]),
+        ),
+      },
       {
         name: 'overhead-ladder.svg',
         content: barChart(
           'Cycles of the same workload relative to bare metal (log scale not used: emulation dwarfs the rest)',
           'total cycles / bare cycles',
-          rungs.map((r) => r.key.replace('cp-', 'CP ').replace('-default-quantum', ' (dflt)').replace('trap-and-emulate', 'T&E').replace('full-emulation', 'emulation')),
+          rungs.map((r) =>
+            r.key
+              .replace('cp-', 'CP ')
+              .replace('-default-quantum', ' (dflt)')
+              .replace('trap-and-emulate', 'T&E')
+              .replace('full-emulation', 'emulation'),
+          ),
           [{ name: 'relative cost', values: rungs.map((r) => r.totalCycles / baseline) }],
         ),
       },
@@ -325,8 +444,10 @@ function assembleLadder(points: readonly { readonly params: LadderPoint; readonl
   };
 }
 
-const TITLE = 'simulated overhead of one workload: bare, PR/SM, CP with SIE, CP trap-and-emulate, full emulation';
-const SOURCE = 'Spruth, seed 004 (PR/SM about 1 %, VM with SIE a few %); Popek & Goldberg 1974 (trap-and-emulate); Gerstel 2005 (full emulation a factor of 10 or worse)';
+const TITLE =
+  'simulated overhead of one workload: bare, PR/SM, CP with SIE, CP trap-and-emulate, full emulation';
+const SOURCE =
+  'Spruth, seed 004 (PR/SM about 1 %, VM with SIE a few %); Popek & Goldberg 1974 (trap-and-emulate); Gerstel 2005 (full emulation a factor of 10 or worse)';
 
 /** Run every rung in this thread on a workload of `size`. */
 export function overheadLadderResult(size: LadderSize = FULL_LADDER): ReproResult {
@@ -342,4 +463,10 @@ export const overheadLadderSweep = defineSweep<LadderPoint, Measured>({
 });
 
 /** The reproduction. */
-export const overheadLadder: Reproduction = { name: 'overhead-ladder', title: TITLE, source: SOURCE, sweep: overheadLadderSweep, run: () => overheadLadderResult() };
+export const overheadLadder: Reproduction = {
+  name: 'overhead-ladder',
+  title: TITLE,
+  source: SOURCE,
+  sweep: overheadLadderSweep,
+  run: () => overheadLadderResult(),
+};

@@ -20,8 +20,23 @@
  * The sweep mixes PTE remaps (store + INVLPG) into the large working set at
  * a rising rate, so the crossover shows where nested paging starts to win.
  */
-import { Access, ESA390_REFERENCE_MACHINE, SparseStorage, type StoragePort, type TranslationStatus, createTranslationStatus } from '@strachey/isa-core';
-import { NestedWalker, RADIX_FRAME, ShadowPager, TableWalker, encodeRadixEntry, relocatedStorage, x86_64Format } from '@strachey/mmu';
+import {
+  Access,
+  ESA390_REFERENCE_MACHINE,
+  SparseStorage,
+  type StoragePort,
+  type TranslationStatus,
+  createTranslationStatus,
+} from '@strachey/isa-core';
+import {
+  NestedWalker,
+  RADIX_FRAME,
+  ShadowPager,
+  TableWalker,
+  encodeRadixEntry,
+  relocatedStorage,
+  x86_64Format,
+} from '@strachey/mmu';
 import { SeededRandom } from './seeds';
 import { lineChart, toCsv } from './smp-scaling';
 import { formatNumber as num, formatTable } from './table';
@@ -85,8 +100,23 @@ class Guest {
     const format = x86_64Format(() => this.cr3);
     this.translator =
       scheme === 'shadow'
-        ? new ShadowPager({ format, hostStorage: this.host.storage, pmap: this.host.walker, guestSize: GUEST_SIZE, tracing: true, tlb: TLB, maxSpaces: 8, costModel: COST })
-        : new NestedWalker({ guestFormat: format, host: this.host.walker, hostStorage: this.host.storage, tlb: TLB, costModel: COST });
+        ? new ShadowPager({
+            format,
+            hostStorage: this.host.storage,
+            pmap: this.host.walker,
+            guestSize: GUEST_SIZE,
+            tracing: true,
+            tlb: TLB,
+            maxSpaces: 8,
+            costModel: COST,
+          })
+        : new NestedWalker({
+            guestFormat: format,
+            host: this.host.walker,
+            hostStorage: this.host.storage,
+            tlb: TLB,
+            costModel: COST,
+          });
   }
 
   /** A fresh guest-physical frame (wrapping: old processes' frames are reused); a table frame is cleared first. */
@@ -137,7 +167,9 @@ class Guest {
 
   access(va: number, write: boolean): void {
     if (this.translator.translate(va, write ? Access.Write : Access.Read, this.status) < 0) {
-      throw new Error(`shadow-vs-nested workload: ${this.scheme} fault at ${va.toString(16)} (code ${this.status.code})`);
+      throw new Error(
+        `shadow-vs-nested workload: ${this.scheme} fault at ${va.toString(16)} (code ${this.status.code})`,
+      );
     }
   }
 }
@@ -196,7 +228,13 @@ function processCreation(scheme: Scheme, rounds: number, pages: number, touches:
  * stores; `remapsPerThousand` PTE remaps (store + INVLPG) are mixed in per
  * 1000 accesses. Shadows and caches are warmed before measuring.
  */
-function workingSet(scheme: Scheme, pages: number, accesses: number, remapsPerThousand: number, seed: number): SchemeCost {
+function workingSet(
+  scheme: Scheme,
+  pages: number,
+  accesses: number,
+  remapsPerThousand: number,
+  seed: number,
+): SchemeCost {
   const g = new Guest(scheme);
   const rng = new SeededRandom(seed);
   const root = g.frame(true);
@@ -228,7 +266,15 @@ function coldWalkReferences(): number {
   const root = g.frame(true);
   g.map(root, 0x7f0000000000, g.frame());
   g.switchTo(root);
-  const cold = new NestedWalker({ guestFormat: x86_64Format(() => root), host: g.host.walker, hostStorage: g.host.storage, tlb: false, pageWalkCache: false, hostTlb: false, costModel: COST });
+  const cold = new NestedWalker({
+    guestFormat: x86_64Format(() => root),
+    host: g.host.walker,
+    hostStorage: g.host.storage,
+    tlb: false,
+    pageWalkCache: false,
+    hostTlb: false,
+    costModel: COST,
+  });
   const st = createTranslationStatus();
   cold.translate(0x7f0000000000, Access.Read, st);
   return st.references;
@@ -238,8 +284,18 @@ function coldWalkReferences(): number {
 
 /** One point: the process-creation workload, or the working set at one remap rate. */
 export type ShadowNestedPoint =
-  | { readonly workload: 'process-creation'; readonly rounds: number; readonly pages: number; readonly touches: number }
-  | { readonly workload: 'working-set'; readonly pages: number; readonly accesses: number; readonly remapsPerThousand: number };
+  | {
+      readonly workload: 'process-creation';
+      readonly rounds: number;
+      readonly pages: number;
+      readonly touches: number;
+    }
+  | {
+      readonly workload: 'working-set';
+      readonly pages: number;
+      readonly accesses: number;
+      readonly remapsPerThousand: number;
+    };
 
 /** What a point measured under both schemes. */
 export interface ShadowNestedResult {
@@ -258,27 +314,63 @@ function points(scale: SweepScale): ShadowNestedPoint[] {
   const full = scale === 'full';
   return [
     { workload: 'process-creation', rounds: full ? 200 : 40, pages: 64, touches: 4 },
-    ...RATES[scale].map((u): ShadowNestedPoint => ({ workload: 'working-set', pages: full ? 16384 : 8192, accesses: full ? 50_000 : 20_000, remapsPerThousand: u })),
+    ...RATES[scale].map(
+      (u): ShadowNestedPoint => ({
+        workload: 'working-set',
+        pages: full ? 16384 : 8192,
+        accesses: full ? 50_000 : 20_000,
+        remapsPerThousand: u,
+      }),
+    ),
   ];
 }
 
 function runPoint(p: ShadowNestedPoint, seed: number): ShadowNestedResult {
-  const run = (s: Scheme): SchemeCost => (p.workload === 'process-creation' ? processCreation(s, p.rounds, p.pages, p.touches) : workingSet(s, p.pages, p.accesses, p.remapsPerThousand, seed));
-  return { shadow: run('shadow'), nested: run('nested'), ...(p.workload === 'process-creation' ? { coldWalkReferences: coldWalkReferences() } : {}) };
+  const run = (s: Scheme): SchemeCost =>
+    p.workload === 'process-creation'
+      ? processCreation(s, p.rounds, p.pages, p.touches)
+      : workingSet(s, p.pages, p.accesses, p.remapsPerThousand, seed);
+  return {
+    shadow: run('shadow'),
+    nested: run('nested'),
+    ...(p.workload === 'process-creation' ? { coldWalkReferences: coldWalkReferences() } : {}),
+  };
 }
 
 /** Nested over shadow cycles, as a saving in percent of shadow's (positive: nested wins). */
 const saving = (r: ShadowNestedResult): number => (1 - r.nested.cycles / r.shadow.cycles) * 100;
 
-function assemble(all: readonly { readonly params: ShadowNestedPoint; readonly result: ShadowNestedResult; readonly seed: number }[]): ReproResult {
+function assemble(
+  all: readonly {
+    readonly params: ShadowNestedPoint;
+    readonly result: ShadowNestedResult;
+    readonly seed: number;
+  }[],
+): ReproResult {
   const fork = all.find((p) => p.params.workload === 'process-creation')!;
-  const sweep = all.filter((p) => p.params.workload === 'working-set') as readonly { params: Extract<ShadowNestedPoint, { workload: 'working-set' }>; result: ShadowNestedResult; seed: number }[];
-  const crossover = sweep.find((p) => p.result.nested.cycles < p.result.shadow.cycles)?.params.remapsPerThousand ?? null;
+  const sweep = all.filter((p) => p.params.workload === 'working-set') as readonly {
+    params: Extract<ShadowNestedPoint, { workload: 'working-set' }>;
+    result: ShadowNestedResult;
+    seed: number;
+  }[];
+  const crossover =
+    sweep.find((p) => p.result.nested.cycles < p.result.shadow.cycles)?.params.remapsPerThousand ?? null;
   const header = ['workload', 'shadow cyc/access', 'nested cyc/access', 'nested saves %', 'winner'];
-  const row = (label: string, r: ShadowNestedResult): (string | number)[] => [label, r.shadow.cyclesPerAccess, r.nested.cyclesPerAccess, saving(r), r.nested.cycles < r.shadow.cycles ? 'nested' : 'shadow'];
+  const row = (label: string, r: ShadowNestedResult): (string | number)[] => [
+    label,
+    r.shadow.cyclesPerAccess,
+    r.nested.cyclesPerAccess,
+    saving(r),
+    r.nested.cycles < r.shadow.cycles ? 'nested' : 'shadow',
+  ];
   const rows = [
-    row(`process creation (${fork.params.workload === 'process-creation' ? `${fork.params.rounds} × ${fork.params.pages} pages` : ''})`, fork.result),
-    ...sweep.map((p) => row(`working set ${p.params.pages} pages, ${p.params.remapsPerThousand} remaps/1000`, p.result)),
+    row(
+      `process creation (${fork.params.workload === 'process-creation' ? `${fork.params.rounds} × ${fork.params.pages} pages` : ''})`,
+      fork.result,
+    ),
+    ...sweep.map((p) =>
+      row(`working set ${p.params.pages} pages, ${p.params.remapsPerThousand} remaps/1000`, p.result),
+    ),
   ];
   const walk = fork.result.coldWalkReferences ?? Number.NaN;
   const e = COST.events;
@@ -301,8 +393,19 @@ function assemble(all: readonly { readonly params: ShadowNestedPoint; readonly r
     source: SOURCE,
     costModel: COST.name,
     coldWalkReferences: walk,
-    processCreation: { params: fork.params, shadow: fork.result.shadow, nested: fork.result.nested, nestedSavesPercent: saving(fork.result) },
-    workingSet: sweep.map((p) => ({ params: p.params, seed: p.seed, shadow: p.result.shadow, nested: p.result.nested, nestedSavesPercent: saving(p.result) })),
+    processCreation: {
+      params: fork.params,
+      shadow: fork.result.shadow,
+      nested: fork.result.nested,
+      nestedSavesPercent: saving(fork.result),
+    },
+    workingSet: sweep.map((p) => ({
+      params: p.params,
+      seed: p.seed,
+      shadow: p.result.shadow,
+      nested: p.result.nested,
+      nestedSavesPercent: saving(p.result),
+    })),
     crossoverRemapsPerThousand: crossover,
   };
   return {
@@ -310,27 +413,60 @@ function assemble(all: readonly { readonly params: ShadowNestedPoint; readonly r
     json,
     files: [
       { name: 'shadow-vs-nested.json', content: `${JSON.stringify(json, null, 2)}\n` },
-      { name: 'shadow-vs-nested.csv', content: toCsv(['workload', 'remaps_per_1000', 'shadow_cycles_per_access', 'nested_cycles_per_access'], [['process-creation', '', fork.result.shadow.cyclesPerAccess, fork.result.nested.cyclesPerAccess], ...sweep.map((p) => ['working-set', p.params.remapsPerThousand, p.result.shadow.cyclesPerAccess, p.result.nested.cyclesPerAccess])]) },
+      {
+        name: 'shadow-vs-nested.csv',
+        content: toCsv(
+          ['workload', 'remaps_per_1000', 'shadow_cycles_per_access', 'nested_cycles_per_access'],
+          [
+            ['process-creation', '', fork.result.shadow.cyclesPerAccess, fork.result.nested.cyclesPerAccess],
+            ...sweep.map((p) => [
+              'working-set',
+              p.params.remapsPerThousand,
+              p.result.shadow.cyclesPerAccess,
+              p.result.nested.cyclesPerAccess,
+            ]),
+          ],
+        ),
+      },
       {
         name: 'shadow-vs-nested.svg',
-        content: lineChart('Large working set: translation cycles per access vs PTE remap rate', 'PTE remaps per 1000 accesses', 'cycles per access', [
-          { name: 'shadow paging', points: sweep.map((p) => [p.params.remapsPerThousand, p.result.shadow.cyclesPerAccess] as const) },
-          { name: 'nested paging', points: sweep.map((p) => [p.params.remapsPerThousand, p.result.nested.cyclesPerAccess] as const) },
-        ]),
+        content: lineChart(
+          'Large working set: translation cycles per access vs PTE remap rate',
+          'PTE remaps per 1000 accesses',
+          'cycles per access',
+          [
+            {
+              name: 'shadow paging',
+              points: sweep.map(
+                (p) => [p.params.remapsPerThousand, p.result.shadow.cyclesPerAccess] as const,
+              ),
+            },
+            {
+              name: 'nested paging',
+              points: sweep.map(
+                (p) => [p.params.remapsPerThousand, p.result.nested.cyclesPerAccess] as const,
+              ),
+            },
+          ],
+        ),
       },
     ],
   };
 }
 
 const TITLE = 'shadow page tables vs nested paging: process creation, a large working set, and the crossover';
-const SOURCE = 'Adams & Agesen, ASPLOS 2006; Bhargava, Serebrin, Spadini & Manne, "Accelerating two-dimensional page walks", ASPLOS 2008; VMware, "Performance evaluation of AMD RVI hardware assist", 2008 (up to 42 %)';
+const SOURCE =
+  'Adams & Agesen, ASPLOS 2006; Bhargava, Serebrin, Spadini & Manne, "Accelerating two-dimensional page walks", ASPLOS 2008; VMware, "Performance evaluation of AMD RVI hardware assist", 2008 (up to 42 %)';
 
 /** The sweep: process creation, then the working set at each remap rate. */
 export const shadowVsNestedSweep = defineSweep<ShadowNestedPoint, ShadowNestedResult>({
   points,
   runPoint,
   assemble: (all) => assemble(all),
-  describe: (p) => (p.workload === 'process-creation' ? 'process creation' : `working set, ${p.remapsPerThousand} remaps/1000`),
+  describe: (p) =>
+    p.workload === 'process-creation'
+      ? 'process creation'
+      : `working set, ${p.remapsPerThousand} remaps/1000`,
 });
 
 /** The reproduction. */

@@ -15,7 +15,9 @@ export interface SweepTask {
 }
 
 /** A point's outcome: its result, or the user-facing diagnostics a model refused it with (a UserError does not survive the thread boundary as a class). */
-export type SweepTaskOutcome = { readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly diagnostics: readonly Diagnostic[]; readonly exitCode: number };
+export type SweepTaskOutcome =
+  | { readonly ok: true; readonly result: unknown }
+  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[]; readonly exitCode: number };
 
 export default function runSweepTask(task: SweepTask): SweepTaskOutcome {
   const sweep = findReproduction(task.name)?.sweep;
@@ -23,7 +25,8 @@ export default function runSweepTask(task: SweepTask): SweepTaskOutcome {
   try {
     return { ok: true, result: sweep.runPoint(task.params, task.seed) };
   } catch (error) {
-    if (error instanceof UserError) return { ok: false, diagnostics: error.diagnostics, exitCode: error.exitCode };
+    if (error instanceof UserError)
+      return { ok: false, diagnostics: error.diagnostics, exitCode: error.exitCode };
     throw error;
   }
 }
