@@ -154,11 +154,15 @@ export function runSmpScaling(options: SmpScalingOptions): PrsmResult<SmpCurve> 
   const scan = Math.round((work * n) / (1 - n));
   const ms = options.ms ?? 4;
   const raw: { cpus: number; throughput: number }[] = [];
-  const countsAt = assemble(smpGuestSource(work, scan, 1)).symbols.find((x) => x.name === 'COUNTS')?.value ?? 0;
+  const countsAt =
+    assemble(smpGuestSource(work, scan, 1)).symbols.find((x) => x.name === 'COUNTS')?.value ?? 0;
   for (const cpus of options.cpus) {
     const iocp = parseIocp(' RESOURCE PARTITION=((SMP,1))\n', 'smp.iocp');
     if (!iocp.ok) return iocp;
-    const profiles = parseProfiles(`[CPC]\nstorage = 128M\ncps = ${cpus}\n[SMP]\nstorage = 64M\ncps = ${cpus}\ndedicated = yes\n`, 'smp.profiles');
+    const profiles = parseProfiles(
+      `[CPC]\nstorage = 128M\ncps = ${cpus}\n[SMP]\nstorage = 64M\ncps = ${cpus}\ndedicated = yes\n`,
+      'smp.profiles',
+    );
     if (!profiles.ok) return profiles;
     // Fine interleaving: the lock is contended at instruction granularity, not per chunk.
     const m = createPrsm({ iocp: iocp.value, profiles: profiles.value, chunkInstructions: 20 });

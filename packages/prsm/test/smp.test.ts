@@ -22,15 +22,17 @@ describe('SMP scaling (seed fig. 12.1.1), emergent from a guest contending on a 
       expect(c.peak).toBeLessThan(12);
       const rising = c.points.filter((p) => p.cpus <= c.peak);
       for (let i = 2; i < rising.length; i++) {
-        const gain = (rising[i]!.relative - rising[i - 1]!.relative) / (rising[i]!.cpus - rising[i - 1]!.cpus);
-        const before = (rising[i - 1]!.relative - rising[i - 2]!.relative) / (rising[i - 1]!.cpus - rising[i - 2]!.cpus);
+        const gain =
+          (rising[i]!.relative - rising[i - 1]!.relative) / (rising[i]!.cpus - rising[i - 1]!.cpus);
+        const before =
+          (rising[i - 1]!.relative - rising[i - 2]!.relative) / (rising[i - 1]!.cpus - rising[i - 2]!.cpus);
         expect(gain).toBeLessThan(before);
       }
       expect(at(c, 12)).toBeLessThan(at(c, c.peak));
     }
   });
 
-  it('a smaller n is worth more CPUs: n = 5 % still gains where n = 10 % has fallen, and reaches the seed\'s 8', () => {
+  it("a smaller n is worth more CPUs: n = 5 % still gains where n = 10 % has fallen, and reaches the seed's 8", () => {
     expect(five.peak).toBeGreaterThan(ten.peak);
     expect(five.peak).toBeGreaterThanOrEqual(8);
     expect(at(five, ten.peak)).toBeGreaterThan(at(ten, ten.peak));
