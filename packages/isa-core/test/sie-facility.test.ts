@@ -118,6 +118,28 @@ describe('interceptions', () => {
     expect(again.ipb >>> 16).toBe(SIE_VALIDITY.GUEST_CHECK_STOP);
   });
 
+  it('a state description that crosses a 4 KB frame boundary works the same', () => {
+    const storage = new SparseStorage(1 << 20);
+    const cpu = new Esa390Cpu({ storage });
+    cpu.state = 'operating';
+    const sd = emptyStateDescription();
+    sd.mso = 2;
+    sd.mse = 3;
+    sd.psw = [0x00080000, 0x80001000];
+    const at = 0x8f80;
+    storage.writeFrom(at as AbsoluteAddress, encodeStateDescription(sd));
+    for (const c of guestImage(DIAG_GUEST))
+      storage.writeFrom((GUEST_AT + c.address) as AbsoluteAddress, c.bytes);
+    expect(new InterpretiveExecution().start(cpu, at)).toBeNull();
+    const b = new Uint8Array(SIE_SD_SIZE);
+    storage.readInto(at as AbsoluteAddress, b);
+    const out = decodeStateDescription(b);
+    expect(out.interceptionCode).toBe(SIE_ICPT.INSTRUCTION);
+    expect(out.ipa).toBe(0x8323);
+    expect(out.psw[1]).toBe(0x80001008);
+    expect(out.mso).toBe(2);
+  });
+
   it("X'04' by the interception controls: LPSW with IC1, LCTL with the LCTL mask, SVC n with the SVC controls", () => {
     const src = `
 G        START X'1000'

@@ -93,6 +93,17 @@ const PGM_PROTECTION = 0x04;
 const PGM_ADDRESSING = 0x05;
 const PGM_SPACE_SWITCH = 0x1c;
 
+/** Big-endian fields of the description, read and written in its frame. */
+const get16 = (f: Uint8Array, o: number): number => (f[o]! << 8) | f[o + 1]!;
+const get32 = (f: Uint8Array, o: number): number =>
+  (f[o]! << 24) | (f[o + 1]! << 16) | (f[o + 2]! << 8) | f[o + 3]!;
+const put32 = (f: Uint8Array, o: number, v: number): void => {
+  f[o] = v >>> 24;
+  f[o + 1] = v >>> 16;
+  f[o + 2] = v >>> 8;
+  f[o + 3] = v;
+};
+
 /** Counter keys by interception code, made once so that counting an interception allocates nothing. */
 const CODE_KEYS: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
@@ -212,6 +223,11 @@ export class InterpretiveExecution implements SieFacility {
     { readonly outer: Translator | null; readonly configuration: Esa390Configuration }
   >();
   private readonly words = new Uint32Array(2);
+  /** The description's bytes when it crosses a frame boundary (read, changed, written back). */
+  private readonly copy = new Uint8Array(SIE_SD_SIZE);
+  /** Interruption identification and TEA of a program interception, on their way to SD+X'CC' and X'D0'. */
+  private programId = 0;
+  private programTea = 0;
   private readonly programLoopLimit: number;
 
   constructor(options: InterpretiveExecutionOptions = {}) {
@@ -264,43 +280,48 @@ export class InterpretiveExecution implements SieFacility {
       host.programCheck(PGM_ADDRESSING);
     }
     const st = host.storage;
+    // The description's bytes: its frame, indexed directly (one storage call, not one per field), or a copy when it crosses a frame.
+    let f: Uint8Array;
+    let o: number;
+    if ((s & 0xfff) <= 0x1000 - SIE_SD_SIZE) {
+      f = st.frameForWrite(s >>> 12);
+      o = s & 0xfff;
+    } else {
+      f = this.copy;
+      o = 0;
+      st.readInto(s as AbsoluteAddress, f);
+    }
     this.counters.entries++;
     this.lastInstructions = 0;
     this.lastCycles = 0;
-    const entryCost = host.costModel.events['sie-entry'].cycles + host.costModel.events['sie-exit'].cycles;
-    host.cycles += entryCost;
-    const prefix = st.read32((s + SIE_SD.PREFIX) as AbsoluteAddress) >>> 0;
-    const mso = st.read16((s + SIE_SD.MSO) as AbsoluteAddress);
-    const mse = st.read16((s + SIE_SD.MSE) as AbsoluteAddress);
-    const reason = sieValidity(st.read8((s + SIE_SD.M) as AbsoluteAddress), prefix, mso, mse, sdAbs);
-    if (reason !== 0) return this.finish(st, s, SIE_ICPT.VALIDITY, 0, (reason << 16) >>> 0);
+    host.cycles += host.costModel.events['sie-entry'].cycles + host.costModel.events['sie-exit'].cycles;
+    const prefix = get32(f, o + SIE_SD.PREFIX) >>> 0;
+    const mso = get16(f, o + SIE_SD.MSO);
+    const mse = get16(f, o + SIE_SD.MSE);
+    const reason = sieValidity(f[o + SIE_SD.M]!, prefix, mso, mse, sdAbs);
+    if (reason !== 0) return this.finish(st, s, f, o, SIE_ICPT.VALIDITY, 0, (reason << 16) >>> 0);
 
-    const guest = this.guestFor(
-      host,
-      sdAbs,
-      mso,
-      mse,
-      st.read16((s + SIE_SD.CPU_ADDRESS) as AbsoluteAddress),
-    );
+    const guest = this.guestFor(host, sdAbs, mso, mse, get16(f, o + SIE_SD.CPU_ADDRESS));
     const cpu = guest.cpu;
     const sys = guest.sys;
     guest.policy.load(
-      st.read32((s + SIE_SD.IC) as AbsoluteAddress) >>> 0,
-      st.read32((s + SIE_SD.SVC_CONTROLS) as AbsoluteAddress) >>> 0,
-      st.read16((s + SIE_SD.LCTL_MASK) as AbsoluteAddress),
+      get32(f, o + SIE_SD.IC) >>> 0,
+      get32(f, o + SIE_SD.SVC_CONTROLS) >>> 0,
+      get16(f, o + SIE_SD.LCTL_MASK),
     );
+    guest.policy.programs = 0;
 
     // Registers: GR0-13 are the host's during SIE, GR14-15 travel in the description.
     const g = cpu.gpr;
     const hg = host.gpr;
     for (let i = 0; i < 14; i++) g[i] = hg[i]!;
-    g[14] = st.read32((s + SIE_SD.GR14) as AbsoluteAddress);
-    g[15] = st.read32((s + SIE_SD.GR15) as AbsoluteAddress);
+    g[14] = get32(f, o + SIE_SD.GR14);
+    g[15] = get32(f, o + SIE_SD.GR15);
     // Translations survive the entry unless what they were formed from changed.
     let stale = false;
     const cr = cpu.cr;
     for (let i = 0; i < 16; i++) {
-      const v = st.read32((s + SIE_SD.CR + 4 * i) as AbsoluteAddress);
+      const v = get32(f, o + SIE_SD.CR + 4 * i);
       if (cr[i] !== v) {
         cr[i] = v;
         if (i === 0 || i === 1 || i === 7 || i === 13) stale = true;
@@ -312,13 +333,8 @@ export class InterpretiveExecution implements SieFacility {
       stale = true;
     }
     if (stale) cpu.flushTlb();
-    if (
-      !cpu.loadPsw(
-        st.read32((s + SIE_SD.PSW) as AbsoluteAddress) >>> 0,
-        st.read32((s + SIE_SD.PSW + 4) as AbsoluteAddress) >>> 0,
-      )
-    ) {
-      return this.finish(st, s, SIE_ICPT.VALIDITY, 0, (SIE_VALIDITY.INVALID_MODE << 16) >>> 0);
+    if (!cpu.loadPsw(get32(f, o + SIE_SD.PSW) >>> 0, get32(f, o + SIE_SD.PSW + 4) >>> 0)) {
+      return this.finish(st, s, f, o, SIE_ICPT.VALIDITY, 0, (SIE_VALIDITY.INVALID_MODE << 16) >>> 0);
     }
 
     // Timing: the guest's local time is the host's; its TOD clock is the host's plus the epoch difference.
@@ -327,17 +343,14 @@ export class InterpretiveExecution implements SieFacility {
     sys.skew = now - cpu.cycles;
     guest.configuration.todOffset =
       hostSys.configuration.todOffset +
-      signedWordsToMicros(
-        st.read32((s + SIE_SD.EPOCH) as AbsoluteAddress) >>> 0,
-        st.read32((s + SIE_SD.EPOCH + 4) as AbsoluteAddress) >>> 0,
-      );
+      signedWordsToMicros(get32(f, o + SIE_SD.EPOCH) >>> 0, get32(f, o + SIE_SD.EPOCH + 4) >>> 0);
     sys.timerValue = signedWordsToMicros(
-      st.read32((s + SIE_SD.CPU_TIMER) as AbsoluteAddress) >>> 0,
-      st.read32((s + SIE_SD.CPU_TIMER + 4) as AbsoluteAddress) >>> 0,
+      get32(f, o + SIE_SD.CPU_TIMER) >>> 0,
+      get32(f, o + SIE_SD.CPU_TIMER + 4) >>> 0,
     );
     sys.timerSetAt = now;
-    const ckcHigh = st.read32((s + SIE_SD.CLOCK_COMPARATOR) as AbsoluteAddress) >>> 0;
-    const ckcLow = st.read32((s + SIE_SD.CLOCK_COMPARATOR + 4) as AbsoluteAddress) >>> 0;
+    const ckcHigh = get32(f, o + SIE_SD.CLOCK_COMPARATOR) >>> 0;
+    const ckcLow = get32(f, o + SIE_SD.CLOCK_COMPARATOR + 4) >>> 0;
     if (ckcHigh !== sys.ckcWords[0] || ckcLow !== sys.ckcWords[1]) {
       sys.ckcWords[0] = ckcHigh;
       sys.ckcWords[1] = ckcLow;
@@ -348,7 +361,7 @@ export class InterpretiveExecution implements SieFacility {
     refreshPending(cpu, sys);
 
     // Intervention requests: a stop, or an interruption the host holds for the guest and the guest is enabled for.
-    const v = st.read8((s + SIE_SD.V) as AbsoluteAddress);
+    const v = f[o + SIE_SD.V]!;
     if ((v & SIE_V.STOP) !== 0) return this.storeBack(host, guest, st, s, SIE_ICPT.STOP, 0, 0);
     const sm = cpu.sysmask;
     if ((v & SIE_V.EXTERNAL_PENDING) !== 0 && (sm & PSW_EXT) !== 0)
@@ -431,12 +444,9 @@ export class InterpretiveExecution implements SieFacility {
       if (!completed && !nullifying) cpu.ia = (cpu.ia + length) & cpu.amask;
     }
     cpu.invalidPsw = false;
-    st.write32(
-      (s + SIE_SD.PROGRAM_INTERRUPTION_ID) as AbsoluteAddress,
-      ((ilc << 17) | (code & 0xffff)) >>> 0,
-    );
+    this.programId = ((ilc << 17) | (code & 0xffff)) >>> 0;
     const withTea = nullifying || code === PGM_PROTECTION || code === PGM_SPACE_SWITCH;
-    st.write32((s + SIE_SD.TRANSLATION_EXCEPTION_ID) as AbsoluteAddress, withTea ? cpu.tea : 0);
+    this.programTea = withTea ? cpu.tea >>> 0 : 0;
     return this.storeBack(host, guest, st, s, SIE_ICPT.PROGRAM, 0, 0);
   }
 
@@ -482,7 +492,7 @@ export class InterpretiveExecution implements SieFacility {
     }
   }
 
-  /** Store the guest state back into the description and end SIE with `code`. */
+  /** Store the guest state back into the description (at host storage index `s`) and end SIE with `code`. */
   private storeBack(
     host: Esa390Cpu,
     guest: Guest,
@@ -492,33 +502,57 @@ export class InterpretiveExecution implements SieFacility {
     ipa: number,
     ipb: number,
   ): null {
+    let f: Uint8Array;
+    let o: number;
+    if ((s & 0xfff) <= 0x1000 - SIE_SD_SIZE) {
+      f = st.frameForWrite(s >>> 12);
+      o = s & 0xfff;
+    } else {
+      f = this.copy;
+      o = 0;
+    }
     const cpu = guest.cpu;
     const g = cpu.gpr;
     const hg = host.gpr;
     for (let i = 0; i < 14; i++) hg[i] = g[i]!;
-    st.write32((s + SIE_SD.GR14) as AbsoluteAddress, g[14]!);
-    st.write32((s + SIE_SD.GR15) as AbsoluteAddress, g[15]!);
+    put32(f, o + SIE_SD.GR14, g[14]!);
+    put32(f, o + SIE_SD.GR15, g[15]!);
     const [hi, lo] = cpu.getPsw();
-    st.write32((s + SIE_SD.PSW) as AbsoluteAddress, hi);
-    st.write32((s + SIE_SD.PSW + 4) as AbsoluteAddress, lo);
+    put32(f, o + SIE_SD.PSW, hi);
+    put32(f, o + SIE_SD.PSW + 4, lo);
     const cr = cpu.cr;
-    for (let i = 0; i < 16; i++) st.write32((s + SIE_SD.CR + 4 * i) as AbsoluteAddress, cr[i]!);
-    st.write32((s + SIE_SD.PREFIX) as AbsoluteAddress, cpu.prefix);
+    for (let i = 0; i < 16; i++) put32(f, o + SIE_SD.CR + 4 * i, cr[i]!);
+    put32(f, o + SIE_SD.PREFIX, cpu.prefix);
     const sys = guest.sys;
     const w = this.words;
     microsToWords(cpuTimerMicros(cpu, sys), w);
-    st.write32((s + SIE_SD.CPU_TIMER) as AbsoluteAddress, w[0]!);
-    st.write32((s + SIE_SD.CPU_TIMER + 4) as AbsoluteAddress, w[1]!);
-    st.write32((s + SIE_SD.CLOCK_COMPARATOR) as AbsoluteAddress, sys.ckcWords[0]!);
-    st.write32((s + SIE_SD.CLOCK_COMPARATOR + 4) as AbsoluteAddress, sys.ckcWords[1]!);
-    return this.finish(st, s, code, ipa, ipb);
+    put32(f, o + SIE_SD.CPU_TIMER, w[0]!);
+    put32(f, o + SIE_SD.CPU_TIMER + 4, w[1]!);
+    put32(f, o + SIE_SD.CLOCK_COMPARATOR, sys.ckcWords[0]!);
+    put32(f, o + SIE_SD.CLOCK_COMPARATOR + 4, sys.ckcWords[1]!);
+    if (code === SIE_ICPT.PROGRAM) {
+      put32(f, o + SIE_SD.PROGRAM_INTERRUPTION_ID, this.programId);
+      put32(f, o + SIE_SD.TRANSLATION_EXCEPTION_ID, this.programTea);
+    }
+    return this.finish(st, s, f, o, code, ipa, ipb);
   }
 
-  private finish(st: SparseStorage, s: number, code: number, ipa: number, ipb: number): null {
-    st.write8((s + SIE_SD.INTERCEPTION_CODE) as AbsoluteAddress, code);
-    st.write8((s + SIE_SD.INTERCEPTION_STATUS) as AbsoluteAddress, 0);
-    st.write16((s + SIE_SD.IPA) as AbsoluteAddress, ipa);
-    st.write32((s + SIE_SD.IPB) as AbsoluteAddress, ipb);
+  /** Store the interception code and instruction parameters; a description that crosses a frame is written back from its copy. */
+  private finish(
+    st: SparseStorage,
+    s: number,
+    f: Uint8Array,
+    o: number,
+    code: number,
+    ipa: number,
+    ipb: number,
+  ): null {
+    f[o + SIE_SD.INTERCEPTION_CODE] = code;
+    f[o + SIE_SD.INTERCEPTION_STATUS] = 0;
+    f[o + SIE_SD.IPA] = ipa >>> 8;
+    f[o + SIE_SD.IPA + 1] = ipa;
+    put32(f, o + SIE_SD.IPB, ipb);
+    if (f === this.copy) st.writeFrom(s as AbsoluteAddress, f);
     const key = CODE_KEYS[code]!;
     const byCode = this.counters.byCode;
     byCode[key] = (byCode[key] ?? 0) + 1;
