@@ -153,6 +153,8 @@ export class VirtualMachine {
   readonly style: ExecutionStyle;
   private readonly sie: { readonly facility: InterpretiveExecution; readonly hostCpu: Esa390Cpu } | null;
   private readonly w = new Uint32Array(2);
+  /** A virtual CPU's state description as CP reads and writes it around SIE (one copy each way). */
+  private readonly sdBytes = new Uint8Array(SIE_SD_SIZE);
   /** Absolute addresses of the pages an operand store touches (copyOut), reused. */
   private readonly pageScratch: number[] = [];
   /** Guest-operand access for the virtual channel subsystem, on behalf of `current`. */
@@ -409,34 +411,30 @@ export class VirtualMachine {
   /**
    * Style 2: run virtual CPU `i` by SIE (isa-core's interpretive-execution
    * facility). Between interceptions the virtual CPU's state lives in its
-   * format-1 state description: CP stores the fields the guest may have
-   * changed (PSW, GR14-15, CRs, prefix, timers, interruption requests) word
-   * by word before SIE and reads them back after it, then handles the
-   * interception with the same emulation routines style 1 uses (they work on
-   * the virtual state).
+   * format-1 state description: CP puts the fields the guest may have
+   * changed (PSW, GR14-15, CRs, prefix, timers, interruption requests) into
+   * it before SIE and takes them back after it, one 256-byte copy each way,
+   * then handles the interception with the same emulation routines style 1
+   * uses (they work on the virtual state).
    */
   private runSie(i: number, budget: number): number {
     const v = this.cpus[i]!;
     this.current = v;
     const clock = this.host.clock;
     const { facility, hostCpu } = this.sie!;
-    const sd = this.stateDescriptionAddress(i);
+    const sd = this.stateDescriptionAddress(i) as AbsoluteAddress;
     const st = this.storage.host;
+    const b = this.sdBytes;
     const w = this.w;
     const hg = hostCpu.gpr;
     const g = v.cpu.gpr;
+    st.readInto(sd, b);
     // What does not change while the VM is logged on: mode, origin and extent, CPU address; no interception controls.
-    st.write8((sd + SIE_SD.V) as AbsoluteAddress, 0);
-    st.write8((sd + SIE_SD.M) as AbsoluteAddress, SIE_M.XA);
-    st.write16((sd + SIE_SD.MSO) as AbsoluteAddress, this.storage.origin / SIE_UNIT);
-    st.write16((sd + SIE_SD.MSE) as AbsoluteAddress, (this.storage.origin + this.storage.size) / SIE_UNIT - 1);
-    st.write16((sd + SIE_SD.CPU_ADDRESS) as AbsoluteAddress, v.address);
-    st.write32((sd + SIE_SD.SVC_CONTROLS) as AbsoluteAddress, 0);
-    st.write16((sd + SIE_SD.LCTL_MASK) as AbsoluteAddress, 0);
-    st.write32((sd + SIE_SD.IC) as AbsoluteAddress, 0);
-    st.write32((sd + SIE_SD.EC) as AbsoluteAddress, 0);
-    st.write32((sd + SIE_SD.EPOCH) as AbsoluteAddress, 0);
-    st.write32((sd + SIE_SD.EPOCH + 4) as AbsoluteAddress, 0);
+    b.fill(0, SIE_SD.V, SIE_SD.INTERCEPTION_CODE);
+    b[SIE_SD.M] = SIE_M.XA;
+    put16(b, SIE_SD.MSO, this.storage.origin / SIE_UNIT);
+    put16(b, SIE_SD.MSE, (this.storage.origin + this.storage.size) / SIE_UNIT - 1);
+    put16(b, SIE_SD.CPU_ADDRESS, v.address);
     let used = 0;
     while (used < budget) {
       this.updateTimers(v, clock.now());
@@ -447,39 +445,39 @@ export class VirtualMachine {
       if (next > 0 && next < limit) limit = next;
       const now = clock.now();
       const [pswHigh, pswLow] = v.getPsw();
-      st.write32((sd + SIE_SD.PSW) as AbsoluteAddress, pswHigh);
-      st.write32((sd + SIE_SD.PSW + 4) as AbsoluteAddress, pswLow);
-      st.write32((sd + SIE_SD.GR14) as AbsoluteAddress, g[14]!);
-      st.write32((sd + SIE_SD.GR15) as AbsoluteAddress, g[15]!);
-      for (let r = 0; r < 16; r++) st.write32((sd + SIE_SD.CR + 4 * r) as AbsoluteAddress, v.cr[r]!);
-      st.write32((sd + SIE_SD.PREFIX) as AbsoluteAddress, v.prefix);
+      put32(b, SIE_SD.PSW, pswHigh);
+      put32(b, SIE_SD.PSW + 4, pswLow);
+      put32(b, SIE_SD.GR14, g[14]!);
+      put32(b, SIE_SD.GR15, g[15]!);
+      for (let r = 0; r < 16; r++) put32(b, SIE_SD.CR + 4 * r, v.cr[r]!);
+      put32(b, SIE_SD.PREFIX, v.prefix);
       microsToWords(v.cpuTimer(now, this.mhz), w);
-      st.write32((sd + SIE_SD.CPU_TIMER) as AbsoluteAddress, w[0]!);
-      st.write32((sd + SIE_SD.CPU_TIMER + 4) as AbsoluteAddress, w[1]!);
-      st.write32((sd + SIE_SD.CLOCK_COMPARATOR) as AbsoluteAddress, v.ckcWords[0]!);
-      st.write32((sd + SIE_SD.CLOCK_COMPARATOR + 4) as AbsoluteAddress, v.ckcWords[1]!);
+      put32(b, SIE_SD.CPU_TIMER, w[0]!);
+      put32(b, SIE_SD.CPU_TIMER + 4, w[1]!);
+      put32(b, SIE_SD.CLOCK_COMPARATOR, v.ckcWords[0]!);
+      put32(b, SIE_SD.CLOCK_COMPARATOR + 4, v.ckcWords[1]!);
       // CP asks for interruption requests it must deliver itself (I/O, SIGP signals); timers are the guest's own under SIE.
-      st.write8(
-        (sd + SIE_SD.V) as AbsoluteAddress,
+      b[SIE_SD.V] =
         (this.io.hasInterruption(v.cr[6]!) ? SIE_V.IO_PENDING : 0) |
-          ((v.externalPending & (VEXT.EMERGENCY | VEXT.EXTERNAL_CALL)) !== 0 && (v.enabledExternal() & (VEXT.EMERGENCY | VEXT.EXTERNAL_CALL)) !== 0
-            ? SIE_V.EXTERNAL_PENDING
-            : 0),
-      );
+        ((v.externalPending & (VEXT.EMERGENCY | VEXT.EXTERNAL_CALL)) !== 0 && (v.enabledExternal() & (VEXT.EMERGENCY | VEXT.EXTERNAL_CALL)) !== 0
+          ? SIE_V.EXTERNAL_PENDING
+          : 0);
+      st.writeFrom(sd, b);
       for (let r = 0; r < 14; r++) hg[r] = g[r]!;
       facility.budget = Math.max(1, Math.min(this.quantum, Math.floor(limit)));
       facility.start(hostCpu, sd);
+      st.readInto(sd, b);
       for (let r = 0; r < 14; r++) g[r] = hg[r]!;
-      g[14] = st.read32((sd + SIE_SD.GR14) as AbsoluteAddress);
-      g[15] = st.read32((sd + SIE_SD.GR15) as AbsoluteAddress);
-      for (let r = 0; r < 16; r++) v.cr[r] = st.read32((sd + SIE_SD.CR + 4 * r) as AbsoluteAddress);
-      v.prefix = st.read32((sd + SIE_SD.PREFIX) as AbsoluteAddress) & 0x7ffff000;
-      v.setPsw(st.read32((sd + SIE_SD.PSW) as AbsoluteAddress) >>> 0, st.read32((sd + SIE_SD.PSW + 4) as AbsoluteAddress) >>> 0);
+      g[14] = get32(b, SIE_SD.GR14);
+      g[15] = get32(b, SIE_SD.GR15);
+      for (let r = 0; r < 16; r++) v.cr[r] = get32(b, SIE_SD.CR + 4 * r);
+      v.prefix = get32(b, SIE_SD.PREFIX) & 0x7ffff000;
+      v.setPsw(get32(b, SIE_SD.PSW) >>> 0, get32(b, SIE_SD.PSW + 4) >>> 0);
       const after = clock.now() + facility.lastCycles;
-      v.timerValue = signedWordsToMicros(st.read32((sd + SIE_SD.CPU_TIMER) as AbsoluteAddress) >>> 0, st.read32((sd + SIE_SD.CPU_TIMER + 4) as AbsoluteAddress) >>> 0);
+      v.timerValue = signedWordsToMicros(get32(b, SIE_SD.CPU_TIMER) >>> 0, get32(b, SIE_SD.CPU_TIMER + 4) >>> 0);
       v.timerSetAt = after;
-      const ckcHigh = st.read32((sd + SIE_SD.CLOCK_COMPARATOR) as AbsoluteAddress) >>> 0;
-      const ckcLow = st.read32((sd + SIE_SD.CLOCK_COMPARATOR + 4) as AbsoluteAddress) >>> 0;
+      const ckcHigh = get32(b, SIE_SD.CLOCK_COMPARATOR) >>> 0;
+      const ckcLow = get32(b, SIE_SD.CLOCK_COMPARATOR + 4) >>> 0;
       if (ckcHigh !== v.ckcWords[0] || ckcLow !== v.ckcWords[1]) {
         v.ckcWords[0] = ckcHigh;
         v.ckcWords[1] = ckcLow;
@@ -491,7 +489,7 @@ export class VirtualMachine {
       used += ran;
       clock.advanceTo(after);
       let cost = this.cost('sie-entry') + this.cost('sie-exit');
-      const code = st.read8((sd + SIE_SD.INTERCEPTION_CODE) as AbsoluteAddress);
+      const code = b[SIE_SD.INTERCEPTION_CODE]!;
       if (code !== SIE_ICPT.NONE) this.counters.interceptions++;
       switch (code) {
         case SIE_ICPT.NONE:
@@ -501,9 +499,8 @@ export class VirtualMachine {
           this.charge(code === SIE_ICPT.NONE ? 'sie-slice' : code === SIE_ICPT.WAIT ? 'sie-wait' : 'sie-request', cost);
           break;
         case SIE_ICPT.INSTRUCTION: {
-          const ipa = st.read16((sd + SIE_SD.IPA) as AbsoluteAddress);
-          const b0 = ipa >>> 8;
-          const opcode = opcodeKey(b0, ipa & 0xff);
+          const b0 = b[SIE_SD.IPA]!;
+          const opcode = opcodeKey(b0, b[SIE_SD.IPA + 1]!);
           const length = b0 < 0x40 ? 2 : b0 < 0xc0 ? 4 : 6;
           const mnemonic = esa390InstructionByOpcode(opcode)?.mnemonic ?? 'other';
           const e = this.emulate(v, opcode, length);
@@ -513,8 +510,8 @@ export class VirtualMachine {
         }
         case SIE_ICPT.PROGRAM: {
           // The guest PSW is already the program old PSW; ILC and code at SD+X'CC', the TEA at SD+X'D0' (as in the prefix area).
-          const id = st.read32((sd + SIE_SD.PROGRAM_INTERRUPTION_ID) as AbsoluteAddress) >>> 0;
-          v.cpu.tea = st.read32((sd + SIE_SD.TRANSLATION_EXCEPTION_ID) as AbsoluteAddress) >>> 0;
+          const id = get32(b, SIE_SD.PROGRAM_INTERRUPTION_ID) >>> 0;
+          v.cpu.tea = get32(b, SIE_SD.TRANSLATION_EXCEPTION_ID) >>> 0;
           const e = this.exit(v, { reason: 'interception', kind: 'program', code: id & 0xffff, opcode: 0, length: (id >>> 16) & 0xff, completed: true });
           this.counters.interceptions--;
           cost += e;
@@ -522,7 +519,7 @@ export class VirtualMachine {
           break;
         }
         default: {
-          const reason = code === SIE_ICPT.VALIDITY ? `, validity reason X'${(st.read16((sd + SIE_SD.IPB) as AbsoluteAddress) >>> 0).toString(16).toUpperCase().padStart(4, '0')}'` : '';
+          const reason = code === SIE_ICPT.VALIDITY ? `, validity reason X'${((b[SIE_SD.IPB]! << 8) | b[SIE_SD.IPB + 1]!).toString(16).toUpperCase().padStart(4, '0')}'` : '';
           v.state = 'check-stop';
           v.checkStopReason = `SIE interception code X'${code.toString(16).toUpperCase().padStart(2, '0')}'${reason}`;
           this.charge('sie-validity', cost);
@@ -1126,6 +1123,21 @@ export class VirtualMachine {
     v.cpu.cc = 0;
     return false;
   }
+}
+
+/** Big-endian fields of a state description in CP's copy of it. */
+function get32(b: Uint8Array, o: number): number {
+  return (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
+}
+function put32(b: Uint8Array, o: number, v: number): void {
+  b[o] = v >>> 24;
+  b[o + 1] = v >>> 16;
+  b[o + 2] = v >>> 8;
+  b[o + 3] = v;
+}
+function put16(b: Uint8Array, o: number, v: number): void {
+  b[o] = v >>> 8;
+  b[o + 1] = v;
 }
 
 /** Exceptions that nullify: the old PSW points at the instruction (POP "Types of Instruction Ending"). */
