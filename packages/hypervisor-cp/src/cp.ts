@@ -414,7 +414,8 @@ export class ControlProgram {
     if (!Number.isInteger(bytes) || bytes <= 0 || bytes % 4096 !== 0) return { ok: false, error: { code: 'HCPDST026E', message: 'Operand missing or invalid' } };
     if (bytes > l.user.maxStorage) return { ok: false, error: { code: 'HCPDST094E', message: `Storage exceeds allowed maximum of ${l.user.maxStorage / 1024}K` } };
     if (l.vm.style === 'sie' && bytes % SIE_UNIT !== 0) return { ok: false, error: { code: 'SIE_STORAGE', message: 'SIE relocates in 64K units' } };
-    if (l.vm.io.subchannels.some((s) => s.busy)) return { ok: false, error: { code: 'HCPDST091E', message: 'I/O is active on the virtual machine' } };
+    // Only real I/O refuses it: a console READ waiting for a line (a CMS waiting at VM READ) ends with the reset.
+    if (l.vm.io.subchannels.some((s) => s.busy && s.device.kind === 'minidisk')) return { ok: false, error: { code: 'HCPDST091E', message: 'I/O is active on the virtual machine' } };
     const span = Math.ceil(bytes / SIE_UNIT) * SIE_UNIT + CP_AREA_BYTES;
     const origin = this.allocate(span);
     if (origin < 0) return { ok: false, error: { code: 'HCPLGA056E', message: 'Not enough real storage for the virtual machine' } };
@@ -430,6 +431,8 @@ export class ControlProgram {
 
   /** Take a VM's CPUs off the scheduler and give its storage back, scrubbed. */
   private release(l: Logged): void {
+    // Its real channel programs stop first (real CSCH): none may store into this storage once it is another user's.
+    l.vm.io.reset(false);
     for (const c of l.vm.cpus) {
       this.scheduler.remove(c.entity, this.clock.now());
       this.entities.delete(c.entity);

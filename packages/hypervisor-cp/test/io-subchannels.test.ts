@@ -346,6 +346,80 @@ ID       DC    X'0001000001'
   });
 });
 
+describe('LOGOFF and DEFINE STORAGE with I/O in flight', () => {
+  it('LOGOFF stops the user’s real channel programs: the next user of the same real storage is not written by them', () => {
+    const { cp } = system();
+    const alice = logon(cp, 'ALICE');
+    const origin = alice.storage.origin;
+    // A long program: 40 reads of the greeting into consecutive 80-byte areas from X'2000'.
+    let ccws = '';
+    for (let i = 0; i < 40; i++)
+      ccws +=
+        `G${i}`.padEnd(9) +
+        `DC    X'07',X'40',AL2(6),A(SEEK)\n         DC    X'31',X'40',AL2(5),A(ID)\n         DC    X'08',X'00',AL2(0),A(G${i}+8)\n         DC    X'06',X'60',AL2(80),A(X'${(0x2000 + 80 * i).toString(16).toUpperCase()}')\n`;
+    load(
+      alice,
+      reader(3).replace(
+        /CCW      DC    X'07'[\s\S]*?A\(X'700'\)\n/,
+        // First a READ COUNT into X'3000' (CP reads it into a bounce buffer and copies it at the end, cylinder un-relocated).
+        `CCW      DC    X'07',X'40',AL2(6),A(SEEK)\n         DC    X'12',X'60',AL2(8),A(X'3000')\n${ccws}         DC    X'03',X'00',AL2(1),A(0)\n`,
+      ),
+    );
+    // Log off in the middle of the program: the first reads have landed, later ones are still to come.
+    for (let i = 0; i < 100_000 && alice.storage.read32(0x2000 + 80 * 3) === 0; i++) cp.run(5_000);
+    expect(alice.storage.read32(0x2000 + 80 * 3)).not.toBe(0);
+    expect(alice.storage.read32(0x2000 + 80 * 39)).toBe(0);
+    expect(cp.realIo.busy).toBe(true);
+    expect(cp.logoff('ALICE')).toBe(true);
+    // BOB gets the same real storage window and waits in a disabled wait.
+    const bob = logon(cp, 'BOB');
+    expect(bob.storage.origin).toBe(origin);
+    const mine = new Uint8Array(0x2000).fill(0xbb);
+    bob.load(0x2000, mine);
+    bob.start(0x000a0000, 0);
+    cp.run(1_000_000_000);
+    expect(cp.realIo.busy).toBe(false);
+    // BOB's storage is what BOB put there: ALICE's program neither read into it nor copied its bounce buffer over it.
+    const window = new Uint8Array(0x10000);
+    bob.storage.readBytes(0, window);
+    expect(window.subarray(0x2000, 0x4000).every((b) => b === 0xbb)).toBe(true);
+    expect(window.subarray(0, 0x2000).every((b) => b === 0)).toBe(true);
+    expect(window.subarray(0x4000).every((b) => b === 0)).toBe(true);
+  });
+
+  it('DEFINE STORAGE while the guest waits for a console READ: the system reset ends the READ and the new size is given', () => {
+    const { cp } = system();
+    const alice = logon(cp, 'ALICE');
+    load(
+      alice,
+      `
+T        START X'1000'
+         BALR  12,0
+         USING *,12
+         L     1,=X'00010000'
+         STSCH SCHIB
+         OI    SCHIB+5,X'80'
+         MSCH  SCHIB
+         SSCH  ORB
+         LPSW  WAIT
+         DS    0D
+WAIT     DC    X'020A0000',X'80000000'
+ORB      DC    F'1',X'00808000',A(CCW)
+         DS    0D
+CCW      DC    X'0A',X'20',AL2(80),A(X'800')
+SCHIB    DS    XL52
+         END   T`,
+    );
+    cp.run(10_000_000);
+    expect(alice.io.subchannel(0)!.busy).toBe(true);
+    expect(executeCommand(cp, alice, 'DEFINE STORAGE 2M').lines).toEqual([
+      'STORAGE = 2M',
+      'Storage cleared - system reset.',
+    ]);
+    expect(cp.vm('ALICE')!.storageSize).toBe(2 * 1024 * 1024);
+  });
+});
+
 describe('more minidisks than CP work areas', () => {
   it('seven links to one minidisk read at once: every program completes with CE+DE (starts beyond the work areas wait)', () => {
     const { cp } = system();
