@@ -6,13 +6,7 @@
  * noted (codes at X'84'/X'86' and X'88').
  */
 import { describe, expect, it } from 'vitest';
-import {
-  type Esa390Machine,
-  type Esa390MachineOptions,
-  type IoHandler,
-  type IoInterruption,
-  type SimClock,
-} from '@strachey/isa-core';
+import type { Esa390Machine, Esa390MachineOptions, IoHandler, IoInterruption, SimClock } from '@strachey/isa-core';
 import { bootProgram } from '@strachey/isa-core/testing';
 
 /** Assemble `src` into a fresh machine; returns it with symbol lookup and storage readers. */
