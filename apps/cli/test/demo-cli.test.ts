@@ -17,8 +17,8 @@ const strachey = (...args: string[]) =>
   });
 
 describe('strachey demo (the command)', () => {
-  it('runs the default demo and prints its report as JSON', () => {
-    const run = strachey('demo', '--json');
+  it('runs the bare-metal demo and prints its report as JSON', () => {
+    const run = strachey('demo', '--scenario', 'bare-metal', '--json');
     expect(run.status).toBe(0);
     // Not a terminal: no status line.
     expect(run.stderr).toBe('');
@@ -39,14 +39,14 @@ describe('strachey demo (the command)', () => {
   });
 
   it('exits 1 and says why when the budget ends before the guest', () => {
-    const run = strachey('demo', '--budget', '20k');
+    const run = strachey('demo', '--scenario', 'bare-metal', '--budget', '20k');
     expect(run.status).toBe(1);
     expect(run.stdout).toContain('instruction budget ran out');
     expect(run.stdout).toContain('20,000');
   });
 
   it('exits 2 on a budget that is not a count', () => {
-    const run = strachey('demo', '--budget', 'lots');
+    const run = strachey('demo', '--scenario', 'bare-metal', '--budget', 'lots');
     expect(run.status).toBe(2);
     expect(run.stderr).toContain(
       "error DEMO_BUDGET: --budget expects a positive instruction count such as 250000, 250k or 50M, found 'lots'",
@@ -57,7 +57,9 @@ describe('strachey demo (the command)', () => {
   it('exits 2 on an unknown scenario and on a --guest source that does not assemble, saying where', () => {
     const unknown = strachey('demo', '--scenario', 'nope');
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toContain("error DEMO_SCENARIO: no scenario 'nope'; expected one of: bare-metal");
+    expect(unknown.stderr).toContain(
+      "error DEMO_SCENARIO: no scenario 'nope'; expected one of: mainframe, bare-metal, or a scenario file (.yaml, .json)",
+    );
     const dir = mkdtempSync(join(tmpdir(), 'strachey-demo-'));
     try {
       const shipped = readFileSync(join(cli, 'src/demo/guest/supervisor.asm'), 'utf8');

@@ -1,11 +1,14 @@
 /**
- * `strachey demo [--scenario NAME] [--budget N] [--guest FILE] [--json]`:
+ * `strachey demo [--scenario NAME|FILE] [--budget N] [--guest FILE] [--json]`:
  * run a demonstration scenario (demo/), show a live status line on a
- * terminal, and print its report as text or JSON. Exit code 0 when every
+ * terminal, and print its report as text or JSON. The default scenario is
+ * the composed mainframe; `--scenario FILE.yaml` (or .json) changes its
+ * partitions, weights, storage, users, their commands and the simulated
+ * time. Exit code 0 when every
  * check passed, 1 when a result differs from its reference or the budget ran
  * out first, 2 for bad arguments, 3 when the simulated machine check-stopped.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UserError } from '../diagnostics';
 import { exitCodeOf, findScenario, renderJson, SCENARIOS } from '../demo/index';
@@ -50,14 +53,29 @@ export function parseBudget(text: string): number {
 }
 
 /** Run `strachey demo` and return its exit code. */
+/** A scenario file: a .yaml/.yml/.json name, or any path that exists. */
+const isScenarioFile = (name: string): boolean => /\.(ya?ml|json)$/i.test(name) || existsSync(name);
+
 export async function runDemo(options: DemoCommandOptions, io: DemoIo = PROCESS_IO): Promise<number> {
   const name = options.scenario ?? SCENARIOS[0]!.name;
-  const scenario = findScenario(name);
+  let scenario = findScenario(name);
+  let scenarioFile: { file: string; text: string } | undefined;
+  if (scenario === undefined && isScenarioFile(name)) {
+    try {
+      scenarioFile = { file: name, text: readFileSync(name, 'utf8') };
+    } catch (error) {
+      throw new UserError(
+        { code: 'READ', file: name, message: `cannot read the scenario file: ${(error as Error).message}` },
+        2,
+      );
+    }
+    scenario = SCENARIOS[0]!;
+  }
   if (scenario === undefined) {
     throw new UserError(
       {
         code: 'DEMO_SCENARIO',
-        message: `no scenario '${name}'; expected one of: ${SCENARIOS.map((s) => s.name).join(', ')}`,
+        message: `no scenario '${name}'; expected one of: ${SCENARIOS.map((s) => s.name).join(', ')}, or a scenario file (.yaml, .json)`,
       },
       2,
     );
@@ -83,6 +101,7 @@ export async function runDemo(options: DemoCommandOptions, io: DemoIo = PROCESS_
     progress,
     ...(budget !== undefined ? { budget } : {}),
     ...(guestSource !== undefined ? { guestSource } : {}),
+    ...(scenarioFile !== undefined ? { scenarioFile } : {}),
   });
   progress.done();
   io.stdout(options.json === true ? renderJson(run.report) : run.text());
@@ -94,9 +113,18 @@ export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description('run a demonstration system on the simulated machine and report what it did')
-    .option('--scenario <name>', `which demonstration (default ${SCENARIOS[0]!.name})`)
-    .option('--budget <instructions>', 'most guest instructions to execute, e.g. 250000, 250k, 50M')
-    .option('--guest <file>', 'run this assembler source instead of the shipped guest (a modified copy)')
+    .option(
+      '--scenario <name|file>',
+      `which demonstration (default ${SCENARIOS[0]!.name}), or a YAML/JSON file changing the mainframe's partitions, users and time`,
+    )
+    .option(
+      '--budget <instructions>',
+      'bare-metal: most guest instructions to execute, e.g. 250000, 250k, 50M',
+    )
+    .option(
+      '--guest <file>',
+      'run this assembler source instead of the shipped time-sharing supervisor (a modified copy)',
+    )
     .option('--json', 'print the report as JSON (no status line)')
     .addHelpText(
       'after',

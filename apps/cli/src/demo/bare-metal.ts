@@ -21,6 +21,7 @@ import {
   ebcdicToAscii,
   type InterceptionPolicy,
   LOWCORE,
+  type StoragePort,
   unsignedWordsToMicros,
 } from '@strachey/isa-core';
 import { UserError } from '../diagnostics';
@@ -220,19 +221,19 @@ class InterruptionObserver implements InterceptionPolicy {
 }
 
 /** Guest storage reads at the addresses the assembly gives. */
-class GuestView {
+export class GuestView {
   constructor(
-    private readonly machine: Esa390Machine,
+    private readonly storage: StoragePort,
     private readonly guest: AssembledGuest,
   ) {}
   sym(name: GuestSymbol): number {
     return this.guest.symbols[name];
   }
   u8(address: number): number {
-    return this.machine.storage.read8(absoluteAddress(address));
+    return this.storage.read8(absoluteAddress(address));
   }
   u32(address: number): number {
-    return this.machine.storage.read32(absoluteAddress(address)) >>> 0;
+    return this.storage.read32(absoluteAddress(address)) >>> 0;
   }
   /** An unsigned 64-bit doubleword as a number (exact below 2^53). */
   u64(address: number): number {
@@ -245,7 +246,7 @@ class GuestView {
     return hex(this.u32(address), 8) + hex(this.u32(address + 4), 8);
   }
   write32(address: number, value: number): void {
-    this.machine.storage.write32(absoluteAddress(address), value);
+    this.storage.write32(absoluteAddress(address), value);
   }
 }
 
@@ -266,7 +267,8 @@ function describeStop(exit: Esa390MachineExit, machine: Esa390Machine): BareMeta
   return { kind: last.reason === 'wait' ? 'enabled-wait' : 'stopped' };
 }
 
-function readTasks(view: GuestView): TaskReport[] {
+/** The tasks as their TCBs show them, read from the supervisor's storage. */
+export function readTasks(view: GuestView): TaskReport[] {
   const tasks: TaskReport[] = [];
   const len = view.sym('TCBLEN');
   for (let tcb = view.sym('TCBS'); tcb + len <= view.sym('TCBEND'); tcb += len) {
@@ -369,7 +371,7 @@ export async function runBareMetal(options: BareMetalOptions): Promise<BareMetal
   const machine = createEsa390Machine({ mainsize, policy: observer });
   const cpu = machine.cpus[0]!;
   for (const c of assembly.chunks) machine.storage.writeFrom(absoluteAddress(c.address), c.bytes);
-  const view = new GuestView(machine, guest);
+  const view = new GuestView(machine.storage, guest);
   view.write32(symbols.SIEVEN, parameters.sieveLimit);
   view.write32(symbols.COLLATZN, parameters.collatzLimit);
   view.write32(symbols.ROGUEN, parameters.rogueSpins);
@@ -483,7 +485,7 @@ export async function runBareMetal(options: BareMetalOptions): Promise<BareMetal
  * REPORTs and an EXIT each, COLLATZ one LOG per record; ROGUE makes none and
  * takes the one program interruption.
  */
-function referenceChecks(
+export function referenceChecks(
   parameters: Required<BareMetalParameters>,
   tasks: readonly TaskReport[],
   log: BareMetalReport['log'],

@@ -55,6 +55,8 @@ export interface ScenarioContext {
   readonly budget?: number;
   /** Guest source to use instead of the scenario's own (a reader's modified copy), with its file name for diagnostics. */
   readonly guestSource?: { readonly file: string; readonly text: string };
+  /** A scenario file (YAML or JSON) that changes what the scenario builds, with its name for diagnostics. */
+  readonly scenarioFile?: { readonly file: string; readonly text: string };
 }
 
 /** A runnable demonstration. */

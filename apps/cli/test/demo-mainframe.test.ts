@@ -1,0 +1,329 @@
+/**
+ * `strachey demo`'s default: the composed mainframe. One run of the default
+ * scenario (in-process, shared by the report tests), a second for
+ * determinism, the JSON form from the command, and scenario files with
+ * mistakes reported as file:line:column.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type MainframeReport,
+  mainframeScenario,
+  parseMainframe,
+  runMainframe,
+} from '../src/demo/mainframe/index';
+import { renderJson } from '../src/demo/scenario';
+import { SILENT_PROGRESS } from '../src/progress';
+
+const cli = fileURLToPath(new URL('..', import.meta.url));
+const strachey = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@strachey/source', 'src/main.ts', ...args], {
+    cwd: cli,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+
+/** The report without the wall-clock section (the only part allowed to differ between runs). */
+const deterministic = (r: MainframeReport): string => {
+  const { host: _host, ...rest } = r;
+  return JSON.stringify(rest);
+};
+
+let report: MainframeReport;
+beforeAll(async () => {
+  report = await runMainframe({ progress: SILENT_PROGRESS });
+}, 60_000);
+
+describe('the default mainframe', () => {
+  it('ran every partition of the installation and passed its checks', () => {
+    expect(report.outcome).toBe('ok');
+    expect(report.partitions.map((p) => `${p.name}:${p.runs}`)).toEqual([
+      'VM1:CP',
+      'KERN:MINIKERN',
+      'TSO:supervisor',
+      'BATCH1:batch',
+      'BATCH2:batch',
+      'BATCH3:batch',
+    ]);
+    expect(report.checks.length).toBeGreaterThanOrEqual(10);
+    expect(report.simulatedMicros).toBe(300_000);
+  });
+
+  it('the CMS users logged on at terminals, CMS came up from 190 and answered their commands', () => {
+    const users = report.cp[0]!.users.filter((u) => u.guest === 'cms');
+    expect(users.map((u) => u.userid)).toEqual(['ALICE', 'BOB', 'CAROL', 'DAVE']);
+    const alice = users[0]!.transcript;
+    expect(alice).toContain('CMS VERSION 1.0 STRACHEY');
+    // LISTFILE lists the A-disk; TYPE shows the file; QUERY DISK shows the 191 minidisk.
+    const after = (cmd: string) => alice.slice(alice.indexOf(`> ${cmd}`) + 1);
+    expect(after('LISTFILE').slice(0, 2)).toEqual(['PROFILE  EXEC     A1', 'WELCOME  TEXT     A1']);
+    expect(after('TYPE WELCOME TEXT')[0]).toBe('WELCOME, ALICE, TO CMS UNDER CP IN AN LPAR.');
+    expect(after('QUERY DISK')[1]).toMatch(/^ALI191 191\s+A\s+R\/W\s+1 3390 4096/);
+    for (const u of users) {
+      // Every command was typed, and CMS (or CP, for #CP) answered the last one.
+      expect(u.transcript.filter((l) => l.startsWith('> '))).toEqual(u.commands.map((c) => `> ${c}`));
+      expect(u.transcript.at(-1)!.startsWith('> ')).toBe(false);
+    }
+    // A #CP command goes to CP, not CMS.
+    const dave = users.find((u) => u.userid === 'DAVE')!.transcript;
+    expect(dave[dave.indexOf('> #CP QUERY VIRTUAL STORAGE') + 1]).toBe('STORAGE = 16M');
+    // COPYFILE wrote a new file on CAROL's minidisk, which her next LISTFILE shows.
+    const carol = users.find((u) => u.userid === 'CAROL')!.transcript;
+    expect(carol.slice(carol.lastIndexOf('> LISTFILE'))).toContain('NOTES    TEXT     A1');
+  });
+
+  it('CP intercepted privileged operations of every guest, by type; MINIKERN under CP needed its DAT instructions emulated', () => {
+    for (const u of report.cp[0]!.users) {
+      expect(u.interceptions).toBeGreaterThan(0);
+      const byType = Object.values(u.intercepted).reduce((n, v) => n + v, 0);
+      expect(byType).toBeGreaterThan(0);
+    }
+    const cms = report.cp[0]!.users.find((u) => u.userid === 'ALICE')!;
+    expect(cms.intercepted.SSCH).toBeGreaterThan(0);
+    expect(cms.intercepted['DIAG 018']).toBeGreaterThan(0);
+    const mini = report.cp[0]!.users.find((u) => u.guest === 'minikern')!;
+    expect(mini.intercepted.PTLB).toBeGreaterThan(0);
+    expect(mini.intercepted.LCTL).toBeGreaterThan(0);
+    expect(mini.transcript).toContain('ALL TASKS DONE');
+    // CP's real I/O went to the partition's own DASD through its channel-subsystem image.
+    expect(report.cp[0]!.realIo.starts).toBeGreaterThan(10);
+    expect(report.cp[0]!.realIo.completions).toBe(report.cp[0]!.realIo.starts);
+    expect(report.partitions.find((p) => p.name === 'VM1')!.ioStarts).toBe(report.cp[0]!.realIo.starts);
+  });
+
+  it('MINIKERN printed the same lines bare in its partition as under CP', () => {
+    const kern = report.partitions.find((p) => p.name === 'KERN')!;
+    const mini = report.cp[0]!.users.find((u) => u.guest === 'minikern')!;
+    expect(kern.console).toEqual([
+      'MINIKERN BOOTED FROM DISK',
+      'TASK A SUM=02001000',
+      'TASK B SUM=09682200',
+      'ALL TASKS DONE',
+    ]);
+    expect(mini.transcript).toEqual(kern.console);
+  });
+
+  it('partitions that always wanted the CPs got shares in proportion to their weights; waiting ones left theirs to them', () => {
+    const batch = report.partitions.filter((p) => p.runs === 'batch');
+    // Always ready: never released for a wait.
+    for (const p of batch) expect(p.releases.wait).toBe(0);
+    const perWeight = batch.map((p) => p.share / p.weight);
+    const mean = perWeight.reduce((a, b) => a + b, 0) / perWeight.length;
+    for (const x of perWeight) expect(Math.abs(x - mean) / mean).toBeLessThan(0.1);
+    // The interactive partitions waited and used less than their weight's share; the batch partitions more.
+    for (const name of ['VM1', 'KERN']) {
+      const p = report.partitions.find((x) => x.name === name)!;
+      expect(p.releases.wait).toBeGreaterThan(0);
+      expect(p.share).toBeLessThan(p.weightShare);
+    }
+    for (const p of batch) expect(p.share).toBeGreaterThan(p.weightShare);
+    // Nothing is created: the shares add up to at most the machine.
+    expect(report.partitions.reduce((n, p) => n + p.share, 0)).toBeLessThanOrEqual(100);
+  });
+
+  it('storage: each partition has its own storage, zone partitions one range, block-table ones 64 MB blocks, none overlapping', () => {
+    const ranges = report.storageMap.map((s) => [Number(s.from), Number(s.to), s.owner] as const);
+    for (let i = 1; i < ranges.length; i++) expect(ranges[i]![0]).toBe(ranges[i - 1]![1] + 1);
+    expect(ranges.at(-1)![1]).toBe(report.machine.storage - 1);
+    expect(ranges.at(-1)![2]).toBe('HSA');
+    const vm1 = report.partitions.find((p) => p.name === 'VM1')!;
+    expect(vm1.storage.mode).toBe('blocks');
+    expect(vm1.storage.origins).toHaveLength(4);
+    expect(report.partitions.find((p) => p.name === 'KERN')!.storage.mode).toBe('zone');
+  });
+
+  it('overhead per layer: PR/SM dispatching costs less than CP emulating for its guests', () => {
+    expect(report.overhead.prsm).toBeGreaterThan(0);
+    expect(report.overhead.cp).toBeGreaterThan(0);
+    expect(report.overhead.prsm).toBeLessThan(report.overhead.cp);
+    // The figures are the counters': PR/SM's overhead is the sum of the partitions' dispatch cycles.
+    expect(report.partitions.reduce((n, p) => n + p.prsmCycles, 0)).toBe(report.prsm.overheadCycles);
+    const users = report.cp[0]!.users;
+    expect(report.cp[0]!.cpCycles).toBe(users.reduce((n, u) => n + u.cpCycles, 0));
+  });
+
+  it('the time-sharing supervisor computed its results in its partition', () => {
+    const tso = report.supervisors[0]!;
+    expect(tso.stop).toBe("disabled wait, code X'000'");
+    // π(200,000) = 17,984; the longest Collatz chain below 20,000 starts at 17,647 (OEIS A006877).
+    expect(tso.tasks.find((t) => t.name === 'SIEVE')!.results[0]).toBe(17_984);
+    expect(tso.tasks.find((t) => t.name === 'COLLATZ')!.results[0]).toBe(17_647);
+  });
+
+  it('the text report names the sections a reader looks for', () => {
+    const text = mainframeScenario.renderText(report);
+    for (const heading of [
+      'Partitions:',
+      'Storage map',
+      'Virtual machines under CP in VM1',
+      'Terminals in VM1',
+      'I/O',
+      'Simulated overhead per layer',
+      'all 12 checks passed',
+    ]) {
+      expect(text).toContain(heading);
+    }
+    expect(text).toContain('> LISTFILE');
+  });
+
+  it('two runs give the same report, byte for byte, apart from the wall clock', async () => {
+    const again = await runMainframe({ progress: SILENT_PROGRESS });
+    expect(deterministic(again)).toBe(deterministic(report));
+  }, 60_000);
+});
+
+describe('strachey demo --json', () => {
+  it('prints the report as JSON: every section, the checks, the host last', () => {
+    const run = strachey('demo', '--json');
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const json = JSON.parse(run.stdout) as MainframeReport;
+    expect(Object.keys(json)).toEqual([
+      'scenario',
+      'title',
+      'source',
+      'outcome',
+      'machine',
+      'simulatedMicros',
+      'partitions',
+      'storageMap',
+      'prsm',
+      'cp',
+      'supervisors',
+      'batch',
+      'io',
+      'overhead',
+      'checks',
+      'host',
+    ]);
+    expect(json.scenario).toBe('mainframe');
+    expect(typeof json.host.wallSeconds).toBe('number');
+    // The same deterministic content as the in-process run.
+    expect(deterministic(json)).toBe(deterministic(report));
+    expect(JSON.parse(renderJson(report)).partitions).toEqual(json.partitions);
+  });
+});
+
+describe('scenario files', () => {
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'strachey-scenario-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it('a small YAML scenario runs: its partitions, weights, users and commands', () => {
+    const path = file(
+      'small.yaml',
+      `# two partitions on one CP
+machine:
+  cps: 1
+  slice: 2ms
+time: 150ms
+partitions:
+  - name: ZVM
+    runs: cp
+    weight: 60
+    storage: 128M
+    users:
+      - userid: EVE
+        commands: [LISTFILE, QUERY DISK]
+  - name: CRUNCH
+    runs: batch
+    weight: 40
+`,
+    );
+    const run = strachey('demo', '--scenario', path, '--json');
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const r = JSON.parse(run.stdout) as MainframeReport;
+    expect(r.source).toBe(path);
+    expect(r.machine.physicalCps).toBe(1);
+    expect(r.simulatedMicros).toBe(150_000);
+    expect(r.partitions.map((p) => [p.name, p.weight])).toEqual([
+      ['ZVM', 60],
+      ['CRUNCH', 40],
+    ]);
+    const eve = r.cp[0]!.users[0]!;
+    expect(eve.userid).toBe('EVE');
+    expect(eve.transcript).toContain('> QUERY DISK');
+    expect(eve.transcript).toContain(
+      'EVE191 191  A  R/W      1 3390 4096         2           5-33        10         15',
+    );
+  });
+
+  it('mistakes are reported as file:line:column with what was expected, exit code 2, nothing printed on stdout', () => {
+    const path = file(
+      'bad.yaml',
+      `machine:
+  cps: 2
+partitions:
+  - name: VM1
+    runs: cp
+    weight: 1200
+    users:
+      - userid: ALICE
+        colour: blue
+  - name: KERN
+    runs: minikern
+    weight: 10
+    storage: 65M
+    mode: blocks
+`,
+    );
+    const run = strachey('demo', '--scenario', path);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toContain(
+      `${path}:6:13: error SCENARIO: partitions.0.weight: Too big: expected number to be <=999`,
+    );
+    expect(lines).toContain(`${path}:9:9: error SCENARIO: partitions.0.users.0: unknown key 'colour'`);
+  });
+
+  it('checks beyond the schema are located too: storage that is not whole 64 MB blocks, duplicate names', () => {
+    const r = parseMainframe(
+      `partitions:
+  - { name: A, runs: batch, weight: 1, storage: 96M, mode: blocks }
+  - { name: A, runs: batch, weight: 1 }
+`,
+      'two.yaml',
+    );
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.errors).toContainEqual(
+        expect.objectContaining({ code: 'BAD_VALUE', file: 'two.yaml', line: 2, column: 49 }),
+      );
+      expect(r.errors).toContainEqual(
+        expect.objectContaining({ code: 'DUPLICATE', file: 'two.yaml', line: 3, column: 13 }),
+      );
+    }
+  });
+
+  it('YAML syntax errors and JSON files get positions as well', () => {
+    const syntax = parseMainframe('partitions:\n  - name: A\n   runs: batch\n', 's.yaml');
+    expect(syntax.ok).toBe(false);
+    if (!syntax.ok) expect(syntax.errors[0]).toMatchObject({ code: 'SYNTAX', file: 's.yaml', line: 3 });
+    const json = parseMainframe(
+      '{\n  "partitions": [\n    { "name": "A", "runs": "bach", "weight": 1 }\n  ]\n}\n',
+      'j.json',
+    );
+    expect(json.ok).toBe(false);
+    if (!json.ok)
+      expect(json.errors[0]).toMatchObject({ code: 'SCENARIO', file: 'j.json', line: 3, column: 28 });
+  });
+
+  it('a missing file is a READ error naming it', () => {
+    const run = strachey('demo', '--scenario', join(dir, 'nope.yaml'));
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`${join(dir, 'nope.yaml')}: error READ: cannot read the scenario file`);
+  });
+});
