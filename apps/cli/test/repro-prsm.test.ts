@@ -8,11 +8,12 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runRepro } from '../src/commands/repro';
 import { checkTraceEvents } from '../src/commands/trace';
 import { irdynStorageResult } from '../src/repro/irdyn-storage';
-import { lparWeightsResult } from '../src/repro/lpar-weights';
+import { expectedShares, lparWeightsResult } from '../src/repro/lpar-weights';
 import { findReproduction } from '../src/repro/registry';
 import { runSmpScaling } from '@strachey/prsm';
 import { smpScalingResult, smpScalingSweep } from '../src/repro/smp-scaling';
@@ -35,6 +36,7 @@ describe('PR/SM reproductions', () => {
       mvs2Idle: { share: Record<string, number> };
       capping: { shareCps: number; capped: number; uncapped: number };
       ird: { share: Record<string, number> };
+      weightSets: { weights: number[]; expected: Record<string, number>; measured: Record<string, number>; maxError: number }[];
     };
     const weights: Record<string, number> = { MVS2: 10, MVS3: 20, MVS4: 30, MVS5: 40 };
     for (const [n, w] of Object.entries(weights)) expect(Math.abs(j.fullLoad.share[n]! - w / 100)).toBeLessThan(0.02);
@@ -45,12 +47,33 @@ describe('PR/SM reproductions', () => {
     expect(j.capping.capped).toBeGreaterThan(j.capping.shareCps * 0.9);
     expect(j.capping.uncapped).toBeGreaterThan(3.9);
     expect(Math.abs(j.ird.share.MVS2! - 50 / 140)).toBeLessThan(0.02);
+    // Other weight sets: shares follow the weights; a weight worth more than 4 logical CPs gets 4 CPs and the rest flows on.
+    expect(j.weightSets.map((x) => x.weights.join('/'))).toEqual(['25/25/25/25', '40/30/20/10', '5/5/10/80']);
+    for (const x of j.weightSets) expect(x.maxError).toBeLessThan(0.03);
+    const greedy = j.weightSets[2]!;
+    expect(greedy.measured.MVS5!).toBeLessThan(0.8 - 0.2);
+    expect(greedy.measured.MVS2! / greedy.measured.MVS4!).toBeCloseTo(0.5, 1);
     expect(r.files.map((f) => f.name).sort()).toEqual(['lpar-weights.csv', 'lpar-weights.json', 'lpar-weights.perfetto.json', 'lpar-weights.svg']);
     expect(r.files.find((f) => f.name.endsWith('.svg'))!.content).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
     // The full-load run's dispatches as a Perfetto trace (strachey trace repro lpar-weights): one track per physical CP.
     const trace = JSON.parse(r.files.find((f) => f.name === 'lpar-weights.perfetto.json')!.content) as { traceEvents: { ph: string; tid: number }[] };
     expect(checkTraceEvents(trace)).toEqual([]);
     expect(new Set(trace.traceEvents.filter((e) => e.ph === 'X').map((e) => e.tid)).size).toBe(10);
+  });
+
+  it('expected shares: by weight, never above the logical-CP cap, all of it handed out (water-filling)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 999 }), { minLength: 2, maxLength: 6 }), fc.double({ min: 0.2, max: 1, noNaN: true }), (weights, cap) => {
+        fc.pre(cap * weights.length >= 1);
+        const s = expectedShares(weights, cap);
+        expect(s.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+        for (const x of s) expect(x).toBeLessThanOrEqual(cap + 1e-12);
+        // Among the partitions below the cap, shares are proportional to weights.
+        const free = weights.map((w, i) => [w, s[i]!] as const).filter(([, x]) => x < cap - 1e-12);
+        for (const [w, x] of free) expect(x / w).toBeCloseTo(free[0]![1] / free[0]![0], 9);
+      }),
+    );
+    expect(expectedShares([10, 20, 30, 40], 0.5)).toEqual([0.1, 0.2, 0.3, 0.4]);
   });
 
   it('irdyn-storage: the block table grows by non-adjacent blocks while running; a zone only into adjacent storage', () => {

@@ -16,7 +16,7 @@ import { createPrsm, dispatchTraceEvents, formatPrsmError, parseIocp, parseProfi
 import { UserError } from '../diagnostics';
 import { barChart, toCsv } from './smp-scaling';
 import { formatNumber as num, formatTable } from './table';
-import type { ReproResult, Reproduction } from './types';
+import { defineSweep, type ReproResult, type Reproduction } from './types';
 
 const SHARED = ['MVS2', 'MVS3', 'MVS4', 'MVS5'];
 const WEIGHTS = [10, 20, 30, 40];
@@ -83,34 +83,94 @@ const share = (cps: Record<string, number>, names: readonly string[]): Record<st
   return Object.fromEntries(names.map((n) => [n, (cps[n] ?? 0) / total]));
 };
 
-/** Run every phase. */
-export function lparWeightsResult(windowMs = WINDOW_MS): ReproResult {
-  const warm = 4;
-  // 1. Full load.
-  const full = machine(WEIGHTS, [], [], true);
-  full.run({ ms: warm });
-  const fullCps = window(full, windowMs);
-  const fullShare = share(fullCps, SHARED);
-  // 2. MVS2 idle: its share flows to the others.
-  const idle = machine(WEIGHTS, ['MVS2']);
-  idle.run({ ms: warm });
-  const idleCps = window(idle, windowMs);
-  const idleShare = share(idleCps, SHARED);
-  // 3. Only MVS5 busy: capped vs uncapped.
-  const capped = machine(WEIGHTS, ['MVS2', 'MVS3', 'MVS4'], ['MVS5']);
-  capped.run({ ms: warm });
-  const cappedCps = window(capped, windowMs);
-  const uncapped = machine(WEIGHTS, ['MVS2', 'MVS3', 'MVS4']);
-  uncapped.run({ ms: warm });
-  const uncappedCps = window(uncapped, windowMs);
-  // 4. IRD: WLM raises MVS2's weight from 10 to 50 while everything runs.
-  const ird = machine(WEIGHTS, []);
-  ird.run({ ms: warm });
-  must(ird.setWeight('MVS2', 50));
-  ird.run({ ms: warm });
-  const irdShare = share(window(ird, windowMs), SHARED);
-  const irdWeights = [50, 20, 30, 40];
+/** One machine of the reproduction: a phase of the seed's example, or full load under another weight set. */
+export type LparWeightsPoint =
+  | { readonly phase: 'full' | 'mvs2-idle' | 'capped' | 'uncapped' | 'ird'; readonly windowMs: number }
+  | { readonly phase: 'weight-set'; readonly weights: readonly number[]; readonly windowMs: number };
 
+/** Physical CPs' worth each partition used in the window (and, for the seed's full-load run, its dispatches as a trace). */
+export interface LparWeightsMeasured {
+  readonly cps: Record<string, number>;
+  readonly dispatches: number;
+  readonly trace?: unknown;
+}
+
+/** Other weight sets measured under full load: equal weights, reversed, and one whose share exceeds what 4 logical CPs can use. */
+const WEIGHT_SETS: readonly (readonly number[])[] = [
+  [25, 25, 25, 25],
+  [40, 30, 20, 10],
+  [5, 5, 10, 80],
+];
+
+function runPhase(p: LparWeightsPoint): LparWeightsMeasured {
+  const warm = 4;
+  const traced = p.phase === 'full';
+  const weights = p.phase === 'weight-set' ? p.weights : WEIGHTS;
+  const idleSet = p.phase === 'mvs2-idle' ? ['MVS2'] : p.phase === 'capped' || p.phase === 'uncapped' ? ['MVS2', 'MVS3', 'MVS4'] : [];
+  const m = machine(weights, idleSet, p.phase === 'capped' ? ['MVS5'] : [], traced);
+  m.run({ ms: warm });
+  if (p.phase === 'ird') {
+    // IRD: WLM raises MVS2's weight from 10 to 50 while everything runs.
+    must(m.setWeight('MVS2', 50));
+    m.run({ ms: warm });
+  }
+  const cps = window(m, p.windowMs);
+  return {
+    cps,
+    dispatches: m.counters().dispatches,
+    ...(traced ? { trace: dispatchTraceEvents(m.dispatchTrace().segments, m.costModel.mhz, m.physicalCps) } : {}),
+  };
+}
+
+/**
+ * Each partition's expected share of what the shared partitions used under
+ * full load: by weight, except that a partition never gets more physical
+ * CPs than its logical CPs (`cap`: 4 CPs over the CPs used in all); what it
+ * cannot use is shared by the others by weight (water-filling).
+ */
+export function expectedShares(weights: readonly number[], cap: number): number[] {
+  const share = weights.map(() => 0);
+  let open = weights.map((_, i) => i);
+  let left = 1;
+  while (open.length > 0) {
+    const w = open.reduce((a, i) => a + weights[i]!, 0);
+    const over = open.filter((i) => (weights[i]! / w) * left > cap);
+    if (over.length === 0) {
+      for (const i of open) share[i] = (weights[i]! / w) * left;
+      break;
+    }
+    for (const i of over) share[i] = cap;
+    left -= cap * over.length;
+    open = open.filter((i) => !over.includes(i));
+  }
+  return share;
+}
+
+function points(windowMs: number): LparWeightsPoint[] {
+  return [
+    ...(['full', 'mvs2-idle', 'capped', 'uncapped', 'ird'] as const).map((phase) => ({ phase, windowMs })),
+    ...WEIGHT_SETS.map((weights) => ({ phase: 'weight-set' as const, weights, windowMs })),
+  ];
+}
+
+function assembleLpar(all: readonly { readonly params: LparWeightsPoint; readonly result: LparWeightsMeasured }[]): ReproResult {
+  const at = (phase: string): LparWeightsMeasured => all.find((p) => p.params.phase === phase)!.result;
+  const windowMs = all[0]!.params.windowMs;
+  const fullCps = at('full').cps;
+  const fullShare = share(fullCps, SHARED);
+  const idleCps = at('mvs2-idle').cps;
+  const idleShare = share(idleCps, SHARED);
+  const cappedCps = at('capped').cps;
+  const uncappedCps = at('uncapped').cps;
+  const irdShare = share(at('ird').cps, SHARED);
+  const irdWeights = [50, 20, 30, 40];
+  const sets = all.filter((p) => p.params.phase === 'weight-set').map((p) => {
+    const weights = (p.params as { weights: readonly number[] }).weights;
+    const used = SHARED.reduce((a, n) => a + (p.result.cps[n] ?? 0), 0);
+    const expected = expectedShares(weights, 4 / used);
+    const measured = share(p.result.cps, SHARED);
+    return { weights, expected: Object.fromEntries(SHARED.map((n, i) => [n, expected[i]!])), measured, maxError: Math.max(...SHARED.map((n, i) => Math.abs(measured[n]! - expected[i]!))) };
+  });
   const sum = WEIGHTS.reduce((a, b) => a + b, 0);
   const busyIdle = WEIGHTS.slice(1).reduce((a, b) => a + b, 0);
   const rows = SHARED.map((n, i) => [
@@ -137,7 +197,14 @@ export function lparWeightsResult(windowMs = WINDOW_MS): ReproResult {
     `capped at its share (40/100 of 8 = ${num(capShareCps)} CPs) it takes ${num(cappedCps.MVS5!)}.`,
     `IRD: MVS2's weight raised from 10 to 50 at run time; shares follow the new weights (50/140 = ${num(50 / 140)}).`,
     '',
-    `Each figure is guest cycles over a ${windowMs} ms window of simulated time (0.5 ms slices, ${num(full.counters().dispatches)} dispatches in the full-load run).`,
+    '',
+    'Other weight sets under full load (expected: by weight, but never more than a partition\'s 4 logical CPs; the rest by weight):',
+    formatTable(
+      ['weights', ...SHARED.map((n) => `${n} exp/meas`), 'max error'],
+      sets.map((x) => [x.weights.join('/'), ...SHARED.map((n) => `${num(x.expected[n]!)}/${num(x.measured[n]!)}`), x.maxError]),
+    ),
+    '',
+    `Each figure is guest cycles over a ${windowMs} ms window of simulated time (0.5 ms slices, ${num(at('full').dispatches)} dispatches in the full-load run).`,
   ].join('\n');
   const json = {
     windowMs,
@@ -146,6 +213,7 @@ export function lparWeightsResult(windowMs = WINDOW_MS): ReproResult {
     mvs2Idle: { share: idleShare, cps: idleCps },
     capping: { shareCps: capShareCps, capped: cappedCps.MVS5, uncapped: uncappedCps.MVS5 },
     ird: { weights: Object.fromEntries(SHARED.map((n, i) => [n, irdWeights[i]])), share: irdShare },
+    weightSets: sets,
   };
   return {
     text,
@@ -153,7 +221,7 @@ export function lparWeightsResult(windowMs = WINDOW_MS): ReproResult {
     files: [
       { name: 'lpar-weights.json', content: `${JSON.stringify(json, null, 2)}\n` },
       // Every dispatch of the full-load run, one track per physical CP (strachey trace repro lpar-weights).
-      { name: 'lpar-weights.perfetto.json', content: `${JSON.stringify(dispatchTraceEvents(full.dispatchTrace().segments, full.costModel.mhz, full.physicalCps))}\n` },
+      { name: 'lpar-weights.perfetto.json', content: `${JSON.stringify(at('full').trace)}\n` },
       { name: 'lpar-weights.csv', content: toCsv(header.map((h) => h.replace(/[ ,()]+/g, '_')), rows) },
       {
         name: 'lpar-weights.svg',
@@ -168,9 +236,23 @@ export function lparWeightsResult(windowMs = WINDOW_MS): ReproResult {
   };
 }
 
+/** Run every machine in this thread (window length exported so tests can run a shorter one). */
+export function lparWeightsResult(windowMs = WINDOW_MS): ReproResult {
+  return assembleLpar(points(windowMs).map((params) => ({ params, result: runPhase(params) })));
+}
+
+/** The sweep: each machine (phase or weight set) is a point. */
+export const lparWeightsSweep = defineSweep<LparWeightsPoint, LparWeightsMeasured>({
+  points: (scale) => points(scale === 'full' ? WINDOW_MS : 10),
+  runPoint: (p) => runPhase(p),
+  assemble: (all) => assembleLpar(all),
+  describe: (p) => (p.phase === 'weight-set' ? `weights ${p.weights.join('/')}` : p.phase),
+});
+
 export const lparWeights: Reproduction = {
   name: 'lpar-weights',
   traceFile: 'lpar-weights.perfetto.json',
+  sweep: lparWeightsSweep,
   title: 'Spruth §12.4.2: LPAR weights, idle share flowing to others, capping, IRD',
   source: 'Spruth, seed 004 §12.4.2 (Abb. 12.4.4-12.4.6); IBM PR/SM Planning Guide on weights and capping',
   run: () => lparWeightsResult(),
