@@ -1012,10 +1012,12 @@ QDHEAD   DC    C'LABEL  VDEV M  STAT   CYL TYPE BLKSIZE  FILES'
          DC    C'  BLKS USED-(%) BLKS LEFT  BLK TOTAL'
 QDLEN    EQU   *-QDHEAD
 BLANKS   DC    CL130' '
-DIRBUF   EQU   X'10000'
-MAPBUF   EQU   X'11000'
+*        Buffers above the nucleus, low enough that CMS runs in 128K:
+*        a MODULE at X'20000' needs 192K or more (DMSxxx109S below).
+DIRBUF   EQU   X'4000'
+MAPBUF   EQU   X'5000'
+FILEBUF  EQU   X'6000'
 LOADAT   EQU   X'20000'
-FILEBUF  EQU   X'30000'
 *
 *        NUCON: CMS's writable storage, in the user's page 0 above the
 *        architected low core (base register 0). Nothing in the nucleus

@@ -36,8 +36,8 @@ function cmsSymbol(name: string): number {
   return s.value;
 }
 
-/** `users` CMS users of 256K, each with a one-cylinder A-disk, whose directory says IPL CMS. */
-function system(users: number, files: (i: number) => CmsFile[]) {
+/** `users` CMS users (128K, the scale runs' size, unless `storage` says more), each with a one-cylinder A-disk, whose directory says IPL CMS. */
+function system(users: number, files: (i: number) => CmsFile[], storage = `${CMS_SMALL_STORAGE / 1024}K`) {
   const volume = new CkdVolume(geometry3390(users + 20));
   const sys = installCms(volume, { start: 1, cylinders: 1 });
   if (!sys.ok) throw new Error(sys.error);
@@ -45,7 +45,7 @@ function system(users: number, files: (i: number) => CmsFile[]) {
   for (let i = 0; i < users; i++) {
     const f = formatCmsDisk(volume, { start: 10 + i, cylinders: 1 }, { label: `U${i}`.padEnd(6, 'X').slice(0, 6), files: files(i) });
     if (!f.ok) throw new Error(f.error.message);
-    directory += `USER U${i} PW 256K 1M G\n IPL CMS\n CONSOLE 009 3215\n LINK MAINT 190 190 RR\n MDISK 191 3390 ${10 + i} 1 VMRES1 MR\n`;
+    directory += `USER U${i} PW ${storage} 1M G\n IPL CMS\n CONSOLE 009 3215\n LINK MAINT 190 190 RR\n MDISK 191 3390 ${10 + i} 1 VMRES1 MR\n`;
   }
   const r = createCp({ directory, volumes: [{ volser: 'VMRES1', volume }], realStorage: 256 << 20 });
   if (!r.ok) throw new Error('directory');
@@ -54,7 +54,7 @@ function system(users: number, files: (i: number) => CmsFile[]) {
   if (!saved.ok) throw new Error(saved.error.message);
   // Until nobody can run: CMS waits for console input without a timer, so CP goes idle.
   const run = () => {
-    for (let i = 0; i < 400; i++) if (cp.run(50_000_000).reason === 'idle') break;
+    for (let i = 0; i < 400; i++) if (cp.run(50_000_000).reason === 'idle' && !cp.realIo.busy) break;
   };
   return { cp, volume, run, system: saved.system };
 }
@@ -122,7 +122,7 @@ describe('CMS from the saved system CMS', () => {
 
   it('a user who stores into CMS gets a private copy it runs, with CP\'s message; the others keep the original', () => {
     const msgunk = cmsSymbol('MSGUNK');
-    const { cp, run } = system(3, (i) => (i === 1 ? [{ fn: 'PATCH', ft: 'MODULE', recfm: 'F', lrecl: patchModule(msgunk, 0xe7).length, records: [patchModule(msgunk, 0xe7)] }] : []));
+    const { cp, run } = system(3, (i) => (i === 1 ? [{ fn: 'PATCH', ft: 'MODULE', recfm: 'F', lrecl: patchModule(msgunk, 0xe7).length, records: [patchModule(msgunk, 0xe7)] }] : []), '256K');
     for (let i = 0; i < 3; i++) {
       cp.logon(`U${i}`, 'PW');
       cp.ipl(`U${i}`);
@@ -193,6 +193,16 @@ describe('saved systems and storage size', () => {
     const x = r.cp.iplSystem('TINY', 'CMS');
     expect(x.ok).toBe(false);
     if (!x.ok) expect(x.error.code).toBe('HCPNSS443E');
-    expect(CMS_SMALL_STORAGE).toBe(256 * 1024);
+  });
+
+  it('CMS in 128K: a MODULE (loaded at X\'20000\') does not fit and CMS says so', () => {
+    const mod = patchModule(0x3f00, 0);
+    const { cp, run } = system(1, () => [{ fn: 'PATCH', ft: 'MODULE', recfm: 'F', lrecl: mod.length, records: [mod] }]);
+    cp.logon('U0', 'PW');
+    cp.ipl('U0');
+    run();
+    typeLine(cp.vm('U0')!, 'PATCH');
+    run();
+    expect(cp.vm('U0')!.consoleLines.slice(2)).toEqual(['DMSPAT109S Virtual storage capacity exceeded', expect.stringMatching(/^Ready\(00104\); T=/)]);
   });
 });

@@ -10,8 +10,14 @@ import { readFileSync } from 'node:fs';
 import type { SavedSystem, SavedSystemError, SavedSystems } from '../saved-systems';
 import { assembleCmsNucleus, CMS_NUCLEUS_ORIGIN, cmsSourcePath } from './disk';
 
-/** Storage of the small CMS virtual machines of the scale runs: VM/370's CMS ran in 256K-320K virtual machines. */
-export const CMS_SMALL_STORAGE = 256 * 1024;
+/**
+ * Storage of the small CMS virtual machines of the scale runs. VM/370's CMS
+ * ran in 256K-320K virtual machines; this CMS fits in 128K (a MODULE needs
+ * 192K), which lets 10,000 users' windows and CP's 64K work area each fit
+ * below 2 GB of CP real storage, the most an ESA/390 channel program can
+ * address (31-bit CCW and data addresses).
+ */
+export const CMS_SMALL_STORAGE = 128 * 1024;
 
 /**
  * Assemble the shipped cms.asm (or `source`) and save it as the named system
