@@ -346,6 +346,46 @@ ID       DC    X'0001000001'
   });
 });
 
+describe('HALT and CLEAR SUBCHANNEL of a running minidisk program', () => {
+  it.each([
+    ['HSCH', 0x60],
+    ['CSCH', 0x10],
+  ] as const)(
+    '%s: the real program stops; the guest gets the function in its SCSW and later reads are not done',
+    (op, fc) => {
+      const { cp } = system();
+      const vm = logon(cp, 'ALICE');
+      let ccws = '';
+      for (let i = 0; i < 20; i++)
+        ccws +=
+          `G${i}`.padEnd(9) +
+          `DC    X'07',X'40',AL2(6),A(SEEK)\n         DC    X'31',X'40',AL2(5),A(ID)\n         DC    X'08',X'00',AL2(0),A(G${i}+8)\n         DC    X'06',X'60',AL2(80),A(X'${(0x2000 + 80 * i).toString(16).toUpperCase()}')\n`;
+      load(
+        vm,
+        reader(3)
+          // Once the first read has landed, halt (or clear) the rest of the program.
+          .replace(
+            '         SSCH  ORB\n',
+            `         SSCH  ORB\n         L     2,=A(X'2000')\nSPIN     CLC   0(4,2),=F'0'\n         BE    SPIN\n         ${op}\n`,
+          )
+          .replace(
+            /CCW      DC    X'07'[\s\S]*?A\(X'700'\)\n/,
+            `CCW      DS    0D\n${ccws}         DC    X'03',X'20',AL2(1),A(0)\n`,
+          ),
+      );
+      cp.run(1_000_000_000);
+      expect(vm.runState()).toBe('disabled-wait');
+      expect(cp.realIo.busy).toBe(false);
+      expect(vm.storage.read8(0x502)).toBe(fc);
+      // HSCH of a running program: primary and secondary status, channel end and device end; CSCH: no device status.
+      expect(vm.storage.read8(0x508)).toBe(op === 'HSCH' ? 0x0c : 0);
+      // Stopped early: the first read was done, the last never.
+      expect(vm.storage.read32(0x2000)).not.toBe(0);
+      expect(vm.storage.read32(0x2000 + 80 * 19)).toBe(0);
+    },
+  );
+});
+
 describe('LOGOFF and DEFINE STORAGE with I/O in flight', () => {
   it('LOGOFF stops the user’s real channel programs: the next user of the same real storage is not written by them', () => {
     const { cp } = system();

@@ -585,6 +585,8 @@ export class VirtualIo {
       this.makePending(s);
       return 0;
     }
+    // CP's own request on the device (DIAGNOSE X'18' of another virtual CPU, the IPL) is no start function of the guest's to halt.
+    if (s.busy && s.abandoned !== null) return 2;
     if (s.busy) {
       const d = s.device;
       if (s.realStart >= 0 && d.kind === 'minidisk' && this.port.halt(d.realDevice, s.realStart)) {
