@@ -358,7 +358,7 @@ export function hostileIoProperty(style: 'trap-and-emulate' | 'sie') {
         dv.setUint32(at, (0x00080000 | (w & 0x03000000)) >>> 0);
         dv.setUint32(at + 4, (0x80000000 | (0x1000 + 12 * ((w >>> 4) % 340))) >>> 0);
       }
-      GUEST_COMMANDS.forEach((c, i) => low.set(toEbcdic(c), 0x400 + 32 * i));
+      for (const [i, c] of GUEST_COMMANDS.entries()) low.set(toEbcdic(c), 0x400 + 32 * i);
       for (let n = 0; n < 8; n++) dv.setUint32(0x300 + 4 * n, 0x00010000 | n);
       dv.setUint32(0x380, 0x030a0000);
       dv.setUint32(0x384, 0x80001000);

@@ -237,8 +237,14 @@ describe('DETACH frees a subchannel number anywhere', () => {
         );
         const schib = new Uint8Array(52);
         const access = {
-          fetch: (_a: number, out: Uint8Array) => (out.fill(0), 0),
-          store: (_a: number, data: Uint8Array) => (schib.set(data.subarray(0, 52)), 0),
+          fetch: (_a: number, out: Uint8Array): number => {
+            out.fill(0);
+            return 0;
+          },
+          store: (_a: number, data: Uint8Array): number => {
+            schib.set(data.subarray(0, 52));
+            return 0;
+          },
         };
         for (let n = 0; n < 10; n++) {
           const cc = vm.io.execute(0xb234, 0x00010000 | n, 0x800, access);
@@ -369,7 +375,7 @@ describe('HALT and CLEAR SUBCHANNEL of a running minidisk program', () => {
             `         SSCH  ORB\n         L     2,=A(X'2000')\nSPIN     CLC   0(4,2),=F'0'\n         BE    SPIN\n         ${op}\n`,
           )
           .replace(
-            /CCW      DC    X'07'[\s\S]*?A\(X'700'\)\n/,
+            /CCW {6}DC {4}X'07'[\s\S]*?A\(X'700'\)\n/,
             `CCW      DS    0D\n${ccws}         DC    X'03',X'20',AL2(1),A(0)\n`,
           ),
       );
@@ -400,7 +406,7 @@ describe('LOGOFF and DEFINE STORAGE with I/O in flight', () => {
     load(
       alice,
       reader(3).replace(
-        /CCW      DC    X'07'[\s\S]*?A\(X'700'\)\n/,
+        /CCW {6}DC {4}X'07'[\s\S]*?A\(X'700'\)\n/,
         // First a READ COUNT into X'3000' (CP reads it into a bounce buffer and copies it at the end, cylinder un-relocated).
         `CCW      DC    X'07',X'40',AL2(6),A(SEEK)\n         DC    X'12',X'60',AL2(8),A(X'3000')\n${ccws}         DC    X'03',X'00',AL2(1),A(0)\n`,
       ),
