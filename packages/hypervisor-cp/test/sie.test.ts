@@ -21,7 +21,10 @@ import { type ControlProgram, createCp, type VirtualMachine } from '../src/index
 import { assembleGuest } from './helpers';
 
 function cp(): ControlProgram {
-  const r = createCp({ directory: 'USER ONE X 1M 4M G\n CONSOLE 009 3215\nUSER TWO X 1M 4M G\n CONSOLE 009 3215\n', volumes: [] });
+  const r = createCp({
+    directory: 'USER ONE X 1M 4M G\n CONSOLE 009 3215\nUSER TWO X 1M 4M G\n CONSOLE 009 3215\n',
+    volumes: [],
+  });
   if (!r.ok) throw new Error('directory');
   return r.cp;
 }

@@ -19,10 +19,17 @@ import {
   KEY_FETCH,
   KEY_REF,
   type StoragePort,
+  type TranslationStatus,
   type Translator,
   createTranslationStatus,
 } from '@strachey/isa-core';
-import { compose, createEsa390Dat, type Esa390DatTranslator, offsetTranslator, relocatedStorage } from '@strachey/mmu';
+import {
+  compose,
+  createEsa390Dat,
+  type Esa390DatTranslator,
+  offsetTranslator,
+  relocatedStorage,
+} from '@strachey/mmu';
 
 /** Program-interruption codes CP reflects (POP "Program-Interruption Conditions"). */
 export const PGM = {
@@ -64,13 +71,28 @@ export class GuestStorage {
   readonly dat: Esa390DatTranslator;
   /** Host address of this VM's CP work area. */
   readonly cpArea: number;
-  private readonly status = createTranslationStatus();
+  /**
+   * isa-core's translation status of the last logical translation that
+   * failed (`logical`, `loadRealAddress`): `code`, the program-interruption
+   * code, and `exceptionId`, the translation-exception identification the
+   * architecture stores at real X'90' (POP "Translation-Exception
+   * Identification") — from the DAT walk for translation exceptions; the
+   * page and address-space bits for a protection exception (suppression on
+   * protection, as isa-core and Hercules 3.13 store it); 0 for addressing.
+   */
+  readonly translation: TranslationStatus = createTranslationStatus();
   private readonly lra = new Int32Array(1);
-  /** The translation-exception identification of the last failed logical translation. */
-  lastTea = 0;
+  private readonly context: Esa390DatContext;
 
-  constructor(host: StoragePort, origin: number, size: number, context: Esa390DatContext, realLayer: Translator | null = null) {
+  constructor(
+    host: StoragePort,
+    origin: number,
+    size: number,
+    context: Esa390DatContext,
+    realLayer: Translator | null = null,
+  ) {
     this.host = host;
+    this.context = context;
     this.origin = origin;
     this.size = size;
     this.cpArea = origin + Math.ceil(size / SIE_UNIT) * SIE_UNIT;
@@ -121,38 +143,43 @@ export class GuestStorage {
    * behalf: DAT when `dat` is on, then prefixing, then the bound, then
    * key-controlled and fetch protection for `key` (POP "Key-Controlled
    * Protection"). Returns the absolute address, or the negated
-   * program-interruption code (TEA in `lastTea`).
+   * program-interruption code (and the TEA in `translation`).
    */
   logical(address: number, amask: number, dat: boolean, prefix: number, key: number, access: Access): number {
     let real = address & amask;
     if (dat) {
-      const r = this.dat.translate(real, access, this.status);
-      if (r < 0) {
-        this.lastTea = this.status.exceptionId;
-        return -this.status.code;
-      }
+      const r = this.dat.translate(real, access, this.translation);
+      if (r < 0) return -this.translation.code;
       real = r;
     }
     const abs = realToAbsolute(real, prefix);
-    if (abs >= this.size) return -PGM.ADDRESSING;
+    if (abs >= this.size) return this.fault(PGM.ADDRESSING, 0);
     if (key !== 0) {
       const k = this.getKey(abs);
-      if (access === Access.Write) {
-        if (k >>> 4 !== key) return -PGM.PROTECTION;
-      } else if ((k & KEY_FETCH) !== 0 && k >>> 4 !== key) return -PGM.PROTECTION;
+      const denied = access === Access.Write ? k >>> 4 !== key : (k & KEY_FETCH) !== 0 && k >>> 4 !== key;
+      if (denied) {
+        const asc = this.context.addressSpaceControl();
+        const space = dat ? (asc === 2 ? 0x80000000 : 0) | asc : 0;
+        return this.fault(PGM.PROTECTION, ((address & amask & 0x7ffff000) | space) >>> 0);
+      }
     }
     // Reference and change bits, as the hardware would set them.
     this.setKey(abs, (this.getKey(abs) | KEY_REF | (access === Access.Write ? KEY_CHANGE : 0)) & 0xfe);
     return abs;
   }
 
+  /** Record a fault found here (not by the walker) in `translation`; returns the negated code. */
+  private fault(code: number, exceptionId: number): number {
+    this.translation.code = code;
+    this.translation.exceptionId = exceptionId;
+    this.translation.hostFault = false;
+    return -code;
+  }
+
   /** LOAD REAL ADDRESS against the guest's tables: cc, the value for R1, or a negated program code. */
   loadRealAddress(address: number): { cc: number; value: number } | number {
-    const cc = this.dat.loadRealAddress(address, this.lra, this.status);
-    if (cc < 0) {
-      this.lastTea = this.status.exceptionId;
-      return cc;
-    }
+    const cc = this.dat.loadRealAddress(address, this.lra, this.translation);
+    if (cc < 0) return cc;
     return { cc, value: this.lra[0]! };
   }
 }
@@ -164,4 +191,3 @@ export function realToAbsolute(real: number, prefix: number): number {
   if (page === prefix) return real & 0xfff;
   return real >>> 0;
 }
-

@@ -132,11 +132,24 @@ export class VirtualCpu {
   private readonly shadow: ShadowPort;
   private realDat = false;
 
-  constructor(address: number, host: SparseStorage, guest: GuestStorage, shadow: ShadowPort, costModel: CostModel) {
+  constructor(
+    address: number,
+    host: SparseStorage,
+    guest: GuestStorage,
+    shadow: ShadowPort,
+    costModel: CostModel,
+  ) {
     this.address = address;
     this.guest = guest;
     this.shadow = shadow;
-    this.cpu = new Esa390Cpu({ id: address, storage: host, hostLayer: guest.cpuLayer, dat: shadow, policy: TRAP_AND_EMULATE, costModel });
+    this.cpu = new Esa390Cpu({
+      id: address,
+      storage: host,
+      hostLayer: guest.cpuLayer,
+      dat: shadow,
+      policy: TRAP_AND_EMULATE,
+      costModel,
+    });
     this.cpu.state = 'operating';
     this.reset(true);
   }
@@ -150,8 +163,7 @@ export class VirtualCpu {
     this.externalPending = 0;
     this.emergencyFrom.length = 0;
     this.externalCallFrom = -1;
-    this.cpu.setPsw(0, 0);
-    this.cpu.invalidPsw = false;
+    this.cpu.loadPsw(0, 0);
     this.esa = false;
     if (initial) {
       this.cr.fill(0);
@@ -170,7 +182,11 @@ export class VirtualCpu {
   /** The virtual PSW as its two architected words. */
   getPsw(): [number, number] {
     const [hi, lo] = this.cpu.getPsw();
-    const flags = (this.esa ? FLAG_ESA : 0) | (this.mcheck ? FLAG_MCHECK : 0) | (this.wait ? FLAG_WAIT : 0) | (this.problem ? FLAG_PROBLEM : 0);
+    const flags =
+      (this.esa ? FLAG_ESA : 0) |
+      (this.mcheck ? FLAG_MCHECK : 0) |
+      (this.wait ? FLAG_WAIT : 0) |
+      (this.problem ? FLAG_PROBLEM : 0);
     return [(((this.sysmask << 24) | (hi & 0x00f0ffff) | (flags << 16)) >>> 0) as number, lo];
   }
 
@@ -181,8 +197,8 @@ export class VirtualCpu {
    * specification exception with the PSW itself as the old PSW.
    */
   setPsw(hi: number, lo: number): boolean {
-    const valid = this.cpu.setPsw(hi, lo);
-    this.cpu.invalidPsw = false;
+    // Host-side load: the early exception for an invalid PSW is CP's to reflect, not the real CPU's to remember.
+    const valid = this.cpu.loadPsw(hi, lo);
     this.sysmask = (hi >>> 24) & 0xff;
     const flags = (hi >>> 16) & 0xf;
     this.mcheck = (flags & FLAG_MCHECK) !== 0;
@@ -255,4 +271,3 @@ export class VirtualCpu {
 export function lowcore(vcpu: VirtualCpu, offset: number): number {
   return (vcpu.prefix + offset) >>> 0;
 }
-

@@ -24,7 +24,7 @@ import {
   signedWordsToMicros,
   type SparseStorage,
   type StoragePort,
-  systemOf,
+  syncLocalTime,
   type Translator,
   unsignedWordsToMicros,
 } from '@strachey/isa-core';
@@ -379,7 +379,8 @@ export class VirtualMachine {
       const next = this.nextTimer(i) - clock.now();
       if (next > 0 && next < limit) limit = next;
       const slice = Math.max(1, Math.min(this.quantum, Math.floor(limit)));
-      systemOf(cpu).skew = clock.now() - cpu.cycles;
+      // The real CPU's local time (its TOD clock for STCK) is CP's clock.
+      syncLocalTime(cpu, clock.now());
       const before = cpu.cycles;
       const instr = cpu.instructions;
       const exit = cpu.run(slice);
@@ -768,7 +769,7 @@ export class VirtualMachine {
       const code = CHECK.code;
       cpu.ia = ia;
       cycles += this.cost('program-interruption');
-      this.reflectProgram(v, code, length >>> 1, nullifies(code) ? ia : (ia + length) & v.amask, this.storage.lastTea);
+      this.reflectProgram(v, code, length >>> 1, nullifies(code) ? ia : (ia + length) & v.amask, this.storage.translation.exceptionId);
     }
     return cycles;
   }
