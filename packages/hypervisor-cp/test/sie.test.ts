@@ -143,6 +143,40 @@ WAIT     DC    X'000A0000',X'00000000'
     expect(vm.counters.reflectedProgram['0005']).toBe(1);
   });
 
+  it('a protection exception CP finds in an intercepted instruction’s operand is reflected with the TEA of the page', () => {
+    // The command buffer at X'3000' gets storage key 3 with fetch protection; the DIAGNOSE runs under PSW key 5.
+    const c = cp();
+    const vm = boot(
+      c,
+      'ONE',
+      `
+G        START X'1000'
+         BALR  12,0
+         USING *,12
+         MVC   X'68'(8),PGMNEW
+         L     2,=A(X'3000')
+         LA    4,X'38'
+         SSKE  4,2
+         LPSW  KEY5
+NEXT     LA    7,10
+         DIAG  2,7,X'008'
+         LPSW  WAIT
+PGMH     MVC   X'400'(8),X'88'
+         MVC   X'408'(4),X'90'
+         LPSW  WAIT
+         DS    0D
+KEY5     DC    X'00580000',A(X'80000000'+NEXT)
+PGMNEW   DC    X'00080000',A(X'80000000'+PGMH)
+WAIT     DC    X'000A0000',X'00000000'
+         LTORG
+         END   G`,
+    );
+    c.run(10_000_000);
+    expect(vm.storage.read32(0x404) >>> 0).toBe(0x00040004);
+    expect(vm.storage.read32(0x408) >>> 0).toBe(0x00003000);
+    expect(vm.consoleLines).toEqual([]);
+  });
+
   it('a new virtual machine where a logged-off one ran starts from its own state, not the old guest CPU', () => {
     const c = cp();
     const first = boot(c, 'ONE', SUPERVISOR);
