@@ -405,7 +405,7 @@ export function renderMainframe(r: MainframeReport): string {
   const m = r.machine;
   out.push(`strachey demo: ${r.title}`);
   out.push(
-    `  machine   ${m.physicalCps} shared physical CPs, ${mb(m.storage)} storage (HSA ${mb(m.hsa)}), cost model ${m.costModel} at ${m.mhz} MHz`,
+    `  machine   ${m.physicalCps} shared physical CP${m.physicalCps === 1 ? '' : 's'}, ${mb(m.storage)} storage (HSA ${mb(m.hsa)}), cost model ${m.costModel} at ${m.mhz} MHz`,
   );
   out.push(
     `  PR/SM     time slice ${duration(m.sliceMicros)}${m.preemptOnWake ? ', a logical CP woken by I/O or a timer preempts one that selects after it' : ''}; ran ${duration(r.simulatedMicros)} of simulated time${r.source === '<default>' ? '' : ` (scenario ${r.source})`}`,
