@@ -6,6 +6,7 @@
  * - Host speed: guest instructions per second bare vs under CP, for
  *   MINIKERN (interception-heavy) and a CPU-bound loop (almost no traps).
  * - A longer hostile-guest campaign than the unit test's.
+ * - Scale: 10,000 CMS users from the saved system CMS (bench/scale.ts).
  * Run: `pnpm bench` (tsx --conditions=@strachey/source bench/run.ts).
  */
 import { readFileSync } from 'node:fs';
@@ -161,39 +162,8 @@ console.log(`results: ${path}`);
   writeResults(join(here, '..'), 'cp-hostile', campaign);
 }
 
-// --- Scale: many logged-on users in one process -------------------------------
+// --- Scale: 10,000 logged-on CMS users in one process (bench/scale.ts) --------
 {
-  const users = 10_000;
-  let directory = '';
-  for (let i = 0; i < users; i++) directory += `USER U${i} X 256K 1M G\n CONSOLE 009 3215\n`;
-  const before = process.memoryUsage().rss;
-  const t0 = performance.now();
-  const r = createCp({ directory, volumes: [], realStorage: 3584 * 1024 * 1024 });
-  if (!r.ok) throw new Error('directory');
-  const hello = assemble(`
-H        START X'1000'
-         BALR  12,0
-         USING *,12
-         LA    2,CMD
-         LA    3,10
-         DIAG  2,3,X'008'
-         LPSW  WAIT
-         DS    0D
-WAIT     DC    X'000A0000',X'00000000'
-CMD      DC    C'QUERY TIME'
-         END   H`);
-  if (!hello.ok) throw new Error('hello');
-  for (let i = 0; i < users; i++) {
-    const l = r.cp.logon(`U${i}`);
-    if (!l.ok) throw new Error(l.error.message);
-    for (const ch of hello.chunks) l.vm.load(ch.address, ch.bytes);
-    l.vm.start(0x00080000, 0x80001000);
-  }
-  const t1 = performance.now();
-  r.cp.run(1_000_000_000);
-  const t2 = performance.now();
-  const answered = r.cp.users().filter((u) => r.cp.vm(u)!.consoleLines.length === 2).length;
-  const rss = (process.memoryUsage().rss - before) / (1 << 20);
-  console.log(`scale: ${users} users logged on in ${(t1 - t0).toFixed(0)} ms, each ran a CP command (${answered} answered) in ${(t2 - t1).toFixed(0)} ms; +${rss.toFixed(0)} MB RSS (${((rss * 1024) / users).toFixed(0)} KB per user)`);
-  writeResults(join(here, '..'), 'cp-scale', { users, logonMs: t1 - t0, runMs: t2 - t1, answered, rssMB: rss });
+  const { scale } = await import('./scale');
+  writeResults(join(here, '..'), 'cp-scale', scale(10_000));
 }
