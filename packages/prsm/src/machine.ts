@@ -103,6 +103,16 @@ export interface PrsmOptions {
   readonly onConsoleLine?: (partition: string, deviceNumber: number, line: string) => void;
   /** Printing speed of the partitions' 3215 consoles in characters per second. Default the 3215's rated 85. */
   readonly consoleCharactersPerSecond?: number;
+  /**
+   * Wake-up preemption: a shared logical CP that becomes ready (an I/O
+   * interruption or timer for a waiting one) and selects before a running
+   * one by weight takes that one's physical CP at the next clock event,
+   * instead of waiting for its slice to end. Off by default: the seed's
+   * step 3 runs a logical CP until its slice ends or it waits. An
+   * assumption for interactive partitions (BVT's and CFS's wake-up
+   * preemption), not a documented PR/SM rule.
+   */
+  readonly preemptOnWake?: boolean;
   /** Slots of each HiperSockets LAN's queue in the HSA. Default 16. */
   readonly lanSlots?: number;
   /** Record every dispatch as a segment for `dispatchTrace()` (at most this many; 0 = off, the default). */
@@ -175,6 +185,8 @@ export interface PartitionCounters {
   /** Cycles PR/SM spent dispatching its logical CPs (firmware path + cache reload). */
   overheadCycles: number;
   releases: Record<ReleaseReason, number>;
+  /** Slices cut short because a logical CP that woke selects before it (`preemptOnWake`); also counted in `releases.slice`. */
+  preempted: number;
 }
 
 interface Partition {
@@ -322,6 +334,7 @@ const emptyCounters = (): PartitionCounters => ({
   dispatches: 0,
   overheadCycles: 0,
   releases: { slice: 0, wait: 0, cap: 0, stop: 0 },
+  preempted: 0,
 });
 
 /**
@@ -1229,6 +1242,11 @@ export class Prsm {
   private runChunk(p: PhysicalCp): void {
     const l = p.lcp!;
     const part = this.find(l.partition)!;
+    if (this.options.preemptOnWake === true && p.dedicatedTo === null && this.preempted(l, part, p.time)) {
+      part.counters.preempted++;
+      this.release(p, l, part, 'slice');
+      return;
+    }
     if (part.kernel !== null) {
       this.runKernelChunk(p, l, part, part.kernel);
       return;
@@ -1272,6 +1290,28 @@ export class Prsm {
       return;
     }
     if (p.time >= l.sliceEnd) this.release(p, l, part, 'slice');
+  }
+
+  /**
+   * Wake-up preemption: wake what can wake; did a logical CP wake from a
+   * wait since `l` was dispatched, and does it select before `l`? (Only
+   * wake-ups: logical CPs queued at slice end wait for the slice to end.)
+   */
+  private preempted(l: LogicalCp, part: Partition, t: number): boolean {
+    this.wakeWaiting(t);
+    const order = orderOf(l, part);
+    const dispatchedAt = l.sliceEnd - this.sliceCycles;
+    for (const q of this.parts) {
+      if (!q.active || q.profile?.dedicated === true) continue;
+      if (q.capped) {
+        this.rollCapWindow(q, t);
+        if (q.capUsed >= this.capAllowance(q)) continue;
+      }
+      for (const x of q.lcps) {
+        if (x.state === 'ready' && x.lastReason === 'wait' && x.readyAt >= dispatchedAt && x.readyAt <= t && selectsBefore(x.vt, orderOf(x, q), l.vt, order)) return true;
+      }
+    }
+    return false;
   }
 
   /**

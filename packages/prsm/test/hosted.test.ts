@@ -255,6 +255,37 @@ describe('a hosted kernel in a partition', () => {
     expect(host.logicalCps[0]!.state).toBe('stopped');
   });
 
+  it('with wake-up preemption, a kernel woken by an I/O interruption gets a physical CP before the running slice ends', () => {
+    const run = (preemptOnWake: boolean) => {
+      let profiles = '[CPC]\nstorage = 1G\ncps = 1\nhsa = 64M\nslice = 2ms\n';
+      for (const n of ['HOST', 'LPA', 'LPB']) profiles += `\n[${n}]\nstorage = 64M\ncps = 1\nweight = 10\n`;
+      const m = machineFrom(
+        { iocp: DECK, profiles },
+        { preemptOnWake, consoleCharactersPerSecond: 1_000_000 },
+      );
+      for (const n of ['HOST', 'LPA', 'LPB']) must(m.activate(n));
+      const k = new WindowKernel(SPIN, 1 << 20, 1 << 20, { kind: 'io', lines: 1000 });
+      must(m.iplKernel('HOST', k));
+      must(m.ipl('LPA', { source: SPIN }));
+      must(m.ipl('LPB', { source: SPIN }));
+      m.run({ ms: 40 });
+      const c = m.counters();
+      return {
+        written: k.written,
+        preempted: c.partitions.LPA!.preempted + c.partitions.LPB!.preempted,
+        overhead: c.overheadCycles,
+      };
+    };
+    const without = run(false);
+    const withIt = run(true);
+    expect(without.preempted).toBe(0);
+    expect(withIt.preempted).toBeGreaterThan(10);
+    // Each line's I/O takes microseconds; waiting for a 2 ms slice to end is what limits the kernel without preemption.
+    expect(withIt.written).toBeGreaterThan(3 * without.written);
+    // Every preemption is two more dispatches, each with its firmware path and cache reload: PR/SM pays for the latency.
+    expect(withIt.overhead).toBeGreaterThan(without.overhead);
+  });
+
   it('refuses an IPL it cannot take, and a snapshot of the machine cannot be restored while a kernel is hosted', () => {
     const m = machine([10, 10, 10]);
     must(m.activate('HOST'));
