@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { CkdVolume, formatVolume, geometry3390 } from '@strachey/io-channel';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type ControlProgram, type CpTerminalSession, CpTerminalSystem, createCp, formatCmsDisk, installCms } from '../src/index';
+import { type ControlProgram, type CpTerminalSession, CpTerminalSystem, createCp, formatCmsDisk, installCms, saveCmsSystem } from '../src/index';
 import { cpTimestamp } from '../src/terminal/clock-text';
 import { assembleGuest, placeMinidisk } from './helpers';
 
@@ -284,6 +284,31 @@ describe('CP terminal session', () => {
     s.enter('LOGOFF');
     expect(out.at(-1)).toMatch(/^LOGOFF AT 00:00:0\d UTC MONDAY 01\/01\/00$/);
     expect(cp.users()).toEqual([]);
+  });
+
+  it('IPL CMS maps the saved system CMS (no 190 read): VM READ while CMS\'s console READ is outstanding, QUERY NSS counts the user', () => {
+    const { cp, terminals } = system();
+    expect(saveCmsSystem(cp.savedSystems).ok).toBe(true);
+    const { s, out } = terminal(terminals);
+    const startsBefore = cp.realIo.counters.starts;
+    s.enter('LOGON CMSUSER CMSPW');
+    runMs(terminals, 300);
+    expect(out).toContain('CMS VERSION 1.0 STRACHEY');
+    expect(out.at(-1)).toMatch(/^Ready; T=/);
+    // CMS waits enabled for its READ's I/O interruption, with no timer set: VM READ, and CP has nothing to wake it for.
+    expect(s.state).toBe('VM READ');
+    expect(cp.vm('CMSUSER')!.nextTimer(0)).toBe(Number.POSITIVE_INFINITY);
+    // Only the A-disk was read (directory and map), not the 190's nucleus: two real I/Os.
+    expect(cp.realIo.counters.starts - startsBefore).toBe(2);
+    expect(cp.savedSystems.counters()).toMatchObject({ ipls: 1, mappedFrames: 2, privateCopies: 0 });
+    s.enter('#CP QUERY NSS');
+    expect(out.slice(-2)).toEqual(['NAME     PAGES          SHARED         USERS', 'CMS      002000-003FFF  002000-003FFF      1']);
+    out.length = 0;
+    s.enter('LISTFILE');
+    expect(s.state).toBe('RUNNING');
+    runMs(terminals, 300);
+    expect(out[0]).toBe('HELLO    TEXT     A1');
+    expect(s.state).toBe('VM READ');
   });
 
   it('times follow the simulated clock: cpTimestamp counts from the TOD epoch (Monday 1 January 1900)', () => {

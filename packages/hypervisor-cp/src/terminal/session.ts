@@ -16,6 +16,7 @@
  */
 import type { CommandResult } from '../commands';
 import type { ControlProgram } from '../cp';
+import { queryNss } from '../saved-systems';
 import type { VirtualMachine } from '../vm/virtual-machine';
 import { cpCpuTime, cpDuration, cpTimestamp, simulatedSeconds } from './clock-text';
 import { detachCommand, linkCommand, rememberLogonDevices } from './link';
@@ -513,6 +514,12 @@ export class CpTerminalSession {
     }
     if (abbrev(c, 'QUERY', 1)) {
       const what = args[0]?.toUpperCase();
+      if (what !== undefined && abbrev(what, 'NSS', 3)) {
+        // The named saved systems, their pages and how many users map them (src/saved-systems.ts).
+        this.print({ rc: 0, lines: queryNss(cp.savedSystems) });
+        back();
+        return;
+      }
       if (what !== undefined && abbrev(what, 'NAMES', 1)) {
         this.print(this.queryNames());
         back();
