@@ -385,6 +385,12 @@ function assembleLadder(
     `(${num(Number(te.breakdown['shadow flushes'] ?? 0))} flushes, ${num(Number(te.breakdown['shadow fills'] ?? 0))} fills at ${num(ESA390_REFERENCE_MACHINE.events['shadow-fill'].cycles)} cycles each).`,
     `SIE: ${num(Number(sie.breakdown['SIE entries'] ?? 0))} entries at ${num(ESA390_REFERENCE_MACHINE.events['sie-entry'].cycles + ESA390_REFERENCE_MACHINE.events['sie-exit'].cycles)} cycles each (sie-entry + sie-exit); trap-and-emulate: ${num(Number(te.breakdown.interceptions ?? 0))} interceptions at`,
     `host-trap + host-resume = ${num(ESA390_REFERENCE_MACHINE.events['host-trap'].cycles + ESA390_REFERENCE_MACHINE.events['host-resume'].cycles)} cycles plus the emulation.`,
+    ...rungs
+      .filter((r) => r.key !== 'full-emulation' && Math.abs(r.ticks - bare.ticks) > 0.1 * bare.ticks)
+      .map(
+        (r) =>
+          `${r.label} took ${r.ticks} CPU-timer interruptions for the work bare metal took ${bare.ticks} for: its virtual CPU timer fires late or early, so its interception count (and overhead) is off by that much.`,
+      ),
     `Full emulation is a model: ${INTERPRETER.hostInstructionsPerGuestInstruction} host instructions per guest instruction at the bare run's cycles per instruction (${INTERPRETER.source})`,
   ].join('\n');
   const json = {
