@@ -25,19 +25,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeResults } from '@strachey/bench';
 import { CkdVolume, geometry3390 } from '@strachey/io-channel';
-import { CMS_SMALL_STORAGE, type ControlProgram, createCp, formatCmsDisk, installCms, saveCmsSystem, type VirtualMachine } from '../src/index';
+import { CMS_SMALL_STORAGE, type ControlProgram, createCp, formatCmsDisk, installCms, saveCmsSystem } from '../src/index';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** A line typed at a user's console (the VM's input method completes the outstanding READ). */
-function typeLine(vm: VirtualMachine, line: string): void {
-  const queue = (vm as unknown as { queueConsoleInput?: (l: string) => void }).queueConsoleInput;
-  if (queue !== undefined) queue.call(vm, line);
-  else {
-    vm.consoleInput.push(line);
-    (vm.io as unknown as { consoleInputArrived?: () => void }).consoleInputArrived?.();
-  }
-}
 
 /**
  * Run CP until nobody can run (everyone waits for console input); false if it
@@ -107,7 +98,7 @@ export function scale(users: number, log: (line: string) => void = console.log):
   for (let i = 0; i < users; i++) {
     const vm = cp.vm(`U${i}`)!;
     if (vm.consoleLines[0] === 'CMS VERSION 1.0 STRACHEY' && READY.test(vm.consoleLines[1] ?? '')) ready++;
-    typeLine(vm, i % 2 === 0 ? 'LISTFILE' : 'QUERY DISK');
+    vm.queueConsoleInput(i % 2 === 0 ? 'LISTFILE' : 'QUERY DISK');
   }
   if (ready !== users) {
     const bad = [...Array(users).keys()].filter((i) => !READY.test(cp.vm(`U${i}`)!.consoleLines[1] ?? ""));

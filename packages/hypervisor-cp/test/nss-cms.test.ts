@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { CkdVolume, geometry3390 } from '@strachey/io-channel';
 import { assemble } from '@strachey/isa-core';
 import { describe, expect, it } from 'vitest';
-import { type CmsFile, CMS_SMALL_STORAGE, type VirtualMachine, createCp, formatCmsDisk, installCms, queryNss, saveCmsSystem } from '../src/index';
+import { type CmsFile, CMS_SMALL_STORAGE, createCp, formatCmsDisk, installCms, queryNss, saveCmsSystem } from '../src/index';
 
 const READY = /^Ready; T=\d+\.\d\d\/\d+\.\d\d \d\d:\d\d:\d\d$/;
 
@@ -59,21 +59,6 @@ function system(users: number, files: (i: number) => CmsFile[], storage = `${CMS
   return { cp, volume, run, system: saved.system };
 }
 
-/**
- * A line typed at the user's console. CP's 3215 keeps a READ active until a
- * line is queued, so the queueing must tell the console (VirtualMachine's
- * input method once it exists; until then the virtual console directly).
- */
-function typeLine(vm: VirtualMachine, ...lines: string[]): void {
-  for (const line of lines) {
-    const queue = (vm as unknown as { queueConsoleInput?: (l: string) => void }).queueConsoleInput;
-    if (queue !== undefined) queue.call(vm, line);
-    else {
-      vm.consoleInput.push(line);
-      (vm.io as unknown as { consoleInputArrived?: () => void }).consoleInputArrived?.();
-    }
-  }
-}
 
 const hostFrame = (cp: ReturnType<typeof system>['cp'], userid: string, address: number) => (cp.vm(userid)!.storage.origin + address) >>> 12;
 
@@ -99,7 +84,7 @@ describe('CMS from the saved system CMS', () => {
       const vm = cp.vm(`U${i}`)!;
       expect(vm.consoleLines[0]).toBe('CMS VERSION 1.0 STRACHEY');
       expect(vm.consoleLines[1]).toMatch(READY);
-      typeLine(vm, i % 2 === 0 ? 'LISTFILE' : `TYPE FILE${i} DATA`);
+      vm.queueConsoleInput(i % 2 === 0 ? 'LISTFILE' : `TYPE FILE${i} DATA`);
     }
     run();
     for (let i = 0; i < n; i++) {
@@ -129,9 +114,10 @@ describe('CMS from the saved system CMS', () => {
     }
     run();
     const shared = cp.realStorage.frames[hostFrame(cp, 'U0', msgunk)];
-    typeLine(cp.vm('U1')!, 'PATCH', 'BOGUS');
-    typeLine(cp.vm('U0')!, 'BOGUS');
-    typeLine(cp.vm('U2')!, 'BOGUS');
+    cp.vm('U1')!.queueConsoleInput('PATCH');
+    cp.vm('U1')!.queueConsoleInput('BOGUS');
+    cp.vm('U0')!.queueConsoleInput('BOGUS');
+    cp.vm('U2')!.queueConsoleInput('BOGUS');
     run();
     const u1 = cp.vm('U1')!.consoleLines.slice(2);
     expect(u1[0]).toBe('DMKVMA181E SHARED SYSTEM CMS REPLACED WITH NON-SHARED COPY');
@@ -158,7 +144,7 @@ describe('CMS from the saved system CMS', () => {
     expect(cp.logoff('U0')).toBe(true);
     expect(cp.realStorage.frames[hostFrame(cp, 'U1', 0x2000)]).toEqual(before);
     expect(before.some((b) => b !== 0)).toBe(true);
-    typeLine(cp.vm('U1')!, 'QUERY DISK');
+    cp.vm('U1')!.queueConsoleInput('QUERY DISK');
     run();
     expect(cp.vm('U1')!.consoleLines.at(-1)).toMatch(READY);
   });
@@ -201,7 +187,7 @@ describe('saved systems and storage size', () => {
     cp.logon('U0', 'PW');
     cp.ipl('U0');
     run();
-    typeLine(cp.vm('U0')!, 'PATCH');
+    cp.vm('U0')!.queueConsoleInput('PATCH');
     run();
     expect(cp.vm('U0')!.consoleLines.slice(2)).toEqual(['DMSPAT109S Virtual storage capacity exceeded', expect.stringMatching(/^Ready\(00104\); T=/)]);
   });

@@ -228,7 +228,8 @@ export class CpTerminalSession {
     }
     if (this.guestHasConsole && this.readState !== 'CP READ') {
       const vm = this.vm();
-      if (vm !== undefined) queueInput(vm, text);
+      // The 3215's outstanding READ completes with it (or the console presents attention).
+      vm?.queueConsoleInput(text);
       // The line is the guest's now; the terminal shows RUNNING until the guest waits again.
       this.setState('RUNNING');
       return;
@@ -631,21 +632,6 @@ export class CpTerminalSession {
     this.system.drop(this);
     for (const h of this.endHandlers) h(reason);
   }
-}
-
-/**
- * A line typed for the guest's console. CP's 3215 keeps a READ active until
- * a line is queued, so queueing must tell the virtual console (it completes
- * the READ, or presents attention): the VM's input method does that.
- */
-function queueInput(vm: VirtualMachine, line: string): void {
-  const queue = (vm as unknown as { queueConsoleInput?: (l: string) => void }).queueConsoleInput;
-  if (queue !== undefined) {
-    queue.call(vm, line);
-    return;
-  }
-  vm.consoleInput.push(line);
-  (vm.io as unknown as { consoleInputArrived?: () => void }).consoleInputArrived?.();
 }
 
 function abbrev(word: string, full: string, min: number): boolean {
