@@ -4,7 +4,7 @@
  *
  * - QUERY NAMES, USERID, TIME, STORAGE, DASD, READER, VIRTUAL [STORAGE|DASD]
  * - DEFINE STORAGE, DEFINE READER|PUNCH|PRINTER vdev
- * - LINK, DETACH — devices come and go in the lowest free subchannel
+ * - LINK, DETACH, ATTACH (class B) — devices come and go in the lowest free subchannel
  * - IPL vdev|name, SYSTEM RESET|CLEAR, BEGIN
  * - SPOOL, CLOSE, PURGE, TRANSFER, MSG; DIAL (only before LOGON)
  *
@@ -105,6 +105,7 @@ export function executeCommand(
   if (matches(cmd, 'DEFINE', 3)) return define(cp, vm, args, context);
   if (matches(cmd, 'LINK', 4)) return link(cp, vm, args);
   if (matches(cmd, 'DETACH', 3)) return detach(vm, args);
+  if (matches(cmd, 'ATTACH', 3) && privileged(cp, vm, 'B')) return attach(cp, vm, args);
   if (matches(cmd, 'IPL', 1)) return ipl(cp, vm, args);
   if (matches(cmd, 'SYSTEM', 3)) return system(vm, args);
   if (matches(cmd, 'BEGIN', 1)) return begin(cp, vm, args);
@@ -201,6 +202,10 @@ function deviceLine(d: VirtualDevice, subchannel: number): string[] {
   const sch = `SUBCHANNEL = ${hex(subchannel)}`;
   switch (d.kind) {
     case 'minidisk':
+      if (d.owner === ATTACHED)
+        return [
+          `DASD ${hex(d.vdev)} ON DASD ${hex(d.realDevice)} ${d.readOnly ? 'R/O' : 'R/W'} ${d.volser.padEnd(6)} ${sch}`,
+        ];
       return [
         `DASD ${hex(d.vdev)} 3390 ${d.volser.padEnd(6)} ${d.readOnly ? 'R/O' : 'R/W'} ${String(d.cylinders).padStart(6)} CYL ON DASD ${hex(d.realDevice)} ${sch}`,
       ];
@@ -373,6 +378,70 @@ function detach(vm: VirtualMachine, args: readonly string[]): CommandResult {
     } else lines.push(`${deviceClass(s.device)} ${hex(n)} DETACHED`);
   }
   return { rc, lines };
+}
+
+/** Does the user's directory entry give it privilege class `c`? (CP answers other classes' commands as unknown.) */
+function privileged(cp: ControlProgram, vm: VirtualMachine, c: string): boolean {
+  return cp.directory.users.get(vm.userid)?.privilegeClasses.includes(c) ?? false;
+}
+
+/** The `owner` of a real volume given whole to a user by ATTACH (its `ownerVdev` is the real device number). */
+const ATTACHED = '*ATTACH';
+
+/**
+ * `ATTACH rdev [TO] userid|* [AS] vdev [R/O]` (privilege class B): give a
+ * real DASD volume to a logged-on user as a dedicated device — the whole
+ * volume, cylinder 0 up — in its lowest free subchannel. A volume that
+ * holds minidisks is CP's and cannot be attached; a volume is attached to
+ * one user at a time (DETACH gives it back).
+ */
+function attach(cp: ControlProgram, vm: VirtualMachine, args: readonly string[]): CommandResult {
+  let i = 0;
+  const rdev = vdevOf(args[i++]);
+  if (rdev === null) return err('HCPATR021E', 'Real device number missing or invalid', 21);
+  if (args[i]?.toUpperCase() === 'TO') i++;
+  const who = args[i++]?.toUpperCase();
+  if (who === undefined || (who !== '*' && !/^[A-Z0-9@#$]{1,8}$/.test(who)))
+    return err('HCPATR020E', 'Userid missing or invalid', 20);
+  if (args[i]?.toUpperCase() === 'AS') i++;
+  const vdev = vdevOf(args[i++]);
+  if (vdev === null) return err('HCPATR022E', 'Virtual device number missing or invalid', 22);
+  const mode = args[i]?.toUpperCase();
+  const readOnly = mode === 'R/O' || mode === 'RO';
+  if (mode !== undefined && !readOnly) return err('HCPATR026E', `Operand missing or invalid: ${mode}`, 26);
+  if (mode !== undefined) i++;
+  if (i < args.length) return err('HCPATR026E', `Operand missing or invalid: ${args[i]!.toUpperCase()}`, 26);
+  const userid = who === '*' ? vm.userid : who;
+  const target = cp.vm(userid);
+  if (target === undefined) return err('HCPATR045E', `${userid} not logged on`, 45);
+  const volume = cp.realIo.volumes().find((v) => v.devnum === rdev);
+  const dasd = cp.realIo.device(rdev);
+  if (volume === undefined || dasd === undefined)
+    return err('HCPATR040E', `Device ${hex(rdev)} does not exist`, 40);
+  if ([...cp.minidisks.values()].some((m) => m.volser === volume.volser))
+    return err('HCPATR122E', `DASD ${hex(rdev)} in use by CP; it holds minidisks`, 122);
+  for (const u of cp.users()) {
+    for (const s of cp.vm(u)?.io.subchannels ?? []) {
+      if (s.device.kind === 'minidisk' && s.device.owner === ATTACHED && s.device.ownerVdev === rdev)
+        return err('HCPATR124E', `DASD ${hex(rdev)} already attached to ${u}`, 124);
+    }
+  }
+  if (target.io.byDevice(vdev) !== undefined)
+    return err('HCPATR006E', `Device ${hex(vdev)} already defined`, 6);
+  const s = target.io.attach({
+    kind: 'minidisk',
+    vdev,
+    devtype: 0x3390,
+    realDevice: rdev,
+    volser: volume.volser,
+    startCylinder: 0,
+    cylinders: dasd.volume.geometry.cylinders,
+    readOnly,
+    owner: ATTACHED,
+    ownerVdev: rdev,
+  });
+  if (s === null) return err('HCPATR091E', `DASD ${hex(rdev)} not attached; no free subchannel`, 91);
+  return ok([`DASD ${hex(rdev)} ATTACHED TO ${userid} ${hex(vdev)}`]);
 }
 
 // ------------------------------------------------------------------ IPL / SYSTEM / BEGIN

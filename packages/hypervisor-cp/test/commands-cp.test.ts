@@ -4,7 +4,7 @@
  * READER, DEFINE STORAGE (refused from the guest), IPL, SYSTEM RESET and
  * CLEAR, BEGIN, DIAL, MSG, SPOOL, TRANSFER, LINK access modes.
  */
-import { CkdVolume, geometry3390, toEbcdic } from '@strachey/io-channel';
+import { CkdVolume, formatVolume, fromEbcdic, geometry3390, toEbcdic } from '@strachey/io-channel';
 import { describe, expect, it } from 'vitest';
 import {
   type ControlProgram,
@@ -31,14 +31,22 @@ USER DAVE DAVE 1M 4M G
  CONSOLE 009 3215
 USER ERIN ERIN 1M 4M G
  CONSOLE 009 3215
+USER OPER OPER 1M 4M BG
+ CONSOLE 009 3215
 `;
 
 function system(): ControlProgram {
   const real = new CkdVolume(geometry3390(100));
   placeMinidisk(real, 10, kernelVolume());
+  // VMRES2 holds no minidisk: the one volume a class B user can ATTACH.
+  const spare = new CkdVolume(geometry3390(30));
+  formatVolume(spare, 'VMRES2');
   const r = createCp({
     directory: DIRECTORY,
-    volumes: [{ volser: 'VMRES1', volume: real }],
+    volumes: [
+      { volser: 'VMRES1', volume: real },
+      { volser: 'VMRES2', volume: spare },
+    ],
     realStorage: 64 * 1024 * 1024,
   });
   if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
@@ -261,5 +269,80 @@ describe('DIAL, MSG, SPOOL, TRANSFER, LINK modes', () => {
     expect(executeCommand(cp, bob, 'LINK ALICE 191 294 Q').lines).toEqual([
       'HCPLNM026E Operand missing or invalid: Q',
     ]);
+  });
+
+  it('ATTACH (class B) gives a volume without minidisks whole to a user in its lowest free subchannel; one user at a time', () => {
+    const cp = system();
+    const alice = logon(cp, 'ALICE');
+    const oper = logon(cp, 'OPER');
+    logon(cp, 'BOB');
+    expect(executeCommand(cp, alice, 'ATTACH 101 TO ALICE AS 200')).toEqual({
+      rc: 1,
+      lines: ['HCPCMD001E Unknown CP command: ATTACH'],
+    });
+    expect(executeCommand(cp, oper, 'ATTACH 100 TO ALICE AS 200').lines).toEqual([
+      'HCPATR122E DASD 0100 in use by CP; it holds minidisks',
+    ]);
+    expect(executeCommand(cp, oper, 'ATTACH 1FF TO ALICE AS 200').lines).toEqual([
+      'HCPATR040E Device 01FF does not exist',
+    ]);
+    expect(executeCommand(cp, oper, 'ATTACH 101 TO DAVE AS 200').lines).toEqual([
+      'HCPATR045E DAVE not logged on',
+    ]);
+    expect(executeCommand(cp, oper, 'ATT 101 TO ALICE AS 200')).toEqual({
+      rc: 0,
+      lines: ['DASD 0101 ATTACHED TO ALICE 0200'],
+    });
+    expect(alice.io.byDevice(0x200)!.number).toBe(4);
+    expect(executeCommand(cp, alice, 'QUERY VIRTUAL 200').lines).toEqual([
+      'DASD 0200 ON DASD 0101 R/W VMRES2 SUBCHANNEL = 0004',
+    ]);
+    expect(executeCommand(cp, oper, 'ATTACH 101 TO BOB AS 200').lines).toEqual([
+      'HCPATR124E DASD 0101 already attached to ALICE',
+    ]);
+    // The whole volume, not relocated: cylinder 0 record 3 is the volume label.
+    const g = assembleGuest(`
+T        START X'1000'
+         BALR  12,0
+         USING *,12
+         L     1,=X'00010004'
+         STSCH SCHIB
+         OI    SCHIB+5,X'80'
+         MSCH  SCHIB
+         SSCH  ORB
+POLL     TSCH  IRB
+         BNZ   POLL
+         MVC   X'500'(12),IRB
+         LPSW  DONE
+         DS    0D
+DONE     DC    X'000A0000',X'00000000'
+ORB      DC    F'1',X'00808000',A(CCW)
+         DS    0D
+CCW      DC    X'07',X'40',AL2(6),A(SEEK)
+         DC    X'31',X'40',AL2(5),A(ID)
+         DC    X'08',X'00',AL2(0),A(CCW+8)
+         DC    X'06',X'20',AL2(80),A(X'600')
+SEEK     DC    X'000000000000'
+ID       DC    X'0000000003'
+         DS    0F
+SCHIB    DS    XL52
+IRB      DS    XL64
+         END   T`);
+    for (const c of g.chunks) alice.load(c.address, c.bytes);
+    alice.start(0x00080000, 0x80000000 | g.entry);
+    cp.run(500_000_000);
+    expect(alice.storage.read8(0x508)).toBe(0x0c);
+    const label = new Uint8Array(10);
+    alice.storage.readBytes(0x600, label);
+    expect(fromEbcdic(label)).toBe('VOL1VMRES2');
+    expect(executeCommand(cp, alice, 'DETACH 200').lines).toEqual(['DASD 0200 DETACHED']);
+    expect(executeCommand(cp, oper, 'ATTACH 101 * 300 R/O').lines).toEqual([
+      'DASD 0101 ATTACHED TO OPER 0300',
+    ]);
+    expect(oper.io.byDevice(0x300)!.device).toMatchObject({
+      readOnly: true,
+      startCylinder: 0,
+      cylinders: 30,
+    });
   });
 });
