@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lineMode, startCp } from '../src/commands/cp';
 import { sampleDirectory, writeSampleVolumes } from './fixtures/cp/volumes';
 
 let volumes = '';
@@ -46,6 +47,20 @@ describe('strachey cp, line mode', () => {
     expect(after.slice(5)).toContain('STRACHEY VM/ESA ONLINE');
     const b = strachey(['cp', '--directory', sampleDirectory, '--volumes', volumes], SCRIPT);
     expect(b.stdout).toBe(a.stdout);
+  });
+
+  it('LOGON userid, then the password on its own line: not echoed, and the terminal is told to hide it', async () => {
+    const { terminals } = startCp({ directory: sampleDirectory, volumes });
+    const out: string[] = [];
+    const echo: boolean[] = [];
+    async function* lines() {
+      yield* ['LOGON BOB', 'BOBPW', 'QUERY STORAGE', 'LOGOFF'];
+    }
+    await lineMode(terminals, lines(), (e) => e.kind === 'output' && out.push(e.line), (v) => echo.push(v));
+    expect(out).toContain('ENTER PASSWORD (IT WILL NOT APPEAR WHEN TYPED):');
+    expect(out).toContain('STORAGE = 1M');
+    expect(out.join('\n')).not.toContain('BOBPW');
+    expect(echo.slice(0, 2)).toEqual([false, true]);
   });
 
   it('--json prints ready, output, state and end events', () => {

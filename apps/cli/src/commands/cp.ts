@@ -12,6 +12,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
 import {
   type ControlProgram,
   type CpTerminalSession,
@@ -219,6 +220,8 @@ export async function lineMode(
   terminals: CpTerminalSystem,
   input: AsyncIterable<string>,
   write: (event: { kind: 'output'; line: string } | { kind: 'state'; state: TerminalReadState } | { kind: 'end'; reason: string }) => void,
+  /** Told whether what the user types next may be shown (false while CP waits for a password). */
+  echo: (visible: boolean) => void = () => {},
 ): Promise<void> {
   const cycles = SLICE_MS * 1000 * terminals.cp.clock.cyclesPerMicrosecond;
   let session = terminals.connect();
@@ -240,6 +243,7 @@ export async function lineMode(
   for await (const line of input) {
     settle();
     session.enter(line);
+    echo(!session.passwordExpected);
   }
   settle();
   session.hangup();
@@ -276,10 +280,27 @@ export function registerCp(program: Command): void {
         return;
       }
       if (o.json) emit(ready, '');
-      const rl = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY, terminal: false });
-      await lineMode(terminals, rl, (e) => {
-        if (e.kind === 'output') emit({ event: 'output', line: e.line }, e.line);
-        else if (o.json) emit(e.kind === 'state' ? { event: 'state', state: e.state } : { event: 'end', reason: e.reason }, '');
+      // On a terminal readline echoes what is typed through `output`: it is muted while CP waits for a
+      // password, so the password never appears (a pipe echoes nothing anyway).
+      const tty = process.stdin.isTTY === true;
+      let visible = true;
+      const output = new Writable({
+        write(chunk: Buffer | string, _encoding, done) {
+          if (visible) process.stdout.write(chunk);
+          done();
+        },
       });
+      const rl = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY, terminal: tty, ...(tty ? { output } : {}) });
+      await lineMode(
+        terminals,
+        rl,
+        (e) => {
+          if (e.kind === 'output') emit({ event: 'output', line: e.line }, e.line);
+          else if (o.json) emit(e.kind === 'state' ? { event: 'state', state: e.state } : { event: 'end', reason: e.reason }, '');
+        },
+        (v) => {
+          visible = v;
+        },
+      );
     });
 }
