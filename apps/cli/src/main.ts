@@ -6,6 +6,12 @@ import { Command, CommanderError } from 'commander';
 import { commands } from './commands/index';
 import { reportError } from './diagnostics';
 
+// `pnpm strachey …` (root script) runs this file inside apps/cli; pnpm keeps the
+// directory the user typed the command in as INIT_CWD, and that is where the
+// user's relative paths (FILE, --out, --directory, --volumes) point.
+const initCwd = process.env.INIT_CWD;
+if (process.env.npm_lifecycle_event === 'strachey' && initCwd !== undefined && initCwd !== '') process.chdir(initCwd);
+
 const program = new Command('strachey')
   .description('Classic virtualization as software: simulated mainframes, hypervisors and their measurements')
   .version('0.1.0')
