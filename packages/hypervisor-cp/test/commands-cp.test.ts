@@ -253,6 +253,9 @@ describe('DIAL, MSG, SPOOL, TRANSFER, LINK modes', () => {
       rc: 0,
       lines: ['HCPLNM101W DASD 0291 forced R/O; R/W by ALICE'],
     });
+    // The link reaches the owner's volume through CP's volser lookup.
+    expect(cp.volumeDevice('VMRES1')).toBe(0x100);
+    expect(cp.volumeDevice('NOSUCH')).toBeUndefined();
     expect(bob.io.byDevice(0x291)!.device).toMatchObject({
       readOnly: true,
       startCylinder: 10,
