@@ -26,146 +26,10 @@
  * then tsx bench/self-time.ts DIR.
  */
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { type BenchFigure, formatRate, measure, writeResults } from '@strachey/bench';
-import { type AbsoluteAddress, assemble, type Esa390Machine } from '@strachey/isa-core';
-import { createChannelMachine, Printer1403 } from '@strachey/io-channel';
-import { createPrsm, type Prsm, type PrsmResult, parseIocp, parseProfiles } from '../src/index';
-
-function must<T>(r: PrsmResult<T>): T {
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.value;
-}
-
-/** CPU-bound guest: a loop of ordinary instructions (loads, adds, stores, a branch). */
-const GUEST = `
-LOOP     START X'2000'
-         BALR  12,0
-         USING *,12
-AGAIN    LA    1,1(1)
-         L     2,WORD
-         AR    2,1
-         ST    2,WORD
-         BCT   3,AGAIN
-         B     AGAIN
-WORD     DC    F'0'
-         END   LOOP
-`;
-
-/**
- * I/O mix: the same loop, while the channel program at X'10000' (SENSE into
- * X'11000', then NOPs: some 20 µs on the path) runs on subchannel 0; its
- * I/O interruption takes TSCH, counts, starts it again and returns.
- */
-const IOMIX = `
-IOMIX    START X'2000'
-         BALR  12,0
-         USING *,12
-         MVC   120(8,0),IONEW
-         LCTL  6,6,CR6
-         L     1,SCHID
-         STSCH SCHIB
-         OI    SCHIB+5,X'80'
-         MSCH  SCHIB
-         SSCH  ORB
-         SSM   IOMASK
-AGAIN    LA    1,1(1)
-         L     2,WORD
-         AR    2,1
-         ST    2,WORD
-         BCT   3,AGAIN
-         B     AGAIN
-IOINT    STM   0,15,SAVE
-         L     1,SCHID
-         TSCH  IRB
-         L     5,DONE
-         LA    5,1(5)
-         ST    5,DONE
-         SSCH  ORB
-         LM    0,15,SAVE
-         LPSW  56(0)
-         DS    0D
-IONEW    DC    X'00080000',A(X'80000000'+IOINT)
-ORB      DC    F'1',X'00808000',A(X'10000')
-SCHID    DC    X'00010000'
-CR6      DC    X'FF000000'
-WORD     DC    F'0'
-DONE     DC    F'0'
-IOMASK   DC    X'02'
-         DS    0F
-SAVE     DS    16F
-SCHIB    DS    XL52
-IRB      DS    XL96
-         END   IOMIX
-`;
-
-/** SENSE (1 byte, SLI) then 40 command-chained NOPs, format-1 CCWs. */
-function channelProgram(): Uint8Array {
-  const n = 41;
-  const b = new Uint8Array(n * 8);
-  const dv = new DataView(b.buffer);
-  for (let i = 0; i < n; i++) {
-    b[i * 8] = i === 0 ? 0x04 : 0x03;
-    b[i * 8 + 1] = i === n - 1 ? 0x20 : 0x60;
-    dv.setUint16(i * 8 + 2, 1);
-    if (i === 0) dv.setUint32(i * 8 + 4, 0x11000);
-  }
-  return b;
-}
-
-/** A 1403 per partition on its own CHPID (PARTITION= access list of one). */
-function deckFor(names: readonly string[]): string {
-  let iocp = ` RESOURCE PARTITION=((CSS(0),${names.map((n, k) => `(${n},${(k + 1).toString(16).toUpperCase()})`).join(',')}))\n`;
-  names.forEach((n, i) => {
-    const chpid = (0x20 + i).toString(16).toUpperCase();
-    iocp += ` CHPID PATH=(CSS(0),${chpid}),TYPE=CNC,PARTITION=(${n})\n`;
-    iocp += ` CNTLUNIT CUNUMBR=0${i + 1}00,PATH=((CSS(0),${chpid})),UNIT=2821\n`;
-    iocp += ` IODEVICE ADDRESS=(00E0,1),CUNUMBR=(0${i + 1}00),UNIT=1403,PARTITION=(${n})\n`;
-  });
-  return iocp;
-}
-
-function machine(
-  partitions: number,
-  cps: number,
-  slice: string,
-  storage = '64M',
-  guest = GUEST,
-  cpcStorage = '4G',
-  mode = 'zone',
-): Prsm {
-  const names = Array.from({ length: partitions }, (_, i) => `LP${i + 1}`);
-  const groups: string[] = [];
-  for (let i = 0; i < names.length; i += 15) {
-    groups.push(
-      `(CSS(${i / 15}),${names
-        .slice(i, i + 15)
-        .map((n, k) => `(${n},${(k + 1).toString(16).toUpperCase()})`)
-        .join(',')})`,
-    );
-  }
-  const deck = guest === IOMIX ? deckFor(names) : ` RESOURCE PARTITION=(${groups.join(',')})\n`;
-  const iocp = must(parseIocp(deck, 'bench.iocp'));
-  let profiles = `[CPC]\nstorage = ${cpcStorage}\ncps = ${cps}\nslice = ${slice}\n`;
-  for (const n of names) profiles += `[${n}]\nstorage = ${storage}\nmode = ${mode}\ncps = 1\nweight = 10\n`;
-  const p = must(createPrsm({ iocp, profiles: must(parseProfiles(profiles, 'bench.profiles')) }));
-  for (const n of names) {
-    must(p.activate(n));
-    must(p.ipl(n, { source: guest }));
-    if (guest === IOMIX) p.partitionStorage(n)!.writeFrom(0x10000 as AbsoluteAddress, channelProgram());
-  }
-  return p;
-}
-
-/** The guest on a bare isa-core machine of the partition's size, with a 1403 at 00E0 on its channel subsystem. */
-function bareMachine(guest: string, mainsize: number): Esa390Machine {
-  const { machine: bare, channels } = createChannelMachine({ mainsize });
-  channels.attach(0x00e0, new Printer1403(), { chpids: [0x20] });
-  for (const c of assemble(guest).chunks) bare.storage.writeFrom(c.address as AbsoluteAddress, c.bytes);
-  bare.storage.writeFrom(0x10000 as AbsoluteAddress, channelProgram());
-  bare.storage.writeFrom(0 as AbsoluteAddress, Uint8Array.from([0, 8, 0, 0, 0x80, 0, 0x20, 0]));
-  bare.restart(0);
-  return bare;
-}
+import type { HostSample } from './host-worker';
+import { HOST_CONFIGS, machine } from './workloads';
 
 /** Seconds of this process's CPU time (user + system). */
 function cpuSeconds(): number {
@@ -199,88 +63,30 @@ if (wanted('overhead')) {
 
 // ---- host speed: guests in LPARs vs the same guest bare, ratios in the same run
 if (wanted('host')) {
-  const LPAR_STORAGE = '128M';
-  interface Config {
-    readonly program: 'cpu' | 'io';
-    readonly machine: string;
-    readonly work: () => number;
-    /** I/O completions so far (a check that the I/O mix does I/O everywhere). */
-    readonly io: () => number;
-  }
-  const configs: Config[] = [];
-  for (const [program, guest] of [
-    ['cpu', GUEST],
-    ['io', IOMIX],
-  ] as const) {
-    const doneAt = assemble(guest).symbols.find((s) => s.name === 'DONE')?.value ?? -1;
-    const bare = bareMachine(guest, 128 << 20);
-    const cpu = bare.cpus[0]!;
-    configs.push({
-      program,
-      machine: 'bare isa-core machine (128 MB)',
-      work: () => {
-        const before = cpu.instructions;
-        bare.run(200_000);
-        return cpu.instructions - before;
-      },
-      io: () => (doneAt < 0 ? 0 : bare.storage.read32(doneAt as AbsoluteAddress)),
+  // One worker (isolate) per configuration; rounds of one short sample each, in turn, so drift
+  // in the machine's load hits all of them alike; ratios per round against the bare machine.
+  const execArgv = ['--conditions=@strachey/source'];
+  const workers = HOST_CONFIGS.map(
+    (c) => new Worker(new URL('./host-worker.mjs', import.meta.url), { workerData: c, execArgv }),
+  );
+  const sample = (w: Worker, seconds: number, warmup: number): Promise<HostSample> =>
+    new Promise((resolve, reject) => {
+      w.once('message', resolve);
+      w.once('error', reject);
+      w.postMessage({ seconds, warmup });
     });
-    for (const [label, partitions, cps, mode] of [
-      ['one LPAR, zone, 4 GB CPC', 1, 1, 'zone'],
-      ['one LPAR, block table, 4 GB CPC', 1, 1, 'blocks'],
-      ['four LPARs on 2 shared CPs, zone, 4 GB CPC', 4, 2, 'zone'],
-      ['four LPARs on 2 shared CPs, block table, 4 GB CPC', 4, 2, 'blocks'],
-    ] as const) {
-      const p = machine(partitions, cps, '12.5ms', LPAR_STORAGE, guest, '4G', mode);
-      const names = p.partitionNames;
-      const instructions = () => {
-        const c = p.counters().partitions;
-        let s = 0;
-        for (const n of names) s += c[n]!.instructions;
-        return s;
-      };
-      configs.push({
-        program,
-        machine: label,
-        work: () => {
-          const before = instructions();
-          p.run({ us: 400 * cps });
-          return instructions() - before;
-        },
-        io: () =>
-          doneAt < 0
-            ? 0
-            : names.reduce((s, n) => s + p.partitionStorage(n)!.read32(doneAt as AbsoluteAddress), 0),
-      });
+  for (const w of workers) await sample(w, 0.2, 1);
+  const ROUNDS = 9;
+  const rates = HOST_CONFIGS.map(() => [] as number[]);
+  const io = HOST_CONFIGS.map(() => 0);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [i, w] of workers.entries()) {
+      const s = await sample(w, 0.3, 0);
+      rates[i]!.push(s.units / s.cpuSeconds);
+      io[i] = s.io;
     }
   }
-  // Warm every configuration up, then rounds of one short sample each, in turn. Rates are per
-  // second of this process's CPU time: on a shared machine the wall clock also counts the time
-  // other processes had the CPU, which differs from one sample to the next.
-  const sample = (c: Config, seconds: number, warmup: number): number => {
-    let units = 0;
-    let cpu = 0;
-    measure(
-      c.machine,
-      () => {
-        const t0 = cpuSeconds();
-        const n = c.work();
-        cpu += cpuSeconds() - t0;
-        units += n;
-        return n;
-      },
-      { warmupSeconds: warmup, samples: 1, sampleSeconds: seconds },
-    );
-    return units / cpu;
-  };
-  for (const c of configs) sample(c, 0.2, 1);
-  const ROUNDS = 9;
-  const rates = configs.map(() => [] as number[]);
-  for (let r = 0; r < ROUNDS; r++) {
-    configs.forEach((c, i) => {
-      rates[i]!.push(sample(c, 0.3, 0));
-    });
-  }
+  await Promise.all(workers.map((w) => w.terminate()));
   const median = (a: readonly number[]) => [...a].sort((x, y) => x - y)[a.length >> 1] ?? 0;
   const ratios: Record<
     string,
@@ -289,15 +95,15 @@ if (wanted('host')) {
       { ratio: number; min: number; max: number; instructionsPerSecond: number; ioCompletions: number }
     >
   > = {};
-  configs.forEach((c, i) => {
-    const bareIndex = configs.findIndex((b) => b.program === c.program);
+  HOST_CONFIGS.forEach((c, i) => {
+    const bareIndex = HOST_CONFIGS.findIndex((b) => b.program === c.program && b.lpars === null);
     const perRound = rates[i]!.map((v, r) => v / rates[bareIndex]![r]!);
     const entry = {
       ratio: median(perRound),
       min: Math.min(...perRound),
       max: Math.max(...perRound),
       instructionsPerSecond: median(rates[i]!),
-      ioCompletions: c.io(),
+      ioCompletions: io[i]!,
     };
     const byProgram = ratios[c.program] ?? {};
     byProgram[c.machine] = entry;

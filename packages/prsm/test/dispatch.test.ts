@@ -4,7 +4,11 @@ import { cpsUsed, fourLpars, IDLE, machineFrom, must, SPIN, shares } from './fix
 
 const NAMES = ['LP1', 'LP2', 'LP3', 'LP4'];
 
-function loaded(weights: number[], programs: Record<string, string> = {}, opts: Parameters<typeof fourLpars>[1] = {}) {
+function loaded(
+  weights: number[],
+  programs: Record<string, string> = {},
+  opts: Parameters<typeof fourLpars>[1] = {},
+) {
   const m = machineFrom(fourLpars(weights, { cps: 4, ...opts }));
   for (const n of NAMES) {
     must(m.activate(n));
@@ -24,7 +28,13 @@ describe('logical-CP dispatcher', () => {
     expect(s.LP2).toBeCloseTo(0.2, 1);
     expect(s.LP3).toBeCloseTo(0.3, 1);
     expect(s.LP4).toBeCloseTo(0.4, 1);
-    for (const [n, w] of [['LP1', 0.1], ['LP2', 0.2], ['LP3', 0.3], ['LP4', 0.4]] as const) expect(Math.abs(s[n]! - w)).toBeLessThan(0.02);
+    for (const [n, w] of [
+      ['LP1', 0.1],
+      ['LP2', 0.2],
+      ['LP3', 0.3],
+      ['LP4', 0.4],
+    ] as const)
+      expect(Math.abs(s[n]! - w)).toBeLessThan(0.02);
     // Every physical CP was busy: no idle time under full load.
     expect(m.counters().idleCycles).toBe(0);
   });
@@ -98,7 +108,10 @@ describe('logical-CP dispatcher', () => {
 
   it('runs dedicated logical CPs on their own physical CPs, outside the weights', () => {
     const text = fourLpars([10, 20, 30, 40], { cps: 4 });
-    text.profiles = text.profiles.replace('[LP1]\nstorage = 64M\nmode = zone\ncps = 4\nweight = 10\n', '[LP1]\nstorage = 64M\nmode = zone\ncps = 2\ndedicated = yes\n');
+    text.profiles = text.profiles.replace(
+      '[LP1]\nstorage = 64M\nmode = zone\ncps = 4\nweight = 10\n',
+      '[LP1]\nstorage = 64M\nmode = zone\ncps = 2\ndedicated = yes\n',
+    );
     const m = machineFrom(text);
     for (const n of NAMES) {
       must(m.activate(n));
@@ -117,7 +130,10 @@ describe('logical-CP dispatcher', () => {
 
   it('lets a dedicated physical CP idle while its logical CP waits, without holding up the others', () => {
     const text = fourLpars([10, 20, 30, 40], { cps: 3 });
-    text.profiles = text.profiles.replace('[LP1]\nstorage = 64M\nmode = zone\ncps = 4\nweight = 10\n', '[LP1]\nstorage = 64M\nmode = zone\ncps = 1\ndedicated = yes\n');
+    text.profiles = text.profiles.replace(
+      '[LP1]\nstorage = 64M\nmode = zone\ncps = 4\nweight = 10\n',
+      '[LP1]\nstorage = 64M\nmode = zone\ncps = 1\ndedicated = yes\n',
+    );
     const m = machineFrom(text);
     for (const n of NAMES) {
       must(m.activate(n));
@@ -133,6 +149,37 @@ describe('logical-CP dispatcher', () => {
     expect(after.idleCycles - before.idleCycles).toBeLessThanOrEqual((after.time - before.time) * 1.01);
     expect(after.idleCycles - before.idleCycles).toBeGreaterThan((after.time - before.time) * 0.95);
     expect(cpsUsed(m, before, 'LP4')).toBeGreaterThan(cpsUsed(m, before, 'LP2'));
+  });
+
+  it('with 60 partitions (the PR/SM maximum, 4 LCSSs) on 8 shared CPs, every partition gets its weight share', () => {
+    const names = Array.from({ length: 60 }, (_, i) => `P${i + 1}`);
+    const groups = [0, 1, 2, 3].map(
+      (css) =>
+        `(CSS(${css}),${names
+          .slice(css * 15, css * 15 + 15)
+          .map((n, k) => `(${n},${(k + 1).toString(16).toUpperCase()})`)
+          .join(',')})`,
+    );
+    let profiles = '[CPC]\nstorage = 4G\ncps = 8\nhsa = 64M\nslice = 200us\n';
+    names.forEach((n, i) => {
+      profiles += `[${n}]\nstorage = 32M\ncps = 1\nweight = ${i < 30 ? 10 : 30}\n`;
+    });
+    const m = machineFrom({ iocp: ` RESOURCE PARTITION=(${groups.join(',')})\n`, profiles });
+    for (const n of names) {
+      must(m.activate(n));
+      must(m.ipl(n, { source: SPIN }));
+    }
+    m.run({ ms: 4 });
+    const before = m.counters();
+    m.run({ ms: 24 });
+    const s = shares(m, before, names);
+    // Weights 10 and 30 (1200 in all): 10/1200 and 30/1200 of the guest cycles, within a slice or so of 24 ms.
+    for (const [i, n] of names.entries())
+      expect(Math.abs(s[n]! - (i < 30 ? 10 : 30) / 1200)).toBeLessThan(0.15 * ((i < 30 ? 10 : 30) / 1200));
+    // Every decision found a logical CP to dispatch: all 60 are CPU-bound.
+    const after = m.counters();
+    expect(after.idleCycles - before.idleCycles).toBe(0);
+    expect(after.dispatches - before.dispatches).toBeGreaterThan(60 * 4);
   });
 
   it('is deterministic: the same machine and programs give the same counters', () => {
@@ -160,7 +207,8 @@ describe('dispatch trace', () => {
     // On each physical CP the segments never overlap and are separated at least by the dispatch cost.
     for (const cp of [0, 1]) {
       const mine = segments.filter((s) => s.physical === cp).sort((a, b) => a.start - b.start);
-      for (let i = 1; i < mine.length; i++) expect(mine[i]!.start - mine[i - 1]!.end).toBeGreaterThanOrEqual(m.costs.dispatchCycles);
+      for (let i = 1; i < mine.length; i++)
+        expect(mine[i]!.start - mine[i - 1]!.end).toBeGreaterThanOrEqual(m.costs.dispatchCycles);
     }
     expect(segments.filter((s) => s.reason === 'running').length).toBe(2);
     const file = dispatchTraceEvents(segments, m.costModel.mhz, m.physicalCps);
