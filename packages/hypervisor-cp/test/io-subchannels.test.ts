@@ -526,6 +526,29 @@ IRB      DS    XL64
 });
 
 describe('run() and real I/O', () => {
+  it('an IPL (two real programs in a row) while another user’s program waits for the same volume: both end, run() stops only when nothing is left', () => {
+    const { cp } = system();
+    const bob = logon(cp, 'BOB');
+    const alice = logon(cp, 'ALICE');
+    // BOB's read goes to the real volume first; ALICE's IPL queues behind it, then BOB's second read behind that.
+    load(
+      bob,
+      reader(
+        1,
+        `         SSCH  ORB\nPOLL2    TSCH  IRB\n         BNZ   POLL2\n         MVC   X'510'(12),IRB`,
+      ),
+    );
+    for (let i = 0; i < 1000 && (bob.counters.io['real-start'] ?? 0) === 0; i++) cp.run(2_000);
+    expect(cp.ipl('ALICE', 0x191).ok).toBe(true);
+    const r = cp.run(5_000_000_000);
+    expect(r.reason).toBe('idle');
+    expect(cp.realIo.busy).toBe(false);
+    expect(alice.runState()).not.toBe('blocked');
+    expect(bob.storage.read8(0x508)).toBe(0x0c);
+    expect(bob.storage.read8(0x518)).toBe(0x0c);
+    expect(cp.counters().realIoCompletions).toBe(4);
+  });
+
   it('does not return idle while a real completion is still to come: it advances to it and the guest gets it', () => {
     const { cp } = system();
     const vm = logon(cp, 'ALICE');
