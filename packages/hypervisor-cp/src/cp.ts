@@ -223,7 +223,10 @@ export class ControlProgram {
     const dat = (context: Esa390DatContext, storage: StoragePort) => createEsa390Dat({ storage, context, costModel: this.costModel });
     // A guest caught in a program-interruption loop shows up as program interceptions, as under trap-and-emulate.
     this.sie = { facility: new InterpretiveExecution({ clock: this.clock, dat, programLoopLimit: 4096 }), hostCpu };
-    this.savedSystems = new SavedSystems(this.realStorage, (f) => this.machineFrame(f));
+    this.savedSystems = new SavedSystems(this.realStorage, (f) => this.machineFrame(f), (vm) => {
+      // A VM run by SIE executes on the facility's guest CPUs: they cache frames too.
+      if (vm.style === 'sie') vm.cpus.forEach((_, i) => this.sie.facility.guestCpu(vm.stateDescriptionAddress(i))?.flushTlb());
+    });
     if (options.scheduler) this.scheduler = options.scheduler;
     else {
       const rr = createRoundRobin({ slice: 50_000 });

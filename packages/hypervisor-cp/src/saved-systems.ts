@@ -86,6 +86,8 @@ export class SavedSystems {
   constructor(
     private readonly storage: SparseStorage,
     private readonly frameOf: (realFrame: number) => number = (f) => f,
+    /** Drop whatever else caches `vm`'s frames (CPUs other than its virtual CPUs, e.g. SIE guest CPUs). */
+    private readonly flushOther: (vm: VirtualMachine) => void = () => {},
   ) {
     const previous = storage.onFrameCopied;
     storage.onFrameCopied = (frame) => {
@@ -190,7 +192,7 @@ export class SavedSystems {
       } else vm.storage.writeBytes(page * PAGE, bytes);
     });
     this.byVm.set(vm, { frames, told: false, system });
-    for (const c of vm.cpus) c.cpu.flushTlb();
+    this.flush(vm);
     const v = vm.cpus[0]!;
     v.state = 'operating';
     v.setPsw(system.psw[0], system.psw[1]);
@@ -230,6 +232,12 @@ export class SavedSystems {
     return { ipls: this.ipls, mappedFrames: mapped, privateCopies: this.copies };
   }
 
+  /** Every CPU of `vm` forgets the frames it cached (instruction fetch, TLB). */
+  private flush(vm: VirtualMachine): void {
+    for (const c of vm.cpus) c.cpu.flushTlb();
+    this.flushOther(vm);
+  }
+
   /** A store made one of a user's shared frames private: its CPUs must forget the old frame; tell the user once. */
   private copied(frame: number): void {
     const m = this.byFrame.get(frame);
@@ -237,7 +245,7 @@ export class SavedSystems {
     this.byFrame.delete(frame);
     this.copies++;
     const { vm, system } = m;
-    for (const c of vm.cpus) c.cpu.flushTlb();
+    this.flush(vm);
     const state = this.byVm.get(vm);
     if (state !== undefined && !state.told) {
       state.told = true;

@@ -105,16 +105,22 @@ describe('CMS from the saved system CMS', () => {
     expect(cp.realStorage.allocatedFrames / n).toBeLessThan(8);
   });
 
-  it('a user who stores into CMS gets a private copy it runs, with CP\'s message; the others keep the original', () => {
+  it.each(['trap-and-emulate', 'sie'] as const)('a user who stores into CMS gets a private copy it runs, with CP\'s message; the others keep the original (%s)', (style) => {
+    // Two patches: a byte of the message text, and the length operand of the instruction that types it
+    // (UNKNOWN: LA 1,MSGUNK then LA 0,L'MSGUNK), which the user's CPU then executes from its own copy.
     const msgunk = cmsSymbol('MSGUNK');
-    const { cp, run } = system(3, (i) => (i === 1 ? [{ fn: 'PATCH', ft: 'MODULE', recfm: 'F', lrecl: patchModule(msgunk, 0xe7).length, records: [patchModule(msgunk, 0xe7)] }] : []), '256K');
+    const lengthByte = cmsSymbol('UNKNOWN') + 7;
+    const modules = [patchModule(msgunk, 0xe7), patchModule(lengthByte, 7)].map((m, k) => ({ fn: `PATCH${k}`, ft: 'MODULE', recfm: 'F' as const, lrecl: m.length, records: [m] }));
+    const { cp, run } = system(3, (i) => (i === 1 ? modules : []), '256K');
     for (let i = 0; i < 3; i++) {
-      cp.logon(`U${i}`, 'PW');
+      expect(cp.logon(`U${i}`, 'PW', { style }).ok).toBe(true);
       cp.ipl(`U${i}`);
     }
     run();
     const shared = cp.realStorage.frames[hostFrame(cp, 'U0', msgunk)];
-    cp.vm('U1')!.queueConsoleInput('PATCH');
+    cp.vm('U1')!.queueConsoleInput('PATCH0');
+    cp.vm('U1')!.queueConsoleInput('BOGUS');
+    cp.vm('U1')!.queueConsoleInput('PATCH1');
     cp.vm('U1')!.queueConsoleInput('BOGUS');
     cp.vm('U0')!.queueConsoleInput('BOGUS');
     cp.vm('U2')!.queueConsoleInput('BOGUS');
@@ -122,12 +128,14 @@ describe('CMS from the saved system CMS', () => {
     const u1 = cp.vm('U1')!.consoleLines.slice(2);
     expect(u1[0]).toBe('DMKVMA181E SHARED SYSTEM CMS REPLACED WITH NON-SHARED COPY');
     expect(u1).toContain('Xnknown CP/CMS command');
+    expect(u1).toContain('Xnknown');
+    expect(u1.filter((l) => l.startsWith('DMKVMA181E'))).toHaveLength(1);
     expect(cp.vm('U0')!.consoleLines).toContain('Unknown CP/CMS command');
     expect(cp.vm('U2')!.consoleLines).toContain('Unknown CP/CMS command');
     expect(cp.realStorage.frames[hostFrame(cp, 'U1', msgunk)]).not.toBe(shared);
     expect(cp.realStorage.frames[hostFrame(cp, 'U0', msgunk)]).toBe(shared);
     expect(cp.realStorage.frames[hostFrame(cp, 'U2', msgunk)]).toBe(shared);
-    expect(cp.savedSystems.counters().privateCopies).toBe(1);
+    expect(cp.savedSystems.counters().privateCopies).toBe(new Set([msgunk >>> 12, lengthByte >>> 12]).size);
     // A new IPL CMS gives the user the shared pages back.
     cp.ipl('U1');
     expect(cp.realStorage.frames[hostFrame(cp, 'U1', msgunk)]).toBe(shared);
