@@ -224,3 +224,56 @@ describe('isolation with CP in a partition', () => {
     }
   }
 });
+
+describe('CP snapshot in a partition', () => {
+  it("CP's own snapshot and restore work on the partition's storage (PR/SM's snapshot leaves a hosted kernel out)", async () => {
+    const { assemble } = await import('@strachey/isa-core');
+    // Zone mode, top-down: CP's real storage starts far from physical 0, so CP must map its frames through the zone.
+    const m = machine('zone');
+    for (const n of ['VM1', 'NEIGH']) {
+      const r = m.activate(n);
+      if (!r.ok) throw new Error(r.error.message);
+    }
+    expect(m.partition('VM1')!.layout).toMatchObject({ mode: 'zone' });
+    expect((m.partition('VM1')!.layout as { origin: number }).origin).toBeGreaterThan(0);
+    formatVolume(m.volume(0xa80)!, 'VMRES1');
+    let cp: ControlProgram | null = null;
+    const r = m.iplKernel(
+      'VM1',
+      new HostedCp({ directory: DIRECTORY, volumes: [{ volser: 'VMRES1', devnum: 0xa80 }] }, (c) => (cp = c)),
+    );
+    if (!r.ok) throw new Error(r.error.message);
+    const c = cp as unknown as ControlProgram;
+    const u = c.logon('VICTIM', 'V');
+    if (!u.ok) throw new Error('logon');
+    // A counter loop: GR1 counts, stored at X'3000' every iteration.
+    const asm = assemble(
+      [
+        "COUNT    START X'2000'",
+        '         BALR  12,0',
+        '         USING *,12',
+        '         SR    1,1',
+        "         L     2,=A(X'3000')",
+        'LOOP     LA    1,1(1)',
+        '         ST    1,0(2)',
+        '         B     LOOP',
+        '         END   COUNT',
+      ].join('\n'),
+    );
+    if (!asm.ok) throw new Error('asm');
+    for (const chunk of asm.chunks) u.vm.load(chunk.address, chunk.bytes);
+    u.vm.start(0x00080000, 0x80002000);
+    m.run({ us: 200 });
+    const snap = c.snapshot();
+    expect(snap.ok).toBe(true);
+    if (!snap.ok) return;
+    const at = u.vm.storage.read32(0x3000);
+    expect(at).toBeGreaterThan(0);
+    m.run({ us: 200 });
+    expect(u.vm.storage.read32(0x3000)).toBeGreaterThan(at);
+    expect(c.restore(snap.snapshot).ok).toBe(true);
+    // Back to the snapshot's storage and registers, in the partition's storage where the guest really is.
+    expect(u.vm.storage.read32(0x3000)).toBe(at);
+    expect(u.vm.cpus[0]!.cpu.gpr[1]).toBe(snap.snapshot.vms[0]!.cpus[0]!.gpr[1]);
+  });
+});
