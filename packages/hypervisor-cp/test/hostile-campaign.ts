@@ -237,6 +237,8 @@ const GUEST_COMMANDS = [
   'DEFINE STORAGE 512K',
   'QUERY VIRTUAL',
   'DETACH 192 00E',
+  'IPL 191',
+  'ATTACH 100 * 300',
 ];
 
 /** What the host side does between two slices of the hostile guest. */
