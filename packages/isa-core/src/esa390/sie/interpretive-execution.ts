@@ -268,6 +268,13 @@ export class InterpretiveExecution implements SieFacility {
     this.guests.delete(sd);
   }
 
+  /**
+   * Execute SIE on `host` with the state description at real address
+   * `sdReal`: validity checks, guest run, interception code and guest state
+   * stored back. Returns null (the host continues after SIE); a description
+   * not on a doubleword is the host's specification exception, one outside
+   * its storage its addressing exception.
+   */
   start(host: Esa390Cpu, sdReal: number): Exit | null {
     if ((sdReal & 7) !== 0) host.programCheck(PGM_SPECIFICATION);
     const sdAbs = host.realToAbsolute(sdReal);
