@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import {
   type MainframeReport,
   mainframeScenario,
@@ -17,7 +18,111 @@ import {
   runMainframe,
 } from '../src/demo/mainframe/index';
 import { renderJson } from '../src/demo/scenario';
-import { SILENT_PROGRESS } from '../src/progress';
+import { type Progress, SILENT_PROGRESS } from '../src/progress';
+
+/** The report's JSON shape, as a consumer would check it. */
+const count = z.number().int().nonnegative();
+const percent = z.number().min(0).max(100);
+const ReportSchema = z.strictObject({
+  scenario: z.literal('mainframe'),
+  title: z.string(),
+  source: z.string(),
+  outcome: z.enum(['ok', 'mismatch', 'incomplete', 'check-stop']),
+  machine: z.strictObject({
+    physicalCps: count,
+    storage: count,
+    hsa: count,
+    sliceMicros: z.number().positive(),
+    costModel: z.string(),
+    mhz: z.number().positive(),
+    consoleCharactersPerSecond: count,
+    preemptOnWake: z.boolean(),
+  }),
+  simulatedMicros: z.number().positive(),
+  partitions: z.array(
+    z.strictObject({
+      name: z.string(),
+      runs: z.string(),
+      weight: count,
+      weightShare: percent,
+      share: percent,
+      logicalCps: count,
+      capped: z.boolean(),
+      storage: z.strictObject({
+        mode: z.enum(['zone', 'blocks']),
+        bytes: count,
+        origins: z.array(z.string().regex(/^0x[0-9A-F]{8}$/)),
+      }),
+      cycles: count,
+      instructions: count,
+      dispatches: count,
+      releases: z.strictObject({ slice: count, wait: count, cap: count, stop: count }),
+      prsmCycles: count,
+      ioStarts: count,
+      state: z.array(z.enum(['stopped', 'ready', 'running', 'waiting'])),
+      console: z.array(z.string()),
+    }),
+  ),
+  storageMap: z.array(z.strictObject({ from: z.string(), to: z.string(), owner: z.string() })),
+  prsm: z.strictObject({
+    dispatches: count,
+    decisions: count,
+    busyCycles: count,
+    idleCycles: count,
+    overheadCycles: count,
+    overhead: percent,
+  }),
+  cp: z.array(
+    z.strictObject({
+      partition: z.string(),
+      style: z.string(),
+      dispatches: count,
+      realIo: z.strictObject({ starts: count, completions: count }),
+      guestCycles: count,
+      cpCycles: count,
+      overhead: percent,
+      users: z.array(
+        z.strictObject({
+          userid: z.string(),
+          guest: z.enum(['cms', 'minikern']),
+          state: z.string(),
+          instructions: count,
+          guestCycles: count,
+          cpCycles: count,
+          cpOverhead: percent,
+          interceptions: count,
+          intercepted: z.record(z.string(), count),
+          io: z.record(z.string(), count),
+          commands: z.array(z.string()),
+          transcript: z.array(z.string()),
+        }),
+      ),
+    }),
+  ),
+  supervisors: z.array(
+    z.strictObject({
+      partition: z.string(),
+      stop: z.string(),
+      tasks: z.array(z.object({ name: z.string(), status: z.string(), results: z.array(z.number()) })),
+    }),
+  ),
+  batch: z.array(z.strictObject({ partition: z.string(), iterations: z.array(count) })),
+  io: z.strictObject({ starts: count, completions: count, ccws: count, bytes: count, interruptions: count }),
+  overhead: z.strictObject({ prsm: percent, cp: percent }),
+  checks: z.array(
+    z.strictObject({
+      name: z.string(),
+      expected: z.union([z.string(), z.number(), z.boolean()]),
+      actual: z.union([z.string(), z.number(), z.boolean(), z.null()]),
+      ok: z.boolean(),
+    }),
+  ),
+  host: z.strictObject({
+    wallSeconds: z.number().nonnegative(),
+    mips: z.number().nonnegative(),
+    node: z.string(),
+  }),
+});
 
 const cli = fileURLToPath(new URL('..', import.meta.url));
 const strachey = (...args: string[]) =>
@@ -170,9 +275,20 @@ describe('the default mainframe', () => {
     expect(text).toContain('> LISTFILE');
   });
 
-  it('two runs give the same report, byte for byte, apart from the wall clock', async () => {
-    const again = await runMainframe({ progress: SILENT_PROGRESS });
+  it('two runs give the same report, byte for byte, apart from the wall clock; the status line follows simulated time', async () => {
+    const lines: string[] = [];
+    const progress: Progress = {
+      live: true,
+      update: (text) => {
+        lines.push(typeof text === 'function' ? text() : text);
+      },
+      done: () => {},
+    };
+    const again = await runMainframe({ progress });
     expect(deterministic(again)).toBe(deterministic(report));
+    expect(lines.length).toBeGreaterThanOrEqual(50);
+    expect(lines[0]).toMatch(/^demo: 5\.0 of 300 ms simulated · VM1 \d+% KERN \d+% /);
+    expect(lines.at(-1)).toMatch(/^demo: 300\.0 of 300 ms simulated/);
   }, 60_000);
 });
 
@@ -182,6 +298,8 @@ describe('strachey demo --json', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const json = JSON.parse(run.stdout) as MainframeReport;
+    const checked = ReportSchema.safeParse(json);
+    expect(checked.success ? [] : checked.error.issues).toEqual([]);
     expect(Object.keys(json)).toEqual([
       'scenario',
       'title',
