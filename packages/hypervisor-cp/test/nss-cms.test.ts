@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { CkdVolume, geometry3390 } from '@strachey/io-channel';
 import { assemble } from '@strachey/isa-core';
 import { describe, expect, it } from 'vitest';
-import { type CmsFile, CMS_SMALL_STORAGE, createCp, formatCmsDisk, installCms, queryNss, saveCmsSystem } from '../src/index';
+import { type CmsFile, CMS_SMALL_STORAGE, CpTerminalSystem, createCp, formatCmsDisk, installCms, queryNss, saveCmsSystem } from '../src/index';
 
 const READY = /^Ready; T=\d+\.\d\d\/\d+\.\d\d \d\d:\d\d:\d\d$/;
 
@@ -139,6 +139,28 @@ describe('CMS from the saved system CMS', () => {
     // A new IPL CMS gives the user the shared pages back.
     cp.ipl('U1');
     expect(cp.realStorage.frames[hostFrame(cp, 'U1', msgunk)]).toBe(shared);
+  });
+
+  it('SYSTEM CLEAR at the terminal unmaps the shared pages (no private copy, no message) and IPL CMS maps them again', () => {
+    const { cp, run } = system(2, () => []);
+    const terminals = new CpTerminalSystem(cp);
+    const t = terminals.connect();
+    const out: string[] = [];
+    t.onOutput((l) => out.push(l));
+    t.enter('LOGON U0 PW');
+    cp.logon('U1', 'PW');
+    cp.ipl('U1');
+    run();
+    const shared = cp.realStorage.frames[hostFrame(cp, 'U1', 0x2000)];
+    expect(cp.realStorage.frames[hostFrame(cp, 'U0', 0x2000)]).toBe(shared);
+    t.enter('#CP SYSTEM CLEAR');
+    expect(out.at(-1)).toBe('Storage cleared - system reset.');
+    expect(cp.vm('U0')!.storage.read32(0x2000)).toBe(0);
+    expect(cp.realStorage.copiesOnWrite).toBe(0);
+    expect(out.some((l) => l.startsWith('DMKVMA181E'))).toBe(false);
+    expect(cp.realStorage.frames[hostFrame(cp, 'U1', 0x2000)]).toBe(shared);
+    t.enter('IPL CMS');
+    expect(cp.realStorage.frames[hostFrame(cp, 'U0', 0x2000)]).toBe(shared);
   });
 
   it('LOGOFF unmaps the shared pages without scrubbing them for the others', () => {

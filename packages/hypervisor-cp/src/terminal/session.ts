@@ -469,6 +469,8 @@ export class CpTerminalSession {
         }
         this.guestHasConsole = false;
         if (abbrev(what, 'CLEAR', 5)) {
+          // A saved system's shared pages are unmapped, not zeroed (that would make private copies of them).
+          cp.savedSystems.release(vm);
           const zero = new Uint8Array(4096);
           for (let a = 0; a < vm.storageSize; a += 4096) vm.storage.writeBytes(a, zero.subarray(0, Math.min(4096, vm.storageSize - a)));
           this.out('Storage cleared - system reset.');
