@@ -678,6 +678,8 @@ export class ControlProgram {
     for (const s of snap.vms) {
       const vm = this.vm(s.userid)!;
       const first = vm.storage.origin >>> 12;
+      // Shared saved-system frames are unmapped first: zeroing or writing them in place would change everybody's.
+      this.savedSystems.release(vm);
       for (let f = 0; f < s.keys.length; f++) {
         const src = s.frames.get(f);
         const m = this.machineFrame(first + f);

@@ -163,6 +163,23 @@ describe('CMS from the saved system CMS', () => {
     expect(cp.realStorage.frames[hostFrame(cp, 'U0', 0x2000)]).toBe(shared);
   });
 
+  it('restoring a snapshot taken before IPL CMS leaves the other users\' shared pages intact', () => {
+    const { cp, run } = system(2, () => []);
+    cp.logon('U0', 'PW');
+    cp.logon('U1', 'PW');
+    const snap = cp.snapshot();
+    if (!snap.ok) throw new Error(snap.error.message);
+    cp.ipl('U0');
+    cp.ipl('U1');
+    run();
+    const shared = cp.realStorage.frames[hostFrame(cp, 'U1', 0x2000)]!;
+    const before = shared.slice();
+    // Both users' storage goes back to the snapshot (nothing at X'2000'); the saved pages themselves stay.
+    expect(cp.restore(snap.snapshot)).toEqual({ ok: true });
+    expect(shared).toEqual(before);
+    expect(cp.vm('U0')!.storage.read32(0x2000)).toBe(0);
+  });
+
   it('LOGOFF unmaps the shared pages without scrubbing them for the others', () => {
     const { cp, run } = system(2, () => []);
     cp.logon('U0', 'PW');
