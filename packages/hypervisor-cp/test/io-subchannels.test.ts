@@ -22,12 +22,17 @@ USER ALICE ALICE 1M 4M G
 USER BOB BOB 1M 4M G
  CONSOLE 009 3215
  MDISK 191 3390 20 5 VMRES1 MR
+USER CAROL CAROL 1M 4M G
+ MACHINE ESA 2
+ CONSOLE 009 3215
+ MDISK 191 3390 30 5 VMRES1 MR
 `;
 
 function system(): { cp: ControlProgram; real: CkdVolume } {
   const real = new CkdVolume(geometry3390(100));
   placeMinidisk(real, 10, kernelVolume());
   placeMinidisk(real, 20, kernelVolume());
+  placeMinidisk(real, 30, kernelVolume());
   const r = createCp({
     directory: DIRECTORY,
     volumes: [{ volser: 'VMRES1', volume: real }],
@@ -314,6 +319,45 @@ describe('DETACH stops the device’s I/O', () => {
     expect(alice.storage.read32(0x500)).toBe(0);
     expect(alice.storage.read32(0x508)).toBe(0);
     expect(alice.io.subchannel(3)).toBeUndefined();
+  });
+
+  it('an IPL while another virtual CPU waits in DIAGNOSE X18: the I/O reset abandons its request and the CPU waits no more', () => {
+    const { cp } = system();
+    const vm = logon(cp, 'CAROL');
+    const g = assembleGuest(`
+T        START X'1000'
+         BALR  12,0
+         USING *,12
+         LA    2,X'191'
+         LA    3,CCWS
+         DIAG  2,3,X'018'
+         LPSW  DONE
+         DS    0D
+DONE     DC    X'000A0000',X'00000000'
+CCWS     DC    X'07',AL3(SEEK),X'40',X'00',AL2(6)
+         DC    X'31',AL3(ID),X'40',X'00',AL2(5)
+         DC    X'08',AL3(CCWS+8),X'00',X'00',AL2(0)
+         DC    X'06',AL3(X'600'),X'20',X'00',AL2(80)
+SEEK     DC    X'000000010000'
+ID       DC    X'0001000001'
+         END   T`);
+    for (const c of g.chunks) vm.load(c.address, c.bytes);
+    const cpu1 = vm.cpus[1]!;
+    cpu1.state = 'operating';
+    cpu1.setPsw(0x00080000, 0x80000000 | g.entry);
+    for (let i = 0; i < 1000 && vm.runState(1) !== 'blocked'; i++) cp.run(2_000);
+    expect(vm.runState(1)).toBe('blocked');
+    expect(cp.ipl('CAROL', 0x191).ok).toBe(true);
+    cp.run(500_000_000);
+    expect(cp.realIo.busy).toBe(false);
+    // CPU 1 was reset and stopped by the IPL; restarted (SIGP restart, the RESTART key) it runs: it is not left blocked on the abandoned request.
+    expect(vm.runState(1)).toBe('stopped');
+    expect(vm.runState(0)).not.toBe('blocked');
+    // Restart new PSW (X'0'): a disabled wait, so CPU 1 shows where it went.
+    vm.storage.write32(0, 0x000a0000);
+    vm.storage.write32(4, 0);
+    vm.restart(1);
+    expect(vm.runState(1)).toBe('disabled-wait');
   });
 
   it('a guest waiting in DIAGNOSE X18 on a minidisk that is detached resumes with cc 3, R15 = 13', () => {

@@ -285,6 +285,8 @@ export class VirtualMachine {
     for (const c of this.cpus) {
       c.reset(true);
       c.state = 'stopped';
+      // A CPU waiting in CP for a DIAGNOSE X'18' waits no more: the IPL's I/O-system reset abandons that request.
+      c.blocked = false;
     }
     const v = this.cpus[0]!;
     v.blocked = true;
