@@ -25,10 +25,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeResults } from '@strachey/bench';
 import { CkdVolume, geometry3390 } from '@strachey/io-channel';
-import { CMS_SMALL_STORAGE, type ControlProgram, createCp, formatCmsDisk, installCms, saveCmsSystem } from '../src/index';
+import {
+  CMS_SMALL_STORAGE,
+  type ControlProgram,
+  createCp,
+  formatCmsDisk,
+  installCms,
+  saveCmsSystem,
+} from '../src/index';
 
 const here = dirname(fileURLToPath(import.meta.url));
-
 
 /**
  * Run CP until nobody can run (everyone waits for console input); false if it
@@ -36,7 +42,8 @@ const here = dirname(fileURLToPath(import.meta.url));
  * yet to take (it polls at the start of a run): that is not the end.
  */
 function settle(cp: ControlProgram): boolean {
-  for (let i = 0; i < 100_000; i++) if (cp.run(1_000_000_000).reason === 'idle' && !cp.realIo.busy) return true;
+  for (let i = 0; i < 100_000; i++)
+    if (cp.run(1_000_000_000).reason === 'idle' && !cp.realIo.busy) return true;
   return false;
 }
 
@@ -68,15 +75,25 @@ export function scale(users: number, log: (line: string) => void = console.log):
   if (!sys.ok) throw new Error(sys.error);
   const files = [
     { fn: 'PROFILE', ft: 'EXEC', recfm: 'V' as const, lrecl: 80, records: ['/* PROFILE */'] },
-    { fn: 'README', ft: 'TEXT', recfm: 'F' as const, lrecl: 80, records: ['Shared A-disk of the scale run.'] },
+    {
+      fn: 'README',
+      ft: 'TEXT',
+      recfm: 'F' as const,
+      lrecl: 80,
+      records: ['Shared A-disk of the scale run.'],
+    },
   ];
   const f = formatCmsDisk(volume, { start: 2, cylinders: 1 }, { label: 'SHR191', files });
   if (!f.ok) throw new Error(f.error.message);
   const parts = ['USER MAINT MAINT 1M 1M G\n MDISK 190 3390 1 1 VMRES1 RR\n MDISK 191 3390 2 1 VMRES1 RR\n'];
-  for (let i = 0; i < users; i++) parts.push(`USER U${i} X ${CMS_SMALL_STORAGE / 1024}K 1M G\n IPL CMS\n CONSOLE 009 3215\n LINK MAINT 191 191 RR\n`);
+  for (let i = 0; i < users; i++)
+    parts.push(
+      `USER U${i} X ${CMS_SMALL_STORAGE / 1024}K 1M G\n IPL CMS\n CONSOLE 009 3215\n LINK MAINT 191 191 RR\n`,
+    );
   // Each user's window is its storage plus CP's 64K work area; 1 MB below is CP's own. At most 2 GB:
   // channel programs (CP's translated CCWs, IDAWs, data) address 31 bits.
-  const realStorage = Math.min(2048, Math.ceil((users * (CMS_SMALL_STORAGE + 65536)) / (1 << 20) + 2)) * (1 << 20);
+  const realStorage =
+    Math.min(2048, Math.ceil((users * (CMS_SMALL_STORAGE + 65536)) / (1 << 20) + 2)) * (1 << 20);
   global.gc?.();
   const before = process.memoryUsage();
   const r = createCp({ directory: parts.join(''), volumes: [{ volser: 'VMRES1', volume }], realStorage });
@@ -101,8 +118,10 @@ export function scale(users: number, log: (line: string) => void = console.log):
     vm.queueConsoleInput(i % 2 === 0 ? 'LISTFILE' : 'QUERY DISK');
   }
   if (ready !== users) {
-    const bad = [...Array(users).keys()].filter((i) => !READY.test(cp.vm(`U${i}`)!.consoleLines[1] ?? ""));
-    throw new Error(`only ${ready} of ${users} CMS users reached Ready; first not: U${bad[0]} at ${cp.vm(`U${bad[0]}`)!.storage.origin.toString(16)}: ${cp.vm(`U${bad[0]}`)!.consoleLines.join(" / ")}; last not U${bad.at(-1)}`);
+    const bad = [...Array(users).keys()].filter((i) => !READY.test(cp.vm(`U${i}`)!.consoleLines[1] ?? ''));
+    throw new Error(
+      `only ${ready} of ${users} CMS users reached Ready; first not: U${bad[0]} at ${cp.vm(`U${bad[0]}`)!.storage.origin.toString(16)}: ${cp.vm(`U${bad[0]}`)!.consoleLines.join(' / ')}; last not U${bad.at(-1)}`,
+    );
   }
   const t2 = performance.now();
   if (!settle(cp)) throw new Error('commands did not finish');
@@ -110,7 +129,12 @@ export function scale(users: number, log: (line: string) => void = console.log):
   let answered = 0;
   for (let i = 0; i < users; i++) {
     const out = cp.vm(`U${i}`)!.consoleLines.slice(2);
-    const ok = i % 2 === 0 ? out[0] === 'PROFILE  EXEC     A1' && out[1] === 'README   TEXT     A1' && READY.test(out[2] ?? '') : out[0]?.startsWith('LABEL  VDEV M  STAT') === true && out[1]?.startsWith('SHR191 191  A') === true && READY.test(out[2] ?? '');
+    const ok =
+      i % 2 === 0
+        ? out[0] === 'PROFILE  EXEC     A1' && out[1] === 'README   TEXT     A1' && READY.test(out[2] ?? '')
+        : out[0]?.startsWith('LABEL  VDEV M  STAT') === true &&
+          out[1]?.startsWith('SHR191 191  A') === true &&
+          READY.test(out[2] ?? '');
     if (ok) answered++;
   }
   global.gc?.();
@@ -135,10 +159,18 @@ export function scale(users: number, log: (line: string) => void = console.log):
     simulatedSeconds: cp.clock.now() / cp.clock.cyclesPerMicrosecond / 1e6,
   };
   log(`scale: ${users} CMS users (${CMS_SMALL_STORAGE / 1024}K each, IPL CMS from the saved system)`);
-  log(`  logon + IPL CMS + Ready: ${result.logonSeconds.toFixed(1)} s, ${result.logonsPerSecond.toFixed(0)} users/s`);
-  log(`  one command each (LISTFILE / QUERY DISK): ${result.commandSeconds.toFixed(1)} s, ${result.commandsPerSecond.toFixed(0)} commands/s, ${answered} answered correctly`);
-  log(`  host memory: +${result.rssDeltaMB.toFixed(0)} MB RSS (${result.rssKBPerUser.toFixed(1)} KB/user), +${result.heapDeltaMB.toFixed(0)} MB heap (${result.heapKBPerUser.toFixed(1)} KB/user)`);
-  log(`  CP real storage: ${result.privateFramesPerUser.toFixed(2)} private 4K frames/user; CMS nucleus: ${result.sharedSystemPages} shared pages mapped ${result.sharedMappings} times, ${result.privateCopies} private copies`);
+  log(
+    `  logon + IPL CMS + Ready: ${result.logonSeconds.toFixed(1)} s, ${result.logonsPerSecond.toFixed(0)} users/s`,
+  );
+  log(
+    `  one command each (LISTFILE / QUERY DISK): ${result.commandSeconds.toFixed(1)} s, ${result.commandsPerSecond.toFixed(0)} commands/s, ${answered} answered correctly`,
+  );
+  log(
+    `  host memory: +${result.rssDeltaMB.toFixed(0)} MB RSS (${result.rssKBPerUser.toFixed(1)} KB/user), +${result.heapDeltaMB.toFixed(0)} MB heap (${result.heapKBPerUser.toFixed(1)} KB/user)`,
+  );
+  log(
+    `  CP real storage: ${result.privateFramesPerUser.toFixed(2)} private 4K frames/user; CMS nucleus: ${result.sharedSystemPages} shared pages mapped ${result.sharedMappings} times, ${result.privateCopies} private copies`,
+  );
   log(`  simulated time: ${result.simulatedSeconds.toFixed(2)} s`);
   return result;
 }

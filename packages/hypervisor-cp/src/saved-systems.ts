@@ -113,9 +113,18 @@ export class SavedSystems {
    * should start next time, and saves it. A system of the same name is
    * replaced (users who IPLed the old one keep its frames).
    */
-  saveFrom(vm: VirtualMachine, def: SaveSysDefinition): { ok: true; system: SavedSystem } | { ok: false; error: SavedSystemError } {
+  saveFrom(
+    vm: VirtualMachine,
+    def: SaveSysDefinition,
+  ): { ok: true; system: SavedSystem } | { ok: false; error: SavedSystemError } {
     if (def.firstPage < 0 || def.lastPage < def.firstPage || (def.lastPage + 1) * PAGE > vm.storageSize) {
-      return { ok: false, error: { code: 'HCPNSS435E', message: `Pages ${def.firstPage}-${def.lastPage} are not all in ${vm.userid}'s storage` } };
+      return {
+        ok: false,
+        error: {
+          code: 'HCPNSS435E',
+          message: `Pages ${def.firstPage}-${def.lastPage} are not all in ${vm.userid}'s storage`,
+        },
+      };
     }
     const pages: Uint8Array[] = [];
     for (let p = def.firstPage; p <= def.lastPage; p++) {
@@ -123,7 +132,12 @@ export class SavedSystems {
       vm.storage.readBytes(p * PAGE, page);
       pages.push(page);
     }
-    return this.define(def.name, { firstPage: def.firstPage, pages, shared: def.shared === undefined ? { from: def.firstPage, to: def.lastPage } : def.shared, psw: vm.cpus[0]!.getPsw() });
+    return this.define(def.name, {
+      firstPage: def.firstPage,
+      pages,
+      shared: def.shared === undefined ? { from: def.firstPage, to: def.lastPage } : def.shared,
+      psw: vm.cpus[0]!.getPsw(),
+    });
   }
 
   /**
@@ -133,7 +147,12 @@ export class SavedSystems {
    */
   defineImage(
     name: string,
-    image: { readonly origin: number; readonly bytes: Uint8Array; readonly psw: readonly [number, number]; readonly shared?: { readonly from: number; readonly to: number } | null },
+    image: {
+      readonly origin: number;
+      readonly bytes: Uint8Array;
+      readonly psw: readonly [number, number];
+      readonly shared?: { readonly from: number; readonly to: number } | null;
+    },
   ): { ok: true; system: SavedSystem } | { ok: false; error: SavedSystemError } {
     const firstPage = Math.floor(image.origin / PAGE);
     const lastPage = Math.floor((image.origin + Math.max(1, image.bytes.length) - 1) / PAGE);
@@ -145,20 +164,47 @@ export class SavedSystems {
       if (to > from) page.set(image.bytes.subarray(from - image.origin, to - image.origin), from - p * PAGE);
       pages.push(page);
     }
-    return this.define(name, { firstPage, pages, shared: image.shared === undefined ? { from: firstPage, to: lastPage } : image.shared, psw: image.psw });
+    return this.define(name, {
+      firstPage,
+      pages,
+      shared: image.shared === undefined ? { from: firstPage, to: lastPage } : image.shared,
+      psw: image.psw,
+    });
   }
 
   private define(
     rawName: string,
-    s: { firstPage: number; pages: Uint8Array[]; shared: { from: number; to: number } | null; psw: readonly [number, number] },
+    s: {
+      firstPage: number;
+      pages: Uint8Array[];
+      shared: { from: number; to: number } | null;
+      psw: readonly [number, number];
+    },
   ): { ok: true; system: SavedSystem } | { ok: false; error: SavedSystemError } {
     const name = rawName.toUpperCase();
-    if (!/^[A-Z0-9$#@]{1,8}$/.test(name)) return { ok: false, error: { code: 'HCPNSS003E', message: `Invalid option - ${name}` } };
+    if (!/^[A-Z0-9$#@]{1,8}$/.test(name))
+      return { ok: false, error: { code: 'HCPNSS003E', message: `Invalid option - ${name}` } };
     const last = s.firstPage + s.pages.length - 1;
-    if (s.shared !== null && (s.shared.from < s.firstPage || s.shared.to > last || s.shared.from > s.shared.to)) {
-      return { ok: false, error: { code: 'HCPNSS436E', message: `Shared pages ${s.shared.from}-${s.shared.to} are outside the saved pages ${s.firstPage}-${last}` } };
+    if (
+      s.shared !== null &&
+      (s.shared.from < s.firstPage || s.shared.to > last || s.shared.from > s.shared.to)
+    ) {
+      return {
+        ok: false,
+        error: {
+          code: 'HCPNSS436E',
+          message: `Shared pages ${s.shared.from}-${s.shared.to} are outside the saved pages ${s.firstPage}-${last}`,
+        },
+      };
     }
-    const system: SavedSystem = { name, firstPage: s.firstPage, pages: s.pages, shared: s.shared, psw: [s.psw[0] >>> 0, s.psw[1] >>> 0], minimumStorage: (last + 1) * PAGE };
+    const system: SavedSystem = {
+      name,
+      firstPage: s.firstPage,
+      pages: s.pages,
+      shared: s.shared,
+      psw: [s.psw[0] >>> 0, s.psw[1] >>> 0],
+      minimumStorage: (last + 1) * PAGE,
+    };
     this.systems.set(name, system);
     return { ok: true, system };
   }
@@ -171,9 +217,19 @@ export class SavedSystems {
    */
   ipl(vm: VirtualMachine, name: string): { ok: true } | { ok: false; error: SavedSystemError } {
     const system = this.get(name);
-    if (system === undefined) return { ok: false, error: { code: 'HCPNSS440E', message: `Saved system ${name.toUpperCase()} was not found` } };
+    if (system === undefined)
+      return {
+        ok: false,
+        error: { code: 'HCPNSS440E', message: `Saved system ${name.toUpperCase()} was not found` },
+      };
     if (vm.storageSize < system.minimumStorage) {
-      return { ok: false, error: { code: 'HCPNSS443E', message: `Saved system ${system.name} needs ${system.minimumStorage / 1024}K of storage; ${vm.userid} has ${vm.storageSize / 1024}K` } };
+      return {
+        ok: false,
+        error: {
+          code: 'HCPNSS443E',
+          message: `Saved system ${system.name} needs ${system.minimumStorage / 1024}K of storage; ${vm.userid} has ${vm.storageSize / 1024}K`,
+        },
+      };
     }
     this.release(vm);
     for (const c of vm.cpus) {
@@ -264,7 +320,9 @@ export function queryNss(table: SavedSystems): string[] {
     const last = s.firstPage + s.pages.length - 1;
     const range = (a: number, b: number) => `${hex5(a * PAGE)}-${hex5((b + 1) * PAGE - 1)}`;
     const n = users.filter((u) => u.system === s.name).length;
-    lines.push(`${s.name.padEnd(8)} ${range(s.firstPage, last)}  ${s.shared === null ? 'NONE'.padEnd(13) : range(s.shared.from, s.shared.to)}  ${String(n).padStart(5)}`);
+    lines.push(
+      `${s.name.padEnd(8)} ${range(s.firstPage, last)}  ${s.shared === null ? 'NONE'.padEnd(13) : range(s.shared.from, s.shared.to)}  ${String(n).padStart(5)}`,
+    );
   }
   return lines;
 }

@@ -9,7 +9,16 @@ import { readFileSync } from 'node:fs';
 import { CkdVolume, geometry3390 } from '@strachey/io-channel';
 import { assemble } from '@strachey/isa-core';
 import { describe, expect, it } from 'vitest';
-import { type CmsFile, CMS_SMALL_STORAGE, CpTerminalSystem, createCp, formatCmsDisk, installCms, queryNss, saveCmsSystem } from '../src/index';
+import {
+  type CmsFile,
+  CMS_SMALL_STORAGE,
+  CpTerminalSystem,
+  createCp,
+  formatCmsDisk,
+  installCms,
+  queryNss,
+  saveCmsSystem,
+} from '../src/index';
 
 const READY = /^Ready; T=\d+\.\d\d\/\d+\.\d\d \d\d:\d\d:\d\d$/;
 
@@ -43,7 +52,11 @@ function system(users: number, files: (i: number) => CmsFile[], storage = `${CMS
   if (!sys.ok) throw new Error(sys.error);
   let directory = 'USER MAINT PW 1M 1M G\n MDISK 190 3390 1 1 VMRES1 RR\n';
   for (let i = 0; i < users; i++) {
-    const f = formatCmsDisk(volume, { start: 10 + i, cylinders: 1 }, { label: `U${i}`.padEnd(6, 'X').slice(0, 6), files: files(i) });
+    const f = formatCmsDisk(
+      volume,
+      { start: 10 + i, cylinders: 1 },
+      { label: `U${i}`.padEnd(6, 'X').slice(0, 6), files: files(i) },
+    );
     if (!f.ok) throw new Error(f.error.message);
     directory += `USER U${i} PW ${storage} 1M G\n IPL CMS\n CONSOLE 009 3215\n LINK MAINT 190 190 RR\n MDISK 191 3390 ${10 + i} 1 VMRES1 MR\n`;
   }
@@ -59,11 +72,11 @@ function system(users: number, files: (i: number) => CmsFile[], storage = `${CMS
   return { cp, volume, run, system: saved.system };
 }
 
-
-const hostFrame = (cp: ReturnType<typeof system>['cp'], userid: string, address: number) => (cp.vm(userid)!.storage.origin + address) >>> 12;
+const hostFrame = (cp: ReturnType<typeof system>['cp'], userid: string, address: number) =>
+  (cp.vm(userid)!.storage.origin + address) >>> 12;
 
 describe('CMS from the saved system CMS', () => {
-  it('saves the pure nucleus as shared pages 2-3 entered at X\'2000\'', () => {
+  it("saves the pure nucleus as shared pages 2-3 entered at X'2000'", () => {
     const { system: s, cp } = system(1, () => []);
     expect(s.name).toBe('CMS');
     expect(s.firstPage).toBe(2);
@@ -74,7 +87,9 @@ describe('CMS from the saved system CMS', () => {
 
   it('200 users IPL CMS by name: one copy of the nucleus, every user runs a command and gets its own files', () => {
     const n = 200;
-    const { cp, run } = system(n, (i) => [{ fn: `FILE${i}`, ft: 'DATA', recfm: 'F', lrecl: 80, records: [`RECORD OF USER ${i}`] }]);
+    const { cp, run } = system(n, (i) => [
+      { fn: `FILE${i}`, ft: 'DATA', recfm: 'F', lrecl: 80, records: [`RECORD OF USER ${i}`] },
+    ]);
     for (let i = 0; i < n; i++) {
       expect(cp.logon(`U${i}`, 'PW').ok).toBe(true);
       expect(cp.ipl(`U${i}`)).toEqual({ ok: true });
@@ -97,7 +112,9 @@ describe('CMS from the saved system CMS', () => {
     expect(master).toBeDefined();
     for (let i = 0; i < n; i++) {
       expect(cp.realStorage.frames[hostFrame(cp, `U${i}`, 0x2000)]).toBe(master);
-      expect(cp.realStorage.frames[hostFrame(cp, `U${i}`, 0x3000)]).toBe(cp.realStorage.frames[hostFrame(cp, 'U0', 0x3000)]);
+      expect(cp.realStorage.frames[hostFrame(cp, `U${i}`, 0x3000)]).toBe(
+        cp.realStorage.frames[hostFrame(cp, 'U0', 0x3000)],
+      );
     }
     expect(cp.realStorage.copiesOnWrite).toBe(0);
     expect(cp.savedSystems.counters()).toMatchObject({ ipls: n, mappedFrames: 2 * n, privateCopies: 0 });
@@ -105,41 +122,50 @@ describe('CMS from the saved system CMS', () => {
     expect(cp.realStorage.allocatedFrames / n).toBeLessThan(8);
   });
 
-  it.each(['trap-and-emulate', 'sie'] as const)('a user who stores into CMS gets a private copy it runs, with CP\'s message; the others keep the original (%s)', (style) => {
-    // Two patches: a byte of the message text, and the length operand of the instruction that types it
-    // (UNKNOWN: LA 1,MSGUNK then LA 0,L'MSGUNK), which the user's CPU then executes from its own copy.
-    const msgunk = cmsSymbol('MSGUNK');
-    const lengthByte = cmsSymbol('UNKNOWN') + 7;
-    const modules = [patchModule(msgunk, 0xe7), patchModule(lengthByte, 7)].map((m, k) => ({ fn: `PATCH${k}`, ft: 'MODULE', recfm: 'F' as const, lrecl: m.length, records: [m] }));
-    const { cp, run } = system(3, (i) => (i === 1 ? modules : []), '256K');
-    for (let i = 0; i < 3; i++) {
-      expect(cp.logon(`U${i}`, 'PW', { style }).ok).toBe(true);
-      cp.ipl(`U${i}`);
-    }
-    run();
-    const shared = cp.realStorage.frames[hostFrame(cp, 'U0', msgunk)];
-    cp.vm('U1')!.queueConsoleInput('PATCH0');
-    cp.vm('U1')!.queueConsoleInput('BOGUS');
-    cp.vm('U1')!.queueConsoleInput('PATCH1');
-    cp.vm('U1')!.queueConsoleInput('BOGUS');
-    cp.vm('U0')!.queueConsoleInput('BOGUS');
-    cp.vm('U2')!.queueConsoleInput('BOGUS');
-    run();
-    const u1 = cp.vm('U1')!.consoleLines.slice(2);
-    expect(u1[0]).toBe('DMKVMA181E SHARED SYSTEM CMS REPLACED WITH NON-SHARED COPY');
-    expect(u1).toContain('Xnknown CP/CMS command');
-    expect(u1).toContain('Xnknown');
-    expect(u1.filter((l) => l.startsWith('DMKVMA181E'))).toHaveLength(1);
-    expect(cp.vm('U0')!.consoleLines).toContain('Unknown CP/CMS command');
-    expect(cp.vm('U2')!.consoleLines).toContain('Unknown CP/CMS command');
-    expect(cp.realStorage.frames[hostFrame(cp, 'U1', msgunk)]).not.toBe(shared);
-    expect(cp.realStorage.frames[hostFrame(cp, 'U0', msgunk)]).toBe(shared);
-    expect(cp.realStorage.frames[hostFrame(cp, 'U2', msgunk)]).toBe(shared);
-    expect(cp.savedSystems.counters().privateCopies).toBe(new Set([msgunk >>> 12, lengthByte >>> 12]).size);
-    // A new IPL CMS gives the user the shared pages back.
-    cp.ipl('U1');
-    expect(cp.realStorage.frames[hostFrame(cp, 'U1', msgunk)]).toBe(shared);
-  });
+  it.each(['trap-and-emulate', 'sie'] as const)(
+    "a user who stores into CMS gets a private copy it runs, with CP's message; the others keep the original (%s)",
+    (style) => {
+      // Two patches: a byte of the message text, and the length operand of the instruction that types it
+      // (UNKNOWN: LA 1,MSGUNK then LA 0,L'MSGUNK), which the user's CPU then executes from its own copy.
+      const msgunk = cmsSymbol('MSGUNK');
+      const lengthByte = cmsSymbol('UNKNOWN') + 7;
+      const modules = [patchModule(msgunk, 0xe7), patchModule(lengthByte, 7)].map((m, k) => ({
+        fn: `PATCH${k}`,
+        ft: 'MODULE',
+        recfm: 'F' as const,
+        lrecl: m.length,
+        records: [m],
+      }));
+      const { cp, run } = system(3, (i) => (i === 1 ? modules : []), '256K');
+      for (let i = 0; i < 3; i++) {
+        expect(cp.logon(`U${i}`, 'PW', { style }).ok).toBe(true);
+        cp.ipl(`U${i}`);
+      }
+      run();
+      const shared = cp.realStorage.frames[hostFrame(cp, 'U0', msgunk)];
+      cp.vm('U1')!.queueConsoleInput('PATCH0');
+      cp.vm('U1')!.queueConsoleInput('BOGUS');
+      cp.vm('U1')!.queueConsoleInput('PATCH1');
+      cp.vm('U1')!.queueConsoleInput('BOGUS');
+      cp.vm('U0')!.queueConsoleInput('BOGUS');
+      cp.vm('U2')!.queueConsoleInput('BOGUS');
+      run();
+      const u1 = cp.vm('U1')!.consoleLines.slice(2);
+      expect(u1[0]).toBe('DMKVMA181E SHARED SYSTEM CMS REPLACED WITH NON-SHARED COPY');
+      expect(u1).toContain('Xnknown CP/CMS command');
+      expect(u1).toContain('Xnknown');
+      expect(u1.filter((l) => l.startsWith('DMKVMA181E'))).toHaveLength(1);
+      expect(cp.vm('U0')!.consoleLines).toContain('Unknown CP/CMS command');
+      expect(cp.vm('U2')!.consoleLines).toContain('Unknown CP/CMS command');
+      expect(cp.realStorage.frames[hostFrame(cp, 'U1', msgunk)]).not.toBe(shared);
+      expect(cp.realStorage.frames[hostFrame(cp, 'U0', msgunk)]).toBe(shared);
+      expect(cp.realStorage.frames[hostFrame(cp, 'U2', msgunk)]).toBe(shared);
+      expect(cp.savedSystems.counters().privateCopies).toBe(new Set([msgunk >>> 12, lengthByte >>> 12]).size);
+      // A new IPL CMS gives the user the shared pages back.
+      cp.ipl('U1');
+      expect(cp.realStorage.frames[hostFrame(cp, 'U1', msgunk)]).toBe(shared);
+    },
+  );
 
   it('SYSTEM CLEAR at the terminal unmaps the shared pages (no private copy, no message) and IPL CMS maps them again', () => {
     const { cp, run } = system(2, () => []);
@@ -163,7 +189,7 @@ describe('CMS from the saved system CMS', () => {
     expect(cp.realStorage.frames[hostFrame(cp, 'U0', 0x2000)]).toBe(shared);
   });
 
-  it('restoring a snapshot taken before IPL CMS leaves the other users\' shared pages intact', () => {
+  it("restoring a snapshot taken before IPL CMS leaves the other users' shared pages intact", () => {
     const { cp, run } = system(2, () => []);
     cp.logon('U0', 'PW');
     cp.logon('U1', 'PW');
@@ -210,7 +236,10 @@ describe('CMS from the saved system CMS', () => {
     expect(s.system.psw).toEqual([0x00080000, 0x80002000]);
     cp.logon('U1', 'PW');
     expect(cp.iplSystem('U1', 'CMSNEW')).toEqual({ ok: true });
-    expect(cp.iplSystem('U1', 'NOSUCH')).toEqual({ ok: false, error: { code: 'HCPNSS440E', message: 'Saved system NOSUCH was not found' } });
+    expect(cp.iplSystem('U1', 'NOSUCH')).toEqual({
+      ok: false,
+      error: { code: 'HCPNSS440E', message: 'Saved system NOSUCH was not found' },
+    });
     run();
     expect(cp.vm('U1')!.consoleLines[0]).toBe('CMS VERSION 1.0 STRACHEY');
   });
@@ -219,7 +248,11 @@ describe('CMS from the saved system CMS', () => {
 describe('saved systems and storage size', () => {
   it('refuses a virtual machine too small for the system', () => {
     const volume = new CkdVolume(geometry3390(10));
-    const r = createCp({ directory: 'USER TINY PW 8K 8K G\n', volumes: [{ volser: 'V', volume }], realStorage: 16 << 20 });
+    const r = createCp({
+      directory: 'USER TINY PW 8K 8K G\n',
+      volumes: [{ volser: 'V', volume }],
+      realStorage: 16 << 20,
+    });
     if (!r.ok) throw new Error('dir');
     expect(saveCmsSystem(r.cp.savedSystems).ok).toBe(true);
     r.cp.logon('TINY', 'PW');
@@ -228,14 +261,19 @@ describe('saved systems and storage size', () => {
     if (!x.ok) expect(x.error.code).toBe('HCPNSS443E');
   });
 
-  it('CMS in 128K: a MODULE (loaded at X\'20000\') does not fit and CMS says so', () => {
+  it("CMS in 128K: a MODULE (loaded at X'20000') does not fit and CMS says so", () => {
     const mod = patchModule(0x3f00, 0);
-    const { cp, run } = system(1, () => [{ fn: 'PATCH', ft: 'MODULE', recfm: 'F', lrecl: mod.length, records: [mod] }]);
+    const { cp, run } = system(1, () => [
+      { fn: 'PATCH', ft: 'MODULE', recfm: 'F', lrecl: mod.length, records: [mod] },
+    ]);
     cp.logon('U0', 'PW');
     cp.ipl('U0');
     run();
     cp.vm('U0')!.queueConsoleInput('PATCH');
     run();
-    expect(cp.vm('U0')!.consoleLines.slice(2)).toEqual(['DMSPAT109S Virtual storage capacity exceeded', expect.stringMatching(/^Ready\(00104\); T=/)]);
+    expect(cp.vm('U0')!.consoleLines.slice(2)).toEqual([
+      'DMSPAT109S Virtual storage capacity exceeded',
+      expect.stringMatching(/^Ready\(00104\); T=/),
+    ]);
   });
 });

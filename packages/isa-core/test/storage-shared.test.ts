@@ -7,7 +7,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { absoluteAddress as abs, assemble, createEsa390Machine, FRAME_SIZE, SparseStorage } from '@strachey/isa-core';
+import {
+  absoluteAddress as abs,
+  assemble,
+  createEsa390Machine,
+  FRAME_SIZE,
+  SparseStorage,
+} from '@strachey/isa-core';
 
 const MASTER = 0x40; // frame holding the saved page
 const USER_A = 0x20; // the writer's mapping
@@ -67,7 +73,14 @@ describe('SparseStorage shared frames', () => {
   it('host stores of every width never change another mapping (property)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ kind: fc.constantFrom('8', '16', '32', 'from'), offset: fc.integer({ min: 0, max: FRAME_SIZE - 1 }), value: fc.integer({ min: 0, max: 0xffffffff }) }), { minLength: 1, maxLength: 8 }),
+        fc.array(
+          fc.record({
+            kind: fc.constantFrom('8', '16', '32', 'from'),
+            offset: fc.integer({ min: 0, max: FRAME_SIZE - 1 }),
+            value: fc.integer({ min: 0, max: 0xffffffff }),
+          }),
+          { minLength: 1, maxLength: 8 },
+        ),
         (stores) => {
           const { storage } = sharedStorage();
           const base = USER_A << 12;
@@ -99,9 +112,22 @@ function storeProgram(path: string, target: number, value: number): Uint8Array {
     MVI: `         MVI   0(1),X'${(value & 0xff).toString(16).padStart(2, '0')}'`,
     MVC: '         MVC   0(4,1),SRC',
     XC: '         XC    0(4,1),SRC',
-    MVCL: ['         LR    6,1', '         LA    7,6', '         LA    8,SRC', '         LA    9,4', '         MVCL  6,8'].join('\n'),
+    MVCL: [
+      '         LR    6,1',
+      '         LA    7,6',
+      '         LA    8,SRC',
+      '         LA    9,4',
+      '         MVCL  6,8',
+    ].join('\n'),
     // A loop the block compiler makes hot on a private frame, whose last passes store into the shared one.
-    LOOP: ['         LR    4,1', '         S     4,=F\'600\'', '         LA    5,302', 'LOOP     STH   2,0(,4)', '         LA    4,2(,4)', '         BCT   5,LOOP'].join('\n'),
+    LOOP: [
+      '         LR    4,1',
+      "         S     4,=F'600'",
+      '         LA    5,302',
+      'LOOP     STH   2,0(,4)',
+      '         LA    4,2(,4)',
+      '         BCT   5,LOOP',
+    ].join('\n'),
   };
   const r = assemble(`
 P        START X'1000'
@@ -124,27 +150,33 @@ describe('every CPU store path copies a shared frame before storing', () => {
   const paths = ['ST', 'STH', 'STC', 'STM', 'MVI', 'MVC', 'XC', 'MVCL', 'LOOP'];
   it('the writer sees its store, the other mapping and the saved page do not (property)', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...paths), fc.integer({ min: 0, max: FRAME_SIZE - 8 }), fc.integer({ min: 1, max: 0xfffffffe }), (path, offset, value) => {
-        const { storage } = sharedStorage();
-        const m = createEsa390Machine({ storage });
-        const target = (USER_A << 12) + offset;
-        m.storage.writeFrom(abs(0x1000), storeProgram(path, target, value));
-        m.storage.writeFrom(abs(0), Uint8Array.from([0, 8, 0, 0, 0x80, 0, 0x10, 0]));
-        m.restart(0);
-        m.run(100_000);
-        const cpu = m.cpus[0]!;
-        expect(cpu.getPsw()[0] & 0x00020000).not.toBe(0); // reached the wait, no exception on the way
-        expect(storage.frames[USER_B]).toEqual(pattern());
-        expect(storage.frames[MASTER]).toEqual(pattern());
-        expect(storage.frames[USER_A]).not.toBe(storage.frames[MASTER]);
-        expect(storage.copiesOnWrite).toBe(1);
-        // What the writer sees is what the store path stores.
-        const seen = storage.read32(abs(target)) >>> 0;
-        if (path === 'ST' || path === 'STM' || path === 'MVC' || path === 'MVCL') expect(seen).toBe(value >>> 0);
-        else if (path === 'XC') expect(seen).toBe((pattern32(offset) ^ value) >>> 0);
-        else if (path === 'STC' || path === 'MVI') expect(seen >>> 24).toBe(value & 0xff);
-        else expect(seen >>> 16).toBe(value & 0xffff);
-      }),
+      fc.property(
+        fc.constantFrom(...paths),
+        fc.integer({ min: 0, max: FRAME_SIZE - 8 }),
+        fc.integer({ min: 1, max: 0xfffffffe }),
+        (path, offset, value) => {
+          const { storage } = sharedStorage();
+          const m = createEsa390Machine({ storage });
+          const target = (USER_A << 12) + offset;
+          m.storage.writeFrom(abs(0x1000), storeProgram(path, target, value));
+          m.storage.writeFrom(abs(0), Uint8Array.from([0, 8, 0, 0, 0x80, 0, 0x10, 0]));
+          m.restart(0);
+          m.run(100_000);
+          const cpu = m.cpus[0]!;
+          expect(cpu.getPsw()[0] & 0x00020000).not.toBe(0); // reached the wait, no exception on the way
+          expect(storage.frames[USER_B]).toEqual(pattern());
+          expect(storage.frames[MASTER]).toEqual(pattern());
+          expect(storage.frames[USER_A]).not.toBe(storage.frames[MASTER]);
+          expect(storage.copiesOnWrite).toBe(1);
+          // What the writer sees is what the store path stores.
+          const seen = storage.read32(abs(target)) >>> 0;
+          if (path === 'ST' || path === 'STM' || path === 'MVC' || path === 'MVCL')
+            expect(seen).toBe(value >>> 0);
+          else if (path === 'XC') expect(seen).toBe((pattern32(offset) ^ value) >>> 0);
+          else if (path === 'STC' || path === 'MVI') expect(seen >>> 24).toBe(value & 0xff);
+          else expect(seen >>> 16).toBe(value & 0xffff);
+        },
+      ),
       { numRuns: 120, seed: 0xc0de },
     );
   });

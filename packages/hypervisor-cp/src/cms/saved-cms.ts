@@ -23,14 +23,25 @@ export const CMS_SMALL_STORAGE = 128 * 1024;
  * Assemble the shipped cms.asm (or `source`) and save it as the named system
  * `name` (default `CMS`) in `table`.
  */
-export function saveCmsSystem(table: SavedSystems, options: { source?: string; name?: string } = {}): { ok: true; system: SavedSystem } | { ok: false; error: SavedSystemError } {
+export function saveCmsSystem(
+  table: SavedSystems,
+  options: { source?: string; name?: string } = {},
+): { ok: true; system: SavedSystem } | { ok: false; error: SavedSystemError } {
   let text = options.source;
   if (text === undefined) {
     const path = cmsSourcePath();
-    if (path === undefined) return { ok: false, error: { code: 'NO_SOURCE', message: 'cms/cms.asm is not installed with @strachey/hypervisor-cp' } };
+    if (path === undefined)
+      return {
+        ok: false,
+        error: { code: 'NO_SOURCE', message: 'cms/cms.asm is not installed with @strachey/hypervisor-cp' },
+      };
     text = readFileSync(path, 'utf8');
   }
   const n = assembleCmsNucleus(text);
   if (!n.ok) return { ok: false, error: { code: 'ASSEMBLY', message: n.error } };
-  return table.defineImage(options.name ?? 'CMS', { origin: CMS_NUCLEUS_ORIGIN, bytes: n.image, psw: [0x00080000, (0x80000000 | n.entry) >>> 0] });
+  return table.defineImage(options.name ?? 'CMS', {
+    origin: CMS_NUCLEUS_ORIGIN,
+    bytes: n.image,
+    psw: [0x00080000, (0x80000000 | n.entry) >>> 0],
+  });
 }
