@@ -503,6 +503,11 @@ export class ControlProgram {
   iplSystem(userid: string, name: string): { ok: true } | { ok: false; error: CpError } {
     const l = this.logged.get(userid.toUpperCase());
     if (l === undefined) return { ok: false, error: { code: 'HCPCMD045E', message: `${userid.toUpperCase()} not logged on` } };
+    if (this.savedSystems.get(name) !== undefined) {
+      // IPL is load-normal: an I/O-system reset first, so the old system's console READ or minidisk program does not outlive it.
+      l.vm.io.reset(false);
+      for (const c of l.vm.cpus) c.blocked = false;
+    }
     const r = this.savedSystems.ipl(l.vm, name);
     if (r.ok) for (const c of l.vm.cpus) this.dirty.add(c.entity);
     return r;

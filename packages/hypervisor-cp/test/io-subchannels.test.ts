@@ -510,6 +510,76 @@ SCHIB    DS    XL52
   });
 });
 
+describe('IPL of a saved system with I/O in flight', () => {
+  it('the old system’s console READ and minidisk program end before the shared pages are mapped: nothing stores into them', () => {
+    const { cp } = system();
+    // TINY: pages 2-3 shared (a pattern), entered in a disabled wait.
+    const image = new Uint8Array(0x2000).map((_, i) => (i * 5 + 1) & 0xff);
+    expect(
+      cp.savedSystems.defineImage('TINY', {
+        origin: 0x2000,
+        bytes: image,
+        psw: [0x000a0000, 0],
+        shared: { from: 2, to: 3 },
+      }).ok,
+    ).toBe(true);
+    const alice = logon(cp, 'ALICE');
+    // ALICE: a console READ that waits, then 40 minidisk reads into X'2000'... (pages 2-3) and a spin.
+    let ccws = '';
+    for (let i = 0; i < 40; i++)
+      ccws +=
+        `G${i}`.padEnd(9) +
+        `DC    X'07',X'40',AL2(6),A(SEEK)\n         DC    X'31',X'40',AL2(5),A(ID)\n         DC    X'08',X'00',AL2(0),A(G${i}+8)\n         DC    X'06',X'60',AL2(80),A(X'${(0x2000 + 80 * i).toString(16).toUpperCase()}')\n`;
+    load(
+      alice,
+      `
+T        START X'1000'
+         BALR  12,0
+         USING *,12
+         SR    4,4
+ENABLE   L     1,=X'00010000'
+         AR    1,4
+         STSCH SCHIB
+         OI    SCHIB+5,X'80'
+         MSCH  SCHIB
+         LA    4,3(4)
+         C     4,=F'6'
+         BL    ENABLE
+         L     1,=X'00010000'
+         SSCH  CONORB
+         L     1,=X'00010003'
+         SSCH  ORB
+SPIN     B     SPIN
+         DS    0D
+CONORB   DC    F'1',X'00808000',A(READ)
+ORB      DC    F'2',X'00808000',A(CCW)
+         DS    0D
+READ     DC    X'0A',X'20',AL2(80),A(X'900')
+CCW      DS    0D
+${ccws}         DC    X'03',X'20',AL2(1),A(0)
+SEEK     DC    X'000000010000'
+ID       DC    X'0001000001'
+         DS    0F
+SCHIB    DS    XL52
+         END   T`,
+    );
+    const read = (): number => alice.storage.read32(0x2000 + 80 * 2);
+    for (let i = 0; i < 100_000 && read() === 0; i++) cp.run(5_000);
+    expect(read()).not.toBe(0);
+    expect(alice.io.subchannel(0)!.busy).toBe(true);
+    expect(cp.iplSystem('ALICE', 'TINY').ok).toBe(true);
+    cp.run(1_000_000_000);
+    expect(cp.realIo.busy).toBe(false);
+    expect(alice.io.subchannel(0)!.busy).toBe(false);
+    // Another user of TINY sees the saved pages as they were saved.
+    const bob = logon(cp, 'BOB');
+    expect(cp.iplSystem('BOB', 'TINY').ok).toBe(true);
+    const seen = new Uint8Array(0x2000);
+    bob.storage.readBytes(0x2000, seen);
+    expect(Buffer.compare(seen, image)).toBe(0);
+  });
+});
+
 describe('more minidisks than CP work areas', () => {
   it('seven links to one minidisk read at once: every program completes with CE+DE (starts beyond the work areas wait)', () => {
     const { cp } = system();
