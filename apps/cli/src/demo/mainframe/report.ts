@@ -284,7 +284,7 @@ export function collectReport(
           const last = u.transcript.lastIndexOf(u.transcript.filter((l) => l.startsWith('> ')).at(-1) ?? '');
           const answered = last >= 0 && u.transcript.length > last + 1;
           check(
-            `${name} ${u.userid}: CMS came up and answered all ${u.commands.length} commands typed at the terminal`,
+            `${name} ${u.userid}: CMS came up and answered ${u.commands.length === 1 ? 'the command' : `all ${u.commands.length} commands`} typed at the terminal`,
             true,
             u.transcript.some((l) => l.startsWith('CMS VERSION')) &&
               typed === u.commands.length &&

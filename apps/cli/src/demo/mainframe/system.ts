@@ -25,13 +25,16 @@ import type { MainframeConfig, PartitionConfig, UserConfig } from './config';
 import { HostedCp } from './hosted-cp';
 
 /**
- * Real device numbers in every partition: its console, CP's system volume
- * (each of CP's users then has a volume of its own at the next numbers, so
- * their minidisks' I/O overlaps), MINIKERN's disk.
+ * Real device numbers: every partition's console at 0009; CP's system
+ * volume at 0A80 (each of CP's users then has a volume of its own at the
+ * next numbers, so their minidisks' I/O overlaps) and MINIKERN's disk at
+ * 0191, both moved up by X'1000' for each partition before it in the deck,
+ * because PR/SM keeps one volume per device number.
  */
 export const CONSOLE = 0x0009;
 export const CP_VOLUME = 0x0a80;
 export const KERNEL_DISK = 0x0191;
+const diskOf = (base: number, index: number): number => base + (index << 12);
 /** CP's system residence volume, and where CMS and the minidisks are on it. */
 export const CP_VOLSER = 'VMRES1';
 const SYSRES = { start: 1, cylinders: 1 };
@@ -103,7 +106,7 @@ export function iocpDeck(config: MainframeConfig): string {
     lines.push(`         CHPID PATH=(${con}),TYPE=CNC,PARTITION=(${p.name})`);
     lines.push(`         CNTLUNIT CUNUMBR=1${hex4(i).slice(1)},PATH=(${con}),UNIT=3215`);
     lines.push(`         IODEVICE ADDRESS=(${hex4(CONSOLE)},1),CUNUMBR=(1${hex4(i).slice(1)}),UNIT=3215`);
-    const disk = p.runs === 'cp' ? CP_VOLUME : p.runs === 'minikern' ? KERNEL_DISK : -1;
+    const disk = p.runs === 'cp' ? diskOf(CP_VOLUME, i) : p.runs === 'minikern' ? diskOf(KERNEL_DISK, i) : -1;
     if (disk >= 0) {
       const fc = (0x40 + i).toString(16).toUpperCase();
       const count = p.runs === 'cp' ? 1 + p.users.length : 1;
@@ -299,14 +302,14 @@ export function buildMainframe(
     return r.value;
   };
   const built: BuiltPartition[] = [];
-  for (const p of config.partitions) {
+  for (const [index, p] of config.partitions.entries()) {
     must(prsm.activate(p.name), `activating ${p.name}`);
     const b: BuiltPartition = { config: p, cp: null, terminals: null, users: [], supervisor: null };
     built.push(b);
-    if (p.runs === 'cp') iplCp(prsm, p, b);
+    if (p.runs === 'cp') iplCp(prsm, p, b, diskOf(CP_VOLUME, index));
     else if (p.runs === 'minikern') {
       const mk = minikernImages();
-      const vol = prsm.volume(KERNEL_DISK)!;
+      const vol = prsm.volume(diskOf(KERNEL_DISK, index))!;
       formatVolume(vol, 'MINI01');
       writeKernelDisk(vol, 0);
       must(prsm.ipl(p.name, { source: mk.kernel }), `IPL of ${p.name}`);
@@ -327,14 +330,19 @@ export function buildMainframe(
 }
 
 /** Install the CP system volume, IPL CP into the partition, log the users on at their terminals. */
-function iplCp(prsm: Prsm, p: Extract<PartitionConfig, { runs: 'cp' }>, b: BuiltPartition): void {
-  const vol = prsm.volume(CP_VOLUME)!;
+function iplCp(
+  prsm: Prsm,
+  p: Extract<PartitionConfig, { runs: 'cp' }>,
+  b: BuiltPartition,
+  sysres: number,
+): void {
+  const vol = prsm.volume(sysres)!;
   formatVolume(vol, CP_VOLSER);
   const installed = installCms(vol, SYSRES);
   if (!installed.ok) throw new UserError({ code: 'CMS_INSTALL', message: installed.error }, 70);
-  const volumes = [{ volser: CP_VOLSER, devnum: CP_VOLUME }];
+  const volumes = [{ volser: CP_VOLSER, devnum: sysres }];
   p.users.forEach((u, i) => {
-    const devnum = CP_VOLUME + 1 + i;
+    const devnum = sysres + 1 + i;
     const uv = prsm.volume(devnum)!;
     formatVolume(uv, userVolser(u.userid));
     volumes.push({ volser: userVolser(u.userid), devnum });
