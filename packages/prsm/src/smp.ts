@@ -6,40 +6,49 @@
  * the typical example.
  *
  * Here the curve is produced by a real SMP guest: an ESA/390 program on N
- * dedicated logical CPs of one partition, a transaction loop of a kernel
- * dispatcher. Nothing in the loop knows about the model; the one cost unit is
- * a cache-line transfer between CPUs, `x` BCT iterations:
+ * dedicated logical CPs of one partition, a small kernel's dispatcher.
+ * Nothing in it knows about the model. The cost unit is a cache-line
+ * transfer between CPUs, `x` BCT iterations; W is a transaction's private
+ * work. Each CPU:
  *
- * - private work, W iterations;
- * - the scheduler looks at every other CPU's entry (its run state, which its
- *   owner keeps writing): one line transfer each, x·(N − 1), done before the
- *   lock is taken, because per-CPU entries are not what the lock protects;
- * - the kernel lock, a ticket spin lock: a ticket drawn with COMPARE AND
- *   SWAP, then spinning until the lock serves it;
- * - the critical section, the update of the shared queue: one line transfer
- *   (the queue's line was last written by another CPU) plus one for every CPU
- *   spinning on the lock at that moment (tickets drawn after the holder's):
- *   their loads hold the lock's line, and the handoff waits for each of them
- *   (the non-scalable spin lock of Boyd-Wickizer, Kaashoek, Morris and
- *   Zeldovich, "Non-scalable locks are dangerous", Linux Symposium 2012);
- * - release, count one transaction.
+ * - sets its own prefix (SPX) and a clock-comparator tick every
+ *   TICK_TRANSACTIONS · W cycles of its time;
+ * - loops over transactions: W iterations of private work; the kernel lock,
+ *   a ticket spin lock (ticket drawn with COMPARE AND SWAP, then spinning
+ *   until served); the critical section, the update of the shared queue,
+ *   which costs one line transfer (the queue was last written by another
+ *   CPU) plus one per CPU spinning on the lock at that moment (their loads
+ *   hold the lock's line and the handoff waits for each of them: the
+ *   non-scalable spin lock of Boyd-Wickizer, Kaashoek, Morris and Zeldovich,
+ *   "Non-scalable locks are dangerous", Linux Symposium 2012); release;
+ *   count;
+ * - on every tick (external interruption) looks at every other CPU's
+ *   scheduler entries for load balancing: the lines their owners wrote since
+ *   the last tick, TICK_TRANSACTIONS · x per other CPU.
  *
- * The mapping from n is the seed's definition, every added CPU costs each
- * CPU n: one more line transfer per transaction, x = W·n / (1 − n), so a
- * 2-way without contention spends 1/(1 − n) of a 1-way's time per
- * transaction, i.e. loses n. Before, the other CPUs' entries were scanned
- * *inside* the critical section, so the lock's demand grew with N·(N − 1)·x
- * and saturated at N ≈ 1 + √(1/n − 1) (4 at 10 %, 5.4 at 5 %): the seed's
- * per-CPU cost had been made a serialised one. Now only the queue update and
- * the contention are serialised; the curve flattens with the per-CPU cost and
- * collapses once waiters lengthen every handoff faster than they drain (a lock
- * convoy): measured maxima 7 CPUs at n = 10 %, 10 at n = 5 % (the analytic
- * curve: 5-6 and 10-11; the seed's "useful maximum": about 4 and 8).
+ * How n maps onto it is the seed's definition, every added CPU costs each
+ * CPU n of its time: x = n · W, so the tick's look at one other CPU takes n
+ * of the tick, whatever its length. Nothing else is calibrated. The
+ * per-CPU cost makes the curve flatten as the seed's analytic curve does;
+ * the lock makes it fall: when N · x(1 + waiters) approaches a transaction,
+ * waiters lengthen every handoff faster than the queue drains (a convoy).
+ *
+ * An earlier model scanned the other CPUs' entries inside the critical
+ * section, once per transaction: the seed's per-CPU cost became serialised
+ * time, the lock's demand grew with N · (N − 1) · x and saturated at
+ * N ≈ 1 + √(1/n − 1), so the maximum moved with 1/√n (4 CPUs at 10 %, 5 at
+ * 5 %) instead of 1/n.
  *
  * The analytic curve beside it is the seed's assumption taken literally:
  * every CPU loses n for each other CPU, T(N) = N · (1 − n·(N − 1)).
  */
-import { type AbsoluteAddress, assemble, type StoragePort } from '@strachey/isa-core';
+import {
+  type AbsoluteAddress,
+  assemble,
+  ESA390_REFERENCE_MACHINE,
+  esa390Instruction,
+  type StoragePort,
+} from '@strachey/isa-core';
 import { ok, type PrsmResult } from './errors';
 import { parseIocp } from './iocp';
 import { createPrsm } from './machine';
@@ -72,10 +81,9 @@ export interface SmpPoint {
 export interface SmpCurve {
   readonly n: number;
   /**
-   * x: BCT iterations of one cache-line transfer, W·n / (1 − n). Each CPU pays
-   * it once per other CPU per transaction, and the lock holder once plus once
-   * per spinning CPU. (The name is kept from when the transfers were a scan
-   * under the lock.)
+   * x: BCT iterations of one cache-line transfer, n·W. Each tick a CPU pays
+   * TICK_TRANSACTIONS·x per other CPU; the lock holder x plus x per spinning
+   * CPU. (The name is kept from when the transfers were a scan under the lock.)
    */
   readonly scanIterations: number;
   /** W: BCT iterations of private work per transaction. */
@@ -87,26 +95,48 @@ export interface SmpCurve {
   readonly analyticPeak: number;
 }
 
+/** Ticks per transaction's private work: the load-balancing tick comes every this many W. */
+export const TICK_TRANSACTIONS = 4;
+
+/** TOD-clock units per microsecond (bit 51 of the TOD clock is one microsecond). */
+const TOD_PER_US = 4096;
+
 /**
  * The SMP guest. `work` = W, `transfer` = x (BCT iterations of one cache-line
- * transfer), `cpus` = N; COUNTS holds one transaction counter per CPU.
+ * transfer), `cpus` = N; COUNTS holds one transaction counter per CPU. The
+ * tick is TICK_TRANSACTIONS · W BCT iterations' worth of time on the reference
+ * machine (createPrsm's default cost model).
  */
 export function smpGuestSource(work: number, transfer: number, cpus: number): string {
+  const w = Math.max(1, Math.round(work));
   const x = Math.max(0, Math.round(transfer));
+  const bctCycles = esa390Instruction('BCT')?.cycles ?? 1;
+  const tick = Math.max(
+    1,
+    Math.round(((TICK_TRANSACTIONS * w * bctCycles) / ESA390_REFERENCE_MACHINE.mhz) * TOD_PER_US),
+  );
   return `
 SMP      START X'2000'
          BALR  12,0
          USING *,12
+*        Own prefix area: 1 MB + 4 KB per CPU address.
          STAP  CPUADDR
          LH    9,CPUADDR
+         LR    8,9
+         SLL   8,12
+         A     8,PFXBASE
          SLL   9,2
+         ST    8,PFXS(9)
+         LA    7,PFXS(9)
+         SPX   0(7)
+*        The tick: external new PSW, CKC subclass mask, first CKC.
+         MVC   88(8,0),EXTNEW
+         LCTL  0,0,CR0
+         STCK  768(0)
+         BAL   11,NEXTTICK
+         SSM   EXTMASK
 LOOP     L     3,WORK
 WLOOP    BCT   3,WLOOP
-*        The other CPUs' scheduler entries: one line transfer each.
-         L     3,ENTRIES
-         LTR   3,3
-         BZ    TAKE
-ELOOP    BCT   3,ELOOP
 *        Take the kernel lock, a ticket lock: draw a ticket with
 *        COMPARE AND SWAP, spin until it is served.
 TAKE     L     5,NEXT
@@ -132,15 +162,39 @@ NOXFER   L     4,TOTAL
          LA    4,1(4)
          ST    4,COUNTS(9)
          B     LOOP
-         DS    0F
-WORK     DC    F'${Math.max(1, Math.round(work))}'
-ENTRIES  DC    F'${x * Math.max(0, cpus - 1)}'
+*        Tick: next CKC, then the other CPUs' entries, then back.
+TICKH    STM   0,15,512(0)
+         BAL   11,NEXTTICK
+         L     3,ENTRIES
+         LTR   3,3
+         BZ    TDONE
+TLOOP    BCT   3,TLOOP
+TDONE    LM    0,15,512(0)
+         LPSW  24(0)
+*        CKC at real X'300' += TICK (64-bit add), set it.
+NEXTTICK LM    4,5,768(0)
+         AL    5,TICK
+         BC    12,NOCARRY
+         AL    4,ONE
+NOCARRY  STM   4,5,768(0)
+         SCKC  768(0)
+         BR    11
+         DS    0D
+EXTNEW   DC    X'00080000',A(X'80000000'+TICKH)
+WORK     DC    F'${w}'
+ENTRIES  DC    F'${TICK_TRANSACTIONS * x * Math.max(0, cpus - 1)}'
 XFER     DC    F'${x}'
+TICK     DC    F'${tick}'
+ONE      DC    F'1'
+PFXBASE  DC    X'00100000'
+CR0      DC    X'00000800'
 NEXT     DC    F'0'
 SERVING  DC    F'0'
 TOTAL    DC    F'0'
+EXTMASK  DC    X'01'
 CPUADDR  DC    H'0'
          DS    0F
+PFXS     DC    16F'0'
 COUNTS   DC    16F'0'
          END   SMP
 `;
@@ -150,8 +204,8 @@ COUNTS   DC    16F'0'
 export function runSmpScaling(options: SmpScalingOptions): PrsmResult<SmpCurve> {
   const n = options.n;
   const work = options.work ?? 1000;
-  // The seed's definition of n, as the one cost unit: a line transfer per other CPU per transaction.
-  const scan = Math.round((work * n) / (1 - n));
+  // The seed's definition of n: each other CPU costs a CPU n of its time, x = n·W per W of time.
+  const scan = Math.round(work * n);
   const ms = options.ms ?? 4;
   const raw: { cpus: number; throughput: number }[] = [];
   const countsAt =
