@@ -439,6 +439,31 @@ partitions:
       expect(json.errors[0]).toMatchObject({ code: 'SCENARIO', file: 'j.json', line: 3, column: 28 });
   });
 
+  it('two CPs in two partitions (one running its guests by SIE) and two bare MINIKERNs each get their own disks', async () => {
+    const parsed = parseMainframe(
+      `machine: { cps: 2 }
+time: 120ms
+partitions:
+  - { name: VMA, runs: cp, weight: 10, users: [ { userid: AL, commands: [LISTFILE] }, { userid: MK, guest: minikern } ] }
+  - { name: VMB, runs: cp, weight: 10, style: sie, users: [ { userid: BE, commands: [QUERY DISK] }, { userid: MK, guest: minikern } ] }
+  - { name: K1, runs: minikern, weight: 5 }
+  - { name: K2, runs: minikern, weight: 5 }
+`,
+      'two.yaml',
+    );
+    if (!parsed.ok) throw new Error(parsed.errors.map((e) => e.message).join('\n'));
+    const r = await runMainframe({ progress: SILENT_PROGRESS }, parsed.config);
+    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(r.cp.map((c) => c.style)).toEqual(['trap-and-emulate', 'sie']);
+    // Under SIE the guest kernel's DAT and timer instructions are interpreted, not intercepted.
+    const mk = r.cp.map((c) => c.users.find((u) => u.userid === 'MK')!);
+    expect(mk[0]!.intercepted.PTLB).toBeGreaterThan(0);
+    expect(mk[1]!.intercepted.PTLB).toBeUndefined();
+    expect(mk[1]!.interceptions).toBeLessThan(mk[0]!.interceptions);
+    const be = r.cp[1]!.users.find((u) => u.userid === 'BE')!;
+    expect(be.transcript.some((l) => /^BE191\s+191\s+A/.test(l))).toBe(true);
+  }, 60_000);
+
   it('a missing file is a READ error naming it', () => {
     const run = strachey('demo', '--scenario', join(dir, 'nope.yaml'));
     expect(run.status).toBe(2);
