@@ -104,7 +104,7 @@ export function executeCommand(
   if (matches(cmd, 'QUERY', 1)) return query(cp, vm, args, context);
   if (matches(cmd, 'DEFINE', 3)) return define(cp, vm, args, context);
   if (matches(cmd, 'LINK', 4)) return link(cp, vm, args);
-  if (matches(cmd, 'DETACH', 3)) return detach(vm, args);
+  if (matches(cmd, 'DETACH', 3)) return detach(cp, vm, args);
   if (matches(cmd, 'ATTACH', 3) && privileged(cp, vm, 'B')) return attach(cp, vm, args);
   if (matches(cmd, 'IPL', 1)) return ipl(cp, vm, args);
   if (matches(cmd, 'SYSTEM', 3)) return system(vm, args);
@@ -340,6 +340,7 @@ function link(cp: ControlProgram, vm: VirtualMachine, args: readonly string[]): 
     ownerVdev,
   });
   if (s === null) return err('HCPLNM091E', `Device ${hex(vdev)} not linked; no free subchannel`, 91);
+  cp.deviceChanged(vm.userid, s.device, 'attached');
   return { rc: 0, lines };
 }
 
@@ -349,7 +350,7 @@ function link(cp: ControlProgram, vm: VirtualMachine, args: readonly string[]): 
  * dropped); their subchannel numbers become free (not operational to the
  * guest until a LINK or DEFINE takes them).
  */
-function detach(vm: VirtualMachine, args: readonly string[]): CommandResult {
+function detach(cp: ControlProgram, vm: VirtualMachine, args: readonly string[]): CommandResult {
   if (args.length === 0) return err('HCPDTV022E', 'Virtual device number missing or invalid', 22);
   const vdevs: number[] = [];
   for (const a of args) {
@@ -375,7 +376,10 @@ function detach(vm: VirtualMachine, args: readonly string[]): CommandResult {
     if (s === undefined) {
       lines.push(`HCPDTV040E Device ${hex(n)} does not exist`);
       rc = 40;
-    } else lines.push(`${deviceClass(s.device)} ${hex(n)} DETACHED`);
+    } else {
+      cp.deviceChanged(vm.userid, s.device, 'detached');
+      lines.push(`${deviceClass(s.device)} ${hex(n)} DETACHED`);
+    }
   }
   return { rc, lines };
 }
@@ -441,6 +445,7 @@ function attach(cp: ControlProgram, vm: VirtualMachine, args: readonly string[])
     ownerVdev: rdev,
   });
   if (s === null) return err('HCPATR091E', `DASD ${hex(rdev)} not attached; no free subchannel`, 91);
+  cp.deviceChanged(target.userid, s.device, 'attached');
   return ok([`DASD ${hex(rdev)} ATTACHED TO ${userid} ${hex(vdev)}`]);
 }
 

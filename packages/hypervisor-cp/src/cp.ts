@@ -264,16 +264,47 @@ export class ControlProgram {
     return this.realIo.deviceOfVolser(volser);
   }
 
-  /** The logged-on user (other than `except`) holding minidisk `owner ownerVdev` R/W, or null. */
+  /**
+   * The logged-on user (other than `except`) holding minidisk `owner
+   * ownerVdev` R/W, or null. An index answers it (LOGON's forced-R/O check
+   * asks for every link, so scanning every user made LOGON cost grow with
+   * the square of the users logged on).
+   */
   minidiskWriter(owner: string, ownerVdev: number, except?: string): string | null {
-    for (const [u, l] of this.logged) {
-      if (u === except) continue;
-      for (const s of l.vm.io.subchannels) {
-        const d = s.device;
-        if (d.kind === 'minidisk' && !d.readOnly && d.owner === owner && d.ownerVdev === ownerVdev) return u;
-      }
-    }
+    const holders = this.writers.get(`${owner} ${ownerVdev}`);
+    if (holders === undefined) return null;
+    for (const u of holders.keys()) if (u !== except) return u;
     return null;
+  }
+
+  /**
+   * Tell CP that a device of `userid`'s virtual machine came or went after
+   * LOGON (LINK, ATTACH, DETACH): a minidisk held R/W enters or leaves the
+   * writers' index `minidiskWriter` reads. LOGON, DEFINE STORAGE and LOGOFF
+   * keep the index themselves.
+   */
+  deviceChanged(userid: string, device: VirtualDevice, change: 'attached' | 'detached'): void {
+    this.noteWriter(userid.toUpperCase(), device, change === 'attached' ? 1 : -1);
+  }
+
+  /** Minidisk `OWNER vdev` → the users holding it R/W → through how many of their devices. */
+  private readonly writers = new Map<string, Map<string, number>>();
+
+  private noteWriter(userid: string, d: VirtualDevice, delta: 1 | -1): void {
+    if (d.kind !== 'minidisk' || d.readOnly) return;
+    const key = `${d.owner} ${d.ownerVdev}`;
+    let holders = this.writers.get(key);
+    if (holders === undefined) {
+      if (delta < 0) return;
+      holders = new Map();
+      this.writers.set(key, holders);
+    }
+    const n = (holders.get(userid) ?? 0) + delta;
+    if (n > 0) holders.set(userid, n);
+    else {
+      holders.delete(userid);
+      if (holders.size === 0) this.writers.delete(key);
+    }
   }
 
   /**
@@ -352,6 +383,7 @@ export class ControlProgram {
       }
     }
     const vm = this.build(id, user, origin, span, user.storage, devices, style, writeLinks);
+    this.logonTimes.set(id, Math.floor(this.clock.now() / this.clock.cyclesPerMicrosecond / 1e6));
     for (const m of messages) vm.consoleLine(m);
     return { ok: true, vm };
   }
@@ -394,6 +426,7 @@ export class ControlProgram {
       for (const c of vm.cpus) this.dirty.add(c.entity);
     };
     this.logged.set(id, { vm, user, origin, span, writeLinks });
+    for (const d of devices) this.noteWriter(id, d, 1);
     vm.cpus.forEach((c, i) => {
       const e = this.nextEntity++;
       c.entity = e;
@@ -434,6 +467,7 @@ export class ControlProgram {
 
   /** Take a VM's CPUs off the scheduler and give its storage back, scrubbed. */
   private release(l: Logged): void {
+    for (const s of l.vm.io.subchannels) this.noteWriter(l.vm.userid, s.device, -1);
     // Its real channel programs stop first (real CSCH): none may store into this storage once it is another user's.
     l.vm.io.reset(false);
     for (const c of l.vm.cpus) {
@@ -458,7 +492,38 @@ export class ControlProgram {
     if (l === undefined) return false;
     this.release(l);
     this.logged.delete(id);
+    this.logonTimes.delete(id);
+    this.logoffRequests.delete(id);
     return true;
+  }
+
+  /** Simulated seconds since the TOD epoch at which a logged-on user logged on (CONNECT= of QUERY TIME and LOGOFF). */
+  loggedOnAt(userid: string): number | undefined {
+    return this.logonTimes.get(userid.toUpperCase());
+  }
+
+  private readonly logonTimes = new Map<string, number>();
+
+  /**
+   * LOGOFF asked for by the guest itself (CP LOGOFF through DIAGNOSE X'08',
+   * as CMS issues it): the user's virtual CPUs stop now, the DIAGNOSE
+   * completes, and the virtual machine is destroyed when the dispatcher has
+   * its CPU back (`run` does it) — never while one of its CPUs is executing.
+   */
+  logoffAfterDispatch(userid: string): boolean {
+    const vm = this.vm(userid);
+    if (vm === undefined) return false;
+    for (const c of vm.cpus) c.state = 'stopped';
+    vm.yieldRequested = true;
+    this.logoffRequests.add(vm.userid);
+    return true;
+  }
+
+  /** Users whose guest asked for LOGOFF (`logoffAfterDispatch`), logged off by `run` between dispatches. */
+  private readonly logoffRequests = new Set<string>();
+
+  private completeLogoffs(): void {
+    for (const u of [...this.logoffRequests]) this.logoff(u);
   }
 
   /**
@@ -549,6 +614,7 @@ export class ControlProgram {
     const s = this.scheduler;
     // Anything may have changed since the last run (VM API calls): look at every virtual CPU once,
     // then only at those that ran, got an interruption, or wait for a timer that is due.
+    if (this.logoffRequests.size > 0) this.completeLogoffs();
     for (const e of this.entities.keys()) this.dirty.add(e);
     const timed = new Set<number>();
     while (clock.now() < end) {
@@ -592,6 +658,8 @@ export class ControlProgram {
       s.account(d.id, Math.max(1, used), clock.now());
       // SIGP may have changed the VM's other CPUs.
       for (const c of target.vm.cpus) this.dirty.add(c.entity);
+      // A guest's CP LOGOFF (DIAGNOSE X'08') ends its VM here, with none of its CPUs on the stack.
+      if (this.logoffRequests.size > 0) this.completeLogoffs();
     }
     return { reason: 'budget', cycles: clock.now() - start };
   }
