@@ -1023,39 +1023,35 @@ export class VirtualMachine {
 
   /** Copy an operand from guest logical storage (I/O control blocks); 0 or a negated program code. */
   copyIn(v: VirtualCpu, address: number, out: Uint8Array): number {
-    // Translation, prefixing and protection act on whole 4 KB pages: one check per page the operand touches.
-    let abs = -1;
-    for (let i = 0; i < out.length; i++) {
-      const l = (address + i) & v.amask;
-      if (i === 0 || (l & 0xfff) === 0) {
-        abs = this.storage.logical(l, v.amask, v.datOn, v.prefix, v.cpu.key, Access.Read);
-        if (abs < 0) return abs;
-      } else abs++;
-      out[i] = this.storage.read8(abs);
+    // Translation, prefixing and protection act on whole 4 KB pages: one check and one copy per page the operand touches.
+    let done = 0;
+    while (done < out.length) {
+      const l = (address + done) & v.amask;
+      const abs = this.storage.logical(l, v.amask, v.datOn, v.prefix, v.cpu.key, Access.Read);
+      if (abs < 0) return abs;
+      const n = Math.min(out.length - done, 0x1000 - (l & 0xfff));
+      this.storage.readBytes(abs, out.subarray(done, done + n));
+      done += n;
     }
     return 0;
   }
 
   /** Store an operand into guest logical storage, all-or-nothing; 0 or a negated program code. */
   copyOut(v: VirtualCpu, address: number, data: Uint8Array): number {
-    // Check every page first (one check per page, as in copyIn), then store.
+    // Check every page first (one check per page, as in copyIn), then store page by page.
     const pages = this.pageScratch;
     pages.length = 0;
-    for (let i = 0; i < data.length; i++) {
-      const l = (address + i) & v.amask;
-      if (i === 0 || (l & 0xfff) === 0) {
-        const a = this.storage.logical(l, v.amask, v.datOn, v.prefix, v.cpu.key, Access.Write);
-        if (a < 0) return a;
-        pages.push(a);
-      }
+    for (let done = 0; done < data.length; ) {
+      const l = (address + done) & v.amask;
+      const a = this.storage.logical(l, v.amask, v.datOn, v.prefix, v.cpu.key, Access.Write);
+      if (a < 0) return a;
+      pages.push(a);
+      done += Math.min(data.length - done, 0x1000 - (l & 0xfff));
     }
-    let page = -1;
-    let abs = 0;
-    for (let i = 0; i < data.length; i++) {
-      const l = (address + i) & v.amask;
-      if (i === 0 || (l & 0xfff) === 0) abs = pages[++page]!;
-      else abs++;
-      this.storage.write8(abs, data[i]!);
+    for (let done = 0, page = 0; done < data.length; page++) {
+      const n = Math.min(data.length - done, 0x1000 - (((address + done) & v.amask) & 0xfff));
+      this.storage.writeBytes(pages[page]!, data.subarray(done, done + n));
+      done += n;
     }
     return 0;
   }
