@@ -26,9 +26,15 @@ export const mmuReferenceCosts: CostModel = {
     'host-resume': figure(1000, 'order of magnitude (assumed)'),
     'sie-entry': figure(1000, 'order of magnitude (assumed)'),
     'sie-exit': figure(1000, 'order of magnitude (assumed)'),
-    'shadow-fill': figure(3927, 'Adams & Agesen ASPLOS 2006 Table 1: pgfault under the BT VMM (hidden fault handled by the software MMU)'),
+    'shadow-fill': figure(
+      3927,
+      'Adams & Agesen ASPLOS 2006 Table 1: pgfault under the BT VMM (hidden fault handled by the software MMU)',
+    ),
     'shadow-flush': figure(2000, 'order of magnitude of dropping one shadow address space (assumed)'),
-    'tracing-fault': figure(391, 'Adams & Agesen ASPLOS 2006 Table 1: ptemod under adaptive BT (12733 with a VT-x exit)'),
+    'tracing-fault': figure(
+      391,
+      'Adams & Agesen ASPLOS 2006 Table 1: ptemod under adaptive BT (12733 with a VT-x exit)',
+    ),
     'nested-fault': figure(11242, 'Adams & Agesen ASPLOS 2006 Table 1: pgfault with a VT-x exit'),
     'io-start': figure(1000, 'order of magnitude (assumed)'),
     'lpar-dispatch': figure(1000, 'order of magnitude (assumed)'),
@@ -36,6 +42,10 @@ export const mmuReferenceCosts: CostModel = {
     hypercall: figure(1000, 'order of magnitude (assumed)'),
     'vm-exit': figure(1000, 'order of magnitude (assumed)'),
     'vm-entry': figure(1000, 'order of magnitude (assumed)'),
+    'interpreted-instruction': figure(
+      30,
+      'a few tens of host instructions per guest instruction in a decode-cached interpreter such as Bochs (Mihocka & Shwartsman 2008; range 10-50), one cycle each (assumed)',
+    ),
   },
 };
 

@@ -31,22 +31,15 @@ import { formatNumber as num, formatTable } from './table';
 import { defineSweep, type ReproResult, type Reproduction } from './types';
 
 /**
- * Host instructions an interpreter executes per guest instruction. Not a
- * measurement of this code base: the order of magnitude of decode-cached
- * interpreters such as Hercules and Bochs, which spend a few tens of host
- * instructions fetching, decoding (through a decoded-instruction cache),
- * dispatching and translating operand addresses in software for each guest
- * instruction (Mihocka & Shwartsman, "Virtualization without direct
- * execution or jitting", 2008, on Bochs; range 10-50). Each host
- * instruction is charged what an instruction of the same workload costs on
- * the reference machine (the bare run's cycles per instruction): the
- * interpreter runs on the machine it emulates. It belongs in the cost model
- * as an event; isa-core's CostEvent has no such event yet.
+ * Host instructions an interpreter executes per guest instruction: the cost
+ * model's `interpreted-instruction` event, which prices them at one cycle
+ * each. Here each host instruction is charged what an instruction of the
+ * same workload costs on the reference machine (the bare run's cycles per
+ * instruction): the interpreter runs on the machine it emulates.
  */
 export const INTERPRETER = Object.freeze({
-  hostInstructionsPerGuestInstruction: 30,
-  source:
-    'Assumption: decode-cached interpreters (Hercules, Bochs) spend a few tens of host instructions per guest instruction (Mihocka & Shwartsman 2008; range 10-50); host instructions priced at the bare run’s cycles per instruction.',
+  hostInstructionsPerGuestInstruction: ESA390_REFERENCE_MACHINE.events['interpreted-instruction'].cycles,
+  source: `${ESA390_REFERENCE_MACHINE.events['interpreted-instruction'].source} Host instructions priced at the bare run’s cycles per instruction.`,
 });
 
 /**

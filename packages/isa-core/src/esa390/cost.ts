@@ -39,11 +39,13 @@ export const ESA390_REFERENCE_MACHINE: CostModel = Object.freeze({
     },
     'tlb-miss': {
       cycles: 20,
-      source: 'Assumption: fixed TLB-miss overhead; each table reference is charged separately as walk-reference.',
+      source:
+        'Assumption: fixed TLB-miss overhead; each table reference is charged separately as walk-reference.',
     },
     'walk-reference': {
       cycles: 10,
-      source: 'Assumption: one segment- or page-table entry fetch that hits the cache (ESA/390 DAT makes two per walk).',
+      source:
+        'Assumption: one segment- or page-table entry fetch that hits the cache (ESA/390 DAT makes two per walk).',
     },
     'host-trap': {
       cycles: 300,
@@ -52,7 +54,8 @@ export const ESA390_REFERENCE_MACHINE: CostModel = Object.freeze({
     },
     'host-resume': {
       cycles: 200,
-      source: 'Assumption: the host restoring guest registers and loading the guest PSW (LPSW of a virtual PSW).',
+      source:
+        'Assumption: the host restoring guest registers and loading the guest PSW (LPSW of a virtual PSW).',
     },
     'sie-entry': {
       cycles: 400,
@@ -73,7 +76,8 @@ export const ESA390_REFERENCE_MACHINE: CostModel = Object.freeze({
     },
     'tracing-fault': {
       cycles: 300,
-      source: 'Assumption: a write-protection fault on a guest page table taken by the host to keep shadows coherent.',
+      source:
+        'Assumption: a write-protection fault on a guest page table taken by the host to keep shadows coherent.',
     },
     'nested-fault': {
       cycles: 250,
@@ -102,6 +106,11 @@ export const ESA390_REFERENCE_MACHINE: CostModel = Object.freeze({
     'vm-entry': {
       cycles: 400,
       source: 'Assumption: priced like sie-entry.',
+    },
+    'interpreted-instruction': {
+      cycles: 30,
+      source:
+        'Assumption: 30 host instructions per guest instruction at one cycle each; decode-cached interpreters (Hercules, Bochs) spend a few tens of host instructions fetching, decoding, dispatching and translating operand addresses per guest instruction (Mihocka & Shwartsman, "Virtualization without direct execution or jitting", 2008, on Bochs; range 10-50).',
     },
   }),
 });

@@ -32,7 +32,16 @@ export type CostEvent =
   | 'world-switch'
   | 'hypercall'
   | 'vm-exit'
-  | 'vm-entry';
+  | 'vm-entry'
+  /**
+   * One guest instruction executed by a software interpreter (full
+   * emulation: fetch, decode, dispatch and operand translation done by host
+   * instructions, as Hercules and Bochs do) instead of by the CPU itself.
+   * Priced as the host instructions it takes at one cycle each; a consumer
+   * that charges host instructions at a workload's own cycles per
+   * instruction multiplies by that.
+   */
+  | 'interpreted-instruction';
 
 export interface CostModel {
   readonly name: string;
