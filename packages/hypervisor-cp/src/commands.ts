@@ -2,20 +2,22 @@
  * CP commands a user issues at the terminal (or the guest through DIAGNOSE
  * X'08'), with responses in the style of VM/370 and z/VM:
  *
- * - QUERY NAMES, USERID, TIME, STORAGE, DASD, READER, VIRTUAL [STORAGE|DASD]
+ * - QUERY NAMES, USERID, TIME, STORAGE, DASD, READER, NSS, VIRTUAL [STORAGE|DASD]
  * - DEFINE STORAGE, DEFINE READER|PUNCH|PRINTER vdev
  * - LINK, DETACH, ATTACH (class B) — devices come and go in the lowest free subchannel
- * - IPL vdev|name, SYSTEM RESET|CLEAR, BEGIN
+ * - IPL vdev|name, SYSTEM RESET|CLEAR, BEGIN, SAVESYS name (class E)
  * - SPOOL, CLOSE, PURGE, TRANSFER, MSG; DIAL (only before LOGON)
+ * - LOGOFF (from the guest: done once the DIAGNOSE has completed)
  *
  * Abbreviations follow CP's minimum truncations (Q, DEF, LINK, DET, I, SYS,
- * B, SP, CL, PUR, TRANS, M). Unknown commands answer HCPCMD001E with return
+ * B, SP, CL, PUR, TRANS, M, LOGO). Unknown commands answer HCPCMD001E with return
  * code 1, as CP does. Message numbers that are z/VM's are used as z/VM
  * uses them; the few CP conditions this system has and z/VM does not are
  * worded in the same style (see the README's limits).
  */
 import type { ControlProgram } from './cp';
 import type { VirtualDevice } from './io/virtual-io';
+import { queryNss } from './saved-systems';
 import { cpCpuTime, cpDuration, cpTimestamp, simulatedSeconds } from './terminal/clock-text';
 import type { VirtualMachine } from './vm/virtual-machine';
 
@@ -35,7 +37,11 @@ export interface CommandContext {
   readonly source?: 'terminal' | 'guest';
   /** The terminal (CP's name for it, e.g. L0001) a user is connected to, or null when disconnected. */
   readonly terminalOf?: (userid: string) => string | null;
-  /** Simulated seconds since the TOD epoch at which the issuing user logged on (CONNECT= of QUERY TIME); default 0. */
+  /**
+   * Simulated seconds since the TOD epoch from which CONNECT= of QUERY TIME
+   * and LOGOFF counts (the terminal's connect time); default the user's
+   * LOGON (`cp.loggedOnAt`).
+   */
   readonly loggedOnAt?: number;
 }
 
@@ -107,7 +113,7 @@ export function executeCommand(
   if (matches(cmd, 'DETACH', 3)) return detach(cp, vm, args);
   if (matches(cmd, 'ATTACH', 3) && privileged(cp, vm, 'B')) return attach(cp, vm, args);
   if (matches(cmd, 'IPL', 1)) return ipl(cp, vm, args);
-  if (matches(cmd, 'SYSTEM', 3)) return system(vm, args);
+  if (matches(cmd, 'SYSTEM', 3)) return system(cp, vm, args);
   if (matches(cmd, 'BEGIN', 1)) return begin(cp, vm, args);
   if (matches(cmd, 'DIAL', 1)) return err('HCPDIA009E', 'DIAL is valid only before LOGON', 9);
   if (matches(cmd, 'SPOOL', 2)) return spool(cp, vm, args);
@@ -115,6 +121,7 @@ export function executeCommand(
   if (matches(cmd, 'PURGE', 3)) return purge(cp, vm, args);
   if (matches(cmd, 'TRANSFER', 5)) return transfer(cp, vm, args);
   if (matches(cmd, 'MESSAGE', 1) || matches(cmd, 'MSG', 3)) return message(cp, vm, args, context);
+  if (matches(cmd, 'LOGOFF', 4) || matches(cmd, 'LOGOUT', 4)) return logoff(cp, vm, args, context);
   return err('HCPCMD001E', `Unknown CP command: ${cmd.toUpperCase()}`, 1);
 }
 
@@ -153,20 +160,9 @@ function query(
   if (matches(what, 'USERID', 6)) return ok([`${vm.userid} AT STRACHEY`]);
   if (matches(what, 'TIME', 1)) {
     const now = simulatedSeconds(cp);
-    const mhz = cp.clock.cyclesPerMicrosecond;
-    const virt = vm.counters.guestCycles / mhz / 1e6;
-    if (context.loggedOnAt === undefined) {
-      // The short form the package README's DIAGNOSE X'08' example shows (time of day, the virtual CPU's seconds).
-      const t = cpTimestamp(now).slice(0, 12);
-      return ok([`TIME IS ${t}`, `CONNECT= 00:00:00 VIRTCPU= ${virt.toFixed(2)} SEC`]);
-    }
-    const tot = (vm.counters.guestCycles + vm.counters.cpCycles) / mhz / 1e6;
-    const since = Math.min(now, context.loggedOnAt);
-    return ok([
-      `TIME IS ${cpTimestamp(now)}`,
-      `CONNECT= ${cpDuration(now - since)} VIRTCPU= ${cpCpuTime(virt)} TOTCPU= ${cpCpuTime(tot)}`,
-    ]);
+    return ok([`TIME IS ${cpTimestamp(now)}`, connectLine(cp, vm, context)]);
   }
+  if (matches(what, 'NSS', 3)) return ok(queryNss(cp.savedSystems));
   // Class G QUERY STORAGE and QUERY DASD answer about the user's own virtual machine.
   if (matches(what, 'STORAGE', 4)) return ok([`STORAGE = ${size(vm.storageSize)}`]);
   if (matches(what, 'DASD', 4)) return ok(virtualDevices(vm, 'dasd'));
@@ -196,6 +192,20 @@ function query(
     ]);
   }
   return err('HCPCQV026E', `Operand missing or invalid: ${what.toUpperCase()}`, 26);
+}
+
+/**
+ * `CONNECT= hh:mm:ss VIRTCPU= mmm:ss.hh TOTCPU= mmm:ss.hh` (QUERY TIME,
+ * LOGOFF): connect time, the virtual machine's own CPU time and that plus
+ * CP's work for it, all on the simulated clock.
+ */
+function connectLine(cp: ControlProgram, vm: VirtualMachine, context: CommandContext): string {
+  const now = simulatedSeconds(cp);
+  const mhz = cp.clock.cyclesPerMicrosecond;
+  const virt = vm.counters.guestCycles / mhz / 1e6;
+  const tot = (vm.counters.guestCycles + vm.counters.cpCycles) / mhz / 1e6;
+  const since = Math.min(now, context.loggedOnAt ?? cp.loggedOnAt(vm.userid) ?? now);
+  return `CONNECT= ${cpDuration(now - since)} VIRTCPU= ${cpCpuTime(virt)} TOTCPU= ${cpCpuTime(tot)}`;
 }
 
 function deviceLine(d: VirtualDevice, subchannel: number): string[] {
@@ -481,9 +491,11 @@ function ipl(cp: ControlProgram, vm: VirtualMachine, args: readonly string[]): C
  * `SYSTEM RESET | CLEAR`: a system reset of the virtual machine — every
  * virtual CPU gets an initial CPU reset and stops, every virtual subchannel
  * an I/O-system reset (its I/O abandoned, interruptions forgotten, not
- * enabled); CLEAR also zeroes its storage.
+ * enabled); CLEAR also zeroes its storage — after unmapping the pages of
+ * a saved system it IPLed, which are every other user's too (zeroing them
+ * in place would give this user private copies of them).
  */
-function system(vm: VirtualMachine, args: readonly string[]): CommandResult {
+function system(cp: ControlProgram, vm: VirtualMachine, args: readonly string[]): CommandResult {
   const what = args[0];
   const clear = matches(what, 'CLEAR', 5);
   if (what === undefined || (!clear && !matches(what, 'RESET', 1)) || args.length > 1) {
@@ -500,6 +512,7 @@ function system(vm: VirtualMachine, args: readonly string[]): CommandResult {
   }
   vm.io.reset(false);
   if (clear) {
+    cp.savedSystems.release(vm);
     const zero = new Uint8Array(4096);
     for (let a = 0; a < vm.storageSize; a += 4096)
       vm.storage.writeBytes(a, zero.subarray(0, Math.min(4096, vm.storageSize - a)));
@@ -630,4 +643,32 @@ function message(
     return err('HCPMSG057I', `${to} not receiving; disconnected`, 57);
   target.consoleLine(`MSG FROM ${vm.userid}: ${args.slice(1).join(' ')}`);
   return ok();
+}
+
+/**
+ * `LOGOFF [HOLD | QUICKLY]`: end the session; the virtual machine is
+ * destroyed (storage scrubbed, links dropped; spool files stay). At a
+ * terminal it happens at once and the response is the session's last
+ * lines. From the guest (DIAGNOSE X'08', as CMS's `CP LOGOFF`) the lines go
+ * to the console, the virtual CPUs stop, and CP destroys the machine when
+ * the dispatcher has its CPU back, after the DIAGNOSE completed
+ * (`cp.logoffAfterDispatch`).
+ */
+function logoff(
+  cp: ControlProgram,
+  vm: VirtualMachine,
+  args: readonly string[],
+  context: CommandContext,
+): CommandResult {
+  for (const a of args)
+    if (!matches(a, 'HOLD', 4) && !matches(a, 'QUICKLY', 1))
+      return err('HCPLGF026E', `Operand missing or invalid: ${a.toUpperCase()}`, 26);
+  const lines = [connectLine(cp, vm, context), `LOGOFF AT ${cpTimestamp(simulatedSeconds(cp))}`];
+  if (context.source === 'guest') {
+    for (const l of lines) vm.consoleLine(l);
+    cp.logoffAfterDispatch(vm.userid);
+    return ok();
+  }
+  cp.logoff(vm.userid);
+  return ok(lines);
 }

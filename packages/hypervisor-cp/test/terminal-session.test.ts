@@ -204,16 +204,22 @@ describe('CP terminal session', () => {
     b.s.enter('LOGON BOB BOBPW');
     a.s.enter('MSG BOB hello bob');
     expect(b.out.at(-1)).toBe('MSG FROM MAINT: hello bob');
-    // Subchannel numbers must stay put, so only the highest-numbered device can go.
+    // Any device can go; its subchannel number is free, and the next LINK takes the lowest free number
+    // (not one past the last device, which would be 290's number).
     a.s.enter('DETACH 190');
-    expect(a.out.at(-1)).toMatch(/^HCPDTV144E Device 0190 not detached/);
+    expect(a.out.at(-1)).toBe('DASD 0190 DETACHED');
+    a.s.enter('LINK BOB 191 191 RR');
+    a.s.enter('QUERY VIRTUAL 191');
+    expect(a.out.at(-1)).toMatch(/^DASD 0191 3390 CPUSR1 R\/O .* SUBCHANNEL = 0001$/);
+    a.s.enter('QUERY VIRTUAL 290');
+    expect(a.out.at(-1)).toMatch(/ SUBCHANNEL = 0002$/);
     a.s.enter('DETACH 290');
     expect(a.out.at(-1)).toBe('DASD 0290 DETACHED');
-    a.s.enter('LINK BOB 191 191 RR');
     a.s.enter('LINK BOB 191 192 RR');
-    expect(a.out.at(-1)).toMatch(/^HCPLNM091E Device 0192 not linked; no free subchannel/);
-    a.s.enter('DETACH 191');
-    expect(a.out.at(-1)).toBe('DASD 0191 DETACHED');
+    a.s.enter('QUERY VIRTUAL 192');
+    expect(a.out.at(-1)).toMatch(/ SUBCHANNEL = 0002$/);
+    a.s.enter('DETACH 191-192');
+    expect(a.out.slice(-2)).toEqual(['DASD 0191 DETACHED', 'DASD 0192 DETACHED']);
     a.s.enter('LINK BOB 191 191 W');
     expect(a.out.at(-1)).toBe('HCPLNM104E BOB 0191 not linked; R/W by BOB');
     a.s.enter('LINK BOB 191 191 MR');
@@ -281,8 +287,14 @@ describe('CP terminal session', () => {
     expect(out.at(-1)).toBe('STORAGE = 4M');
     s.enter('#CP IPL NOSUCH');
     expect(out.at(-1)).toBe('HCPNSS440E Saved system NOSUCH was not found');
-    s.enter('LOGOFF');
+    // #CP gives the console back to CMS; CMS's CP command logs the user off through DIAGNOSE X'08'.
+    expect(s.state).toBe('VM READ');
+    s.enter('CP LOGOFF');
+    runMs(terminals, 300);
+    expect(out.at(-2)).toMatch(/^CONNECT= 00:00:0\d VIRTCPU= 000:00\.\d\d TOTCPU= 000:00\.\d\d$/);
     expect(out.at(-1)).toMatch(/^LOGOFF AT 00:00:0\d UTC MONDAY 01\/01\/00$/);
+    expect(s.done).toBe(true);
+    expect(s.userid).toBeNull();
     expect(cp.users()).toEqual([]);
   });
 

@@ -14,12 +14,10 @@
  * Every time comes from CP's simulated clock, so a transcript is the same on
  * every run.
  */
-import type { CommandResult } from '../commands';
+import { type CommandContext, type CommandResult, dialCommand, executeCommand } from '../commands';
 import type { ControlProgram } from '../cp';
-import { queryNss } from '../saved-systems';
 import type { VirtualMachine } from '../vm/virtual-machine';
-import { cpCpuTime, cpDuration, cpTimestamp, simulatedSeconds } from './clock-text';
-import { detachCommand, linkCommand, rememberLogonDevices } from './link';
+import { cpTimestamp, simulatedSeconds } from './clock-text';
 
 /** What the terminal's status area says CP is doing (VM/370's screen status). */
 export type TerminalReadState = 'CP READ' | 'VM READ' | 'RUNNING';
@@ -212,6 +210,9 @@ export class CpTerminalSession {
       this.logon(userid, text);
       return;
     }
+    // The guest may have logged itself off (CP LOGOFF through DIAGNOSE X'08') since the last poll.
+    this.follow(false);
+    if (this.ended) return;
     if (this.user === null) {
       this.beforeLogon(text);
       return;
@@ -268,9 +269,17 @@ export class CpTerminalSession {
 
   /** `poll`, announcing the state even when unchanged when `force` (the terminal took a line and shows RUNNING). */
   private follow(force: boolean): void {
-    if (this.ended || this.user === null || !this.guestHasConsole) return;
+    if (this.ended || this.user === null) return;
     const vm = this.vm();
-    if (vm === undefined) return;
+    if (vm === undefined) {
+      // Logged off without this terminal (the guest's CP LOGOFF, whose lines it already showed, or the API).
+      this.system.detach(this.user);
+      this.user = null;
+      this.guestHasConsole = false;
+      this.finish('LOGOFF');
+      return;
+    }
+    if (!this.guestHasConsole) return;
     const run = vm.runState(0);
     // Only changes are announced: CP polls every session after each run.
     if (run === 'running' || run === 'blocked') {
@@ -308,7 +317,10 @@ export class CpTerminalSession {
   }
 
   private beforeLogon(text: string): void {
-    const [cmd, ...args] = text.trim().split(/\s+/).filter((w) => w.length > 0);
+    const [cmd, ...args] = text
+      .trim()
+      .split(/\s+/)
+      .filter((w) => w.length > 0);
     if (cmd === undefined) {
       this.setState('CP READ');
       return;
@@ -342,7 +354,7 @@ export class CpTerminalSession {
       return;
     }
     if (abbrev(c, 'DIAL', 1)) {
-      this.print(dial(this.system.cp, args));
+      this.print(dialCommand(this.system.cp, args));
       this.setState('CP READ');
       return;
     }
@@ -362,7 +374,10 @@ export class CpTerminalSession {
       this.setState('CP READ');
       return;
     }
-    if (user.password === 'NOLOG' || (user.password !== 'NOPASS' && password.toUpperCase() !== user.password)) {
+    if (
+      user.password === 'NOLOG' ||
+      (user.password !== 'NOPASS' && password.toUpperCase() !== user.password)
+    ) {
       this.out('HCPLGA050E LOGON unsuccessful--incorrect password');
       this.setState('CP READ');
       return;
@@ -392,7 +407,6 @@ export class CpTerminalSession {
     this.user = userid;
     this.logonSeconds = simulatedSeconds(cp);
     this.system.attach(userid, this);
-    rememberLogonDevices(r.vm);
     const earlier = [...r.vm.consoleLines];
     r.vm.onConsole = (l) => this.out(l);
     this.out(`${this.system.systemName} VM/ESA CP, ESA/390 virtual machines`);
@@ -405,7 +419,7 @@ export class CpTerminalSession {
     this.out(`LOGON AT ${cpTimestamp(simulatedSeconds(cp))}`);
     const ipl = user.ipl?.target;
     if (ipl !== undefined) {
-      this.ipl([ipl]);
+      this.command(`IPL ${ipl}`, true);
       return;
     }
     this.setState('CP READ');
@@ -420,12 +434,34 @@ export class CpTerminalSession {
     this.finish('DISCONNECT');
   }
 
-  /** A CP command; `fromCpRead` says whether the terminal was in CP READ (then it returns there). */
+  /**
+   * What CP's command processor needs from the terminal: which terminal
+   * each user is on (QUERY NAMES, MSG to a disconnected user) and when
+   * this terminal's session began (CONNECT= of QUERY TIME and LOGOFF).
+   */
+  private context(): CommandContext {
+    return {
+      terminalOf: (u) => this.system.sessionOf(u)?.terminalId ?? null,
+      loggedOnAt: this.logonSeconds,
+    };
+  }
+
+  /**
+   * A CP command; `fromCpRead` says whether the terminal was in CP READ
+   * (then it returns there). Every command but LOGOFF and DISCONNECT, which
+   * end the terminal's session, is CP's command processor's
+   * (`executeCommand`, the same one DIAGNOSE X'08' reaches); the terminal
+   * only decides afterwards who has the console: the guest after a
+   * successful IPL or BEGIN, CP when the command stopped the guest (SYSTEM
+   * RESET, DEFINE STORAGE).
+   */
   private command(text: string, fromCpRead: boolean): void {
     const userid = this.user!;
     const cp = this.system.cp;
-    const words = text.trim().split(/\s+/).filter((w) => w.length > 0);
-    const [cmd, ...args] = words;
+    const [cmd] = text
+      .trim()
+      .split(/\s+/)
+      .filter((w) => w.length > 0);
     const back = (): void => {
       if (fromCpRead || !this.guestHasConsole) this.setState('CP READ');
       else this.follow(true);
@@ -435,167 +471,29 @@ export class CpTerminalSession {
       return;
     }
     const c = cmd.toUpperCase();
-    const vm = this.vm()!;
-    if (abbrev(c, 'LOGOFF', 4) || abbrev(c, 'LOGOUT', 4)) {
-      this.logoff();
-      return;
-    }
     if (abbrev(c, 'DISCONNECT', 4)) {
       this.disconnect(true);
       return;
     }
-    if (abbrev(c, 'IPL', 1)) {
-      this.ipl(args);
-      return;
+    const vm = this.vm()!;
+    if ((abbrev(c, 'LOGOFF', 4) || abbrev(c, 'LOGOUT', 4)) && this.logoff(vm, text)) return;
+    const r = executeCommand(cp, vm, text, this.context());
+    this.print(r);
+    // DEFINE STORAGE made a new virtual machine: its console is this terminal now.
+    const now = this.vm();
+    if (now !== undefined && now !== vm) {
+      vm.onConsole = null;
+      now.onConsole = (l) => this.out(l);
     }
-    if (abbrev(c, 'BEGIN', 1)) {
-      const run = vm.runState(0);
-      if (run === 'stopped' && vm.cpus[0]!.getPsw()[1] === 0 && vm.counters.instructions === 0) {
-        this.out('HCPCFB010E No IPL has been done');
-        back();
-        return;
-      }
-      cp.begin(userid);
+    if (r.rc === 0 && (abbrev(c, 'IPL', 1) || abbrev(c, 'BEGIN', 1))) {
       this.guestHasConsole = true;
-      this.follow(true);
+      if (abbrev(c, 'IPL', 1)) this.setState('RUNNING');
+      else this.follow(true);
       return;
     }
-    if (abbrev(c, 'SYSTEM', 3)) {
-      const what = args[0]?.toUpperCase();
-      if (what !== undefined && (abbrev(what, 'RESET', 1) || abbrev(what, 'CLEAR', 5))) {
-        for (const v of vm.cpus) {
-          v.reset(true);
-          v.state = 'stopped';
-        }
-        this.guestHasConsole = false;
-        if (abbrev(what, 'CLEAR', 5)) {
-          // A saved system's shared pages are unmapped, not zeroed (that would make private copies of them).
-          cp.savedSystems.release(vm);
-          const zero = new Uint8Array(4096);
-          for (let a = 0; a < vm.storageSize; a += 4096) vm.storage.writeBytes(a, zero.subarray(0, Math.min(4096, vm.storageSize - a)));
-          this.out('Storage cleared - system reset.');
-        } else this.out('System reset.');
-      } else this.out(`HCPCSY026E Operand missing or invalid${what === undefined ? '' : `: ${what}`}`);
-      this.setState('CP READ');
-      return;
-    }
-    if (abbrev(c, 'DEFINE', 3)) {
-      const what = args[0]?.toUpperCase();
-      if (what !== undefined && abbrev(what, 'STORAGE', 4) && args.length === 2) {
-        const bytes = storageOperand(args[1]!);
-        if (bytes === null) this.out(`HCPDST026E Operand missing or invalid: ${args[1]!.toUpperCase()}`);
-        else {
-          const r = cp.defineStorage(userid, bytes);
-          if (!r.ok) this.out(`${r.error.code} ${r.error.message}`);
-          else {
-            const lines = r.vm.consoleLines;
-            // DEFINE STORAGE built a new VM whose last two console lines are its answer.
-            for (const l of lines.slice(-2)) this.out(l);
-            r.vm.onConsole = (l) => this.out(l);
-            rememberLogonDevices(r.vm);
-            this.guestHasConsole = false;
-          }
-        }
-      } else this.out(`HCPCDF026E Operand missing or invalid${what === undefined ? '' : `: ${what}`}`);
-      this.setState('CP READ');
-      return;
-    }
-    if (abbrev(c, 'LINK', 4)) {
-      this.print(linkCommand(cp, vm, args));
-      back();
-      return;
-    }
-    if (abbrev(c, 'DETACH', 3)) {
-      this.print(detachCommand(vm, args));
-      back();
-      return;
-    }
-    if (abbrev(c, 'DIAL', 1)) {
-      this.out('HCPDIA009E DIAL is valid only before LOGON');
-      back();
-      return;
-    }
-    if (abbrev(c, 'QUERY', 1)) {
-      const what = args[0]?.toUpperCase();
-      if (what !== undefined && abbrev(what, 'NSS', 3)) {
-        // The named saved systems, their pages and how many users map them (src/saved-systems.ts).
-        this.print({ rc: 0, lines: queryNss(cp.savedSystems) });
-        back();
-        return;
-      }
-      if (what !== undefined && abbrev(what, 'NAMES', 1)) {
-        this.print(this.queryNames());
-        back();
-        return;
-      }
-      // Class G QUERY STORAGE and QUERY DASD answer about the user's own virtual machine.
-      if (what !== undefined && abbrev(what, 'STORAGE', 4)) {
-        this.print(cp.command(userid, 'QUERY VIRTUAL STORAGE'));
-        back();
-        return;
-      }
-      if (what !== undefined && abbrev(what, 'DASD', 4)) {
-        this.print(cp.command(userid, 'QUERY VIRTUAL DASD'));
-        back();
-        return;
-      }
-      if (what !== undefined && abbrev(what, 'TIME', 1)) {
-        const now = simulatedSeconds(cp);
-        const virt = vm.counters.guestCycles / cp.clock.cyclesPerMicrosecond / 1e6;
-        const tot = (vm.counters.guestCycles + vm.counters.cpCycles) / cp.clock.cyclesPerMicrosecond / 1e6;
-        this.out(`TIME IS ${cpTimestamp(now)}`);
-        this.out(`CONNECT= ${cpDuration(now - this.logonSeconds)} VIRTCPU= ${cpCpuTime(virt)} TOTCPU= ${cpCpuTime(tot)}`);
-        back();
-        return;
-      }
-    }
-    this.print(cp.command(userid, text));
+    // A guest that the command stopped (SYSTEM RESET, DEFINE STORAGE) no longer has the console.
+    if (now !== undefined && now.runState(0) === 'stopped') this.guestHasConsole = false;
     back();
-  }
-
-  /** QUERY NAMES: every logged-on user with its terminal, or DSC when disconnected, four to a line. */
-  private queryNames(): CommandResult {
-    const entries = this.system.cp.users().map((u) => `${u.padEnd(8)} - ${this.system.sessionOf(u)?.terminalId ?? 'DSC'}`);
-    const lines: string[] = [];
-    for (let i = 0; i < entries.length; i += 4) lines.push(entries.slice(i, i + 4).join(' , '));
-    return { rc: 0, lines };
-  }
-
-  private ipl(args: readonly string[]): void {
-    const cp = this.system.cp;
-    const userid = this.user!;
-    const target = args[0]?.toUpperCase();
-    let vdev: number | undefined;
-    if (target !== undefined) {
-      if (/^[0-9A-F]{1,4}$/.test(target)) vdev = Number.parseInt(target, 16);
-      else if (cp.savedSystems.get(target) !== undefined) {
-        // A named saved system: its shared pages are mapped, no disk is read (src/saved-systems.ts).
-        const r = cp.iplSystem(userid, target);
-        if (!r.ok) {
-          this.out(`${r.error.code} ${r.error.message}`);
-          this.setState('CP READ');
-          return;
-        }
-        this.guestHasConsole = true;
-        this.setState('RUNNING');
-        return;
-      } else if (target === 'CMS' && cp.vm(userid)?.io.byDevice(0x190) !== undefined) {
-        // CMS not saved on this system: IPL it from its system disk, the user's 190 (cms/README.md).
-        vdev = 0x190;
-      } else {
-        this.out(`HCPNSS440E Saved system ${target} was not found`);
-        this.setState('CP READ');
-        return;
-      }
-    }
-    const r = cp.ipl(userid, vdev);
-    if (!r.ok) {
-      this.out(`${r.error.code} ${r.error.message}`);
-      this.setState('CP READ');
-      return;
-    }
-    this.guestHasConsole = true;
-    this.setState('RUNNING');
   }
 
   private disconnect(asked: boolean): void {
@@ -610,23 +508,23 @@ export class CpTerminalSession {
     this.finish('DISCONNECT');
   }
 
-  private logoff(): void {
+  /**
+   * LOGOFF at the terminal: CP's LOGOFF command prints the session's last
+   * lines and destroys the VM; false when it refused (an operand it does
+   * not know) and the user is still logged on.
+   */
+  private logoff(vm: VirtualMachine, text: string): boolean {
     const userid = this.user!;
     const cp = this.system.cp;
-    const vm = this.vm();
-    const now = simulatedSeconds(cp);
-    if (vm !== undefined) {
-      vm.onConsole = null;
-      const virt = vm.counters.guestCycles / cp.clock.cyclesPerMicrosecond / 1e6;
-      const tot = (vm.counters.guestCycles + vm.counters.cpCycles) / cp.clock.cyclesPerMicrosecond / 1e6;
-      this.out(`CONNECT= ${cpDuration(now - this.logonSeconds)} VIRTCPU= ${cpCpuTime(virt)} TOTCPU= ${cpCpuTime(tot)}`);
-    }
-    this.out(`LOGOFF AT ${cpTimestamp(now)}`);
-    cp.logoff(userid);
+    const r = executeCommand(cp, vm, text, this.context());
+    this.print(r);
+    if (cp.vm(userid) !== undefined) return false;
+    vm.onConsole = null;
     this.system.detach(userid);
     this.user = null;
     this.guestHasConsole = false;
     this.finish('LOGOFF');
+    return true;
   }
 
   private finish(reason: 'LOGOFF' | 'DISCONNECT'): void {
@@ -642,25 +540,4 @@ function abbrev(word: string, full: string, min: number): boolean {
 
 function hex8(n: number): string {
   return (n >>> 0).toString(16).toUpperCase().padStart(8, '0');
-}
-
-/** `nnnK`, `nnM`, `nG` (CP's storage operand) to bytes, or null. */
-function storageOperand(word: string): number | null {
-  const m = /^(\d+)([KMG])$/i.exec(word);
-  if (m === null) return null;
-  const unit = m[2]!.toUpperCase() === 'K' ? 1024 : m[2]!.toUpperCase() === 'M' ? 1024 * 1024 : 1024 * 1024 * 1024;
-  return Number(m[1]) * unit;
-}
-
-/**
- * DIAL userid: connect this terminal to a logged-on virtual machine as one
- * of its dialable lines. The directory has no dialable line devices (3270
- * or 2702 lines), so a logged-on user has none to offer.
- */
-function dial(cp: ControlProgram, args: readonly string[]): CommandResult {
-  const userid = args[0]?.toUpperCase();
-  if (userid === undefined) return { rc: 20, lines: ['HCPDIA020E Userid missing or invalid'] };
-  if (!cp.directory.users.has(userid)) return { rc: 53, lines: [`HCPDIA053E ${userid} not in CP directory`] };
-  if (cp.vm(userid) === undefined) return { rc: 45, lines: [`HCPDIA045E ${userid} not logged on`] };
-  return { rc: 93, lines: [`HCPDIA093E ${userid} has no dialable lines available`] };
 }
