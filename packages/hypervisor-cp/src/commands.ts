@@ -115,6 +115,8 @@ export function executeCommand(
   if (matches(cmd, 'IPL', 1)) return ipl(cp, vm, args);
   if (matches(cmd, 'SYSTEM', 3)) return system(cp, vm, args);
   if (matches(cmd, 'BEGIN', 1)) return begin(cp, vm, args);
+  if (matches(cmd, 'DEFSYS', 6) && privileged(cp, vm, 'E')) return defsys(cp, args);
+  if (matches(cmd, 'SAVESYS', 7) && privileged(cp, vm, 'E')) return savesys(cp, vm, args);
   if (matches(cmd, 'DIAL', 1)) return err('HCPDIA009E', 'DIAL is valid only before LOGON', 9);
   if (matches(cmd, 'SPOOL', 2)) return spool(cp, vm, args);
   if (matches(cmd, 'CLOSE', 2)) return close(cp, vm, args);
@@ -529,6 +531,79 @@ function begin(cp: ControlProgram, vm: VirtualMachine, args: readonly string[]):
     return err('HCPCFB010E', 'No IPL has been done', 10);
   cp.begin(vm.userid);
   return ok();
+}
+
+// ------------------------------------------------------------------ DEFSYS / SAVESYS
+
+/**
+ * `DEFSYS name pages type [pages type …]` (class E): define the saved
+ * system `name` — which guest pages (hexadecimal page numbers, `p` or
+ * `p1-p2`) SAVESYS captures and how users get them: SR shared read-only
+ * (the same host frames for everybody, copied on a store), EW/ER a
+ * private copy per user. The pages must follow one another and the SR
+ * pages must be one run (src/saved-systems.ts keeps one shared range);
+ * z/VM's SW/SN/SC/EN types and MINSIZE/MACHMODE are not offered.
+ */
+function defsys(cp: ControlProgram, args: readonly string[]): CommandResult {
+  const name = args[0]?.toUpperCase();
+  if (name === undefined) return err('HCPNSS026E', 'Operand missing or invalid', 26);
+  if (args.length < 3 || args.length % 2 === 0)
+    return err('HCPNSS026E', 'Operand missing or invalid: give page ranges with their types', 26);
+  const ranges: { from: number; to: number; shared: boolean }[] = [];
+  for (let i = 1; i < args.length; i += 2) {
+    const m = /^([0-9A-F]{1,5})(?:-([0-9A-F]{1,5}))?$/i.exec(args[i]!);
+    const type = args[i + 1]!.toUpperCase();
+    if (m === null) return err('HCPNSS026E', `Operand missing or invalid: ${args[i]!.toUpperCase()}`, 26);
+    if (!['SR', 'EW', 'ER'].includes(type))
+      return err('HCPNSS026E', `Operand missing or invalid: ${type} (page types here: SR, EW, ER)`, 26);
+    const from = Number.parseInt(m[1]!, 16);
+    const to = m[2] === undefined ? from : Number.parseInt(m[2], 16);
+    if (to < from) return err('HCPNSS026E', `Operand missing or invalid: ${args[i]!.toUpperCase()}`, 26);
+    ranges.push({ from, to, shared: type === 'SR' });
+  }
+  ranges.sort((a, b) => a.from - b.from);
+  for (let i = 1; i < ranges.length; i++)
+    if (ranges[i]!.from !== ranges[i - 1]!.to + 1)
+      return err('HCPNSS026E', 'Operand missing or invalid: the page ranges must follow one another', 26);
+  const shared = ranges.filter((r) => r.shared);
+  for (let i = 1; i < shared.length; i++)
+    if (shared[i]!.from !== shared[i - 1]!.to + 1)
+      return err('HCPNSS026E', 'Operand missing or invalid: the SR pages must be one run', 26);
+  const r = cp.savedSystems.defineSkeleton({
+    name,
+    firstPage: ranges[0]!.from,
+    lastPage: ranges.at(-1)!.to,
+    shared: shared.length === 0 ? null : { from: shared[0]!.from, to: shared.at(-1)!.to },
+  });
+  return r.ok ? ok() : err(r.error.code, r.error.message, 1);
+}
+
+/**
+ * `SAVESYS name` (class E): capture this virtual machine's pages as the
+ * DEFSYS skeleton `name` says, and virtual CPU 0's PSW, where `IPL name`
+ * resumes. As on VM/370 the system is IPLed, stopped where it should start
+ * next time (attention, CP READ) and saved, so every virtual CPU must be
+ * stopped — which also refuses it from DIAGNOSE X'08'.
+ */
+function savesys(cp: ControlProgram, vm: VirtualMachine, args: readonly string[]): CommandResult {
+  const name = args[0]?.toUpperCase();
+  if (name === undefined || args.length > 1)
+    return err(
+      'HCPNSS026E',
+      `Operand missing or invalid${args.length > 1 ? `: ${args[1]!.toUpperCase()}` : ''}`,
+      26,
+    );
+  if (vm.cpus.some((c) => c.state !== 'stopped'))
+    return err(
+      'HCPNSS446E',
+      `${vm.userid} is not stopped; stop it (attention key, CP READ) before SAVESYS`,
+      446,
+    );
+  const r = cp.savedSystems.saveSkeleton(vm, name);
+  if (!r.ok) return err(r.error.code, r.error.message, 1);
+  return ok([
+    `HCPNSS440I Named Saved System (NSS) ${r.system.name} was successfully saved in fileid ${String(r.fileid).padStart(4, '0')}.`,
+  ]);
 }
 
 // ------------------------------------------------------------------ spool

@@ -80,8 +80,11 @@ export class SavedSystems {
   private readonly byFrame = new Map<number, Mapping>();
   /** Per user, the host frames mapped shared at its last IPL by name, and whether it was told about a private copy. */
   private readonly byVm = new Map<VirtualMachine, { frames: number[]; told: boolean; system: SavedSystem }>();
+  /** DEFSYS definitions waiting for their SAVESYS (z/VM's skeleton system data files, class S). */
+  private readonly skeletons = new Map<string, SaveSysDefinition>();
   private ipls = 0;
   private copies = 0;
+  private saves = 0;
 
   constructor(
     private readonly storage: SparseStorage,
@@ -99,6 +102,63 @@ export class SavedSystems {
   /** The saved system called `name`, if any. */
   get(name: string): SavedSystem | undefined {
     return this.systems.get(name.toUpperCase());
+  }
+
+  /**
+   * DEFSYS: define what a later SAVESYS `def.name` captures (z/VM's
+   * skeleton system data file). A skeleton of the same name is replaced;
+   * a saved system of that name stays IPLable until SAVESYS replaces it.
+   */
+  defineSkeleton(def: SaveSysDefinition): { ok: true } | { ok: false; error: SavedSystemError } {
+    const name = def.name.toUpperCase();
+    if (!/^[A-Z0-9$#@]{1,8}$/.test(name))
+      return { ok: false, error: { code: 'HCPNSS003E', message: `Invalid option - ${name}` } };
+    if (def.firstPage < 0 || def.lastPage < def.firstPage)
+      return { ok: false, error: { code: 'HCPNSS026E', message: 'Operand missing or invalid' } };
+    const sh = def.shared;
+    if (
+      sh !== undefined &&
+      sh !== null &&
+      (sh.from < def.firstPage || sh.to > def.lastPage || sh.from > sh.to)
+    )
+      return {
+        ok: false,
+        error: {
+          code: 'HCPNSS436E',
+          message: `Shared pages ${sh.from}-${sh.to} are outside the saved pages ${def.firstPage}-${def.lastPage}`,
+        },
+      };
+    this.skeletons.set(name, { ...def, name });
+    return { ok: true };
+  }
+
+  /** The DEFSYS definition of `name` waiting for SAVESYS, if any. */
+  skeleton(name: string): SaveSysDefinition | undefined {
+    return this.skeletons.get(name.toUpperCase());
+  }
+
+  /**
+   * SAVESYS `name`: capture `vm`'s pages as the skeleton `name` defines
+   * them (`saveFrom`); the skeleton becomes the saved system. `fileid` is
+   * the number of the save (z/VM's spool file id of the system data file).
+   */
+  saveSkeleton(
+    vm: VirtualMachine,
+    name: string,
+  ): { ok: true; system: SavedSystem; fileid: number } | { ok: false; error: SavedSystemError } {
+    const def = this.skeleton(name);
+    if (def === undefined)
+      return {
+        ok: false,
+        error: {
+          code: 'HCPNSS445E',
+          message: `System ${name.toUpperCase()} is not defined; DEFSYS it first`,
+        },
+      };
+    const r = this.saveFrom(vm, def);
+    if (!r.ok) return r;
+    this.skeletons.delete(def.name);
+    return { ok: true, system: r.system, fileid: ++this.saves };
   }
 
   /** Every saved system, in the order they were saved. */

@@ -323,6 +323,49 @@ describe('CP terminal session', () => {
     expect(s.state).toBe('VM READ');
   });
 
+  it('SYSTEM RESET at the terminal is CP’s: the console READ CMS left outstanding is reset with the CPUs; IPL CMS starts afresh', () => {
+    const { cp, terminals } = system();
+    expect(saveCmsSystem(cp.savedSystems).ok).toBe(true);
+    const { s, out } = terminal(terminals);
+    s.enter('LOGON CMSUSER CMSPW');
+    runMs(terminals, 300);
+    expect(s.state).toBe('VM READ');
+    const console = cp.vm('CMSUSER')!.io.byDevice(0x009)!;
+    expect(console.busy).toBe(true);
+    s.enter('#CP SYSTEM RESET');
+    expect(out.at(-1)).toBe('System reset.');
+    expect(s.state).toBe('CP READ');
+    expect(console.busy).toBe(false);
+    expect(console.enabled).toBe(false);
+    s.enter('SYSTEM CLEAR');
+    expect(out.at(-1)).toBe('Storage cleared - system reset.');
+    // The CMS pages were unmapped, not zeroed in place: nobody got a private copy.
+    expect(cp.savedSystems.counters()).toMatchObject({ mappedFrames: 0, privateCopies: 0 });
+    out.length = 0;
+    s.enter('IPL CMS');
+    runMs(terminals, 300);
+    expect(out).toContain('CMS VERSION 1.0 STRACHEY');
+    expect(s.state).toBe('VM READ');
+  });
+
+  it('QUERY TIME counts CONNECT= from this terminal’s LOGON; MSG to a disconnected user says so', () => {
+    const { terminals } = system();
+    const a = terminal(terminals);
+    const b = terminal(terminals);
+    a.s.enter('LOGON MAINT MAINTPW');
+    runMs(terminals, 3000);
+    b.s.enter('LOGON BOB BOBPW');
+    runMs(terminals, 2000);
+    b.s.enter('QUERY TIME');
+    expect(b.out.slice(-2)).toEqual([
+      'TIME IS 00:00:05 UTC MONDAY 01/01/00',
+      'CONNECT= 00:00:02 VIRTCPU= 000:00.00 TOTCPU= 000:00.00',
+    ]);
+    b.s.enter('DISCONNECT');
+    a.s.enter('MSG BOB are you there');
+    expect(a.out.at(-1)).toBe('HCPMSG057I BOB not receiving; disconnected');
+  });
+
   it('times follow the simulated clock: cpTimestamp counts from the TOD epoch (Monday 1 January 1900)', () => {
     expect(cpTimestamp(0)).toBe('00:00:00 UTC MONDAY 01/01/00');
     expect(cpTimestamp(86_400 * 6 + 3661)).toBe('01:01:01 UTC SUNDAY 01/07/00');

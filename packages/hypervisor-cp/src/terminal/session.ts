@@ -456,7 +456,6 @@ export class CpTerminalSession {
    * RESET, DEFINE STORAGE).
    */
   private command(text: string, fromCpRead: boolean): void {
-    const userid = this.user!;
     const cp = this.system.cp;
     const [cmd] = text
       .trim()
