@@ -151,7 +151,7 @@ function hostSpeed(workloads: readonly (readonly [string, Workload])[], rounds: 
     const end = now() + 0.5;
     while (now() < end) work()();
   }
-  for (let r = 0; r < rounds; r++) workloads.forEach(([, work], i) => sample(out[i]!, work, seconds));
+  for (let r = 0; r < rounds; r++) for (let i = 0; i < workloads.length; i++) sample(out[i]!, workloads[i]![1], seconds);
   return out;
 }
 
