@@ -20,21 +20,13 @@
  * of the heaps and is re-inserted with its new key at the next decision
  * (the lazy update), instead of re-keying anything per tick.
  */
-import { IDLE, NO_RESCHEDULE } from './decisions';
+import { IDLE } from './decisions';
 import { fail, OK, ok, type Result } from './errors';
 import { SlotHeap } from './heap';
-import { type BaseEntity, EntityTable, unknownId } from './table';
-import type {
-  BlockKind,
-  Decision,
-  DecisionLimit,
-  EntityId,
-  EntityInfo,
-  EntityParams,
-  Scheduler,
-  WakeOutcome,
-} from './types';
-import { checkCharge, checkParams, checkPositiveOption, checkTime, cleanParams } from './validate';
+import { PolicyBase } from './policy-base';
+import { EntityRecord } from './table';
+import type { BlockKind, Decision, DecisionLimit, EntityId, EntityParams, WakeOutcome } from './types';
+import { checkPositiveOption } from './validate';
 
 /**
  * When a waking entity j may take the CPU from the running entity i.
@@ -84,10 +76,7 @@ export interface BvtEntityState {
   readonly unwarpedAt: number;
 }
 
-class BvtEntity implements BaseEntity {
-  params: EntityParams;
-  runnable = false;
-  runtime = 0;
+class BvtEntity extends EntityRecord {
   weight = 1;
   warp = 0;
   warpLimit = Number.POSITIVE_INFINITY;
@@ -98,14 +87,8 @@ class BvtEntity implements BaseEntity {
   unwarpedAt = Number.NEGATIVE_INFINITY;
   involuntary = false;
 
-  constructor(
-    readonly id: EntityId,
-    readonly slot: number,
-    readonly addedSeq: number,
-    params: EntityParams,
-    actual: number,
-  ) {
-    this.params = params;
+  constructor(id: EntityId, slot: number, addedSeq: number, params: EntityParams, actual: number) {
+    super(id, slot, addedSeq, params);
     this.actual = actual;
     this.apply(params);
   }
@@ -125,7 +108,7 @@ class BvtEntity implements BaseEntity {
 }
 
 /** The Borrowed Virtual Time scheduler (see the module comment). */
-export class BvtScheduler implements Scheduler {
+export class BvtScheduler extends PolicyBase<BvtEntity> {
   readonly policy = 'bvt' as const;
   /** C, the context-switch allowance (change it with {@link BvtScheduler.setCtxAllow}). */
   get ctxAllow(): number {
@@ -135,79 +118,51 @@ export class BvtScheduler implements Scheduler {
   readonly wakePreemption: WakePreemption;
   readonly chargingUnit: number;
 
-  private readonly table = new EntityTable<BvtEntity>();
   private readonly byE = new SlotHeap();
   private readonly byA = new SlotHeap();
-  private current: BvtEntity | null = null;
   private dispatchedAt = 0;
-  private chargedTo = 0;
   private runSinceDispatch = 0;
   private chargedSinceDispatch = 0;
   private currentUntil = Number.POSITIVE_INFINITY;
   private lastSvt = 0;
-  private lastNow = Number.NEGATIVE_INFINITY;
   private seq = 0;
 
   /** Use {@link createBvt} for validated construction. */
   constructor(options: BvtOptions) {
+    super();
     this.allowance = options.ctxAllow;
     this.wakePreemption = options.wakePreemption ?? 'paper';
     this.chargingUnit = options.chargingUnit ?? 0;
   }
 
-  add(id: EntityId, params: EntityParams, now: number): Result<void> {
-    const t = this.time(now);
-    if (!t.ok) return t;
-    const r = this.table.checkNew(id);
-    if (!r.ok) return r;
-    const p = checkParams(id, params);
-    if (!p.ok) return p;
+  protected create(
+    id: EntityId,
+    slot: number,
+    addedSeq: number,
+    params: EntityParams,
+    now: number,
+  ): BvtEntity {
     // A newcomer starts at SVT (as Xen's bvt_add_task does) so it neither
     // owes nor is owed CPU relative to the entities already competing.
-    const e = new BvtEntity(
-      id,
-      this.table.nextSlot(),
-      this.table.nextAddSeq(),
-      cleanParams(params),
-      this.svt(now),
-    );
-    this.table.insert(e);
-    this.byE.reserve(e.slot + 1);
-    this.byA.reserve(e.slot + 1);
-    return OK;
+    return new BvtEntity(id, slot, addedSeq, params, this.svt(now));
   }
 
-  remove(id: EntityId, now: number): Result<EntityInfo> {
-    const t = this.time(now);
-    if (!t.ok) return t;
-    const e = this.table.get(id);
-    if (e === undefined) return unknownId(id);
-    const info = this.table.info(e, e === this.current);
-    if (e === this.current) this.current = null;
+  protected reserve(slots: number): void {
+    this.byE.reserve(slots);
+    this.byA.reserve(slots);
+  }
+
+  protected dequeue(e: BvtEntity): void {
     this.byE.remove(e.slot);
     this.byA.remove(e.slot);
-    this.table.delete(e);
-    return ok(info);
   }
 
-  setParams(id: EntityId, params: EntityParams, now: number): Result<void> {
-    const t = this.time(now);
-    if (!t.ok) return t;
-    const e = this.table.get(id);
-    if (e === undefined) return unknownId(id);
-    const p = checkParams(id, params);
-    if (!p.ok) return p;
-    e.apply(cleanParams(params));
+  protected reparam(e: BvtEntity, params: EntityParams): void {
+    e.apply(params);
     if (this.byE.has(e.slot)) this.byE.update(e.slot, e.effective());
-    return OK;
   }
 
-  wake(id: EntityId, now: number): Result<WakeOutcome> {
-    const t = this.time(now);
-    if (!t.ok) return t;
-    const e = this.table.get(id);
-    if (e === undefined) return unknownId(id);
-    if (e.runnable) return ok(NO_RESCHEDULE);
+  protected woken(e: BvtEntity, now: number): WakeOutcome {
     // After a voluntary sleep the entity may not come back behind SVT: it
     // earns no credit for sleeping. After an involuntary stop (a page fault)
     // it keeps its A and catches up, as the paper prescribes.
@@ -219,37 +174,19 @@ export class BvtScheduler implements Scheduler {
       e.warped = true;
       e.warpUsed = 0;
     }
-    e.runnable = true;
     this.enqueue(e);
-    return ok({ reschedule: this.wakeReschedule(e, now) });
+    return { reschedule: this.wakeReschedule(e, now) };
   }
 
-  block(id: EntityId, now: number, kind: BlockKind = 'voluntary'): Result<void> {
-    const t = this.time(now);
-    if (!t.ok) return t;
-    const e = this.table.get(id);
-    if (e === undefined) return unknownId(id);
-    if (!e.runnable) return fail('NOT_RUNNABLE', `entity ${id} is already blocked`, id);
-    if (e === this.current) this.current = null;
-    this.byE.remove(e.slot);
-    this.byA.remove(e.slot);
+  protected override blocking(e: BvtEntity, now: number, kind: BlockKind): void {
     if (e.warped) {
       e.warped = false;
       e.unwarpedAt = now;
     }
-    e.runnable = false;
     e.involuntary = kind === 'involuntary';
-    return OK;
   }
 
-  account(id: EntityId, ran: number, now: number): Result<void> {
-    const t = this.time(now);
-    if (!t.ok) return t;
-    const e = this.table.get(id);
-    if (e === undefined) return unknownId(id);
-    if (e !== this.current) return fail('NOT_RUNNING', `entity ${id} is not running`, id);
-    const charge = checkCharge(id, ran, now, this.chargedTo);
-    if (!charge.ok) return charge;
+  protected charge(e: BvtEntity, ran: number, now: number): void {
     // Xen rounds each dispatch's run time up to whole charging units; doing
     // it on the running total keeps repeated account() calls from
     // compounding the rounding.
@@ -258,8 +195,6 @@ export class BvtScheduler implements Scheduler {
     const charged = unit > 0 ? Math.ceil(this.runSinceDispatch / unit - 1e-12) * unit : this.runSinceDispatch;
     e.actual += (charged - this.chargedSinceDispatch) / e.weight;
     this.chargedSinceDispatch = charged;
-    e.runtime += ran;
-    this.chargedTo = now;
     if (e.warped) {
       e.warpUsed += ran;
       if (e.warpUsed >= e.warpLimit - 1e-12 * Math.max(1, e.warpLimit)) {
@@ -267,14 +202,10 @@ export class BvtScheduler implements Scheduler {
         e.unwarpedAt = now;
       }
     }
-    return OK;
   }
 
   pick(now: number): Decision {
-    if (!(now >= this.lastNow) || !Number.isFinite(now)) {
-      throw new RangeError(`BvtScheduler.pick: time ${now} is not finite or before ${this.lastNow}`);
-    }
-    this.lastNow = now;
+    this.pickAt(now, 'BvtScheduler');
     const prev = this.current;
     this.current = null;
     let slot: number;
@@ -316,19 +247,6 @@ export class BvtScheduler implements Scheduler {
     this.chargedSinceDispatch = 0;
     this.currentUntil = until;
     return { id: e.id, until, slice: until - now, limit, warped: e.warped };
-  }
-
-  running(): EntityId | null {
-    return this.current === null ? null : this.current.id;
-  }
-
-  info(id: EntityId): EntityInfo | undefined {
-    const e = this.table.get(id);
-    return e === undefined ? undefined : this.table.info(e, e === this.current);
-  }
-
-  entities(): EntityInfo[] {
-    return this.table.list().map((e) => this.table.info(e, e === this.current));
   }
 
   /**
@@ -407,14 +325,7 @@ export class BvtScheduler implements Scheduler {
     }
     return Number.POSITIVE_INFINITY;
   }
-
-  private time(now: number): Result<void> {
-    const r = checkTime(now, this.lastNow);
-    if (r.ok) this.lastNow = now;
-    return r;
-  }
 }
-
 
 /** Create a BVT scheduler, refusing a non-positive or non-finite C or charging unit. */
 export function createBvt(options: BvtOptions): Result<BvtScheduler> {

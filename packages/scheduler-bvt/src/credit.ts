@@ -14,20 +14,12 @@
  * credit left preempts the running one so I/O-bound entities get low latency.
  */
 import { NO_RESCHEDULE } from './decisions';
-import { fail, OK, ok, type Result } from './errors';
+import { ok, type Result } from './errors';
 import { SlotHeap } from './heap';
-import { type BaseEntity, EntityTable, unknownId } from './table';
-import type {
-  BlockKind,
-  Decision,
-  DecisionLimit,
-  EntityId,
-  EntityInfo,
-  EntityParams,
-  Scheduler,
-  WakeOutcome,
-} from './types';
-import { checkCharge, checkParams, checkPositiveOption, checkTime, cleanParams } from './validate';
+import { PolicyBase } from './policy-base';
+import { EntityRecord } from './table';
+import type { Decision, DecisionLimit, EntityId, EntityParams, WakeOutcome } from './types';
+import { checkPositiveOption } from './validate';
 
 /** Construction options of {@link CreditScheduler}. Times are in the driver's time unit. */
 export interface CreditOptions {
@@ -44,23 +36,15 @@ const BOOST = 0;
 const UNDER = 1;
 const OVER = 2;
 
-class CreditEntity implements BaseEntity {
-  params: EntityParams;
-  runnable = false;
-  runtime = 0;
+class CreditEntity extends EntityRecord {
   weight = 1;
   cap = 0;
   credit = 0;
   ranThisPeriod = 0;
   boosted = false;
   parked = false;
-  constructor(
-    readonly id: EntityId,
-    readonly slot: number,
-    readonly addedSeq: number,
-    params: EntityParams,
-  ) {
-    this.params = params;
+  constructor(id: EntityId, slot: number, addedSeq: number, params: EntityParams) {
+    super(id, slot, addedSeq, params);
     this.apply(params);
   }
   apply(p: EntityParams): void {
@@ -75,118 +59,69 @@ class CreditEntity implements BaseEntity {
 }
 
 /** The credit scheduler (see the module comment). */
-export class CreditScheduler implements Scheduler {
+export class CreditScheduler extends PolicyBase<CreditEntity> {
   readonly policy = 'credit' as const;
   readonly slice: number;
   readonly period: number;
   readonly boost: boolean;
-  private readonly table = new EntityTable<CreditEntity>();
   private readonly queue = new SlotHeap();
   private readonly parked = new Set<CreditEntity>();
-  private current: CreditEntity | null = null;
-  private lastNow = Number.NEGATIVE_INFINITY;
-  private chargedTo = 0;
   private nextAccounting: number;
   private seq = 0;
 
   /** Use {@link createCredit} for validated construction. */
   constructor(options: CreditOptions) {
+    super();
     this.slice = options.slice;
     this.period = options.period;
     this.boost = options.boost ?? false;
     this.nextAccounting = options.period;
   }
 
-  add(id: EntityId, params: EntityParams, now: number): Result<void> {
-    const t = this.time(now);
-    if (!t.ok) return t;
-    const r = this.table.checkNew(id);
-    if (!r.ok) return r;
-    const p = checkParams(id, params);
-    if (!p.ok) return p;
-    const e = new CreditEntity(id, this.table.nextSlot(), this.table.nextAddSeq(), cleanParams(params));
-    this.table.insert(e);
-    this.queue.reserve(e.slot + 1);
-    return OK;
+  protected create(id: EntityId, slot: number, addedSeq: number, params: EntityParams): CreditEntity {
+    return new CreditEntity(id, slot, addedSeq, params);
   }
 
-  remove(id: EntityId, now: number): Result<EntityInfo> {
-    const t = this.time(now);
-    if (!t.ok) return t;
-    const e = this.table.get(id);
-    if (e === undefined) return unknownId(id);
-    const info = this.table.info(e, e === this.current);
-    if (e === this.current) this.current = null;
+  protected reserve(slots: number): void {
+    this.queue.reserve(slots);
+  }
+
+  protected dequeue(e: CreditEntity): void {
     this.queue.remove(e.slot);
     this.parked.delete(e);
-    this.table.delete(e);
-    return ok(info);
   }
 
-  setParams(id: EntityId, params: EntityParams, now: number): Result<void> {
-    const t = this.time(now);
-    if (!t.ok) return t;
-    const e = this.table.get(id);
-    if (e === undefined) return unknownId(id);
-    const p = checkParams(id, params);
-    if (!p.ok) return p;
-    e.apply(cleanParams(params));
+  protected reparam(e: CreditEntity, params: EntityParams): void {
+    e.apply(params);
     if (e.parked && e.cap === 0) this.unpark(e);
-    return OK;
   }
 
-  wake(id: EntityId, now: number): Result<WakeOutcome> {
-    const t = this.time(now);
-    if (!t.ok) return t;
+  protected override advance(now: number): void {
     this.catchUp(now);
-    const e = this.table.get(id);
-    if (e === undefined) return unknownId(id);
-    if (e.runnable) return ok(NO_RESCHEDULE);
-    e.runnable = true;
+  }
+
+  protected woken(e: CreditEntity, now: number): WakeOutcome {
     e.boosted = this.boost && e.credit > 0;
     this.enqueue(e);
-    if (this.current === null) return ok({ reschedule: now });
-    if (e.boosted && !this.current.boosted) return ok({ reschedule: now });
-    return ok(NO_RESCHEDULE);
+    if (this.current === null) return { reschedule: now };
+    if (e.boosted && !this.current.boosted) return { reschedule: now };
+    return NO_RESCHEDULE;
   }
 
-  block(id: EntityId, now: number, _kind?: BlockKind): Result<void> {
-    const t = this.time(now);
-    if (!t.ok) return t;
-    const e = this.table.get(id);
-    if (e === undefined) return unknownId(id);
-    if (!e.runnable) return fail('NOT_RUNNABLE', `entity ${id} is already blocked`, id);
-    if (e === this.current) this.current = null;
-    this.queue.remove(e.slot);
-    this.parked.delete(e);
+  protected override blocking(e: CreditEntity): void {
     e.parked = false;
     e.boosted = false;
-    e.runnable = false;
-    return OK;
   }
 
-  account(id: EntityId, ran: number, now: number): Result<void> {
-    const t = this.time(now);
-    if (!t.ok) return t;
-    const e = this.table.get(id);
-    if (e === undefined) return unknownId(id);
-    if (e !== this.current) return fail('NOT_RUNNING', `entity ${id} is not running`, id);
-    const charge = checkCharge(id, ran, now, this.chargedTo);
-    if (!charge.ok) return charge;
+  protected charge(e: CreditEntity, ran: number, now: number): void {
     e.credit -= ran;
     e.ranThisPeriod += ran;
-    e.runtime += ran;
     e.boosted = false;
-    this.chargedTo = now;
     this.catchUp(now);
-    return OK;
   }
 
   pick(now: number): Decision {
-    if (!(now >= this.lastNow) || !Number.isFinite(now)) {
-      throw new RangeError(`CreditScheduler.pick: time ${now} is not finite or before ${this.lastNow}`);
-    }
-    this.lastNow = now;
+    this.pickAt(now, 'CreditScheduler');
     this.catchUp(now);
     const prev = this.current;
     this.current = null;
@@ -207,19 +142,6 @@ export class CreditScheduler implements Scheduler {
     this.current = e;
     this.chargedTo = now;
     return { id: e.id, until, slice: until - now, limit, warped: false };
-  }
-
-  running(): EntityId | null {
-    return this.current === null ? null : this.current.id;
-  }
-
-  info(id: EntityId): EntityInfo | undefined {
-    const e = this.table.get(id);
-    return e === undefined ? undefined : this.table.info(e, e === this.current);
-  }
-
-  entities(): EntityInfo[] {
-    return this.table.list().map((e) => this.table.info(e, e === this.current));
   }
 
   /** An entity's credit balance (time units) and whether it is parked by its cap. */
@@ -285,14 +207,7 @@ export class CreditScheduler implements Scheduler {
       else if (e.parked && e.credit > 0) this.unpark(e);
     }
   }
-
-  private time(now: number): Result<void> {
-    const r = checkTime(now, this.lastNow);
-    if (r.ok) this.lastNow = now;
-    return r;
-  }
 }
-
 
 /** Create a credit scheduler with positive finite slice and period. */
 export function createCredit(options: CreditOptions): Result<CreditScheduler> {

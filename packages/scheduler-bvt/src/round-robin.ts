@@ -6,18 +6,11 @@
  * preempting anyone. Weights, warps and caps are accepted and ignored.
  */
 import { IDLE, NO_RESCHEDULE } from './decisions';
-import { fail, OK, ok, type Result } from './errors';
-import { type BaseEntity, EntityTable, unknownId } from './table';
-import type {
-  BlockKind,
-  Decision,
-  EntityId,
-  EntityInfo,
-  EntityParams,
-  Scheduler,
-  WakeOutcome,
-} from './types';
-import { checkCharge, checkParams, checkPositiveOption, checkTime, cleanParams } from './validate';
+import { ok, type Result } from './errors';
+import { PolicyBase } from './policy-base';
+import { EntityRecord } from './table';
+import type { Decision, EntityId, EntityParams, WakeOutcome } from './types';
+import { checkPositiveOption } from './validate';
 
 /** Construction options of {@link RoundRobinScheduler}. */
 export interface RoundRobinOptions {
@@ -25,117 +18,47 @@ export interface RoundRobinOptions {
   readonly slice: number;
 }
 
-class RrEntity implements BaseEntity {
-  params: EntityParams;
-  runnable = false;
-  runtime = 0;
-  constructor(
-    readonly id: EntityId,
-    readonly slot: number,
-    readonly addedSeq: number,
-    params: EntityParams,
-  ) {
-    this.params = params;
-  }
-}
+/** Round-robin keeps nothing per entity beyond the common record. */
+type RrEntity = EntityRecord;
 
 /** Round-robin over a FIFO run queue (a doubly linked list over slots, O(1) everywhere). */
-export class RoundRobinScheduler implements Scheduler {
+export class RoundRobinScheduler extends PolicyBase<RrEntity> {
   readonly policy = 'round-robin' as const;
   readonly slice: number;
-  private readonly table = new EntityTable<RrEntity>();
   private next = new Int32Array(16).fill(-1);
   private prev = new Int32Array(16).fill(-1);
   private queued = new Uint8Array(16);
   private head = -1;
   private tail = -1;
-  private current: RrEntity | null = null;
-  private lastNow = Number.NEGATIVE_INFINITY;
-  private chargedTo = 0;
 
   /** Use {@link createRoundRobin} for validated construction. */
   constructor(options: RoundRobinOptions) {
+    super();
     this.slice = options.slice;
   }
 
-  add(id: EntityId, params: EntityParams, now: number): Result<void> {
-    const t = this.time(now);
-    if (!t.ok) return t;
-    const r = this.table.checkNew(id);
-    if (!r.ok) return r;
-    const p = checkParams(id, params);
-    if (!p.ok) return p;
-    const e = new RrEntity(id, this.table.nextSlot(), this.table.nextAddSeq(), cleanParams(params));
-    this.table.insert(e);
-    this.reserve(e.slot + 1);
-    return OK;
+  protected create(id: EntityId, slot: number, addedSeq: number, params: EntityParams): RrEntity {
+    return new EntityRecord(id, slot, addedSeq, params);
   }
 
-  remove(id: EntityId, now: number): Result<EntityInfo> {
-    const t = this.time(now);
-    if (!t.ok) return t;
-    const e = this.table.get(id);
-    if (e === undefined) return unknownId(id);
-    const info = this.table.info(e, e === this.current);
-    if (e === this.current) this.current = null;
+  protected dequeue(e: RrEntity): void {
     this.unlink(e.slot);
-    this.table.delete(e);
-    return ok(info);
   }
 
-  setParams(id: EntityId, params: EntityParams, now: number): Result<void> {
-    const t = this.time(now);
-    if (!t.ok) return t;
-    const e = this.table.get(id);
-    if (e === undefined) return unknownId(id);
-    const p = checkParams(id, params);
-    if (!p.ok) return p;
-    e.params = cleanParams(params);
-    return OK;
+  protected reparam(e: RrEntity, params: EntityParams): void {
+    e.params = params;
   }
 
-  wake(id: EntityId, now: number): Result<WakeOutcome> {
-    const t = this.time(now);
-    if (!t.ok) return t;
-    const e = this.table.get(id);
-    if (e === undefined) return unknownId(id);
-    if (e.runnable) return ok(NO_RESCHEDULE);
-    e.runnable = true;
+  protected woken(e: RrEntity, now: number): WakeOutcome {
     this.append(e.slot);
     // Only an idle CPU is taken at once; otherwise the waker waits its turn.
-    return ok(this.current === null ? { reschedule: now } : NO_RESCHEDULE);
+    return this.current === null ? { reschedule: now } : NO_RESCHEDULE;
   }
 
-  block(id: EntityId, now: number, _kind?: BlockKind): Result<void> {
-    const t = this.time(now);
-    if (!t.ok) return t;
-    const e = this.table.get(id);
-    if (e === undefined) return unknownId(id);
-    if (!e.runnable) return fail('NOT_RUNNABLE', `entity ${id} is already blocked`, id);
-    if (e === this.current) this.current = null;
-    else this.unlink(e.slot);
-    e.runnable = false;
-    return OK;
-  }
-
-  account(id: EntityId, ran: number, now: number): Result<void> {
-    const t = this.time(now);
-    if (!t.ok) return t;
-    const e = this.table.get(id);
-    if (e === undefined) return unknownId(id);
-    if (e !== this.current) return fail('NOT_RUNNING', `entity ${id} is not running`, id);
-    const charge = checkCharge(id, ran, now, this.chargedTo);
-    if (!charge.ok) return charge;
-    e.runtime += ran;
-    this.chargedTo = now;
-    return OK;
-  }
+  protected charge(): void {}
 
   pick(now: number): Decision {
-    if (!(now >= this.lastNow) || !Number.isFinite(now)) {
-      throw new RangeError(`RoundRobinScheduler.pick: time ${now} is not finite or before ${this.lastNow}`);
-    }
-    this.lastNow = now;
+    this.pickAt(now, 'RoundRobinScheduler');
     const prev = this.current;
     if (prev?.runnable) this.append(prev.slot);
     this.current = null;
@@ -149,19 +72,6 @@ export class RoundRobinScheduler implements Scheduler {
     return { id: e.id, until: now + this.slice, slice: this.slice, limit: 'slice', warped: false };
   }
 
-  running(): EntityId | null {
-    return this.current === null ? null : this.current.id;
-  }
-
-  info(id: EntityId): EntityInfo | undefined {
-    const e = this.table.get(id);
-    return e === undefined ? undefined : this.table.info(e, e === this.current);
-  }
-
-  entities(): EntityInfo[] {
-    return this.table.list().map((e) => this.table.info(e, e === this.current));
-  }
-
   /** The run queue from head to tail (not including the running entity). */
   queue(): EntityId[] {
     const out: EntityId[] = [];
@@ -169,7 +79,7 @@ export class RoundRobinScheduler implements Scheduler {
     return out;
   }
 
-  private reserve(slots: number): void {
+  protected reserve(slots: number): void {
     if (slots <= this.next.length) return;
     let cap = this.next.length;
     while (cap < slots) cap *= 2;
@@ -206,14 +116,7 @@ export class RoundRobinScheduler implements Scheduler {
     this.next[slot] = -1;
     this.prev[slot] = -1;
   }
-
-  private time(now: number): Result<void> {
-    const r = checkTime(now, this.lastNow);
-    if (r.ok) this.lastNow = now;
-    return r;
-  }
 }
-
 
 /** Create a round-robin scheduler with a positive finite slice. */
 export function createRoundRobin(options: RoundRobinOptions): Result<RoundRobinScheduler> {

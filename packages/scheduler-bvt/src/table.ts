@@ -18,6 +18,25 @@ export interface BaseEntity {
   runtime: number;
 }
 
+/**
+ * The record every policy keeps per entity, built from validated, cleaned
+ * parameters; a policy with state of its own (virtual times, credit)
+ * extends it.
+ */
+export class EntityRecord implements BaseEntity {
+  params: EntityParams;
+  runnable = false;
+  runtime = 0;
+  constructor(
+    readonly id: EntityId,
+    readonly slot: number,
+    readonly addedSeq: number,
+    params: EntityParams,
+  ) {
+    this.params = params;
+  }
+}
+
 /** The error for an id no entity has. */
 export function unknownId<T>(id: EntityId): Result<T> {
   return fail('UNKNOWN_ID', `no entity with id ${String(id)}`, id);
