@@ -23,6 +23,11 @@ import type {
 } from './types';
 import { checkCharge, checkParams, checkTime, cleanParams } from './validate';
 
+/**
+ * The base of BVT, round-robin and credit: the Scheduler methods whose
+ * checks and bookkeeping are the same for every policy, calling the
+ * policy's hooks at the points where the policies differ.
+ */
 export abstract class PolicyBase<E extends BaseEntity> implements Scheduler {
   abstract readonly policy: PolicyName;
   protected readonly table = new EntityTable<E>();
