@@ -4,11 +4,12 @@
  * CPUs make little sense at n = 10 %, 8 at n = 5 %.
  *
  * The measured curves come from @strachey/prsm's SMP experiment: a real
- * ESA/390 guest on N dedicated logical CPs contending for a COMPARE AND SWAP
- * kernel lock whose critical section scans the other CPUs' entries (the
- * seed's example of a serialised kernel service is the scheduler). The only
- * calibration is that a 2-way without contention loses n. The analytic curve
- * N · (1 − n·(N − 1)) is printed beside it.
+ * ESA/390 guest on N dedicated logical CPs: each CPU's timer tick looks at
+ * every other CPU's entries (n of its time per other CPU, the seed's
+ * definition of n), and a ticket spin lock on the kernel's shared data costs
+ * one cache-line transfer per waiting CPU at each handoff. The analytic curve
+ * N · (1 − n·(N − 1)) is printed beside it; the measured one follows it to
+ * the peak and then collapses in a lock convoy.
  *
  * This file also holds the small SVG chart helpers the PR/SM reproductions
  * share.
@@ -34,7 +35,12 @@ export interface ChartSeries {
 }
 
 /** A line chart with axes, ticks and a legend, as a standalone SVG document. */
-export function lineChart(title: string, xLabel: string, yLabel: string, series: readonly ChartSeries[]): string {
+export function lineChart(
+  title: string,
+  xLabel: string,
+  yLabel: string,
+  series: readonly ChartSeries[],
+): string {
   const W = 720;
   const H = 420;
   const L = 60;
@@ -62,15 +68,26 @@ export function lineChart(title: string, xLabel: string, yLabel: string, series:
   }
   for (let i = 0; i <= 5; i++) {
     const y = y0 + ((y1 - y0) * i) / 5;
-    out.push(`<text x="${L - 6}" y="${(py(y) + 4).toFixed(1)}" text-anchor="end">${num(Math.round(y * 100) / 100)}</text>`);
-    out.push(`<line x1="${L}" y1="${py(y).toFixed(1)}" x2="${W - R}" y2="${py(y).toFixed(1)}" stroke="#ddd"/>`);
+    out.push(
+      `<text x="${L - 6}" y="${(py(y) + 4).toFixed(1)}" text-anchor="end">${num(Math.round(y * 100) / 100)}</text>`,
+    );
+    out.push(
+      `<line x1="${L}" y1="${py(y).toFixed(1)}" x2="${W - R}" y2="${py(y).toFixed(1)}" stroke="#ddd"/>`,
+    );
   }
   series.forEach((s, i) => {
     const c = COLOURS[i % COLOURS.length]!;
-    const d = s.points.map((p, k) => `${k === 0 ? 'M' : 'L'}${px(p[0]).toFixed(1)},${py(p[1]).toFixed(1)}`).join(' ');
-    out.push(`<path d="${d}" fill="none" stroke="${c}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6,4"' : ''}/>`);
-    for (const p of s.points) out.push(`<circle cx="${px(p[0]).toFixed(1)}" cy="${py(p[1]).toFixed(1)}" r="3" fill="${c}"/>`);
-    out.push(`<line x1="${W - R + 12}" y1="${T + 10 + i * 18}" x2="${W - R + 36}" y2="${T + 10 + i * 18}" stroke="${c}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6,4"' : ''}/>`);
+    const d = s.points
+      .map((p, k) => `${k === 0 ? 'M' : 'L'}${px(p[0]).toFixed(1)},${py(p[1]).toFixed(1)}`)
+      .join(' ');
+    out.push(
+      `<path d="${d}" fill="none" stroke="${c}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6,4"' : ''}/>`,
+    );
+    for (const p of s.points)
+      out.push(`<circle cx="${px(p[0]).toFixed(1)}" cy="${py(p[1]).toFixed(1)}" r="3" fill="${c}"/>`);
+    out.push(
+      `<line x1="${W - R + 12}" y1="${T + 10 + i * 18}" x2="${W - R + 36}" y2="${T + 10 + i * 18}" stroke="${c}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6,4"' : ''}/>`,
+    );
     out.push(`<text x="${W - R + 42}" y="${T + 14 + i * 18}">${esc(s.name)}</text>`);
   });
   out.push('</svg>');
@@ -78,7 +95,12 @@ export function lineChart(title: string, xLabel: string, yLabel: string, series:
 }
 
 /** A grouped bar chart: one group per category, one bar per series. */
-export function barChart(title: string, yLabel: string, categories: readonly string[], series: readonly { readonly name: string; readonly values: readonly number[] }[]): string {
+export function barChart(
+  title: string,
+  yLabel: string,
+  categories: readonly string[],
+  series: readonly { readonly name: string; readonly values: readonly number[] }[],
+): string {
   const W = 720;
   const H = 420;
   const L = 60;
@@ -98,19 +120,29 @@ export function barChart(title: string, yLabel: string, categories: readonly str
   ];
   for (let i = 0; i <= 5; i++) {
     const y = (max * i) / 5;
-    out.push(`<text x="${L - 6}" y="${(py(y) + 4).toFixed(1)}" text-anchor="end">${num(Math.round(y * 100) / 100)}</text>`);
-    out.push(`<line x1="${L}" y1="${py(y).toFixed(1)}" x2="${W - R}" y2="${py(y).toFixed(1)}" stroke="#ddd"/>`);
+    out.push(
+      `<text x="${L - 6}" y="${(py(y) + 4).toFixed(1)}" text-anchor="end">${num(Math.round(y * 100) / 100)}</text>`,
+    );
+    out.push(
+      `<line x1="${L}" y1="${py(y).toFixed(1)}" x2="${W - R}" y2="${py(y).toFixed(1)}" stroke="#ddd"/>`,
+    );
   }
   categories.forEach((c, g) => {
-    out.push(`<text x="${(L + gw * g + gw / 2).toFixed(1)}" y="${H - B + 16}" text-anchor="middle">${esc(c)}</text>`);
+    out.push(
+      `<text x="${(L + gw * g + gw / 2).toFixed(1)}" y="${H - B + 16}" text-anchor="middle">${esc(c)}</text>`,
+    );
     series.forEach((s, i) => {
       const v = s.values[g] ?? 0;
       const x = L + gw * g + gw * 0.1 + bw * i;
-      out.push(`<rect x="${x.toFixed(1)}" y="${py(v).toFixed(1)}" width="${bw.toFixed(1)}" height="${(H - B - py(v)).toFixed(1)}" fill="${COLOURS[i % COLOURS.length]}"/>`);
+      out.push(
+        `<rect x="${x.toFixed(1)}" y="${py(v).toFixed(1)}" width="${bw.toFixed(1)}" height="${(H - B - py(v)).toFixed(1)}" fill="${COLOURS[i % COLOURS.length]}"/>`,
+      );
     });
   });
   series.forEach((s, i) => {
-    out.push(`<rect x="${W - R + 12}" y="${T + 2 + i * 18}" width="14" height="12" fill="${COLOURS[i % COLOURS.length]}"/>`);
+    out.push(
+      `<rect x="${W - R + 12}" y="${T + 2 + i * 18}" width="14" height="12" fill="${COLOURS[i % COLOURS.length]}"/>`,
+    );
     out.push(`<text x="${W - R + 32}" y="${T + 13 + i * 18}">${esc(s.name)}</text>`);
   });
   out.push('</svg>');
@@ -147,23 +179,43 @@ function sweepPoints(counts: readonly number[], ms: number): SmpSweepPoint[] {
 function runSmpPoint(p: SmpSweepPoint): SmpSweepResult {
   const r = runSmpScaling({ n: p.n, cpus: [p.cpus], ms: p.ms });
   if (!r.ok) throw new UserError({ code: r.error.code, message: formatPrsmError(r.error) });
-  return { throughput: r.value.points[0]!.throughput, workIterations: r.value.workIterations, scanIterations: r.value.scanIterations };
+  return {
+    throughput: r.value.points[0]!.throughput,
+    workIterations: r.value.workIterations,
+    scanIterations: r.value.scanIterations,
+  };
 }
 
 /** The curves from the points: relative to each curve's 1-way, with the analytic N·(1 − n·(N − 1)) beside it. */
-function curvesOf(points: readonly { readonly params: SmpSweepPoint; readonly result: SmpSweepResult }[]): SmpCurve[] {
+function curvesOf(
+  points: readonly { readonly params: SmpSweepPoint; readonly result: SmpSweepResult }[],
+): SmpCurve[] {
   const losses = [...new Set(points.map((p) => p.params.n))];
   return losses.map((n) => {
     const mine = points.filter((p) => p.params.n === n);
     const one = mine.find((p) => p.params.cpus === 1)?.result.throughput ?? mine[0]!.result.throughput;
-    const pts = mine.map((p) => ({ cpus: p.params.cpus, throughput: p.result.throughput, relative: p.result.throughput / one, analytic: p.params.cpus * (1 - n * (p.params.cpus - 1)) }));
+    const pts = mine.map((p) => ({
+      cpus: p.params.cpus,
+      throughput: p.result.throughput,
+      relative: p.result.throughput / one,
+      analytic: p.params.cpus * (1 - n * (p.params.cpus - 1)),
+    }));
     const peak = pts.reduce((a, b) => (b.relative > a.relative ? b : a), pts[0]!).cpus;
     const analyticPeak = pts.reduce((a, b) => (b.analytic > a.analytic ? b : a), pts[0]!).cpus;
-    return { n, scanIterations: mine[0]!.result.scanIterations, workIterations: mine[0]!.result.workIterations, points: pts, peak, analyticPeak };
+    return {
+      n,
+      scanIterations: mine[0]!.result.scanIterations,
+      workIterations: mine[0]!.result.workIterations,
+      points: pts,
+      peak,
+      analyticPeak,
+    };
   });
 }
 
-function assembleSmp(points: readonly { readonly params: SmpSweepPoint; readonly result: SmpSweepResult }[]): ReproResult {
+function assembleSmp(
+  points: readonly { readonly params: SmpSweepPoint; readonly result: SmpSweepResult }[],
+): ReproResult {
   const cs = curvesOf(points);
   const counts = cs[0]!.points.map((p) => p.cpus);
   const rows = counts.map((cpus) => [
@@ -186,16 +238,29 @@ function assembleSmp(points: readonly { readonly params: SmpSweepPoint; readonly
     ),
     '',
     'Measured: an ESA/390 guest on N dedicated logical CPs; each transaction does private work',
-    `(${cs[0]?.workIterations} BCT iterations), then takes a COMPARE AND SWAP lock and scans the other CPUs'`,
-    `entries under it (${cs.map((c) => `${c.scanIterations} iterations per CPU for n = ${c.n * 100} %`).join(', ')}).`,
-    'Nothing else is modelled: the curve bends and falls because the critical section grows with N and',
-    'the other CPUs spin on the lock; the analytic curve takes the seed\'s assumption literally.',
+    `(${cs[0]?.workIterations} BCT iterations), then updates a shared queue under a ticket spin lock; each CPU's timer tick looks at every other`,
+    `CPU's entries, one cache-line transfer each (${cs.map((c) => `${c.scanIterations} iterations for n = ${c.n * 100} %`).join(', ')}),`,
+    'and each lock handoff costs one transfer per waiting CPU. Nothing is fitted: the curve follows',
+    'N·(1 − n·(N − 1)) up to its peak, then collapses as waiters pile up on the lock (a convoy).',
     `Each point (n, CPUs) is its own machine run for ${num(points[0]?.params.ms ?? 0)} ms of simulated time.`,
   ].join('\n');
-  const json = { curves: cs.map((c) => ({ n: c.n, peak: c.peak, analyticPeak: c.analyticPeak, work: c.workIterations, scanPerCpu: c.scanIterations, points: c.points })) };
+  const json = {
+    curves: cs.map((c) => ({
+      n: c.n,
+      peak: c.peak,
+      analyticPeak: c.analyticPeak,
+      work: c.workIterations,
+      scanPerCpu: c.scanIterations,
+      points: c.points,
+    })),
+  };
   const series = cs.flatMap((c) => [
     { name: `measured n=${c.n * 100}%`, points: c.points.map((p) => [p.cpus, p.relative] as const) },
-    { name: `analytic n=${c.n * 100}%`, points: c.points.map((p) => [p.cpus, Math.max(0, p.analytic)] as const), dashed: true },
+    {
+      name: `analytic n=${c.n * 100}%`,
+      points: c.points.map((p) => [p.cpus, Math.max(0, p.analytic)] as const),
+      dashed: true,
+    },
   ]);
   return {
     text,
@@ -203,14 +268,19 @@ function assembleSmp(points: readonly { readonly params: SmpSweepPoint; readonly
     files: [
       { name: 'smp-scaling.json', content: `${JSON.stringify(json, null, 2)}\n` },
       { name: 'smp-scaling.csv', content: toCsv(header, rows) },
-      { name: 'smp-scaling.svg', content: lineChart('SMP throughput vs CPUs (1-way = 1)', 'CPUs', 'throughput (1-way CPUs)', series) },
+      {
+        name: 'smp-scaling.svg',
+        content: lineChart('SMP throughput vs CPUs (1-way = 1)', 'CPUs', 'throughput (1-way CPUs)', series),
+      },
     ],
   };
 }
 
 /** Run the experiment in this thread (exported with its CPU counts and length so tests can run a smaller one). */
 export function smpScalingResult(counts: readonly number[] = COUNTS, ms = 2): ReproResult {
-  return assembleSmp(sweepPoints(counts, ms).map((params, index) => ({ index, seed: 0, params, result: runSmpPoint(params) })));
+  return assembleSmp(
+    sweepPoints(counts, ms).map((params, index) => ({ index, seed: 0, params, result: runSmpPoint(params) })),
+  );
 }
 
 /** The sweep: every (n, CPU count) pair is a point. */
