@@ -29,7 +29,7 @@ import {
   unsignedWordsToMicros,
 } from '@strachey/isa-core';
 import { Esa390Format, ShadowPager } from '@strachey/mmu';
-import { type AbsoluteAddress, type InterpretiveExecution, SIE_ICPT, SIE_M, SIE_SD, SIE_SD_SIZE, SIE_V } from '@strachey/isa-core';
+import { type InterpretiveExecution, SIE_ICPT, SIE_M, SIE_SD, SIE_SD_SIZE, SIE_V } from '@strachey/isa-core';
 import type { RealIoPort, VirtualDevice } from '../io/virtual-io';
 import { VirtualIo } from '../io/virtual-io';
 import { ConsoleInputQueue } from '../io/console-input';
@@ -153,8 +153,6 @@ export class VirtualMachine {
   readonly style: ExecutionStyle;
   private readonly sie: { readonly facility: InterpretiveExecution; readonly hostCpu: Esa390Cpu } | null;
   private readonly w = new Uint32Array(2);
-  /** A virtual CPU's state description as CP reads and writes it around SIE (one copy each way). */
-  private readonly sdBytes = new Uint8Array(SIE_SD_SIZE);
   /** Absolute addresses of the pages an operand store touches (copyOut), reused. */
   private readonly pageScratch: number[] = [];
   /** Guest-operand access for the virtual channel subsystem, on behalf of `current`. */
@@ -416,28 +414,30 @@ export class VirtualMachine {
    * facility). Between interceptions the virtual CPU's state lives in its
    * format-1 state description: CP puts the fields the guest may have
    * changed (PSW, GR14-15, CRs, prefix, timers, interruption requests) into
-   * it before SIE and takes them back after it, one 256-byte copy each way,
-   * then handles the interception with the same emulation routines style 1
-   * uses (they work on the virtual state).
+   * it before SIE and takes them back after it, in place in its storage
+   * frame, then handles the interception with the same emulation routines
+   * style 1 uses (they work on the virtual state).
    */
   private runSie(i: number, budget: number): number {
     const v = this.cpus[i]!;
     this.current = v;
     const clock = this.host.clock;
     const { facility, hostCpu } = this.sie!;
-    const sd = this.stateDescriptionAddress(i) as AbsoluteAddress;
-    const st = this.storage.host;
-    const b = this.sdBytes;
+    const sd = this.stateDescriptionAddress(i);
+    // The description is CP's storage: CP and the facility both work on its bytes in place (its 4 KB frame),
+    // no copies. It is 256-byte aligned in CP's work area, so it never crosses a frame.
+    const index = hostCpu.absoluteToStorage(hostCpu.realToAbsolute(sd), Access.Write);
+    const b = hostCpu.storage.frameForWrite(index >>> 12);
+    const o = index & 0xfff;
     const w = this.w;
     const hg = hostCpu.gpr;
     const g = v.cpu.gpr;
-    st.readInto(sd, b);
     // What does not change while the VM is logged on: mode, origin and extent, CPU address; no interception controls.
-    b.fill(0, SIE_SD.V, SIE_SD.INTERCEPTION_CODE);
-    b[SIE_SD.M] = SIE_M.XA;
-    put16(b, SIE_SD.MSO, this.storage.origin / SIE_UNIT);
-    put16(b, SIE_SD.MSE, (this.storage.origin + this.storage.size) / SIE_UNIT - 1);
-    put16(b, SIE_SD.CPU_ADDRESS, v.address);
+    b.fill(0, o + SIE_SD.V, o + SIE_SD.INTERCEPTION_CODE);
+    b[o + SIE_SD.M] = SIE_M.XA;
+    put16(b, o + SIE_SD.MSO, this.storage.origin / SIE_UNIT);
+    put16(b, o + SIE_SD.MSE, (this.storage.origin + this.storage.size) / SIE_UNIT - 1);
+    put16(b, o + SIE_SD.CPU_ADDRESS, v.address);
     let used = 0;
     while (used < budget) {
       this.updateTimers(v, clock.now());
@@ -448,39 +448,37 @@ export class VirtualMachine {
       if (next > 0 && next < limit) limit = next;
       const now = clock.now();
       const [pswHigh, pswLow] = v.getPsw();
-      put32(b, SIE_SD.PSW, pswHigh);
-      put32(b, SIE_SD.PSW + 4, pswLow);
-      put32(b, SIE_SD.GR14, g[14]!);
-      put32(b, SIE_SD.GR15, g[15]!);
-      for (let r = 0; r < 16; r++) put32(b, SIE_SD.CR + 4 * r, v.cr[r]!);
-      put32(b, SIE_SD.PREFIX, v.prefix);
+      put32(b, o + SIE_SD.PSW, pswHigh);
+      put32(b, o + SIE_SD.PSW + 4, pswLow);
+      put32(b, o + SIE_SD.GR14, g[14]!);
+      put32(b, o + SIE_SD.GR15, g[15]!);
+      for (let r = 0; r < 16; r++) put32(b, o + SIE_SD.CR + 4 * r, v.cr[r]!);
+      put32(b, o + SIE_SD.PREFIX, v.prefix);
       microsToWords(v.cpuTimer(now, this.mhz), w);
-      put32(b, SIE_SD.CPU_TIMER, w[0]!);
-      put32(b, SIE_SD.CPU_TIMER + 4, w[1]!);
-      put32(b, SIE_SD.CLOCK_COMPARATOR, v.ckcWords[0]!);
-      put32(b, SIE_SD.CLOCK_COMPARATOR + 4, v.ckcWords[1]!);
+      put32(b, o + SIE_SD.CPU_TIMER, w[0]!);
+      put32(b, o + SIE_SD.CPU_TIMER + 4, w[1]!);
+      put32(b, o + SIE_SD.CLOCK_COMPARATOR, v.ckcWords[0]!);
+      put32(b, o + SIE_SD.CLOCK_COMPARATOR + 4, v.ckcWords[1]!);
       // CP asks for interruption requests it must deliver itself (I/O, SIGP signals); timers are the guest's own under SIE.
-      b[SIE_SD.V] =
+      b[o + SIE_SD.V] =
         (this.io.hasInterruption(v.cr[6]!) ? SIE_V.IO_PENDING : 0) |
         ((v.externalPending & (VEXT.EMERGENCY | VEXT.EXTERNAL_CALL)) !== 0 && (v.enabledExternal() & (VEXT.EMERGENCY | VEXT.EXTERNAL_CALL)) !== 0
           ? SIE_V.EXTERNAL_PENDING
           : 0);
-      st.writeFrom(sd, b);
       for (let r = 0; r < 14; r++) hg[r] = g[r]!;
       facility.budget = Math.max(1, Math.min(this.quantum, Math.floor(limit)));
       facility.start(hostCpu, sd);
-      st.readInto(sd, b);
       for (let r = 0; r < 14; r++) g[r] = hg[r]!;
-      g[14] = get32(b, SIE_SD.GR14);
-      g[15] = get32(b, SIE_SD.GR15);
-      for (let r = 0; r < 16; r++) v.cr[r] = get32(b, SIE_SD.CR + 4 * r);
-      v.prefix = get32(b, SIE_SD.PREFIX) & 0x7ffff000;
-      v.setPsw(get32(b, SIE_SD.PSW) >>> 0, get32(b, SIE_SD.PSW + 4) >>> 0);
+      g[14] = get32(b, o + SIE_SD.GR14);
+      g[15] = get32(b, o + SIE_SD.GR15);
+      for (let r = 0; r < 16; r++) v.cr[r] = get32(b, o + SIE_SD.CR + 4 * r);
+      v.prefix = get32(b, o + SIE_SD.PREFIX) & 0x7ffff000;
+      v.setPsw(get32(b, o + SIE_SD.PSW) >>> 0, get32(b, o + SIE_SD.PSW + 4) >>> 0);
       const after = clock.now() + facility.lastCycles;
-      v.timerValue = signedWordsToMicros(get32(b, SIE_SD.CPU_TIMER) >>> 0, get32(b, SIE_SD.CPU_TIMER + 4) >>> 0);
+      v.timerValue = signedWordsToMicros(get32(b, o + SIE_SD.CPU_TIMER) >>> 0, get32(b, o + SIE_SD.CPU_TIMER + 4) >>> 0);
       v.timerSetAt = after;
-      const ckcHigh = get32(b, SIE_SD.CLOCK_COMPARATOR) >>> 0;
-      const ckcLow = get32(b, SIE_SD.CLOCK_COMPARATOR + 4) >>> 0;
+      const ckcHigh = get32(b, o + SIE_SD.CLOCK_COMPARATOR) >>> 0;
+      const ckcLow = get32(b, o + SIE_SD.CLOCK_COMPARATOR + 4) >>> 0;
       if (ckcHigh !== v.ckcWords[0] || ckcLow !== v.ckcWords[1]) {
         v.ckcWords[0] = ckcHigh;
         v.ckcWords[1] = ckcLow;
@@ -492,7 +490,7 @@ export class VirtualMachine {
       used += ran;
       clock.advanceTo(after);
       let cost = this.cost('sie-entry') + this.cost('sie-exit');
-      const code = b[SIE_SD.INTERCEPTION_CODE]!;
+      const code = b[o + SIE_SD.INTERCEPTION_CODE]!;
       if (code !== SIE_ICPT.NONE) this.counters.interceptions++;
       switch (code) {
         case SIE_ICPT.NONE:
@@ -502,8 +500,8 @@ export class VirtualMachine {
           this.charge(code === SIE_ICPT.NONE ? 'sie-slice' : code === SIE_ICPT.WAIT ? 'sie-wait' : 'sie-request', cost);
           break;
         case SIE_ICPT.INSTRUCTION: {
-          const b0 = b[SIE_SD.IPA]!;
-          const opcode = opcodeKey(b0, b[SIE_SD.IPA + 1]!);
+          const b0 = b[o + SIE_SD.IPA]!;
+          const opcode = opcodeKey(b0, b[o + SIE_SD.IPA + 1]!);
           const length = b0 < 0x40 ? 2 : b0 < 0xc0 ? 4 : 6;
           const mnemonic = esa390InstructionByOpcode(opcode)?.mnemonic ?? 'other';
           const e = this.emulate(v, opcode, length);
@@ -513,8 +511,8 @@ export class VirtualMachine {
         }
         case SIE_ICPT.PROGRAM: {
           // The guest PSW is already the program old PSW; ILC and code at SD+X'CC', the TEA at SD+X'D0' (as in the prefix area).
-          const id = get32(b, SIE_SD.PROGRAM_INTERRUPTION_ID) >>> 0;
-          v.cpu.tea = get32(b, SIE_SD.TRANSLATION_EXCEPTION_ID) >>> 0;
+          const id = get32(b, o + SIE_SD.PROGRAM_INTERRUPTION_ID) >>> 0;
+          v.cpu.tea = get32(b, o + SIE_SD.TRANSLATION_EXCEPTION_ID) >>> 0;
           const e = this.exit(v, { reason: 'interception', kind: 'program', code: id & 0xffff, opcode: 0, length: (id >>> 16) & 0xff, completed: true });
           this.counters.interceptions--;
           cost += e;
@@ -522,7 +520,7 @@ export class VirtualMachine {
           break;
         }
         default: {
-          const reason = code === SIE_ICPT.VALIDITY ? `, validity reason X'${((b[SIE_SD.IPB]! << 8) | b[SIE_SD.IPB + 1]!).toString(16).toUpperCase().padStart(4, '0')}'` : '';
+          const reason = code === SIE_ICPT.VALIDITY ? `, validity reason X'${((b[o + SIE_SD.IPB]! << 8) | b[o + SIE_SD.IPB + 1]!).toString(16).toUpperCase().padStart(4, '0')}'` : '';
           v.state = 'check-stop';
           v.checkStopReason = `SIE interception code X'${code.toString(16).toUpperCase().padStart(2, '0')}'${reason}`;
           this.charge('sie-validity', cost);
