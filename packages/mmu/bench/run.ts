@@ -23,12 +23,13 @@ import {
   encodeSte,
   mmuReferenceCosts,
   offsetTranslator,
+  processCreationWorkload,
   relocatedStorage,
+  workingSetWorkload,
   x86_64Format,
 } from '../src/index';
 import { TestContext } from '../test/esa-fixture';
 import { RadixBuilder } from '../test/radix-builder';
-import { forkExecWorkload, workingSetWorkload } from './workloads';
 
 const MB = 1024 * 1024;
 const opts = { warmupSeconds: 0.3, samples: 5, sampleSeconds: 0.3, unit: 'translations' };
@@ -186,7 +187,7 @@ function esaMachine(tlbEntries: number) {
 console.log('\nshadow vs nested (x86-64 4-level guest and host tables, 512-entry TLB, mmuReferenceCosts)');
 const simulated: Record<string, unknown> = {};
 for (const [name, run] of [
-  ['fork/exec (page-table-update heavy)', (s: 'shadow' | 'nested') => forkExecWorkload(s)],
+  ['fork/exec (page-table-update heavy)', (s: 'shadow' | 'nested') => processCreationWorkload(s)],
   ['large working set (TLB-miss heavy, 64 MB)', (s: 'shadow' | 'nested') => workingSetWorkload(s)],
 ] as const) {
   const shadow = run('shadow');
@@ -199,8 +200,8 @@ for (const [name, run] of [
 const sweep: { updatesPerThousand: number; shadow: number; nested: number }[] = [];
 console.log('\ncrossover sweep: PTE updates per 1000 accesses over a 16384-page working set');
 for (const u of [0, 1, 2, 5, 10, 20, 50, 100]) {
-  const s = workingSetWorkload('shadow', { updatesPerThousand: u, accesses: 50_000 });
-  const n = workingSetWorkload('nested', { updatesPerThousand: u, accesses: 50_000 });
+  const s = workingSetWorkload('shadow', { remapsPerThousand: u, accesses: 50_000 });
+  const n = workingSetWorkload('nested', { remapsPerThousand: u, accesses: 50_000 });
   sweep.push({ updatesPerThousand: u, shadow: s.cyclesPerAccess, nested: n.cyclesPerAccess });
   console.log(`  ${String(u).padStart(4)}  shadow ${s.cyclesPerAccess.toFixed(1).padStart(7)}  nested ${n.cyclesPerAccess.toFixed(1).padStart(7)}  ${s.cyclesPerAccess > n.cyclesPerAccess ? 'nested wins' : 'shadow wins'}`);
 }
@@ -220,8 +221,8 @@ const vtx: CostModel = {
 const vtxSweep: { updatesPerThousand: number; shadow: number; nested: number }[] = [];
 console.log('\ncrossover sweep with VT-x exit costs for traces and hidden faults');
 for (const u of [0, 1, 2, 5, 10, 20]) {
-  const s = workingSetWorkload('shadow', { updatesPerThousand: u, accesses: 50_000, costModel: vtx });
-  const n = workingSetWorkload('nested', { updatesPerThousand: u, accesses: 50_000, costModel: vtx });
+  const s = workingSetWorkload('shadow', { remapsPerThousand: u, accesses: 50_000, costModel: vtx });
+  const n = workingSetWorkload('nested', { remapsPerThousand: u, accesses: 50_000, costModel: vtx });
   vtxSweep.push({ updatesPerThousand: u, shadow: s.cyclesPerAccess, nested: n.cyclesPerAccess });
   console.log(`  ${String(u).padStart(4)}  shadow ${s.cyclesPerAccess.toFixed(1).padStart(7)}  nested ${n.cyclesPerAccess.toFixed(1).padStart(7)}  ${s.cyclesPerAccess > n.cyclesPerAccess ? 'nested wins' : 'shadow wins'}`);
 }

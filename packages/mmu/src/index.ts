@@ -17,3 +17,4 @@ export * from './block-table';
 export * from './relocated-storage';
 export * from './shadow-pager';
 export * from './nested-walker';
+export * from './paging-workloads';

@@ -20,22 +20,13 @@
  * The sweep mixes PTE remaps (store + INVLPG) into the large working set at
  * a rising rate, so the crossover shows where nested paging starts to win.
  */
+import { ESA390_REFERENCE_MACHINE } from '@strachey/isa-core';
 import {
-  Access,
-  ESA390_REFERENCE_MACHINE,
-  SparseStorage,
-  type StoragePort,
-  type TranslationStatus,
-  createTranslationStatus,
-} from '@strachey/isa-core';
-import {
-  NestedWalker,
-  RADIX_FRAME,
-  ShadowPager,
-  TableWalker,
-  encodeRadixEntry,
-  relocatedStorage,
-  x86_64Format,
+  coldNestedWalkReferences,
+  type PagingScheme,
+  type PagingWorkloadResult,
+  processCreationWorkload,
+  workingSetWorkload,
 } from '@strachey/mmu';
 import { SeededRandom } from './seeds';
 import { lineChart, toCsv } from './smp-scaling';
@@ -43,136 +34,7 @@ import { formatNumber as num, formatTable } from './table';
 import { defineSweep, type ReproResult, type Reproduction, type SweepScale } from './types';
 import { runSweepInProcess } from './sweep';
 
-const MB = 1024 * 1024;
-const GUEST_SIZE = 256 * MB;
-const HOST_SIZE = 512 * MB;
-/** Guest-physical frames for tables and data come from here up. */
-const GUEST_FRAMES = 64 * MB;
 const COST = ESA390_REFERENCE_MACHINE;
-const TLB = { entries: 512, ways: 4 } as const;
-
-type Scheme = 'shadow' | 'nested';
-
-/** A host with its own 4-level tables mapping guest-physical 0..256 MB to host 64..320 MB. */
-class Host {
-  readonly storage = new SparseStorage(HOST_SIZE);
-  private nextTable = 384 * MB;
-  readonly root: number;
-  readonly walker: TableWalker;
-  constructor() {
-    this.root = this.allocate();
-    const format = x86_64Format(() => this.root);
-    for (let g = 0; g < GUEST_SIZE; g += 4096) this.map(format, g, g + 64 * MB);
-    this.walker = new TableWalker({ format, storage: this.storage, tlb: false, costModel: COST });
-  }
-  private allocate(): number {
-    const a = this.nextTable;
-    this.nextTable += 4096;
-    return a;
-  }
-  private map(format: ReturnType<typeof x86_64Format>, va: number, frame: number): void {
-    let table = this.root;
-    for (let level = 0; level < 3; level++) {
-      const ea = table + format.index(level, va) * 8 + 4;
-      const e = this.storage.read32(ea as never);
-      if ((e & 1) === 0) {
-        const t = this.allocate();
-        this.storage.write32(ea as never, encodeRadixEntry(t));
-        table = t;
-      } else table = (e & RADIX_FRAME) >>> 0;
-    }
-    this.storage.write32((table + format.index(3, va) * 8 + 4) as never, encodeRadixEntry(frame));
-  }
-}
-
-/** The guest kernel: its page tables in guest-physical storage, its CR3, and the translator of one scheme below it. */
-class Guest {
-  readonly host = new Host();
-  readonly memory: StoragePort;
-  readonly translator: ShadowPager | NestedWalker;
-  readonly status: TranslationStatus = createTranslationStatus();
-  cr3 = 0;
-  private nextFrame = GUEST_FRAMES;
-  tableStores = 0;
-
-  constructor(readonly scheme: Scheme) {
-    this.memory = relocatedStorage(this.host.storage, this.host.walker, GUEST_SIZE);
-    const format = x86_64Format(() => this.cr3);
-    this.translator =
-      scheme === 'shadow'
-        ? new ShadowPager({
-            format,
-            hostStorage: this.host.storage,
-            pmap: this.host.walker,
-            guestSize: GUEST_SIZE,
-            tracing: true,
-            tlb: TLB,
-            maxSpaces: 8,
-            costModel: COST,
-          })
-        : new NestedWalker({
-            guestFormat: format,
-            host: this.host.walker,
-            hostStorage: this.host.storage,
-            tlb: TLB,
-            costModel: COST,
-          });
-  }
-
-  /** A fresh guest-physical frame (wrapping: old processes' frames are reused); a table frame is cleared first. */
-  frame(table = false): number {
-    const f = this.nextFrame;
-    this.nextFrame += 4096;
-    if (this.nextFrame >= GUEST_SIZE) this.nextFrame = GUEST_FRAMES;
-    if (table) for (let o = 0; o < 4096; o += 4) this.memory.write32((f + o) as never, 0);
-    return f;
-  }
-
-  /** A guest store into its page tables: plain under nested paging, a write to a traced frame under shadow paging. */
-  store(entry: number, value: number): void {
-    this.memory.write32((entry + 4) as never, value);
-    this.tableStores++;
-    if (this.translator instanceof ShadowPager) this.translator.noteGuestStore(entry + 4, 4);
-  }
-
-  /** Map `va` to `frame` under `root`, building intermediate tables; returns the PTE's address. */
-  map(root: number, va: number, frame: number): number {
-    const f = x86_64Format(() => root);
-    let table = root;
-    for (let level = 0; level < 3; level++) {
-      const ea = table + f.index(level, va) * 8;
-      const e = this.memory.read32((ea + 4) as never);
-      if ((e & 1) === 0) {
-        const t = this.frame(true);
-        this.store(ea, encodeRadixEntry(t));
-        table = t;
-      } else table = (e & RADIX_FRAME) >>> 0;
-    }
-    const pte = table + f.index(3, va) * 8;
-    this.store(pte, encodeRadixEntry(frame));
-    return pte;
-  }
-
-  /** Clear a PTE and INVLPG it. */
-  unmap(pte: number): void {
-    this.store(pte, 0);
-    this.translator.invalidateGuestEntry(pte);
-  }
-
-  /** Load CR3: the (untagged) TLB is flushed. */
-  switchTo(root: number): void {
-    this.cr3 = root;
-    this.translator.flush();
-  }
-
-  access(va: number, write: boolean): void {
-    if (this.translator.translate(va, write ? Access.Write : Access.Read, this.status) < 0) {
-      throw new Error(
-        `shadow-vs-nested workload: ${this.scheme} fault at ${va.toString(16)} (code ${this.status.code})`,
-      );
-    }
-  }
-}
 
 /** Cycles and references one scheme charged for a workload. */
 export interface SchemeCost {
@@ -183,102 +45,39 @@ export interface SchemeCost {
   readonly counters: Readonly<Record<string, number>>;
 }
 
-function costOf(g: Guest, accesses: number, cycles0: number, refs0: number, stores0: number): SchemeCost {
-  const t = g.translator;
-  const cycles = g.status.cycles - cycles0;
+/** mmu's paging workloads (x86-64 4-level guest over 4-level host tables, 512-entry 4-way TLBs), in this figure's terms. */
+function schemeCost(r: PagingWorkloadResult): SchemeCost {
+  const { tlbMisses, tlbHits: _hits, shadowLeaves: _leaves, ...counters } = r.counters;
   return {
-    cycles,
-    cyclesPerAccess: cycles / accesses,
-    references: g.status.references - refs0,
-    tableStores: g.tableStores - stores0,
-    counters: { ...t.counters, ...(t.tlb ? { tlbMisses: t.tlb.counters.misses } : {}) },
+    cycles: r.cycles,
+    cyclesPerAccess: r.cyclesPerAccess,
+    references: r.references,
+    tableStores: r.tableStores,
+    counters: { ...counters, ...(tlbMisses !== undefined ? { tlbMisses } : {}) },
   };
 }
 
-/**
- * Process creation (fork/exec): `rounds` short-lived processes each build a
- * fresh address space of `pages` pages, touch every page `touches` times and
- * tear it down (PTE clears with INVLPG).
- */
-function processCreation(scheme: Scheme, rounds: number, pages: number, touches: number): SchemeCost {
-  const g = new Guest(scheme);
-  const c0 = g.status.cycles;
-  const r0 = g.status.references;
-  let accesses = 0;
-  const base = 0x400000;
-  for (let r = 0; r < rounds; r++) {
-    const root = g.frame(true);
-    const ptes: number[] = [];
-    for (let p = 0; p < pages; p++) ptes.push(g.map(root, base + p * 4096, g.frame()));
-    g.switchTo(root);
-    for (let t = 0; t < touches; t++) {
-      for (let p = 0; p < pages; p++) {
-        g.access(base + p * 4096 + t * 8, (t & 1) === 1);
-        accesses++;
-      }
-    }
-    for (const pte of ptes) g.unmap(pte);
-  }
-  return costOf(g, accesses, c0, r0, 0);
-}
+const processCreation = (scheme: PagingScheme, rounds: number, pages: number, touches: number): SchemeCost =>
+  schemeCost(processCreationWorkload(scheme, { rounds, pages, touches, costModel: COST }));
 
-/**
- * Large working set: one process maps `pages` pages (32 times what the TLB
- * holds) and makes `accesses` seeded-random accesses, a quarter of them
- * stores; `remapsPerThousand` PTE remaps (store + INVLPG) are mixed in per
- * 1000 accesses. Shadows and caches are warmed before measuring.
- */
-function workingSet(
-  scheme: Scheme,
+const workingSet = (
+  scheme: PagingScheme,
   pages: number,
   accesses: number,
   remapsPerThousand: number,
   seed: number,
-): SchemeCost {
-  const g = new Guest(scheme);
-  const rng = new SeededRandom(seed);
-  const root = g.frame(true);
-  const base = 0x7f0000000000;
-  const ptes: number[] = [];
-  for (let p = 0; p < pages; p++) ptes.push(g.map(root, base + p * 4096, g.frame()));
-  g.switchTo(root);
-  for (let p = 0; p < pages; p++) g.access(base + p * 4096, false);
-  const c0 = g.status.cycles;
-  const r0 = g.status.references;
-  const s0 = g.tableStores;
-  let debt = 0;
-  for (let i = 0; i < accesses; i++) {
-    debt += remapsPerThousand;
-    while (debt >= 1000) {
-      debt -= 1000;
-      const pte = ptes[rng.below(pages)]!;
-      g.store(pte, encodeRadixEntry(g.frame()));
-      g.translator.invalidateGuestEntry(pte);
-    }
-    g.access(base + rng.below(pages) * 4096, (i & 3) === 0);
-  }
-  return costOf(g, accesses, c0, r0, s0);
-}
+): SchemeCost =>
+  schemeCost(
+    workingSetWorkload(scheme, {
+      pages,
+      accesses,
+      remapsPerThousand,
+      random: new SeededRandom(seed),
+      costModel: COST,
+    }),
+  );
 
-/** References of one cold 2D walk, 4-level guest over 4-level host, every cache off. */
-function coldWalkReferences(): number {
-  const g = new Guest('nested');
-  const root = g.frame(true);
-  g.map(root, 0x7f0000000000, g.frame());
-  g.switchTo(root);
-  const cold = new NestedWalker({
-    guestFormat: x86_64Format(() => root),
-    host: g.host.walker,
-    hostStorage: g.host.storage,
-    tlb: false,
-    pageWalkCache: false,
-    hostTlb: false,
-    costModel: COST,
-  });
-  const st = createTranslationStatus();
-  cold.translate(0x7f0000000000, Access.Read, st);
-  return st.references;
-}
+const coldWalkReferences = (): number => coldNestedWalkReferences(COST);
 
 // ------------------------------------------------------------ the sweep
 
@@ -326,7 +125,7 @@ function points(scale: SweepScale): ShadowNestedPoint[] {
 }
 
 function runPoint(p: ShadowNestedPoint, seed: number): ShadowNestedResult {
-  const run = (s: Scheme): SchemeCost =>
+  const run = (s: PagingScheme): SchemeCost =>
     p.workload === 'process-creation'
       ? processCreation(s, p.rounds, p.pages, p.touches)
       : workingSet(s, p.pages, p.accesses, p.remapsPerThousand, seed);
