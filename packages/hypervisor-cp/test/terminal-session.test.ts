@@ -10,7 +10,15 @@ import { readFileSync } from 'node:fs';
 import { CkdVolume, formatVolume, geometry3390 } from '@strachey/io-channel';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type ControlProgram, type CpTerminalSession, CpTerminalSystem, createCp, formatCmsDisk, installCms, saveCmsSystem } from '../src/index';
+import {
+  type ControlProgram,
+  type CpTerminalSession,
+  CpTerminalSystem,
+  createCp,
+  formatCmsDisk,
+  installCms,
+  saveCmsSystem,
+} from '../src/index';
 import { cpTimestamp } from '../src/terminal/clock-text';
 import { assembleGuest, placeMinidisk } from './helpers';
 
@@ -24,7 +32,10 @@ function echoMinidisk(): CkdVolume {
   const program = assembleGuest(readFileSync(new URL('echo.asm', root), 'utf8'));
   const image = new Uint8Array(2048);
   for (const c of program.chunks) image.set(c.bytes, c.address - 0x2000);
-  const ipl1 = Uint8Array.from([0x00, 0x08, 0x00, 0x00, 0x80, 0x00, 0x20, 0x00, 0x06, 0x00, 0x20, 0x00, 0x20, 0x00, 0x08, 0x00, 0, 0, 0, 0, 0, 0, 0, 0]);
+  const ipl1 = Uint8Array.from([
+    0x00, 0x08, 0x00, 0x00, 0x80, 0x00, 0x20, 0x00, 0x06, 0x00, 0x20, 0x00, 0x20, 0x00, 0x08, 0x00, 0, 0, 0,
+    0, 0, 0, 0, 0,
+  ]);
   const track = v.track(0, 0).filter((r) => r.r === 0 || r.r >= 3);
   const rec = (r: number, data: Uint8Array) => ({ cc: 0, hh: 0, r, key: new Uint8Array(0), data });
   v.setTrack(0, 0, [...track.slice(0, 1), rec(1, ipl1), rec(2, image), ...track.slice(1)]);
@@ -38,9 +49,23 @@ function system(): { cp: ControlProgram; terminals: CpTerminalSystem } {
   if (!installCms(res, { start: 10, cylinders: 1 }).ok) throw new Error('installCms');
   const usr = new CkdVolume(geometry3390(20));
   formatVolume(usr, 'CPUSR1');
-  const a = formatCmsDisk(usr, { start: 11, cylinders: 5 }, { label: 'CMS191', files: [{ fn: 'HELLO', ft: 'TEXT', recfm: 'F', lrecl: 80, records: ['Hello from the A-disk.'] }] });
+  const a = formatCmsDisk(
+    usr,
+    { start: 11, cylinders: 5 },
+    {
+      label: 'CMS191',
+      files: [{ fn: 'HELLO', ft: 'TEXT', recfm: 'F', lrecl: 80, records: ['Hello from the A-disk.'] }],
+    },
+  );
   if (!a.ok) throw new Error(a.error.message);
-  const r = createCp({ directory, directoryFile: 'USER.DIRECT', volumes: [{ volser: 'CPRES1', volume: res }, { volser: 'CPUSR1', volume: usr }] });
+  const r = createCp({
+    directory,
+    directoryFile: 'USER.DIRECT',
+    volumes: [
+      { volser: 'CPRES1', volume: res },
+      { volser: 'CPUSR1', volume: usr },
+    ],
+  });
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   return { cp: r.cp, terminals: new CpTerminalSystem(r.cp, { logmsg: ['*** TEST SYSTEM ***'] }) };
 }
@@ -55,7 +80,6 @@ function terminal(t: CpTerminalSystem): { s: CpTerminalSession; out: string[]; s
   s.greet();
   return { s, out, states };
 }
-
 
 function runMs(t: CpTerminalSystem, ms: number): void {
   t.run(ms * 1000 * t.cp.clock.cyclesPerMicrosecond);
@@ -118,6 +142,10 @@ describe('CP terminal session', () => {
     s.enter('FROB');
     expect(out).toEqual(['HCPCMD001E Unknown CP command: FROB']);
     out.length = 0;
+    s.enter('LOGOFF SOON');
+    expect(out).toEqual(['HCPLGF026E Operand missing or invalid: SOON']);
+    expect(s.state).toBe('CP READ');
+    out.length = 0;
     runMs(terminals, 65_000);
     s.enter('LOGOFF');
     expect(out[0]).toMatch(/^CONNECT= 00:01:05 VIRTCPU= 000:00\.00 TOTCPU= 000:00\.00$/);
@@ -133,7 +161,7 @@ describe('CP terminal session', () => {
     // ALICE's directory entry says IPL 190: LOGON IPLs it.
     expect(s.state).toBe('RUNNING');
     runMs(terminals, 200);
-    expect(out, out.join("\n")).toContain("ECHOVM READY FOR INPUT");
+    expect(out, out.join('\n')).toContain('ECHOVM READY FOR INPUT');
     expect(s.state).toBe('VM READ');
     s.enter('hello guest');
     runMs(terminals, 200);
@@ -258,7 +286,11 @@ describe('CP terminal session', () => {
         const { s } = terminal(terminals);
         s.enter(line);
         const words = line.trim().toUpperCase().split(/\s+/);
-        const good = words.length === 3 && 'LOGON'.startsWith(words[0]!) && words[0]!.length > 0 && cp.directory.users.get(words[1]!)?.password === words[2];
+        const good =
+          words.length === 3 &&
+          'LOGON'.startsWith(words[0]!) &&
+          words[0]!.length > 0 &&
+          cp.directory.users.get(words[1]!)?.password === words[2];
         if (!good) expect(cp.users()).toEqual([]);
         if (s.userid !== null) s.enter('LOGOFF');
         if (s.passwordExpected) s.enter('');
@@ -298,7 +330,7 @@ describe('CP terminal session', () => {
     expect(cp.users()).toEqual([]);
   });
 
-  it('IPL CMS maps the saved system CMS (no 190 read): VM READ while CMS\'s console READ is outstanding, QUERY NSS counts the user', () => {
+  it("IPL CMS maps the saved system CMS (no 190 read): VM READ while CMS's console READ is outstanding, QUERY NSS counts the user", () => {
     const { cp, terminals } = system();
     expect(saveCmsSystem(cp.savedSystems).ok).toBe(true);
     const { s, out } = terminal(terminals);
@@ -314,7 +346,10 @@ describe('CP terminal session', () => {
     expect(cp.realIo.counters.starts - startsBefore).toBe(2);
     expect(cp.savedSystems.counters()).toMatchObject({ ipls: 1, mappedFrames: 2, privateCopies: 0 });
     s.enter('#CP QUERY NSS');
-    expect(out.slice(-2)).toEqual(['NAME     PAGES          SHARED         USERS', 'CMS      002000-003FFF  002000-003FFF      1']);
+    expect(out.slice(-2)).toEqual([
+      'NAME     PAGES          SHARED         USERS',
+      'CMS      002000-003FFF  002000-003FFF      1',
+    ]);
     out.length = 0;
     s.enter('LISTFILE');
     expect(s.state).toBe('RUNNING');

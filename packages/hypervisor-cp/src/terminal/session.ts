@@ -475,7 +475,10 @@ export class CpTerminalSession {
       return;
     }
     const vm = this.vm()!;
-    if ((abbrev(c, 'LOGOFF', 4) || abbrev(c, 'LOGOUT', 4)) && this.logoff(vm, text)) return;
+    if (abbrev(c, 'LOGOFF', 4) || abbrev(c, 'LOGOUT', 4)) {
+      if (!this.logoff(vm, text)) back();
+      return;
+    }
     const r = executeCommand(cp, vm, text, this.context());
     this.print(r);
     // DEFINE STORAGE made a new virtual machine: its console is this terminal now.
