@@ -1,16 +1,21 @@
 /**
  * Guest-driven I/O rate, side by side: the same ESA/390 program — enable the
  * 3215's subchannel, then N times SSCH a one-CCW NOP program and TSCH until
- * primary status, then a disabled wait — on Hercules 3.13 (headless, timed
- * from the restart to the wait as its console messages report them) and on
- * isa-core's CPU with this channel subsystem (timed around `machine.run`).
+ * primary status, then a disabled wait — on Hercules 3.13 and on isa-core's
+ * CPU with this channel subsystem (timed around `machine.run`). On Hercules
+ * the program times itself: it stores the TOD clock (which Hercules keeps in
+ * step with the host's) when it starts and before its wait, so the figure
+ * leaves out Hercules' start-up and the latency of its console messages. The
+ * run is hercules-oracle's `runHerculesSettled`, which repeats it with a
+ * longer pause unless the wait came before the clock values were displayed.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AbsoluteAddress } from '@strachey/isa-core';
+import { herculesAvailable, runHerculesSettled, storageBytes } from '@strachey/hercules-oracle';
 import { Console3215, createChannelMachine } from '../src/index';
+
+/** Where the program stores the TOD clock at its start and before its wait. */
+const T0 = 0x310;
+const T1 = 0x318;
 
 /**
  * The guest program at X'200' as (address, bytes) pokes; `n` iterations.
@@ -25,18 +30,20 @@ export function ioLoopProgram(n: number): [number, Uint8Array][] {
     [
       0x200,
       hex(
-        '58100300' + // L 1,SSID
+        'B2050310' + // STCK T0
+          '58100300' + // L 1,SSID
           '58C00308' + // L 12,=A(X'3000')
           'B234C400' + // STSCH SCHIB
           '9680C405' + // OI SCHIB+5,X'80'
           'B232C400' + // MSCH SCHIB
           '58500304' + // L 5,N
-          'B233C500' + // 0218 LOOP SSCH ORB
-          'B235C600' + // 021C T TSCH IRB
-          '4770021C' + // BNZ T
+          'B233C500' + // 021C LOOP SSCH ORB
+          'B235C600' + // 0220 T TSCH IRB
+          '47700220' + // BNZ T
           '9104C603' + // TM IRB+3,X'04'
-          '4780021C' + // BZ T
-          '46500218' + // BCT 5,LOOP
+          '47800220' + // BZ T
+          '4650021C' + // BCT 5,LOOP
+          'B2050318' + // STCK T1
           '82000320', // LPSW WAIT
       ),
     ],
@@ -50,47 +57,50 @@ export function ioLoopProgram(n: number): [number, Uint8Array][] {
 
 /** Why Hercules cannot run here, or null. */
 export function herculesMissing(): string | null {
-  const r = spawnSync('hercules', ['--help'], { timeout: 10_000 });
-  return r.error ? `hercules not runnable: ${r.error.message}` : null;
+  return herculesAvailable() ? null : 'hercules not runnable (apt-get install hercules, or set $HERCULES)';
 }
 
-/** Seconds Hercules 3.13 takes from restart to the disabled wait for the program. */
-export function timeOnHercules(pokes: readonly [number, Uint8Array][], timeoutMs = 120_000): Promise<number> {
-  const dir = mkdtempSync(join(tmpdir(), 'io-channel-hbench-'));
-  const cnf = join(dir, 'h.cnf');
-  const rc = join(dir, 'io.rc');
-  writeFileSync(cnf, ['CPUSERIAL 000611', 'CPUMODEL  3090', 'MAINSIZE  16', 'XPNDSIZE  0', 'NUMCPU    1', 'ARCHMODE  ESA/390', 'PANRATE   FAST', '0009 3215-C / noprompt', ''].join('\n'));
-  const lines: string[] = [];
-  for (const [a, b] of pokes) for (let o = 0; o < b.length; o += 16) lines.push(`r ${(a + o).toString(16)}=${Buffer.from(b.subarray(o, o + 16)).toString('hex')}`);
-  writeFileSync(rc, `${lines.join('\n')}\nrestart\n`);
-  return new Promise((resolve, reject) => {
-    const child = spawn('hercules', ['-f', cnf, '-d'], { env: { ...process.env, HERCULES_RC: rc } });
-    let out = '';
-    let started = 0;
-    let settled = false;
-    const end = (error: Error | null, seconds = 0): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-      if (error !== null) reject(error);
-      else resolve(seconds);
-    };
-    const timer = setTimeout(() => end(new Error('Hercules did not reach the wait in time')), timeoutMs);
-    const onData = (chunk: Buffer): void => {
-      out += chunk.toString('latin1');
-      if (started === 0 && /HHCPN038I|restart key depressed/i.test(out)) started = performance.now();
-      if (started !== 0 && /HHCCP011I/.test(out)) end(null, (performance.now() - started) / 1000);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('error', (e) => end(e));
+/** Seconds between two TOD-clock values (bit 51 is one microsecond). */
+function todSeconds(start: bigint, end: bigint): number {
+  return Number((end - start) >> 12n) / 1e6;
+}
+
+/** Seconds Hercules 3.13 takes from the program's first instruction to its wait, by the program's own clock. */
+export async function timeOnHercules(
+  pokes: readonly [number, Uint8Array][],
+  pauses: readonly number[] = [2, 8, 30],
+): Promise<number> {
+  // The `r` (alter storage) command takes at most 32 bytes; send 16 per command.
+  const alters: string[] = [];
+  for (const [a, b] of pokes)
+    for (let o = 0; o < b.length; o += 16)
+      alters.push(`r ${(a + o).toString(16)}=${Buffer.from(b.subarray(o, o + 16)).toString('hex')}`);
+  const run = await runHerculesSettled({
+    script: [...alters, 'restart', 'pause 1', `r ${T0.toString(16)}.10`, ''].join('\n'),
+    pauses,
   });
+  if (!run.complete)
+    throw new Error(
+      `Hercules did not reach the wait in ${run.attempts} attempts (pauses ${pauses.join(', ')} s)`,
+    );
+  const stored = storageBytes(run.storage);
+  const word = (a: number): bigint => {
+    let v = 0n;
+    for (let i = 0; i < 8; i++) v = (v << 8n) | BigInt(stored.get(a + i) ?? 0);
+    return v;
+  };
+  const start = word(T0);
+  const end = word(T1);
+  if (start === 0n || end <= start)
+    throw new Error(`the program's TOD clock values are not usable: ${start} ${end}`);
+  return todSeconds(start, end);
 }
 
 /** Seconds isa-core with this channel subsystem takes for the program (all of it, wall clock). */
-export function timeOnStrachey(pokes: readonly [number, Uint8Array][]): { seconds: number; simulatedSeconds: number } {
+export function timeOnStrachey(pokes: readonly [number, Uint8Array][]): {
+  seconds: number;
+  simulatedSeconds: number;
+} {
   const { machine, channels } = createChannelMachine({ mainsize: 16 << 20 });
   channels.attach(0x0009, new Console3215());
   for (const [a, b] of pokes) machine.storage.writeFrom(a as AbsoluteAddress, b);
