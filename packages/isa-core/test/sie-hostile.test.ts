@@ -99,7 +99,7 @@ describe('hostile state descriptions and guests', () => {
           if (sane) {
             // Mostly-valid descriptions reach the guest: XA mode, MSO 2, the chosen extent, a valid guest PSW, no stop request.
             sd[SIE_SD.M] = 0x20;
-            sd[SIE_SD.V] &= 0x03;
+            sd[SIE_SD.V] = sd[SIE_SD.V]! & 0x03;
             sd.set([0, 2, 0, mse], SIE_SD.MSO);
             // Prefix 0, so the new PSWs below are the guest's prefix area.
             sd.set([0, 0, 0, 0], SIE_SD.PREFIX);
