@@ -13,13 +13,11 @@
 import type { CommandRequest, CommandResponse } from '../device';
 import { fromEbcdic, toEbcdic } from '../ebcdic';
 import { CE_DE, DS_UNIT_EXCEPTION } from '../status';
+import { base64ToBytes, bytesToBase64 } from './snapshot-bytes';
 import { UnitRecordDevice } from './unit-record';
 
 /** A card as the host gives it: text (translated to EBCDIC, padded with blanks) or 80 raw EBCDIC bytes. */
 export type Card = string | Uint8Array;
-
-const toB64 = (b: Uint8Array): string => Buffer.from(b).toString('base64');
-const fromB64 = (s: unknown): Uint8Array => Uint8Array.from(Buffer.from(String(s), 'base64'));
 
 /** Turn a host card into its 80 EBCDIC columns. */
 export function cardImage(card: Card): Uint8Array {
@@ -58,12 +56,12 @@ export class CardReader2540 extends UnitRecordDevice {
   }
 
   protected override saveState(): Record<string, unknown> {
-    return { hopper: this.hopper.map(toB64) };
+    return { hopper: this.hopper.map(bytesToBase64) };
   }
 
   protected override loadState(o: Record<string, unknown>): void {
     this.hopper.length = 0;
-    for (const c of (o.hopper as string[] | undefined) ?? []) this.hopper.push(fromB64(c));
+    for (const c of (o.hopper as string[] | undefined) ?? []) this.hopper.push(base64ToBytes(c));
   }
 
   execute(req: CommandRequest): CommandResponse {
@@ -94,12 +92,12 @@ export class CardPunch2540 extends UnitRecordDevice {
   }
 
   protected override saveState(): Record<string, unknown> {
-    return { cards: this.cards.map(toB64) };
+    return { cards: this.cards.map(bytesToBase64) };
   }
 
   protected override loadState(o: Record<string, unknown>): void {
     this.cards.length = 0;
-    for (const c of (o.cards as string[] | undefined) ?? []) this.cards.push(fromB64(c));
+    for (const c of (o.cards as string[] | undefined) ?? []) this.cards.push(base64ToBytes(c));
   }
 
   /** The punched deck as host text, one line per card, trailing blanks removed. */

@@ -65,7 +65,8 @@ export function crc32(bytes: Uint8Array, length = bytes.length): number {
 
 // ---------------------------------------------------------------- encoding
 
-function countBytes(r: CkdRecord, out: Uint8Array, o: number): void {
+/** Store a record as count field (8 bytes), key and data at `o`; returns the offset after it. Both image formats lay records out this way. */
+function putRecord(r: CkdRecord, out: Uint8Array, o: number): number {
   out[o] = r.cc >>> 8;
   out[o + 1] = r.cc;
   out[o + 2] = r.hh >>> 8;
@@ -74,6 +75,9 @@ function countBytes(r: CkdRecord, out: Uint8Array, o: number): void {
   out[o + 5] = r.key.length;
   out[o + 6] = r.data.length >>> 8;
   out[o + 7] = r.data.length;
+  out.set(r.key, o + 8);
+  out.set(r.data, o + 8 + r.key.length);
+  return o + 8 + r.key.length + r.data.length;
 }
 
 /** Encode a volume in the Strachey sparse format. */
@@ -102,14 +106,7 @@ export function encodeStracheyImage(volume: CkdVolume): Uint8Array {
     dv.setUint16(o + 2, t.hh);
     dv.setUint16(o + 4, t.records.length);
     o += 6;
-    for (const r of t.records) {
-      countBytes(r, out, o);
-      o += 8;
-      out.set(r.key, o);
-      o += r.key.length;
-      out.set(r.data, o);
-      o += r.data.length;
-    }
+    for (const r of t.records) o = putRecord(r, out, o);
   }
   for (let i = 0; i < 8; i++) out[o + i] = STRACHEY_TRAILER.charCodeAt(i);
   dv.setUint32(o + 8, crc32(out, o + 8));
@@ -143,14 +140,7 @@ export function encodeHerculesImage(volume: CkdVolume): Uint8Array {
       out[o + 3] = hh >>> 8;
       out[o + 4] = hh;
       o += 5;
-      for (const r of volume.track(cc, hh)) {
-        countBytes(r, out, o);
-        o += 8;
-        out.set(r.key, o);
-        o += r.key.length;
-        out.set(r.data, o);
-        o += r.data.length;
-      }
+      for (const r of volume.track(cc, hh)) o = putRecord(r, out, o);
       out.fill(0xff, o, o + 8);
     }
   }

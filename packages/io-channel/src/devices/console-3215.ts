@@ -13,10 +13,8 @@
 import type { CommandRequest, CommandResponse } from '../device';
 import { fromEbcdic, toEbcdic } from '../ebcdic';
 import { CE_DE } from '../status';
+import { base64ToBytes, bytesToBase64 } from './snapshot-bytes';
 import { UnitRecordDevice } from './unit-record';
-
-const toB64 = (b: Uint8Array): string => Buffer.from(b).toString('base64');
-const fromB64 = (s: unknown): Uint8Array => Uint8Array.from(Buffer.from(String(s), 'base64'));
 
 /** Options of a 3215 console: the host-side line callback and the printing speed. */
 export interface Console3215Options {
@@ -59,7 +57,7 @@ export class Console3215 extends UnitRecordDevice {
   }
 
   protected override saveState(): Record<string, unknown> {
-    return { lines: [...this.lines], partial: this.partial, input: this.input.map(toB64) };
+    return { lines: [...this.lines], partial: this.partial, input: this.input.map(bytesToBase64) };
   }
 
   protected override loadState(o: Record<string, unknown>): void {
@@ -67,7 +65,7 @@ export class Console3215 extends UnitRecordDevice {
     this.lines.push(...((o.lines as string[] | undefined) ?? []));
     this.partial = String(o.partial ?? '');
     this.input.length = 0;
-    for (const x of (o.input as string[] | undefined) ?? []) this.input.push(fromB64(x));
+    for (const x of (o.input as string[] | undefined) ?? []) this.input.push(base64ToBytes(x));
   }
 
   execute(req: CommandRequest): CommandResponse {

@@ -32,6 +32,7 @@ import { type CommandRequest, type CommandResponse, type Device, senseIdBytes } 
 import { CE_DE, DS_STATUS_MODIFIER, DS_UNIT_CHECK, SENSE0_COMMAND_REJECT, SENSE1_FILE_PROTECTED, SENSE1_NO_RECORD_FOUND } from '../status';
 import { type DasdImageFormat, type ImageError, loadVolume, saveVolume } from './ckd-image';
 import { CELLS_PER_TRACK_3390, type CkdRecord, type CkdTrackStore, CkdVolume, recordCells3390, trackFits } from './ckd-volume';
+import { base64ToBytes, bytesToBase64 } from './snapshot-bytes';
 
 /** Timing figures of the 3390 model (microseconds, bytes per microsecond). */
 export interface Dasd3390Timing {
@@ -151,7 +152,7 @@ export class Dasd3390 implements Device {
       indexPasses: this.indexPasses,
       fileMask: this.fileMask,
       fileMaskSet: this.fileMaskSet,
-      sense: Buffer.from(this.sense).toString('base64'),
+      sense: bytesToBase64(this.sense),
       idEqual: this.idEqual,
       haEqual: this.haEqual,
       wroteCkd: this.wroteCkd,
@@ -172,7 +173,7 @@ export class Dasd3390 implements Device {
     this.indexPasses = num('indexPasses');
     this.fileMask = num('fileMask');
     this.fileMaskSet = o.fileMaskSet === true;
-    const sense = Uint8Array.from(Buffer.from(String(o.sense ?? ''), 'base64'));
+    const sense = base64ToBytes(o.sense);
     this.sense = sense.length === 32 ? sense : new Uint8Array(32);
     this.idEqual = o.idEqual === true;
     this.haEqual = o.haEqual === true;

@@ -19,6 +19,7 @@
  */
 import type { CommandRequest, CommandResponse } from '../device';
 import { CE_DE, DS_ATTENTION, DS_UNIT_EXCEPTION } from '../status';
+import { base64ToBytes, bytesToBase64 } from './snapshot-bytes';
 import { UnitRecordDevice } from './unit-record';
 
 /** Options of an internal LAN. */
@@ -90,12 +91,12 @@ export class LanPort extends UnitRecordDevice {
   }
 
   protected override saveState(): Record<string, unknown> {
-    return { queue: this.queue.map((f) => Buffer.from(f).toString('base64')) };
+    return { queue: this.queue.map(bytesToBase64) };
   }
 
   protected override loadState(o: Record<string, unknown>): void {
     this.queue.length = 0;
-    for (const f of (o.queue as string[] | undefined) ?? []) this.queue.push(Uint8Array.from(Buffer.from(f, 'base64')));
+    for (const f of (o.queue as string[] | undefined) ?? []) this.queue.push(base64ToBytes(f));
   }
 
   /** @internal a frame arrived. */

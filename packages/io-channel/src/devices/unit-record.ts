@@ -37,11 +37,8 @@ export abstract class UnitRecordDevice implements Device {
     switch (command) {
       case 0x03:
         return { status: CE_DE, immediate: true, serviceUs: 0 };
-      case 0x04: {
-        const s = Uint8Array.of(this.senseByte);
-        this.senseByte = 0;
-        return { status: CE_DE, input: s, serviceUs: 0 };
-      }
+      case 0x04:
+        return { status: CE_DE, input: this.takeSense(), serviceUs: 0 };
       case 0xe4:
         return { status: CE_DE, input: senseIdBytes(this), serviceUs: 0 };
       default:
