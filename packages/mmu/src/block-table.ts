@@ -14,8 +14,7 @@
  * storage increments. Strachey keeps the seed's concept and says so.
  */
 import type { Access, Translator, TranslationStatus } from '@strachey/isa-core';
-import { PGM_ADDRESSING } from './formats/esa390';
-import { WALK_FAULT } from './formats/walk-format';
+import { addressingFault } from './table-walker';
 
 /** Block size: 64 MB, 2^26 bytes. */
 export const BLOCK_SHIFT = 26;
@@ -147,12 +146,7 @@ export class BlockTable implements Translator {
 
   translate(address: number, _access: Access, status: TranslationStatus): number {
     const b = address >>> BLOCK_SHIFT;
-    if (address < 0 || b >= this.count) {
-      status.code = PGM_ADDRESSING;
-      status.exceptionId = 0;
-      status.hostFault = false;
-      return WALK_FAULT;
-    }
+    if (address < 0 || b >= this.count) return addressingFault(status);
     return this.table[b]! + (address & OFFSET_MASK);
   }
 

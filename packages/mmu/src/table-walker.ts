@@ -29,7 +29,7 @@ export interface TableWalkerOptions {
   readonly name?: string;
 }
 
-/** Fill `status` for a table entry outside the installed storage (addressing exception, no TEA). */
+/** Fill `status` for an addressing exception (no TEA): a table entry outside the installed storage, or an address beyond a zone or block table. */
 export function addressingFault(status: TranslationStatus): number {
   status.code = PGM_ADDRESSING;
   status.exceptionId = 0;

@@ -7,8 +7,7 @@
  * keeps the same pair per zone as MSO/MSL in its zone parameter block).
  */
 import type { Access, Translator, TranslationStatus } from '@strachey/isa-core';
-import { PGM_ADDRESSING } from './formats/esa390';
-import { WALK_FAULT } from './formats/walk-format';
+import { addressingFault } from './table-walker';
 
 /** A zone: where an LPAR's storage starts in machine storage and how large it is. */
 export interface ZoneOptions {
@@ -46,12 +45,7 @@ export class ZoneRelocator implements Translator {
   }
 
   translate(address: number, _access: Access, status: TranslationStatus): number {
-    if (address < 0 || address >= this.zoneLimit) {
-      status.code = PGM_ADDRESSING;
-      status.exceptionId = 0;
-      status.hostFault = false;
-      return WALK_FAULT;
-    }
+    if (address < 0 || address >= this.zoneLimit) return addressingFault(status);
     return this.zoneOrigin + address;
   }
 
