@@ -55,6 +55,7 @@ export class RoundRobinScheduler extends PolicyBase<RrEntity> {
     return this.current === null ? { reschedule: now } : NO_RESCHEDULE;
   }
 
+  /** Run time decides nothing here (the slice does); the base class already counted it in `runtime`. */
   protected charge(): void {}
 
   pick(now: number): Decision {
