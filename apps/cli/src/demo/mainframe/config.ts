@@ -57,12 +57,31 @@ const name8 = (what: string) =>
     .string()
     .regex(/^[A-Z@#$][A-Z0-9@#$]{0,7}$/i, `${what}: 1-8 letters, digits, @ # $, starting with a letter`);
 
-/** A CMS user: logged on at a terminal, IPLs CMS from 190, types each command at the VM READ prompt. */
+/** Execution style of one virtual machine: CP emulating every privileged operation, or SIE interpreting the guest. */
+const Style = z.enum(['trap-and-emulate', 'sie']);
+
+/**
+ * What a CMS user's directory IPL statement names: the saved system `CMS`
+ * (its pages mapped shared, nothing read from disk) or a device number
+ * (`190`: CMS read from the system disk into the user's own storage).
+ */
+const Ipl = z
+  .string()
+  .regex(
+    /^(?:[A-Z@#$][A-Z0-9@#$]{0,7}|[0-9A-F]{1,4})$/i,
+    'ipl: a saved system name (CMS) or a device number (190)',
+  );
+
+/** A CMS user: logged on at a terminal, IPLs CMS (by name or from 190), types each command at the VM READ prompt. */
 const CmsUser = z.strictObject({
   userid: name8('userid'),
   password: name8('password').optional(),
   guest: z.literal('cms').optional(),
   storage: size('virtual storage', 1 << 20, 64 << 20, 1 << 20).optional(),
+  /** The directory's IPL statement: `CMS` (default, the saved system) or `190` (the system disk). */
+  ipl: z.union([Ipl, z.number().int().min(0)]).optional(),
+  /** Must be the partition's style: a terminal LOGON gives CP's default style. */
+  style: Style.optional(),
   /** CMS commands (LISTFILE, TYPE fn ft, QUERY DISK, …) and `#CP cmd` lines, typed in order. */
   commands: z.array(z.string().min(1).max(130)).max(20).optional(),
 });
@@ -73,6 +92,8 @@ const KernelUser = z.strictObject({
   password: name8('password').optional(),
   guest: z.literal('minikern'),
   storage: size('virtual storage', 1 << 20, 64 << 20, 1 << 20).optional(),
+  /** This virtual machine's execution style (default: the partition's). */
+  style: Style.optional(),
 });
 
 const User = z.union([KernelUser, CmsUser]);
@@ -92,7 +113,7 @@ const CpPartition = z.strictObject({
   ...common,
   runs: z.literal('cp'),
   /** Execution style of CP's virtual machines. */
-  style: z.enum(['trap-and-emulate', 'sie']).optional(),
+  style: Style.optional(),
   users: z.array(User).min(1).max(40),
 });
 
@@ -171,7 +192,16 @@ export interface UserConfig {
   readonly guest: 'cms' | 'minikern';
   readonly storage: number;
   readonly commands: readonly string[];
+  /** Execution style of this user's virtual machine. */
+  readonly style: 'trap-and-emulate' | 'sie';
+  /** CMS users: the directory's IPL target, `CMS` (the saved system) or a device number such as `190`; null for MINIKERN (loaded by the demo). */
+  readonly ipl: string | null;
 }
+
+/** The only saved system CP in the demo has (MAINT saves it at CP's start). */
+export const SAVED_CMS = 'CMS';
+/** The CMS system disk every CMS user links read-only: the one minidisk with an IPL record. */
+export const CMS_SYSTEM_DISK = '190';
 
 /**
  * The default machine, after the seeds' university installation: a z/VM
@@ -180,7 +210,7 @@ export interface UserConfig {
  * batch partition soaking up what the others leave.
  */
 export const DEFAULT_MAINFRAME: MainframeInput = {
-  machine: { cps: 2, storage: '1G', slice: '5ms', console: 2000 },
+  machine: { cps: 2, storage: '1G', slice: '12.5ms', console: 2000 },
   time: '300ms',
   partitions: [
     {
@@ -200,9 +230,12 @@ export const DEFAULT_MAINFRAME: MainframeInput = {
         {
           userid: 'DAVE',
           password: 'DAVEPW',
+          // Reads CMS from the system disk: the contrast to the others' IPL CMS (its own copy, the IPL's I/O).
+          ipl: '190',
           commands: ['LISTFILE', '#CP QUERY VIRTUAL STORAGE', 'TYPE WELCOME TEXT'],
         },
         { userid: 'MINI', password: 'MINIPW', guest: 'minikern' },
+        { userid: 'MINISIE', password: 'MINISIE', guest: 'minikern', style: 'sie' },
       ],
     },
     { name: 'KERN', runs: 'minikern', weight: 5, storage: '64M', mode: 'zone' },
@@ -234,7 +267,7 @@ export function resolve(
     errors.push({ code, message, file, ...at(path) });
   const cps = input.machine?.cps ?? 2;
   const storage = parseSize(input.machine?.storage ?? '1G')!;
-  const sliceUs = parseDuration(input.machine?.slice ?? '5ms')!;
+  const sliceUs = parseDuration(input.machine?.slice ?? '12.5ms')!;
   const timeUs = parseDuration(input.time ?? '300ms')!;
   const names = new Set<string>();
   const partitions: PartitionConfig[] = [];
@@ -269,27 +302,54 @@ export function resolve(
     } as const;
     if (p.runs === 'cp') {
       const ids = new Set<string>();
+      const partitionStyle = p.style ?? 'trap-and-emulate';
       const users: UserConfig[] = p.users.map((u, j) => {
+        const at = (key: string) => ['partitions', i, 'users', j, key];
         const id = u.userid.toUpperCase();
-        if (ids.has(id))
-          err(['partitions', i, 'users', j, 'userid'], 'DUPLICATE', `user ${id} is defined twice in ${name}`);
+        if (ids.has(id)) err(at('userid'), 'DUPLICATE', `user ${id} is defined twice in ${name}`);
+        if (id === 'MAINT')
+          err(at('userid'), 'BAD_VALUE', "MAINT is the demo CP's own operator (it owns 190 and saves CMS)");
         ids.add(id);
+        const style = u.style ?? partitionStyle;
+        let ipl: string | null = null;
+        if (u.guest !== 'minikern') {
+          if (style !== partitionStyle)
+            err(
+              at('style'),
+              'BAD_VALUE',
+              `a CMS user logs on at a terminal, where CP gives the partition's style (${partitionStyle}); set style on partition ${name} instead`,
+            );
+          ipl = 'ipl' in u && u.ipl !== undefined ? String(u.ipl).toUpperCase() : SAVED_CMS;
+          const vdev = /^[0-9A-F]{1,4}$/.test(ipl) && !/^[A-F]+$/.test(ipl);
+          if (vdev ? Number.parseInt(ipl, 16) !== 0x190 : ipl !== SAVED_CMS)
+            err(
+              at('ipl'),
+              'BAD_VALUE',
+              vdev
+                ? `ipl: ${ipl} is not an IPLable disk of ${id}; CMS is on the system disk ${CMS_SYSTEM_DISK}`
+                : `ipl: no saved system ${ipl}; CP in the demo saves only ${SAVED_CMS}`,
+            );
+          if (vdev) ipl = CMS_SYSTEM_DISK;
+        }
         return {
           userid: id,
           password: (u.password ?? `${id.slice(0, 6)}PW`).toUpperCase(),
           guest: u.guest ?? 'cms',
           storage: parseSize(u.storage ?? (u.guest === 'minikern' ? '1M' : '16M'))!,
           commands: 'commands' in u ? (u.commands ?? []) : [],
+          style,
+          ipl,
         };
       });
-      const need = users.reduce((n, u) => n + u.storage + 64 * 1024, MB);
+      // CP's own megabyte, MAINT's (it saves CMS), each user's storage and CP's work area.
+      const need = users.reduce((n, u) => n + u.storage + 64 * 1024, 2 * MB + 64 * 1024);
       if (need > bytes)
         err(
           ['partitions', i, 'storage'],
           'NO_STORAGE',
           `CP in ${name} needs ${Math.ceil(need / MB)}M for its users' virtual storage, the partition has ${bytes / MB}M`,
         );
-      partitions.push({ ...base, runs: 'cp', style: p.style ?? 'trap-and-emulate', users });
+      partitions.push({ ...base, runs: 'cp', style: partitionStyle, users });
     } else {
       partitions.push({
         ...base,
@@ -366,6 +426,22 @@ function describe(issue: z.core.$ZodIssue): string {
   }
 }
 
+/**
+ * A user is a CMS user or a MINIKERN user (a union): zod reports a mistake
+ * in either as "Invalid input" for the whole user. Report the issues of the
+ * branch the user meant instead — the one with the fewest issues, a branch
+ * that rejects the `guest` key itself counting as wrong — at their own paths.
+ */
+function unionBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue];
+  const score = (branch: readonly z.core.$ZodIssue[]) =>
+    branch.length + (branch.some((i) => i.path[0] === 'guest') ? 100 : 0);
+  let best = issue.errors[0]!;
+  for (const branch of issue.errors) if (score(branch) < score(best)) best = branch;
+  if (best.length === 0) return [issue];
+  return best.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as z.core.$ZodIssue);
+}
+
 /** Parse and check a scenario file's text; errors are file:line:column diagnostics, never exceptions. */
 export function parseMainframe(
   text: string,
@@ -390,7 +466,7 @@ export function parseMainframe(
   if (!parsed.success) {
     return {
       ok: false,
-      errors: parsed.error.issues.map((issue) => {
+      errors: parsed.error.issues.flatMap(unionBranch).map((issue) => {
         let path = issue.path;
         let key = false;
         if (issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined) {

@@ -17,6 +17,12 @@ import type { KernelRunResult, PartitionKernel, PartitionResources } from '@stra
 /** What CP needs besides the partition: its directory and volumes (at device numbers of the partition). */
 export type HostedCpOptions = Omit<CpOptions, 'partition' | 'costModel' | 'volumes'> & {
   readonly volumes: readonly { readonly volser: string; readonly devnum: number }[];
+  /**
+   * Called after every run of CP, outside CP's dispatcher: where the demo's
+   * operator logs on and off (a LOGON from inside an I/O completion would
+   * change CP's user table while CP dispatches).
+   */
+  readonly between?: () => void;
 };
 
 /** CP hosted in a partition; `cp` exists after the IPL. */
@@ -57,7 +63,8 @@ export class HostedCp implements PartitionKernel {
         },
       },
     };
-    const r = createCp({ ...this.options, volumes, costModel: res.costModel, partition });
+    const { between: _between, ...options } = this.options;
+    const r = createCp({ ...options, volumes, costModel: res.costModel, partition });
     if (!r.ok) return r.errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`).join('; ');
     this.cp = r.cp;
     this.onStart(r.cp);
@@ -68,7 +75,9 @@ export class HostedCp implements PartitionKernel {
     const cp = this.cp!;
     const before = this.instructions();
     const r = cp.run(cycles);
-    return { wait: r.reason !== 'budget', instructions: this.instructions() - before };
+    this.options.between?.();
+    // What `between` did (users logged on) may have given CP work again: then it keeps the logical CP.
+    return { wait: r.reason !== 'budget' && !cp.hasWork(), instructions: this.instructions() - before };
   }
 
   ready(): boolean {

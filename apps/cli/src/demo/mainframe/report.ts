@@ -7,7 +7,8 @@
  * weights appear only beside the shares they are compared with.
  */
 import type { Prsm, StorageLayout } from '@strachey/prsm';
-import type { AbsoluteAddress } from '@strachey/isa-core';
+import { type AbsoluteAddress, Access, createTranslationStatus, TRANSLATION_FAULT } from '@strachey/isa-core';
+import type { ControlProgram } from '@strachey/hypervisor-cp';
 import { GuestView, readTasks, type TaskReport } from '../bare-metal';
 import { duration, grouped, hex, table } from '../format';
 import { collatzRecords, primesBelow } from '../reference';
@@ -56,6 +57,16 @@ export interface PartitionFacts {
 export interface UserFacts {
   readonly userid: string;
   readonly guest: 'cms' | 'minikern';
+  /** How CP ran it: trap-and-emulate (every privileged operation exits to CP) or SIE (only interceptions reach CP). */
+  readonly style: 'trap-and-emulate' | 'sie';
+  /** CMS users: what the directory's IPL names, `CMS` (the saved system) or `190` (the system disk); null for MINIKERN. */
+  readonly ipl: string | null;
+  /** Pages of a saved system mapped shared into its storage now (CP's saved-system table). */
+  readonly sharedFrames: number;
+  /** Host page frames its storage holds for it alone (allocated, not shared), counted in the machine's storage. */
+  readonly privateFrames: number;
+  /** Of those, the frames in the saved system's pages (CMS's nucleus): a user who IPLed the disk holds its own copy there. */
+  readonly ownSystemFrames: number;
   readonly state: string;
   readonly instructions: number;
   readonly guestCycles: number;
@@ -72,9 +83,43 @@ export interface UserFacts {
   readonly transcript: readonly string[];
 }
 
+/** CP's named saved systems and what sharing them saved, from CP's saved-system table and the machine storage. */
+export interface SavedSystemFacts {
+  /** Each saved system: its pages and shared pages (hexadecimal guest addresses) and the users mapping it. */
+  readonly systems: readonly {
+    readonly name: string;
+    readonly pages: number;
+    readonly sharedPages: number;
+    readonly range: string;
+    readonly users: readonly string[];
+  }[];
+  /** IPLs by name. */
+  readonly ipls: number;
+  /** Shared frames mapped into virtual machines now (one per user per shared page). */
+  readonly mappedFrames: number;
+  /** Distinct host page frames behind them (the same frame object in every user's storage counts once). */
+  readonly hostFrames: number;
+  /** Shared pages a user replaced with a private copy by storing into them. */
+  readonly privateCopies: number;
+  /** MAINT's terminal: LOGON, DEFSYS, IPL 190, SAVESYS and CP's answers, LOGOFF. */
+  readonly operator: readonly string[];
+}
+
+/** The same guest under each execution style, against itself bare. */
+export interface StyleFacts {
+  readonly style: 'trap-and-emulate' | 'sie';
+  readonly users: number;
+  readonly interceptions: number;
+  readonly guestCycles: number;
+  readonly cpCycles: number;
+  /** CP cycles / (guest + CP cycles) of the users run in this style, percent. */
+  readonly overhead: number;
+}
+
 /** One CP. */
 export interface CpFacts {
   readonly partition: string;
+  /** The default style (a CMS user at a terminal gets it; a MINIKERN user may have its own). */
   readonly style: string;
   readonly dispatches: number;
   readonly realIo: { readonly starts: number; readonly completions: number };
@@ -82,6 +127,9 @@ export interface CpFacts {
   readonly cpCycles: number;
   /** CP cycles / (guest + CP cycles) of all its users, percent. */
   readonly overhead: number;
+  /** The users' figures summed per execution style. */
+  readonly byStyle: readonly StyleFacts[];
+  readonly savedSystems: SavedSystemFacts;
   readonly users: readonly UserFacts[];
 }
 
@@ -169,9 +217,48 @@ function storageMap(prsm: Prsm): { from: string; to: string; owner: string }[] {
   return out;
 }
 
-function userFacts(b: BuiltPartition): UserFacts[] {
+/**
+ * Frames of `userid`'s storage that hold bytes of its own (all of them, and
+ * those in guest pages `from`…`to`): walked through CP's relocation into the
+ * machine's storage, so they are what the machine really holds. The shared
+ * frames it maps go into `shared` (by identity: one host frame counts once).
+ */
+function privateFrames(
+  cp: ControlProgram,
+  userid: string,
+  from: number,
+  to: number,
+  shared: Set<Uint8Array>,
+): { all: number; inRange: number } {
+  const vm = cp.vm(userid);
+  if (vm === undefined) return { all: 0, inRange: 0 };
+  const storage = cp.realStorage;
+  const status = createTranslationStatus();
+  let all = 0;
+  let inRange = 0;
+  for (let page = 0; page < vm.storage.size / 4096; page++) {
+    const real = vm.storage.origin + page * 4096;
+    const abs = cp.realLayer === null ? real : cp.realLayer.translate(real, Access.Read, status);
+    if (abs === TRANSLATION_FAULT) continue;
+    const f = Math.floor(abs / 4096);
+    const frame = storage.frames[f];
+    if (frame === undefined) continue;
+    if (storage.shared[f] !== 0) shared.add(frame);
+    else {
+      all++;
+      if (page >= from && page <= to) inRange++;
+    }
+  }
+  return { all, inRange };
+}
+
+function userFacts(b: BuiltPartition, sharedHostFrames: Set<Uint8Array>): UserFacts[] {
   const cp = b.cp!;
+  const shared = new Map(cp.savedSystems.users().map((x) => [x.userid, x.sharedFrames]));
+  const system = cp.savedSystems.list()[0];
+  const range = system?.shared ?? { from: 1, to: 0 };
   return b.users.map((u) => {
+    const own = privateFrames(cp, u.userid, range.from, range.to, sharedHostFrames);
     const vm = cp.vm(u.userid);
     const c = vm?.counters;
     const intercepted: Record<string, number> = {};
@@ -190,6 +277,11 @@ function userFacts(b: BuiltPartition): UserFacts[] {
     return {
       userid: u.userid,
       guest: u.guest,
+      style: vm?.style ?? u.style,
+      ipl: u.ipl,
+      sharedFrames: shared.get(u.userid) ?? 0,
+      privateFrames: own.all,
+      ownSystemFrames: own.inRange,
       state: vm?.runState(0) ?? 'logged off',
       instructions: c?.instructions ?? 0,
       guestCycles: guest,
@@ -202,6 +294,53 @@ function userFacts(b: BuiltPartition): UserFacts[] {
       transcript: u.transcript.map((l) => l.trimEnd()),
     };
   });
+}
+
+/**
+ * The saved-system table's figures, and how many distinct host frames stand
+ * behind the frames it maps shared (`sharedHostFrames`, collected from this
+ * CP's users' storage by identity: what the machine's storage really holds).
+ */
+function savedSystemFacts(b: BuiltPartition, sharedHostFrames: ReadonlySet<Uint8Array>): SavedSystemFacts {
+  const cp = b.cp!;
+  const table = cp.savedSystems;
+  const c = table.counters();
+  const users = table.users();
+  const page = (n: number) => hex(n * 4096, 6);
+  return {
+    systems: table.list().map((s) => ({
+      name: s.name,
+      pages: s.pages.length,
+      sharedPages: s.shared === null ? 0 : s.shared.to - s.shared.from + 1,
+      range: s.shared === null ? 'none' : `${page(s.shared.from)}-${hex((s.shared.to + 1) * 4096 - 1, 6)}`,
+      users: users.filter((u) => u.system === s.name).map((u) => u.userid),
+    })),
+    ipls: c.ipls,
+    mappedFrames: c.mappedFrames,
+    hostFrames: sharedHostFrames.size,
+    privateCopies: c.privateCopies,
+    operator: (b.operator?.transcript ?? []).map((l) => l.trimEnd()),
+  };
+}
+
+/** The users' figures per execution style, the styles in a fixed order. */
+function styleFacts(users: readonly UserFacts[]): StyleFacts[] {
+  const out: StyleFacts[] = [];
+  for (const style of ['trap-and-emulate', 'sie'] as const) {
+    const us = users.filter((u) => u.style === style);
+    if (us.length === 0) continue;
+    const guest = us.reduce((n, u) => n + u.guestCycles, 0);
+    const cpc = us.reduce((n, u) => n + u.cpCycles, 0);
+    out.push({
+      style,
+      users: us.length,
+      interceptions: us.reduce((n, u) => n + u.interceptions, 0),
+      guestCycles: guest,
+      cpCycles: cpc,
+      overhead: pct(cpc, guest + cpc),
+    });
+  }
+  return out;
 }
 
 /** A disabled wait's code, or what the CPU is doing. */
@@ -259,12 +398,13 @@ export function collectReport(
   const cps: CpFacts[] = [];
   const supervisors: SupervisorFacts[] = [];
   const batch: { partition: string; iterations: number[] }[] = [];
-  let kernelUnderCp: readonly string[] | null = null;
+  const kernelsUnderCp: { partition: string; userid: string; style: string; lines: readonly string[] }[] = [];
   for (const b of system.partitions) {
     const name = b.config.name;
     const p = b.config;
     if (p.runs === 'cp' && b.cp !== null) {
-      const users = userFacts(b);
+      const sharedHostFrames = new Set<Uint8Array>();
+      const users = userFacts(b, sharedHostFrames);
       const c = b.cp.counters();
       const guest = users.reduce((n, u) => n + u.guestCycles, 0);
       const cpc = users.reduce((n, u) => n + u.cpCycles, 0);
@@ -276,6 +416,8 @@ export function collectReport(
         guestCycles: guest,
         cpCycles: cpc,
         overhead: pct(cpc, guest + cpc),
+        byStyle: styleFacts(users),
+        savedSystems: savedSystemFacts(b, sharedHostFrames),
         users,
       });
       for (const u of users) {
@@ -291,9 +433,9 @@ export function collectReport(
               (u.commands.length === 0 || answered),
           );
         } else {
-          kernelUnderCp = u.transcript;
+          kernelsUnderCp.push({ partition: name, userid: u.userid, style: u.style, lines: u.transcript });
           check(
-            `${name} ${u.userid}: MINIKERN under CP ran both tasks to ALL TASKS DONE`,
+            `${name} ${u.userid}: MINIKERN under CP (${u.style === 'sie' ? 'SIE' : u.style}) ran both tasks to ALL TASKS DONE`,
             true,
             u.transcript.includes('ALL TASKS DONE'),
           );
@@ -304,6 +446,19 @@ export function collectReport(
         true,
         users.some((u) => u.interceptions > 0),
       );
+      const byName = users.filter(
+        (u) => u.guest === 'cms' && u.ipl !== null && !/^[0-9A-F]{1,4}$/.test(u.ipl),
+      );
+      if (byName.length > 0) {
+        const ss = cps.at(-1)!.savedSystems;
+        const sharedPages = ss.systems.reduce((n, s) => n + s.sharedPages, 0);
+        check(
+          `${name}: ${byName.length} CMS users IPLed the saved system by name: each maps its ${sharedPages} shared pages, the same host frames for all`,
+          `${byName.length * sharedPages} mappings of ${sharedPages} host frames`,
+          `${ss.mappedFrames} mappings of ${ss.hostFrames} host frames`,
+        );
+        check(`${name}: running CMS made no private copy of a shared page`, 0, ss.privateCopies);
+      }
     } else if (p.runs === 'minikern') {
       const lines = prsm.consoleLines(name, CONSOLE).map((l) => l.trimEnd());
       check(
@@ -311,10 +466,10 @@ export function collectReport(
         true,
         lines.includes('ALL TASKS DONE'),
       );
-      if (kernelUnderCp !== null)
+      for (const k of kernelsUnderCp)
         check(
-          `${name}: the same console output bare as under CP (Popek and Goldberg's equivalence)`,
-          kernelUnderCp.join('|'),
+          `${name}: the same console output bare as under CP by ${k.style === 'sie' ? 'SIE' : k.style} (${k.partition} ${k.userid}; Popek and Goldberg's equivalence)`,
+          k.lines.join('|'),
           lines.join('|'),
         );
     } else if (p.runs === 'supervisor' && b.supervisor !== null) {
@@ -397,6 +552,52 @@ export function collectReport(
 }
 
 const mark = (ok: boolean) => (ok ? '✓' : '✗');
+
+/** The seed gives PR/SM's time slice as 12.5-25 ms; a slice outside that says so. */
+const sliceNote = (micros: number): string =>
+  micros >= 12_500 && micros <= 25_000
+    ? " (the seed's 12.5-25 ms)"
+    : ` (outside the seed's 12.5-25 ms, as the scenario asks)`;
+
+/** What the saved system saved: mappings, host frames, private copies; and why a user IPLs 190 instead. */
+function savedSystemLines(c: CpFacts): string[] {
+  const out: string[] = [];
+  const ss = c.savedSystems;
+  for (const s of ss.systems) {
+    const n = s.users.length;
+    out.push(
+      `  saved system ${s.name}: ${s.pages} pages, ${s.sharedPages} shared (${s.range}); IPL ${s.name} by ${n} user${n === 1 ? '' : 's'} (${s.users.join(', ')}): ${grouped(ss.mappedFrames)} frames mapped shared on ${grouped(ss.hostFrames)} host frames, ${grouped(ss.privateCopies)} private copies`,
+    );
+  }
+  const byName = c.users.filter((u) => u.sharedFrames > 0);
+  const fromDisk = c.users.filter(
+    (u) => u.guest === 'cms' && u.ipl !== null && /^[0-9A-F]{1,4}$/.test(u.ipl),
+  );
+  const one = fromDisk.length === 1;
+  if (byName.length > 0 && fromDisk.length > 0)
+    out.push(
+      `  ${fromDisk.map((u) => u.userid).join(', ')} IPL${one ? 's' : ''} 190 for the contrast: CMS read from the system disk into ${fromDisk.map((u) => u.ownSystemFrames).join(', ')} frame${one && fromDisk[0]!.ownSystemFrames === 1 ? '' : 's'} of ${one ? 'its' : 'their'} own at those pages, where ${byName.map((u) => u.userid).join(', ')} hold ${byName.map((u) => u.ownSystemFrames).join(', ')} and share the saved system's`,
+    );
+  return out;
+}
+
+/** Each execution style's interceptions and CP share; the same guest under both when there is one. */
+function styleLines(c: CpFacts): string[] {
+  const out: string[] = [];
+  const kernels = c.users.filter((u) => u.guest === 'minikern');
+  const tae = kernels.find((u) => u.style === 'trap-and-emulate');
+  const sie = kernels.find((u) => u.style === 'sie');
+  if (tae === undefined || sie === undefined) return out;
+  const one = (u: UserFacts) =>
+    `${u.style === 'sie' ? 'SIE' : u.style} (${u.userid}) ${grouped(u.interceptions)} interceptions, CP ${grouped(u.cpCycles)} cycles = ${u.cpOverhead.toFixed(1)}%`;
+  out.push(`  MINIKERN both ways: ${one(tae)}; ${one(sie)}`);
+  const only = Object.keys(tae.intercepted).filter((k) => !(k in sie.intercepted));
+  if (only.length > 0)
+    out.push(
+      `    under SIE ${only.slice(0, 6).join(', ')} never reached CP (the guest ran in its own supervisor state); CP saw only ${Object.keys(sie.intercepted).slice(0, 6).join(', ')}`,
+    );
+  return out;
+}
 const mb = (bytes: number) => `${grouped(bytes / 2 ** 20)}M`;
 
 /** The report as text for a terminal. */
@@ -408,7 +609,7 @@ export function renderMainframe(r: MainframeReport): string {
     `  machine   ${m.physicalCps} shared physical CP${m.physicalCps === 1 ? '' : 's'}, ${mb(m.storage)} storage (HSA ${mb(m.hsa)}), cost model ${m.costModel} at ${m.mhz} MHz`,
   );
   out.push(
-    `  PR/SM     time slice ${duration(m.sliceMicros)}${m.preemptOnWake ? ', a logical CP woken by I/O or a timer preempts one that selects after it' : ''}; ran ${duration(r.simulatedMicros)} of simulated time${r.source === '<default>' ? '' : ` (scenario ${r.source})`}`,
+    `  PR/SM     time slice ${duration(m.sliceMicros)}${sliceNote(m.sliceMicros)}${m.preemptOnWake ? '; a logical CP woken by I/O or a timer preempts one that selects after it (an assumption for interactive partitions, not a documented PR/SM rule)' : ''}; ran ${duration(r.simulatedMicros)} of simulated time${r.source === '<default>' ? '' : ` (scenario ${r.source})`}`,
   );
   out.push('');
 
@@ -468,12 +669,15 @@ export function renderMainframe(r: MainframeReport): string {
 
   for (const c of r.cp) {
     out.push(
-      `Virtual machines under CP in ${c.partition} (${c.style}; CP dispatched virtual CPUs ${grouped(c.dispatches)} times)`,
+      `Virtual machines under CP in ${c.partition} (CP dispatched virtual CPUs ${grouped(c.dispatches)} times; users at terminals get CP's default style, ${c.style})`,
     );
     const vrows: string[][] = [
       [
         'user',
         'guest',
+        'style',
+        'IPL',
+        'frames (own + shared)',
         'state',
         'instructions',
         'guest cycles',
@@ -490,6 +694,9 @@ export function renderMainframe(r: MainframeReport): string {
       vrows.push([
         u.userid,
         u.guest === 'cms' ? 'CMS' : 'MINIKERN',
+        u.style === 'sie' ? 'SIE' : u.style,
+        u.ipl ?? 'loaded',
+        `${grouped(u.privateFrames)}${u.sharedFrames > 0 ? ` + ${u.sharedFrames} shared` : ''}`,
         u.state,
         grouped(u.instructions),
         grouped(u.guestCycles),
@@ -498,12 +705,18 @@ export function renderMainframe(r: MainframeReport): string {
         `${grouped(u.interceptions)}: ${top}`,
       ]);
     }
-    out.push(table(vrows, 'lllrrrrl'));
+    out.push(table(vrows, 'llllrlrrrrl'));
     out.push(
       `  real I/O: ${grouped(c.realIo.starts)} starts, ${grouped(c.realIo.completions)} completions on the partition's 3390s`,
     );
+    out.push(...savedSystemLines(c));
+    out.push(...styleLines(c));
     out.push('');
     out.push(`Terminals in ${c.partition}`);
+    if (c.savedSystems.operator.length > 0) {
+      out.push('  MAINT (the operator, privilege class E: saves CMS once)');
+      for (const l of c.savedSystems.operator.filter((x) => x.trim() !== '')) out.push(`    ${l}`);
+    }
     for (const u of c.users) {
       out.push(`  ${u.userid}${u.guest === 'minikern' ? ' (MINIKERN console)' : ''}`);
       for (const l of u.transcript.filter((x) => x.trim() !== '')) out.push(`    ${l}`);
@@ -551,6 +764,11 @@ export function renderMainframe(r: MainframeReport): string {
     out.push(
       `  CP     ${grouped(cpCycles)} cycles handling interceptions = ${r.overhead.cp.toFixed(2)}% of its virtual machines' time`,
     );
+    for (const c of r.cp)
+      for (const s of c.byStyle)
+        out.push(
+          `         ${c.partition} ${s.style === 'sie' ? 'SIE' : s.style}: ${grouped(s.cpCycles)} cycles for ${grouped(s.interceptions)} interceptions of ${s.users} user${s.users === 1 ? '' : 's'} = ${s.overhead.toFixed(2)}%`,
+        );
   }
   out.push('');
   out.push('Host (wall clock; not part of the simulation)');

@@ -6,11 +6,15 @@
  * partition is IPLed with. Everything here is setup; the figures of the
  * report come from the running system's counters (report.ts).
  */
+import { readFileSync } from 'node:fs';
 import {
+  assembleCmsNucleus,
+  CMS_NUCLEUS_ORIGIN,
   type ControlProgram,
   type CpTerminalSession,
   CpTerminalSystem,
   type CmsFile,
+  cmsSourcePath,
   formatCmsDisk,
   guestSource,
   installCms,
@@ -21,7 +25,7 @@ import { createPrsm, parseIocp, parseProfiles, type Prsm } from '@strachey/prsm'
 import { UserError } from '../../diagnostics';
 import { GuestView } from '../bare-metal';
 import { type AssembledGuest, assembleGuest, defaultGuestSource } from '../guest';
-import type { MainframeConfig, PartitionConfig, UserConfig } from './config';
+import { type MainframeConfig, type PartitionConfig, SAVED_CMS, type UserConfig } from './config';
 import { HostedCp } from './hosted-cp';
 
 /**
@@ -45,6 +49,9 @@ const KERNEL_CYLINDERS = 5;
 export interface UserSession {
   readonly userid: string;
   readonly guest: 'cms' | 'minikern';
+  readonly style: 'trap-and-emulate' | 'sie';
+  /** CMS users: what the directory's IPL statement names (`CMS` or `190`); null for MINIKERN. */
+  readonly ipl: string | null;
   readonly commands: readonly string[];
   /** Everything the terminal showed after LOGON, in order. */
   readonly transcript: string[];
@@ -58,6 +65,8 @@ export interface BuiltPartition {
   cp: ControlProgram | null;
   terminals: CpTerminalSystem | null;
   readonly users: UserSession[];
+  /** MAINT's terminal when CP saved CMS (DEFSYS, IPL 190 stopped at its IPL PSW, SAVESYS, LOGOFF); null otherwise. */
+  operator: { readonly transcript: string[] } | null;
   /** The supervisor's assembly, to read its TCBs back. */
   supervisor: AssembledGuest | null;
 }
@@ -236,10 +245,14 @@ export const BATCH_COUNT = 0x600;
 const userVolser = (userid: string): string => `U${userid.slice(0, 5)}`;
 const USER_START = 1;
 
+/** MAINT's password in the demo's directory (MAINT logs on only to save CMS). */
+const MAINT_PASSWORD = 'MAINTPW';
+
 function cpDirectory(p: Extract<PartitionConfig, { runs: 'cp' }>): string {
-  // MAINT owns the CMS system disk; every CMS user links to it read-only, as on a real VM system.
+  // MAINT owns the CMS system disk and has class E to save CMS; every CMS user links to 190 read-only, as on a real VM system.
   const lines: string[] = [
-    'USER MAINT NOLOG 1M 1M G',
+    `USER MAINT ${MAINT_PASSWORD} 1M 1M EG`,
+    ' CONSOLE 009 3215',
     ` MDISK 190 3390 ${SYSRES.start} ${SYSRES.cylinders} ${CP_VOLSER} RR`,
   ];
   for (const u of p.users) {
@@ -247,7 +260,7 @@ function cpDirectory(p: Extract<PartitionConfig, { runs: 'cp' }>): string {
     lines.push(`USER ${u.userid} ${u.password} ${mb}M ${Math.max(16, mb)}M G`);
     lines.push(' CONSOLE 009 3215');
     if (u.guest === 'cms') {
-      lines.push(' IPL 190');
+      lines.push(` IPL ${u.ipl ?? SAVED_CMS}`);
       lines.push(' LINK MAINT 190 190 RR');
       lines.push(` MDISK 191 3390 ${USER_START} ${USER_CYLINDERS} ${userVolser(u.userid)} MR`);
     } else {
@@ -304,7 +317,14 @@ export function buildMainframe(
   const built: BuiltPartition[] = [];
   for (const [index, p] of config.partitions.entries()) {
     must(prsm.activate(p.name), `activating ${p.name}`);
-    const b: BuiltPartition = { config: p, cp: null, terminals: null, users: [], supervisor: null };
+    const b: BuiltPartition = {
+      config: p,
+      cp: null,
+      terminals: null,
+      users: [],
+      operator: null,
+      supervisor: null,
+    };
     built.push(b);
     if (p.runs === 'cp') iplCp(prsm, p, b, diskOf(CP_VOLUME, index));
     else if (p.runs === 'minikern') {
@@ -355,48 +375,150 @@ function iplCp(
       if (!f.ok) throw new UserError({ code: f.error.code, message: f.error.message }, 70);
     } else writeKernelDisk(uv, USER_START);
   });
+  // Log everybody on once CP has saved CMS (if a user IPLs it by name): an IPL CMS before the SAVESYS would find no system.
+  const byName = p.users.some((u) => u.guest === 'cms' && u.ipl === SAVED_CMS);
+  let pending: (() => void) | null = null;
   const kernel = new HostedCp(
-    { directory: cpDirectory(p), directoryFile: `${p.name} USER DIRECT`, volumes, style: p.style },
+    {
+      directory: cpDirectory(p),
+      directoryFile: `${p.name} USER DIRECT`,
+      volumes,
+      style: p.style,
+      // Between two runs of CP (never inside one), so LOGON and LOGOFF do not happen under CP's dispatcher.
+      between: () => {
+        const next = pending;
+        pending = null;
+        next?.();
+      },
+    },
     (cp) => {
       b.cp = cp;
       const terminals = new CpTerminalSystem(cp, { systemName: p.name });
       b.terminals = terminals;
-      for (const u of p.users) {
-        if (u.guest === 'minikern') {
-          const r = cp.logon(u.userid, u.password);
-          if (!r.ok) throw new UserError({ code: r.error.code, message: r.error.message }, 70);
-          const mk = minikernImages();
-          for (const c of mk.chunks) r.vm.load(c.address, c.bytes);
-          r.vm.start(0x00080000, (0x80000000 | mk.entry) >>> 0);
-          b.users.push({
-            userid: u.userid,
-            guest: 'minikern',
-            commands: [],
-            transcript: r.vm.consoleLines,
-            session: null,
-          });
-          continue;
-        }
-        const session = terminals.connect();
-        const transcript: string[] = [];
-        const pending = [...u.commands];
-        // The user types the next command when CMS says Ready (a #CP command is answered by CP at
-        // once, so the one after it follows straight away), as someone at the terminal would.
-        session.onOutput((line) => {
-          transcript.push(line);
-          if (!/^Ready[;(]/.test(line)) return;
-          for (let next = pending.shift(); next !== undefined; next = pending.shift()) {
-            transcript.push(`> ${next}`);
-            session.enter(next);
-            if (!/^#CP\b/i.test(next)) break;
-          }
-        });
-        // LOGON; the directory's IPL 190 brings CMS up.
-        session.enter(`LOGON ${u.userid} ${u.password}`);
-        b.users.push({ userid: u.userid, guest: 'cms', commands: u.commands, transcript, session });
+      const logOn = () => logOnUsers(cp, terminals, p, b);
+      if (!byName) {
+        logOn();
+        return;
       }
+      b.operator = saveCms(cp, terminals, (finish) => {
+        pending = () => {
+          finish();
+          logOn();
+        };
+      });
     },
   );
   const r = prsm.iplKernel(p.name, kernel);
   if (!r.ok) throw new UserError({ code: r.error.code, message: r.error.message }, 2);
+}
+
+/** The pages the CMS nucleus occupies, as DEFSYS names them (hexadecimal page numbers). */
+function nucleusPages(): string {
+  const path = cmsSourcePath();
+  if (path === undefined)
+    throw new UserError(
+      { code: 'GUEST_MISSING', message: '@strachey/hypervisor-cp is installed without cms/cms.asm' },
+      70,
+    );
+  const n = assembleCmsNucleus(readFileSync(path, 'utf8'));
+  if (!n.ok) throw new UserError({ code: 'GUEST_ASSEMBLY', message: n.error }, 70);
+  const page = (a: number) => (a >>> 12).toString(16).toUpperCase();
+  return `${page(CMS_NUCLEUS_ORIGIN)}-${page(CMS_NUCLEUS_ORIGIN + n.image.length - 1)}`;
+}
+
+/**
+ * The operator saves CMS, as on VM/370: MAINT (class E) logs on at a
+ * terminal, DEFSYS names the nucleus pages shared read-only (SR), IPL 190
+ * loads CMS from the system disk and CP stops MAINT at the IPL PSW (before
+ * CMS's first instruction, so the saved PSW is the entry), SAVESYS captures
+ * the pages, and MAINT logs off. `then` is called when the save is done,
+ * with the LOGOFF to run between two runs of CP.
+ */
+function saveCms(
+  cp: ControlProgram,
+  terminals: CpTerminalSystem,
+  then: (finish: () => void) => void,
+): { transcript: string[] } {
+  const transcript: string[] = [];
+  const pages = nucleusPages();
+  const session = terminals.connect();
+  session.onOutput((line) => transcript.push(line));
+  const type = (line: string) => {
+    transcript.push(`> ${line}`);
+    session.enter(line);
+  };
+  // Typed as the user would, shown without the password.
+  transcript.push('> LOGON MAINT');
+  session.enter(`LOGON MAINT ${MAINT_PASSWORD}`);
+  type(`DEFSYS ${SAVED_CMS} ${pages} SR`);
+  const vm = cp.vm('MAINT');
+  if (vm === undefined) {
+    // LOGON failed (CP said why on the terminal): the users still log on; their IPL CMS will say there is no CMS.
+    then(() => {});
+    return { transcript };
+  }
+  transcript.push('> IPL 190   (CP stops MAINT at the IPL PSW, before CMS runs)');
+  const started = vm.ipl(0x190, (ok) => {
+    cp.stop('MAINT');
+    if (ok) type(`SAVESYS ${SAVED_CMS}`);
+    then(() => type('LOGOFF'));
+  });
+  if (!started.ok) {
+    transcript.push(started.message);
+    then(() => type('LOGOFF'));
+  }
+  return { transcript };
+}
+
+/** Log CP's users on: MINIKERN users through CP's API (loaded into storage, in their style), CMS users at terminals. */
+function logOnUsers(
+  cp: ControlProgram,
+  terminals: CpTerminalSystem,
+  p: Extract<PartitionConfig, { runs: 'cp' }>,
+  b: BuiltPartition,
+): void {
+  for (const u of p.users) {
+    if (u.guest === 'minikern') {
+      const r = cp.logon(u.userid, u.password, { style: u.style });
+      if (!r.ok) throw new UserError({ code: r.error.code, message: r.error.message }, 70);
+      const mk = minikernImages();
+      for (const c of mk.chunks) r.vm.load(c.address, c.bytes);
+      r.vm.start(0x00080000, (0x80000000 | mk.entry) >>> 0);
+      b.users.push({
+        userid: u.userid,
+        guest: 'minikern',
+        style: u.style,
+        ipl: null,
+        commands: [],
+        transcript: r.vm.consoleLines,
+        session: null,
+      });
+      continue;
+    }
+    const session = terminals.connect();
+    const transcript: string[] = [];
+    const pending = [...u.commands];
+    // The user types the next command when CMS says Ready (a #CP command is answered by CP at
+    // once, so the one after it follows straight away), as someone at the terminal would.
+    session.onOutput((line) => {
+      transcript.push(line);
+      if (!/^Ready[;(]/.test(line)) return;
+      for (let next = pending.shift(); next !== undefined; next = pending.shift()) {
+        transcript.push(`> ${next}`);
+        session.enter(next);
+        if (!/^#CP\b/i.test(next)) break;
+      }
+    });
+    // LOGON; the directory's IPL statement (IPL CMS or IPL 190) brings CMS up.
+    session.enter(`LOGON ${u.userid} ${u.password}`);
+    b.users.push({
+      userid: u.userid,
+      guest: 'cms',
+      style: u.style,
+      ipl: u.ipl,
+      commands: u.commands,
+      transcript,
+      session,
+    });
+  }
 }
