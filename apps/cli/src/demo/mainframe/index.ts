@@ -1,8 +1,10 @@
 /**
  * The composed mainframe scenario, `strachey demo`'s default: PR/SM
- * partitions with weights — CP with CMS users and MINIKERN as a guest, the
- * same MINIKERN bare, the time-sharing supervisor, batch — run for a bounded
- * simulated time with a live status line, then the report (report.ts).
+ * partitions with weights — CP with CMS users (CMS saved once by CP's
+ * operator and IPLed by name) and MINIKERN as a guest in both execution
+ * styles, the same MINIKERN bare, the time-sharing supervisor, batch — run
+ * for a bounded simulated time with a live status line, then the report
+ * (report.ts).
  */
 import { UserError } from '../../diagnostics';
 import type { Scenario, ScenarioContext } from '../scenario';
@@ -63,7 +65,7 @@ export async function runMainframe(
 export const mainframeScenario: Scenario<MainframeReport> = {
   name: 'mainframe',
   title:
-    'a mainframe under PR/SM: CP with CMS users and a guest kernel, the kernel bare, a time-sharing supervisor, batch',
+    'a mainframe under PR/SM: CP with CMS users on a saved system and a guest kernel in both execution styles, the kernel bare, a time-sharing supervisor, batch',
   run: (context) => {
     if (context.budget !== undefined) {
       throw new UserError(

@@ -511,7 +511,7 @@ export function collectReport(
   const cpGuest = cps.reduce((n, c) => n + c.guestCycles, 0);
   const cpCycles = cps.reduce((n, c) => n + c.cpCycles, 0);
   const title =
-    'a mainframe under PR/SM: CP with CMS users and a guest kernel, the kernel bare, a time-sharing supervisor, batch';
+    'a mainframe under PR/SM: CP with CMS users on a saved system and a guest kernel in both execution styles, the kernel bare, a time-sharing supervisor, batch';
   return {
     scenario: 'mainframe',
     title,
