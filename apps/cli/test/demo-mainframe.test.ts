@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -636,6 +637,56 @@ partitions:
     expect(fixed.errors[1]!.message).toBe('ipl: no saved system NOSUCH; CP in the demo saves only CMS');
     expect(fixed.errors[2]!.message).toMatch(
       /^a CMS user logs on at a terminal, where CP gives the partition's style/,
+    );
+  });
+
+  it("any ipl and style a user writes either resolves to CMS or 190 in the partition's style, or is an error at its place", () => {
+    const word = fc.oneof(
+      fc.constantFrom('CMS', 'cms', '190', '0190', '191', 'A80', 'NOSUCH', 'CAFE', 'sie', 'trap-and-emulate'),
+      fc.stringMatching(/^[A-Z0-9@#$]{1,8}$/),
+      fc.integer({ min: 0, max: 0xffff }),
+    );
+    const user = fc.record(
+      {
+        userid: fc.constantFrom('U1', 'U2', 'U3'),
+        ipl: word,
+        style: fc.constantFrom('sie', 'trap-and-emulate', 'fast'),
+        guest: fc.constantFrom('cms', 'minikern'),
+      },
+      { requiredKeys: ['userid'] },
+    );
+    fc.assert(
+      fc.property(
+        fc.constantFrom('sie', 'trap-and-emulate', undefined),
+        fc.array(user, { minLength: 1, maxLength: 3 }),
+        (style, users) => {
+          const flow = (u: Record<string, unknown>) =>
+            `{ ${Object.entries(u)
+              .map(([k, v]) => `${k}: ${typeof v === 'number' ? v : JSON.stringify(v)}`)
+              .join(', ')} }`;
+          const text = `partitions:\n  - name: VM\n    runs: cp\n    weight: 10\n${style === undefined ? '' : `    style: ${style}\n`}    users:\n${users.map((u) => `      - ${flow(u)}\n`).join('')}`;
+          const r = parseMainframe(text, 'p.yaml');
+          if (!r.ok) {
+            const lines = text.split('\n');
+            for (const e of r.errors) {
+              expect(e.file).toBe('p.yaml');
+              expect(e.line).toBeGreaterThanOrEqual(1);
+              expect(e.line).toBeLessThanOrEqual(lines.length);
+              expect(e.column).toBeGreaterThanOrEqual(1);
+            }
+            return;
+          }
+          const p = r.config.partitions[0]!;
+          if (p.runs !== 'cp') throw new Error('not a CP partition');
+          for (const u of p.users) {
+            if (u.guest === 'cms') {
+              expect(['CMS', '190']).toContain(u.ipl);
+              expect(u.style).toBe(p.style);
+            } else expect(u.ipl).toBeNull();
+          }
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 
