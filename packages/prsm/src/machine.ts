@@ -38,6 +38,9 @@ import {
   type Esa390CpuSnapshot,
   fromBase64,
   initialCpuReset,
+  type IoHandler,
+  PENDING,
+  raisePending,
   refreshPending,
   restartCpu,
   restoreCpu,
@@ -67,7 +70,9 @@ import type { PartitionKernel, PartitionResources } from './hosted';
 import { HiperSocketsLan, iqdFrameSize, OsaPort } from './hipersockets';
 import { hex2, hex4, type IocpDeck, reachOf } from './iocp';
 import { BLOCK_BYTES, type ImageProfile, type ProfileSet, ZONE_INCREMENT } from './profiles';
+import { ReadyQueue } from './ready-queue';
 import { StorageMap } from './storage-map';
+import { WakeQueue } from './wake-queue';
 import { advanceVirtualTime, selectsBefore, wakeVirtualTime } from './weight-policy';
 
 /** PR/SM's own cost figures, on top of the isa-core cost model's 'lpar-dispatch'. */
@@ -158,12 +163,31 @@ export interface LogicalCp {
   lastReason: ReleaseReason | null;
 }
 
+/** A logical CP with the dispatcher's bookkeeping (fields beyond `LogicalCp` are internal). */
+interface Lcp extends LogicalCp {
+  readonly part: Partition;
+  /**
+   * Position in the machine's tie-break order (partitions in RESOURCE
+   * order, then CPU address): its id in the wake queue; `part.slotBase +
+   * index` is its ready-queue slot when it is shared.
+   */
+  readonly gid: number;
+  /** Queued for the next wake check. */
+  check: boolean;
+  /** A hosted kernel's `nextWake` as last asked. */
+  kernelWake: number;
+  /** The next wake check asks the kernel again (an event concerned it), instead of trusting `kernelWake`. */
+  askKernel: boolean;
+  /** Index in the list of ready logical CPs that last released by a wait (wake-up preemption), or -1. */
+  wokenPos: number;
+}
+
 interface PhysicalCp {
   readonly id: number;
   time: number;
-  lcp: LogicalCp | null;
+  lcp: Lcp | null;
   /** Logical CP this physical CP last ran (for the cache-reload charge). */
-  last: LogicalCp | null;
+  last: Lcp | null;
   dedicatedTo: string | null;
   busy: number;
   idle: number;
@@ -201,7 +225,17 @@ interface Partition {
   relocator: (Translator & { readonly size: number }) | null;
   /** The machine's channel subsystem the partition is an image of (its logical channel subsystem); the MIF image ID is `mifId`. */
   readonly css: ChannelSubsystem;
-  lcps: LogicalCp[];
+  lcps: Lcp[];
+  /** Shared logical CPs (not dedicated): they queue for the shared physical CPs by weight. */
+  readonly shared: boolean;
+  /** Wake-queue id of its logical CP 0 (its others follow). */
+  readonly gidBase: number;
+  /** Ready-queue slot of its logical CP 0 when shared (its others follow). */
+  readonly slotBase: number;
+  /** Its sleeping logical CPs need a wake check: an I/O interruption for its image, a sibling ran (SIGP), an operator action. */
+  dirty: boolean;
+  /** A listener a hosted kernel set on its I/O image, called after PR/SM's own. */
+  kernelListener: (() => void) | null;
   consoles: Map<number, Console3215>;
   counters: PartitionCounters;
   capWindow: number;
@@ -377,6 +411,28 @@ export class Prsm {
   private paused = false;
   /** End of the current run() (bounds how far a logical CP runs between dispatcher checks). */
   private runEnd = 0;
+  /** Step 1's ready queue over every shared logical CP (ready-queue.ts). */
+  private readonly queue: ReadyQueue;
+  /** Waiting logical CPs by the time their timers can wake them (wake-queue.ts). */
+  private readonly wakes: WakeQueue;
+  /** Logical CPs by wake-queue id. */
+  private readonly byGid: (Lcp | null)[];
+  /** Wake-queue id of the logical CP in each ready-queue slot. */
+  private readonly slotGid: Int32Array;
+  /** Reused candidate list of `preempted`. */
+  private readonly scratch: Lcp[] = [];
+  /** Logical CPs the next wake check looks at (they just released, or an event concerned them). */
+  private readonly checks: Lcp[] = [];
+  /** Partitions whose sleeping logical CPs the next wake check looks at. */
+  private readonly dirtyParts: Partition[] = [];
+  /** Ready shared logical CPs that last released by a wait: the candidates of wake-up preemption. */
+  private readonly woken: Lcp[] = [];
+  /** Active, shared, capped partitions (null: to be listed again). */
+  private cappedParts: Partition[] | null = null;
+  /** Σ weights of the active shared partitions (-1: to be summed again). */
+  private weightSum = -1;
+  /** Physical CPs not dedicated (-1: to be counted again). */
+  private sharedCount = -1;
 
   constructor(options: PrsmOptions) {
     this.options = options;
@@ -398,13 +454,25 @@ export class Prsm {
     for (let i = 0; i < cpc.cps; i++) {
       this.pcps.push({ id: i, time: 0, lcp: null, last: null, dedicatedTo: null, busy: 0, idle: 0, overhead: 0, dispatches: 0 });
     }
+    let gids = 0;
+    const groups: number[] = [];
     this.iocp.partitions.forEach((p, index) => {
       const profile = this.profiles.images.find((im) => im.name === p.name) ?? null;
+      const cps = profile?.cps ?? 0;
+      const shared = profile?.dedicated !== true;
+      let slotBase = 0;
+      for (const n of groups) slotBase += n;
+      groups.push(shared ? cps : 0);
       this.parts.push({
         index,
         name: p.name,
         mifId: p.mifId,
         profile,
+        shared,
+        gidBase: gids,
+        slotBase,
+        dirty: false,
+        kernelListener: null,
         active: false,
         weight: profile?.weight ?? 10,
         capped: profile?.capped ?? false,
@@ -418,7 +486,13 @@ export class Prsm {
         capUsed: 0,
         kernel: null,
       });
+      gids += cps;
     });
+    this.queue = new ReadyQueue(groups);
+    this.wakes = new WakeQueue(gids);
+    this.byGid = new Array<Lcp | null>(gids).fill(null);
+    this.slotGid = new Int32Array(this.queue.size);
+    for (const q of this.parts) if (q.shared) for (let i = 0; i < groups[q.index]!; i++) this.slotGid[q.slotBase + i] = q.gidBase + i;
     // HiperSockets LANs: one queue area per IQD CHPID, carved from the bottom of the HSA.
     let hsaNext = this.hsaBase;
     const slots = options.lanSlots ?? 16;
@@ -645,8 +719,18 @@ export class Prsm {
     p.css.connectImage(p.mifId, view);
     this.connectDevices(p);
 
-    const machine = createEsa390Machine({ mainsize: 4096, cpus: profile.cps, io: p.css.image(p.mifId), costModel: this.costModel, clock: this.clock });
-    const lcps: LogicalCp[] = machine.cpus.map((cpu, index) => {
+    const image = p.css.image(p.mifId);
+    const machine = createEsa390Machine({ mainsize: 4096, cpus: profile.cps, io: image, costModel: this.costModel, clock: this.clock });
+    // The machine made its CPUs' I/O pending on an interruption for the image; PR/SM also notes that
+    // the partition's waiting logical CPs may wake (and passes it on to a hosted kernel that listens).
+    const cpus = machine.cpus;
+    image.setPendingListener(() => {
+      for (const cpu of cpus) raisePending(cpu, PENDING.IO);
+      this.markDirty(p);
+      const kl = p.kernelListener;
+      if (kl !== null) kl();
+    });
+    const lcps: Lcp[] = machine.cpus.map((cpu, index) => {
       cpu.storage = this.storage;
       cpu.hostLayer = relocator;
       // DAT tables are in the partition's own storage: the walker reads them through the partition's view.
@@ -655,7 +739,27 @@ export class Prsm {
         context: { cr: cpu.cr, addressSpaceControl: () => cpu.asc, realToAbsolute: (real) => cpu.realToAbsolute(real) },
         costModel: this.costModel,
       });
-      return { partition: p.name, index, cpu, state: 'stopped', vt: 0, readyAt: 0, physical: -1, sliceEnd: 0, cycles: 0, dispatches: 0, lastReason: null };
+      const l: Lcp = {
+        partition: p.name,
+        index,
+        cpu,
+        state: 'stopped',
+        vt: 0,
+        readyAt: 0,
+        physical: -1,
+        sliceEnd: 0,
+        cycles: 0,
+        dispatches: 0,
+        lastReason: null,
+        part: p,
+        gid: p.gidBase + index,
+        check: false,
+        kernelWake: Number.POSITIVE_INFINITY,
+        askKernel: false,
+        wokenPos: -1,
+      };
+      this.byGid[l.gid] = l;
+      return l;
     });
     p.active = true;
     p.layout = lay;
@@ -675,6 +779,8 @@ export class Prsm {
       l.dispatches++;
       this.dispatches++;
     });
+    this.partitionsChanged();
+    this.markDirty(p);
     return ok(this.partition(p.name)!);
   }
 
@@ -779,6 +885,8 @@ export class Prsm {
       l.cpu.state = 'stopped';
       l.physical = -1;
       this.segmentStart.delete(l);
+      this.track(l);
+      this.byGid[l.gid] = null;
     }
     const lay = p.layout!;
     this.clearLayout(lay);
@@ -793,6 +901,8 @@ export class Prsm {
     p.lcps = [];
     p.consoles = new Map();
     p.kernel = null;
+    p.kernelListener = null;
+    this.partitionsChanged();
     return ok(undefined);
   }
 
@@ -874,9 +984,12 @@ export class Prsm {
     for (const l of p.lcps) {
       initialCpuReset(l.cpu);
       l.state = 'stopped';
+      this.track(l);
     }
     p.css.ioSystemReset(p.mifId);
     p.kernel = null;
+    p.kernelListener = null;
+    this.markDirty(p);
     const r = p.css.ipl(deviceNumber, p.mifId);
     if (!r.ok) return fail('IPL_FAILED', null, `IPL from ${hex4(deviceNumber)} failed: ${r.reason}`);
     const b = r.psw;
@@ -916,10 +1029,24 @@ export class Prsm {
       initialCpuReset(l.cpu);
       l.cpu.state = 'stopped';
       l.state = 'stopped';
+      this.track(l);
     }
     p.css.ioSystemReset(p.mifId);
+    p.kernel = null;
+    p.kernelListener = null;
     const css = p.css;
     const mif = p.mifId;
+    const image = css.image(mif);
+    // The kernel's view of its image: a listener it sets is called after PR/SM's (which wakes its logical CPs).
+    const io: IoHandler = {
+      execute: (instruction, operandAddress, cpu) => image.execute(instruction, operandAddress, cpu),
+      takeInterruption: (cr6) => image.takeInterruption(cr6),
+      hasPending: () => image.hasPending(),
+      setPendingListener: (listener) => {
+        p.kernelListener = listener;
+      },
+      ...(image.reset !== undefined ? { reset: () => image.reset?.() } : {}),
+    };
     const resources: PartitionResources = {
       partition: p.name,
       storage: relocatedStorage(this.storage, p.relocator!),
@@ -928,7 +1055,7 @@ export class Prsm {
       clock: this.clock,
       costModel: this.costModel,
       logicalCps: p.lcps.length,
-      io: css.image(mif),
+      io,
       subchannelOf: (devnum) => css.subchannelForDevice(devnum, mif)?.number,
       device: (devnum) => css.subchannelForDevice(devnum, mif)?.slot.device,
       volume: (devnum) => (css.subchannelForDevice(devnum, mif) === undefined ? undefined : this.volumes.get(devnum)),
@@ -941,20 +1068,27 @@ export class Prsm {
       const l = p.lcps[i]!;
       l.state = 'ready';
       l.readyAt = now;
+      l.kernelWake = Number.POSITIVE_INFINITY;
+      this.track(l);
       if (p.profile?.dedicated !== true) l.vt = wakeVirtualTime(l.vt, this.minVt());
+      this.track(l);
     }
     return ok(undefined);
   }
 
-  private startLcp(l: LogicalCp, how: (cpu: Esa390Cpu) => void): void {
+  private startLcp(l: Lcp, how: (cpu: Esa390Cpu) => void): void {
     const now = this.clock.now();
     this.syncTime(l, now);
     how(l.cpu);
     if (l.state === 'stopped' || l.state === 'waiting') {
       l.state = 'ready';
       l.readyAt = now;
+      this.track(l);
       l.vt = wakeVirtualTime(l.vt, this.minVt());
     }
+    this.track(l);
+    // Its siblings' state may have changed with it (an IPL writes their partition's storage).
+    this.markDirty(l.part);
   }
 
   // -------------------------------------------------------------- storage
@@ -1046,6 +1180,7 @@ export class Prsm {
     if (!Number.isInteger(weight) || weight < 1 || weight > 999) return fail('BAD_VALUE', null, 'weight must be 1-999', '1-999', String(weight));
     if (pr.value.profile?.dedicated === true) return fail('BAD_VALUE', null, `partition ${pr.value.name} has dedicated CPs; weights apply to shared ones`);
     pr.value.weight = weight;
+    this.weightSum = -1;
     return ok(undefined);
   }
 
@@ -1054,6 +1189,9 @@ export class Prsm {
     const pr = this.need(name);
     if (!pr.ok) return pr;
     pr.value.capped = capped;
+    this.cappedParts = null;
+    // Uncapped, nothing holds its logical CPs back any more (capped, the next decision decides).
+    if (!capped) this.queue.setBlocked(pr.value.index, false);
     return ok(undefined);
   }
 
@@ -1112,6 +1250,7 @@ export class Prsm {
     for (const l of pr.value.lcps) {
       l.cpu.state = 'stopped';
       if (l.state === 'ready' || l.state === 'waiting') l.state = 'stopped';
+      this.track(l);
     }
     return ok(undefined);
   }
@@ -1144,6 +1283,9 @@ export class Prsm {
       c.idle += start - c.time;
       c.time = start;
     }
+    // Between runs the caller may have changed anything (a guest's PSW, a hosted kernel's users'
+    // input): every sleeping logical CP gets one wake check, as if an event concerned it.
+    for (const q of this.parts) if (q.active) this.markDirty(q);
     const pcps = this.pcps;
     for (;;) {
       let p: PhysicalCp | null = null;
@@ -1164,13 +1306,16 @@ export class Prsm {
     return { reason: anyLive || this.clock.pendingEvents > 0 ? 'budget' : 'idle', time: this.clock.now() };
   }
 
-  /** Steps 1 and 2: pick and bind a logical CP; false when the physical CP idles instead. */
+  /**
+   * Steps 1 and 2: pick and bind a logical CP; false when the physical CP
+   * idles instead. The pick is the ready queue's (ready-queue.ts): the same
+   * logical CP a scan of all of them in tie-break order picks, in O(log n).
+   */
   private dispatch(p: PhysicalCp, end: number): boolean {
     this.decisions++;
     const t = p.time;
     this.wakeWaiting(t);
-    let best: LogicalCp | null = null;
-    let bestOrder = 0;
+    let best: Lcp | null = null;
     let earliestLater = Number.POSITIVE_INFINITY;
     let capBlocked = false;
     if (p.dedicatedTo !== null) {
@@ -1182,32 +1327,13 @@ export class Prsm {
         return true;
       }
     } else {
-      for (const q of this.parts) {
-        if (!q.active || q.profile?.dedicated === true) continue;
-        let eligible = true;
-        if (q.capped) {
-          this.rollCapWindow(q, t);
-          if (q.capUsed >= this.capAllowance(q)) {
-            eligible = false;
-            capBlocked = true;
-          }
-        }
-        if (!eligible) continue;
-        for (const l of q.lcps) {
-          if (l.state !== 'ready') continue;
-          if (l.readyAt > t) {
-            if (l.readyAt < earliestLater) earliestLater = l.readyAt;
-            continue;
-          }
-          if (best === null || selectsBefore(l.vt, orderOf(l, q), best.vt, bestOrder)) {
-            best = l;
-            bestOrder = orderOf(l, q);
-          }
-        }
-      }
+      capBlocked = this.refreshCaps(t);
+      const slot = this.queue.select(t);
+      earliestLater = this.queue.earliestLater;
+      if (slot >= 0) best = this.byGid[this.slotGid[slot]!] ?? null;
     }
     if (best === null) {
-      let next = Math.min(this.clock.nextEventTime(), earliestLater, this.nextTimerWake());
+      let next = Math.min(this.clock.nextEventTime(), earliestLater, this.wakes.minKey);
       if (capBlocked) next = Math.min(next, (Math.floor(t / this.capWindowCycles) + 1) * this.capWindowCycles);
       for (const c of this.pcps) if (c !== p && c.lcp !== null && c.time > t && c.time < next) next = c.time;
       if (!(next > t)) next = t + 1;
@@ -1216,11 +1342,12 @@ export class Prsm {
       p.time = next;
       return false;
     }
-    const part = this.find(best.partition)!;
+    const part = best.part;
     let cost = this.costs.dispatchCycles;
     if (p.last !== best) cost += this.costs.cacheReloadCycles;
     this.charge(p, part, cost);
     best.state = 'running';
+    this.track(best);
     best.physical = p.id;
     best.dispatches++;
     best.sliceEnd = p.time + this.sliceCycles;
@@ -1241,7 +1368,7 @@ export class Prsm {
   /** Step 3: run the bound logical CP for one chunk; steps 4 and 5 when its slice ends or it waits. */
   private runChunk(p: PhysicalCp): void {
     const l = p.lcp!;
-    const part = this.find(l.partition)!;
+    const part = l.part;
     if (this.options.preemptOnWake === true && p.dedicatedTo === null && this.preempted(l, part, p.time)) {
       part.counters.preempted++;
       this.release(p, l, part, 'slice');
@@ -1264,8 +1391,11 @@ export class Prsm {
     p.time += used;
     p.busy += used;
     l.cycles += used;
-    part.counters.cycles += used;
-    part.counters.instructions += cpu.instructions - beforeI;
+    const counters = part.counters;
+    counters.cycles += used;
+    counters.instructions += cpu.instructions - beforeI;
+    // A SIGP may have started, stopped or signalled a sibling: the siblings get a wake check.
+    if (part.lcps.length > 1) this.markDirty(part);
     const dedicated = p.dedicatedTo !== null;
     if (!dedicated) {
       l.vt = advanceVirtualTime(l.vt, used, part.weight / Math.max(1, part.lcps.length));
@@ -1296,21 +1426,29 @@ export class Prsm {
    * Wake-up preemption: wake what can wake; did a logical CP wake from a
    * wait since `l` was dispatched, and does it select before `l`? (Only
    * wake-ups: logical CPs queued at slice end wait for the slice to end.)
+   * The candidates are the ready logical CPs that last released by a wait
+   * (usually none or one), looked at in tie-break order; capped partitions
+   * up to the first candidate that may run roll their capping windows, as a
+   * scan of every partition in RESOURCE order that stops there does.
    */
-  private preempted(l: LogicalCp, part: Partition, t: number): boolean {
+  private preempted(l: Lcp, part: Partition, t: number): boolean {
     this.wakeWaiting(t);
     const order = orderOf(l, part);
     const dispatchedAt = l.sliceEnd - this.sliceCycles;
-    for (const q of this.parts) {
-      if (!q.active || q.profile?.dedicated === true) continue;
-      if (q.capped) {
-        this.rollCapWindow(q, t);
-        if (q.capUsed >= this.capAllowance(q)) continue;
-      }
-      for (const x of q.lcps) {
-        if (x.state === 'ready' && x.lastReason === 'wait' && x.readyAt >= dispatchedAt && x.readyAt <= t && selectsBefore(x.vt, orderOf(x, q), l.vt, order)) return true;
-      }
+    const cands = this.scratch;
+    cands.length = 0;
+    for (const x of this.woken) {
+      if (x.readyAt >= dispatchedAt && x.readyAt <= t && selectsBefore(x.vt, orderOf(x, x.part), l.vt, order)) cands.push(x);
     }
+    if (cands.length > 1) cands.sort(byGid);
+    let ci = 0;
+    const queue = this.queue;
+    for (const q of this.cappedList()) {
+      for (; ci < cands.length && cands[ci]!.part.index < q.index; ci++) if (!queue.isBlocked(cands[ci]!.part.index)) return true;
+      this.rollCapWindow(q, t);
+      queue.setBlocked(q.index, q.capUsed >= this.capAllowance(q));
+    }
+    for (; ci < cands.length; ci++) if (!queue.isBlocked(cands[ci]!.part.index)) return true;
     return false;
   }
 
@@ -1323,7 +1461,7 @@ export class Prsm {
    * observable in it), so a physical CP's busy + idle + overhead still
    * equals elapsed time.
    */
-  private runKernelChunk(p: PhysicalCp, l: LogicalCp, part: Partition, kernel: PartitionKernel): void {
+  private runKernelChunk(p: PhysicalCp, l: Lcp, part: Partition, kernel: PartitionKernel): void {
     const clock = this.clock;
     if (p.time > clock.now()) clock.advanceTo(p.time);
     else if (p.time < clock.now()) {
@@ -1344,6 +1482,8 @@ export class Prsm {
     l.cycles += used;
     part.counters.cycles += used;
     part.counters.instructions += r.instructions ?? 0;
+    // Running on one logical CP, the kernel may have made work for another.
+    if (kernel.logicalCps > 1) this.markDirty(part);
     if (!dedicated) {
       l.vt = advanceVirtualTime(l.vt, used, part.weight / Math.max(1, part.lcps.length));
       if (part.capped) {
@@ -1376,8 +1516,8 @@ export class Prsm {
    * clock event, the end of the run or its cap, estimated from its own cycles
    * per instruction so far.
    */
-  private budgetFor(p: PhysicalCp, l: LogicalCp, part: Partition): number {
-    for (const c of this.pcps) if (c !== p && c.lcp !== null && c.lcp.partition === l.partition) return this.chunk;
+  private budgetFor(p: PhysicalCp, l: Lcp, part: Partition): number {
+    if (part.lcps.length > 1) for (const c of this.pcps) if (c !== p && c.lcp !== null && c.lcp.part === part) return this.chunk;
     let target = Math.min(this.runEnd, this.clock.nextEventTime());
     if (p.dedicatedTo === null) target = Math.min(target, l.sliceEnd);
     if (part.capped) target = Math.min(target, p.time + Math.max(0, this.capAllowance(part) - part.capUsed));
@@ -1388,7 +1528,7 @@ export class Prsm {
   }
 
   /** Steps 4 and 5: the logical CP leaves the physical CP; record why and queue it. */
-  private release(p: PhysicalCp, l: LogicalCp, part: Partition, reason: ReleaseReason): void {
+  private release(p: PhysicalCp, l: Lcp, part: Partition, reason: ReleaseReason): void {
     part.counters.releases[reason]++;
     this.closeSegment(p, l, reason);
     l.lastReason = reason;
@@ -1397,6 +1537,11 @@ export class Prsm {
     else if (reason === 'stop') l.state = 'stopped';
     else l.state = 'ready';
     l.readyAt = p.time;
+    // A stopped one gets a wake check (its CPU may still be operating), a hosted kernel's a question
+    // (its ready() and nextWake()). A guest's wait needs none: its timers are in the wake queue, and
+    // what else can end the wait (an I/O interruption, a SIGP) marks its partition.
+    if (reason === 'stop' || (reason === 'wait' && part.kernel !== null)) this.queueCheck(l, true);
+    this.track(l);
     if (dedicated) {
       // A dedicated logical CP keeps its physical CP; it is only marked as not runnable.
       return;
@@ -1449,8 +1594,8 @@ export class Prsm {
     refreshPending(cpu, sys);
   }
 
-  private canWake(l: LogicalCp): boolean {
-    const kernel = this.find(l.partition)?.kernel ?? null;
+  private canWake(l: Lcp): boolean {
+    const kernel = l.part.kernel;
     if (kernel !== null) return l.state === 'waiting' && (kernel.ready(l.index) || Number.isFinite(kernel.nextWake(l.index)));
     const cpu = l.cpu;
     if (cpu.state !== 'operating') return false;
@@ -1458,66 +1603,179 @@ export class Prsm {
     return cpu.pending !== 0 || cpu.timerDeadline !== Number.POSITIVE_INFINITY;
   }
 
-  /** Step 5's other half: waiting logical CPs with an interruption pending (or a timer due) go to the ready queue. */
-  private wakeWaiting(t: number): void {
-    for (const q of this.parts) {
-      if (!q.active) continue;
-      const kernel = q.kernel;
-      for (const l of q.lcps) {
-        if (l.state !== 'waiting' && l.state !== 'stopped') continue;
-        if (kernel !== null) {
-          // A hosted kernel's logical CP: only a waiting one wakes, when the kernel has work or its timer is due.
-          if (l.state === 'waiting' && (kernel.ready(l.index) || kernel.nextWake(l.index) <= t)) {
-            l.state = 'ready';
-            l.readyAt = t;
-            if (q.profile?.dedicated !== true) l.vt = wakeVirtualTime(l.vt, this.minVt());
-          }
-          continue;
+  // ------------------------------------------------- the dispatcher's queues
+
+  /**
+   * Put a logical CP where its state says: the ready queue (shared and
+   * ready), the wake queue (waiting, with the time its timer can wake it),
+   * the list of woken ones (ready after a wait). Called after every change
+   * of a logical CP's state, virtual time or `readyAt`.
+   */
+  private track(l: Lcp): void {
+    const part = l.part;
+    const live = part.active && part.lcps[l.index] === l;
+    if (part.shared) {
+      const slot = part.slotBase + l.index;
+      const ready = live && l.state === 'ready';
+      if (ready) this.queue.setReady(slot, l.vt, l.readyAt);
+      else this.queue.setNotReady(slot);
+      const woken = ready && l.lastReason === 'wait';
+      if (woken && l.wokenPos < 0) {
+        l.wokenPos = this.woken.length;
+        this.woken.push(l);
+      } else if (!woken && l.wokenPos >= 0) {
+        const last = this.woken.pop()!;
+        if (last !== l) {
+          this.woken[l.wokenPos] = last;
+          last.wokenPos = l.wokenPos;
         }
-        const cpu = l.cpu;
-        if (cpu.state !== 'operating') continue;
+        l.wokenPos = -1;
+      }
+    }
+    this.wakes.set(l.gid, live && l.state === 'waiting' ? this.wakeTime(l) : Number.POSITIVE_INFINITY);
+  }
+
+  /** Machine time at which a waiting logical CP's timers (or its hosted kernel's nextWake) can wake it. */
+  private wakeTime(l: Lcp): number {
+    if (l.part.kernel !== null) return l.kernelWake;
+    const cpu = l.cpu;
+    if (cpu.state !== 'operating') return Number.POSITIVE_INFINITY;
+    return cpu.timerDeadline + systemOf(cpu).skew;
+  }
+
+  /** An event may have made a sleeping logical CP of the partition runnable: the next wake check looks at them. */
+  private markDirty(p: Partition): void {
+    if (p.dirty) return;
+    p.dirty = true;
+    this.dirtyParts.push(p);
+  }
+
+  /** The next wake check looks at `l` (and asks its hosted kernel, `ask`). */
+  private queueCheck(l: Lcp, ask: boolean): void {
+    if (ask) l.askKernel = true;
+    if (l.check) return;
+    l.check = true;
+    this.checks.push(l);
+  }
+
+  /**
+   * Step 5's other half: waiting logical CPs with an interruption pending
+   * (or a timer due) go to the ready queue. Only the logical CPs something
+   * concerned since the last check are looked at — those whose timers are
+   * due (the wake queue), those of partitions an event touched (an I/O
+   * interruption for their image, a sibling that ran, an operator action,
+   * a new `run`) and those that just released — in tie-break order, so the
+   * outcome is a scan's: a sleeping logical CP nothing concerned has
+   * nothing pending and no timer due. A hosted kernel is asked `ready()`
+   * and `nextWake()` only then, never once per chunk.
+   */
+  private wakeWaiting(t: number): void {
+    const dirty = this.dirtyParts;
+    if (dirty.length > 0) {
+      for (let i = 0; i < dirty.length; i++) {
+        const q = dirty[i]!;
+        q.dirty = false;
+        for (const l of q.lcps) if (l.state === 'waiting' || l.state === 'stopped') this.queueCheck(l, true);
+      }
+      dirty.length = 0;
+    }
+    const wakes = this.wakes;
+    while (wakes.minKey <= t) {
+      const l = this.byGid[wakes.pop()];
+      if (l != null) this.queueCheck(l, false);
+    }
+    const checks = this.checks;
+    if (checks.length === 0) return;
+    if (checks.length > 1) checks.sort(byGid);
+    for (let i = 0; i < checks.length; i++) {
+      const l = checks[i]!;
+      l.check = false;
+      const ask = l.askKernel;
+      l.askKernel = false;
+      const q = l.part;
+      if (!q.active || q.lcps[l.index] !== l || (l.state !== 'waiting' && l.state !== 'stopped')) continue;
+      const kernel = q.kernel;
+      if (kernel !== null) {
+        // A hosted kernel's logical CP: only a waiting one wakes, when the kernel has work or its timer is due.
+        if (l.state === 'waiting') {
+          let wake = l.kernelWake <= t;
+          if (ask) {
+            wake = kernel.ready(l.index);
+            if (!wake) {
+              l.kernelWake = kernel.nextWake(l.index);
+              wake = l.kernelWake <= t;
+            }
+          }
+          if (wake) this.wake(l, q, t);
+        }
+        this.track(l);
+        continue;
+      }
+      const cpu = l.cpu;
+      if (cpu.state === 'operating') {
         const sys = systemOf(cpu);
         const due = cpu.timerDeadline + sys.skew <= t;
         if (l.state === 'stopped' && (cpu.flags & PSW_WAIT_FLAG) !== 0 && cpu.pending === 0 && !due) {
           // Started by SIGP into a wait PSW: it is waiting, not stopped.
           l.state = 'waiting';
-          continue;
-        }
-        if ((cpu.flags & PSW_WAIT_FLAG) === 0 || cpu.pending !== 0 || due) {
-          l.state = 'ready';
-          l.readyAt = t;
-          if (q.profile?.dedicated !== true) l.vt = wakeVirtualTime(l.vt, this.minVt());
-        }
+        } else if ((cpu.flags & PSW_WAIT_FLAG) === 0 || cpu.pending !== 0 || due) this.wake(l, q, t);
       }
+      this.track(l);
     }
+    checks.length = 0;
   }
 
-  /** Earliest machine time a waiting logical CP's clock comparator or CPU timer fires. */
-  private nextTimerWake(): number {
-    let next = Number.POSITIVE_INFINITY;
-    for (const q of this.parts) {
-      const kernel = q.kernel;
-      for (const l of q.lcps) {
-        if (kernel !== null) {
-          if (l.state === 'waiting') next = Math.min(next, kernel.nextWake(l.index));
-          continue;
-        }
-        if (l.state !== 'waiting' || l.cpu.state !== 'operating') continue;
-        const d = l.cpu.timerDeadline + systemOf(l.cpu).skew;
-        if (d < next) next = d;
-      }
-    }
-    return next;
+  /**
+   * A sleeping logical CP goes to the ready queue. Its virtual time is
+   * then raised to the smallest of the runnable ones — which include
+   * itself, already queued, so the rule never raises it (see the README's
+   * Limits: the intended "no banked credit" does not take effect; kept
+   * as it was so that this change of data structures changes no decision).
+   */
+  private wake(l: Lcp, q: Partition, t: number): void {
+    l.state = 'ready';
+    l.readyAt = t;
+    this.track(l);
+    if (q.profile?.dedicated !== true) l.vt = wakeVirtualTime(l.vt, this.minVt());
   }
 
   /** Smallest virtual time among runnable shared logical CPs (a waking one starts there: no banked credit). */
   private minVt(): number {
-    let m = Number.POSITIVE_INFINITY;
-    for (const q of this.parts) {
-      if (!q.active || q.profile?.dedicated === true) continue;
-      for (const l of q.lcps) if ((l.state === 'ready' || l.state === 'running') && l.vt < m) m = l.vt;
+    let m = this.queue.minReadyVt;
+    for (const c of this.pcps) {
+      const l = c.lcp;
+      if (l !== null && l.state === 'running' && l.part.shared && l.vt < m) m = l.vt;
     }
     return m;
+  }
+
+  /** The active, shared, capped partitions in RESOURCE order. */
+  private cappedList(): readonly Partition[] {
+    let list = this.cappedParts;
+    if (list === null) {
+      list = this.parts.filter((q) => q.active && q.shared && q.capped);
+      this.cappedParts = list;
+    }
+    return list;
+  }
+
+  /** Roll every capped partition's window to `t` and hold back those over their allowance; true when one is held. */
+  private refreshCaps(t: number): boolean {
+    let blocked = false;
+    for (const q of this.cappedList()) {
+      this.rollCapWindow(q, t);
+      const over = q.capUsed >= this.capAllowance(q);
+      this.queue.setBlocked(q.index, over);
+      if (over) blocked = true;
+    }
+    return blocked;
+  }
+
+  /** Partitions were activated, deactivated or restored: the weight sum, shared CPs and capped list change. */
+  private partitionsChanged(): void {
+    this.weightSum = -1;
+    this.sharedCount = -1;
+    this.cappedParts = null;
   }
 
   private rollCapWindow(q: Partition, t: number): void {
@@ -1530,9 +1788,17 @@ export class Prsm {
 
   /** Cycles a capped partition may use per capping window: its weight's share of the shared physical CPs. */
   private capAllowance(q: Partition): number {
-    let sum = 0;
-    for (const x of this.parts) if (x.active && x.profile?.dedicated !== true) sum += x.weight;
-    const shared = this.sharedPhysicalCps;
+    let sum = this.weightSum;
+    if (sum < 0) {
+      sum = 0;
+      for (const x of this.parts) if (x.active && x.profile?.dedicated !== true) sum += x.weight;
+      this.weightSum = sum;
+    }
+    let shared = this.sharedCount;
+    if (shared < 0) {
+      shared = this.sharedPhysicalCps;
+      this.sharedCount = shared;
+    }
     return sum === 0 ? 0 : (q.weight / sum) * shared * this.capWindowCycles;
   }
 
@@ -1645,7 +1911,7 @@ export class Prsm {
         l.physical = -1;
       }
     }
-    const lcpOf = (ref: readonly [string, number] | null): LogicalCp | null => (ref === null ? null : (this.find(ref[0])?.lcps[ref[1]] ?? null));
+    const lcpOf = (ref: readonly [string, number] | null): Lcp | null => (ref === null ? null : (this.find(ref[0])?.lcps[ref[1]] ?? null));
     for (const f of s.frames) {
       const data = fromBase64(f.data);
       if (data === null || data.length !== 4096) return fail('SNAPSHOT', null, `frame ${f.frame} is corrupt`);
@@ -1663,6 +1929,11 @@ export class Prsm {
       c.last = lcpOf(sp.last);
       if (c.lcp !== null) c.lcp.physical = c.id;
     });
+    this.partitionsChanged();
+    for (const p of this.parts) {
+      for (const l of p.lcps) this.track(l);
+      if (p.active) this.markDirty(p);
+    }
     this.dispatches = s.dispatches;
     this.decisions = s.decisions;
     for (const c of s.channels) {
@@ -1702,3 +1973,6 @@ const hex = (n: number): string => `0x${n.toString(16).toUpperCase()}`;
 
 /** Tie-break order of the one ready queue: partitions in RESOURCE order, then CPU address. */
 const orderOf = (l: LogicalCp, p: Partition): number => p.index * 64 + l.index;
+
+/** Sort order of logical CPs by wake-queue id (the tie-break order). */
+const byGid = (a: Lcp, b: Lcp): number => a.gid - b.gid;
