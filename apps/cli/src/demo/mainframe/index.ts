@@ -19,7 +19,14 @@ export {
   MainframeSchema,
   parseMainframe,
 } from './config';
-export type { CpFacts, MainframeReport, PartitionFacts, UserFacts } from './report';
+export type {
+  CpFacts,
+  MainframeReport,
+  PartitionFacts,
+  SavedSystemFacts,
+  StyleFacts,
+  UserFacts,
+} from './report';
 export { renderMainframe } from './report';
 
 /** Simulated time between two status-line updates. */
