@@ -36,6 +36,7 @@ import {
   ESA390_REFERENCE_MACHINE,
   type Esa390Cpu,
   type Esa390CpuSnapshot,
+  type Esa390CpuSystem,
   fromBase64,
   initialCpuReset,
   type IoHandler,
@@ -166,6 +167,8 @@ export interface LogicalCp {
 /** A logical CP with the dispatcher's bookkeeping (fields beyond `LogicalCp` are internal). */
 interface Lcp extends LogicalCp {
   readonly part: Partition;
+  /** The CPU's system state (timers, pending conditions), looked up once: `systemOf` is a map lookup. */
+  readonly sys: Esa390CpuSystem;
   /**
    * Position in the machine's tie-break order (partitions in RESOURCE
    * order, then CPU address): its id in the wake queue; `part.slotBase +
@@ -419,6 +422,8 @@ export class Prsm {
   private readonly byGid: (Lcp | null)[];
   /** Wake-queue id of the logical CP in each ready-queue slot. */
   private readonly slotGid: Int32Array;
+  /** The `preemptOnWake` option. */
+  private readonly preemptOnWake: boolean;
   /** Reused candidate list of `preempted`. */
   private readonly scratch: Lcp[] = [];
   /** Logical CPs the next wake check looks at (they just released, or an event concerned them). */
@@ -449,6 +454,7 @@ export class Prsm {
     this.sliceCycles = Math.round(cpc.sliceUs * this.costModel.mhz);
     this.capWindowCycles = this.sliceCycles * (options.capWindowSlices ?? 4);
     this.chunk = options.chunkInstructions ?? 250;
+    this.preemptOnWake = options.preemptOnWake === true;
     this.hsaBase = cpc.storage - cpc.hsa;
     this.map = new StorageMap(cpc.storage, cpc.hsa);
     for (let i = 0; i < cpc.cps; i++) {
@@ -752,6 +758,7 @@ export class Prsm {
         dispatches: 0,
         lastReason: null,
         part: p,
+        sys: systemOf(cpu),
         gid: p.gidBase + index,
         check: false,
         kernelWake: Number.POSITIVE_INFINITY,
@@ -1369,7 +1376,7 @@ export class Prsm {
   private runChunk(p: PhysicalCp): void {
     const l = p.lcp!;
     const part = l.part;
-    if (this.options.preemptOnWake === true && p.dedicatedTo === null && this.preempted(l, part, p.time)) {
+    if (this.preemptOnWake && p.dedicatedTo === null && this.preempted(l, part, p.time)) {
       part.counters.preempted++;
       this.release(p, l, part, 'slice');
       return;
@@ -1582,9 +1589,9 @@ export class Prsm {
   }
 
   /** Bring a logical CP's local time up to machine time `t` (its TOD clock follows the machine's). */
-  private syncTime(l: LogicalCp, t: number): void {
+  private syncTime(l: Lcp, t: number): void {
     const cpu = l.cpu;
-    const sys = systemOf(cpu);
+    const sys = l.sys;
     const behind = t - (cpu.cycles + sys.skew);
     if (behind > 0) {
       sys.skew += behind;
@@ -1640,7 +1647,7 @@ export class Prsm {
     if (l.part.kernel !== null) return l.kernelWake;
     const cpu = l.cpu;
     if (cpu.state !== 'operating') return Number.POSITIVE_INFINITY;
-    return cpu.timerDeadline + systemOf(cpu).skew;
+    return cpu.timerDeadline + l.sys.skew;
   }
 
   /** An event may have made a sleeping logical CP of the partition runnable: the next wake check looks at them. */
@@ -1713,8 +1720,7 @@ export class Prsm {
       }
       const cpu = l.cpu;
       if (cpu.state === 'operating') {
-        const sys = systemOf(cpu);
-        const due = cpu.timerDeadline + sys.skew <= t;
+        const due = cpu.timerDeadline + l.sys.skew <= t;
         if (l.state === 'stopped' && (cpu.flags & PSW_WAIT_FLAG) !== 0 && cpu.pending === 0 && !due) {
           // Started by SIGP into a wait PSW: it is waiting, not stopped.
           l.state = 'waiting';
