@@ -112,8 +112,8 @@ export function executeCommand(
   if (matches(cmd, 'LINK', 4)) return link(cp, vm, args);
   if (matches(cmd, 'DETACH', 3)) return detach(cp, vm, args);
   if (matches(cmd, 'ATTACH', 3) && privileged(cp, vm, 'B')) return attach(cp, vm, args);
-  if (matches(cmd, 'IPL', 1)) return ipl(cp, vm, args);
-  if (matches(cmd, 'SYSTEM', 3)) return system(cp, vm, args);
+  if (matches(cmd, 'IPL', 1)) return ipl(cp, vm, args, context);
+  if (matches(cmd, 'SYSTEM', 3)) return system(cp, vm, args, context);
   if (matches(cmd, 'BEGIN', 1)) return begin(cp, vm, args);
   if (matches(cmd, 'DEFSYS', 6) && privileged(cp, vm, 'E')) return defsys(cp, args);
   if (matches(cmd, 'SAVESYS', 7) && privileged(cp, vm, 'E')) return savesys(cp, vm, args);
@@ -466,27 +466,55 @@ function attach(cp: ControlProgram, vm: VirtualMachine, args: readonly string[])
 /**
  * `IPL vdev | name`: IPL from a minidisk, or a saved system by name; `IPL
  * CMS` with no CMS saved system IPLs the user's 190 (the CMS system disk).
- * No response on success: the guest's own output follows.
+ * No response on success: the guest's own output follows. From the guest
+ * (CMS's `CP IPL CMS`) the IPL happens once the DIAGNOSE has completed
+ * (`cp.afterDispatch`); a missing device or saved system is answered at
+ * once, a later failure on the console.
  */
-function ipl(cp: ControlProgram, vm: VirtualMachine, args: readonly string[]): CommandResult {
+function ipl(
+  cp: ControlProgram,
+  vm: VirtualMachine,
+  args: readonly string[],
+  context: CommandContext,
+): CommandResult {
   const target = args[0]?.toUpperCase();
   if (args.length > 1) return err('HCPIPL003E', `Invalid option - ${args[1]!.toUpperCase()}`, 3);
-  if (target === undefined) {
-    const r = cp.ipl(vm.userid);
-    return r.ok ? ok() : err(r.error.code, r.error.message, 1);
-  }
-  const vdev = vdevOf(target);
+  const go = (): CommandResult => {
+    if (target === undefined) {
+      const r = cp.ipl(vm.userid);
+      return r.ok ? ok() : err(r.error.code, r.error.message, 1);
+    }
+    const vdev = vdevOf(target);
+    if (vdev !== null) {
+      const r = cp.ipl(vm.userid, vdev);
+      return r.ok ? ok() : err(r.error.code, r.error.message, 1);
+    }
+    const r = cp.iplSystem(vm.userid, target);
+    if (r.ok) return ok();
+    if (r.error.code === 'HCPNSS440E' && target === 'CMS' && vm.io.byDevice(0x190) !== undefined) {
+      const d = cp.ipl(vm.userid, 0x190);
+      return d.ok ? ok() : err(d.error.code, d.error.message, 1);
+    }
+    return err(r.error.code, r.error.message, 1);
+  };
+  if (context.source !== 'guest') return go();
+  // From the guest (CMS's CP IPL CMS): what can be checked now is answered now; the IPL itself waits until
+  // the DIAGNOSE has completed, or the DIAGNOSE's completion would land in the new system's PSW.
+  const vdev = target === undefined ? null : vdevOf(target);
   if (vdev !== null) {
-    const r = cp.ipl(vm.userid, vdev);
-    return r.ok ? ok() : err(r.error.code, r.error.message, 1);
-  }
-  const r = cp.iplSystem(vm.userid, target);
-  if (r.ok) return ok();
-  if (r.error.code === 'HCPNSS440E' && target === 'CMS' && vm.io.byDevice(0x190) !== undefined) {
-    const d = cp.ipl(vm.userid, 0x190);
-    return d.ok ? ok() : err(d.error.code, d.error.message, 1);
-  }
-  return err(r.error.code, r.error.message, 1);
+    const s = vm.io.byDevice(vdev);
+    if (s === undefined) return err('HCPIPL040E', `Device ${hex(vdev)} does not exist`, 1);
+    if (s.device.kind !== 'minidisk') return err('HCPIPL003E', `Device ${hex(vdev)} is not a DASD`, 1);
+  } else if (
+    target !== undefined &&
+    cp.savedSystems.get(target) === undefined &&
+    !(target === 'CMS' && vm.io.byDevice(0x190) !== undefined)
+  )
+    return err('HCPNSS440E', `Saved system ${target} was not found`, 1);
+  cp.afterDispatch(vm.userid, () => {
+    for (const l of go().lines) vm.consoleLine(l);
+  });
+  return ok();
 }
 
 /**
@@ -495,9 +523,16 @@ function ipl(cp: ControlProgram, vm: VirtualMachine, args: readonly string[]): C
  * an I/O-system reset (its I/O abandoned, interruptions forgotten, not
  * enabled); CLEAR also zeroes its storage — after unmapping the pages of
  * a saved system it IPLed, which are every other user's too (zeroing them
- * in place would give this user private copies of them).
+ * in place would give this user private copies of them). From the guest
+ * (DIAGNOSE X'08') it happens once the DIAGNOSE has completed
+ * (`cp.afterDispatch`).
  */
-function system(cp: ControlProgram, vm: VirtualMachine, args: readonly string[]): CommandResult {
+function system(
+  cp: ControlProgram,
+  vm: VirtualMachine,
+  args: readonly string[],
+  context: CommandContext,
+): CommandResult {
   const what = args[0];
   const clear = matches(what, 'CLEAR', 5);
   if (what === undefined || (!clear && !matches(what, 'RESET', 1)) || args.length > 1) {
@@ -507,20 +542,24 @@ function system(cp: ControlProgram, vm: VirtualMachine, args: readonly string[])
       26,
     );
   }
-  for (const c of vm.cpus) {
-    c.reset(true);
-    c.state = 'stopped';
-    c.blocked = false;
-  }
-  vm.io.reset(false);
-  if (clear) {
-    cp.savedSystems.release(vm);
-    const zero = new Uint8Array(4096);
-    for (let a = 0; a < vm.storageSize; a += 4096)
-      vm.storage.writeBytes(a, zero.subarray(0, Math.min(4096, vm.storageSize - a)));
-    return ok(['Storage cleared - system reset.']);
-  }
-  return ok(['System reset.']);
+  const reset = (): void => {
+    for (const c of vm.cpus) {
+      c.reset(true);
+      c.state = 'stopped';
+      c.blocked = false;
+    }
+    vm.io.reset(false);
+    if (clear) {
+      cp.savedSystems.release(vm);
+      const zero = new Uint8Array(4096);
+      for (let a = 0; a < vm.storageSize; a += 4096)
+        vm.storage.writeBytes(a, zero.subarray(0, Math.min(4096, vm.storageSize - a)));
+    }
+  };
+  // From the guest the reset waits until its DIAGNOSE has completed (which would otherwise store into the reset CPU).
+  if (context.source === 'guest') cp.afterDispatch(vm.userid, reset);
+  else reset();
+  return ok([clear ? 'Storage cleared - system reset.' : 'System reset.']);
 }
 
 /** `BEGIN`: resume the stopped virtual CPUs where they stopped. */

@@ -493,7 +493,6 @@ export class ControlProgram {
     this.release(l);
     this.logged.delete(id);
     this.logonTimes.delete(id);
-    this.logoffRequests.delete(id);
     return true;
   }
 
@@ -511,19 +510,35 @@ export class ControlProgram {
    * its CPU back (`run` does it) — never while one of its CPUs is executing.
    */
   logoffAfterDispatch(userid: string): boolean {
+    const id = userid.toUpperCase();
+    return this.afterDispatch(id, () => this.logoff(id));
+  }
+
+  /**
+   * Do `action` to `userid`'s virtual machine once the dispatcher has the
+   * real CPU back (`run` does it between dispatches): what a guest's
+   * DIAGNOSE X'08' command does to its own machine — LOGOFF, IPL, SYSTEM
+   * RESET — must not happen while one of its CPUs is executing the
+   * DIAGNOSE (which then stores its return code and advances the PSW).
+   * The machine's virtual CPUs stop now, so none of them runs in between;
+   * the action is dropped if the machine is gone (LOGOFF, DEFINE STORAGE)
+   * by then.
+   */
+  afterDispatch(userid: string, action: () => void): boolean {
     const vm = this.vm(userid);
     if (vm === undefined) return false;
     for (const c of vm.cpus) c.state = 'stopped';
     vm.yieldRequested = true;
-    this.logoffRequests.add(vm.userid);
+    this.deferred.push({ vm, action });
     return true;
   }
 
-  /** Users whose guest asked for LOGOFF (`logoffAfterDispatch`), logged off by `run` between dispatches. */
-  private readonly logoffRequests = new Set<string>();
+  /** Actions `afterDispatch` holds until the current dispatch ends. */
+  private readonly deferred: { vm: VirtualMachine; action: () => void }[] = [];
 
-  private completeLogoffs(): void {
-    for (const u of [...this.logoffRequests]) this.logoff(u);
+  private runDeferred(): void {
+    const work = this.deferred.splice(0);
+    for (const d of work) if (this.vm(d.vm.userid) === d.vm) d.action();
   }
 
   /**
@@ -614,7 +629,7 @@ export class ControlProgram {
     const s = this.scheduler;
     // Anything may have changed since the last run (VM API calls): look at every virtual CPU once,
     // then only at those that ran, got an interruption, or wait for a timer that is due.
-    if (this.logoffRequests.size > 0) this.completeLogoffs();
+    if (this.deferred.length > 0) this.runDeferred();
     for (const e of this.entities.keys()) this.dirty.add(e);
     const timed = new Set<number>();
     while (clock.now() < end) {
@@ -658,8 +673,8 @@ export class ControlProgram {
       s.account(d.id, Math.max(1, used), clock.now());
       // SIGP may have changed the VM's other CPUs.
       for (const c of target.vm.cpus) this.dirty.add(c.entity);
-      // A guest's CP LOGOFF (DIAGNOSE X'08') ends its VM here, with none of its CPUs on the stack.
-      if (this.logoffRequests.size > 0) this.completeLogoffs();
+      // A guest's CP LOGOFF, IPL or SYSTEM RESET (DIAGNOSE X'08') happens here, with none of its CPUs on the stack.
+      if (this.deferred.length > 0) this.runDeferred();
     }
     return { reason: 'budget', cycles: clock.now() - start };
   }

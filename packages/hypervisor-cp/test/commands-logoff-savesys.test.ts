@@ -138,6 +138,31 @@ LOOP     AHI   5,1
   });
 });
 
+describe('SYSTEM RESET from the guest (DIAGNOSE X08)', () => {
+  it('resets the machine after the DIAGNOSE completed: the reset PSW stays, the console I/O is reset', () => {
+    const cp = system();
+    const alice = logon(cp, 'ALICE');
+    load(
+      alice,
+      `
+T        START X'1000'
+         BALR  12,0
+         USING *,12
+         LA    2,CMD
+         LA    3,L'CMD
+         DIAG  2,3,X'008'
+LOOP     B     LOOP
+CMD      DC    C'SYSTEM RESET'
+         END   T`,
+    );
+    cp.run(1_000_000);
+    expect(alice.consoleLines.at(-1)).toBe('System reset.');
+    expect(alice.runState()).toBe('stopped');
+    expect(alice.cpus[0]!.getPsw()).toEqual([0, 0]);
+    expect(cp.users()).toEqual(['ALICE']);
+  });
+});
+
 describe('QUERY TIME', () => {
   it("CONNECT= counts from the user's own LOGON, from the terminal and from the guest", () => {
     const cp = system();
@@ -327,6 +352,22 @@ describe('SYSTEM CLEAR of a CMS user and QUERY NSS from CMS', () => {
     run();
     expect(u0.consoleLines.at(-1)).toMatch(/^Ready; T=/);
     expect(cp.savedSystems.counters()).toMatchObject({ mappedFrames: 4, privateCopies: 0 });
+  });
+
+  it('CP IPL CMS from CMS starts a new CMS at the saved PSW once the DIAGNOSE completed; CP IPL NOSUCH answers at once', () => {
+    const { cp, run, vms } = cms(1);
+    const u0 = vms[0]!;
+    u0.queueConsoleInput('CP IPL NOSUCH');
+    run();
+    expect(u0.consoleLines).toContain('HCPNSS440E Saved system NOSUCH was not found');
+    // CMS shows CP's return code.
+    expect(u0.consoleLines.at(-1)).toMatch(/^Ready\(00001\); T=/);
+    u0.queueConsoleInput('CP IPL CMS');
+    run();
+    expect(u0.consoleLines.filter((l) => l === 'CMS VERSION 1.0 STRACHEY')).toHaveLength(2);
+    expect(u0.consoleLines.at(-1)).toMatch(/^Ready; T=/);
+    expect(u0.runState()).toBe('waiting');
+    expect(cp.savedSystems.counters()).toMatchObject({ ipls: 2, mappedFrames: 2, privateCopies: 0 });
   });
 
   it("CMS's CP QUERY NSS reaches CP through DIAGNOSE X'08'", () => {
