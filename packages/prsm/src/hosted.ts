@@ -25,6 +25,17 @@
  *   `nextWake(cp)` (a timer).
  * - Nothing runs otherwise: a hosted kernel never advances the clock while
  *   its logical CP is not dispatched.
+ * - When PR/SM asks: `ready(cp)` and `nextWake(cp)` of a waiting logical CP
+ *   only when something may have changed the answer — the logical CP has
+ *   just released to wait, an I/O interruption became pending for the
+ *   partition's image, another logical CP of the kernel ran, and once at
+ *   the start and end of every `Prsm.run` (input a caller gave between
+ *   runs) — never once per dispatcher decision or chunk, so a kernel whose
+ *   answer costs a walk over thousands of users is not walked all the
+ *   time. Between questions PR/SM trusts the last `nextWake`. So `ready`
+ *   must turn true only through those events, and a wake-up by time must
+ *   be reported by `nextWake`. A listener the kernel sets on `io` is
+ *   called after PR/SM's own.
  *
  * A hosted kernel is trusted host code, like the firmware itself: isolation
  * is enforced on the guest code it runs (every CPU it builds goes through

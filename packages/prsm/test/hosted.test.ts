@@ -255,6 +255,25 @@ describe('a hosted kernel in a partition', () => {
     expect(host.logicalCps[0]!.state).toBe('stopped');
   });
 
+  it("a kernel's own I/O pending listener is called, and PR/SM still wakes the kernel on the interruption", () => {
+    const m = machine([10, 10, 10]);
+    for (const n of ['HOST', 'LPA']) must(m.activate(n));
+    const k = new WindowKernel(SPIN, 1 << 20, 1 << 20, { kind: 'io', lines: 2 });
+    let heard = 0;
+    const start = k.start.bind(k);
+    k.start = (res) => {
+      res.io.setPendingListener(() => {
+        heard++;
+      });
+      return start(res);
+    };
+    must(m.iplKernel('HOST', k));
+    must(m.ipl('LPA', { source: SPIN }));
+    m.run({ ms: 200 });
+    expect(k.written).toBe(2);
+    expect(heard).toBe(2);
+  });
+
   it('with wake-up preemption, a kernel woken by an I/O interruption gets a physical CP before the running slice ends', () => {
     const run = (preemptOnWake: boolean) => {
       let profiles = '[CPC]\nstorage = 1G\ncps = 1\nhsa = 64M\nslice = 2ms\n';
@@ -284,6 +303,51 @@ describe('a hosted kernel in a partition', () => {
     expect(withIt.written).toBeGreaterThan(3 * without.written);
     // Every preemption is two more dispatches, each with its firmware path and cache reload: PR/SM pays for the latency.
     expect(withIt.overhead).toBeGreaterThan(without.overhead);
+  });
+
+  it('asks a waiting kernel ready() and nextWake() only when something concerns it, not at every decision or chunk', () => {
+    for (const preemptOnWake of [false, true]) {
+      // LPA's two logical CPs run on both physical CPs at once, so PR/SM runs them in fine chunks.
+      let profiles = '[CPC]\nstorage = 1G\ncps = 2\nhsa = 64M\nslice = 200us\n';
+      profiles +=
+        '\n[HOST]\nstorage = 64M\ncps = 1\nweight = 10\n\n[LPA]\nstorage = 64M\ncps = 2\nweight = 20\n';
+      profiles += '\n[LPB]\nstorage = 64M\ncps = 1\nweight = 10\n';
+      const m = machineFrom({ iocp: DECK, profiles }, { preemptOnWake });
+      for (const n of ['HOST', 'LPA', 'LPB']) must(m.activate(n));
+      const k = new WindowKernel(SPIN, 1 << 20, 1 << 20, { kind: 'sleepy', work: 20_000, sleep: 300_000 });
+      let asked = 0;
+      const ready = k.ready.bind(k);
+      const nextWake = k.nextWake.bind(k);
+      k.ready = () => {
+        asked++;
+        return ready();
+      };
+      k.nextWake = () => {
+        asked++;
+        return nextWake();
+      };
+      must(m.iplKernel('HOST', k));
+      must(m.ipl('LPA', { source: SPIN, start: 'all' }));
+      must(m.ipl('LPB', { source: SPIN }));
+      let chunks = 0;
+      for (const l of [...m.logicalCps('LPA'), ...m.logicalCps('LPB')]) {
+        const run = l.cpu.run.bind(l.cpu);
+        l.cpu.run = (budget) => {
+          chunks++;
+          return run(budget);
+        };
+      }
+      const runs = 20;
+      for (let i = 0; i < runs; i++) m.run({ us: 500 });
+      const waits = m.counters().partitions.HOST!.releases.wait;
+      // It slept and woke on its timer again and again while the others ran.
+      expect(waits).toBeGreaterThan(10);
+      expect(k.runs.length).toBeGreaterThanOrEqual(waits);
+      // Asked (ready, then nextWake) when it released to wait, and at the start and end of each run().
+      expect(asked).toBeLessThanOrEqual(2 * waits + 4 * runs);
+      // Asking once per chunk of the others would have been far more often.
+      expect(chunks).toBeGreaterThan(10 * asked);
+    }
   });
 
   it('refuses an IPL it cannot take, and a snapshot of the machine cannot be restored while a kernel is hosted', () => {
