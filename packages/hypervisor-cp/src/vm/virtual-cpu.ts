@@ -21,8 +21,10 @@ import {
   CR0_EXTERNAL_CALL,
   type CostModel,
   Esa390Cpu,
+  type Esa390CpuSystem,
   type Esa390Dat,
   type SparseStorage,
+  systemOf,
   TRAP_AND_EMULATE,
 } from '@strachey/isa-core';
 import type { GuestStorage } from './guest-storage';
@@ -127,6 +129,8 @@ export class VirtualCpu {
   checkStopReason = '';
   /** Scheduler entity id. */
   entity = -1;
+  /** The real CPU's system state (its local time and clock event; kept here, not looked up per slice). */
+  readonly system: Esa390CpuSystem;
 
   private readonly guest: GuestStorage;
   private readonly shadow: ShadowPort;
@@ -151,6 +155,7 @@ export class VirtualCpu {
       costModel,
     });
     this.cpu.state = 'operating';
+    this.system = systemOf(this.cpu);
     this.reset(true);
   }
 

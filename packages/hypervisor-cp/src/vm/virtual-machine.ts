@@ -167,7 +167,10 @@ export class VirtualMachine {
     this.quantum = options.quantum ?? 20_000;
     this.style = options.style ?? 'trap-and-emulate';
     this.sie = options.sie ?? null;
-    if (this.style === 'sie' && (this.sie === null || options.size % SIE_UNIT !== 0 || options.origin % SIE_UNIT !== 0)) {
+    if (
+      this.style === 'sie' &&
+      (this.sie === null || options.size % SIE_UNIT !== 0 || options.origin % SIE_UNIT !== 0)
+    ) {
       throw new RangeError('SIE style needs the interpretive-execution facility and storage in 64 KB units');
     }
     this.mhz = options.vmHost.clock.cyclesPerMicrosecond;
@@ -180,7 +183,13 @@ export class VirtualMachine {
       addressSpaceControl: () => vm.current.cpu.asc,
       realToAbsolute: (r: number) => realToAbsolute(r, vm.current.prefix),
     };
-    this.storage = new GuestStorage(options.realView ?? options.host, options.origin, options.size, context, options.realLayer ?? null);
+    this.storage = new GuestStorage(
+      options.realView ?? options.host,
+      options.origin,
+      options.size,
+      context,
+      options.realLayer ?? null,
+    );
     for (let i = 0; i < Math.max(1, options.cpus); i++) {
       // Each virtual CPU gets its own shadow tables: they depend on its control registers and prefix.
       const holder: { v: VirtualCpu | null } = { v: null };
@@ -221,9 +230,15 @@ export class VirtualMachine {
     if (this.style === 'sie' && this.sie !== null) {
       const mso = options.origin / SIE_UNIT;
       const mse = (options.origin + options.size) / SIE_UNIT - 1;
-      for (let i = 0; i < this.cpus.length; i++) this.sie.facility.prepare(this.sie.hostCpu, this.stateDescriptionAddress(i), mso, mse, i);
+      for (let i = 0; i < this.cpus.length; i++)
+        this.sie.facility.prepare(this.sie.hostCpu, this.stateDescriptionAddress(i), mso, mse, i);
     }
-    this.io = new VirtualIo(this.storage, options.ioPort(this), options.devices, CP_AREA_BYTES - SD_AREA_BYTES);
+    this.io = new VirtualIo(
+      this.storage,
+      options.ioPort(this),
+      options.devices,
+      CP_AREA_BYTES - SD_AREA_BYTES,
+    );
     this.io.owner = this.userid;
     (this.consoleInput as ConsoleInputQueue).listen(() => this.io.consoleInputArrived());
   }
@@ -257,7 +272,8 @@ export class VirtualMachine {
 
   /** Load bytes into guest absolute storage (an IPL loader, a test). */
   load(address: number, bytes: Uint8Array): void {
-    if (!this.storage.inside(address, bytes.length)) throw new RangeError(`load outside the ${this.storage.size}-byte virtual machine`);
+    if (!this.storage.inside(address, bytes.length))
+      throw new RangeError(`load outside the ${this.storage.size}-byte virtual machine`);
     this.storage.writeBytes(address, bytes);
   }
 
@@ -278,8 +294,16 @@ export class VirtualMachine {
    */
   ipl(vdev: number, onDone?: (ok: boolean) => void): { ok: true } | { ok: false; message: string } {
     const s = this.io.byDevice(vdev);
-    if (s === undefined) return { ok: false, message: `HCPIPL040E Device ${vdev.toString(16).toUpperCase().padStart(4, '0')} does not exist` };
-    if (s.device.kind !== 'minidisk') return { ok: false, message: `HCPIPL003E Device ${vdev.toString(16).toUpperCase().padStart(4, '0')} is not a DASD` };
+    if (s === undefined)
+      return {
+        ok: false,
+        message: `HCPIPL040E Device ${vdev.toString(16).toUpperCase().padStart(4, '0')} does not exist`,
+      };
+    if (s.device.kind !== 'minidisk')
+      return {
+        ok: false,
+        message: `HCPIPL003E Device ${vdev.toString(16).toUpperCase().padStart(4, '0')} is not a DASD`,
+      };
     for (const c of this.cpus) {
       c.reset(true);
       c.state = 'stopped';
@@ -295,7 +319,9 @@ export class VirtualMachine {
       const ok = (scsw.deviceStatus & ~0x0c) === 0 && scsw.subchannelStatus === 0;
       if (!ok) {
         v.state = 'stopped';
-        this.consoleLine(`HCPIPL041E IPL failed on device ${vdev.toString(16).toUpperCase().padStart(4, '0')}: device status ${scsw.deviceStatus.toString(16).padStart(2, '0')}, subchannel status ${scsw.subchannelStatus.toString(16).padStart(2, '0')}`);
+        this.consoleLine(
+          `HCPIPL041E IPL failed on device ${vdev.toString(16).toUpperCase().padStart(4, '0')}: device status ${scsw.deviceStatus.toString(16).padStart(2, '0')}, subchannel status ${scsw.subchannelStatus.toString(16).padStart(2, '0')}`,
+        );
         onDone?.(false);
         return;
       }
@@ -378,9 +404,16 @@ export class VirtualMachine {
       let limit = budget - used;
       const next = this.nextTimer(i) - clock.now();
       if (next > 0 && next < limit) limit = next;
-      const slice = Math.max(1, Math.min(this.quantum, Math.floor(limit)));
+      const cycles = Math.max(1, Math.floor(limit));
+      const slice = Math.min(this.quantum, cycles);
       // The real CPU's local time (its TOD clock for STCK) is CP's clock.
       syncLocalTime(cpu, clock.now());
+      // run() counts instructions, the limit is cycles: the real CPU's clock event at the limit ends its run there
+      // (at the first boundary past it), so a virtual timer is not late by the guest's cycles per instruction.
+      const at = clock.now() + cycles;
+      const sys = v.system;
+      sys.eventAt = at;
+      if (at - sys.skew < cpu.timerDeadline) cpu.timerDeadline = at - sys.skew;
       const before = cpu.cycles;
       const instr = cpu.instructions;
       const exit = cpu.run(slice);
@@ -394,6 +427,10 @@ export class VirtualMachine {
         used += cost;
         this.counters.cpCycles += cost;
         clock.advanceTo(clock.now() + cost);
+        // CP's work is not the guest's CPU time: its virtual CPU timer stands still meanwhile (VM/370 charges it as
+        // CP overhead, not virtual time; SIE's guest timer runs only in interpretive execution), as bare it would
+        // not have run either.
+        v.timerSetAt += cost;
       }
       this.host.poll();
       if (this.yieldRequested) {
@@ -462,7 +499,8 @@ export class VirtualMachine {
       // CP asks for interruption requests it must deliver itself (I/O, SIGP signals); timers are the guest's own under SIE.
       b[o + SIE_SD.V] =
         (this.io.hasInterruption(v.cr[6]!) ? SIE_V.IO_PENDING : 0) |
-        ((v.externalPending & (VEXT.EMERGENCY | VEXT.EXTERNAL_CALL)) !== 0 && (v.enabledExternal() & (VEXT.EMERGENCY | VEXT.EXTERNAL_CALL)) !== 0
+        ((v.externalPending & (VEXT.EMERGENCY | VEXT.EXTERNAL_CALL)) !== 0 &&
+        (v.enabledExternal() & (VEXT.EMERGENCY | VEXT.EXTERNAL_CALL)) !== 0
           ? SIE_V.EXTERNAL_PENDING
           : 0);
       for (let r = 0; r < 14; r++) hg[r] = g[r]!;
@@ -475,7 +513,10 @@ export class VirtualMachine {
       v.prefix = get32(b, o + SIE_SD.PREFIX) & 0x7ffff000;
       v.setPsw(get32(b, o + SIE_SD.PSW) >>> 0, get32(b, o + SIE_SD.PSW + 4) >>> 0);
       const after = clock.now() + facility.lastCycles;
-      v.timerValue = signedWordsToMicros(get32(b, o + SIE_SD.CPU_TIMER) >>> 0, get32(b, o + SIE_SD.CPU_TIMER + 4) >>> 0);
+      v.timerValue = signedWordsToMicros(
+        get32(b, o + SIE_SD.CPU_TIMER) >>> 0,
+        get32(b, o + SIE_SD.CPU_TIMER + 4) >>> 0,
+      );
       v.timerSetAt = after;
       const ckcHigh = get32(b, o + SIE_SD.CLOCK_COMPARATOR) >>> 0;
       const ckcLow = get32(b, o + SIE_SD.CLOCK_COMPARATOR + 4) >>> 0;
@@ -497,7 +538,10 @@ export class VirtualMachine {
         case SIE_ICPT.WAIT:
         case SIE_ICPT.IO_REQUEST:
         case SIE_ICPT.EXTERNAL_REQUEST:
-          this.charge(code === SIE_ICPT.NONE ? 'sie-slice' : code === SIE_ICPT.WAIT ? 'sie-wait' : 'sie-request', cost);
+          this.charge(
+            code === SIE_ICPT.NONE ? 'sie-slice' : code === SIE_ICPT.WAIT ? 'sie-wait' : 'sie-request',
+            cost,
+          );
           break;
         case SIE_ICPT.INSTRUCTION: {
           const b0 = b[o + SIE_SD.IPA]!;
@@ -513,14 +557,24 @@ export class VirtualMachine {
           // The guest PSW is already the program old PSW; ILC and code at SD+X'CC', the TEA at SD+X'D0' (as in the prefix area).
           const id = get32(b, o + SIE_SD.PROGRAM_INTERRUPTION_ID) >>> 0;
           v.cpu.tea = get32(b, o + SIE_SD.TRANSLATION_EXCEPTION_ID) >>> 0;
-          const e = this.exit(v, { reason: 'interception', kind: 'program', code: id & 0xffff, opcode: 0, length: (id >>> 16) & 0xff, completed: true });
+          const e = this.exit(v, {
+            reason: 'interception',
+            kind: 'program',
+            code: id & 0xffff,
+            opcode: 0,
+            length: (id >>> 16) & 0xff,
+            completed: true,
+          });
           this.counters.interceptions--;
           cost += e;
           this.charge('program', cost);
           break;
         }
         default: {
-          const reason = code === SIE_ICPT.VALIDITY ? `, validity reason X'${((b[o + SIE_SD.IPB]! << 8) | b[o + SIE_SD.IPB + 1]!).toString(16).toUpperCase().padStart(4, '0')}'` : '';
+          const reason =
+            code === SIE_ICPT.VALIDITY
+              ? `, validity reason X'${((b[o + SIE_SD.IPB]! << 8) | b[o + SIE_SD.IPB + 1]!).toString(16).toUpperCase().padStart(4, '0')}'`
+              : '';
           v.state = 'check-stop';
           v.checkStopReason = `SIE interception code X'${code.toString(16).toUpperCase().padStart(2, '0')}'${reason}`;
           this.charge('sie-validity', cost);
@@ -529,6 +583,7 @@ export class VirtualMachine {
       used += cost;
       this.counters.cpCycles += cost;
       clock.advanceTo(clock.now() + cost);
+      v.timerSetAt += cost;
       this.host.poll();
       if (this.yieldRequested) {
         this.yieldRequested = false;
@@ -555,7 +610,8 @@ export class VirtualMachine {
         this.counters.svcReflected++;
         cycles += this.cost('svc-interruption');
         this.charge('svc', cycles);
-        if (this.writeLow(v, LOW.SVC_ID, ((exit.length << 16) | (exit.code & 0xffff)) >>> 0)) this.swapPsw(v, LOW.SVC_OLD, LOW.SVC_NEW);
+        if (this.writeLow(v, LOW.SVC_ID, ((exit.length << 16) | (exit.code & 0xffff)) >>> 0))
+          this.swapPsw(v, LOW.SVC_OLD, LOW.SVC_NEW);
         return cycles;
       }
       if (exit.kind === 'program' && exit.code === PGM.PRIVILEGED_OPERATION && !v.problem) {
@@ -758,7 +814,9 @@ export class VirtualMachine {
     try {
       // The instruction was just fetched by the real CPU, so these fetches succeed.
       const a0 = this.operand(v, ia, Access.Fetch, 0);
-      const w0 = (this.storage.read16(a0) << 16) | this.storage.read16(this.operand(v, (ia + 2) & v.amask, Access.Fetch, 0));
+      const w0 =
+        (this.storage.read16(a0) << 16) |
+        this.storage.read16(this.operand(v, (ia + 2) & v.amask, Access.Fetch, 0));
       const next = (ia + length) & v.amask;
       cpu.ia = next;
       const changedPsw = this.execute(v, opcode, w0);
@@ -769,7 +827,13 @@ export class VirtualMachine {
       const code = CHECK.code;
       cpu.ia = ia;
       cycles += this.cost('program-interruption');
-      this.reflectProgram(v, code, length >>> 1, nullifies(code) ? ia : (ia + length) & v.amask, this.storage.translation.exceptionId);
+      this.reflectProgram(
+        v,
+        code,
+        length >>> 1,
+        nullifies(code) ? ia : (ia + length) & v.amask,
+        this.storage.translation.exceptionId,
+      );
     }
     return cycles;
   }
@@ -795,7 +859,11 @@ export class VirtualMachine {
         if (!v.setPsw(hi, lo)) {
           // Early specification exception: the invalid PSW itself is the old PSW, ILC 0.
           this.counters.reflectedProgram['0006'] = (this.counters.reflectedProgram['0006'] ?? 0) + 1;
-          if (this.writeLow(v, LOW.PGM_OLD, hi) && this.writeLow(v, LOW.PGM_OLD + 4, lo) && this.writeLow(v, LOW.PGM_ID, PGM.SPECIFICATION)) {
+          if (
+            this.writeLow(v, LOW.PGM_OLD, hi) &&
+            this.writeLow(v, LOW.PGM_OLD + 4, lo) &&
+            this.writeLow(v, LOW.PGM_ID, PGM.SPECIFICATION)
+          ) {
             const ph = this.storage.read32(v.prefix + LOW.PGM_NEW) >>> 0;
             const pl = this.storage.read32(v.prefix + LOW.PGM_NEW + 4) >>> 0;
             if (!v.setPsw(ph, pl)) {
@@ -1047,7 +1115,7 @@ export class VirtualMachine {
       done += Math.min(data.length - done, 0x1000 - (l & 0xfff));
     }
     for (let done = 0, page = 0; done < data.length; page++) {
-      const n = Math.min(data.length - done, 0x1000 - (((address + done) & v.amask) & 0xfff));
+      const n = Math.min(data.length - done, 0x1000 - ((address + done) & v.amask & 0xfff));
       this.storage.writeBytes(pages[page]!, data.subarray(done, done + n));
       done += n;
     }
@@ -1141,4 +1209,3 @@ function put16(b: Uint8Array, o: number, v: number): void {
 function nullifies(code: number): boolean {
   return code === PGM.SEGMENT_TRANSLATION || code === PGM.PAGE_TRANSLATION;
 }
-
