@@ -6,14 +6,8 @@
  */
 import { CkdVolume, formatVolume, fromEbcdic, geometry3390, toEbcdic } from '@strachey/io-channel';
 import { describe, expect, it } from 'vitest';
-import {
-  type ControlProgram,
-  createCp,
-  dialCommand,
-  executeCommand,
-  type VirtualMachine,
-} from '../src/index';
-import { assembleGuest, kernelVolume, placeMinidisk } from './helpers';
+import { type ControlProgram, dialCommand, executeCommand } from '../src/index';
+import { cpFrom, ENABLE_SUBCHANNEL, kernelMinidisks, loadGuest, logonUser, readRecordCcws } from './rig';
 
 const DIRECTORY = `
 USER ALICE ALICE 1M 4M G
@@ -36,34 +30,24 @@ USER OPER OPER 1M 4M BG
 `;
 
 function system(): ControlProgram {
-  const real = new CkdVolume(geometry3390(100));
-  placeMinidisk(real, 10, kernelVolume());
   // VMRES2 holds no minidisk: the one volume a class B user can ATTACH.
   const spare = new CkdVolume(geometry3390(30));
   formatVolume(spare, 'VMRES2');
-  const r = createCp({
-    directory: DIRECTORY,
-    volumes: [
-      { volser: 'VMRES1', volume: real },
+  return cpFrom(
+    DIRECTORY,
+    [
+      { volser: 'VMRES1', volume: kernelMinidisks(100, [10]) },
       { volser: 'VMRES2', volume: spare },
     ],
-    realStorage: 64 * 1024 * 1024,
-  });
-  if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
-  return r.cp;
-}
-
-function logon(cp: ControlProgram, user: string): VirtualMachine {
-  const l = cp.logon(user);
-  if (!l.ok) throw new Error(l.error.message);
-  return l.vm;
+    { realStorage: 64 * 1024 * 1024 },
+  );
 }
 
 describe('QUERY', () => {
   it('NAMES: userid and terminal (or DSC), four to a line; USERID; STORAGE; DASD', () => {
     const cp = system();
-    const alice = logon(cp, 'ALICE');
-    for (const u of ['BOB', 'CAROL', 'DAVE', 'ERIN']) logon(cp, u);
+    const alice = logonUser(cp, 'ALICE');
+    for (const u of ['BOB', 'CAROL', 'DAVE', 'ERIN']) logonUser(cp, u);
     const terminals: Record<string, string> = { ALICE: 'L0001', DAVE: 'L0003' };
     const r = executeCommand(cp, alice, 'Q N', { terminalOf: (u) => terminals[u] ?? null });
     expect(r).toEqual({
@@ -90,7 +74,7 @@ describe('QUERY', () => {
 
   it('TIME at the terminal: the date, CONNECT= since LOGON, VIRTCPU= and TOTCPU= in mmm:ss.hh', () => {
     const cp = system();
-    const alice = logon(cp, 'ALICE');
+    const alice = logonUser(cp, 'ALICE');
     // 90 simulated seconds pass.
     cp.clock.advanceTo(90 * 1e6 * cp.clock.cyclesPerMicrosecond);
     const r = executeCommand(cp, alice, 'QUERY TIME', { loggedOnAt: 30 });
@@ -102,7 +86,7 @@ describe('QUERY', () => {
 
   it('READER: one line per file, in z/VM’s columns (origin, spoolid, class and type, records, copies, hold)', () => {
     const cp = system();
-    const alice = logon(cp, 'ALICE');
+    const alice = logonUser(cp, 'ALICE');
     expect(executeCommand(cp, alice, 'Q RDR').lines).toEqual(['NO RDR FILES']);
     cp.spool.create('BOB', 'punch', 'A', [toEbcdic('X'), toEbcdic('Y')], 'ALICE');
     cp.spool.create('CAROL', 'printer', 'B', [toEbcdic('Z')], 'ALICE');
@@ -117,7 +101,7 @@ describe('QUERY', () => {
 describe('DEFINE, SYSTEM, BEGIN, IPL', () => {
   it('DEFINE STORAGE: up to the directory maximum, not from the guest; bad operands', () => {
     const cp = system();
-    const alice = logon(cp, 'ALICE');
+    const alice = logonUser(cp, 'ALICE');
     expect(executeCommand(cp, alice, 'DEFINE STORAGE 8M').lines).toEqual([
       'HCPDST094E Storage exceeds allowed maximum of 4096K',
     ]);
@@ -135,19 +119,19 @@ describe('DEFINE, SYSTEM, BEGIN, IPL', () => {
 
   it('SYSTEM RESET stops the CPUs and resets the virtual channel subsystem; CLEAR zeroes storage; BEGIN resumes; BEGIN before any IPL is refused', () => {
     const cp = system();
-    const alice = logon(cp, 'ALICE');
+    const alice = logonUser(cp, 'ALICE');
     expect(executeCommand(cp, alice, 'BEGIN')).toEqual({
       rc: 10,
       lines: ['HCPCFB010E No IPL has been done'],
     });
-    const g = assembleGuest(`
+    loadGuest(
+      alice,
+      `
 T        START X'1000'
          BALR  12,0
          USING *,12
          L     1,=X'00010000'
-         STSCH SCHIB
-         OI    SCHIB+5,X'80'
-         MSCH  SCHIB
+${ENABLE_SUBCHANNEL}
          SSCH  ORB
 LOOP     B     LOOP
          DS    0D
@@ -155,9 +139,8 @@ ORB      DC    F'1',X'00808000',A(CCW)
          DS    0D
 CCW      DC    X'0A',X'20',AL2(80),A(X'800')
 SCHIB    DS    XL52
-         END   T`);
-    for (const c of g.chunks) alice.load(c.address, c.bytes);
-    alice.start(0x00080000, 0x80000000 | g.entry);
+         END   T`,
+    );
     cp.run(1_000_000);
     const console = alice.io.subchannel(0)!;
     expect(console.enabled).toBe(true);
@@ -177,7 +160,7 @@ SCHIB    DS    XL52
 
   it('IPL: a device that is not a DASD, a device that does not exist, a saved system that does not exist', () => {
     const cp = system();
-    const alice = logon(cp, 'ALICE');
+    const alice = logonUser(cp, 'ALICE');
     expect(executeCommand(cp, alice, 'IPL 009').lines).toEqual(['HCPIPL003E Device 0009 is not a DASD']);
     expect(executeCommand(cp, alice, 'IPL 0FF').lines).toEqual(['HCPIPL040E Device 00FF does not exist']);
     expect(executeCommand(cp, alice, 'IPL NOSUCH').lines).toEqual([
@@ -192,7 +175,7 @@ describe('DIAL, MSG, SPOOL, TRANSFER, LINK modes', () => {
     const cp = system();
     expect(dialCommand(cp, ['NOBODY']).lines).toEqual(['HCPDIA053E NOBODY not in CP directory']);
     expect(dialCommand(cp, ['ALICE']).lines).toEqual(['HCPDIA045E ALICE not logged on']);
-    const alice = logon(cp, 'ALICE');
+    const alice = logonUser(cp, 'ALICE');
     expect(dialCommand(cp, ['ALICE']).lines).toEqual(['HCPDIA093E ALICE has no dialable lines available']);
     expect(dialCommand(cp, []).lines).toEqual(['HCPDIA020E Userid missing or invalid']);
     expect(executeCommand(cp, alice, 'DIAL BOB').lines).toEqual([
@@ -202,9 +185,9 @@ describe('DIAL, MSG, SPOOL, TRANSFER, LINK modes', () => {
 
   it('MSG reaches a connected user; a disconnected one is not receiving; a user not logged on is an error', () => {
     const cp = system();
-    const alice = logon(cp, 'ALICE');
-    const bob = logon(cp, 'BOB');
-    logon(cp, 'CAROL');
+    const alice = logonUser(cp, 'ALICE');
+    const bob = logonUser(cp, 'BOB');
+    logonUser(cp, 'CAROL');
     const terminalOf = (u: string): string | null => (u === 'CAROL' ? null : 'L0001');
     expect(executeCommand(cp, alice, 'M BOB HELLO THERE', { terminalOf })).toEqual({ rc: 0, lines: [] });
     expect(bob.consoleLines.at(-1)).toBe('MSG FROM ALICE: HELLO THERE');
@@ -217,8 +200,8 @@ describe('DIAL, MSG, SPOOL, TRANSFER, LINK modes', () => {
 
   it('SPOOL PUNCH TO a user, CLOSE sends the file to the reader; TRANSFER moves it on; errors', () => {
     const cp = system();
-    const alice = logon(cp, 'ALICE');
-    const bob = logon(cp, 'BOB');
+    const alice = logonUser(cp, 'ALICE');
+    const bob = logonUser(cp, 'BOB');
     expect(executeCommand(cp, alice, 'SPOOL PUNCH TO BOB CLASS B').rc).toBe(0);
     (alice.io.byDevice(0x00d)!.device as { records: Uint8Array[] }).records.push(toEbcdic('CARD'));
     expect(executeCommand(cp, alice, 'CLOSE 00D').lines).toEqual([
@@ -243,8 +226,8 @@ describe('DIAL, MSG, SPOOL, TRANSFER, LINK modes', () => {
 
   it('LINK modes: W refused and WR forced R/O while another user has it R/W, MW linked R/W with a warning; DETACH gives it up', () => {
     const cp = system();
-    const alice = logon(cp, 'ALICE');
-    const bob = logon(cp, 'BOB');
+    const alice = logonUser(cp, 'ALICE');
+    const bob = logonUser(cp, 'BOB');
     expect(executeCommand(cp, bob, 'LINK ALICE 191 291 W')).toEqual({
       rc: 104,
       lines: ['HCPLNM104E ALICE 0191 not linked; R/W by ALICE'],
@@ -276,9 +259,9 @@ describe('DIAL, MSG, SPOOL, TRANSFER, LINK modes', () => {
 
   it('ATTACH (class B) gives a volume without minidisks whole to a user in its lowest free subchannel; one user at a time', () => {
     const cp = system();
-    const alice = logon(cp, 'ALICE');
-    const oper = logon(cp, 'OPER');
-    logon(cp, 'BOB');
+    const alice = logonUser(cp, 'ALICE');
+    const oper = logonUser(cp, 'OPER');
+    logonUser(cp, 'BOB');
     expect(executeCommand(cp, alice, 'ATTACH 101 TO ALICE AS 200')).toEqual({
       rc: 1,
       lines: ['HCPCMD001E Unknown CP command: ATTACH'],
@@ -304,14 +287,14 @@ describe('DIAL, MSG, SPOOL, TRANSFER, LINK modes', () => {
       'HCPATR124E DASD 0101 already attached to ALICE',
     ]);
     // The whole volume, not relocated: cylinder 0 record 3 is the volume label.
-    const g = assembleGuest(`
+    loadGuest(
+      alice,
+      `
 T        START X'1000'
          BALR  12,0
          USING *,12
          L     1,=X'00010004'
-         STSCH SCHIB
-         OI    SCHIB+5,X'80'
-         MSCH  SCHIB
+${ENABLE_SUBCHANNEL}
          SSCH  ORB
 POLL     TSCH  IRB
          BNZ   POLL
@@ -321,18 +304,14 @@ POLL     TSCH  IRB
 DONE     DC    X'000A0000',X'00000000'
 ORB      DC    F'1',X'00808000',A(CCW)
          DS    0D
-CCW      DC    X'07',X'40',AL2(6),A(SEEK)
-         DC    X'31',X'40',AL2(5),A(ID)
-         DC    X'08',X'00',AL2(0),A(CCW+8)
-         DC    X'06',X'20',AL2(80),A(X'600')
+${readRecordCcws('CCW', "X'600'")}
 SEEK     DC    X'000000000000'
 ID       DC    X'0000000003'
          DS    0F
 SCHIB    DS    XL52
 IRB      DS    XL64
-         END   T`);
-    for (const c of g.chunks) alice.load(c.address, c.bytes);
-    alice.start(0x00080000, 0x80000000 | g.entry);
+         END   T`,
+    );
     cp.run(500_000_000);
     expect(alice.storage.read8(0x508)).toBe(0x0c);
     const label = new Uint8Array(10);

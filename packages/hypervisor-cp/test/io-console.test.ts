@@ -11,8 +11,8 @@
 import { CkdVolume, fromEbcdic, geometry3390 } from '@strachey/io-channel';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type ControlProgram, createCp, type VirtualMachine } from '../src/index';
-import { assembleGuest } from './helpers';
+import type { ControlProgram, VirtualMachine } from '../src/index';
+import { bootGuest, cpFrom, ENABLE_SUBCHANNEL, word } from './rig';
 
 const DIRECTORY = `
 USER ALICE ALICE 1M 4M G
@@ -24,13 +24,9 @@ USER BOB BOB 1M 4M G
 `;
 
 function system(): ControlProgram {
-  const r = createCp({
-    directory: DIRECTORY,
-    volumes: [{ volser: 'VMRES1', volume: new CkdVolume(geometry3390(100)) }],
+  return cpFrom(DIRECTORY, [{ volser: 'VMRES1', volume: new CkdVolume(geometry3390(100)) }], {
     realStorage: 64 * 1024 * 1024,
   });
-  if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
-  return r.cp;
 }
 
 /**
@@ -47,9 +43,7 @@ T        START X'1000'
          MVC   X'78'(8),IONEW
          LCTL  6,6,=X'FF000000'
          L     1,=X'00010000'
-         STSCH SCHIB
-         OI    SCHIB+5,X'80'
-         MSCH  SCHIB
+${ENABLE_SUBCHANNEL}
 ${body}
 WAIT     LPSW  WAITPSW
 IOINT    MVC   X'510'(8),X'B8'
@@ -71,16 +65,6 @@ LINE     DC    CL80' '
          END   T`;
 }
 
-function boot(cp: ControlProgram, user: string, source: string): VirtualMachine {
-  const l = cp.logon(user);
-  if (!l.ok) throw new Error(l.error.message);
-  const g = assembleGuest(source);
-  for (const c of g.chunks) l.vm.load(c.address, c.bytes);
-  l.vm.start(0x00080000, 0x80000000 | g.entry);
-  return l.vm;
-}
-
-const word = (vm: VirtualMachine, a: number): number => vm.storage.read32(a) >>> 0;
 const byte = (vm: VirtualMachine, a: number): number => vm.storage.read8(a);
 /** The guest's LINE field, found through its READ CCW's data address. */
 function guestLine(vm: VirtualMachine, ccwAddress: number): string {
@@ -100,7 +84,7 @@ function ccwOf(vm: VirtualMachine): number {
 describe('a console READ waits for the operator', () => {
   it('stays active with no line: no interruption, TSCH cc 1 with the subchannel and device active; the VM is eligible and costs no dispatches', () => {
     const cp = system();
-    const vm = boot(
+    const vm = bootGuest(
       cp,
       'ALICE',
       guest(`         SSCH  ORB
@@ -127,7 +111,7 @@ describe('a console READ waits for the operator', () => {
 
   it('completes when a line is queued: CE+DE, the data, residual count = 80 - length, the ORB parameter in the interruption code', () => {
     const cp = system();
-    const vm = boot(cp, 'ALICE', guest(`         SSCH  ORB`));
+    const vm = bootGuest(cp, 'ALICE', guest(`         SSCH  ORB`));
     cp.run(100_000_000);
     vm.queueConsoleInput('HELLO CONSOLE');
     expect(cp.lists().dispatch).toContain('ALICE.0');
@@ -146,7 +130,7 @@ describe('a console READ waits for the operator', () => {
 
   it('a WRITE command-chained to the READ is written at once; the READ then waits and the chain ends with it', () => {
     const cp = system();
-    const vm = boot(
+    const vm = bootGuest(
       cp,
       'ALICE',
       guest(
@@ -169,7 +153,11 @@ PROMPT   DC    C'ENTER: '`,
 
   it('a line longer than the READ without SLI: the READ is filled, incorrect length, residual 0', () => {
     const cp = system();
-    const vm = boot(cp, 'ALICE', guest(`         SSCH  ORB`, `CCW      DC    X'0A',X'00',AL2(4),A(LINE)`));
+    const vm = bootGuest(
+      cp,
+      'ALICE',
+      guest(`         SSCH  ORB`, `CCW      DC    X'0A',X'00',AL2(4),A(LINE)`),
+    );
     cp.run(100_000_000);
     vm.queueConsoleInput('TOOLONG');
     cp.run(100_000_000);
@@ -181,7 +169,7 @@ PROMPT   DC    C'ENTER: '`,
 
   it('HALT SUBCHANNEL ends a waiting READ: cc 0, halt function, CE+DE, nothing read; the next line is attention', () => {
     const cp = system();
-    const vm = boot(
+    const vm = bootGuest(
       cp,
       'ALICE',
       guest(`         SSCH  ORB
@@ -205,7 +193,7 @@ PROMPT   DC    C'ENTER: '`,
 
   it('CLEAR SUBCHANNEL ends a waiting READ with the clear function and no status', () => {
     const cp = system();
-    const vm = boot(
+    const vm = bootGuest(
       cp,
       'ALICE',
       guest(`         SSCH  ORB
@@ -228,7 +216,7 @@ PROMPT   DC    C'ENTER: '`,
 describe('input with no READ active is attention', () => {
   it('an enabled console presents unit status X80 (alert status); the following READ gets the line at once', () => {
     const cp = system();
-    const vm = boot(cp, 'ALICE', guest(''));
+    const vm = bootGuest(cp, 'ALICE', guest(''));
     cp.run(100_000_000);
     expect(cp.lists().eligible).toContain('ALICE.0');
     vm.queueConsoleInput('TYPED AHEAD');
@@ -246,7 +234,7 @@ describe('input with no READ active is attention', () => {
   it('a console the guest did not enable gets no attention; its next READ reads the line', () => {
     const cp = system();
     const source = guest('').replace("         OI    SCHIB+5,X'80'\n         MSCH  SCHIB\n", '');
-    const vm = boot(cp, 'BOB', source);
+    const vm = bootGuest(cp, 'BOB', source);
     cp.run(100_000_000);
     vm.queueConsoleInput('QUIET');
     cp.run(100_000_000);
@@ -264,9 +252,7 @@ T        START X'1000'
          MVC   X'78'(8),IONEW
          LCTL  6,6,=X'FF000000'
          L     1,=X'00010000'
-         STSCH SCHIB
-         OI    SCHIB+5,X'80'
-         MSCH  SCHIB
+${ENABLE_SUBCHANNEL}
          L     5,=A(X'2000')
          LA    6,X'600'
 NEXT     ST    5,CCW+4
@@ -302,7 +288,7 @@ IRB      DS    XL64
         }),
         (script) => {
           const cp = system();
-          const vm = boot(cp, 'ALICE', source);
+          const vm = bootGuest(cp, 'ALICE', source);
           for (const [line, pause] of script) {
             cp.run(pause + 1);
             vm.queueConsoleInput(line);

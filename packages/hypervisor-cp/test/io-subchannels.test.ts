@@ -7,11 +7,21 @@
  * areas all complete, and CP's run() does not stop while a real completion
  * is still to come.
  */
-import { CkdVolume, geometry3390 } from '@strachey/io-channel';
+import type { CkdVolume } from '@strachey/io-channel';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type ControlProgram, createCp, executeCommand, type VirtualMachine } from '../src/index';
-import { assembleGuest, kernelVolume, placeMinidisk } from './helpers';
+import { type ControlProgram, executeCommand, type VirtualMachine } from '../src/index';
+import { assembleGuest } from './helpers';
+import {
+  CYLINDER1_RECORD1,
+  cpFrom,
+  DIAG18_READ_CCWS,
+  ENABLE_SUBCHANNEL,
+  kernelMinidisks,
+  loadGuest,
+  logonUser,
+  readRecordCcws,
+} from './rig';
 
 const DIRECTORY = `
 USER ALICE ALICE 1M 4M G
@@ -29,29 +39,11 @@ USER CAROL CAROL 1M 4M G
 `;
 
 function system(): { cp: ControlProgram; real: CkdVolume } {
-  const real = new CkdVolume(geometry3390(100));
-  placeMinidisk(real, 10, kernelVolume());
-  placeMinidisk(real, 20, kernelVolume());
-  placeMinidisk(real, 30, kernelVolume());
-  const r = createCp({
-    directory: DIRECTORY,
-    volumes: [{ volser: 'VMRES1', volume: real }],
-    realStorage: 64 * 1024 * 1024,
-  });
-  if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
-  return { cp: r.cp, real };
-}
-
-function load(vm: VirtualMachine, source: string): void {
-  const g = assembleGuest(source);
-  for (const c of g.chunks) vm.load(c.address, c.bytes);
-  vm.start(0x00080000, 0x80000000 | g.entry);
-}
-
-function logon(cp: ControlProgram, user: string): VirtualMachine {
-  const l = cp.logon(user);
-  if (!l.ok) throw new Error(l.error.message);
-  return l.vm;
+  const real = kernelMinidisks(100, [10, 20, 30]);
+  return {
+    cp: cpFrom(DIRECTORY, [{ volser: 'VMRES1', volume: real }], { realStorage: 64 * 1024 * 1024 }),
+    real,
+  };
 }
 
 /**
@@ -118,9 +110,9 @@ function probe(vm: VirtualMachine): { cc: number[]; devno: number }[] {
 describe('DETACH frees a subchannel number anywhere', () => {
   it('the detached number answers cc 3 to STSCH, MSCH, SSCH, TSCH, HSCH and CSCH; its neighbours are untouched', () => {
     const { cp } = system();
-    const vm = logon(cp, 'ALICE');
+    const vm = logonUser(cp, 'ALICE');
     expect(executeCommand(cp, vm, 'DETACH 00C')).toEqual({ rc: 0, lines: ['RDR 000C DETACHED'] });
-    load(vm, PROBE);
+    loadGuest(vm, PROBE);
     cp.run(200_000_000);
     const p = probe(vm);
     // Subchannel 1 (the reader) is gone; 0, 2, 3 keep console, punch, minidisk; 4-7 never had a device.
@@ -138,7 +130,7 @@ describe('DETACH frees a subchannel number anywhere', () => {
 
   it('LINK and DEFINE take the lowest free number; DEFINE STORAGE keeps every number, gaps included', () => {
     const { cp } = system();
-    let vm = logon(cp, 'ALICE');
+    let vm = logonUser(cp, 'ALICE');
     expect(executeCommand(cp, vm, 'DETACH 009 00D').lines).toEqual([
       'CONS 0009 DETACHED',
       'PUN 000D DETACHED',
@@ -171,7 +163,7 @@ describe('DETACH frees a subchannel number anywhere', () => {
 
   it('errors in CP’s style: no such device, already defined, a user or minidisk that does not exist', () => {
     const { cp } = system();
-    const vm = logon(cp, 'ALICE');
+    const vm = logonUser(cp, 'ALICE');
     expect(executeCommand(cp, vm, 'DETACH 555')).toEqual({
       rc: 40,
       lines: ['HCPDTV040E Device 0555 does not exist'],
@@ -207,7 +199,7 @@ describe('DETACH frees a subchannel number anywhere', () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 30 }), (ops) => {
         const { cp } = system();
-        const vm = logon(cp, 'ALICE');
+        const vm = logonUser(cp, 'ALICE');
         // The model: subchannel number → device number.
         const model = new Map<number, number>([
           [0, 0x009],
@@ -269,9 +261,7 @@ T        START X'1000'
          BALR  12,0
          USING *,12
          L     1,=X'0001000${sch}'
-         STSCH SCHIB
-         OI    SCHIB+5,X'80'
-         MSCH  SCHIB
+${ENABLE_SUBCHANNEL}
          SSCH  ORB
 POLL     TSCH  IRB
          BC    1,GONE
@@ -285,12 +275,8 @@ GONE     MVI   X'50F',X'03'
 DONE     DC    X'000A0000',X'00000000'
 ORB      DC    F'1',X'00808000',A(CCW)
          DS    0D
-CCW      DC    X'07',X'40',AL2(6),A(SEEK)
-         DC    X'31',X'40',AL2(5),A(ID)
-         DC    X'08',X'00',AL2(0),A(CCW+8)
-         DC    X'06',X'20',AL2(80),A(X'700')
-SEEK     DC    X'000000010000'
-ID       DC    X'0001000001'
+${readRecordCcws('CCW', "X'700'")}
+${CYLINDER1_RECORD1}
          DS    0F
 SCHIB    DS    XL52
 IRB      DS    XL64
@@ -300,15 +286,15 @@ IRB      DS    XL64
 describe('DETACH stops the device’s I/O', () => {
   it('a minidisk detached while its real program runs: the program is cleared, no status ever comes, the volume serves the next user', () => {
     const { cp } = system();
-    const alice = logon(cp, 'ALICE');
-    load(alice, reader(3));
+    const alice = logonUser(cp, 'ALICE');
+    loadGuest(alice, reader(3));
     // Run only until ALICE's SSCH has gone to the real device.
     for (let i = 0; i < 1000 && (alice.counters.io['real-start'] ?? 0) === 0; i++) cp.run(2_000);
     expect(alice.counters.io['real-start']).toBe(1);
     expect(cp.realIo.busy).toBe(true);
     expect(executeCommand(cp, alice, 'DETACH 191').lines).toEqual(['DASD 0191 DETACHED']);
-    const bob = logon(cp, 'BOB');
-    load(bob, reader(1));
+    const bob = logonUser(cp, 'BOB');
+    loadGuest(bob, reader(1));
     cp.run(500_000_000);
     expect(cp.realIo.busy).toBe(false);
     // BOB's program ran on the same volume after the clear: CE+DE and the greeting.
@@ -323,7 +309,7 @@ describe('DETACH stops the device’s I/O', () => {
 
   it('an IPL while another virtual CPU waits in DIAGNOSE X18: the I/O reset abandons its request and the CPU waits no more', () => {
     const { cp } = system();
-    const vm = logon(cp, 'CAROL');
+    const vm = logonUser(cp, 'CAROL');
     const g = assembleGuest(`
 T        START X'1000'
          BALR  12,0
@@ -334,12 +320,7 @@ T        START X'1000'
          LPSW  DONE
          DS    0D
 DONE     DC    X'000A0000',X'00000000'
-CCWS     DC    X'07',AL3(SEEK),X'40',X'00',AL2(6)
-         DC    X'31',AL3(ID),X'40',X'00',AL2(5)
-         DC    X'08',AL3(CCWS+8),X'00',X'00',AL2(0)
-         DC    X'06',AL3(X'600'),X'20',X'00',AL2(80)
-SEEK     DC    X'000000010000'
-ID       DC    X'0001000001'
+${DIAG18_READ_CCWS}
          END   T`);
     for (const c of g.chunks) vm.load(c.address, c.bytes);
     const cpu1 = vm.cpus[1]!;
@@ -362,8 +343,8 @@ ID       DC    X'0001000001'
 
   it('a guest waiting in DIAGNOSE X18 on a minidisk that is detached resumes with cc 3, R15 = 13', () => {
     const { cp } = system();
-    const vm = logon(cp, 'ALICE');
-    load(
+    const vm = logonUser(cp, 'ALICE');
+    loadGuest(
       vm,
       `
 T        START X'1000'
@@ -378,12 +359,7 @@ T        START X'1000'
          LPSW  DONE
          DS    0D
 DONE     DC    X'000A0000',X'00000000'
-CCWS     DC    X'07',AL3(SEEK),X'40',X'00',AL2(6)
-         DC    X'31',AL3(ID),X'40',X'00',AL2(5)
-         DC    X'08',AL3(CCWS+8),X'00',X'00',AL2(0)
-         DC    X'06',AL3(X'600'),X'20',X'00',AL2(80)
-SEEK     DC    X'000000010000'
-ID       DC    X'0001000001'
+${DIAG18_READ_CCWS}
          END   T`,
     );
     for (let i = 0; i < 1000 && vm.runState() !== 'blocked'; i++) cp.run(2_000);
@@ -404,13 +380,11 @@ describe('HALT and CLEAR SUBCHANNEL of a running minidisk program', () => {
     '%s: the real program stops; the guest gets the function in its SCSW and later reads are not done',
     (op, fc) => {
       const { cp } = system();
-      const vm = logon(cp, 'ALICE');
+      const vm = logonUser(cp, 'ALICE');
       let ccws = '';
       for (let i = 0; i < 20; i++)
-        ccws +=
-          `G${i}`.padEnd(9) +
-          `DC    X'07',X'40',AL2(6),A(SEEK)\n         DC    X'31',X'40',AL2(5),A(ID)\n         DC    X'08',X'00',AL2(0),A(G${i}+8)\n         DC    X'06',X'60',AL2(80),A(X'${(0x2000 + 80 * i).toString(16).toUpperCase()}')\n`;
-      load(
+        ccws += `${readRecordCcws(`G${i}`, `X'${(0x2000 + 80 * i).toString(16).toUpperCase()}'`, '60')}\n`;
+      loadGuest(
         vm,
         reader(3)
           // Once the first read has landed, halt (or clear) the rest of the program.
@@ -439,15 +413,13 @@ describe('HALT and CLEAR SUBCHANNEL of a running minidisk program', () => {
 describe('LOGOFF and DEFINE STORAGE with I/O in flight', () => {
   it('LOGOFF stops the user’s real channel programs: the next user of the same real storage is not written by them', () => {
     const { cp } = system();
-    const alice = logon(cp, 'ALICE');
+    const alice = logonUser(cp, 'ALICE');
     const origin = alice.storage.origin;
     // A long program: 40 reads of the greeting into consecutive 80-byte areas from X'2000'.
     let ccws = '';
     for (let i = 0; i < 40; i++)
-      ccws +=
-        `G${i}`.padEnd(9) +
-        `DC    X'07',X'40',AL2(6),A(SEEK)\n         DC    X'31',X'40',AL2(5),A(ID)\n         DC    X'08',X'00',AL2(0),A(G${i}+8)\n         DC    X'06',X'60',AL2(80),A(X'${(0x2000 + 80 * i).toString(16).toUpperCase()}')\n`;
-    load(
+      ccws += `${readRecordCcws(`G${i}`, `X'${(0x2000 + 80 * i).toString(16).toUpperCase()}'`, '60')}\n`;
+    loadGuest(
       alice,
       reader(3).replace(
         /CCW {6}DC {4}X'07'[\s\S]*?A\(X'700'\)\n/,
@@ -462,7 +434,7 @@ describe('LOGOFF and DEFINE STORAGE with I/O in flight', () => {
     expect(cp.realIo.busy).toBe(true);
     expect(cp.logoff('ALICE')).toBe(true);
     // BOB gets the same real storage window and waits in a disabled wait.
-    const bob = logon(cp, 'BOB');
+    const bob = logonUser(cp, 'BOB');
     expect(bob.storage.origin).toBe(origin);
     const mine = new Uint8Array(0x2000).fill(0xbb);
     bob.load(0x2000, mine);
@@ -479,17 +451,15 @@ describe('LOGOFF and DEFINE STORAGE with I/O in flight', () => {
 
   it('DEFINE STORAGE while the guest waits for a console READ: the system reset ends the READ and the new size is given', () => {
     const { cp } = system();
-    const alice = logon(cp, 'ALICE');
-    load(
+    const alice = logonUser(cp, 'ALICE');
+    loadGuest(
       alice,
       `
 T        START X'1000'
          BALR  12,0
          USING *,12
          L     1,=X'00010000'
-         STSCH SCHIB
-         OI    SCHIB+5,X'80'
-         MSCH  SCHIB
+${ENABLE_SUBCHANNEL}
          SSCH  ORB
          LPSW  WAIT
          DS    0D
@@ -523,14 +493,12 @@ describe('IPL of a saved system with I/O in flight', () => {
         shared: { from: 2, to: 3 },
       }).ok,
     ).toBe(true);
-    const alice = logon(cp, 'ALICE');
+    const alice = logonUser(cp, 'ALICE');
     // ALICE: a console READ that waits, then 40 minidisk reads into X'2000'... (pages 2-3) and a spin.
     let ccws = '';
     for (let i = 0; i < 40; i++)
-      ccws +=
-        `G${i}`.padEnd(9) +
-        `DC    X'07',X'40',AL2(6),A(SEEK)\n         DC    X'31',X'40',AL2(5),A(ID)\n         DC    X'08',X'00',AL2(0),A(G${i}+8)\n         DC    X'06',X'60',AL2(80),A(X'${(0x2000 + 80 * i).toString(16).toUpperCase()}')\n`;
-    load(
+      ccws += `${readRecordCcws(`G${i}`, `X'${(0x2000 + 80 * i).toString(16).toUpperCase()}'`, '60')}\n`;
+    loadGuest(
       alice,
       `
 T        START X'1000'
@@ -539,9 +507,7 @@ T        START X'1000'
          SR    4,4
 ENABLE   L     1,=X'00010000'
          AR    1,4
-         STSCH SCHIB
-         OI    SCHIB+5,X'80'
-         MSCH  SCHIB
+${ENABLE_SUBCHANNEL}
          LA    4,3(4)
          C     4,=F'6'
          BL    ENABLE
@@ -557,8 +523,7 @@ ORB      DC    F'2',X'00808000',A(CCW)
 READ     DC    X'0A',X'20',AL2(80),A(X'900')
 CCW      DS    0D
 ${ccws}         DC    X'03',X'20',AL2(1),A(0)
-SEEK     DC    X'000000010000'
-ID       DC    X'0001000001'
+${CYLINDER1_RECORD1}
          DS    0F
 SCHIB    DS    XL52
          END   T`,
@@ -572,7 +537,7 @@ SCHIB    DS    XL52
     expect(cp.realIo.busy).toBe(false);
     expect(alice.io.subchannel(0)!.busy).toBe(false);
     // Another user of TINY sees the saved pages as they were saved.
-    const bob = logon(cp, 'BOB');
+    const bob = logonUser(cp, 'BOB');
     expect(cp.iplSystem('BOB', 'TINY').ok).toBe(true);
     const seen = new Uint8Array(0x2000);
     bob.storage.readBytes(0x2000, seen);
@@ -583,11 +548,11 @@ SCHIB    DS    XL52
 describe('more minidisks than CP work areas', () => {
   it('seven links to one minidisk read at once: every program completes with CE+DE (starts beyond the work areas wait)', () => {
     const { cp } = system();
-    const vm = logon(cp, 'ALICE');
+    const vm = logonUser(cp, 'ALICE');
     for (let i = 0; i < 6; i++)
       expect(executeCommand(cp, vm, `LINK BOB 191 ${(0x200 + i).toString(16)} RR`).rc).toBe(0);
     // Subchannels 3 (191) and 4-9 (200-205): start them all, then poll each.
-    load(
+    loadGuest(
       vm,
       `
 T        START X'1000'
@@ -596,9 +561,7 @@ T        START X'1000'
          LA    4,3
 START    L     1,=X'00010000'
          AR    1,4
-         STSCH SCHIB
-         OI    SCHIB+5,X'80'
-         MSCH  SCHIB
+${ENABLE_SUBCHANNEL}
          SSCH  ORB
          LA    4,1(4)
          C     4,=F'10'
@@ -619,12 +582,8 @@ POLL     TSCH  IRB
 DONE     DC    X'000A0000',X'00000000'
 ORB      DC    F'1',X'00808000',A(CCW)
          DS    0D
-CCW      DC    X'07',X'40',AL2(6),A(SEEK)
-         DC    X'31',X'40',AL2(5),A(ID)
-         DC    X'08',X'00',AL2(0),A(CCW+8)
-         DC    X'06',X'20',AL2(80),A(X'700')
-SEEK     DC    X'000000010000'
-ID       DC    X'0001000001'
+${readRecordCcws('CCW', "X'700'")}
+${CYLINDER1_RECORD1}
          DS    0F
 SCHIB    DS    XL52
 IRB      DS    XL64
@@ -642,10 +601,10 @@ IRB      DS    XL64
 describe('run() and real I/O', () => {
   it('an IPL (two real programs in a row) while another user’s program waits for the same volume: both end, run() stops only when nothing is left', () => {
     const { cp } = system();
-    const bob = logon(cp, 'BOB');
-    const alice = logon(cp, 'ALICE');
+    const bob = logonUser(cp, 'BOB');
+    const alice = logonUser(cp, 'ALICE');
     // BOB's read goes to the real volume first; ALICE's IPL queues behind it, then BOB's second read behind that.
-    load(
+    loadGuest(
       bob,
       reader(
         1,
@@ -665,9 +624,9 @@ describe('run() and real I/O', () => {
 
   it('does not return idle while a real completion is still to come: it advances to it and the guest gets it', () => {
     const { cp } = system();
-    const vm = logon(cp, 'ALICE');
+    const vm = logonUser(cp, 'ALICE');
     // The guest starts the read and waits enabled for its interruption (no timer: only the device can wake it).
-    load(
+    loadGuest(
       vm,
       reader(3).replace(
         `POLL     TSCH  IRB

@@ -4,10 +4,20 @@
  * bounds and read-only links as the real device reports them, spooling
  * between users, SIGP between virtual CPUs, LOGOFF, snapshot/restore.
  */
-import { CkdVolume, fromEbcdic, geometry3390, toEbcdic } from '@strachey/io-channel';
+import { type CkdVolume, fromEbcdic, toEbcdic } from '@strachey/io-channel';
 import { describe, expect, it } from 'vitest';
-import { type ControlProgram, createCp, type VirtualMachine } from '../src/index';
-import { assembleGuest, kernelVolume, placeMinidisk } from './helpers';
+import type { ControlProgram, VirtualMachine } from '../src/index';
+import { assembleGuest } from './helpers';
+import {
+  CYLINDER1_RECORD1,
+  cpFrom,
+  DIAG18_READ_CCWS,
+  ENABLE_SUBCHANNEL,
+  kernelMinidisks,
+  logonUser,
+  readRecordCcws,
+  word,
+} from './rig';
 
 const DIRECTORY = `
 USER ALICE ALICE 1M 4M G
@@ -26,27 +36,23 @@ USER BOB BOB 1M 4M G
 `;
 
 function system(): { cp: ControlProgram; real: CkdVolume } {
-  const real = new CkdVolume(geometry3390(1113));
-  placeMinidisk(real, 300, kernelVolume());
-  placeMinidisk(real, 400, kernelVolume());
-  const r = createCp({ directory: DIRECTORY, volumes: [{ volser: 'VMRES1', volume: real }] });
-  if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
-  return { cp: r.cp, real };
+  const real = kernelMinidisks(1113, [300, 400]);
+  return { cp: cpFrom(DIRECTORY, [{ volser: 'VMRES1', volume: real }]), real };
 }
 
+/** LOGON `user`, load `source` and start it as an IPL would: through a PSW at X'0' (the restart key). */
 function boot(
   cp: ControlProgram,
   user: string,
   source: string,
   style: 'trap-and-emulate' | 'sie' = 'trap-and-emulate',
 ): VirtualMachine {
-  const l = cp.logon(user, undefined, { style });
-  if (!l.ok) throw new Error(l.error.message);
+  const vm = logonUser(cp, user, style);
   const g = assembleGuest(source);
-  for (const c of g.chunks) l.vm.load(c.address, c.bytes);
-  l.vm.load(0, Uint8Array.from([0x00, 0x08, 0x00, 0x00, 0x80, 0x00, g.entry >>> 8, g.entry & 0xff]));
-  l.vm.restart();
-  return l.vm;
+  for (const c of g.chunks) vm.load(c.address, c.bytes);
+  vm.load(0, Uint8Array.from([0x00, 0x08, 0x00, 0x00, 0x80, 0x00, g.entry >>> 8, g.entry & 0xff]));
+  vm.restart();
+  return vm;
 }
 
 const HEAD = `
@@ -63,10 +69,6 @@ PGMINT   MVC   X'400'(8),X'88'
 WAITPSW  DC    X'000A0000',X'00000000'
 PGMNEW   DC    X'00080000',A(X'80000000'+PGMINT)
 `;
-
-function word(vm: VirtualMachine, a: number): number {
-  return vm.storage.read32(a) >>> 0;
-}
 
 describe('DIAGNOSE X08: a CP command from the guest', () => {
   it('returns the response in the buffer, Ry = return code, R(y+1) = length, cc 0', () => {
@@ -192,12 +194,7 @@ describe('minidisk I/O', () => {
          ST    15,X'504'
          B     DONE
          DS    0D
-CCWS     DC    X'07',AL3(SEEK),X'40',X'00',AL2(6)
-         DC    X'31',AL3(ID),X'40',X'00',AL2(5)
-         DC    X'08',AL3(CCWS+8),X'00',X'00',AL2(0)
-         DC    X'06',AL3(X'600'),X'20',X'00',AL2(80)
-SEEK     DC    X'000000010000'
-ID       DC    X'0001000001'
+${DIAG18_READ_CCWS}
 ${TAIL}
          END   T`,
         style,
@@ -236,10 +233,7 @@ POLL2    TSCH  IRB
          DS    0D
 ORB      DC    F'1',X'00808000',A(CCW)
 ORBS     DC    F'2',X'00808000',A(CCWS)
-CCW      DC    X'07',X'40',AL2(6),A(SEEK)
-         DC    X'31',X'40',AL2(5),A(ID)
-         DC    X'08',X'00',AL2(0),A(CCW+8)
-         DC    X'${write ? '05' : '06'}',X'20',AL2(80),A(X'600')
+${readRecordCcws('CCW', "X'600'", '20', write ? '05' : '06')}
 CCWS     DC    X'04',X'20',AL2(4),A(SENSE)
 SEEK     DC    X'0000${cyl}0000'
 ID       DC    X'${cyl}000001'
@@ -274,9 +268,7 @@ describe('spooling between users', () => {
     const { cp } = system();
     const punch = `${HEAD}
          L     1,=X'00010002'
-         STSCH SCHIB
-         OI    SCHIB+5,X'80'
-         MSCH  SCHIB
+${ENABLE_SUBCHANNEL}
          SSCH  ORB
 P1       TSCH  IRB
          BNZ   P1
@@ -310,9 +302,7 @@ ${TAIL}
       'BOB',
       `${HEAD}
          L     1,=X'00010001'
-         STSCH SCHIB
-         OI    SCHIB+5,X'80'
-         MSCH  SCHIB
+${ENABLE_SUBCHANNEL}
          LA    4,X'600'
          LA    5,X'508'
 READ     ST    4,CCW+4
@@ -516,9 +506,7 @@ describe('channel-program translation details', () => {
       'ALICE',
       `${HEAD}
          L     1,=X'00010004'
-         STSCH SCHIB
-         OI    SCHIB+5,X'80'
-         MSCH  SCHIB
+${ENABLE_SUBCHANNEL}
          SSCH  ORB
 P1       TSCH  IRB
          BNZ   P1
@@ -532,17 +520,10 @@ P2       TSCH  IRB
 ORB      DC    F'1',X'00808000',A(CCW)
 ORB2     DC    F'2',X'00808000',A(CCW2)
          DS    0D
-CCW      DC    X'07',X'40',AL2(6),A(SEEK)
-         DC    X'31',X'40',AL2(5),A(ID)
-         DC    X'08',X'00',AL2(0),A(CCW+8)
-         DC    X'06',X'20',AL2(80),A(X'4FD8')
-CCW2     DC    X'07',X'40',AL2(6),A(SEEK)
-         DC    X'31',X'40',AL2(5),A(ID)
-         DC    X'08',X'00',AL2(0),A(CCW2+8)
-         DC    X'06',X'24',AL2(80),A(IDAWS)
+${readRecordCcws('CCW', "X'4FD8'")}
+${readRecordCcws('CCW2', 'IDAWS', '24')}
 IDAWS    DC    A(X'67F0'),A(X'9000')
-SEEK     DC    X'000000010000'
-ID       DC    X'0001000001'
+${CYLINDER1_RECORD1}
          DS    0F
 SCHIB    DS    XL52
 IRB      DS    XL64

@@ -14,13 +14,13 @@ import {
   type ControlProgram,
   type CpTerminalSession,
   CpTerminalSystem,
-  createCp,
   formatCmsDisk,
   installCms,
   saveCmsSystem,
 } from '../src/index';
 import { cpTimestamp } from '../src/terminal/clock-text';
 import { assembleGuest, placeMinidisk } from './helpers';
+import { cpFrom } from './rig';
 
 const root = new URL('../../../apps/cli/test/fixtures/cp/', import.meta.url);
 const directory = readFileSync(new URL('USER.DIRECT', root), 'utf8');
@@ -58,16 +58,15 @@ function system(): { cp: ControlProgram; terminals: CpTerminalSystem } {
     },
   );
   if (!a.ok) throw new Error(a.error.message);
-  const r = createCp({
+  const cp = cpFrom(
     directory,
-    directoryFile: 'USER.DIRECT',
-    volumes: [
+    [
       { volser: 'CPRES1', volume: res },
       { volser: 'CPUSR1', volume: usr },
     ],
-  });
-  if (!r.ok) throw new Error(JSON.stringify(r.errors));
-  return { cp: r.cp, terminals: new CpTerminalSystem(r.cp, { logmsg: ['*** TEST SYSTEM ***'] }) };
+    { directoryFile: 'USER.DIRECT' },
+  );
+  return { cp, terminals: new CpTerminalSystem(cp, { logmsg: ['*** TEST SYSTEM ***'] }) };
 }
 
 /** A session and the transcript of what it printed. */
