@@ -21,3 +21,4 @@ export * from './machine';
 export * from './dasd-tool';
 export * from './devices/internal-lan';
 export * from './config';
+export * from './devices/3270/index';
