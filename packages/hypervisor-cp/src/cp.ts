@@ -311,7 +311,8 @@ export class ControlProgram {
    * LOGON: build the user's virtual machine from the directory — storage
    * window, virtual CPUs, devices in directory order, links resolved with
    * their access modes. The machine is in the stopped state until `start`
-   * or an IPL.
+   * or an IPL. Its execution style is `options.style`, else the entry's
+   * OPTION SIE | TRAPEMULATE, else CP's default.
    */
   logon(userid: string, password?: string, options: { style?: ExecutionStyle } = {}): { ok: true; vm: VirtualMachine } | { ok: false; error: CpError } {
     const id = userid.toUpperCase();
@@ -322,7 +323,7 @@ export class ControlProgram {
       return { ok: false, error: { code: 'HCPLGA050E', message: 'LOGON unsuccessful--incorrect password' } };
     }
     if (user.password === 'NOLOG') return { ok: false, error: { code: 'HCPLGA050E', message: `${id} may not log on (NOLOG)` } };
-    const style = options.style ?? this.style;
+    const style = options.style ?? user.executionStyle ?? this.style;
     if (style === 'sie' && user.storage % SIE_UNIT !== 0) {
       return { ok: false, error: { code: 'SIE_STORAGE', message: `SIE relocates in 64K units; ${id}'s storage is not a multiple of 64K` } };
     }

@@ -140,3 +140,50 @@ describe('createCp input checks', () => {
     ]);
   });
 });
+
+describe('OPTION SIE | TRAPEMULATE (a Strachey extension): the execution style per user', () => {
+  const STYLES = `PROFILE FAST
+ OPTION SIE
+ CONSOLE 009 3215
+USER A A 1M 4M G
+ INCLUDE FAST
+USER B B 1M 4M G
+ INCLUDE FAST
+ OPTION MAINTCCW TRAPEMULATE
+USER C C 1M 4M G
+ OPTION MAINTCCW
+`;
+
+  it('is parsed with the other options; the user’s own choice wins over its profile’s; none is null', () => {
+    const r = parseDirectory(STYLES);
+    if (!r.ok) throw new Error(r.errors.map(formatDirectoryError).join('\n'));
+    const u = (id: string) => r.value.users.get(id)!;
+    expect([u('A').executionStyle, u('B').executionStyle, u('C').executionStyle]).toEqual([
+      'sie',
+      'trap-and-emulate',
+      null,
+    ]);
+    expect(u('B').options).toEqual(['SIE', 'MAINTCCW', 'TRAPEMULATE']);
+    expect(u('C').options).toEqual(['MAINTCCW']);
+  });
+
+  it('a contradicting style in one entry, an empty OPTION and SIE with storage not in 64K units are errors at file:line:column', () => {
+    const r = parseDirectory(
+      'USER A A 1M 4M G\n OPTION SIE LNKNOPAS TRAPEMULATE\nUSER B B 1M 4M G\n OPTION\nUSER C C 96K 4M G\n OPTION  sie\nPROFILE P\n OPTION SIE\nUSER D D 100K 4M G\n INCLUDE P\n',
+      'styles.direct',
+    );
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors.map(formatDirectoryError)).toEqual([
+      'styles.direct:2:22: error BAD_OPERAND: OPTION TRAPEMULATE contradicts OPTION SIE: an entry has one execution style (see styles.direct:2:9)',
+      'styles.direct:4:8: error MISSING_OPERAND: OPTION needs an option (e.g. SIE or TRAPEMULATE)',
+      'styles.direct:6:10: error STORAGE_RANGE: OPTION SIE needs logon storage in 64K units; USER C has 96K (see styles.direct:5:1)',
+      'styles.direct:8:9: error STORAGE_RANGE: OPTION SIE needs logon storage in 64K units; USER D has 100K (see styles.direct:9:1)',
+    ]);
+    expect(r.errors[0]).toMatchObject({ expected: 'SIE or neither', found: 'TRAPEMULATE' });
+    expect(r.errors[2]).toMatchObject({
+      found: 'sie',
+      expected: 'a storage size that is a multiple of 64K, or OPTION TRAPEMULATE',
+    });
+  });
+});

@@ -20,7 +20,7 @@ import {
 } from '../src/index';
 import { cpTimestamp } from '../src/terminal/clock-text';
 import { assembleGuest, placeMinidisk } from './helpers';
-import { cpFrom } from './rig';
+import { cpFrom, loadGuest, logonUser } from './rig';
 
 const root = new URL('../../../apps/cli/test/fixtures/cp/', import.meta.url);
 const directory = readFileSync(new URL('USER.DIRECT', root), 'utf8');
@@ -404,5 +404,73 @@ describe('CP terminal session', () => {
     expect(cpTimestamp(0)).toBe('00:00:00 UTC MONDAY 01/01/00');
     expect(cpTimestamp(86_400 * 6 + 3661)).toBe('01:01:01 UTC SUNDAY 01/07/00');
     expect(cpTimestamp(86_400 * 31)).toBe('00:00:00 UTC THURSDAY 02/01/00');
+  });
+});
+
+describe('the execution style at LOGON: OPTION SIE | TRAPEMULATE in the directory', () => {
+  const STYLED = `USER SIEUSER X 1M 4M G
+ OPTION SIE
+ CONSOLE 009 3215
+USER TRAPUSER X 1M 4M G
+ OPTION TRAPEMULATE
+ CONSOLE 009 3215
+USER PLAIN X 1M 4M G
+ CONSOLE 009 3215
+`;
+  /** LPSW to a disabled wait: an exit to CP under trap-and-emulate, the guest's own instruction under SIE. */
+  const LPSW_GUEST = `
+T        START X'1000'
+         BALR  12,0
+         USING *,12
+         LPSW  WAIT
+         DS    0D
+WAIT     DC    X'000A0000',X'00000000'
+         END   T`;
+  const styled = (style?: 'trap-and-emulate' | 'sie') =>
+    cpFrom(
+      STYLED,
+      [{ volser: 'VMRES1', volume: new CkdVolume(geometry3390(10)) }],
+      style === undefined ? {} : { style },
+    );
+  /** How the user's LPSW was executed: emulated by CP, or by the guest itself. */
+  const lpswBy = (cp: ControlProgram, user: string): string => {
+    const vm = cp.vm(user)!;
+    loadGuest(vm, LPSW_GUEST);
+    cp.run(1_000_000);
+    expect(vm.runState()).toBe('disabled-wait');
+    return vm.counters.emulated.LPSW === 1 ? 'CP' : 'guest';
+  };
+
+  it('cp.logon: the entry’s style over CP’s default, an explicit style over the entry’s', () => {
+    const cp = styled();
+    for (const u of ['SIEUSER', 'TRAPUSER', 'PLAIN']) logonUser(cp, u);
+    expect(['SIEUSER', 'TRAPUSER', 'PLAIN'].map((u) => [cp.vm(u)!.style, lpswBy(cp, u)])).toEqual([
+      ['sie', 'guest'],
+      ['trap-and-emulate', 'CP'],
+      ['trap-and-emulate', 'CP'],
+    ]);
+    const sieByDefault = styled('sie');
+    expect(logonUser(sieByDefault, 'TRAPUSER').style).toBe('trap-and-emulate');
+    expect(logonUser(sieByDefault, 'PLAIN').style).toBe('sie');
+    expect(logonUser(sieByDefault, 'SIEUSER', 'trap-and-emulate').style).toBe('trap-and-emulate');
+  });
+
+  it('a terminal LOGON: the entry’s style over the terminal’s (CpTerminalOptions.style), the terminal’s over CP’s', () => {
+    const cp = styled();
+    const t = new CpTerminalSystem(cp, { style: 'sie' });
+    for (const u of ['SIEUSER', 'TRAPUSER', 'PLAIN']) {
+      const { s, out } = terminal(t);
+      s.enter(`LOGON ${u} X`);
+      expect(out.at(-1)).toMatch(/^LOGON AT /);
+    }
+    expect(['SIEUSER', 'TRAPUSER', 'PLAIN'].map((u) => [cp.vm(u)!.style, lpswBy(cp, u)])).toEqual([
+      ['sie', 'guest'],
+      ['trap-and-emulate', 'CP'],
+      ['sie', 'guest'],
+    ]);
+    const plain = new CpTerminalSystem(styled('sie'));
+    const { s } = terminal(plain);
+    s.enter('LOGON TRAPUSER X');
+    expect(plain.cp.vm('TRAPUSER')!.style).toBe('trap-and-emulate');
   });
 });

@@ -9,7 +9,8 @@
  *   INCLUDE name
  *   MACHINE ESA|XA|XC|Z [n]                  (MACH accepted)
  *   IPL vdev|name [PARM text]
- *   OPTION word ...
+ *   OPTION word ...                          (SIE / TRAPEMULATE: the execution
+ *                                            style, a Strachey extension)
  *   CONSOLE vdev 3215 [class]
  *   SPOOL vdev 2540 READER|PUNCH [class]     (READ, PUN accepted)
  *   SPOOL vdev 1403 [class]
@@ -31,7 +32,9 @@ import {
   type DirectoryError,
   type DirectoryErrorCode,
   type DirectoryResult,
+  type DirectoryExecutionStyle,
   type DirectoryUser,
+  EXECUTION_STYLE_OPTIONS,
   type SourceLocation,
 } from './types';
 
@@ -39,6 +42,9 @@ interface Token {
   readonly text: string;
   readonly column: number;
 }
+
+/** SIE's storage relocation unit: the state description's MSO/MSE count 64 KB blocks. */
+const SIE_UNIT = 0x10000;
 
 /** Largest ESA/390 storage: 2 GB (31-bit real addresses). */
 const MAX_STORAGE = 0x80000000;
@@ -53,6 +59,8 @@ interface EntryBuilder extends SourceLocation {
   machine: { mode: 'ESA' | 'XA' | 'XC' | 'Z'; maxCpus: number };
   ipl: { target: string; parm: string } | null;
   options: string[];
+  /** OPTION SIE / TRAPEMULATE and where it was written. */
+  style: { style: DirectoryExecutionStyle; word: string; text: string; at: SourceLocation } | null;
   devices: DeviceStatement[];
   includes: string[];
   includeLocations: SourceLocation[];
@@ -164,6 +172,7 @@ export function parseDirectory(source: string, file = 'USER DIRECT'): DirectoryR
         machine: { mode: 'ESA', maxCpus: 1 },
         ipl: null,
         options: [],
+        style: null,
         devices: [],
         includes: [],
         includeLocations: [],
@@ -266,9 +275,30 @@ export function parseDirectory(source: string, file = 'USER DIRECT'): DirectoryR
         entry.ipl = { target: t.text.toUpperCase(), parm };
         break;
       }
-      case 'OPTION':
-        for (const o of ops) entry.options.push(o.text.toUpperCase());
+      case 'OPTION': {
+        if (need(0, 'an option (e.g. SIE or TRAPEMULATE)') === null) break;
+        for (const o of ops) {
+          const word = o.text.toUpperCase();
+          const style = EXECUTION_STYLE_OPTIONS[word];
+          if (style !== undefined) {
+            const prev = entry.style;
+            if (prev !== null && prev.style !== style) {
+              errors.push({
+                code: 'BAD_OPERAND',
+                ...at(o),
+                message: `OPTION ${word} contradicts OPTION ${prev.word}: an entry has one execution style`,
+                expected: `${prev.word} or neither`,
+                found: o.text,
+                related: prev.at,
+              });
+              continue;
+            }
+            entry.style = { style, word, text: o.text, at: at(o) };
+          }
+          entry.options.push(word);
+        }
         break;
+      }
       case 'CONSOLE': {
         const v = need(0, 'a device number');
         const d = need(1, 'the device type 3215');
@@ -400,6 +430,7 @@ export function parseDirectory(source: string, file = 'USER DIRECT'): DirectoryR
     let devices: DeviceStatement[] = [];
     let machine = u.machine;
     let ipl = u.ipl;
+    let style = u.style;
     const options: string[] = [];
     for (let k = 0; k < u.includes.length; k++) {
       const p = profiles.get(u.includes[k]!);
@@ -417,7 +448,19 @@ export function parseDirectory(source: string, file = 'USER DIRECT'): DirectoryR
       devices.push(...p.devices);
       options.push(...p.options);
       if (ipl === null) ipl = p.ipl;
+      if (style === null) style = p.style;
       if (machine.maxCpus === 1 && machine.mode === 'ESA') machine = p.machine;
+    }
+    // SIE relocates the guest by MSO/MSE in 64K units (isa-core's SIE): say so here rather than at every LOGON.
+    if (style?.style === 'sie' && u.storage % SIE_UNIT !== 0) {
+      errors.push({
+        code: 'STORAGE_RANGE',
+        ...style.at,
+        message: `OPTION SIE needs logon storage in 64K units; USER ${u.name} has ${u.storage / 1024}K`,
+        expected: 'a storage size that is a multiple of 64K, or OPTION TRAPEMULATE',
+        found: style.text,
+        related: { file: u.file, line: u.line, column: u.column },
+      });
     }
     const own = new Set(u.devices.map((d) => d.vdev));
     devices = devices.filter((d) => !own.has(d.vdev)).concat(u.devices);
@@ -433,6 +476,7 @@ export function parseDirectory(source: string, file = 'USER DIRECT'): DirectoryR
       machine,
       ipl,
       options: options.concat(u.options),
+      executionStyle: style?.style ?? null,
       devices,
       includes: u.includes,
     });

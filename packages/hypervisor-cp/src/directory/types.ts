@@ -109,6 +109,24 @@ export interface DedicateStatement extends SourceLocation {
 /** The device statements of an entry, in source order (which is the virtual subchannel order). */
 export type DeviceStatement = ConsoleStatement | SpoolStatement | MdiskStatement | LinkStatement | DedicateStatement;
 
+/**
+ * How CP runs a user's virtual CPUs: trap-and-emulate (VM/370: the guest in
+ * problem state, every privileged operation an exit to CP) or SIE
+ * (interpretive execution, VM/XA onwards). The same words as the
+ * hypervisor's `ExecutionStyle`.
+ */
+export type DirectoryExecutionStyle = 'trap-and-emulate' | 'sie';
+
+/**
+ * The OPTION operands that choose the execution style — Strachey's own:
+ * z/VM's OPTION statement has no such operand (its CP decides on SIE by
+ * itself), and neither word is one of its operands.
+ */
+export const EXECUTION_STYLE_OPTIONS: Readonly<Record<string, DirectoryExecutionStyle>> = {
+  SIE: 'sie',
+  TRAPEMULATE: 'trap-and-emulate',
+};
+
 /** One USER entry with its INCLUDEd profile already merged. */
 export interface DirectoryUser extends SourceLocation {
   readonly userid: string;
@@ -124,7 +142,14 @@ export interface DirectoryUser extends SourceLocation {
   readonly machine: { readonly mode: 'ESA' | 'XA' | 'XC' | 'Z'; readonly maxCpus: number };
   /** IPL target: a vdev or a saved-system name, with PARM text. */
   readonly ipl: { readonly target: string; readonly parm: string } | null;
+  /** OPTION operands, upper case, profile's first (the execution-style words included). */
   readonly options: readonly string[];
+  /**
+   * The execution style the entry chooses with OPTION SIE or OPTION
+   * TRAPEMULATE (a Strachey extension, not a z/VM operand), the user's own
+   * over its profile's; null leaves it to CP (`createCp({ style })`).
+   */
+  readonly executionStyle: DirectoryExecutionStyle | null;
   readonly devices: readonly DeviceStatement[];
   /** PROFILE names INCLUDEd. */
   readonly includes: readonly string[];

@@ -16,7 +16,7 @@
  */
 import { type CommandContext, type CommandResult, dialCommand, executeCommand } from '../commands';
 import type { ControlProgram } from '../cp';
-import type { VirtualMachine } from '../vm/virtual-machine';
+import type { ExecutionStyle, VirtualMachine } from '../vm/virtual-machine';
 import { cpTimestamp, simulatedSeconds } from './clock-text';
 
 /** What the terminal's status area says CP is doing (VM/370's screen status). */
@@ -28,6 +28,12 @@ export interface CpTerminalOptions {
   readonly systemName?: string;
   /** The log message (LOGMSG) shown after LOGON; none gives "There is no logmsg data". */
   readonly logmsg?: readonly string[];
+  /**
+   * Execution style of a terminal LOGON whose directory entry chooses none
+   * (OPTION SIE | TRAPEMULATE chooses per user); none leaves it to CP's
+   * default (`createCp({ style })`).
+   */
+  readonly style?: ExecutionStyle;
 }
 
 interface Connection {
@@ -51,6 +57,8 @@ const LOGO = [
 export class CpTerminalSystem {
   readonly systemName: string;
   readonly logmsg: readonly string[];
+  /** Execution style for users the directory leaves to the terminal (CpTerminalOptions.style). */
+  readonly style: ExecutionStyle | undefined;
   private readonly connected = new Map<string, Connection>();
   private readonly sessions = new Set<CpTerminalSession>();
   private nextLine = 1;
@@ -61,6 +69,7 @@ export class CpTerminalSystem {
   ) {
     this.systemName = (options.systemName ?? 'STRACHEY').toUpperCase().slice(0, 8);
     this.logmsg = options.logmsg ?? [];
+    this.style = options.style;
   }
 
   /** A terminal arrives: it gets the logo and a session in CP READ, not logged on. */
@@ -398,7 +407,9 @@ export class CpTerminalSession {
       else this.setState('CP READ');
       return;
     }
-    const r = cp.logon(userid, password);
+    // The directory's choice wins over the terminal's: cp.logon takes an explicit style over the entry's.
+    const style = cp.directory.users.get(userid.toUpperCase())?.executionStyle ?? this.system.style;
+    const r = cp.logon(userid, password, style === undefined ? {} : { style });
     if (!r.ok) {
       this.out(`${r.error.code} ${r.error.message}`);
       this.setState('CP READ');
