@@ -5,7 +5,7 @@
  * - QUERY NAMES, USERID, TIME, STORAGE, DASD, READER, NSS, VIRTUAL [STORAGE|DASD]
  * - DEFINE STORAGE, DEFINE READER|PUNCH|PRINTER vdev
  * - LINK, DETACH, ATTACH (class B) — devices come and go in the lowest free subchannel
- * - IPL vdev|name, SYSTEM RESET|CLEAR, BEGIN, SAVESYS name (class E)
+ * - IPL vdev [STOP]|name, SYSTEM RESET|CLEAR, BEGIN, SAVESYS name (class E)
  * - SPOOL, CLOSE, PURGE, TRANSFER, MSG; DIAL (only before LOGON)
  * - LOGOFF (from the guest: done once the DIAGNOSE has completed)
  *
@@ -464,8 +464,12 @@ function attach(cp: ControlProgram, vm: VirtualMachine, args: readonly string[])
 // ------------------------------------------------------------------ IPL / SYSTEM / BEGIN
 
 /**
- * `IPL vdev | name`: IPL from a minidisk, or a saved system by name; `IPL
- * CMS` with no CMS saved system IPLs the user's 190 (the CMS system disk).
+ * `IPL vdev [STOP] | name`: IPL from a minidisk, or a saved system by name;
+ * `IPL CMS` with no CMS saved system IPLs the user's 190 (the CMS system
+ * disk). STOP (a device IPL only, as on VM/370 and z/VM) leaves virtual CPU
+ * 0 stopped at the IPL PSW once the IPL I/O has completed, before the
+ * loaded system's first instruction: the operator can look, change
+ * storage or SAVESYS, and BEGIN starts it.
  * No response on success: the guest's own output follows. From the guest
  * (CMS's `CP IPL CMS`) the IPL happens once the DIAGNOSE has completed
  * (`cp.afterDispatch`); a missing device or saved system is answered at
@@ -478,13 +482,16 @@ function ipl(
   context: CommandContext,
 ): CommandResult {
   const target = args[0]?.toUpperCase();
-  if (args.length > 1) return err('HCPIPL003E', `Invalid option - ${args[1]!.toUpperCase()}`, 3);
+  const stop = target !== undefined && vdevOf(target) !== null && args[1]?.toUpperCase() === 'STOP';
+  const extra = args[stop ? 2 : 1];
+  if (extra !== undefined) return err('HCPIPL003E', `Invalid option - ${extra.toUpperCase()}`, 3);
   const go = (): CommandResult => {
     if (target === undefined) {
       const r = cp.ipl(vm.userid);
       return r.ok ? ok() : err(r.error.code, r.error.message, 1);
     }
     const vdev = vdevOf(target);
+    if (vdev !== null && stop) return iplStop(cp, vm, vdev);
     if (vdev !== null) {
       const r = cp.ipl(vm.userid, vdev);
       return r.ok ? ok() : err(r.error.code, r.error.message, 1);
@@ -515,6 +522,19 @@ function ipl(
     for (const l of go().lines) vm.consoleLine(l);
   });
   return ok();
+}
+
+/**
+ * `IPL vdev STOP`: the IPL `cp.ipl` does (the pages of a saved system this
+ * machine had are given back first), with virtual CPU 0 stopped when the
+ * IPL I/O has loaded the IPL PSW — it has not executed an instruction.
+ */
+function iplStop(cp: ControlProgram, vm: VirtualMachine, vdev: number): CommandResult {
+  cp.savedSystems.release(vm);
+  const r = vm.ipl(vdev, (loaded) => {
+    if (loaded) vm.cpus[0]!.state = 'stopped';
+  });
+  return r.ok ? ok() : err(r.message.slice(0, 10), r.message.slice(11), 1);
 }
 
 /**

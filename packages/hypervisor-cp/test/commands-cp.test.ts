@@ -117,6 +117,24 @@ describe('DEFINE, SYSTEM, BEGIN, IPL', () => {
     expect(cp.vm('ALICE')!.storageSize).toBe(2 * 1024 * 1024);
   });
 
+  it('IPL vdev STOP takes STOP after a device only; any other operand is an invalid option', () => {
+    const cp = system();
+    const alice = logonUser(cp, 'ALICE');
+    const invalid = (what: string) => ({ rc: 3, lines: [`HCPIPL003E Invalid option - ${what}`] });
+    expect(executeCommand(cp, alice, 'IPL CMS STOP')).toEqual(invalid('STOP'));
+    expect(executeCommand(cp, alice, 'IPL 191 CLEAR')).toEqual(invalid('CLEAR'));
+    expect(executeCommand(cp, alice, 'ipl 191 stop now')).toEqual(invalid('NOW'));
+    expect(executeCommand(cp, alice, 'IPL 2FF STOP')).toEqual({
+      rc: 1,
+      lines: ['HCPIPL040E Device 02FF does not exist'],
+    });
+    expect(executeCommand(cp, alice, 'IPL 009 STOP')).toEqual({
+      rc: 1,
+      lines: ['HCPIPL003E Device 0009 is not a DASD'],
+    });
+    expect(alice.runState()).toBe('stopped');
+  });
+
   it('SYSTEM RESET stops the CPUs and resets the virtual channel subsystem; CLEAR zeroes storage; BEGIN resumes; BEGIN before any IPL is refused', () => {
     const cp = system();
     const alice = logonUser(cp, 'ALICE');

@@ -474,3 +474,53 @@ WAIT     DC    X'000A0000',X'00000000'
     expect(plain.cp.vm('TRAPUSER')!.style).toBe('trap-and-emulate');
   });
 });
+
+describe('IPL vdev STOP: DEFSYS, IPL 290 STOP and SAVESYS at the terminal', () => {
+  it('the operator saves CMS from its system disk stopped before its first instruction; another user’s IPL CMS maps it', () => {
+    const { cp, terminals } = system();
+    const op = terminal(terminals);
+    op.s.enter('LOGON MAINT MAINTPW');
+    op.out.length = 0;
+    op.s.enter('DEFSYS CMS 2-3 SR');
+    expect(op.out).toEqual([]);
+    op.s.enter('IPL 290 STOP');
+    runMs(terminals, 300);
+    const maint = cp.vm('MAINT')!;
+    // Stopped at the IPL PSW: CMS has not run (no banner), the terminal is CP's.
+    expect(maint.runState()).toBe('stopped');
+    expect(maint.cpus[0]!.getPsw()).toEqual([0x00080000, 0x80002000]);
+    expect(maint.counters.instructions).toBe(0);
+    expect(op.out).not.toContain('CMS VERSION 1.0 STRACHEY');
+    expect(op.s.state).toBe('CP READ');
+    op.s.enter('SAVESYS CMS');
+    expect(op.out.at(-1)).toMatch(
+      /^HCPNSS440I Named Saved System \(NSS\) CMS was successfully saved in fileid \d{4}\.$/,
+    );
+    // BEGIN runs the IPLed system from where it stopped.
+    op.s.enter('BEGIN');
+    runMs(terminals, 300);
+    expect(op.out).toContain('CMS VERSION 1.0 STRACHEY');
+    expect(op.s.state).toBe('VM READ');
+    // From CMS (DIAGNOSE X'08'): the IPL waits for the DIAGNOSE to complete, then stops the same way.
+    op.s.enter('CP IPL 290 STOP');
+    runMs(terminals, 300);
+    expect(maint.runState()).toBe('stopped');
+    expect(maint.cpus[0]!.getPsw()).toEqual([0x00080000, 0x80002000]);
+    expect(op.s.state).toBe('CP READ');
+    const user = terminal(terminals);
+    const startsBefore = cp.realIo.counters.starts;
+    user.s.enter('LOGON CMSUSER CMSPW');
+    runMs(terminals, 300);
+    expect(user.out).toContain('CMS VERSION 1.0 STRACHEY');
+    expect(user.out.at(-1)).toMatch(/^Ready; T=/);
+    // The saved system, not the disk: only the A-disk was read (directory and map).
+    expect(cp.realIo.counters.starts - startsBefore).toBe(2);
+    expect(cp.savedSystems.users()).toContainEqual(
+      expect.objectContaining({ userid: 'CMSUSER', system: 'CMS' }),
+    );
+    user.out.length = 0;
+    user.s.enter('LISTFILE');
+    runMs(terminals, 300);
+    expect(user.out[0]).toBe('HELLO    TEXT     A1');
+  });
+});
