@@ -6,9 +6,8 @@
  * VTAM-attached hosts send it) ahead of the WCC and orders; inbound, the
  * operator's AID record goes to the device, which raises attention.
  */
-import { toSnaCommand } from './codes';
+import { type DataStreamError, toSnaCommand } from '@strachey/io-channel';
 import type { TerminalPort } from './local-terminal';
-import type { DataStreamError } from './screen';
 
 /** The device side: what io-channel's Display3270 offers for its host edge. */
 export interface DisplayDevice {

@@ -19,8 +19,7 @@
  * password CP asks for on its own line, `setInputHidden(true)` makes the
  * line-mode input area nondisplay the same way.
  */
-import { Aid } from './codes';
-import { eraseWrite, type OutboundBuilder, write } from './datastream';
+import { Aid, eraseWrite3270 as eraseWrite, type OutboundBuilder3270 as OutboundBuilder, write3270 as write } from '@strachey/io-channel';
 import type { TerminalPort } from './local-terminal';
 import { hostTimers, type TerminalTimers } from './timers';
 import type { Tn3270Input } from './tn3270-server';

@@ -4,8 +4,13 @@
  * "looks at", and the operator's keys come back through the same parsing a
  * TN3270 session uses. CP tests and benchmarks can run thousands of these.
  */
-import { aidName, modelSize, type TerminalModel } from './codes';
-import { Screen3270, type WriteResult } from './screen';
+import {
+  aidName,
+  type DataStreamResult as WriteResult,
+  display3270AlternateSize as modelSize,
+  Screen3270,
+  type Display3270Model as TerminalModel,
+} from '@strachey/io-channel';
 import type { Tn3270Input } from './tn3270-server';
 
 /** The part of a session an application uses: what both Tn3270Session and LocalTerminal provide. */

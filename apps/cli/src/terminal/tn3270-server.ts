@@ -6,8 +6,15 @@
  * client shows. Listens on loopback unless told otherwise.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { aidName, decodeAddress, modelSize, type TerminalModel } from './codes';
-import { type InboundRecord, Screen3270, type WriteResult } from './screen';
+import {
+  aidName,
+  decodeBufferAddress as decodeAddress,
+  type InboundRecord,
+  display3270AlternateSize as modelSize,
+  Screen3270,
+  type Display3270Model as TerminalModel,
+  type DataStreamResult as WriteResult,
+} from '@strachey/io-channel';
 import { frameRecord, Telnet, TelnetParser, type TelnetVerb } from './telnet';
 
 /** What the application gets when the operator presses an AID key (or a read command is answered). */
