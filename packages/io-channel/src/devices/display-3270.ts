@@ -17,7 +17,14 @@
  */
 import type { CommandRequest, CommandResponse } from '../device';
 import { CE_DE, DS_ATTENTION, DS_UNIT_CHECK } from '../status';
-import { Aid, codeTable3270, DISPLAY3270_DEFAULT_COLS, DISPLAY3270_DEFAULT_ROWS, type Display3270Model, pfAid } from './3270/codes';
+import {
+  Aid,
+  codeTable3270,
+  DISPLAY3270_DEFAULT_COLS,
+  DISPLAY3270_DEFAULT_ROWS,
+  type Display3270Model,
+  pfAid,
+} from './3270/codes';
 import { Screen3270 } from './3270/screen';
 import { UnitRecordDevice } from './unit-record';
 
@@ -168,7 +175,8 @@ export class Display3270 extends UnitRecordDevice {
     const s = this.screenBuffer;
     // `buffer` keeps the characters with each attribute's code-table byte in its position, as snapshots always had it.
     const buffer = s.chars.slice();
-    for (let a = 0; a < buffer.length; a++) if (s.isAttribute[a] !== 0) buffer[a] = codeTable3270(s.attribute[a]!);
+    for (let a = 0; a < buffer.length; a++)
+      if (s.isAttribute[a] !== 0) buffer[a] = codeTable3270(s.attribute[a]!);
     return {
       buffer: base64(buffer),
       attributes: base64(s.isAttribute),

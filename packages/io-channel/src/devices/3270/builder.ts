@@ -5,7 +5,16 @@
  * service, a test) writes to a terminal.
  */
 import { toEbcdic } from '../../ebcdic';
-import { type BufferAddressMode, bufferAddressModeFor, Command3270, codeTable3270, encodeBufferAddress, ExtAttr, Order3270, Wcc } from './codes';
+import {
+  type BufferAddressMode,
+  bufferAddressModeFor,
+  Command3270,
+  codeTable3270,
+  encodeBufferAddress,
+  ExtAttr,
+  Order3270,
+  Wcc,
+} from './codes';
 
 /** What a write control character (WCC) asks for (GA23-0059 "Write Control Character"). */
 export interface WccOptions {
@@ -159,7 +168,9 @@ export function eraseWrite3270(
 }
 
 /** Start a Write record (SNA code) for a screen of `rows`×`cols`. */
-export function write3270(options: WccOptions & { readonly rows?: number; readonly cols?: number } = {}): OutboundBuilder3270 {
+export function write3270(
+  options: WccOptions & { readonly rows?: number; readonly cols?: number } = {},
+): OutboundBuilder3270 {
   const cols = options.cols ?? 80;
   const rows = options.rows ?? 24;
   return new OutboundBuilder3270(Command3270.SNA_WRITE, wcc(options), cols, rows * cols);

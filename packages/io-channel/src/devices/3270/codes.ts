@@ -144,7 +144,9 @@ export const Order3270 = {
  * FF, CR, NL, EM, DUP, FM, SUB, EO). Any other code below X'40' that is not
  * an order is invalid in a write.
  */
-export const FORMAT_CONTROLS_3270: ReadonlySet<number> = new Set([0x00, 0x0c, 0x0d, 0x15, 0x19, 0x1c, 0x1e, 0x3f, 0xff]);
+export const FORMAT_CONTROLS_3270: ReadonlySet<number> = new Set([
+  0x00, 0x0c, 0x0d, 0x15, 0x19, 0x1c, 0x1e, 0x3f, 0xff,
+]);
 
 /**
  * Field attribute bits (the byte after SF, or the X'C0' pair of SFE):
@@ -265,7 +267,10 @@ export function bufferAddressModeFor(size: number): BufferAddressMode {
 export type Display3270Model = 2 | 3 | 4 | 5;
 
 /** The alternate screen size (rows, columns) of a display model (GA23-0059 "Screen Sizes"). */
-export function display3270AlternateSize(model: Display3270Model): { readonly rows: number; readonly cols: number } {
+export function display3270AlternateSize(model: Display3270Model): {
+  readonly rows: number;
+  readonly cols: number;
+} {
   switch (model) {
     case 3:
       return { rows: 32, cols: 80 };

@@ -37,7 +37,14 @@ import {
  * operation check; here they are values, never exceptions.
  */
 export interface DataStreamError {
-  readonly code: 'DS_EMPTY' | 'DS_COMMAND' | 'DS_TRUNCATED' | 'DS_ADDRESS' | 'DS_ORDER' | 'DS_UNSUPPORTED' | 'SESSION_CLOSED';
+  readonly code:
+    | 'DS_EMPTY'
+    | 'DS_COMMAND'
+    | 'DS_TRUNCATED'
+    | 'DS_ADDRESS'
+    | 'DS_ORDER'
+    | 'DS_UNSUPPORTED'
+    | 'SESSION_CLOSED';
   /** Offset of the offending byte in the record (the record's length when it ended too early). */
   readonly offset: number;
   readonly expected: string;
@@ -103,12 +110,19 @@ export interface InboundRecord {
 }
 
 /** The outcome of parsing an inbound record. */
-export type InboundResult = { readonly ok: true; readonly record: InboundRecord } | { readonly ok: false; readonly error: DataStreamError };
+export type InboundResult =
+  | { readonly ok: true; readonly record: InboundRecord }
+  | { readonly ok: false; readonly error: DataStreamError };
 
 const hex = (b: number | undefined): string =>
   b === undefined ? 'end of record' : `X'${b.toString(16).toUpperCase().padStart(2, '0')}'`;
 
-function dsError(code: DataStreamError['code'], offset: number, expected: string, found: string): DataStreamError {
+function dsError(
+  code: DataStreamError['code'],
+  offset: number,
+  expected: string,
+  found: string,
+): DataStreamError {
   return { code, offset, expected, found, message: `offset ${offset}: expected ${expected}, found ${found}` };
 }
 
@@ -234,7 +248,8 @@ export class Screen3270 {
    * returns the located error.
    */
   apply(stream: Uint8Array): DataStreamResult {
-    if (stream.length === 0) return { ok: false, error: dsError('DS_EMPTY', 0, 'a 3270 command', 'an empty record'), applied: 0 };
+    if (stream.length === 0)
+      return { ok: false, error: dsError('DS_EMPTY', 0, 'a 3270 command', 'an empty record'), applied: 0 };
     return this.execute(stream[0]!, stream, 1);
   }
 
@@ -251,7 +266,8 @@ export class Screen3270 {
   /** Carry out `command`; a write's WCC is at `s[wccAt]`. */
   private execute(command: number, s: Uint8Array, wccAt: number): DataStreamResult {
     const kind = command3270Kind(command);
-    if (kind === null) return { ok: false, error: dsError('DS_COMMAND', 0, 'a 3270 command', hex(command)), applied: 0 };
+    if (kind === null)
+      return { ok: false, error: dsError('DS_COMMAND', 0, 'a 3270 command', hex(command)), applied: 0 };
     switch (kind) {
       case 'erase-write':
       case 'erase-write-alternate':
@@ -270,7 +286,12 @@ export class Screen3270 {
       case 'write-structured-field':
         return {
           ok: false,
-          error: dsError('DS_UNSUPPORTED', 0, 'a command other than Write Structured Field (not supported)', hex(command)),
+          error: dsError(
+            'DS_UNSUPPORTED',
+            0,
+            'a command other than Write Structured Field (not supported)',
+            hex(command),
+          ),
           applied: 0,
         };
     }
@@ -416,7 +437,11 @@ export class Screen3270 {
     for (const b of bytes) {
       if ((this.keyboardLocked && !overrideLock) || !this.isInputPosition(this.cursor)) return false;
       const fa = this.fieldAttributeOf(this.cursor);
-      if (fa !== -1 && (this.attribute[fa]! & FieldAttr.NUMERIC) !== 0 && !((b >= 0xf0 && b <= 0xf9) || b === 0x4b || b === 0x60)) {
+      if (
+        fa !== -1 &&
+        (this.attribute[fa]! & FieldAttr.NUMERIC) !== 0 &&
+        !((b >= 0xf0 && b <= 0xf9) || b === 0x4b || b === 0x60)
+      ) {
         return false;
       }
       this.chars[this.cursor] = b;
@@ -477,10 +502,12 @@ export class Screen3270 {
     this.keyboardLocked = true;
     if (aid === Aid.CLEAR) this.erase(false);
     if (len === 1) return { ok: true, record: { aid, cursor: null, fields: [] } };
-    if (len < 3) return { ok: false, error: dsError('DS_TRUNCATED', len, 'a two-byte cursor address', 'end of record') };
+    if (len < 3)
+      return { ok: false, error: dsError('DS_TRUNCATED', len, 'a two-byte cursor address', 'end of record') };
     const n = this.size;
     const cursor = decodeBufferAddress(record[1]!, record[2]!);
-    if (cursor >= n) return { ok: false, error: dsError('DS_ADDRESS', 1, `a cursor address below ${n}`, String(cursor)) };
+    if (cursor >= n)
+      return { ok: false, error: dsError('DS_ADDRESS', 1, `a cursor address below ${n}`, String(cursor)) };
     this.cursor = cursor;
     // Where the next character goes; -1 drops characters (formatted data before any SBA, or past a field's end).
     let a = -1;
@@ -501,9 +528,17 @@ export class Screen3270 {
     for (let i = 3; i < len; i++) {
       const b = record[i]!;
       if (b === Order3270.SBA) {
-        if (i + 2 >= len) return { ok: false, error: dsError('DS_TRUNCATED', len, 'a two-byte SBA address', 'end of record') };
+        if (i + 2 >= len)
+          return {
+            ok: false,
+            error: dsError('DS_TRUNCATED', len, 'a two-byte SBA address', 'end of record'),
+          };
         const target = decodeBufferAddress(record[i + 1]!, record[i + 2]!);
-        if (target >= n) return { ok: false, error: dsError('DS_ADDRESS', i + 1, `an SBA address below ${n}`, String(target)) };
+        if (target >= n)
+          return {
+            ok: false,
+            error: dsError('DS_ADDRESS', i + 1, `an SBA address below ${n}`, String(target)),
+          };
         flush();
         address = target;
         data = [];
@@ -522,7 +557,8 @@ export class Screen3270 {
       let c = b;
       let ge = 0;
       if (b === Order3270.GE) {
-        if (i + 1 >= len) return { ok: false, error: dsError('DS_TRUNCATED', len, 'a character after GE', 'end of record') };
+        if (i + 1 >= len)
+          return { ok: false, error: dsError('DS_TRUNCATED', len, 'a character after GE', 'end of record') };
         c = record[++i]!;
         ge = 1;
       } else if (b < 0x40 && !this.storesInvalidCodes && !FORMAT_CONTROLS_3270.has(b)) {
@@ -563,7 +599,12 @@ export class Screen3270 {
     do {
       const p = next;
       next = (next + 1) % n;
-      if (this.isAttribute[p] !== 0 && (this.attribute[p]! & FieldAttr.PROTECTED) === 0 && this.isAttribute[next] === 0) return next;
+      if (
+        this.isAttribute[p] !== 0 &&
+        (this.attribute[p]! & FieldAttr.PROTECTED) === 0 &&
+        this.isAttribute[next] === 0
+      )
+        return next;
     } while (next !== from);
     return 0;
   }
@@ -622,12 +663,17 @@ export class Screen3270 {
   /** Carry out a write's WCC (at `s[wccAt]`), orders and characters. */
   private write(s: Uint8Array, wccAt: number, command: Command3270Kind): DataStreamResult {
     if (s.length <= wccAt) {
-      return { ok: false, error: dsError('DS_TRUNCATED', wccAt, 'a write control character (WCC)', 'end of record'), applied: wccAt };
+      return {
+        ok: false,
+        error: dsError('DS_TRUNCATED', wccAt, 'a write control character (WCC)', 'end of record'),
+        applied: wccAt,
+      };
     }
     const wcc = s[wccAt]!;
     const n = this.size;
     if ((wcc & Wcc.RESET_MDT) !== 0) {
-      for (let a = 0; a < n; a++) if (this.isAttribute[a] !== 0) this.attribute[a] = this.attribute[a]! & ~FieldAttr.MDT;
+      for (let a = 0; a < n; a++)
+        if (this.isAttribute[a] !== 0) this.attribute[a] = this.attribute[a]! & ~FieldAttr.MDT;
     }
     let ba = this.cursor;
     let ic = -1;
@@ -799,7 +845,12 @@ export class Screen3270 {
         }
         default:
           if (b < 0x40 && !storeInvalid && !FORMAT_CONTROLS_3270.has(b)) {
-            error = dsError('DS_ORDER', i, 'an order (SF, SFE, SBA, IC, PT, RA, EUA, GE, MF, SA) or a data character', hex(b));
+            error = dsError(
+              'DS_ORDER',
+              i,
+              'an order (SF, SFE, SBA, IC, PT, RA, EUA, GE, MF, SA) or a data character',
+              hex(b),
+            );
             break;
           }
           this.setChar(ba, b, 0, fg, hl);
