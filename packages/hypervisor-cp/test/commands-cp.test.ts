@@ -120,18 +120,17 @@ describe('DEFINE, SYSTEM, BEGIN, IPL', () => {
   it('IPL vdev STOP takes STOP after a device only; any other operand is an invalid option', () => {
     const cp = system();
     const alice = logonUser(cp, 'ALICE');
-    const invalid = (what: string) => ({ rc: 3, lines: [`HCPIPL003E Invalid option - ${what}`] });
+    const answer = (rc: number, line: string) => ({ rc, lines: [line] });
+    const invalid = (what: string) => answer(3, `HCPIPL003E Invalid option - ${what}`);
     expect(executeCommand(cp, alice, 'IPL CMS STOP')).toEqual(invalid('STOP'));
     expect(executeCommand(cp, alice, 'IPL 191 CLEAR')).toEqual(invalid('CLEAR'));
     expect(executeCommand(cp, alice, 'ipl 191 stop now')).toEqual(invalid('NOW'));
-    expect(executeCommand(cp, alice, 'IPL 2FF STOP')).toEqual({
-      rc: 1,
-      lines: ['HCPIPL040E Device 02FF does not exist'],
-    });
-    expect(executeCommand(cp, alice, 'IPL 009 STOP')).toEqual({
-      rc: 1,
-      lines: ['HCPIPL003E Device 0009 is not a DASD'],
-    });
+    expect(executeCommand(cp, alice, 'IPL 2FF STOP')).toEqual(
+      answer(1, 'HCPIPL040E Device 02FF does not exist'),
+    );
+    expect(executeCommand(cp, alice, 'IPL 009 STOP')).toEqual(
+      answer(1, 'HCPIPL003E Device 0009 is not a DASD'),
+    );
     expect(alice.runState()).toBe('stopped');
   });
 
