@@ -11,7 +11,10 @@
  * System instructions, invalid opcodes, BSM/BASSM (addressing-mode switch)
  * and instructions that cross a page end a block.
  *
- * Blocks are cached per storage frame (shared by the CPUs of a machine).
+ * Blocks are cached per storage frame (shared by the CPUs of a machine). The
+ * generated function behind a block depends only on its bytes, address and
+ * addressing mode, so it is made once per process and instantiated for every
+ * storage that holds those bytes there (`SharedBlock`).
  * Frames holding blocks are marked in `SparseStorage.watched`; a store into
  * one only bumps the page's generation (the store callback does not say
  * which bytes were stored). A block keeps a copy of its instruction bytes and
@@ -79,8 +82,10 @@ export interface CodePage {
 export interface CodeCache {
   readonly storage: SparseStorage;
   readonly pages: (CodePage | undefined)[];
-  /** Blocks compiled so far (a counter for benchmarks and tests). */
+  /** Blocks compiled so far (a counter for benchmarks and tests), including those whose code came from another storage. */
   compiled: number;
+  /** Of `compiled`, blocks whose generated function was reused from a block with the same bytes at the same address in another storage. */
+  reused: number;
   /** Blocks dropped because their instruction bytes changed. */
   invalidations: number;
   /** The store callback installed on the storage. */
@@ -101,7 +106,7 @@ export function codeCacheOf(storage: SparseStorage): CodeCache {
     // above 128 MB) turns into a dictionary in V8, and every store into a code page then pays
     // a hash lookup in the store hook (prsm's LPAR-vs-bare bench showed ~22 % of self time).
     const pages = new Array<CodePage | undefined>(storage.frameCount);
-    const cache: CodeCache = { storage, pages, compiled: 0, invalidations: 0, hook: () => {} };
+    const cache: CodeCache = { storage, pages, compiled: 0, reused: 0, invalidations: 0, hook: () => {} };
     installHook(cache);
     caches.set(storage, cache);
     c = cache;
@@ -131,7 +136,13 @@ export function codePageOf(cache: CodeCache, frame: number, bytes: Uint8Array): 
   }
   let pg = cache.pages[frame];
   if (pg === undefined) {
-    pg = { frame, bytes, gen: 0, blocks: new Array<Block | undefined>(2048).fill(undefined), hits: new Uint8Array(2048) };
+    pg = {
+      frame,
+      bytes,
+      gen: 0,
+      blocks: new Array<Block | undefined>(2048).fill(undefined),
+      hits: new Uint8Array(2048),
+    };
     cache.pages[frame] = pg;
   } else if (pg.bytes !== bytes) {
     pg.bytes = bytes;
@@ -194,6 +205,33 @@ function store(size: 4 | 2 | 1, addr: string, value: string): string {
   return `{ const A = ${addr}, V = ${value}, O = A & 4095, PG = A >>> 12, SL = PG & 255, FN = TWF[SL]; let f; if (O <= ${last} && A >= 512 && TW[SL] === PG && cpu._key === 0 && WT[FN] === 0 && (f = FR[FN]) !== undefined) { KY[FN] |= 6; ${bytes} } else cpu.${slow}(A, V); }`;
 }
 
+/** Code that leaves the pass after instruction `k` - 1 with `ia` = `expr`. */
+const leaveCode = (k: number, expr: string): string => `{ ia = ${expr}; k = ${k}; break body; }`;
+/** After a store: if this page was stored into, go on only while this block's own bytes are unchanged. */
+const staleCheckCode = (k: number, next: number): string =>
+  `if (P.gen !== G) { if (!H.same(F, S)) ${leaveCode(k, hex(next))} G = P.gen; }`;
+/** Condition code from a signed result (0 zero, 1 negative, 2 positive). */
+const ccCode = (v: string): string => `cpu.cc = ${v} === 0 ? 0 : ${v} < 0 ? 1 : 2;`;
+/** A branch mask tested against the condition code. */
+const condCode = (mask: number): string => `((${mask} << cpu.cc) & 8) !== 0`;
+/** The interpreter executes this one instruction from the frame bytes. */
+const genericCode = (
+  at: string,
+  len: number,
+  k: number,
+  p: number,
+  b0: number,
+  a: number,
+  next: number,
+  AM: string,
+): string =>
+  `${at} cpu.ilc = ${len >>> 1}; { const x = H.execute(cpu, g, F, ${p}, ${b0}, ${hex(a)}); if (x !== null) { cpu.instructions += ${k}; cpu.cycles += CP[${k}]; return x; } if (cpu.ia !== ${hex(next)} || cpu.amask !== ${AM} || cpu.pending !== 0 || (P.gen !== G && !H.same(F, S))) ${leaveCode(k, 'cpu.ia')} G = P.gen; }`;
+/** Target of a relative branch whose I2 field is at byte offset `q` of `f`, from instruction address `a`. */
+const relTargetCode = (f: Uint8Array, a: number, amask: number, q: number): string => {
+  const i2 = (((f[q]! << 8) | f[q + 1]!) << 16) >> 16;
+  return hex((a + 2 * i2) & amask);
+};
+
 /**
  * Compile the block starting at `ia` (offset `o` in frame bytes `f`).
  * Returns null when the first instruction cannot start a block.
@@ -209,6 +247,15 @@ export function compileBlock(
 ): Block | null {
   const f = page.bytes;
   const amask = cpu.amask;
+  const key = ia * 2 + (amask === 0x7fffffff ? 1 : 0);
+  const known = SHARED.get(key);
+  if (known !== undefined) {
+    for (let i = 0; i < known.length; i++) {
+      const sh = known[i]!;
+      if (sh.amask === amask && sh.source.offset === o && sourceUnchanged(f, sh.source))
+        return instantiate(cache, page, sh, helpers, true);
+    }
+  }
   const AM = hex(amask);
   const addrs: number[] = [];
   const lens: number[] = [];
@@ -247,33 +294,23 @@ export function compileBlock(
     const k = i + 1;
     const r1 = b1 >>> 4;
     const r2 = b1 & 15;
+    // Per-instruction code pieces are plain functions of module scope (no closures per instruction:
+    // under tsx every closure also pays a name-helper call, and compilation is on the run's path).
     const at = `cpu.instAddress = ${hex(a)};`;
-    /** Leave the pass after instruction i with `ia` = expr. */
-    const leave = (expr: string): string => `{ ia = ${expr}; k = ${k}; break body; }`;
-    // After a store: if this page was stored into, go on only while this block's own bytes are unchanged.
-    const staleCheck = `if (P.gen !== G) { if (!H.same(F, S)) ${leave(hex(next))} G = P.gen; }`;
-    const cc = (v: string): string => `cpu.cc = ${v} === 0 ? 0 : ${v} < 0 ? 1 : 2;`;
-    const cond = (mask: number): string => `((${mask} << cpu.cc) & 8) !== 0`;
-    const generic = (): string =>
-      // The interpreter executes this one instruction from the frame bytes.
-      `${at} cpu.ilc = ${len >>> 1}; { const x = H.execute(cpu, g, F, ${p}, ${b0}, ${hex(a)}); if (x !== null) { cpu.instructions += ${k}; cpu.cycles += CP[${k}]; return x; } if (cpu.ia !== ${hex(next)} || cpu.amask !== ${AM} || cpu.pending !== 0 || (P.gen !== G && !H.same(F, S))) ${leave('cpu.ia')} G = P.gen; }`;
-    const relTarget = (q: number): string => {
-      const i2 = (((f[q]! << 8) | f[q + 1]!) << 16) >> 16;
-      return hex((a + 2 * i2) & amask);
-    };
+    const staleCheck = staleCheckCode(k, next);
     let s: string;
     switch (b0) {
       case 0x18:
         s = `g[${r1}] = g[${r2}];`;
         break;
       case 0x12:
-        s = `{ const v = g[${r2}]; g[${r1}] = v; ${cc('v')} }`;
+        s = `{ const v = g[${r2}]; g[${r1}] = v; ${ccCode('v')} }`;
         break;
       case 0x1a:
       case 0x1b: {
         const op = b0 === 0x1a ? '+' : '-';
         const ovf = b0 === 0x1a ? '((a ^ r) & (b ^ r)) < 0' : '((a ^ b) & (a ^ r)) < 0';
-        s = `{ const a = g[${r1}], b = g[${r2}], r = (a ${op} b) | 0; g[${r1}] = r; if (${ovf}) { ${at} H.overflow(cpu); } else ${cc('r')} }`;
+        s = `{ const a = g[${r1}], b = g[${r2}], r = (a ${op} b) | 0; g[${r1}] = r; if (${ovf}) { ${at} H.overflow(cpu); } else ${ccCode('r')} }`;
         break;
       }
       case 0x1e:
@@ -321,10 +358,12 @@ export function compileBlock(
       case 0x4a:
       case 0x4b: {
         const half = b0 === 0x4a || b0 === 0x4b;
-        const fetch = half ? `${load(2, 'b', ea(p + 2, r2))} b = (b << 16) >> 16;` : load(4, 'b', ea(p + 2, r2));
+        const fetch = half
+          ? `${load(2, 'b', ea(p + 2, r2))} b = (b << 16) >> 16;`
+          : load(4, 'b', ea(p + 2, r2));
         const plus = b0 === 0x5a || b0 === 0x4a;
         const ovf = plus ? '((a ^ r) & (b ^ r)) < 0' : '((a ^ b) & (a ^ r)) < 0';
-        s = `${at} { let b; ${fetch} const a = g[${r1}], r = (a ${plus ? '+' : '-'} b) | 0; g[${r1}] = r; if (${ovf}) H.overflow(cpu); else ${cc('r')} }`;
+        s = `${at} { let b; ${fetch} const a = g[${r1}], r = (a ${plus ? '+' : '-'} b) | 0; g[${r1}] = r; if (${ovf}) H.overflow(cpu); else ${ccCode('r')} }`;
         break;
       }
       case 0x5e:
@@ -356,7 +395,7 @@ export function compileBlock(
         const n = `(${ea(p + 2, 0)} & 63)`;
         if (b0 === 0x88) s = `{ const n = ${n}; g[${r1}] = n > 31 ? 0 : (g[${r1}] >>> n) | 0; }`;
         else if (b0 === 0x89) s = `{ const n = ${n}; g[${r1}] = n > 31 ? 0 : g[${r1}] << n; }`;
-        else s = `{ const n = ${n}; const r = g[${r1}] >> (n > 31 ? 31 : n); g[${r1}] = r; ${cc('r')} }`;
+        else s = `{ const n = ${n}; const r = g[${r1}] >> (n > 31 ? 31 : n); g[${r1}] = r; ${ccCode('r')} }`;
         break;
       }
       case 0x92:
@@ -391,7 +430,7 @@ export function compileBlock(
             s = `g[${r1}] = ${i2};`;
             break;
           case 0xa:
-            s = `{ const a = g[${r1}], r = (a + ${i2}) | 0; g[${r1}] = r; if (((a ^ r) & (${i2} ^ r)) < 0) { ${at} H.overflow(cpu); } else ${cc('r')} }`;
+            s = `{ const a = g[${r1}], r = (a + ${i2}) | 0; g[${r1}] = r; if (((a ^ r) & (${i2} ^ r)) < 0) { ${at} H.overflow(cpu); } else ${ccCode('r')} }`;
             break;
           case 0xe:
             s = `{ const a = g[${r1}]; cpu.cc = a === ${i2} ? 0 : a < ${i2} ? 1 : 2; }`;
@@ -402,19 +441,19 @@ export function compileBlock(
           case 0x4:
             if (r1 === 0) s = '';
             else if (r1 === 15) {
-              s = `${leave(relTarget(p + 2))}`;
+              s = `${leaveCode(k, relTargetCode(f, a, amask, p + 2))}`;
               ended = true;
-            } else s = `if (${cond(r1)}) ${leave(relTarget(p + 2))}`;
+            } else s = `if (${condCode(r1)}) ${leaveCode(k, relTargetCode(f, a, amask, p + 2))}`;
             break;
           case 0x6:
-            s = `{ const v = (g[${r1}] - 1) | 0; g[${r1}] = v; if (v !== 0) ${leave(relTarget(p + 2))} }`;
+            s = `{ const v = (g[${r1}] - 1) | 0; g[${r1}] = v; if (v !== 0) ${leaveCode(k, relTargetCode(f, a, amask, p + 2))} }`;
             break;
           case 0x5:
-            s = `g[${r1}] = ${amask === 0x7fffffff ? (next | 0x80000000) | 0 : next}; ${leave(relTarget(p + 2))}`;
+            s = `g[${r1}] = ${amask === 0x7fffffff ? (next | 0x80000000) | 0 : next}; ${leaveCode(k, relTargetCode(f, a, amask, p + 2))}`;
             ended = true;
             break;
           default:
-            s = generic();
+            s = genericCode(at, len, k, p, b0, a, next, AM);
         }
         break;
       }
@@ -422,31 +461,31 @@ export function compileBlock(
         const target = ea(p + 2, r2);
         if (r1 === 0) s = '';
         else if (r1 === 15) {
-          s = leave(target);
+          s = leaveCode(k, target);
           ended = true;
-        } else s = `if (${cond(r1)}) ${leave(target)}`;
+        } else s = `if (${condCode(r1)}) ${leaveCode(k, target)}`;
         break;
       }
       case 0x07:
         if (r1 === 0 || r2 === 0) s = '';
         else if (r1 === 15) {
-          s = leave(`g[${r2}] & ${AM}`);
+          s = leaveCode(k, `g[${r2}] & ${AM}`);
           ended = true;
-        } else s = `if (${cond(r1)}) ${leave(`g[${r2}] & ${AM}`)}`;
+        } else s = `if (${condCode(r1)}) ${leaveCode(k, `g[${r2}] & ${AM}`)}`;
         break;
       case 0x46:
-        s = `{ const t = ${ea(p + 2, r2)}; const v = (g[${r1}] - 1) | 0; g[${r1}] = v; if (v !== 0) ${leave('t')} }`;
+        s = `{ const t = ${ea(p + 2, r2)}; const v = (g[${r1}] - 1) | 0; g[${r1}] = v; if (v !== 0) ${leaveCode(k, 't')} }`;
         break;
       case 0x06:
-        s = `{ const t = g[${r2}] & ${AM}; const v = (g[${r1}] - 1) | 0; g[${r1}] = v; ${r2 !== 0 ? `if (v !== 0) ${leave('t')}` : ''} }`;
+        s = `{ const t = g[${r2}] & ${AM}; const v = (g[${r1}] - 1) | 0; g[${r1}] = v; ${r2 !== 0 ? `if (v !== 0) ${leaveCode(k, 't')}` : ''} }`;
         break;
       case 0x86:
       case 0x87:
       case 0x84:
       case 0x85: {
-        const target = b0 >= 0x86 ? ea(p + 2, 0) : relTarget(p + 2);
+        const target = b0 >= 0x86 ? ea(p + 2, 0) : relTargetCode(f, a, amask, p + 2);
         const test = b0 === 0x86 || b0 === 0x84 ? 's > c' : 's <= c';
-        s = `{ const t = ${target}; const c = g[${r2 | 1}]; const s = (g[${r1}] + g[${r2}]) | 0; g[${r1}] = s; if (${test}) ${leave('t')} }`;
+        s = `{ const t = ${target}; const c = g[${r2 | 1}]; const s = (g[${r1}] + g[${r2}]) | 0; g[${r1}] = s; if (${test}) ${leaveCode(k, 't')} }`;
         break;
       }
       case 0x90:
@@ -468,7 +507,7 @@ export function compileBlock(
         s =
           `{ const A = ${ea(p + 2, 0)}, O = A & 4095, PG = A >>> 12, SL = PG & 255, FN = ${stm ? 'TWF' : 'TF'}[SL]; let f; ` +
           `if (O <= ${4096 - 4 * count} && cpu._key === 0 && ${page} && (f = FR[FN]) !== undefined) { KY[FN] |= ${stm ? 6 : 4}; ${parts.join(' ')} } ` +
-          `else { ${generic()} } }`;
+          `else { ${genericCode(at, len, k, p, b0, a, next, AM)} } }`;
         break;
       }
       case 0x45:
@@ -476,43 +515,43 @@ export function compileBlock(
         // BAL/BALR link information: in 24-bit mode ILC, cc and program mask left of the address.
         const link =
           amask === 0x7fffffff
-            ? String((next | 0x80000000) | 0)
+            ? String(next | 0x80000000 | 0)
             : `(${(len >>> 1) << 30} | (cpu.cc << 28) | (cpu.progmask << 24) | ${next})`;
         if (b0 === 0x05 && r2 === 0) s = `g[${r1}] = ${link};`;
         else {
           const target = b0 === 0x45 ? ea(p + 2, r2) : `g[${r2}] & ${AM}`;
-          s = `{ const t = ${target}; g[${r1}] = ${link}; ${leave('t')} }`;
+          s = `{ const t = ${target}; g[${r1}] = ${link}; ${leaveCode(k, 't')} }`;
           ended = true;
         }
         break;
       }
       case 0x4d:
       case 0x0d: {
-        const link = amask === 0x7fffffff ? (next | 0x80000000) | 0 : next;
+        const link = amask === 0x7fffffff ? next | 0x80000000 | 0 : next;
         if (b0 === 0x0d && r2 === 0) s = `g[${r1}] = ${link};`;
         else {
           const target = b0 === 0x4d ? ea(p + 2, r2) : `g[${r2}] & ${AM}`;
-          s = `{ const t = ${target}; g[${r1}] = ${link}; ${leave('t')} }`;
+          s = `{ const t = ${target}; g[${r1}] = ${link}; ${leaveCode(k, 't')} }`;
           ended = true;
         }
         break;
       }
       default:
-        s = generic();
+        s = genericCode(at, len, k, p, b0, a, next, AM);
     }
     const ci = b0 === 0xa7 ? tables.cycA7[r2]! : tables.cyc[b0]!;
     cum += ci;
     // Storage accesses (DAT walks) and EXECUTE targets add cycles mid-pass: stop at the boundary
     // where the interpreter would see the timer deadline, so timer interruptions come at the
     // same instruction with or without compilation.
-    if (s.includes('cpu.instAddress')) s += ` if (cpu.cycles + ${cum} >= cpu.timerDeadline) ${leave(hex(next))}`;
+    if (s.includes('cpu.instAddress'))
+      s += ` if (cpu.cycles + ${cum} >= cpu.timerDeadline) ${leaveCode(k, hex(next))}`;
     body.push(s);
     addrs.push(a);
     lens.push(len);
     cycs.push(ci);
     p += len;
     a = next;
-
   }
   const n = addrs.length;
   if (n === 0) return null;
@@ -538,14 +577,8 @@ ${body.join('\n')}
   }
 };`;
   const source: BlockSource = { offset: o, bytes: f.slice(o, p) };
-  const make = new Function('H', 'P', 'F', 'CP', 'S', src) as (
-    h: BlockHelpers,
-    page: CodePage,
-    f: Uint8Array,
-    cp: Float64Array,
-    s: BlockSource,
-  ) => Block['run'];
-  const block: Block = {
+  const make = new Function('H', 'P', 'F', 'CP', 'S', src) as SharedBlock['make'];
+  const sh: SharedBlock = {
     ia,
     amask,
     n,
@@ -553,11 +586,75 @@ ${body.join('\n')}
     lens: Uint8Array.from(lens),
     cycPrefix,
     source,
+    make,
+  };
+  if (SHARED.size >= MAX_SHARED) SHARED.clear();
+  if (known === undefined) SHARED.set(key, [sh]);
+  else if (known.length < MAX_SHARED_PER_ADDRESS) known.push(sh);
+  else known[(ia >>> 1) % MAX_SHARED_PER_ADDRESS] = sh;
+  return instantiate(cache, page, sh, helpers, false);
+}
+
+/**
+ * What a compiled block is apart from the storage it runs on: its generated
+ * function's factory and the metadata, all determined by its instruction
+ * bytes, its address and the addressing mode (the code reads nothing else
+ * from the frame). Shared by every storage that holds the same bytes at the
+ * same address (each MINIKERN, CMS or LPAR built in a process runs the same
+ * code at the same addresses): such a block is instantiated from here, and
+ * V8 reuses the factory's parsed and optimised code, instead of generating,
+ * parsing and warming up the same function once per storage.
+ */
+interface SharedBlock {
+  readonly ia: number;
+  readonly amask: number;
+  readonly n: number;
+  readonly addrs: Int32Array;
+  readonly lens: Uint8Array;
+  readonly cycPrefix: Float64Array;
+  /** The bytes compiled (never written: blocks compare frames against them). */
+  readonly source: BlockSource;
+  readonly make: (
+    h: BlockHelpers,
+    page: CodePage,
+    f: Uint8Array,
+    cp: Float64Array,
+    s: BlockSource,
+  ) => Block['run'];
+}
+
+/**
+ * Shared blocks by address and addressing mode (`ia * 2 + (31-bit ? 1 : 0)`).
+ * Bounded: a hostile or self-modifying guest compiles ever new blocks, so the
+ * table is cleared when it is full (blocks already made keep their code) and
+ * each address keeps a few byte variants.
+ */
+const SHARED = new Map<number, SharedBlock[]>();
+const MAX_SHARED = 8192;
+const MAX_SHARED_PER_ADDRESS = 4;
+
+/** A block of `page` in `cache`'s storage from a shared one whose bytes are in the frame at its offset. */
+function instantiate(
+  cache: CodeCache,
+  page: CodePage,
+  sh: SharedBlock,
+  helpers: BlockHelpers,
+  reused: boolean,
+): Block {
+  const block: Block = {
+    ia: sh.ia,
+    amask: sh.amask,
+    n: sh.n,
+    addrs: sh.addrs,
+    lens: sh.lens,
+    cycPrefix: sh.cycPrefix,
+    source: sh.source,
     checked: page.gen,
-    run: make(helpers, page, f, cycPrefix, source),
+    run: sh.make(helpers, page, page.bytes, sh.cycPrefix, sh.source),
   };
   cache.storage.watched[page.frame] = 1;
   cache.compiled++;
+  if (reused) cache.reused++;
   return block;
 }
 
