@@ -6,9 +6,11 @@
  *   partition alone on a shared CP and for two partitions taking turns on
  *   one CP, at slices of 12.5 and 25 ms (the seed: "little more than 1 %");
  * - host speed of guests in LPARs against the same guest on a bare isa-core
- *   machine (target: within 5 %), as ratios measured in the same process in
- *   interleaved rounds (this machine is shared and noisy: a ratio of two
- *   samples taken back to back is steadier than two figures minutes apart).
+ *   machine (target: within 5 %), as ratios of neighbouring samples
+ *   (bare, A, bare, B, ...: each LPAR sample against the mean of the bare
+ *   samples around it; this machine is shared and noisy, and a ratio of
+ *   samples taken back to back is steadier than two figures seconds apart),
+ *   the median over nine rounds.
  *   Two programs, a CPU-bound loop and an I/O mix (the loop, interrupted by
  *   the end of a SENSE + NOP channel program it starts again from its I/O
  *   interruption handler: TSCH, SSCH, LPSW); five machines: bare, one LPAR
@@ -63,27 +65,53 @@ if (wanted('overhead')) {
 
 // ---- host speed: guests in LPARs vs the same guest bare, ratios in the same run
 if (wanted('host')) {
-  // One worker (isolate) per configuration; rounds of one short sample each, in turn, so drift
-  // in the machine's load hits all of them alike; ratios per round against the bare machine.
+  // One worker (isolate) per configuration. Each round samples the bare machine between every two
+  // LPAR configurations of a program (bare, A, bare, B, ...), and each LPAR sample is divided by
+  // the mean of the bare samples just before and after it: on this shared machine the load moves
+  // within seconds, and a ratio of neighbours is steadier than one against a sample taken seconds
+  // earlier. The ratio reported is the median over the rounds.
   const execArgv = ['--conditions=@strachey/source'];
   const workers = HOST_CONFIGS.map(
     (c) => new Worker(new URL('./host-worker.mjs', import.meta.url), { workerData: c, execArgv }),
   );
   const sample = (w: Worker, seconds: number, warmup: number): Promise<HostSample> =>
     new Promise((resolve, reject) => {
-      w.once('message', resolve);
-      w.once('error', reject);
+      // Both listeners go once either fires: the bare workers are sampled dozens of times.
+      const onError = (e: Error): void => {
+        w.off('message', onMessage);
+        reject(e);
+      };
+      const onMessage = (m: HostSample): void => {
+        w.off('error', onError);
+        resolve(m);
+      };
+      w.once('message', onMessage);
+      w.once('error', onError);
       w.postMessage({ seconds, warmup });
     });
   for (const w of workers) await sample(w, 0.2, 1);
   const ROUNDS = 9;
   const rates = HOST_CONFIGS.map(() => [] as number[]);
+  const vsBare = HOST_CONFIGS.map(() => [] as number[]);
   const io = HOST_CONFIGS.map(() => 0);
+  const rate = async (i: number): Promise<number> => {
+    const s = await sample(workers[i]!, 0.25, 0);
+    const r = s.units / s.cpuSeconds;
+    rates[i]!.push(r);
+    io[i] = s.io;
+    return r;
+  };
   for (let r = 0; r < ROUNDS; r++) {
-    for (const [i, w] of workers.entries()) {
-      const s = await sample(w, 0.3, 0);
-      rates[i]!.push(s.units / s.cpuSeconds);
-      io[i] = s.io;
+    for (const program of ['cpu', 'io'] as const) {
+      const bare = HOST_CONFIGS.findIndex((b) => b.program === program && b.lpars === null);
+      let before = await rate(bare);
+      for (const [i, c] of HOST_CONFIGS.entries()) {
+        if (c.program !== program || c.lpars === null) continue;
+        const mine = await rate(i);
+        const after = await rate(bare);
+        vsBare[i]!.push(mine / ((before + after) / 2));
+        before = after;
+      }
     }
   }
   await Promise.all(workers.map((w) => w.terminate()));
@@ -97,7 +125,7 @@ if (wanted('host')) {
   > = {};
   HOST_CONFIGS.forEach((c, i) => {
     const bareIndex = HOST_CONFIGS.findIndex((b) => b.program === c.program && b.lpars === null);
-    const perRound = rates[i]!.map((v, r) => v / rates[bareIndex]![r]!);
+    const perRound = i === bareIndex ? rates[i]!.map(() => 1) : vsBare[i]!;
     const entry = {
       ratio: median(perRound),
       min: Math.min(...perRound),

@@ -1,26 +1,18 @@
-/**
- * The README example: the seed's machine from examples/seed.iocp and
- * examples/seed.profiles, every partition running a CPU-bound loop for
- * 100 ms of simulated time, then weights against measured shares.
- *
- * Run: npx tsx --conditions=@strachey/source examples/quickstart.ts
- */
+// examples/quickstart.ts: the seed's machine (examples/seed.iocp, examples/seed.profiles), every
+// partition running a CPU-bound loop for 100 ms of simulated time, configured weights against shares.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { createPrsm, formatPrsmError, parseIocp, parseProfiles, type PrsmResult } from '../src/index';
+import { createPrsm, formatPrsmError, parseIocp, parseProfiles, type PrsmResult } from '@strachey/prsm';
 
-function must<T>(r: PrsmResult<T>): T {
-  if (!r.ok) throw new Error(formatPrsmError(r.error));
+const must = <T>(r: PrsmResult<T>): T => {
+  if (!r.ok) throw new Error(formatPrsmError(r.error)); // "seed.profiles:14:10: error BAD_VALUE: ..."
   return r.value;
-}
+};
+const read = (file: string): string => readFileSync(new URL(file, import.meta.url), 'utf8');
+const iocp = must(parseIocp(read('seed.iocp'), 'seed.iocp'));
+const profiles = must(parseProfiles(read('seed.profiles'), 'seed.profiles'));
+const prsm = must(createPrsm({ iocp, profiles }));
 
-const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
-
-export function quickstart(ms = 100): Record<string, { weight: number; share: number }> {
-  const iocp = must(parseIocp(readFileSync(here('seed.iocp'), 'utf8'), 'seed.iocp'));
-  const profiles = must(parseProfiles(readFileSync(here('seed.profiles'), 'utf8'), 'seed.profiles'));
-  const prsm = must(createPrsm({ iocp, profiles }));
-  const loop = `
+const loop = `
 LOOP     START X'2000'
          BALR  12,0
          USING *,12
@@ -28,15 +20,22 @@ AGAIN    LA    1,1(1)
          B     AGAIN
          END   LOOP
 `;
-  for (const name of prsm.partitionNames) {
-    must(prsm.activate(name));
-    must(prsm.ipl(name, { source: loop, start: 'all' }));
-  }
-  prsm.run({ ms });
-  const c = prsm.counters();
-  const shared = ['MVS2', 'MVS3', 'MVS4', 'MVS5'];
-  const total = shared.reduce((s, n) => s + c.partitions[n]!.cycles, 0);
-  return Object.fromEntries(shared.map((n) => [n, { weight: prsm.partition(n)!.weight, share: c.partitions[n]!.cycles / total }]));
+for (const name of prsm.partitionNames) {
+  must(prsm.activate(name)); // storage, logical CPs, its image of the channel subsystem
+  must(prsm.ipl(name, { source: loop, start: 'all' })); // restart PSW at real 0, every logical CP
 }
+prsm.run({ ms: 100 });
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) console.table(quickstart());
+const c = prsm.counters();
+const shared = prsm.partitionNames.filter((n) => !prsm.partition(n)!.dedicated);
+const sharedCycles = shared.reduce((sum, n) => sum + c.partitions[n]!.cycles, 0);
+for (const name of prsm.partitionNames) {
+  const p = prsm.partition(name)!;
+  const used = c.partitions[name]!.cycles;
+  const cpu = p.dedicated
+    ? `${p.cps} dedicated CPs, ${(used / c.time).toFixed(2)} CPs used`
+    : `weight ${p.weight}${p.capped ? ' capped' : ''}, ${((100 * used) / sharedCycles).toFixed(1)} % of the shared CPs`;
+  console.log(`${name}  ${p.mode} ${p.storage >>> 20} MB  ${cpu}  (${p.counters.dispatches} dispatches)`);
+}
+const overhead = (100 * c.overheadCycles) / (c.overheadCycles + c.busyCycles);
+console.log(`PR/SM overhead ${overhead.toFixed(2)} % in ${c.time / prsm.costModel.mhz / 1000} ms`);
