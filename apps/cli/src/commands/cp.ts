@@ -20,6 +20,7 @@ import {
   type CpVolume,
   createCp,
   type DirectoryError,
+  type ExecutionStyle,
   saveCmsSystem,
   type TerminalReadState,
 } from '@strachey/hypervisor-cp';
@@ -38,6 +39,8 @@ export interface CpCommandOptions {
   readonly model?: string;
   /** Events as JSON lines (ready, output, state, end) instead of plain text. */
   readonly json?: boolean;
+  /** Execution style for users whose directory entry has no OPTION SIE / OPTION TRAPEMULATE. */
+  readonly style?: string;
 }
 
 /** Simulated milliseconds CP runs per step of the host loop. */
@@ -87,20 +90,28 @@ export function loadVolumes(dir: string): CpVolume[] {
 }
 
 /** Build CP and its terminal side from the files. Throws UserError for bad input. */
-export function startCp(options: Pick<CpCommandOptions, 'directory' | 'volumes'>): { cp: ControlProgram; terminals: CpTerminalSystem; volumes: readonly CpVolume[] } {
+export function startCp(options: Pick<CpCommandOptions, 'directory' | 'volumes' | 'style'>): { cp: ControlProgram; terminals: CpTerminalSystem; volumes: readonly CpVolume[] } {
   let text: string;
   try {
     text = readFileSync(options.directory, 'utf8');
   } catch (error) {
     throw new UserError({ code: 'FILE_NOT_READABLE', file: options.directory, message: `cannot read the directory: ${(error as Error).message}` });
   }
+  const style = parseStyle(options.style);
   const volumes = loadVolumes(options.volumes);
-  const r = createCp({ directory: text, directoryFile: options.directory, volumes });
+  const r = createCp({ directory: text, directoryFile: options.directory, volumes, ...(style === undefined ? {} : { style }) });
   if (!r.ok) throw new UserError(r.errors.map(directoryDiagnostic));
   // CMS as the named saved system CMS, as VM/370 installations saved it: IPL CMS maps its shared
   // nucleus instead of reading a 190 disk. Without the shipped cms.asm, IPL CMS falls back to 190.
   saveCmsSystem(r.cp.savedSystems);
   return { cp: r.cp, terminals: new CpTerminalSystem(r.cp), volumes };
+}
+
+function parseStyle(text: string | undefined): ExecutionStyle | undefined {
+  if (text === undefined) return undefined;
+  const t = text.toLowerCase();
+  if (t === 'sie' || t === 'trap-and-emulate') return t;
+  throw new UserError({ code: 'BAD_STYLE', message: `--style: expected sie or trap-and-emulate, found '${text}'` });
 }
 
 function parseModel(text: string | undefined): TerminalModel | undefined {
@@ -259,6 +270,7 @@ export function registerCp(program: Command): void {
     .option('--tn3270 <port>', 'serve TN3270 terminals on 127.0.0.1:PORT (0 picks a free port)')
     .option('--model <n>', '3270 model the screens are laid out for (2-5; default: each client\'s own size)')
     .option('--json', 'print events (ready, output lines, states, session ends) as JSON lines')
+    .option('--style <style>', "execution style of virtual machines whose directory entry names none: 'trap-and-emulate' (default) or 'sie'")
     .action(async (o: CpCommandOptions) => {
       const model = parseModel(o.model);
       const port = o.tn3270 === undefined ? null : parsePort(o.tn3270);
