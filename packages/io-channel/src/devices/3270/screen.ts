@@ -472,7 +472,7 @@ export class Screen3270 {
    * The operator presses an AID key: the keyboard locks and the terminal
    * sends the Read Modified reply. CLEAR first erases the screen to the
    * default size. A real 3270 ignores AID keys while the keyboard is locked;
-   * callers check `keyboardLocked` first (LocalTerminal does).
+   * callers check `keyboardLocked` first (the CLI's LocalTerminal does).
    */
   press(aid: number): Uint8Array {
     if (aid === Aid.CLEAR) this.erase(false);
