@@ -147,6 +147,15 @@ interface VmSnapshot {
   readonly console: readonly string[];
 }
 
+/** A virtual CPU as CP's dispatcher sees it: its scheduler entity's runnable flag as CP last set it, and when its timer wakes it. */
+interface Entity {
+  readonly vm: VirtualMachine;
+  readonly cpu: number;
+  runnable: boolean;
+  /** Host time its clock comparator or CPU timer wakes it while it waits, or Infinity. */
+  timerAt: number;
+}
+
 interface Logged {
   readonly vm: VirtualMachine;
   readonly user: DirectoryUser;
@@ -183,10 +192,12 @@ export class ControlProgram {
   readonly scheduler: Scheduler;
   private readonly logged = new Map<string, Logged>();
   private readonly volumeDevnum = new Map<string, number>();
-  private readonly entities = new Map<number, { vm: VirtualMachine; cpu: number }>();
+  private readonly entities = new Map<number, Entity>();
   private nextEntity = 1;
   /** Virtual CPUs whose runnable state may have changed (I/O completion, dispatch, API calls). */
   private readonly dirty = new Set<number>();
+  /** Waiting virtual CPUs with a timer that will wake them (run() keeps it). */
+  private readonly timed = new Set<number>();
   private dispatches = 0;
   /** Free regions of real storage (origin → bytes), first fit. */
   private readonly free: { origin: number; size: number }[];
@@ -431,7 +442,7 @@ export class ControlProgram {
     vm.cpus.forEach((c, i) => {
       const e = this.nextEntity++;
       c.entity = e;
-      this.entities.set(e, { vm, cpu: i });
+      this.entities.set(e, { vm, cpu: i, runnable: false, timerAt: Number.POSITIVE_INFINITY });
       this.scheduler.add(e, { name: `${id}.${i}`, weight: 1 }, this.clock.now());
     });
     return vm;
@@ -632,30 +643,46 @@ export class ControlProgram {
     // then only at those that ran, got an interruption, or wait for a timer that is due.
     if (this.deferred.length > 0) this.runDeferred();
     for (const e of this.entities.keys()) this.dirty.add(e);
-    const timed = new Set<number>();
+    const timed = this.timed;
+    // The earliest timer among `timed`, kept as virtual CPUs change state rather than found by a scan of
+    // every waiting CPU per dispatch; a scan happens only when it may have moved later or is due.
+    let nextTimer = Number.POSITIVE_INFINITY;
+    let rescan = true;
     while (clock.now() < end) {
       this.realIo.poll();
       const now = clock.now();
-      for (const e of this.dirty) {
-        const t = this.entities.get(e);
-        if (t === undefined) continue;
-        this.sync(e, t.vm, t.cpu, now);
-        if (t.vm.runState(t.cpu) === 'waiting' && Number.isFinite(t.vm.nextTimer(t.cpu))) timed.add(e);
-        else timed.delete(e);
-      }
-      this.dirty.clear();
-      let nextTimer = Number.POSITIVE_INFINITY;
-      for (const e of timed) {
-        const t = this.entities.get(e);
-        if (t === undefined) {
-          timed.delete(e);
-          continue;
+      if (this.dirty.size !== 0) {
+        for (const e of this.dirty) {
+          const t = this.entities.get(e);
+          if (t === undefined) continue;
+          this.sync(e, t, now);
+          const at = t.vm.runState(t.cpu) === 'waiting' ? t.vm.nextTimer(t.cpu) : Number.POSITIVE_INFINITY;
+          if (t.timerAt <= nextTimer && at > t.timerAt) rescan = true;
+          t.timerAt = at;
+          if (Number.isFinite(at)) {
+            timed.add(e);
+            if (at < nextTimer) nextTimer = at;
+          } else timed.delete(e);
         }
-        const at = t.vm.nextTimer(t.cpu);
-        if (at <= now) {
-          this.sync(e, t.vm, t.cpu, now);
-          timed.delete(e);
-        } else if (at < nextTimer) nextTimer = at;
+        this.dirty.clear();
+      }
+      if (rescan || nextTimer <= now) {
+        rescan = false;
+        nextTimer = Number.POSITIVE_INFINITY;
+        for (const e of timed) {
+          const t = this.entities.get(e);
+          if (t === undefined) {
+            timed.delete(e);
+            continue;
+          }
+          const at = t.vm.nextTimer(t.cpu);
+          t.timerAt = at;
+          if (at <= now) {
+            this.sync(e, t, now);
+            t.timerAt = Number.POSITIVE_INFINITY;
+            timed.delete(e);
+          } else if (at < nextTimer) nextTimer = at;
+        }
       }
       const d = s.pick(now);
       if (d.id === null && this.hosted) return { reason: 'wait', cycles: clock.now() - start, wakeAt: nextTimer };
@@ -671,7 +698,9 @@ export class ControlProgram {
       this.dispatches++;
       const used = target.vm.run(target.cpu, slice);
       if (used === 0) clock.advanceTo(clock.now() + 1);
-      s.account(d.id, Math.max(1, used), clock.now());
+      // The scheduler is charged the time that passed (it refuses a charge beyond that, and then charged
+      // nothing): CP's delivery of the VM's interruptions is counted in the VM's cycles, not on the clock.
+      s.account(d.id, clock.now() - now, clock.now());
       // SIGP may have changed the VM's other CPUs.
       for (const c of target.vm.cpus) this.dirty.add(c.entity);
       // A guest's CP LOGOFF, IPL or SYSTEM RESET (DIAGNOSE X'08') happens here, with none of its CPUs on the stack.
@@ -680,13 +709,13 @@ export class ControlProgram {
     return { reason: 'budget', cycles: clock.now() - start };
   }
 
-  /** Bring the scheduler's runnable flag of one virtual CPU up to date. */
-  private sync(e: number, vm: VirtualMachine, cpu: number, now: number): void {
-    const info = this.scheduler.info(e);
-    if (info === undefined) return;
-    const runnable = vm.runnable(cpu);
-    if (runnable && !info.runnable) this.scheduler.wake(e, now);
-    else if (!runnable && info.runnable) this.scheduler.block(e, now, 'voluntary');
+  /** Bring the scheduler's runnable flag of one virtual CPU up to date (CP is the only one that changes it). */
+  private sync(e: number, t: Entity, now: number): void {
+    const runnable = t.vm.runnable(t.cpu);
+    if (runnable === t.runnable) return;
+    t.runnable = runnable;
+    if (runnable) this.scheduler.wake(e, now);
+    else this.scheduler.block(e, now, 'voluntary');
   }
 
   /**
