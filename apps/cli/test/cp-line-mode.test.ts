@@ -24,13 +24,14 @@ function strachey(args: string[], input: string) {
     cwd: new URL('..', import.meta.url).pathname,
     input,
     encoding: 'utf8',
-    timeout: 20_000,
+    // Generous: each run starts tsx and CP; a loaded 2-core machine can take tens of seconds.
+    timeout: 50_000,
   });
 }
 
 const SCRIPT = ['LOGON ALICE ALICEPW', 'hello line mode', '#CP QUERY VIRTUAL STORAGE', '#CP LOGOFF', ''].join('\n');
 
-describe('strachey cp, line mode', () => {
+describe('strachey cp, line mode', { timeout: 150_000 }, () => {
   it('logs on, IPLs the guest, talks to it, runs a CP command and logs off — the same transcript on every run', () => {
     const a = strachey(['cp', '--directory', sampleDirectory, '--volumes', volumes], SCRIPT);
     expect(a.stderr).toBe('');
