@@ -885,7 +885,7 @@ export class ControlProgram {
 
   private ioPort(vm: VirtualMachine): RealIoPort {
     return {
-      start: (dev, key, ccw, done) => this.realIo.start(dev, key, ccw, done),
+      start: (dev, key, ccw, done, token) => this.realIo.start(dev, key, ccw, done, token),
       clear: (dev, ccw) => this.realIo.clear(dev, ccw),
       halt: (dev, ccw) => this.realIo.halt(dev, ccw),
       spool: this.spool,

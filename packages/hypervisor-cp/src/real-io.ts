@@ -39,7 +39,9 @@ export interface CpChannelSubsystem {
 interface Request {
   readonly key: number;
   readonly hostCcw: number;
-  readonly done: (scsw: Scsw) => void;
+  readonly done: (scsw: Scsw, token: number) => void;
+  /** Passed back to `done` (the virtual subchannel's program generation). */
+  readonly token: number;
   cancelled: boolean;
 }
 
@@ -149,23 +151,32 @@ export class RealIo {
   }
 
   /** Queue a translated channel program for a real device. */
-  start(devnum: number, key: number, hostCcw: number, done: (scsw: Scsw) => void): void {
+  start(
+    devnum: number,
+    key: number,
+    hostCcw: number,
+    done: (scsw: Scsw, token: number) => void,
+    token = 0,
+  ): void {
     const d = this.devices.get(devnum);
     if (d === undefined) {
       // No such real device: the virtual device answers "not operational" status as a channel control check.
-      done({
-        flag0: 0,
-        flag1: 0,
-        flag2: 0x40,
-        flag3: 0x17,
-        ccwAddress: hostCcw + 8,
-        deviceStatus: 0,
-        subchannelStatus: 0x04,
-        count: 0,
-      });
+      done(
+        {
+          flag0: 0,
+          flag1: 0,
+          flag2: 0x40,
+          flag3: 0x17,
+          ccwAddress: hostCcw + 8,
+          deviceStatus: 0,
+          subchannelStatus: 0x04,
+          count: 0,
+        },
+        token,
+      );
       return;
     }
-    const r: Request = { key, hostCcw, done, cancelled: false };
+    const r: Request = { key, hostCcw, done, token, cancelled: false };
     if (d.active === null) this.issue(d, r);
     else {
       d.queue.push(r);
@@ -219,16 +230,19 @@ export class RealIo {
     this.counters.starts++;
     if (cc !== 0) {
       d.active = null;
-      r.done({
-        flag0: 0,
-        flag1: 0,
-        flag2: 0x40,
-        flag3: 0x17,
-        ccwAddress: r.hostCcw + 8,
-        deviceStatus: 0,
-        subchannelStatus: 0x04,
-        count: 0,
-      });
+      r.done(
+        {
+          flag0: 0,
+          flag1: 0,
+          flag2: 0x40,
+          flag3: 0x17,
+          ccwAddress: r.hostCcw + 8,
+          deviceStatus: 0,
+          subchannelStatus: 0x04,
+          count: 0,
+        },
+        r.token,
+      );
     }
   }
 
@@ -247,7 +261,7 @@ export class RealIo {
       this.counters.completions++;
       const r = d.active;
       d.active = null;
-      if (r !== null && !r.cancelled) r.done(scsw);
+      if (r !== null && !r.cancelled) r.done(scsw, r.token);
       // The completion may already have started the device's next program (an IPL chains its
       // second read this way); the queue waits for that one to end.
       if (d.active !== null) continue;

@@ -41,7 +41,7 @@ export interface TranslatedProgram {
   /** Host address of the first host CCW. */
   readonly hostStart: number;
   /** Host CCW address → guest CCW address (for the SCSW CCW address the guest sees). */
-  readonly hostToGuest: Map<number, number>;
+  readonly hostToGuest: ReadonlyMap<number, number>;
   /** Input the device returns with real cylinders: copied back to the guest, cylinder un-relocated, after completion. */
   readonly bounces: readonly Bounce[];
   /** Guest CCWs copied. */
@@ -81,7 +81,8 @@ const REJECTED = new Set([0x02, 0x63, 0x47, 0x4b, 0xde, 0x5e, 0x19, 0x11]);
 
 /**
  * Translate the guest channel program at guest absolute `ccwAddress` into
- * CP's area [area, area + areaSize) of host storage.
+ * CP's area [area, area + areaSize) of host storage (a translator of its own;
+ * CP keeps one per work area, `ChannelProgramTranslator`).
  */
 export function translateChannelProgram(
   guest: GuestStorage,
@@ -91,245 +92,349 @@ export function translateChannelProgram(
   area: number,
   areaSize: number,
 ): TranslatedProgram {
-  const host = guest.host;
-  const ccwLimit = area + Math.min(MAX_CCWS * 8, areaSize >>> 1);
-  let ccwNext = area;
-  let dataNext = area + Math.min(MAX_CCWS * 8, areaSize >>> 1);
-  const dataLimit = area + areaSize;
-  const hostToGuest = new Map<number, number>();
-  const guestToHost = new Map<number, number>();
-  const bounces: Bounce[] = [];
-  let ccws = 0;
-  let idaws = 0;
-  const buf = new Uint8Array(8);
+  return new ChannelProgramTranslator().translate(guest, ccwAddress, format1, mdisk, area, areaSize);
+}
 
-  const emit = (cmd: number, flags: number, count: number, address: number, guestAddr: number): number => {
-    const at = ccwNext;
-    ccwNext += 8;
+/** Where a data area's host copy goes: a direct address, or an IDAW list (`ida`). */
+const NO_DATA = -1;
+
+/**
+ * The translator of one CP work area. A work area holds one program at a
+ * time, so its translation state (the CCW maps, the TIC and pending lists,
+ * the bounce list, scratch bytes) is reused by every SSCH that gets the area
+ * instead of being built anew: translation is on the path of every guest
+ * SSCH to a minidisk. The program it describes stays valid until the next
+ * `translate`.
+ */
+export class ChannelProgramTranslator implements TranslatedProgram {
+  hostStart = 0;
+  readonly hostToGuest = new Map<number, number>();
+  readonly bounces: Bounce[] = [];
+  ccws = 0;
+  idaws = 0;
+
+  private readonly guestToHost = new Map<number, number>();
+  private readonly pending: number[] = [];
+  private readonly ticHost: number[] = [];
+  private readonly ticTarget: number[] = [];
+  private readonly buf = new Uint8Array(8);
+  /** Output arguments (seeks, searches, counts) are copied through here when they fit. */
+  private readonly scratch = new Uint8Array(256);
+  /** Guest data segments of the CCW being translated (IDAW lists), reused. */
+  private segAddress: number[] = [];
+  private segLength: number[] = [];
+  private segCount = 0;
+  /** IDA flag of the last `hostData` result. */
+  private ida = false;
+  private guest: GuestStorage | null = null;
+  private area = 0;
+  private ccwNext = 0;
+  private dataNext = 0;
+  private dataLimit = 0;
+
+  translate(
+    guest: GuestStorage,
+    ccwAddress: number,
+    format1: boolean,
+    mdisk: MinidiskExtent,
+    area: number,
+    areaSize: number,
+  ): TranslatedProgram {
+    const host = guest.host;
+    this.guest = guest;
+    this.area = area;
+    const ccwLimit = area + Math.min(MAX_CCWS * 8, areaSize >>> 1);
+    this.ccwNext = area;
+    this.dataNext = area + Math.min(MAX_CCWS * 8, areaSize >>> 1);
+    this.dataLimit = area + areaSize;
+    this.hostStart = area;
+    this.hostToGuest.clear();
+    this.guestToHost.clear();
+    this.bounces.length = 0;
+    this.ccws = 0;
+    this.idaws = 0;
+    const guestToHost = this.guestToHost;
+    const buf = this.buf;
+
+    // A SENSE first in the program must get the sense bytes of the previous program: no SET FILE MASK before it.
+    const firstCommand = guest.inside(ccwAddress, 1) ? guest.read8(ccwAddress) : 0;
+    if (mdisk.readOnly && firstCommand !== 0x04 && firstCommand !== 0xe4) {
+      const mask = this.allocData(1);
+      if (mask >= 0) {
+        host.write8(mask as never, 0x40);
+        this.emit(0x1f, CCW.CC, 1, mask, -1);
+      }
+    }
+
+    const pending = this.pending;
+    pending.length = 0;
+    pending.push(ccwAddress);
+    this.ticHost.length = 0;
+    this.ticTarget.length = 0;
+    for (let next = 0; next < pending.length; next++) {
+      let g = pending[next]!;
+      if (guestToHost.has(g)) continue;
+      let prevChained = false;
+      for (;;) {
+        if (this.ccws >= MAX_CCWS || this.ccwNext + 16 > ccwLimit) {
+          this.programCheck(g);
+          break;
+        }
+        const existing = guestToHost.get(g);
+        if (existing !== undefined) {
+          // The run reached CCWs already copied: continue there.
+          this.emit(0x08, 0, 0, existing, -1);
+          break;
+        }
+        if ((g & 7) !== 0 || !guest.inside(g, 8)) {
+          guestToHost.set(g, this.ccwNext);
+          this.programCheck(g);
+          break;
+        }
+        guest.readBytes(g, buf);
+        this.ccws++;
+        let cmd: number;
+        let flags: number;
+        let count: number;
+        let address: number;
+        if (format1) {
+          cmd = buf[0]!;
+          flags = buf[1]!;
+          count = (buf[2]! << 8) | buf[3]!;
+          address = ((buf[4]! << 24) | (buf[5]! << 16) | (buf[6]! << 8) | buf[7]!) >>> 0;
+        } else {
+          cmd = buf[0]!;
+          address = (buf[1]! << 16) | (buf[2]! << 8) | buf[3]!;
+          flags = buf[4]!;
+          count = (buf[6]! << 8) | buf[7]!;
+        }
+        const hostAt = this.ccwNext;
+        guestToHost.set(g, hostAt);
+        const isTic = format1 ? cmd === 0x08 : (cmd & 0x0f) === 0x08;
+        if (isTic) {
+          if (format1 && (flags !== 0 || count !== 0)) {
+            this.programCheck(g);
+            break;
+          }
+          this.emit(0x08, 0, 0, 0, g);
+          this.ticHost.push(hostAt);
+          this.ticTarget.push(address & 0x7fffffff);
+          pending.push(address & 0x7fffffff);
+          // The CCW after a TIC is reached only by a status-modifier skip of the CCW before it.
+          if (!prevChained) break;
+          g += 8;
+          prevChained = false;
+          continue;
+        }
+        const chained = (flags & (CCW.CC | CCW.CD)) !== 0;
+        const outFlags = flags & (CCW.CD | CCW.CC | CCW.SLI | CCW.SKIP | CCW.PCI);
+        if (REJECTED.has(cmd)) {
+          this.commandReject(g, outFlags);
+        } else if (cmd === 0x13) {
+          // RECALIBRATE goes to cylinder 0 of the real volume: seek to the minidisk's cylinder 0 instead.
+          const arg = this.allocData(6);
+          if (arg < 0) this.programCheck(g);
+          else {
+            host.write16(arg as never, 0);
+            host.write16((arg + 2) as never, mdisk.startCylinder);
+            host.write16((arg + 4) as never, 0);
+            this.emit(0x07, outFlags & ~(CCW.CD | CCW.SKIP), 6, arg, g);
+          }
+        } else if (count === 0 || commandKindIsImmediate(cmd)) {
+          this.emit(cmd, outFlags, count, 0, g);
+        } else {
+          if (!this.dataSegments(flags, count, address)) {
+            this.programCheck(g);
+            break;
+          }
+          const ccOffset = SEEKS.has(cmd)
+            ? 2
+            : SEARCH_ID.has(cmd) || SEARCH_HA.has(cmd) || WRITE_COUNT.has(cmd)
+              ? 0
+              : -1;
+          if (ccOffset >= 0 && count >= ccOffset + 2) {
+            // Output argument with a cylinder: copy, relocate, bounds-check.
+            const bytes =
+              count <= this.scratch.length ? this.scratch.subarray(0, count) : new Uint8Array(count);
+            this.gather(bytes);
+            const cyl = (bytes[ccOffset]! << 8) | bytes[ccOffset + 1]!;
+            const badBin = SEEKS.has(cmd) && ((bytes[0]! << 8) | bytes[1]!) !== 0;
+            const real = cyl >= mdisk.cylinders || badBin ? NO_CYLINDER : cyl + mdisk.startCylinder;
+            bytes[ccOffset] = real >>> 8;
+            bytes[ccOffset + 1] = real & 0xff;
+            const arg = this.allocData(count);
+            if (arg < 0) {
+              this.programCheck(g);
+              break;
+            }
+            host.writeFrom(arg as never, bytes);
+            this.emit(cmd, outFlags, count, arg, g);
+          } else {
+            const inOffset = READ_COUNT.has(cmd) ? 0 : READ_HA.has(cmd) ? 1 : -1;
+            if (inOffset >= 0 && count >= inOffset + 2) {
+              const buffer = this.allocData(count);
+              if (buffer < 0) {
+                this.programCheck(g);
+                break;
+              }
+              const at = this.emit(cmd, outFlags, count, buffer, g);
+              const segs: Segment[] = [];
+              for (let i = 0; i < this.segCount; i++)
+                segs.push({ address: this.segAddress[i]!, length: this.segLength[i]! });
+              this.bounces.push({
+                hostCcw: at,
+                host: buffer,
+                guest: segs,
+                length: count,
+                cylinderOffset: inOffset,
+              });
+            } else {
+              const h = this.hostData();
+              if (h === NO_DATA) {
+                this.programCheck(g);
+                break;
+              }
+              this.emit(cmd, outFlags | (this.ida ? CCW.IDA : 0), count, h, g);
+            }
+          }
+        }
+        if (!chained) break;
+        prevChained = (flags & CCW.CC) !== 0;
+        g += 8;
+      }
+    }
+    // Resolve TIC targets to the host copies.
+    for (let i = 0; i < this.ticHost.length; i++) {
+      const target = guestToHost.get(this.ticTarget[i]!);
+      host.write32((this.ticHost[i]! + 4) as never, target ?? area);
+    }
+    this.guest = null;
+    return this;
+  }
+
+  private emit(cmd: number, flags: number, count: number, address: number, guestAddr: number): number {
+    const at = this.ccwNext;
+    this.ccwNext += 8;
+    const host = this.guest!.host;
     host.write32(at as never, ((cmd & 0xff) << 24) | ((flags & 0xff) << 16) | (count & 0xffff));
     host.write32((at + 4) as never, address >>> 0);
-    if (guestAddr >= 0) hostToGuest.set(at, guestAddr);
+    if (guestAddr >= 0) this.hostToGuest.set(at, guestAddr);
     return at;
-  };
-  const allocData = (n: number): number => {
-    const at = (dataNext + 7) & ~7;
-    if (at + n > dataLimit) return -1;
-    dataNext = at + n;
+  }
+
+  private allocData(n: number): number {
+    const at = (this.dataNext + 7) & ~7;
+    if (at + n > this.dataLimit) return -1;
+    this.dataNext = at + n;
     return at;
-  };
+  }
+
   /** A CCW the real channel rejects with a program check: a format-1 TIC with a non-zero count. */
-  const programCheck = (guestAddr: number): void => {
-    emit(0x08, 0, 1, area, guestAddr);
-  };
+  private programCheck(guestAddr: number): void {
+    this.emit(0x08, 0, 1, this.area, guestAddr);
+  }
+
   /** A seek to a cylinder no volume has: the device answers unit check, command reject. */
-  const commandReject = (guestAddr: number, flags: number): void => {
-    const arg = allocData(6);
+  private commandReject(guestAddr: number, flags: number): void {
+    const arg = this.allocData(6);
     if (arg < 0) {
-      programCheck(guestAddr);
+      this.programCheck(guestAddr);
       return;
     }
+    const host = this.guest!.host;
     host.write16(arg as never, 0);
     host.write16((arg + 2) as never, NO_CYLINDER);
     host.write16((arg + 4) as never, 0);
-    emit(0x07, flags & ~(CCW.CD | CCW.IDA | CCW.S), 6, arg, guestAddr);
-  };
+    this.emit(0x07, flags & ~(CCW.CD | CCW.IDA | CCW.S), 6, arg, guestAddr);
+  }
 
-  /** The guest data area of a CCW as segments of guest absolute storage, or null if any byte is outside it. */
-  const dataSegments = (flags: number, count: number, address: number): Segment[] | null => {
+  /** The guest data area of a CCW as segments of guest absolute storage; false if any byte is outside it. */
+  private dataSegments(flags: number, count: number, address: number): boolean {
+    const guest = this.guest!;
+    this.segCount = 0;
     if ((flags & CCW.IDA) === 0) {
-      if (!guest.inside(address, count)) return null;
-      return [{ address, length: count }];
+      if (!guest.inside(address, count)) return false;
+      this.segment(address, count);
+      return true;
     }
     // Guest IDAWs: the first may start anywhere, the rest on 2 KB boundaries.
-    const segs: Segment[] = [];
     let left = count;
     let idaw = address;
     let first = true;
     while (left > 0) {
-      if (!guest.inside(idaw, 4) || (idaw & 3) !== 0) return null;
+      if (!guest.inside(idaw, 4) || (idaw & 3) !== 0) return false;
       const a = guest.read32(idaw) >>> 0;
-      if ((a & 0x80000000) !== 0 || (!first && (a & (IDAW_BLOCK - 1)) !== 0)) return null;
+      if ((a & 0x80000000) !== 0 || (!first && (a & (IDAW_BLOCK - 1)) !== 0)) return false;
       const n = Math.min(left, IDAW_BLOCK - (a & (IDAW_BLOCK - 1)));
-      if (!guest.inside(a, n)) return null;
-      segs.push({ address: a, length: n });
+      if (!guest.inside(a, n)) return false;
+      this.segment(a, n);
       left -= n;
       idaw += 4;
       first = false;
     }
-    return segs;
-  };
-  const gather = (segs: readonly Segment[], n: number): Uint8Array => {
-    const out = new Uint8Array(n);
+    return true;
+  }
+
+  private segment(address: number, length: number): void {
+    this.segAddress[this.segCount] = address;
+    this.segLength[this.segCount] = length;
+    this.segCount++;
+  }
+
+  /** The first `out.length` bytes of the current segments. */
+  private gather(out: Uint8Array): void {
+    const guest = this.guest!;
     let o = 0;
-    for (const s of segs) {
-      if (o >= n) break;
-      const part = new Uint8Array(Math.min(s.length, n - o));
-      guest.readBytes(s.address, part);
-      out.set(part, o);
+    for (let i = 0; i < this.segCount && o < out.length; i++) {
+      const part = out.subarray(o, o + Math.min(this.segLength[i]!, out.length - o));
+      guest.readBytes(this.segAddress[i]!, part);
       o += part.length;
     }
-    return out;
-  };
-  /** Host address (direct or IDAW list) of guest segments; sets `flags` IDA when an IDAW list was needed. */
-  const hostData = (segs: readonly Segment[]): { address: number; ida: boolean } | null => {
-    const blocks: number[] = [];
-    for (const s of segs) {
-      let a = s.address;
-      let left = s.length;
+  }
+
+  /** Host address (direct, or of an IDAW list: sets `ida`) of the current segments, or NO_DATA. */
+  private hostData(): number {
+    const guest = this.guest!;
+    const origin = guest.origin;
+    this.ida = false;
+    if (this.segCount === 0) return origin;
+    const firstAddress = this.segAddress[0]!;
+    let total = 0;
+    let blocks = 0;
+    for (let i = 0; i < this.segCount; i++) {
+      const len = this.segLength[i]!;
+      total += len;
+      let a = this.segAddress[i]!;
+      let left = len;
       while (left > 0) {
         const n = Math.min(left, IDAW_BLOCK - (a & (IDAW_BLOCK - 1)));
-        blocks.push(guest.origin + a);
+        blocks++;
         a += n;
         left -= n;
       }
     }
-    if (blocks.length === 0) return { address: guest.origin + (segs[0]?.address ?? 0), ida: false };
-    const first = segs[0]!;
-    const total = segs.reduce((t, s) => t + s.length, 0);
-    const crossesPage = segs.length > 1 || (first.address & 0xfff) + total > 0x1000;
-    if (!crossesPage) return { address: guest.origin + first.address, ida: false };
-    const list = allocData(blocks.length * 4);
-    if (list < 0) return null;
-    for (let i = 0; i < blocks.length; i++) host.write32((list + 4 * i) as never, blocks[i]!);
-    idaws += blocks.length;
-    return { address: list, ida: true };
-  };
-
-  // A SENSE first in the program must get the sense bytes of the previous program: no SET FILE MASK before it.
-  const firstCommand = guest.inside(ccwAddress, 1) ? guest.read8(ccwAddress) : 0;
-  if (mdisk.readOnly && firstCommand !== 0x04 && firstCommand !== 0xe4) {
-    const mask = allocData(1);
-    if (mask >= 0) {
-      host.write8(mask as never, 0x40);
-      emit(0x1f, CCW.CC, 1, mask, -1);
+    if (blocks === 0) return origin + firstAddress;
+    const crossesPage = this.segCount > 1 || (firstAddress & 0xfff) + total > 0x1000;
+    if (!crossesPage) return origin + firstAddress;
+    const list = this.allocData(blocks * 4);
+    if (list < 0) return NO_DATA;
+    const host = guest.host;
+    let at = list;
+    for (let i = 0; i < this.segCount; i++) {
+      let a = this.segAddress[i]!;
+      let left = this.segLength[i]!;
+      while (left > 0) {
+        const n = Math.min(left, IDAW_BLOCK - (a & (IDAW_BLOCK - 1)));
+        host.write32(at as never, origin + a);
+        at += 4;
+        a += n;
+        left -= n;
+      }
     }
+    this.idaws += blocks;
+    this.ida = true;
+    return list;
   }
-
-  const pending: number[] = [ccwAddress];
-  const tics: { hostCcw: number; target: number }[] = [];
-  while (pending.length > 0) {
-    let g = pending.shift()!;
-    if (guestToHost.has(g)) continue;
-    let prevChained = false;
-    for (;;) {
-      if (ccws >= MAX_CCWS || ccwNext + 16 > ccwLimit) {
-        programCheck(g);
-        break;
-      }
-      const existing = guestToHost.get(g);
-      if (existing !== undefined) {
-        // The run reached CCWs already copied: continue there.
-        emit(0x08, 0, 0, existing, -1);
-        break;
-      }
-      if ((g & 7) !== 0 || !guest.inside(g, 8)) {
-        guestToHost.set(g, ccwNext);
-        programCheck(g);
-        break;
-      }
-      guest.readBytes(g, buf);
-      ccws++;
-      let cmd: number;
-      let flags: number;
-      let count: number;
-      let address: number;
-      if (format1) {
-        cmd = buf[0]!;
-        flags = buf[1]!;
-        count = (buf[2]! << 8) | buf[3]!;
-        address = ((buf[4]! << 24) | (buf[5]! << 16) | (buf[6]! << 8) | buf[7]!) >>> 0;
-      } else {
-        cmd = buf[0]!;
-        address = (buf[1]! << 16) | (buf[2]! << 8) | buf[3]!;
-        flags = buf[4]!;
-        count = (buf[6]! << 8) | buf[7]!;
-      }
-      const hostAt = ccwNext;
-      guestToHost.set(g, hostAt);
-      const isTic = format1 ? cmd === 0x08 : (cmd & 0x0f) === 0x08;
-      if (isTic) {
-        if (format1 && (flags !== 0 || count !== 0)) {
-          programCheck(g);
-          break;
-        }
-        emit(0x08, 0, 0, 0, g);
-        tics.push({ hostCcw: hostAt, target: address & 0x7fffffff });
-        pending.push(address & 0x7fffffff);
-        // The CCW after a TIC is reached only by a status-modifier skip of the CCW before it.
-        if (!prevChained) break;
-        g += 8;
-        prevChained = false;
-        continue;
-      }
-      const chained = (flags & (CCW.CC | CCW.CD)) !== 0;
-      const outFlags = flags & (CCW.CD | CCW.CC | CCW.SLI | CCW.SKIP | CCW.PCI);
-      if (REJECTED.has(cmd)) {
-        commandReject(g, outFlags);
-      } else if (cmd === 0x13) {
-        // RECALIBRATE goes to cylinder 0 of the real volume: seek to the minidisk's cylinder 0 instead.
-        const arg = allocData(6);
-        if (arg < 0) programCheck(g);
-        else {
-          host.write16(arg as never, 0);
-          host.write16((arg + 2) as never, mdisk.startCylinder);
-          host.write16((arg + 4) as never, 0);
-          emit(0x07, outFlags & ~(CCW.CD | CCW.SKIP), 6, arg, g);
-        }
-      } else if (count === 0 || commandKindIsImmediate(cmd)) {
-        emit(cmd, outFlags, count, 0, g);
-      } else {
-        const segs = dataSegments(flags, count, address);
-        if (segs === null) {
-          programCheck(g);
-          break;
-        }
-        const ccOffset = SEEKS.has(cmd) ? 2 : SEARCH_ID.has(cmd) || SEARCH_HA.has(cmd) || WRITE_COUNT.has(cmd) ? 0 : -1;
-        if (ccOffset >= 0 && count >= ccOffset + 2) {
-          // Output argument with a cylinder: copy, relocate, bounds-check.
-          const bytes = gather(segs, count);
-          const cyl = (bytes[ccOffset]! << 8) | bytes[ccOffset + 1]!;
-          const badBin = SEEKS.has(cmd) && ((bytes[0]! << 8) | bytes[1]!) !== 0;
-          const real = cyl >= mdisk.cylinders || badBin ? NO_CYLINDER : cyl + mdisk.startCylinder;
-          bytes[ccOffset] = real >>> 8;
-          bytes[ccOffset + 1] = real & 0xff;
-          const arg = allocData(count);
-          if (arg < 0) {
-            programCheck(g);
-            break;
-          }
-          host.writeFrom(arg as never, bytes);
-          emit(cmd, outFlags, count, arg, g);
-        } else {
-          const inOffset = READ_COUNT.has(cmd) ? 0 : READ_HA.has(cmd) ? 1 : -1;
-          if (inOffset >= 0 && count >= inOffset + 2) {
-            const buffer = allocData(count);
-            if (buffer < 0) {
-              programCheck(g);
-              break;
-            }
-            const at = emit(cmd, outFlags, count, buffer, g);
-            bounces.push({ hostCcw: at, host: buffer, guest: segs, length: count, cylinderOffset: inOffset });
-          } else {
-            const h = hostData(segs);
-            if (h === null) {
-              programCheck(g);
-              break;
-            }
-            emit(cmd, outFlags | (h.ida ? CCW.IDA : 0), count, h.address, g);
-          }
-        }
-      }
-      if (!chained) break;
-      prevChained = (flags & CCW.CC) !== 0;
-      g += 8;
-    }
-  }
-  // Resolve TIC targets to the host copies.
-  for (const t of tics) {
-    const target = guestToHost.get(t.target);
-    host.write32((t.hostCcw + 4) as never, target ?? area);
-  }
-  return { hostStart: area, hostToGuest, bounces, ccws, idaws };
 }
 
 /** Control commands without data (NOP, RECALIBRATE handled apart, device reserve/release take data). */
@@ -343,7 +448,13 @@ function commandKindIsImmediate(cmd: number): boolean {
  * residual count: CCWs before it transferred fully, it transferred
  * count - residual bytes, later ones nothing.
  */
-export function completeBounces(guest: GuestStorage, program: TranslatedProgram, startCylinder: number, lastHostCcw: number, residual: number): void {
+export function completeBounces(
+  guest: GuestStorage,
+  program: TranslatedProgram,
+  startCylinder: number,
+  lastHostCcw: number,
+  residual: number,
+): void {
   for (const b of program.bounces) {
     if (b.hostCcw > lastHostCcw) continue;
     const n = b.hostCcw === lastHostCcw ? Math.max(0, b.length - residual) : b.length;

@@ -64,7 +64,12 @@ import {
 } from '@strachey/io-channel';
 import type { SpoolFile, SpoolSystem, SpoolTarget } from '../spool';
 import { type GuestStorage, PGM } from '../vm/guest-storage';
-import { completeBounces, type TranslatedProgram, translateChannelProgram } from './channel-program';
+import {
+  ChannelProgramTranslator,
+  completeBounces,
+  type TranslatedProgram,
+  translateChannelProgram,
+} from './channel-program';
 
 /** A virtual device of a logged-on virtual machine. */
 export type VirtualDevice =
@@ -105,13 +110,21 @@ export interface OperandAccess {
   store(address: number, data: Uint8Array): number;
 }
 
+/**
+ * Receives a real program's SCSW at completion, with the `token` its start
+ * was given (a virtual subchannel passes its program's generation, so one
+ * callback per subchannel serves every start and a late completion of an
+ * abandoned program is recognised).
+ */
+export type RealCompletion = (scsw: Scsw, token: number) => void;
+
 /** What a virtual channel subsystem needs from CP. */
 export interface RealIoPort {
   /**
    * Start a translated channel program on a real device (queued if the real
    * subchannel is busy); `done` receives the real SCSW at completion.
    */
-  start(realDevice: number, key: number, hostCcw: number, done: (scsw: Scsw) => void): void;
+  start(realDevice: number, key: number, hostCcw: number, done: RealCompletion, token: number): void;
   /**
    * Clear a started program (guest CSCH, DETACH, I/O-system reset): the
    * real program is stopped at once and no completion is reported for it.
@@ -195,6 +208,19 @@ export class VirtualSubchannel {
   waiting: (() => void) | null = null;
   /** Told when CP abandons a synchronous request (DIAGNOSE X'18', IPL) so its waiter is not left blocked. */
   abandoned: ((scsw: Scsw) => void) | null = null;
+  /**
+   * The minidisk start in progress, kept here rather than in closures per
+   * SSCH: its generation, CCW address, format, key, and for DIAGNOSE X'18'
+   * the waiter (null for a guest SSCH).
+   */
+  startGeneration = 0;
+  startCcw = 0;
+  startFormat1 = false;
+  startKey = 0;
+  startSync: ((scsw: Scsw) => void) | null = null;
+  /** Made once per subchannel: begin its start once it holds a work area; its real program's completion. */
+  beginStart: (() => void) | null = null;
+  realDone: RealCompletion | null = null;
 
   constructor(number: number, device: VirtualDevice) {
     this.number = number;
@@ -241,6 +267,8 @@ export class VirtualIo {
   /** Bytes of one CP work area. */
   private readonly areaBytes: number;
   private readonly areaInUse: boolean[] = [];
+  /** One channel-program translator per work area (a work area holds one program at a time). */
+  private readonly translators: ChannelProgramTranslator[] = [];
   /** Subchannels whose start waits for a work area, oldest first. */
   private readonly areaQueue: VirtualSubchannel[] = [];
   private readonly ccwBuffer = new Uint8Array(8);
@@ -252,7 +280,10 @@ export class VirtualIo {
     this.port = port;
     for (let i = 0; i < devices.length; i++) this.subchannels.push(new VirtualSubchannel(i, devices[i]!));
     this.areaBytes = Math.floor(cpAreaBytes / WORK_AREAS / 8) * 8;
-    for (let i = 0; i < WORK_AREAS; i++) this.areaInUse.push(false);
+    for (let i = 0; i < WORK_AREAS; i++) {
+      this.areaInUse.push(false);
+      this.translators.push(new ChannelProgramTranslator());
+    }
   }
 
   /** The subchannel of a virtual device number. */
@@ -671,33 +702,72 @@ export class VirtualIo {
     }
     s.busy = true;
     s.scsw.flag2 = FC_START | AC_START_PENDING;
-    const generation = ++s.generation;
-    this.withArea(s, () => {
-      s.scsw.flag2 &= ~AC_START_PENDING;
-      const area = this.areaAddress(s.area);
-      const program = translateChannelProgram(this.guest, ccw, format1, d, area, this.areaBytes);
-      this.port.count('ccw-translated', program.ccws);
-      if (program.idaws > 0) this.port.count('idaw', program.idaws);
-      s.program = program;
-      this.port.count('real-start');
-      s.realStart = program.hostStart;
-      this.port.start(d.realDevice, key, program.hostStart, (real) => {
-        if (s.generation !== generation) return;
-        s.busy = false;
-        s.program = null;
-        s.realStart = -1;
-        const last = (real.ccwAddress - 8) >>> 0;
-        // A program halted before the device started it transferred nothing.
-        const started = (real.flag3 & SC_PRIMARY) !== 0;
-        if (started) completeBounces(this.guest, program, d.startCylinder, last, real.count);
-        this.releaseArea(s);
-        const guestCcw = program.hostToGuest.get(last);
-        s.scsw = { ...real, ccwAddress: guestCcw === undefined ? ccw : (guestCcw + 8) >>> 0 };
-        s.scsw.flag0 = (s.scsw.flag0 & 0x0f) | ((key & 0xf) << 4);
-        s.scsw.flag2 &= ~AC_HALT_PENDING;
-        this.makePending(s);
-      });
-    });
+    s.startGeneration = ++s.generation;
+    s.startCcw = ccw;
+    s.startFormat1 = format1;
+    s.startKey = key;
+    s.startSync = null;
+    this.withArea(s, this.beginner(s));
+  }
+
+  /** The subchannel's begin-start callback, made on its first minidisk start. */
+  private beginner(s: VirtualSubchannel): () => void {
+    if (s.beginStart === null) s.beginStart = () => this.beginStart(s);
+    return s.beginStart;
+  }
+
+  /** `s` holds a work area: translate its program there and start it on the real device. */
+  private beginStart(s: VirtualSubchannel): void {
+    const d = s.device;
+    if (d.kind !== 'minidisk') return;
+    if (s.startSync === null) s.scsw.flag2 &= ~AC_START_PENDING;
+    const program = this.translators[s.area]!.translate(
+      this.guest,
+      s.startCcw,
+      s.startFormat1,
+      d,
+      this.areaAddress(s.area),
+      this.areaBytes,
+    );
+    this.port.count('ccw-translated', program.ccws);
+    if (program.idaws > 0) this.port.count('idaw', program.idaws);
+    s.program = program;
+    this.port.count('real-start');
+    s.realStart = program.hostStart;
+    if (s.realDone === null) s.realDone = (real, generation) => this.realDone(s, real, generation);
+    this.port.start(d.realDevice, s.startKey, program.hostStart, s.realDone, s.startGeneration);
+  }
+
+  /** The real program of `s`'s start (generation `generation`) ended with `real`. */
+  private realDone(s: VirtualSubchannel, real: Scsw, generation: number): void {
+    const d = s.device;
+    const program = s.program;
+    if (s.generation !== generation || program === null || d.kind !== 'minidisk') return;
+    s.busy = false;
+    s.program = null;
+    s.realStart = -1;
+    const last = (real.ccwAddress - 8) >>> 0;
+    const sync = s.startSync;
+    s.startSync = null;
+    if (sync !== null) {
+      s.abandoned = null;
+      completeBounces(this.guest, program, d.startCylinder, last, real.count);
+    } else if ((real.flag3 & SC_PRIMARY) !== 0) {
+      // A program halted before the device started it transferred nothing.
+      completeBounces(this.guest, program, d.startCylinder, last, real.count);
+    }
+    // Read before the area is released: a start waiting for it translates into the same translator.
+    const guestCcw = program.hostToGuest.get(last);
+    this.releaseArea(s);
+    const ccwAddress = guestCcw === undefined ? s.startCcw : (guestCcw + 8) >>> 0;
+    if (sync !== null) {
+      sync({ ...real, ccwAddress });
+      return;
+    }
+    s.scsw = { ...real, ccwAddress };
+    s.scsw.flag0 = (s.scsw.flag0 & 0x0f) | ((s.startKey & 0xf) << 4);
+    s.scsw.flag2 &= ~AC_HALT_PENDING;
+    this.makePending(s);
   }
 
   /**
@@ -710,35 +780,13 @@ export class VirtualIo {
     const d = s.device;
     if (d.kind !== 'minidisk' || s.busy) return false;
     s.busy = true;
-    const generation = ++s.generation;
+    s.startGeneration = ++s.generation;
     s.abandoned = done;
-    this.withArea(s, () => {
-      const program = translateChannelProgram(
-        this.guest,
-        ccw,
-        false,
-        d,
-        this.areaAddress(s.area),
-        this.areaBytes,
-      );
-      this.port.count('ccw-translated', program.ccws);
-      if (program.idaws > 0) this.port.count('idaw', program.idaws);
-      s.program = program;
-      this.port.count('real-start');
-      s.realStart = program.hostStart;
-      this.port.start(d.realDevice, 0, program.hostStart, (real) => {
-        if (s.generation !== generation) return;
-        s.busy = false;
-        s.program = null;
-        s.realStart = -1;
-        s.abandoned = null;
-        const last = (real.ccwAddress - 8) >>> 0;
-        completeBounces(this.guest, program, d.startCylinder, last, real.count);
-        this.releaseArea(s);
-        const guestCcw = program.hostToGuest.get(last);
-        done({ ...real, ccwAddress: guestCcw === undefined ? ccw : (guestCcw + 8) >>> 0 });
-      });
-    });
+    s.startCcw = ccw;
+    s.startFormat1 = false;
+    s.startKey = 0;
+    s.startSync = done;
+    this.withArea(s, this.beginner(s));
     return true;
   }
 
@@ -793,36 +841,58 @@ export class VirtualIo {
       bootstrap(prefix, this.guest.origin, -1);
       this.port.count('real-start');
       s.realStart = prefix;
-      this.port.start(d.realDevice, 0, prefix, (first) => {
-        if (s.generation !== generation) return;
-        s.realStart = -1;
-        if ((first.deviceStatus & ~(DS_CHANNEL_END | DS_DEVICE_END)) !== 0 || first.subchannelStatus !== 0) {
-          s.busy = false;
-          s.abandoned = null;
-          this.releaseArea(s);
-          done(first);
-          return;
-        }
-        // The guest's chain, translated; the read-only file mask is already in the bootstrap.
-        const program = translateChannelProgram(this.guest, 8, false, { ...d, readOnly: false }, area, size);
-        this.port.count('ccw-translated', program.ccws);
-        bootstrap(prefix, prefix + 96, program.hostStart);
-        s.program = program;
-        this.port.count('real-start');
-        s.realStart = prefix;
-        this.port.start(d.realDevice, 0, prefix, (real) => {
+      this.port.start(
+        d.realDevice,
+        0,
+        prefix,
+        (first) => {
           if (s.generation !== generation) return;
-          s.busy = false;
-          s.program = null;
           s.realStart = -1;
-          s.abandoned = null;
-          const last = (real.ccwAddress - 8) >>> 0;
-          completeBounces(this.guest, program, d.startCylinder, last, real.count);
-          this.releaseArea(s);
-          const guestCcw = program.hostToGuest.get(last);
-          done({ ...real, ccwAddress: guestCcw === undefined ? real.ccwAddress : (guestCcw + 8) >>> 0 });
-        });
-      });
+          if (
+            (first.deviceStatus & ~(DS_CHANNEL_END | DS_DEVICE_END)) !== 0 ||
+            first.subchannelStatus !== 0
+          ) {
+            s.busy = false;
+            s.abandoned = null;
+            this.releaseArea(s);
+            done(first);
+            return;
+          }
+          // The guest's chain, translated; the read-only file mask is already in the bootstrap.
+          const program = translateChannelProgram(
+            this.guest,
+            8,
+            false,
+            { ...d, readOnly: false },
+            area,
+            size,
+          );
+          this.port.count('ccw-translated', program.ccws);
+          bootstrap(prefix, prefix + 96, program.hostStart);
+          s.program = program;
+          this.port.count('real-start');
+          s.realStart = prefix;
+          this.port.start(
+            d.realDevice,
+            0,
+            prefix,
+            (real) => {
+              if (s.generation !== generation) return;
+              s.busy = false;
+              s.program = null;
+              s.realStart = -1;
+              s.abandoned = null;
+              const last = (real.ccwAddress - 8) >>> 0;
+              completeBounces(this.guest, program, d.startCylinder, last, real.count);
+              this.releaseArea(s);
+              const guestCcw = program.hostToGuest.get(last);
+              done({ ...real, ccwAddress: guestCcw === undefined ? real.ccwAddress : (guestCcw + 8) >>> 0 });
+            },
+            generation,
+          );
+        },
+        generation,
+      );
     });
     return true;
   }
