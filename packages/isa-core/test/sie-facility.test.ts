@@ -227,6 +227,85 @@ LOOP     J     LOOP
     expect(masked.facility.lastInstructions).toBe(1000);
   });
 
+  it("X'18' / X'10': a guest that enables for a requested interruption while it runs is intercepted at that boundary", () => {
+    // Disabled at entry: the guest runs; STOSM enables I/O, and the next boundary intercepts (not the end of the slice).
+    const guest = `
+G        START X'1000'
+         BALR  12,0
+         USING *,12
+         LA    3,1
+         LA    3,2
+         STOSM MASK,X'02'
+         LA    4,1
+LOOP     J     LOOP
+MASK     DC    X'00'
+         END   G`;
+    const io = host(guest, (sd) => (sd.v = SIE_V.IO_PENDING), { budget: 100_000 });
+    const out = io.enter();
+    expect(out.interceptionCode).toBe(SIE_ICPT.IO_REQUEST);
+    // The guest PSW is enabled and points past the STOSM, at the LA it did not execute.
+    expect(out.psw).toEqual([0x02080000, 0x8000100e]);
+    expect(io.cpu.gpr[3]).toBe(2);
+    expect(io.cpu.gpr[4]).toBe(0);
+    expect(io.facility.lastInstructions).toBe(4);
+    // Not requested: the same guest runs on to the end of the host's slice.
+    const none = host(guest, () => {}, { budget: 1000 });
+    expect(none.enter().interceptionCode).toBe(SIE_ICPT.NONE);
+    expect(none.cpu.gpr[4]).toBe(1);
+    // External: the guest enables by LPSW; both requested, the external one is reported.
+    const ext = host(
+      `
+G        START X'1000'
+         BALR  12,0
+         USING *,12
+         LPSW  EN
+         DS    0D
+EN       DC    X'03080000',A(X'80000000'+NEXT)
+NEXT     LA    4,1
+LOOP     J     LOOP
+         END   G`,
+      (sd) => (sd.v = SIE_V.EXTERNAL_PENDING | SIE_V.IO_PENDING),
+      { budget: 100_000 },
+    );
+    const e = ext.enter();
+    expect(e.interceptionCode).toBe(SIE_ICPT.EXTERNAL_REQUEST);
+    expect(e.psw[0]).toBe(0x03080000);
+    expect(ext.cpu.gpr[4]).toBe(0);
+  });
+
+  it("X'18' after the guest's own interruption: its new PSW enables I/O, the request is intercepted before the handler runs", () => {
+    // The guest's CPU timer fires (it takes that interruption itself); the external new PSW enables I/O.
+    const h = host(
+      `
+G        START X'1000'
+         BALR  12,0
+         USING *,12
+         MVC   X'58'(8),EXTNEW
+         SPT   TIMER
+         LCTL  0,0,CR0
+         STOSM MASK,X'01'
+LOOP     AHI   5,1
+         J     LOOP
+HANDLER  LA    4,1
+         J     HANDLER
+         DS    0D
+EXTNEW   DC    X'02080000',A(X'80000000'+HANDLER)
+TIMER    DC    X'00000000',X'00010000'
+CR0      DC    X'00000400'
+MASK     DC    X'00'
+         END   G`,
+      (sd) => (sd.v = SIE_V.IO_PENDING),
+      { budget: 1_000_000 },
+    );
+    const out = h.enter();
+    expect(out.interceptionCode).toBe(SIE_ICPT.IO_REQUEST);
+    // The CPU-timer interruption was taken (code X'1005' at guest X'86'), the handler not yet run.
+    expect(h.guestWord(0x84) & 0xffff).toBe(0x1005);
+    expect(out.psw[0]).toBe(0x02080000);
+    expect(h.cpu.gpr[4]).toBe(0);
+    expect(h.cpu.gpr[5]).toBeGreaterThan(0);
+  });
+
   it("X'1C' wait, X'28' stop request, X'00' end of the host's slice with the guest resumable", () => {
     const wait = host(`
 G        START X'1000'

@@ -21,7 +21,11 @@
  *   interruptions, unless the interception controls (IC0-IC3, the LCTL mask,
  *   the SVC controls) ask for them;
  * - what only the host can do always intercepts (no assists are offered):
- *   DIAGNOSE, SIGP, the I/O instructions, SIE itself, SET CLOCK, STIDP.
+ *   DIAGNOSE, SIGP, the I/O instructions, SIE itself, SET CLOCK, STIDP;
+ * - an external or I/O interruption the host holds for the guest (V byte)
+ *   intercepts (X'10', X'18') as soon as the guest is enabled for it: at
+ *   entry, or at the instruction boundary where the guest enables (LPSW,
+ *   SSM, STOSM, an interruption's new PSW).
  *
  * The guest CPU of each description is kept between entries, as the
  * hardware keeps a guest's TLB entries: its translations are dropped only
@@ -37,7 +41,7 @@ import { Access, type Translator } from '../../framework/translator';
 import { Esa390Cpu } from '../cpu';
 import type { Esa390Dat, Esa390DatContext } from '../dat';
 import { PSW_EXT, PSW_IO } from '../psw';
-import { refreshPending } from '../system/interrupts';
+import { refreshPending, SIE_REQUEST } from '../system/interrupts';
 import type { SieFacility } from '../system/sie';
 import { attachSystem, type Esa390Configuration, type Esa390CpuSystem, systemOf } from '../system/state';
 import { cpuTimerMicros, updateTimers } from '../system/timing';
@@ -365,10 +369,16 @@ export class InterpretiveExecution implements SieFacility {
     }
     cpu.state = 'operating';
     updateTimers(cpu, sys);
+    // Interruption requests the host holds for the guest: pending on the guest CPU, so that a guest that
+    // enables for one while it runs is intercepted at that boundary (system/interrupts.ts).
+    const v = f[o + SIE_SD.V]!;
+    sys.raw =
+      (sys.raw & ~(SIE_REQUEST.EXTERNAL | SIE_REQUEST.IO)) |
+      ((v & SIE_V.EXTERNAL_PENDING) !== 0 ? SIE_REQUEST.EXTERNAL : 0) |
+      ((v & SIE_V.IO_PENDING) !== 0 ? SIE_REQUEST.IO : 0);
     refreshPending(cpu, sys);
 
     // Intervention requests: a stop, or an interruption the host holds for the guest and the guest is enabled for.
-    const v = f[o + SIE_SD.V]!;
     if ((v & SIE_V.STOP) !== 0) return this.storeBack(host, guest, st, s, SIE_ICPT.STOP, 0, 0);
     const sm = cpu.sysmask;
     if ((v & SIE_V.EXTERNAL_PENDING) !== 0 && (sm & PSW_EXT) !== 0)
@@ -384,6 +394,10 @@ export class InterpretiveExecution implements SieFacility {
     host.cycles += this.lastCycles;
     switch (exit.reason) {
       case 'interception':
+        if (exit.kind === 'interruption') {
+          // The guest enabled for an interruption the host requested (exit.code is X'10' or X'18').
+          return this.storeBack(host, guest, st, s, exit.code, 0, 0);
+        }
         if (exit.kind === 'instruction' || exit.kind === 'svc') {
           return this.storeBack(
             host,

@@ -50,6 +50,41 @@ export const LOWCORE = {
   IO_PARAMETER: 0xbc,
 } as const;
 
+/**
+ * Interruption requests of a host for a guest CPU under interpretive
+ * execution (the state description's V byte: an external or I/O
+ * interruption the host holds for the guest), as raw pending bits of the
+ * guest CPU above the PENDING bits. Like a condition they are pending while
+ * the guest is disabled; once its PSW enables the class (LPSW, SSM, STOSM,
+ * an interruption's new PSW) the next instruction boundary ends SIE with
+ * interception code X'10' or X'18' instead of delivering anything, so the
+ * host can reflect its interruption at once rather than at the guest's next
+ * interception or the end of its slice.
+ */
+export const SIE_REQUEST = {
+  EXTERNAL: 0x100,
+  IO: 0x200,
+} as const;
+const SIE_REQUESTS = SIE_REQUEST.EXTERNAL | SIE_REQUEST.IO;
+
+/** The interception exits for the requests: `code` is the SIE interception code (X'10' external, X'18' I/O). */
+const EXIT_EXTERNAL_REQUEST: Exit = Object.freeze({
+  reason: 'interception',
+  kind: 'interruption',
+  code: 0x10,
+  opcode: 0,
+  length: 0,
+  completed: true,
+});
+const EXIT_IO_REQUEST: Exit = Object.freeze({
+  reason: 'interception',
+  kind: 'interruption',
+  code: 0x18,
+  opcode: 0,
+  length: 0,
+  completed: true,
+});
+
 /** External-interruption codes (POP "External Interruption"). */
 export const EXTERNAL_CODE = {
   EMERGENCY_SIGNAL: 0x1201,
@@ -86,6 +121,10 @@ export function refreshPending(cpu: Esa390Cpu, sys: Esa390CpuSystem = systemOf(c
       }
     }
     m |= sys.raw & PENDING.IO;
+  }
+  if ((raw & SIE_REQUESTS) !== 0) {
+    if ((sm & PSW_EXT) !== 0) m |= raw & SIE_REQUEST.EXTERNAL;
+    if ((sm & PSW_IO) !== 0) m |= raw & SIE_REQUEST.IO;
   }
   cpu.pending = m;
 }
@@ -211,7 +250,15 @@ export function deliverInterruptions(cpu: Esa390Cpu): Exit | null {
   refreshPending(cpu, sys);
   for (let n = 0; n < MAX_CHAIN && cpu.pending !== 0; n++) {
     const p = cpu.pending;
-    if ((p & (PENDING.EMERGENCY_SIGNAL | PENDING.EXTERNAL_CALL | PENDING.CLOCK_COMPARATOR | PENDING.CPU_TIMER)) !== 0) {
+    // A host's request for an interruption the guest is now enabled for (perhaps by the new PSW of one
+    // just delivered) ends SIE before anything else is delivered.
+    if ((p & SIE_REQUESTS) !== 0)
+      return (p & SIE_REQUEST.EXTERNAL) !== 0 ? EXIT_EXTERNAL_REQUEST : EXIT_IO_REQUEST;
+    if (
+      (p &
+        (PENDING.EMERGENCY_SIGNAL | PENDING.EXTERNAL_CALL | PENDING.CLOCK_COMPARATOR | PENDING.CPU_TIMER)) !==
+      0
+    ) {
       deliverExternal(cpu, sys, p);
     } else if ((p & PENDING.IO) !== 0) {
       deliverIo(cpu, sys);
