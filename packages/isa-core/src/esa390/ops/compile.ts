@@ -81,7 +81,14 @@ export interface CodePage {
 /** The code cache of one storage, shared by its CPUs. */
 export interface CodeCache {
   readonly storage: SparseStorage;
-  readonly pages: (CodePage | undefined)[];
+  /**
+   * Code pages by frame, in chunks of 256 frames (`chunks[frame >>> 8][frame & 255]`) made
+   * when a frame in them first holds code: a flat array sized for a large storage (262,144
+   * entries for 1 GB) costs milliseconds to create for each new machine, and one first written
+   * at a high index turns into a dictionary in V8 (every store into a code page then paid a
+   * hash lookup in the store hook: prsm's LPAR-vs-bare bench showed ~22 % of self time).
+   */
+  readonly chunks: ((CodePage | undefined)[] | undefined)[];
   /** Blocks compiled so far (a counter for benchmarks and tests), including those whose code came from another storage. */
   compiled: number;
   /** Of `compiled`, blocks whose generated function was reused from a block with the same bytes at the same address in another storage. */
@@ -102,11 +109,8 @@ const caches = new WeakMap<SparseStorage, CodeCache>();
 export function codeCacheOf(storage: SparseStorage): CodeCache {
   let c = caches.get(storage);
   if (c === undefined) {
-    // Sized up front: an empty array first written at a high frame index (a partition's zone
-    // above 128 MB) turns into a dictionary in V8, and every store into a code page then pays
-    // a hash lookup in the store hook (prsm's LPAR-vs-bare bench showed ~22 % of self time).
-    const pages = new Array<CodePage | undefined>(storage.frameCount);
-    const cache: CodeCache = { storage, pages, compiled: 0, reused: 0, invalidations: 0, hook: () => {} };
+    const chunks = new Array<(CodePage | undefined)[] | undefined>((storage.frameCount + 255) >>> 8).fill(undefined);
+    const cache: CodeCache = { storage, chunks, compiled: 0, reused: 0, invalidations: 0, hook: () => {} };
     installHook(cache);
     caches.set(storage, cache);
     c = cache;
@@ -118,10 +122,13 @@ export function codeCacheOf(storage: SparseStorage): CodeCache {
 function installHook(cache: CodeCache): void {
   const storage = cache.storage;
   const previous = storage.onWatchedWrite;
-  const pages = cache.pages;
+  const chunks = cache.chunks;
   cache.hook = (frame: number) => {
-    const pg = pages[frame];
-    if (pg !== undefined) pg.gen++;
+    const c = chunks[frame >>> 8];
+    if (c !== undefined) {
+      const pg = c[frame & 255];
+      if (pg !== undefined) pg.gen++;
+    }
     if (previous !== null) previous(frame);
   };
   storage.onWatchedWrite = cache.hook;
@@ -132,9 +139,14 @@ export function codePageOf(cache: CodeCache, frame: number, bytes: Uint8Array): 
   // Someone replaced the store callback: chain it, and distrust every block (stores may have gone unseen).
   if (cache.storage.onWatchedWrite !== cache.hook) {
     installHook(cache);
-    for (const p of cache.pages) if (p !== undefined) p.gen++;
+    for (const c of cache.chunks) if (c !== undefined) for (const p of c) if (p !== undefined) p.gen++;
   }
-  let pg = cache.pages[frame];
+  let chunk = cache.chunks[frame >>> 8];
+  if (chunk === undefined) {
+    chunk = new Array<CodePage | undefined>(256).fill(undefined);
+    cache.chunks[frame >>> 8] = chunk;
+  }
+  let pg = chunk[frame & 255];
   if (pg === undefined) {
     pg = {
       frame,
@@ -143,7 +155,7 @@ export function codePageOf(cache: CodeCache, frame: number, bytes: Uint8Array): 
       blocks: new Array<Block | undefined>(2048).fill(undefined),
       hits: new Uint8Array(2048),
     };
-    cache.pages[frame] = pg;
+    chunk[frame & 255] = pg;
   } else if (pg.bytes !== bytes) {
     pg.bytes = bytes;
     pg.blocks.fill(undefined);
