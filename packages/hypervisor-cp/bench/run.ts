@@ -15,7 +15,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BenchFigure, formatRate, writeResults } from '@strachey/bench';
 import { type AbsoluteAddress, assemble, createEsa390Machine } from '@strachey/isa-core';
-import { CkdVolume, Console3215, Dasd3390, createChannelMachine, formatVolume, geometry3390, toEbcdic } from '@strachey/io-channel';
+import {
+  CkdVolume,
+  Console3215,
+  Dasd3390,
+  createChannelMachine,
+  formatVolume,
+  geometry3390,
+  toEbcdic,
+} from '@strachey/io-channel';
 import { createEsa390Dat } from '@strachey/mmu';
 import { createCp } from '../src/index';
 
@@ -26,42 +34,80 @@ const report = (f: BenchFigure): void => {
   console.log(`${f.name.padEnd(56)} ${formatRate(f)}`);
 };
 
-function asm(file: string) {
-  const r = assemble(readFileSync(join(here, '../guests', file), 'utf8'));
+function asm(file: string, edit: (source: string) => string = (s) => s) {
+  const r = assemble(edit(readFileSync(join(here, '../guests', file), 'utf8')));
   if (!r.ok) throw new Error(`${file}: ${r.errors.map((e) => e.message).join('; ')}`);
   return { chunks: r.chunks, entry: r.entry ?? r.origin };
 }
+type Image = ReturnType<typeof asm>;
 const KERNEL = asm('minikern.asm');
+/**
+ * The long MINIKERN: the same kernel and tasks, each task summing 30 times
+ * more numbers (its two EQUs changed, nothing else): the same 26 SIE
+ * interceptions (I/O, waits) over ~20 times the instructions, so its ratio
+ * shows the steady state where the short run's shows fixed costs too.
+ */
+const LONG_KERNEL = asm('minikern.asm', (s) =>
+  s
+    .replace(/^NA {7}EQU {3}2000$/m, 'NA       EQU   60000')
+    .replace(/^NB {7}EQU {3}4400$/m, 'NB       EQU   64000'),
+);
+if (LONG_KERNEL.chunks.every((c, i) => c.bytes.every((b, j) => b === KERNEL.chunks[i]?.bytes[j])))
+  throw new Error('long MINIKERN: the EQUs were not found');
 const TASK = asm('task.asm');
-const images = () => [...KERNEL.chunks, ...[0x20000, 0x30000].flatMap((b) => TASK.chunks.map((c) => ({ address: b + c.address, bytes: c.bytes })))];
+const images = (kernel: Image = KERNEL) => [
+  ...kernel.chunks,
+  ...[0x20000, 0x30000].flatMap((b) => TASK.chunks.map((c) => ({ address: b + c.address, bytes: c.bytes }))),
+];
 
 function kernelVolume(): CkdVolume {
   const v = new CkdVolume(geometry3390(5));
   formatVolume(v, 'MINI01');
-  const rec = (cc: number, r: number, text: string) => ({ cc, hh: 0, r, key: new Uint8Array(0), data: toEbcdic(text.padEnd(80, ' ')) });
+  const rec = (cc: number, r: number, text: string) => ({
+    cc,
+    hh: 0,
+    r,
+    key: new Uint8Array(0),
+    data: toEbcdic(text.padEnd(80, ' ')),
+  });
   v.setTrack(1, 0, [...v.track(1, 0), rec(1, 1, 'MINIKERN BOOTED FROM DISK')]);
   v.setTrack(2, 0, [...v.track(2, 0), rec(2, 1, ''), rec(2, 2, '')]);
   return v;
 }
 function relocated(start: number): CkdVolume {
   const real = new CkdVolume(geometry3390(1113));
-  for (const t of kernelVolume().writtenTracks()) real.setTrack(t.cc + start, t.hh, t.records.map((r) => ({ ...r, cc: r.cc + start })));
+  for (const t of kernelVolume().writtenTracks())
+    real.setTrack(
+      t.cc + start,
+      t.hh,
+      t.records.map((r) => ({ ...r, cc: r.cc + start })),
+    );
   return real;
 }
 
 function bareKernel() {
-  const { machine, channels } = createChannelMachine({ mainsize: 1 << 20, dat: (context, storage) => createEsa390Dat({ storage, context }) });
+  const { machine, channels } = createChannelMachine({
+    mainsize: 1 << 20,
+    dat: (context, storage) => createEsa390Dat({ storage, context }),
+  });
   channels.attach(0x0009, new Console3215());
   channels.attach(0x0191, new Dasd3390(kernelVolume()));
   for (const c of images()) machine.storage.writeFrom(c.address as AbsoluteAddress, c.bytes);
-  machine.storage.writeFrom(0 as AbsoluteAddress, Uint8Array.from([0, 8, 0, 0, 0x80, 0, KERNEL.entry >>> 8, KERNEL.entry & 0xff]));
+  machine.storage.writeFrom(
+    0 as AbsoluteAddress,
+    Uint8Array.from([0, 8, 0, 0, 0x80, 0, KERNEL.entry >>> 8, KERNEL.entry & 0xff]),
+  );
   machine.restart(0);
   machine.run(50_000_000);
   return machine.cpus[0]!;
 }
 
 function cpKernel(style: 'trap-and-emulate' | 'sie' = 'trap-and-emulate') {
-  const r = createCp({ directory: 'USER MINI MINI 1M 16M G\n CONSOLE 009 3215\n MDISK 191 3390 300 5 VMRES1 MR\n', volumes: [{ volser: 'VMRES1', volume: relocated(300) }], realStorage: 64 << 20 });
+  const r = createCp({
+    directory: 'USER MINI MINI 1M 16M G\n CONSOLE 009 3215\n MDISK 191 3390 300 5 VMRES1 MR\n',
+    volumes: [{ volser: 'VMRES1', volume: relocated(300) }],
+    realStorage: 64 << 20,
+  });
   if (!r.ok) throw new Error('directory');
   const l = r.cp.logon('MINI', undefined, { style });
   if (!l.ok) throw new Error(l.error.message);
@@ -87,10 +133,17 @@ for (const style of ['trap-and-emulate', 'sie'] as const) {
     emulated: c.emulated,
     shadowFills: vm.shadows[0]!.counters.fills,
   };
-  console.log(`MINIKERN ${style}: bare ${bare.cycles} cycles; virtualized ${c.guestCycles} guest + ${c.cpCycles} CP = ${virtualized} cycles`);
-  console.log(`  simulated overhead (virtualized / bare): ${(virtualized / bare.cycles).toFixed(2)}x, ${c.interceptions} interceptions`);
+  console.log(
+    `MINIKERN ${style}: bare ${bare.cycles} cycles; virtualized ${c.guestCycles} guest + ${c.cpCycles} CP = ${virtualized} cycles`,
+  );
+  console.log(
+    `  simulated overhead (virtualized / bare): ${(virtualized / bare.cycles).toFixed(2)}x, ${c.interceptions} interceptions`,
+  );
   const byType = Object.entries(c.cpCyclesByType).sort((a, b) => b[1] - a[1]);
-  for (const [t, cyc] of byType) console.log(`    ${t.padEnd(12)} ${String(cyc).padStart(8)} cycles  ${((100 * cyc) / c.cpCycles).toFixed(1)} %`);
+  for (const [t, cyc] of byType)
+    console.log(
+      `    ${t.padEnd(12)} ${String(cyc).padStart(8)} cycles  ${((100 * cyc) / c.cpCycles).toFixed(1)} %`,
+    );
 }
 
 // --- Host speed -------------------------------------------------------------
@@ -145,13 +198,25 @@ function sample(into: Sampled, work: Workload, seconds: number): void {
 }
 
 /** Sample the workloads in interleaved rounds after a warm-up; figures with the median rate of each. */
-function hostSpeed(workloads: readonly (readonly [string, Workload])[], rounds: number, seconds: number): Sampled[] {
-  const out: Sampled[] = workloads.map(([name]) => ({ name, samples: [], units: 0, seconds: 0, setupSeconds: 0, runs: 0 }));
+function hostSpeed(
+  workloads: readonly (readonly [string, Workload])[],
+  rounds: number,
+  seconds: number,
+): Sampled[] {
+  const out: Sampled[] = workloads.map(([name]) => ({
+    name,
+    samples: [],
+    units: 0,
+    seconds: 0,
+    setupSeconds: 0,
+    runs: 0,
+  }));
   for (const [, work] of workloads) {
     const end = now() + 0.5;
     while (now() < end) work()();
   }
-  for (let r = 0; r < rounds; r++) for (let i = 0; i < workloads.length; i++) sample(out[i]!, workloads[i]![1], seconds);
+  for (let r = 0; r < rounds; r++)
+    for (let i = 0; i < workloads.length; i++) sample(out[i]!, workloads[i]![1], seconds);
   return out;
 }
 
@@ -168,36 +233,58 @@ function figure(s: Sampled): BenchFigure {
     samples: s.samples,
     totalUnits: s.units,
     seconds: s.seconds,
-    extra: { clock: 'process CPU time', runs: s.runs, setupMsPerRun: (1000 * s.setupSeconds) / s.runs, runMsPerRun: (1000 * s.seconds) / s.runs },
+    extra: {
+      clock: 'process CPU time',
+      runs: s.runs,
+      setupMsPerRun: (1000 * s.setupSeconds) / s.runs,
+      runMsPerRun: (1000 * s.seconds) / s.runs,
+    },
   };
 }
 
 /** Median over rounds of (rate of `a` / rate of `b`) from interleaved samples. */
 const ratio = (a: Sampled, b: Sampled): number => median(a.samples.map((x, i) => x / b.samples[i]!));
 
-function bareKernelWorkload(): () => number {
-  const { machine, channels } = createChannelMachine({ mainsize: 1 << 20, dat: (context, storage) => createEsa390Dat({ storage, context }) });
-  channels.attach(0x0009, new Console3215());
-  channels.attach(0x0191, new Dasd3390(kernelVolume()));
-  for (const c of images()) machine.storage.writeFrom(c.address as AbsoluteAddress, c.bytes);
-  machine.storage.writeFrom(0 as AbsoluteAddress, Uint8Array.from([0, 8, 0, 0, 0x80, 0, KERNEL.entry >>> 8, KERNEL.entry & 0xff]));
-  machine.restart(0);
+function bareKernelWorkload(kernel: Image = KERNEL): () => () => number {
   return () => {
-    machine.run(50_000_000);
-    return machine.cpus[0]!.instructions;
+    const { machine, channels } = createChannelMachine({
+      mainsize: 1 << 20,
+      dat: (context, storage) => createEsa390Dat({ storage, context }),
+    });
+    channels.attach(0x0009, new Console3215());
+    channels.attach(0x0191, new Dasd3390(kernelVolume()));
+    for (const c of images(kernel)) machine.storage.writeFrom(c.address as AbsoluteAddress, c.bytes);
+    machine.storage.writeFrom(
+      0 as AbsoluteAddress,
+      Uint8Array.from([0, 8, 0, 0, 0x80, 0, kernel.entry >>> 8, kernel.entry & 0xff]),
+    );
+    machine.restart(0);
+    return () => {
+      machine.run(50_000_000);
+      const cpu = machine.cpus[0]!;
+      if (cpu.getPsw()[1] !== 0) throw new Error(`MINIKERN bare ended at ${cpu.getPsw()[1]!.toString(16)}`);
+      return cpu.instructions;
+    };
   };
 }
 
-function cpKernelWorkload(style: 'trap-and-emulate' | 'sie'): () => () => number {
+function cpKernelWorkload(style: 'trap-and-emulate' | 'sie', kernel: Image = KERNEL): () => () => number {
   return () => {
-    const r = createCp({ directory: 'USER MINI MINI 1M 16M G\n CONSOLE 009 3215\n MDISK 191 3390 300 5 VMRES1 MR\n', volumes: [{ volser: 'VMRES1', volume: relocated(300) }], realStorage: 64 << 20 });
+    const r = createCp({
+      directory: 'USER MINI MINI 1M 16M G\n CONSOLE 009 3215\n MDISK 191 3390 300 5 VMRES1 MR\n',
+      volumes: [{ volser: 'VMRES1', volume: relocated(300) }],
+      realStorage: 64 << 20,
+    });
     if (!r.ok) throw new Error('directory');
     const l = r.cp.logon('MINI', undefined, { style });
     if (!l.ok) throw new Error(l.error.message);
-    for (const c of images()) l.vm.load(c.address, c.bytes);
-    l.vm.start(0x00080000, (0x80000000 | KERNEL.entry) >>> 0);
+    for (const c of images(kernel)) l.vm.load(c.address, c.bytes);
+    l.vm.start(0x00080000, (0x80000000 | kernel.entry) >>> 0);
     return () => {
       r.cp.run(2_000_000_000);
+      const psw = l.vm.cpus[0]!.getPsw();
+      if (psw[1] !== 0 || l.vm.consoleLines.at(-1) !== 'ALL TASKS DONE')
+        throw new Error(`MINIKERN ${style} ended at ${psw[1].toString(16)}`);
       return l.vm.counters.instructions;
     };
   };
@@ -244,9 +331,18 @@ function cpLoopWorkload(style: 'trap-and-emulate' | 'sie'): () => () => number {
 
 const kernelSpeed = hostSpeed(
   [
-    ['MINIKERN bare (isa-core + io-channel)', bareKernelWorkload],
+    ['MINIKERN bare (isa-core + io-channel)', bareKernelWorkload()],
     ['MINIKERN under CP (trap-and-emulate)', cpKernelWorkload('trap-and-emulate')],
     ['MINIKERN under CP (SIE)', cpKernelWorkload('sie')],
+  ],
+  11,
+  0.3,
+);
+const longKernelSpeed = hostSpeed(
+  [
+    ['long MINIKERN bare (isa-core + io-channel)', bareKernelWorkload(LONG_KERNEL)],
+    ['long MINIKERN under CP (trap-and-emulate)', cpKernelWorkload('trap-and-emulate', LONG_KERNEL)],
+    ['long MINIKERN under CP (SIE)', cpKernelWorkload('sie', LONG_KERNEL)],
   ],
   11,
   0.3,
@@ -260,18 +356,38 @@ const loopSpeed = hostSpeed(
   5,
   0.3,
 );
-for (const s of [...kernelSpeed, ...loopSpeed]) {
+for (const s of [...kernelSpeed, ...longKernelSpeed, ...loopSpeed]) {
   const f = figure(s);
   report(f);
-  console.log(`${''.padEnd(56)} (${(f.extra!.runMsPerRun as number).toFixed(3)} ms CPU per run timed; building the machine ${(f.extra!.setupMsPerRun as number).toFixed(3)} ms, not timed)`);
+  console.log(
+    `${''.padEnd(56)} (${(f.extra!.runMsPerRun as number).toFixed(3)} ms CPU per run timed; building the machine ${(f.extra!.setupMsPerRun as number).toFixed(3)} ms, not timed)`,
+  );
 }
+const ratios = (set: Sampled[]) => ({
+  trapAndEmulate: ratio(set[1]!, set[0]!),
+  sie: ratio(set[2]!, set[0]!),
+});
 const hostSpeedRatios = {
-  minikern: { trapAndEmulate: ratio(kernelSpeed[1]!, kernelSpeed[0]!), sie: ratio(kernelSpeed[2]!, kernelSpeed[0]!) },
-  cpuLoop: { trapAndEmulate: ratio(loopSpeed[1]!, loopSpeed[0]!), sie: ratio(loopSpeed[2]!, loopSpeed[0]!) },
+  minikern: ratios(kernelSpeed),
+  longMinikern: ratios(longKernelSpeed),
+  cpuLoop: ratios(loopSpeed),
 };
 console.log(
-  `host speed under CP / bare (median of interleaved rounds): MINIKERN trap-and-emulate ${hostSpeedRatios.minikern.trapAndEmulate.toFixed(2)}, SIE ${hostSpeedRatios.minikern.sie.toFixed(2)}; CPU-bound loop trap-and-emulate ${hostSpeedRatios.cpuLoop.trapAndEmulate.toFixed(2)}, SIE ${hostSpeedRatios.cpuLoop.sie.toFixed(2)}`,
+  'host speed (guest instructions per CPU second, median of interleaved rounds; ratio = under CP / bare):',
 );
+console.log(
+  `  ${'workload'.padEnd(16)} ${'instr/run'.padStart(10)} ${'bare'.padStart(9)} ${'T&E'.padStart(9)} ${'SIE'.padStart(9)} ${'T&E/bare'.padStart(9)} ${'SIE/bare'.padStart(9)}`,
+);
+for (const [label, set, r] of [
+  ['MINIKERN', kernelSpeed, hostSpeedRatios.minikern],
+  ['long MINIKERN', longKernelSpeed, hostSpeedRatios.longMinikern],
+  ['CPU-bound loop', loopSpeed, hostSpeedRatios.cpuLoop],
+] as const) {
+  const m = (s: Sampled) => `${(median(s.samples) / 1e6).toFixed(1)}M`.padStart(9);
+  console.log(
+    `  ${label.padEnd(16)} ${String(Math.round(set[0]!.units / set[0]!.runs)).padStart(10)} ${m(set[0]!)} ${m(set[1]!)} ${m(set[2]!)} ${r.trapAndEmulate.toFixed(2).padStart(9)} ${r.sie.toFixed(2).padStart(9)}`,
+  );
+}
 overhead.hostSpeedRatios = hostSpeedRatios;
 
 const path = writeResults(join(here, '..'), 'cp', { figures, overhead });

@@ -174,8 +174,13 @@ TCBB     DC    A(X'9000'),F'0',X'05090000',X'80001000'
          DC    16F'0'
          DC    A(TCBA),F'2'
 CURTCB   DC    F'0'
-PARMA    DC    F'2000',C'A   '
-PARMB    DC    F'4400',C'B   '
+*        The tasks' N: how many numbers each sums. The bench assembles
+*        a longer run by changing these two EQUs (nothing else); sums
+*        stay below 2**31 up to N = 65535.
+NA       EQU   2000
+NB       EQU   4400
+PARMA    DC    A(NA),C'A   '
+PARMB    DC    A(NB),C'B   '
 ORBREAD  DC    F'1',X'00808000',A(CCWREAD)
 ORBBOOT  DC    F'2',X'00808000',A(CCWBOOT)
 ORBPRT   DC    F'3',X'00808000',A(CCWPRT)

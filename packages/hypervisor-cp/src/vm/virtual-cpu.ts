@@ -129,6 +129,15 @@ export class VirtualCpu {
   checkStopReason = '';
   /** Scheduler entity id. */
   entity = -1;
+  /**
+   * Run by SIE (style 2): the guest's instructions run on the facility's
+   * guest CPU, and `cpu` only holds the virtual PSW's fields and the
+   * registers between interceptions. It is then never put in DAT mode:
+   * mapping the virtual DAT state onto it (shadow-table purge, translation
+   * flush at every interception that changes the guest's DAT bit) would be
+   * work for a CPU that never runs.
+   */
+  interpretive = false;
   /** The real CPU's system state (its local time and clock event; kept here, not looked up per slice). */
   readonly system: Esa390CpuSystem;
 
@@ -203,7 +212,7 @@ export class VirtualCpu {
    */
   setPsw(hi: number, lo: number): boolean {
     // Host-side load: the early exception for an invalid PSW is CP's to reflect, not the real CPU's to remember.
-    const valid = this.cpu.loadPsw(hi, lo);
+    const valid = this.cpu.loadPsw(this.interpretive ? hi & ~(PSW_DAT << 24) : hi, lo);
     this.sysmask = (hi >>> 24) & 0xff;
     const flags = (hi >>> 16) & 0xf;
     this.mcheck = (flags & FLAG_MCHECK) !== 0;
@@ -218,7 +227,7 @@ export class VirtualCpu {
   syncReal(): void {
     const cpu = this.cpu;
     cpu.flags = FLAG_ESA | FLAG_PROBLEM;
-    const dat = (this.sysmask & PSW_DAT) !== 0;
+    const dat = !this.interpretive && (this.sysmask & PSW_DAT) !== 0;
     if (dat !== this.realDat) {
       this.realDat = dat;
       if (dat) {

@@ -222,6 +222,10 @@ export class VirtualMachine {
         invalidateEntry: (e) => pager.invalidateGuestEntry(e),
       };
       const v = new VirtualCpu(i, options.host, this.storage, port, options.vmHost.costModel);
+      if (this.style === 'sie') {
+        v.interpretive = true;
+        v.syncReal();
+      }
       holder.v = v;
       this.cpus.push(v);
     }
