@@ -24,9 +24,11 @@
  * logical CPs); the ready logical CP with the smallest virtual time runs
  * next. Under full load every partition therefore gets weight / Σ weights of
  * the shared CPs; a logical CP waking from a wait starts no earlier than the
- * smallest virtual time of the runnable ones, so an idle partition banks no
- * credit and its unused share simply flows to the others. Capping limits a
- * capped partition to its share in every capping window.
+ * smallest virtual time of the other runnable ones (or, when none is
+ * runnable, the system virtual time the last one left behind), so an idle
+ * partition banks no credit and its unused share simply flows to the
+ * others. Capping limits a capped partition to its share in every capping
+ * window.
  */
 import {
   type AbsoluteAddress,
@@ -358,6 +360,8 @@ export interface PrsmSnapshot {
   }[];
   readonly dispatches: number;
   readonly decisions: number;
+  /** The dispatcher's system virtual time (the wake-up rule's floor when nothing is runnable); absent in snapshots taken before it was kept. */
+  readonly systemVt?: number;
   /** Each logical channel subsystem's state (CSS id, io-channel snapshot). */
   readonly channels: readonly { readonly css: number; readonly state: ChannelSubsystemSnapshot }[];
   readonly volumes: readonly VolumeSnapshot[];
@@ -438,6 +442,17 @@ export class Prsm {
   private weightSum = -1;
   /** Physical CPs not dedicated (-1: to be counted again). */
   private sharedCount = -1;
+  /**
+   * System virtual time (BVT's SVT, Duda & Cheriton 1999; Linux CFS's
+   * `min_vruntime`): the smallest virtual time of the runnable shared
+   * logical CPs as last seen, never decreasing. It is the wake-up rule's
+   * floor when no other logical CP is runnable: it then holds the virtual
+   * time of the last runnable one as it left, so a logical CP that wakes
+   * into an idle machine cannot keep an old, low virtual time and run ahead
+   * of the next one to wake. Refreshed before a logical CP joins the
+   * runnable ones (`joinVt`) and before one leaves them (`noteLeaving`).
+   */
+  private svt = 0;
 
   constructor(options: PrsmOptions) {
     this.options = options;
@@ -882,6 +897,7 @@ export class Prsm {
     const pr = this.needActive(name);
     if (!pr.ok) return pr;
     const p = pr.value;
+    this.noteLeaving();
     for (const c of this.pcps) {
       if (c.lcp !== null && c.lcp.partition === p.name) c.lcp = null;
       if (c.last !== null && c.last.partition === p.name) c.last = null;
@@ -981,6 +997,7 @@ export class Prsm {
     const pr = this.needActive(name);
     if (!pr.ok) return pr;
     const p = pr.value;
+    this.noteLeaving();
     for (const c of this.pcps) {
       if (c.lcp !== null && c.lcp.partition === p.name && c.dedicatedTo === null) {
         this.segmentStart.delete(c.lcp);
@@ -1025,6 +1042,7 @@ export class Prsm {
     if (!(kernel.logicalCps >= 1 && kernel.logicalCps <= p.lcps.length)) {
       return fail('IPL_FAILED', null, `${kernel.name} wants ${kernel.logicalCps} logical CPs, partition ${p.name} has ${p.lcps.length}`, `1-${p.lcps.length}`, String(kernel.logicalCps));
     }
+    this.noteLeaving();
     for (const c of this.pcps) {
       if (c.lcp !== null && c.lcp.partition === p.name && c.dedicatedTo === null) {
         this.segmentStart.delete(c.lcp);
@@ -1073,11 +1091,10 @@ export class Prsm {
     const now = this.clock.now();
     for (let i = 0; i < kernel.logicalCps; i++) {
       const l = p.lcps[i]!;
+      this.joinVt(l);
       l.state = 'ready';
       l.readyAt = now;
       l.kernelWake = Number.POSITIVE_INFINITY;
-      this.track(l);
-      if (p.profile?.dedicated !== true) l.vt = wakeVirtualTime(l.vt, this.minVt());
       this.track(l);
     }
     return ok(undefined);
@@ -1088,10 +1105,9 @@ export class Prsm {
     this.syncTime(l, now);
     how(l.cpu);
     if (l.state === 'stopped' || l.state === 'waiting') {
+      this.joinVt(l);
       l.state = 'ready';
       l.readyAt = now;
-      this.track(l);
-      l.vt = wakeVirtualTime(l.vt, this.minVt());
     }
     this.track(l);
     // Its siblings' state may have changed with it (an IPL writes their partition's storage).
@@ -1254,6 +1270,7 @@ export class Prsm {
   stop(name: string): PrsmResult<void> {
     const pr = this.needActive(name);
     if (!pr.ok) return pr;
+    this.noteLeaving();
     for (const l of pr.value.lcps) {
       l.cpu.state = 'stopped';
       if (l.state === 'ready' || l.state === 'waiting') l.state = 'stopped';
@@ -1460,6 +1477,37 @@ export class Prsm {
   }
 
   /**
+   * With wake-up preemption, the machine time by which the running logical
+   * CP `l`'s chunk ends so that `preempted` looks again when a wake-up can
+   * matter: the earliest waiting timer (a logical CP woken by its clock
+   * comparator, CPU timer or `nextWake` alone would otherwise be noticed
+   * only at the next clock event or slice end), and, for each logical CP
+   * that woke since `l` was dispatched but does not select before it yet
+   * (the wake-up rule put it level with the runnable ones, and `l` had not
+   * yet run as much as it since its last turn), the time at which `l`'s
+   * virtual time passes the waker's at `l`'s share. Deterministic: it
+   * depends only on virtual times, weights and timer deadlines.
+   */
+  private lookAgainAt(l: Lcp, part: Partition, t: number): number {
+    let at = this.wakes.minKey;
+    const woken = this.woken;
+    if (woken.length === 0) return at;
+    const dispatchedAt = l.sliceEnd - this.sliceCycles;
+    const share = part.weight / Math.max(1, part.lcps.length);
+    const order = orderOf(l, part);
+    for (let i = 0; i < woken.length; i++) {
+      const x = woken[i]!;
+      if (x.readyAt < dispatchedAt || x.readyAt > t || this.queue.isBlocked(x.part.index)) continue;
+      // After u more cycles l's virtual time is l.vt + u / share; x goes first once that passes x.vt (reaches it, on a tie x wins).
+      const d = (x.vt - l.vt) * share;
+      const u = orderOf(x, x.part) < order ? Math.ceil(d) : Math.floor(d) + 1;
+      const when = t + Math.max(1, u);
+      if (when < at) at = when;
+    }
+    return at;
+  }
+
+  /**
    * Step 3 for a hosted kernel: it runs from the machine clock for up to the
    * same target a guest would (slice end, end of the run, cap) and advances
    * the clock itself; the physical CP's time follows the clock. When two
@@ -1479,6 +1527,7 @@ export class Prsm {
     let target = this.runEnd;
     if (!dedicated) target = Math.min(target, l.sliceEnd);
     if (part.capped) target = Math.min(target, p.time + Math.max(0, this.capAllowance(part) - part.capUsed));
+    if (this.preemptOnWake && !dedicated) target = Math.min(target, this.lookAgainAt(l, part, p.time));
     const start = p.time;
     const r = kernel.run(l.index, Math.max(1, target - start));
     // A kernel that neither used time nor waits would spin the dispatcher: one cycle passes.
@@ -1526,7 +1575,10 @@ export class Prsm {
   private budgetFor(p: PhysicalCp, l: Lcp, part: Partition): number {
     if (part.lcps.length > 1) for (const c of this.pcps) if (c !== p && c.lcp !== null && c.lcp.part === part) return this.chunk;
     let target = Math.min(this.runEnd, this.clock.nextEventTime());
-    if (p.dedicatedTo === null) target = Math.min(target, l.sliceEnd);
+    if (p.dedicatedTo === null) {
+      target = Math.min(target, l.sliceEnd);
+      if (this.preemptOnWake) target = Math.min(target, this.lookAgainAt(l, part, p.time));
+    }
     if (part.capped) target = Math.min(target, p.time + Math.max(0, this.capAllowance(part) - part.capUsed));
     const cpu = l.cpu;
     const cpi = cpu.instructions > 0 ? Math.max(1, cpu.cycles / cpu.instructions) : 8;
@@ -1540,6 +1592,8 @@ export class Prsm {
     this.closeSegment(p, l, reason);
     l.lastReason = reason;
     const dedicated = p.dedicatedTo !== null;
+    // Leaving the runnable ones (still running here, so counted): the system virtual time keeps its place.
+    if (!dedicated && (reason === 'wait' || reason === 'stop')) this.noteLeaving();
     if (reason === 'wait') l.state = 'waiting';
     else if (reason === 'stop') l.state = 'stopped';
     else l.state = 'ready';
@@ -1713,7 +1767,7 @@ export class Prsm {
               wake = l.kernelWake <= t;
             }
           }
-          if (wake) this.wake(l, q, t);
+          if (wake) this.wake(l, t);
         }
         this.track(l);
         continue;
@@ -1724,28 +1778,47 @@ export class Prsm {
         if (l.state === 'stopped' && (cpu.flags & PSW_WAIT_FLAG) !== 0 && cpu.pending === 0 && !due) {
           // Started by SIGP into a wait PSW: it is waiting, not stopped.
           l.state = 'waiting';
-        } else if ((cpu.flags & PSW_WAIT_FLAG) === 0 || cpu.pending !== 0 || due) this.wake(l, q, t);
+        } else if ((cpu.flags & PSW_WAIT_FLAG) === 0 || cpu.pending !== 0 || due) this.wake(l, t);
       }
       this.track(l);
     }
     checks.length = 0;
   }
 
-  /**
-   * A sleeping logical CP goes to the ready queue. Its virtual time is
-   * then raised to the smallest of the runnable ones — which include
-   * itself, already queued, so the rule never raises it (see the README's
-   * Limits: the intended "no banked credit" does not take effect; kept
-   * as it was so that this change of data structures changes no decision).
-   */
-  private wake(l: Lcp, q: Partition, t: number): void {
+  /** A sleeping logical CP goes to the ready queue, banking no credit for its sleep (`joinVt`). */
+  private wake(l: Lcp, t: number): void {
+    this.joinVt(l);
     l.state = 'ready';
     l.readyAt = t;
     this.track(l);
-    if (q.profile?.dedicated !== true) l.vt = wakeVirtualTime(l.vt, this.minVt());
   }
 
-  /** Smallest virtual time among runnable shared logical CPs (a waking one starts there: no banked credit). */
+  /**
+   * The wake-up rule, applied to a shared logical CP about to join the
+   * runnable ones (it must not be among them yet: its own virtual time
+   * would be the floor and nothing would be raised). Its virtual time
+   * becomes at least the smallest of the *other* runnable shared logical
+   * CPs — BVT's A_i = max(A_i, SVT) (Duda & Cheriton 1999), SFQ's start
+   * tag, CFS's `place_entity` without its sleeper bonus — or, when none is
+   * runnable, the system virtual time the last runnable one left behind
+   * (`svt`). Waiting earns no credit: the partition's unused share went to
+   * the others while it waited, and it does not come back as a burst.
+   * Dedicated logical CPs are outside the weights and keep theirs.
+   */
+  private joinVt(l: Lcp): void {
+    if (!l.part.shared) return;
+    const m = this.minVt();
+    if (m !== Number.POSITIVE_INFINITY && m > this.svt) this.svt = m;
+    l.vt = wakeVirtualTime(l.vt, this.svt);
+  }
+
+  /** Before logical CPs leave the runnable ones: the system virtual time takes the smallest of them. */
+  private noteLeaving(): void {
+    const m = this.minVt();
+    if (m !== Number.POSITIVE_INFINITY && m > this.svt) this.svt = m;
+  }
+
+  /** Smallest virtual time among runnable (ready or running) shared logical CPs; Infinity when none. */
   private minVt(): number {
     let m = this.queue.minReadyVt;
     for (const c of this.pcps) {
@@ -1868,6 +1941,7 @@ export class Prsm {
       })),
       dispatches: this.dispatches,
       decisions: this.decisions,
+      systemVt: this.svt,
       channels: [...this.subsystems.entries()].map(([css, sub]) => ({ css, state: sub.snapshot() })),
       volumes,
     };
@@ -1942,6 +2016,9 @@ export class Prsm {
     }
     this.dispatches = s.dispatches;
     this.decisions = s.decisions;
+    // A snapshot from before the system virtual time was kept: the smallest runnable virtual time, as a fresh machine would see it.
+    const runnable = this.minVt();
+    this.svt = s.systemVt ?? (runnable === Number.POSITIVE_INFINITY ? 0 : runnable);
     for (const c of s.channels) {
       const css = this.subsystems.get(c.css);
       const err = css === undefined ? `no channel subsystem ${c.css} in this deck` : css.restore(c.state);
