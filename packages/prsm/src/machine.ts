@@ -76,7 +76,7 @@ import { BLOCK_BYTES, type ImageProfile, type ProfileSet, ZONE_INCREMENT } from 
 import { ReadyQueue } from './ready-queue';
 import { StorageMap } from './storage-map';
 import { WakeQueue } from './wake-queue';
-import { advanceVirtualTime, selectsBefore, wakeVirtualTime } from './weight-policy';
+import { advanceVirtualTime, selectsBefore, systemVirtualTime, wakeVirtualTime } from './weight-policy';
 
 /** PR/SM's own cost figures, on top of the isa-core cost model's 'lpar-dispatch'. */
 export interface PrsmCosts {
@@ -1807,15 +1807,13 @@ export class Prsm {
    */
   private joinVt(l: Lcp): void {
     if (!l.part.shared) return;
-    const m = this.minVt();
-    if (m !== Number.POSITIVE_INFINITY && m > this.svt) this.svt = m;
+    this.svt = systemVirtualTime(this.svt, this.minVt());
     l.vt = wakeVirtualTime(l.vt, this.svt);
   }
 
   /** Before logical CPs leave the runnable ones: the system virtual time takes the smallest of them. */
   private noteLeaving(): void {
-    const m = this.minVt();
-    if (m !== Number.POSITIVE_INFINITY && m > this.svt) this.svt = m;
+    this.svt = systemVirtualTime(this.svt, this.minVt());
   }
 
   /** Smallest virtual time among runnable (ready or running) shared logical CPs; Infinity when none. */

@@ -10,8 +10,11 @@
  * that advances by (time it ran) / (its share of the weight); the runnable
  * entity with the smallest virtual time runs next (ties: the one added
  * first); an entity that wakes starts no earlier than the smallest virtual
- * time of the runnable ones, so time spent waiting earns no credit — an idle
- * partition's share flows to the others instead of coming back as a burst.
+ * time of the other runnable ones (BVT's A_i = max(A_i, SVT), Duda &
+ * Cheriton 1999), or, when none is runnable, than the system virtual time the
+ * last runnable one left behind (Linux CFS's monotonic `min_vruntime`), so
+ * time spent waiting earns no credit — an idle partition's share flows to the
+ * others instead of coming back as a burst.
  */
 import {
   type Decision,
@@ -32,9 +35,25 @@ export function advanceVirtualTime(vt: number, ran: number, share: number): numb
   return vt + ran / share;
 }
 
-/** Virtual time of an entity that wakes while the smallest runnable virtual time is `minRunnable` (Infinity: none). */
+/**
+ * Virtual time of an entity that wakes while the smallest virtual time of
+ * the *other* runnable entities is `minRunnable` — computed before the waker
+ * counts as runnable, or its own virtual time is the floor and nothing is
+ * raised. Infinity (none runnable) keeps `vt`: callers pass their system
+ * virtual time instead (see `systemVirtualTime`).
+ */
 export function wakeVirtualTime(vt: number, minRunnable: number): number {
   return minRunnable === Number.POSITIVE_INFINITY ? vt : Math.max(vt, minRunnable);
+}
+
+/**
+ * System virtual time (SVT: BVT's name; CFS's `min_vruntime`) after seeing
+ * `minRunnable`, the smallest virtual time of the runnable entities
+ * (Infinity: none): it follows that minimum and never decreases, so while
+ * nothing is runnable it holds where the last runnable entity left off.
+ */
+export function systemVirtualTime(svt: number, minRunnable: number): number {
+  return minRunnable !== Number.POSITIVE_INFINITY && minRunnable > svt ? minRunnable : svt;
 }
 
 /** Is `a` (virtual time, add order) chosen before `b`? */
@@ -71,6 +90,8 @@ export class PrsmWeightScheduler implements Scheduler {
   private current: Entity | null = null;
   private lastNow = Number.NEGATIVE_INFINITY;
   private chargedTo = 0;
+  /** System virtual time: the wake-up floor when no other entity is runnable (`systemVirtualTime`). */
+  private svt = 0;
 
   constructor(slice: number) {
     this.slice = slice;
@@ -120,6 +141,7 @@ export class PrsmWeightScheduler implements Scheduler {
     const t = this.time(now);
     if (!t.ok) return t;
     const info = this.info0(e);
+    if (e.runnable) this.svt = systemVirtualTime(this.svt, this.minRunnableVt());
     if (e === this.current) this.current = null;
     this.byId.delete(id);
     this.order.splice(this.order.indexOf(e), 1);
@@ -143,7 +165,9 @@ export class PrsmWeightScheduler implements Scheduler {
     const t = this.time(now);
     if (!t.ok) return t;
     if (e.runnable) return ok(NEVER);
-    e.vt = wakeVirtualTime(e.vt, this.minRunnableVt());
+    // The floor is taken before e counts as runnable: over the others, or the system virtual time when none is.
+    this.svt = systemVirtualTime(this.svt, this.minRunnableVt());
+    e.vt = wakeVirtualTime(e.vt, this.svt);
     e.runnable = true;
     return ok(this.current === null ? { reschedule: now } : NEVER);
   }
@@ -154,6 +178,7 @@ export class PrsmWeightScheduler implements Scheduler {
     if (!e.runnable) return fail('NOT_RUNNABLE', `entity ${id} is already blocked`, id);
     const t = this.time(now);
     if (!t.ok) return t;
+    this.svt = systemVirtualTime(this.svt, this.minRunnableVt());
     e.runnable = false;
     if (e === this.current) this.current = null;
     return OK;
