@@ -232,8 +232,10 @@ export class ControlProgram {
     hostCpu.state = 'operating';
     // Guests under SIE walk their own DAT tables in their own storage (two-level translation, mmu's walker).
     const dat = (context: Esa390DatContext, storage: StoragePort) => createEsa390Dat({ storage, context, costModel: this.costModel });
-    // A guest caught in a program-interruption loop shows up as program interceptions, as under trap-and-emulate.
-    this.sie = { facility: new InterpretiveExecution({ clock: this.clock, dat, programLoopLimit: 4096 }), hostCpu };
+    // No program-loop limit (not architecture): a guest caught in a program-interruption loop takes its own
+    // interruptions, as on the hardware; each entry still ends at its budget, which counts interruptions, so CP
+    // and the other users keep running, and the guest sees exactly what a limit's reflection would show it.
+    this.sie = { facility: new InterpretiveExecution({ clock: this.clock, dat }), hostCpu };
     this.savedSystems = new SavedSystems(this.realStorage, (f) => this.machineFrame(f), (vm) => {
       // A VM run by SIE executes on the facility's guest CPUs: they cache frames too.
       if (vm.style === 'sie') vm.cpus.forEach((_, i) => this.sie.facility.guestCpu(vm.stateDescriptionAddress(i))?.flushTlb());
