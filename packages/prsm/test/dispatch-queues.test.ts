@@ -6,12 +6,16 @@
  * advancing (and sometimes earlier) times, the ready queue picks the same
  * slot as a scan of every slot in tie-break order and reports the same
  * earliest later `readyAt` and smallest ready virtual time; the wake queue
- * pops in time order and reports the same earliest time as a scan.
+ * pops in time order and reports the same earliest time as a scan. The
+ * wake-up rule's floor, taken from the queue before the waker joins it, is
+ * the reference's: the smallest virtual time of the *other* ready slots, or
+ * the system virtual time when none is ready.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ReadyQueue, referenceSelect } from '../src/ready-queue';
 import { WakeQueue } from '../src/wake-queue';
+import { systemVirtualTime, wakeVirtualTime } from '../src/weight-policy';
 
 type QueueOp =
   | { readonly kind: 'ready'; readonly slot: number; readonly vt: number; readonly readyAt: number }
@@ -125,6 +129,69 @@ describe('the ready queue', () => {
     expect(q.select(5)).toBe(1);
     expect(q.earliestLater).toBe(10);
     expect(q.select(10)).toBe(0);
+  });
+});
+
+describe("the wake-up rule's floor from the ready queue", () => {
+  it('is the smallest virtual time of the other ready slots (the system virtual time when none), taken before the waker joins', () => {
+    const op = fc.oneof(
+      fc.record({
+        kind: fc.constant('wake' as const),
+        slot: fc.integer({ min: 0, max: 7 }),
+        vt: fc.integer({ min: 0, max: 40 }),
+      }),
+      fc.record({
+        kind: fc.constant('run' as const),
+        slot: fc.integer({ min: 0, max: 7 }),
+        ran: fc.integer({ min: 0, max: 9 }),
+      }),
+      fc.record({ kind: fc.constant('leave' as const), slot: fc.integer({ min: 0, max: 7 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 120 }), (ops) => {
+        const q = new ReadyQueue([3, 5]);
+        const ready: boolean[] = new Array(8).fill(false);
+        const vt: number[] = new Array(8).fill(0);
+        // A waker's own virtual time is drawn anew: it may be far behind (a long wait) or ahead (it ran before).
+        let svt = 0; // the dispatcher's, from the queue
+        let refSvt = 0; // the reference's, from a scan
+        const scanMin = (except: number) => {
+          let m = Number.POSITIVE_INFINITY;
+          for (let s = 0; s < 8; s++) if (ready[s] && s !== except && vt[s]! < m) m = vt[s]!;
+          return m;
+        };
+        for (const o of ops) {
+          if (o.kind === 'wake') {
+            if (ready[o.slot]) continue;
+            // The dispatcher: floor first, then join. The reference: the others, by a scan.
+            svt = systemVirtualTime(svt, q.minReadyVt);
+            const got = wakeVirtualTime(o.vt, svt);
+            const others = scanMin(o.slot);
+            refSvt = others === Number.POSITIVE_INFINITY ? refSvt : Math.max(refSvt, others);
+            expect(got).toBe(Math.max(o.vt, refSvt));
+            // No banked credit: never below a runnable one, never below where the last one left off.
+            if (others !== Number.POSITIVE_INFINITY) expect(got).toBeGreaterThanOrEqual(others);
+            expect(got).toBeGreaterThanOrEqual(refSvt);
+            ready[o.slot] = true;
+            vt[o.slot] = got;
+            q.setReady(o.slot, got, 0);
+          } else if (o.kind === 'run') {
+            // Runnable slots' virtual times only grow.
+            if (!ready[o.slot]) continue;
+            vt[o.slot] = vt[o.slot]! + o.ran;
+            q.setReady(o.slot, vt[o.slot]!, 0);
+          } else {
+            if (!ready[o.slot]) continue;
+            svt = systemVirtualTime(svt, q.minReadyVt);
+            refSvt = Math.max(refSvt, scanMin(-1));
+            ready[o.slot] = false;
+            q.setNotReady(o.slot);
+          }
+          expect(svt).toBe(refSvt);
+        }
+      }),
+      { numRuns: 300, seed: 1962 },
+    );
   });
 });
 
