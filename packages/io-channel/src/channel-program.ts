@@ -63,6 +63,12 @@ export type Step =
 export type Completion = { readonly kind: 'chain' } | ProgramEnd;
 
 const CHAIN: Completion = { kind: 'chain' };
+const AGAIN: Step = { kind: 'again' };
+
+/** The end of the program at `ccwAddress` with channel status `chan`, reporting the subchannel's last residual count. */
+function programEnd(sch: Subchannel, chan: number, ccwAddress: number): ProgramEnd {
+  return { kind: 'end', unit: 0, chan, residual: sch.lastResidual, ccwAddress };
+}
 const NO_LIMIT: AddressLimit = { mode: 0, limit: 0 };
 
 interface DecodedCcw {
@@ -75,6 +81,7 @@ interface DecodedCcw {
 /** Interprets the channel programs of one channel subsystem. */
 export class ChannelInterpreter {
   private readonly scratch8 = new Uint8Array(8);
+  private readonly ccw: DecodedCcw = { command: 0, flags: 0, count: 0, address: 0 };
 
   constructor(private readonly host: ChannelProgramHost) {}
 
@@ -83,8 +90,11 @@ export class ChannelInterpreter {
    * output data, hand the command to the device at time `nowUs`.
    */
   step(sch: Subchannel, nowUs: number): Step {
-    const end = (chan: number, ccwAddress: number): ProgramEnd => ({ kind: 'end', unit: 0, chan, residual: sch.lastResidual, ccwAddress });
-    const ccw: DecodedCcw = { command: 0, flags: 0, count: 0, address: 0 };
+    // The CCW is decoded into a reused scratch object and copied out at once (a device or a
+    // PCI listener may start another program): a step runs per CCW, and an object per CCW, or
+    // a closure, which tsx's keepNames also wraps in a defineProperty call, cost an I/O-bound
+    // partition a tenth of its host time.
+    const ccw = this.ccw;
     const here = sch.ccwAddress;
     const next = (here + 8) >>> 0;
     if (sch.ipl && sch.first) {
@@ -95,40 +105,41 @@ export class ChannelInterpreter {
       ccw.address = 0;
     } else {
       const st = this.fetchCcw(sch, here, this.scratch8);
-      if (st !== 0) return end(st, sch.ticNext >= 0 ? sch.ticNext : next);
-      if (!this.decodeCcw(sch.format1, this.scratch8, ccw)) return end(SS_PROGRAM_CHECK, next);
+      if (st !== 0) return programEnd(sch, st, sch.ticNext >= 0 ? sch.ticNext : next);
+      if (!this.decodeCcw(sch.format1, this.scratch8, ccw)) return programEnd(sch, SS_PROGRAM_CHECK, next);
     }
+    const { command, flags, count, address } = ccw;
     this.host.counters.ccws++;
     sch.scsw.ccwAddress = next;
-    const kind = commandKind(ccw.command);
+    const kind = commandKind(command);
     if (kind === 'tic') {
       // TIC rules: not to another TIC, and "the first CCW designated by the CAW may not specify transfer in
       // channel" (S/370 POP GA22-7000-4, "Transfer in Channel"; the ORB takes the CAW's place in ESA/390);
       // a format-1 TIC has zero flags and count.
-      const bad = sch.ticNext >= 0 || sch.first || (sch.format1 && (ccw.command !== 0x08 || ccw.flags !== 0 || ccw.count !== 0));
-      if (bad) return end(SS_PROGRAM_CHECK, next);
+      const bad = sch.ticNext >= 0 || sch.first || (sch.format1 && (command !== 0x08 || flags !== 0 || count !== 0));
+      if (bad) return programEnd(sch, SS_PROGRAM_CHECK, next);
       sch.ticNext = next;
-      sch.ccwAddress = ccw.address;
-      return { kind: 'again' };
+      sch.ccwAddress = address;
+      return AGAIN;
     }
     sch.ticNext = -1;
     sch.first = false;
-    if ((ccw.flags & CCW_RESERVED) !== 0) return end(SS_PROGRAM_CHECK, next);
-    if ((ccw.flags & CCW_SUSPEND) !== 0) {
-      if (sch.orb === null || !sch.orb.suspendControl) return end(SS_PROGRAM_CHECK, next);
+    if ((flags & CCW_RESERVED) !== 0) return programEnd(sch, SS_PROGRAM_CHECK, next);
+    if ((flags & CCW_SUSPEND) !== 0) {
+      if (sch.orb === null || !sch.orb.suspendControl) return programEnd(sch, SS_PROGRAM_CHECK, next);
       // A resume that arrived while the program was still running lets the flagged CCW go on.
       if ((sch.scsw.flag2 & AC_RESUME_PENDING) !== 0) sch.scsw.flag2 &= ~AC_RESUME_PENDING;
-      else return { kind: 'suspend', ccwAddress: here, count: ccw.count };
+      else return { kind: 'suspend', ccwAddress: here, count };
     }
-    if ((ccw.flags & CCW_PCI) !== 0) this.host.pci(sch, next);
-    if (ccw.count === 0 && (!sch.format1 || (ccw.flags & CCW_CD) !== 0)) return end(SS_PROGRAM_CHECK, next);
-    if (kind === 'invalid') return end(SS_PROGRAM_CHECK, next);
+    if ((flags & CCW_PCI) !== 0) this.host.pci(sch, next);
+    if (count === 0 && (!sch.format1 || (flags & CCW_CD) !== 0)) return programEnd(sch, SS_PROGRAM_CHECK, next);
+    if (kind === 'invalid') return programEnd(sch, SS_PROGRAM_CHECK, next);
     const device = sch.slot.device;
-    const immediate = kind === 'control' && device.immediate(ccw.command);
+    const immediate = kind === 'control' && device.immediate(command);
     const input = kind === 'read' || kind === 'sense' || kind === 'read-backward';
-    const segments: Segment[] = [{ address: ccw.address, count: ccw.count, flags: ccw.flags, next }];
+    const segments: Segment[] = [{ address, count, flags, next }];
     let data: Uint8Array | null = null;
-    let total = ccw.count;
+    let total = count;
     if (!input && !immediate) {
       // Output: the channel fetches the data of the whole data chain before the device takes it.
       const chainStatus = this.collectDataChain(sch, segments);
@@ -138,14 +149,14 @@ export class ChannelInterpreter {
       let off = 0;
       for (const seg of segments) {
         const st = this.transfer(sch, seg, data, off, seg.count, false);
-        if (st !== 0) return end(st, seg.next);
+        if (st !== 0) return programEnd(sch, st, seg.next);
         off += seg.count;
       }
-      if (chainStatus !== 0) return end(chainStatus, segments[segments.length - 1]!.next);
+      if (chainStatus !== 0) return programEnd(sch, chainStatus, segments[segments.length - 1]!.next);
     }
-    const resp = device.execute({ command: ccw.command, count: ccw.count, data, chained: sch.chained, previousCommand: sch.previousCommand, nowUs });
+    const resp = device.execute({ command, count, data, chained: sch.chained, previousCommand: sch.previousCommand, nowUs });
     const inFlight: InFlight = {
-      command: ccw.command,
+      command,
       input,
       immediate: immediate || resp.immediate === true,
       segments,
