@@ -113,9 +113,10 @@ export interface PrsmOptions {
   readonly consoleCharactersPerSecond?: number;
   /**
    * Wake-up preemption: a shared logical CP that becomes ready (an I/O
-   * interruption or timer for a waiting one) and selects before a running
-   * one by weight takes that one's physical CP at the next clock event,
-   * instead of waiting for its slice to end. Off by default: the seed's
+   * interruption or timer for a waiting one) takes a running one's
+   * physical CP as soon as it selects before it by weight (the running
+   * chunk ends at the earliest waiting timer and where the virtual times
+   * cross), instead of waiting for its slice to end. Off by default: the seed's
    * step 3 runs a logical CP until its slice ends or it waits. An
    * assumption for interactive partitions (BVT's and CFS's wake-up
    * preemption), not a documented PR/SM rule.
