@@ -484,9 +484,9 @@ export class VirtualMachine {
       this.updateTimers(v, clock.now());
       used += this.deliver(v);
       if (v.state !== 'operating' || v.wait || v.blocked) break;
-      let limit = budget - used;
-      const next = this.nextTimer(i) - clock.now();
-      if (next > 0 && next < limit) limit = next;
+      // The guest's clock comparator and CPU timer are the facility's under SIE: it takes their interruptions at
+      // the instruction where they fall due, so the entry does not end there (only the slice limits it).
+      const limit = budget - used;
       const now = clock.now();
       const [pswHigh, pswLow] = v.getPsw();
       put32(b, o + SIE_SD.PSW, pswHigh);
