@@ -1327,8 +1327,24 @@ export class Prsm {
       this.runChunk(p);
     }
     if (end > this.clock.now()) this.clock.advanceTo(end);
-    const anyLive = this.parts.some((q) => q.lcps.some((l) => l.state === 'ready' || l.state === 'running' || (l.state === 'waiting' && this.canWake(l))));
-    return { reason: anyLive || this.clock.pendingEvents > 0 ? 'budget' : 'idle', time: this.clock.now() };
+    return { reason: this.anyLive() || this.clock.pendingEvents > 0 ? 'budget' : 'idle', time: this.clock.now() };
+  }
+
+  /**
+   * Whether some logical CP can still run: ready, running, or waiting with a way to wake.
+   * Plain loops, not nested `some` callbacks: inlined into `run`, the callbacks' compares
+   * had no type feedback and deoptimised `run` on every call from an optimised caller.
+   */
+  private anyLive(): boolean {
+    const parts = this.parts;
+    for (let i = 0; i < parts.length; i++) {
+      const lcps = parts[i]!.lcps;
+      for (let j = 0; j < lcps.length; j++) {
+        const l = lcps[j]!;
+        if (l.state === 'ready' || l.state === 'running' || (l.state === 'waiting' && this.canWake(l))) return true;
+      }
+    }
+    return false;
   }
 
   /**
