@@ -238,7 +238,8 @@ export class ControlProgram {
     this.sie = { facility: new InterpretiveExecution({ clock: this.clock, dat }), hostCpu };
     this.savedSystems = new SavedSystems(this.realStorage, (f) => this.machineFrame(f), (vm) => {
       // A VM run by SIE executes on the facility's guest CPUs: they cache frames too.
-      if (vm.style === 'sie') vm.cpus.forEach((_, i) => this.sie.facility.guestCpu(vm.stateDescriptionAddress(i))?.flushTlb());
+      if (vm.style !== 'sie') return;
+      for (let i = 0; i < vm.cpus.length; i++) this.sie.facility.guestCpu(vm.stateDescriptionAddress(i))?.flushTlb();
     });
     if (options.scheduler) this.scheduler = options.scheduler;
     else {
