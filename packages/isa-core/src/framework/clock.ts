@@ -21,6 +21,8 @@ interface ClockEvent {
   seq: number;
   id: number;
   action: () => void;
+  /** Set by cancel(): the event stays in the heap until it reaches the top, then goes without firing. */
+  cancelled: boolean;
 }
 
 /**
@@ -34,7 +36,10 @@ export class SimClock implements Clock {
   private seq = 0;
   private nextId = 1;
   private readonly heap: ClockEvent[] = [];
-  private readonly cancelled = new Set<number>();
+  /** Events scheduled and neither fired nor cancelled, by id: cancel() finds its event without scanning the heap. */
+  private readonly live = new Map<number, ClockEvent>();
+  /** Cancelled events still in the heap. */
+  private cancelledInHeap = 0;
 
   constructor(cyclesPerMicrosecond = 1000) {
     if (!(cyclesPerMicrosecond > 0)) throw new RangeError('cyclesPerMicrosecond must be positive');
@@ -47,26 +52,32 @@ export class SimClock implements Clock {
 
   /** Time of the earliest pending event, or Infinity. */
   nextEventTime(): number {
-    while (this.heap.length > 0 && this.cancelled.has(this.heap[0]!.id)) {
-      this.cancelled.delete(this.pop().id);
+    while (this.heap.length > 0 && this.heap[0]!.cancelled) {
+      this.pop();
+      this.cancelledInHeap--;
     }
     return this.heap.length > 0 ? this.heap[0]!.at : Number.POSITIVE_INFINITY;
   }
 
   get pendingEvents(): number {
-    return this.heap.length - this.cancelled.size;
+    return this.heap.length - this.cancelledInHeap;
   }
 
   schedule(at: number, action: () => void): number {
     const id = this.nextId++;
-    const ev: ClockEvent = { at: Math.max(at, this.time), seq: this.seq++, id, action };
+    const ev: ClockEvent = { at: Math.max(at, this.time), seq: this.seq++, id, action, cancelled: false };
     this.heap.push(ev);
+    this.live.set(id, ev);
     this.siftUp(this.heap.length - 1);
     return id;
   }
 
   cancel(id: number): void {
-    if (this.heap.some((e) => e.id === id)) this.cancelled.add(id);
+    const ev = this.live.get(id);
+    if (ev === undefined) return;
+    this.live.delete(id);
+    ev.cancelled = true;
+    this.cancelledInHeap++;
   }
 
   /** Fire every event due at or before `target`, then set the time to `target`. */
@@ -75,6 +86,7 @@ export class SimClock implements Clock {
       const next = this.nextEventTime();
       if (next > target) break;
       const ev = this.pop();
+      this.live.delete(ev.id);
       this.time = Math.max(this.time, ev.at);
       ev.action();
     }

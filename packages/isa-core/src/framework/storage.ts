@@ -43,6 +43,9 @@ export interface StoragePort {
   setKey(address: AbsoluteAddress, key: number): void;
 }
 
+/** Longest in-frame copy `readInto`/`writeFrom` do in a loop rather than through a `subarray` view. */
+const SHORT_COPY = 64;
+
 /** Returned for frames never written: reads see zeros without allocating. */
 const ZERO_FRAME = new Uint8Array(FRAME_SIZE);
 
@@ -117,7 +120,8 @@ export class SparseStorage implements StoragePort {
    * frame held before is dropped. The storage key is left alone.
    */
   shareFrame(frame: number, bytes: Uint8Array): void {
-    if (bytes.length !== FRAME_SIZE) throw new RangeError(`a shared frame is ${FRAME_SIZE} bytes, got ${bytes.length}`);
+    if (bytes.length !== FRAME_SIZE)
+      throw new RangeError(`a shared frame is ${FRAME_SIZE} bytes, got ${bytes.length}`);
     this.dropFrame(frame);
     this.frames[frame] = bytes;
     this.shared[frame] = 1;
@@ -222,6 +226,12 @@ export class SparseStorage implements StoragePort {
     this.write16(((address + 2) >>> 0) as AbsoluteAddress, value);
   }
 
+  /**
+   * Copies of up to `SHORT_COPY` bytes within a frame go byte by byte: a
+   * CCW fetch (8 bytes) or a short record would otherwise allocate a
+   * `subarray` view per call. `target` is assumed not to overlap the frames
+   * read (it never does: callers pass their own buffers).
+   */
   readInto(address: AbsoluteAddress, target: Uint8Array, offset = 0, length = target.length - offset): void {
     let a = address >>> 0;
     let o = offset;
@@ -229,7 +239,11 @@ export class SparseStorage implements StoragePort {
     while (left > 0) {
       const inFrame = Math.min(left, FRAME_SIZE - (a & 0xfff));
       const f = this.frameForRead(a >>> FRAME_SHIFT);
-      target.set(f.subarray(a & 0xfff, (a & 0xfff) + inFrame), o);
+      const s = a & 0xfff;
+      // Past the target's end the bulk path throws a RangeError, as it always did; the loop would drop bytes.
+      if (inFrame <= SHORT_COPY && o >= 0 && o + inFrame <= target.length) {
+        for (let i = 0; i < inFrame; i++) target[o + i] = f[s + i]!;
+      } else target.set(f.subarray(s, s + inFrame), o);
       a = (a + inFrame) >>> 0;
       o += inFrame;
       left -= inFrame;
@@ -242,7 +256,10 @@ export class SparseStorage implements StoragePort {
     while (o < data.length) {
       const inFrame = Math.min(data.length - o, FRAME_SIZE - (a & 0xfff));
       const f = this.frameForWrite(a >>> FRAME_SHIFT);
-      f.set(data.subarray(o, o + inFrame), a & 0xfff);
+      const d = a & 0xfff;
+      if (inFrame <= SHORT_COPY) {
+        for (let i = 0; i < inFrame; i++) f[d + i] = data[o + i]!;
+      } else f.set(data.subarray(o, o + inFrame), d);
       a = (a + inFrame) >>> 0;
       o += inFrame;
     }
