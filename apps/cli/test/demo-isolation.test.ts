@@ -14,6 +14,7 @@ import { createPrsm, parseIocp, parseProfiles, type Prsm } from '@strachey/prsm'
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HostedCp } from '../src/demo/mainframe/hosted-cp';
+import { IDLE_SOURCE, mustPrsm } from '../src/prsm-input';
 
 const DECK = `
          RESOURCE PARTITION=((VM1,1),(NEIGH,2))
@@ -53,16 +54,6 @@ const DIRECTORY = `USER HOSTILE H 1M 16M G
 USER VICTIM V 1M 16M G
  CONSOLE 009 3215
  MDISK 191 3390 3 2 VMRES1 MR
-`;
-
-const IDLE = `
-IDLE     START X'2000'
-         BALR  12,0
-         USING *,12
-         LPSW  WAITPSW
-         DS    0D
-WAITPSW  DC    X'010A0000',X'80000000'
-         END   IDLE
 `;
 
 interface Hostile {
@@ -128,12 +119,13 @@ function program(h: Hostile): string {
 }
 
 function machine(mode: 'zone' | 'blocks'): Prsm {
-  const iocp = parseIocp(DECK, 'iso.iocp');
-  const profiles = parseProfiles(PROFILES(mode), 'iso.profiles');
-  if (!iocp.ok || !profiles.ok) throw new Error('deck');
-  const m = createPrsm({ iocp: iocp.value, profiles: profiles.value, dasdCylinders: 10 });
-  if (!m.ok) throw new Error(m.error.message);
-  return m.value;
+  return mustPrsm(
+    createPrsm({
+      iocp: mustPrsm(parseIocp(DECK, 'iso.iocp')),
+      profiles: mustPrsm(parseProfiles(PROFILES(mode), 'iso.profiles')),
+      dasdCylinders: 10,
+    }),
+  );
 }
 
 describe('isolation with CP in a partition', () => {
@@ -167,7 +159,7 @@ describe('isolation with CP in a partition', () => {
             formatVolume(m.volume(0xa80)!, 'VMRES1');
             const neigh = m.partitionStorage('NEIGH')!;
             for (let a = 0x10000; a < 0x40000; a += 4096) neigh.write32(a as AbsoluteAddress, 0x5a5a5a5a);
-            if (!m.ipl('NEIGH', { source: IDLE }).ok) throw new Error('ipl');
+            if (!m.ipl('NEIGH', { source: IDLE_SOURCE }).ok) throw new Error('ipl');
             let cp: ControlProgram | null = null;
             const kernel = new HostedCp(
               { directory: DIRECTORY, volumes: [{ volser: 'VMRES1', devnum: 0xa80 }], style },

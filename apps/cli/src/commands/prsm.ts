@@ -7,18 +7,11 @@
  * measured shares, dispatch counts and PR/SM's overhead. Errors in the deck,
  * the profiles or a guest program print as file:line:column and exit 1.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import {
-  createPrsm,
-  dispatchTraceEvents,
-  type PartitionReport,
-  type Prsm,
-  type PrsmError,
-  parseIocp,
-  parseProfiles,
-} from '@strachey/prsm';
+import { renameSync, writeFileSync } from 'node:fs';
+import { dispatchTraceEvents, type PartitionReport, type Prsm } from '@strachey/prsm';
 import type { Command } from 'commander';
-import { type Diagnostic, UserError } from '../diagnostics';
+import { UserError } from '../diagnostics';
+import { iplPartitions, loadPrsm } from '../prsm-input';
 import { formatNumber as num, formatTable } from '../repro/table';
 
 /** Options of `strachey prsm`. */
@@ -32,33 +25,6 @@ export interface PrsmCommandOptions {
   readonly json?: boolean;
   /** Write the dispatches as a Chrome/Perfetto trace-event file here. */
   readonly trace?: string;
-}
-
-/** The default guest: a CPU-bound loop. */
-const SPIN = `
-SPIN     START X'2000'
-         BALR  12,0
-         USING *,12
-LOOP     LA    1,1(1)
-         B     LOOP
-         END   SPIN
-`;
-
-function diag(e: PrsmError): Diagnostic {
-  return {
-    code: e.code,
-    message: e.expected !== undefined && e.found !== undefined ? `${e.message} (expected ${e.expected}, found ${e.found})` : e.message,
-    ...(e.file !== '' ? { file: e.file } : {}),
-    ...(e.line > 0 ? { line: e.line, column: e.column } : {}),
-  };
-}
-
-function read(file: string, what: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UserError({ code: 'FILE_NOT_READABLE', file, message: `cannot read the ${what}: ${(error as Error).message}` });
-  }
 }
 
 /** Parse `500us`, `100ms`, `2s` into microseconds. */
@@ -92,14 +58,8 @@ export interface PartitionRow {
 /** Build, run and report; returns the text or JSON to print. Throws UserError for bad input. */
 export function runPrsmCommand(options: PrsmCommandOptions): { text: string; json: unknown } {
   const budgetUs = parseBudget(options.budget ?? '100ms');
-  const iocp = parseIocp(read(options.iocp, 'IOCP deck'), options.iocp);
-  if (!iocp.ok) throw new UserError(diag(iocp.error));
-  const profiles = parseProfiles(read(options.profiles, 'image profiles'), options.profiles);
-  if (!profiles.ok) throw new UserError(diag(profiles.error));
   const consoles = new Map<string, string[]>();
-  const made = createPrsm({
-    iocp: iocp.value,
-    profiles: profiles.value,
+  const loaded = loadPrsm(options, {
     ...(options.trace !== undefined ? { traceSegments: 500_000 } : {}),
     onConsoleLine: (p, dev, line) => {
       const list = consoles.get(p) ?? [];
@@ -107,26 +67,8 @@ export function runPrsmCommand(options: PrsmCommandOptions): { text: string; jso
       consoles.set(p, list);
     },
   });
-  if (!made.ok) throw new UserError(diag(made.error));
-  const m: Prsm = made.value;
-  const programs = new Map<string, { file: string; source: string }>();
-  for (const spec of options.ipl ?? []) {
-    const eq = spec.indexOf('=');
-    if (eq < 1) throw new UserError({ code: 'BAD_IPL', message: `--ipl: expected NAME=FILE, found '${spec}'` });
-    const name = spec.slice(0, eq).toUpperCase();
-    if (!m.partitionNames.includes(name)) throw new UserError({ code: 'UNDEFINED_PARTITION', message: `--ipl: no partition ${name} in ${options.iocp} (expected one of ${m.partitionNames.join(', ')})` });
-    const file = spec.slice(eq + 1);
-    programs.set(name, { file, source: read(file, 'guest program') });
-  }
-  const active: string[] = [];
-  for (const im of profiles.value.images) {
-    const a = m.activate(im.name);
-    if (!a.ok) throw new UserError(diag({ ...a.error, file: a.error.file || options.profiles, line: a.error.line || im.at.line, column: a.error.column || im.at.column }));
-    const prog = programs.get(im.name);
-    const r = m.ipl(im.name, { source: prog?.source ?? SPIN, start: 'all' });
-    if (!r.ok) throw new UserError(diag(prog ? { ...r.error, file: prog.file } : r.error));
-    active.push(im.name);
-  }
+  const m: Prsm = loaded.prsm;
+  const active = iplPartitions(loaded, options);
   const before = m.counters();
   const result = m.run({ us: budgetUs });
   const after = m.counters();
@@ -177,7 +119,7 @@ export function runPrsmCommand(options: PrsmCommandOptions): { text: string; jso
     const o = m.ownerOf(a);
     map += o === null ? '.' : o === 'HSA' ? 'H' : (active.indexOf(o) + 1).toString(36);
   }
-  const cpc = profiles.value.cpc;
+  const cpc = loaded.profiles.cpc;
   const json = {
     cpc: { storageMb: cpc.storage / (1 << 20), cps: cpc.cps, sharedCps: m.sharedPhysicalCps, hsaMb: cpc.hsa / (1 << 20), sliceUs: cpc.sliceUs },
     budgetUs,

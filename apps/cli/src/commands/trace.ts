@@ -15,12 +15,13 @@
  * Without -o the JSON goes to stdout. The file is checked against the
  * trace-event format before it is written (checkTraceEvents).
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createPrsm, dispatchTraceEvents, parseIocp, parseProfiles, type PrsmError } from '@strachey/prsm';
+import { dispatchTraceEvents } from '@strachey/prsm';
 import type { TraceEvent, TraceEventFile } from '@strachey/scheduler-bvt';
 import type { Command } from 'commander';
-import { type Diagnostic, UserError } from '../diagnostics';
+import { UserError } from '../diagnostics';
+import { iplPartitions, loadPrsm } from '../prsm-input';
 import { findReproduction, reproductions } from '../repro/registry';
 import { parseBudget } from './prsm';
 
@@ -86,79 +87,12 @@ export function checkTraceEvents(file: unknown): string[] {
   return [...new Set(problems)];
 }
 
-function diag(e: PrsmError): Diagnostic {
-  return {
-    code: e.code,
-    message:
-      e.expected !== undefined && e.found !== undefined
-        ? `${e.message} (expected ${e.expected}, found ${e.found})`
-        : e.message,
-    ...(e.file !== '' ? { file: e.file } : {}),
-    ...(e.line > 0 ? { line: e.line, column: e.column } : {}),
-  };
-}
-
-function read(file: string, what: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UserError({
-      code: 'FILE_NOT_READABLE',
-      file,
-      message: `cannot read the ${what}: ${(error as Error).message}`,
-    });
-  }
-}
-
-const SPIN = `
-SPIN     START X'2000'
-         BALR  12,0
-         USING *,12
-LOOP     LA    1,1(1)
-         B     LOOP
-         END   SPIN
-`;
-
 /** Build, run and trace a PR/SM machine; returns the trace-event file. Throws UserError for bad input. */
 export function tracePrsm(options: TracePrsmOptions): TraceEventFile {
   const us = parseBudget(options.time ?? '20ms');
-  const iocp = parseIocp(read(options.iocp, 'IOCP deck'), options.iocp);
-  if (!iocp.ok) throw new UserError(diag(iocp.error));
-  const profiles = parseProfiles(read(options.profiles, 'image profiles'), options.profiles);
-  if (!profiles.ok) throw new UserError(diag(profiles.error));
-  const made = createPrsm({ iocp: iocp.value, profiles: profiles.value, traceSegments: 1_000_000 });
-  if (!made.ok) throw new UserError(diag(made.error));
-  const m = made.value;
-  const programs = new Map<string, { file: string; source: string }>();
-  for (const spec of options.ipl ?? []) {
-    const eq = spec.indexOf('=');
-    if (eq < 1)
-      throw new UserError({ code: 'BAD_IPL', message: `--ipl: expected NAME=FILE, found '${spec}'` });
-    const name = spec.slice(0, eq).toUpperCase();
-    if (!m.partitionNames.includes(name))
-      throw new UserError({
-        code: 'UNDEFINED_PARTITION',
-        message: `--ipl: no partition ${name} in ${options.iocp} (expected one of ${m.partitionNames.join(', ')})`,
-      });
-    programs.set(name, { file: spec.slice(eq + 1), source: read(spec.slice(eq + 1), 'guest program') });
-  }
-  const active: string[] = [];
-  for (const im of profiles.value.images) {
-    const a = m.activate(im.name);
-    if (!a.ok)
-      throw new UserError(
-        diag({
-          ...a.error,
-          file: a.error.file || options.profiles,
-          line: a.error.line || im.at.line,
-          column: a.error.column || im.at.column,
-        }),
-      );
-    const prog = programs.get(im.name);
-    const r = m.ipl(im.name, { source: prog?.source ?? SPIN, start: 'all' });
-    if (!r.ok) throw new UserError(diag(prog ? { ...r.error, file: prog.file } : r.error));
-    active.push(im.name);
-  }
+  const loaded = loadPrsm(options, { traceSegments: 1_000_000 });
+  const m = loaded.prsm;
+  const active = iplPartitions(loaded, options);
   m.run({ us });
   const { segments, dropped } = m.dispatchTrace();
   const physical = dispatchTraceEvents(segments, m.costModel.mhz, m.physicalCps);

@@ -12,8 +12,8 @@
  * hundreds of dispatches (shares do not depend on the slice; the overhead
  * does, see the package's bench).
  */
-import { createPrsm, dispatchTraceEvents, formatPrsmError, parseIocp, parseProfiles, type Prsm, type PrsmCounters, type PrsmResult } from '@strachey/prsm';
-import { UserError } from '../diagnostics';
+import { createPrsm, dispatchTraceEvents, parseIocp, parseProfiles, type Prsm, type PrsmCounters } from '@strachey/prsm';
+import { IDLE_SOURCE, mustPrsm, SPIN_SOURCE } from '../prsm-input';
 import { barChart, toCsv } from './smp-scaling';
 import { formatNumber as num, formatTable } from './table';
 import { defineSweep, type ReproResult, type Reproduction } from './types';
@@ -27,30 +27,6 @@ const DECK = `
          RESOURCE PARTITION=((CSS(0),(MVS1,1),(MVS2,2),(MVS3,3),(MVS4,4),(MVS5,5)))
 `;
 
-const SPIN = `
-SPIN     START X'2000'
-         BALR  12,0
-         USING *,12
-LOOP     LA    1,1(1)
-         B     LOOP
-         END   SPIN
-`;
-
-const IDLE = `
-IDLE     START X'2000'
-         BALR  12,0
-         USING *,12
-         LPSW  WAITPSW
-         DS    0D
-WAITPSW  DC    X'010A0000',X'80000000'
-         END   IDLE
-`;
-
-function must<T>(r: PrsmResult<T>): T {
-  if (!r.ok) throw new UserError({ code: r.error.code, message: formatPrsmError(r.error) });
-  return r.value;
-}
-
 function profiles(weights: readonly number[], capped: readonly string[]): string {
   let p = '[CPC]\nstorage = 1G\ncps = 10\nhsa = 64M\nslice = 500us\n\n[MVS1]\nstorage = 64M\ncps = 2\ndedicated = yes\n';
   SHARED.forEach((n, i) => {
@@ -60,10 +36,10 @@ function profiles(weights: readonly number[], capped: readonly string[]): string
 }
 
 function machine(weights: readonly number[], idle: readonly string[], capped: readonly string[] = [], traced = false): Prsm {
-  const m = must(createPrsm({ iocp: must(parseIocp(DECK, 'lpar-weights.iocp')), profiles: must(parseProfiles(profiles(weights, capped), 'lpar-weights.profiles')), ...(traced ? { traceSegments: 200_000 } : {}) }));
+  const m = mustPrsm(createPrsm({ iocp: mustPrsm(parseIocp(DECK, 'lpar-weights.iocp')), profiles: mustPrsm(parseProfiles(profiles(weights, capped), 'lpar-weights.profiles')), ...(traced ? { traceSegments: 200_000 } : {}) }));
   for (const n of ['MVS1', ...SHARED]) {
-    must(m.activate(n));
-    must(m.ipl(n, { source: idle.includes(n) ? IDLE : SPIN, start: 'all' }));
+    mustPrsm(m.activate(n));
+    mustPrsm(m.ipl(n, { source: idle.includes(n) ? IDLE_SOURCE : SPIN_SOURCE, start: 'all' }));
   }
   return m;
 }
@@ -111,7 +87,7 @@ function runPhase(p: LparWeightsPoint): LparWeightsMeasured {
   m.run({ ms: warm });
   if (p.phase === 'ird') {
     // IRD: WLM raises MVS2's weight from 10 to 50 while everything runs.
-    must(m.setWeight('MVS2', 50));
+    mustPrsm(m.setWeight('MVS2', 50));
     m.run({ ms: warm });
   }
   const cps = window(m, p.windowMs);

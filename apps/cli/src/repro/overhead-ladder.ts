@@ -22,9 +22,10 @@ import { type AbsoluteAddress, ESA390_REFERENCE_MACHINE } from '@strachey/isa-co
 import { CkdVolume, createChannelMachine, Dasd3390, formatVolume, geometry3390 } from '@strachey/io-channel';
 import { createCp, type ExecutionStyle } from '@strachey/hypervisor-cp';
 import { createEsa390Dat } from '@strachey/mmu';
-import { createPrsm, formatPrsmError, parseIocp, parseProfiles, type PrsmResult } from '@strachey/prsm';
+import { createPrsm, parseIocp, parseProfiles } from '@strachey/prsm';
 import { createRoundRobin } from '@strachey/scheduler-bvt';
 import { UserError } from '../diagnostics';
+import { mustPrsm, SPIN_SOURCE } from '../prsm-input';
 import { type AssembledGuest, loadGuest, word } from './guests';
 import { barChart, toCsv } from './smp-scaling';
 import { formatNumber as num, formatTable } from './table';
@@ -139,11 +140,6 @@ function runBare(g: AssembledGuest, size: LadderSize): Measured {
   };
 }
 
-function mustPrsm<T>(r: PrsmResult<T>): T {
-  if (!r.ok) throw new UserError({ code: r.error.code, message: formatPrsmError(r.error) });
-  return r.value;
-}
-
 const PRSM_DECK = `
  RESOURCE PARTITION=((CSS(0),(LP1,1),(LP2,2),(LP3,3)))
  CHPID PATH=(CSS(0),40),TYPE=FC,SHARED
@@ -152,14 +148,6 @@ const PRSM_DECK = `
 `;
 /** Two physical CPs, three partitions of one logical CP each: LP1 (the workload) is entitled to one CP, LP2 and LP3 spin. The seed's slice. */
 const PRSM_PROFILES = `[CPC]\nstorage = 1G\ncps = 2\nhsa = 64M\nslice = 12.5ms\n\n[LP1]\nstorage = 64M\ncps = 1\nweight = 50\n\n[LP2]\nstorage = 64M\ncps = 1\nweight = 25\n\n[LP3]\nstorage = 64M\ncps = 1\nweight = 25\n`;
-const SPIN = `
-SPIN     START X'2000'
-         BALR  12,0
-         USING *,12
-LOOP     LA    1,1(1)
-         B     LOOP
-         END   SPIN
-`;
 
 function runPrsm(g: AssembledGuest, size: LadderSize): Measured {
   const m = mustPrsm(
@@ -173,8 +161,8 @@ function runPrsm(g: AssembledGuest, size: LadderSize): Measured {
   const bytes = new Uint8Array(top);
   for (const c of image(g, size)) bytes.set(c.bytes, c.address);
   mustPrsm(m.ipl('LP1', { bytes, address: 0, psw: [0x00080000, (0x80000000 | g.entry) >>> 0] }));
-  mustPrsm(m.ipl('LP2', { source: SPIN }));
-  mustPrsm(m.ipl('LP3', { source: SPIN }));
+  mustPrsm(m.ipl('LP2', { source: SPIN_SOURCE }));
+  mustPrsm(m.ipl('LP3', { source: SPIN_SOURCE }));
   const lcp = (): { cpu: { getPsw(): readonly number[] } } => m.logicalCps('LP1')[0]!;
   // Run until the workload's final disabled wait (bounded: ten simulated seconds).
   for (let i = 0; i < 2000; i++) {
@@ -337,8 +325,8 @@ function assembleLadder(
     'ticks',
     'reads',
   ];
-  const rows = rungs.map((r) => [
-    r.label,
+  // The table and the CSV carry the same figures per rung, after its label or key.
+  const figures = (r: Rung): number[] => [
     r.instructions,
     r.guestCycles,
     r.layerCycles,
@@ -346,7 +334,8 @@ function assembleLadder(
     r.overheadPercent,
     r.ticks,
     r.reads,
-  ]);
+  ];
+  const rows = rungs.map((r) => [r.label, ...figures(r)]);
   const by = (k: string): Rung => rungs.find((r) => r.key === k)!;
   const sie = by('cp-sie');
   const te = by('cp-trap-and-emulate');
@@ -412,16 +401,7 @@ function assembleLadder(
             'ticks',
             'reads',
           ],
-          rungs.map((r) => [
-            r.key,
-            r.instructions,
-            r.guestCycles,
-            r.layerCycles,
-            r.totalCycles,
-            r.overheadPercent,
-            r.ticks,
-            r.reads,
-          ]),
+          rungs.map((r) => [r.key, ...figures(r)]),
         ),
       },
       {

@@ -162,29 +162,27 @@ export interface MainframeConfig {
   readonly partitions: readonly PartitionConfig[];
 }
 
+/** What every partition has whatever it runs: the figures of its image profile. */
+export interface PartitionImageConfig {
+  readonly name: string;
+  readonly weight: number;
+  readonly storage: number;
+  readonly mode: 'zone' | 'blocks';
+  readonly capped: boolean;
+  readonly cps: number;
+}
+
 export type PartitionConfig =
-  | {
-      readonly name: string;
-      readonly weight: number;
-      readonly storage: number;
-      readonly mode: 'zone' | 'blocks';
-      readonly capped: boolean;
-      readonly cps: number;
+  | (PartitionImageConfig & {
       readonly runs: 'cp';
       readonly style: 'trap-and-emulate' | 'sie';
       readonly users: readonly UserConfig[];
-    }
-  | {
-      readonly name: string;
-      readonly weight: number;
-      readonly storage: number;
-      readonly mode: 'zone' | 'blocks';
-      readonly capped: boolean;
-      readonly cps: number;
+    })
+  | (PartitionImageConfig & {
       readonly runs: 'minikern' | 'supervisor' | 'batch';
       readonly sieve: number;
       readonly collatz: number;
-    };
+    });
 
 export interface UserConfig {
   readonly userid: string;
