@@ -14,10 +14,10 @@
  * typed lines (`hostileIoProperty`): 60 runs under trap-and-emulate and 30
  * under SIE (about 15 s together); bench/run.ts runs a longer campaign.
  */
-import { CkdVolume, geometry3390, toEbcdic } from '@strachey/io-channel';
+import { type CkdVolume, toEbcdic } from '@strachey/io-channel';
 import fc from 'fast-check';
-import { createCp, executeCommand } from '../src/index';
-import { kernelVolume, placeMinidisk } from './helpers';
+import { type ControlProgram, type ExecutionStyle, executeCommand, type VirtualMachine } from '../src/index';
+import { cpFrom, kernelMinidisks, logonUser } from './rig';
 
 export const DIRECTORY = `
 USER VICTIM V 256K 1M G
@@ -107,6 +107,28 @@ function check(ok: boolean, message: string): void {
   if (!ok) throw new Error(message);
 }
 
+/**
+ * The two users of a campaign run on `real`: VICTIM with `byte(i)` in its
+ * first 256 KiB and started at a disabled wait PSW at X'1000' (so it holds
+ * still and any change to its storage is CP's doing), and HOSTILE in
+ * `style`. Returns the victim's checksum to compare after the run.
+ */
+function victimAndHostile(
+  real: CkdVolume,
+  style: ExecutionStyle,
+  byte: (i: number) => number,
+): { cp: ControlProgram; victim: VirtualMachine; hostile: VirtualMachine; victimSum: number } {
+  const cp = cpFrom(DIRECTORY, [{ volser: 'VMRES1', volume: real }], { realStorage: 16 * 1024 * 1024 });
+  const victim = logonUser(cp, 'VICTIM');
+  const hostile = logonUser(cp, 'HOSTILE', style);
+  const pattern = new Uint8Array(0x40000);
+  for (let i = 0; i < pattern.length; i++) pattern[i] = byte(i);
+  pattern.set([0x00, 0x0a, 0x00, 0x00, 0, 0, 0, 0], 0x1000);
+  victim.load(0, pattern);
+  victim.start(0x000a0000, 0);
+  return { cp, victim, hostile, victimSum: checksum(pattern) };
+}
+
 /** One hostile run per sample: a fast-check property for `fc.assert`. */
 export function hostileProperty(style: 'trap-and-emulate' | 'sie') {
   return fc.property(
@@ -115,29 +137,11 @@ export function hostileProperty(style: 'trap-and-emulate' | 'sie') {
     fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 64, maxLength: 64 }),
     fc.constantFrom(0x00080000, 0x04080000, 0x07080000, 0x00090000, 0x05090000, 0x030c0000),
     (seed, regs, lowcore, pswHigh) => {
-      const real = new CkdVolume(geometry3390(100));
-      placeMinidisk(real, 10, kernelVolume());
-      placeMinidisk(real, 20, kernelVolume());
+      const real = kernelMinidisks(100, [10, 20]);
       const realBefore = [...real.writtenTracks()]
         .filter((t) => t.cc < 20 || t.cc >= 25)
         .map((t) => JSON.stringify(t));
-      const r = createCp({
-        directory: DIRECTORY,
-        volumes: [{ volser: 'VMRES1', volume: real }],
-        realStorage: 16 * 1024 * 1024,
-      });
-      if (!r.ok) throw new Error('directory');
-      const cp = r.cp;
-      const victim = cp.logon('VICTIM');
-      const hostile = cp.logon('HOSTILE', undefined, { style });
-      if (!victim.ok || !hostile.ok) throw new Error('logon');
-      // The victim: a pattern in its storage, then a disabled wait.
-      const pattern = new Uint8Array(0x40000);
-      for (let i = 0; i < pattern.length; i++) pattern[i] = (i * 7 + 3) & 0xff;
-      pattern.set([0x00, 0x0a, 0x00, 0x00, 0, 0, 0, 0], 0x1000);
-      victim.vm.load(0, pattern);
-      victim.vm.start(0x000a0000, 0);
-      const victimSum = checksum(pattern);
+      const { cp, victim, hostile, victimSum } = victimAndHostile(real, style, (i) => (i * 7 + 3) & 0xff);
       // The hostile guest: random low core, but valid new PSWs (random masks and DAT bit) into its
       // random code, so it keeps running through its own interruptions instead of check-stopping.
       const low = new Uint8Array(256);
@@ -148,9 +152,9 @@ export function hostileProperty(style: 'trap-and-emulate' | 'sie') {
         dv.setUint32(at, (0x00080000 | (w & 0x07000000)) >>> 0);
         dv.setUint32(at + 4, (0x80000000 | (0x1000 + ((w >>> 4) & 0x3ffe))) >>> 0);
       }
-      hostile.vm.load(0, low);
+      hostile.load(0, low);
       const code = instructionStream(seed);
-      for (let page = 1; page < 48; page++) hostile.vm.load(page * 4096, code);
+      for (let page = 1; page < 48; page++) hostile.load(page * 4096, code);
       // Channel-program-looking garbage: ORBs and CCWs with DASD, TIC and unit-record commands.
       const ccws = new Uint8Array(4096);
       const cmds = [0x07, 0x31, 0x06, 0x05, 0x08, 0x1f, 0x04, 0x02, 0x13, 0x63, 0x1d, 0x12, 0x01, 0x09];
@@ -162,7 +166,7 @@ export function hostileProperty(style: 'trap-and-emulate' | 'sie') {
         dv.setUint32(0, 0x30000 + ((w >>> 3) & 0xff8));
         ccws.set(low.subarray(0, 4), i + 4);
       }
-      for (let page = 49; page < 64; page++) hostile.vm.load(page * 4096, ccws);
+      for (let page = 49; page < 64; page++) hostile.load(page * 4096, ccws);
       // Page 48: well-formed ORBs (format 1 or 0, all paths) naming those channel programs.
       const orbs = new Uint8Array(4096);
       const ov = new DataView(orbs.buffer);
@@ -172,14 +176,14 @@ export function hostileProperty(style: 'trap-and-emulate' | 'sie') {
         ov.setUint32(i + 4, (w & 1) === 0 ? 0x0080ff00 : 0x0000ff00);
         ov.setUint32(i + 8, 0x31000 + ((w >>> 5) & 0xeff8));
       }
-      hostile.vm.load(48 * 4096, orbs);
+      hostile.load(48 * 4096, orbs);
       // Its subchannels are enabled, as a guest that issued MSCH would have them.
-      for (const sch of hostile.vm.io.subchannels) sch.enabled = true;
+      for (const sch of hostile.io.subchannels) sch.enabled = true;
       const gpr = regs.map(
         (x, i) => (i === 1 ? 0x00010000 | (x % 6) : i % 3 === 0 ? 0x30000 + (x & 0xfff8) : x) | 0,
       );
-      hostile.vm.cpus[0]!.cpu.gpr.set(gpr);
-      hostile.vm.start(pswHigh, 0x80001000);
+      hostile.cpus[0]!.cpu.gpr.set(gpr);
+      hostile.start(pswHigh, 0x80001000);
       let thrown: unknown = null;
       try {
         cp.run(200_000);
@@ -191,7 +195,7 @@ export function hostileProperty(style: 'trap-and-emulate' | 'sie') {
       cp.stop('HOSTILE');
       cp.run(50_000_000);
       const v = new Uint8Array(0x40000);
-      victim.vm.storage.readBytes(0, v);
+      victim.storage.readBytes(0, v);
       check(checksum(v) === victimSum, 'victim storage changed');
       const realAfter = [...real.writtenTracks()]
         .filter((t) => t.cc < 20 || t.cc >= 25)
@@ -201,7 +205,7 @@ export function hostileProperty(style: 'trap-and-emulate' | 'sie') {
         'a cylinder outside the hostile minidisk changed',
       );
       // Nothing outside the two windows and their CP areas was stored into.
-      const windows = [victim.vm.storage, hostile.vm.storage].map(
+      const windows = [victim.storage, hostile.storage].map(
         (s) => [s.origin >>> 12, (s.cpArea + 64 * 1024) >>> 12] as const,
       );
       cp.realStorage.frames.forEach((f, i) => {
@@ -216,7 +220,7 @@ export function hostileProperty(style: 'trap-and-emulate' | 'sie') {
         lists.dispatch.length + lists.eligible.length + lists.dormant.length === 3,
         'scheduler lists lost a virtual CPU',
       );
-      const c = hostile.vm.counters;
+      const c = hostile.counters;
       // It did run: guest cycles (instructions, and interruptions it took itself — under SIE a guest caught in a
       // program-interruption loop from its first fetch completes no instruction but takes them), or CP intercepted it.
       check(c.guestCycles + c.interceptions > 0, 'the hostile guest did not run');
@@ -330,29 +334,16 @@ export function hostileIoProperty(style: 'trap-and-emulate' | 'sie') {
     fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 32, maxLength: 32 }),
     fc.array(hostStep, { minLength: 1, maxLength: 24 }),
     (seed, words, steps) => {
-      const real = new CkdVolume(geometry3390(100));
-      placeMinidisk(real, 10, kernelVolume());
-      placeMinidisk(real, 20, kernelVolume());
+      const real = kernelMinidisks(100, [10, 20]);
       const outside = (): string =>
         JSON.stringify([...real.writtenTracks()].filter((t) => t.cc < 20 || t.cc >= 25));
       const realBefore = outside();
-      const r = createCp({
-        directory: DIRECTORY,
-        volumes: [{ volser: 'VMRES1', volume: real }],
-        realStorage: 16 * 1024 * 1024,
-      });
-      if (!r.ok) throw new Error('directory');
-      const cp = r.cp;
-      const victim = cp.logon('VICTIM');
-      const hostile = cp.logon('HOSTILE', undefined, { style });
-      if (!victim.ok || !hostile.ok) throw new Error('logon');
-      const pattern = new Uint8Array(0x40000);
-      for (let i = 0; i < pattern.length; i++) pattern[i] = (i * 11 + 7) & 0xff;
-      pattern.set([0x00, 0x0a, 0x00, 0x00, 0, 0, 0, 0], 0x1000);
-      victim.vm.load(0, pattern);
-      victim.vm.start(0x000a0000, 0);
-      const victimSum = checksum(pattern);
-      const vm = hostile.vm;
+      const {
+        cp,
+        victim,
+        hostile: vm,
+        victimSum,
+      } = victimAndHostile(real, style, (i) => (i * 11 + 7) & 0xff);
       // Low core: new PSWs into the code (I/O enabled for some), the CP commands at X'400'.
       const low = new Uint8Array(0x1000);
       const dv = new DataView(low.buffer);
@@ -429,10 +420,10 @@ export function hostileIoProperty(style: 'trap-and-emulate' | 'sie') {
       check(thrown === null, `host exception: ${String(thrown)}`);
       check(!cp.realIo.busy, 'a real channel program never ended');
       const v = new Uint8Array(0x40000);
-      victim.vm.storage.readBytes(0, v);
+      victim.storage.readBytes(0, v);
       check(checksum(v) === victimSum, 'victim storage changed');
       check(outside() === realBefore, 'a cylinder outside the hostile minidisk changed');
-      const windows = [victim.vm.storage, cp.vm('HOSTILE')!.storage].map(
+      const windows = [victim.storage, cp.vm('HOSTILE')!.storage].map(
         (s) => [s.origin >>> 12, (s.cpArea + 64 * 1024) >>> 12] as const,
       );
       cp.realStorage.frames.forEach((f, i) => {

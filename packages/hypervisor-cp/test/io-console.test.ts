@@ -65,6 +65,20 @@ LINE     DC    CL80' '
          END   T`;
 }
 
+/** ALICE on a new CP with `guest(body, ccws)`, run until that guest first waits. */
+function aliceWaiting(body: string, ccws?: string): { cp: ControlProgram; vm: VirtualMachine } {
+  const cp = system();
+  const vm = bootGuest(cp, 'ALICE', ccws === undefined ? guest(body) : guest(body, ccws));
+  cp.run(100_000_000);
+  return { cp, vm };
+}
+
+/** Guest body: start the READ, then `op` (HSCH, CSCH) with its condition code at X'500'. */
+const startThen = (op: string): string => `         SSCH  ORB
+         ${op}
+         IPM   3
+         ST    3,X'500'`;
+
 const byte = (vm: VirtualMachine, a: number): number => vm.storage.read8(a);
 /** The guest's LINE field, found through its READ CCW's data address. */
 function guestLine(vm: VirtualMachine, ccwAddress: number): string {
@@ -110,9 +124,7 @@ describe('a console READ waits for the operator', () => {
   });
 
   it('completes when a line is queued: CE+DE, the data, residual count = 80 - length, the ORB parameter in the interruption code', () => {
-    const cp = system();
-    const vm = bootGuest(cp, 'ALICE', guest(`         SSCH  ORB`));
-    cp.run(100_000_000);
+    const { cp, vm } = aliceWaiting(`         SSCH  ORB`);
     vm.queueConsoleInput('HELLO CONSOLE');
     expect(cp.lists().dispatch).toContain('ALICE.0');
     cp.run(100_000_000);
@@ -129,18 +141,12 @@ describe('a console READ waits for the operator', () => {
   });
 
   it('a WRITE command-chained to the READ is written at once; the READ then waits and the chain ends with it', () => {
-    const cp = system();
-    const vm = bootGuest(
-      cp,
-      'ALICE',
-      guest(
-        `         SSCH  ORB`,
-        `CCW      DC    X'09',X'60',AL2(7),A(PROMPT)
+    const { cp, vm } = aliceWaiting(
+      `         SSCH  ORB`,
+      `CCW      DC    X'09',X'60',AL2(7),A(PROMPT)
          DC    X'0A',X'20',AL2(80),A(LINE)
 PROMPT   DC    C'ENTER: '`,
-      ),
     );
-    cp.run(100_000_000);
     expect(vm.consoleLines).toEqual(['ENTER: ']);
     expect(word(vm, 0x50c)).toBe(0);
     vm.queueConsoleInput('ANSWER');
@@ -152,13 +158,7 @@ PROMPT   DC    C'ENTER: '`,
   });
 
   it('a line longer than the READ without SLI: the READ is filled, incorrect length, residual 0', () => {
-    const cp = system();
-    const vm = bootGuest(
-      cp,
-      'ALICE',
-      guest(`         SSCH  ORB`, `CCW      DC    X'0A',X'00',AL2(4),A(LINE)`),
-    );
-    cp.run(100_000_000);
+    const { cp, vm } = aliceWaiting(`         SSCH  ORB`, `CCW      DC    X'0A',X'00',AL2(4),A(LINE)`);
     vm.queueConsoleInput('TOOLONG');
     cp.run(100_000_000);
     expect(byte(vm, 0x528)).toBe(0x0c);
@@ -168,16 +168,7 @@ PROMPT   DC    C'ENTER: '`,
   });
 
   it('HALT SUBCHANNEL ends a waiting READ: cc 0, halt function, CE+DE, nothing read; the next line is attention', () => {
-    const cp = system();
-    const vm = bootGuest(
-      cp,
-      'ALICE',
-      guest(`         SSCH  ORB
-         HSCH
-         IPM   3
-         ST    3,X'500'`),
-    );
-    cp.run(100_000_000);
+    const { cp, vm } = aliceWaiting(startThen('HSCH'));
     expect(word(vm, 0x500) >>> 28).toBe(0);
     expect(word(vm, 0x50c)).toBe(1);
     // SCSW byte 2: start + halt function; byte 3 had primary + secondary + pending; CE+DE; count 80.
@@ -192,16 +183,7 @@ PROMPT   DC    C'ENTER: '`,
   });
 
   it('CLEAR SUBCHANNEL ends a waiting READ with the clear function and no status', () => {
-    const cp = system();
-    const vm = bootGuest(
-      cp,
-      'ALICE',
-      guest(`         SSCH  ORB
-         CSCH
-         IPM   3
-         ST    3,X'500'`),
-    );
-    cp.run(100_000_000);
+    const { cp, vm } = aliceWaiting(startThen('CSCH'));
     expect(word(vm, 0x500) >>> 28).toBe(0);
     expect(word(vm, 0x50c)).toBe(1);
     expect(byte(vm, 0x522)).toBe(0x10);
@@ -215,9 +197,7 @@ PROMPT   DC    C'ENTER: '`,
 
 describe('input with no READ active is attention', () => {
   it('an enabled console presents unit status X80 (alert status); the following READ gets the line at once', () => {
-    const cp = system();
-    const vm = bootGuest(cp, 'ALICE', guest(''));
-    cp.run(100_000_000);
+    const { cp, vm } = aliceWaiting('');
     expect(cp.lists().eligible).toContain('ALICE.0');
     vm.queueConsoleInput('TYPED AHEAD');
     cp.run(100_000_000);
