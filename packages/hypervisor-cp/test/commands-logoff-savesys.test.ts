@@ -15,14 +15,14 @@ import {
   CMS_SMALL_STORAGE,
   type ControlProgram,
   createCp,
-  type ExecutionStyle,
   executeCommand,
   formatCmsDisk,
   installCms,
   saveCmsSystem,
   type VirtualMachine,
 } from '../src/index';
-import { assembleGuest, kernelVolume, placeMinidisk } from './helpers';
+import { assembleGuest } from './helpers';
+import { cpFrom, kernelMinidisks, loadGuest, logonUser } from './rig';
 
 const DIRECTORY = `
 USER ALICE ALICE 1M 4M G
@@ -44,28 +44,26 @@ USER OPER OPER 1M 4M EG
 `;
 
 function system(): ControlProgram {
-  const real = new CkdVolume(geometry3390(100));
-  placeMinidisk(real, 10, kernelVolume());
-  const r = createCp({
-    directory: DIRECTORY,
-    volumes: [{ volser: 'VMRES1', volume: real }],
+  return cpFrom(DIRECTORY, [{ volser: 'VMRES1', volume: kernelMinidisks(100, [10]) }], {
     realStorage: 64 << 20,
   });
-  if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
-  return r.cp;
 }
 
-function logon(cp: ControlProgram, user: string, style?: ExecutionStyle): VirtualMachine {
-  const l = cp.logon(user, undefined, style === undefined ? {} : { style });
-  if (!l.ok) throw new Error(l.error.message);
-  return l.vm;
-}
-
-function load(vm: VirtualMachine, source: string): void {
-  const g = assembleGuest(source);
-  for (const c of g.chunks) vm.load(c.address, c.bytes);
-  vm.start(0x00080000, (0x80000000 | g.entry) >>> 0);
-}
+/**
+ * A guest that gives CP `command` through DIAGNOSE X'08' (Rx the address,
+ * Ry the length), runs `after` (assembler lines, each ending in a newline)
+ * if CP resumes it, then loops.
+ */
+const diagnose08 = (command: string, after = ''): string => `
+T        START X'1000'
+         BALR  12,0
+         USING *,12
+         LA    2,CMD
+         LA    3,L'CMD
+         DIAG  2,3,X'008'
+${after}LOOP     B     LOOP
+CMD      DC    C'${command}'
+         END   T`;
 
 /** Simulated seconds → CP clock cycles. */
 const seconds = (cp: ControlProgram, s: number) => s * 1e6 * cp.clock.cyclesPerMicrosecond;
@@ -74,23 +72,13 @@ describe('LOGOFF from the guest (DIAGNOSE X08)', () => {
   for (const style of ['trap-and-emulate', 'sie'] as const) {
     it(`the VM disappears after its DIAGNOSE completed; the other users run on (${style})`, () => {
       const cp = system();
-      const alice = logon(cp, 'ALICE', style);
-      const bob = logon(cp, 'BOB', style);
-      load(
+      const alice = logonUser(cp, 'ALICE', style);
+      const bob = logonUser(cp, 'BOB', style);
+      loadGuest(
         alice,
-        `
-T        START X'1000'
-         BALR  12,0
-         USING *,12
-         LA    2,CMD
-         LA    3,L'CMD
-         DIAG  2,3,X'008'
-         MVI   X'800',X'FF'      would run only if CP resumed the guest
-LOOP     B     LOOP
-CMD      DC    C'LOGOFF'
-         END   T`,
+        diagnose08('LOGOFF', "         MVI   X'800',X'FF'      would run only if CP resumed the guest\n"),
       );
-      load(
+      loadGuest(
         bob,
         `
 T        START X'1000'
@@ -125,7 +113,7 @@ LOOP     AHI   5,1
 
   it('LOGOFF HOLD and QUICKLY are accepted; another operand is refused and the user stays', () => {
     const cp = system();
-    const alice = logon(cp, 'ALICE');
+    const alice = logonUser(cp, 'ALICE');
     expect(executeCommand(cp, alice, 'LOGOFF NOW')).toEqual({
       rc: 26,
       lines: ['HCPLGF026E Operand missing or invalid: NOW'],
@@ -141,20 +129,8 @@ LOOP     AHI   5,1
 describe('SYSTEM RESET from the guest (DIAGNOSE X08)', () => {
   it('resets the machine after the DIAGNOSE completed: the reset PSW stays, the console I/O is reset', () => {
     const cp = system();
-    const alice = logon(cp, 'ALICE');
-    load(
-      alice,
-      `
-T        START X'1000'
-         BALR  12,0
-         USING *,12
-         LA    2,CMD
-         LA    3,L'CMD
-         DIAG  2,3,X'008'
-LOOP     B     LOOP
-CMD      DC    C'SYSTEM RESET'
-         END   T`,
-    );
+    const alice = logonUser(cp, 'ALICE');
+    loadGuest(alice, diagnose08('SYSTEM RESET'));
     cp.run(1_000_000);
     expect(alice.consoleLines.at(-1)).toBe('System reset.');
     expect(alice.runState()).toBe('stopped');
@@ -166,9 +142,9 @@ CMD      DC    C'SYSTEM RESET'
 describe('QUERY TIME', () => {
   it("CONNECT= counts from the user's own LOGON, from the terminal and from the guest", () => {
     const cp = system();
-    const alice = logon(cp, 'ALICE');
+    const alice = logonUser(cp, 'ALICE');
     cp.clock.advanceTo(seconds(cp, 30));
-    const bob = logon(cp, 'BOB');
+    const bob = logonUser(cp, 'BOB');
     cp.clock.advanceTo(seconds(cp, 91));
     expect(executeCommand(cp, alice, 'QUERY TIME', { source: 'guest' }).lines).toEqual([
       'TIME IS 00:01:31 UTC MONDAY 01/01/00',
@@ -254,8 +230,8 @@ describe('the writers index', () => {
 describe('DEFSYS and SAVESYS (class E)', () => {
   it('save a stopped program as a system with one shared page; another user IPLs it by name', () => {
     const cp = system();
-    const oper = logon(cp, 'OPER');
-    const alice = logon(cp, 'ALICE');
+    const oper = logonUser(cp, 'OPER');
+    const alice = logonUser(cp, 'ALICE');
     // Not class E: CP answers as for an unknown command.
     expect(executeCommand(cp, alice, 'SAVESYS HELLO').lines).toEqual([
       'HCPCMD001E Unknown CP command: SAVESYS',
@@ -327,7 +303,7 @@ describe('SYSTEM CLEAR of a CMS user and QUERY NSS from CMS', () => {
     };
     const vms: VirtualMachine[] = [];
     for (let i = 0; i < users; i++) {
-      vms.push(logon(cp, `U${i}`));
+      vms.push(logonUser(cp, `U${i}`));
       expect(cp.ipl(`U${i}`).ok).toBe(true);
     }
     run();
