@@ -1,0 +1,480 @@
+/**
+ * Differential test of the interpretive-execution facility (SIE, B214)
+ * against Debian's Hercules 3.13 in ESA/390 mode: each case is one console
+ * script in which a host program at X'200' issues SIE on a format-1 state
+ * description at X'8000' (an XA-mode guest at MSO 2 / MSE 3, PSW at guest
+ * X'1000') and then loads a disabled wait. The script runs unchanged on
+ * Hercules and on isa-core's console with `InterpretiveExecution` installed;
+ * the host PSW and registers, the state description stored back (interception
+ * code, IPA/IPB, guest PSW, GR14-15, control registers, interruption
+ * parameters) and the guest's storage seen through the host must agree,
+ * except where a rule below explains why not.
+ */
+import {
+  type CommandOutput,
+  endsInWait,
+  herculesAvailable,
+  parseHerculesOutput,
+  runHerculesCases,
+} from '@strachey/hercules-oracle';
+import {
+  assemble,
+  InterpretiveExecution,
+  runConsoleScript,
+  SIE_ICPT,
+  SIE_VALIDITY,
+} from '@strachey/isa-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+/** Host absolute addresses: the state description, guest absolute 0 (MSO 2). */
+const SD = 0x8000;
+const GUEST = 0x20000;
+
+interface SieCase {
+  readonly id: string;
+  /** Guest assembler source (addresses are guest absolute; the guest PSW starts at X'1000'). */
+  readonly guest: string;
+  /** State-description bytes to set, by offset (hex), over the common description. */
+  readonly sd?: readonly (readonly [offset: number, hex: string])[];
+  /** Guest storage to set (`guest-address=hex`), e.g. new PSWs in the guest's prefix area. */
+  readonly guestAlter?: readonly string[];
+  /** What the case is about: checked on isa-core alone, so a case keeps its point without Hercules. */
+  readonly expect: { readonly code: number; readonly ipa?: number; readonly ipb?: number };
+}
+
+/**
+ * The description every case starts from. RCPO (SD+X'60') is non-zero
+ * because Hercules 3.13 refuses a non-preferred ESA/390 guest without a
+ * reference-and-change-preservation area (validity reason X'0067', see the
+ * 'rcpo-zero' rule); isa-core keeps no RCP area and leaves the word alone.
+ */
+const COMMON_SD: readonly (readonly [offset: number, hex: string])[] = [
+  [0x00, '00000020'], // V 0, M: XA guest
+  [0x08, '00020003'], // MSO 2, MSE 3
+  [0x10, '0E0E0E0E0F0F0F0F'], // guest GR14, GR15
+  [0x18, '0008000080001000'], // guest PSW: supervisor, 31-bit, masked, at X'1000'
+  [0x60, '0000A000'], // RCPO
+  [0x80, '000000E0'], // guest CR0
+];
+
+/** Guest new PSWs: disabled waits, so an interruption the guest takes unexpectedly ends SIE with code X'1C'. */
+const GUEST_NEW_PSWS = [
+  '58=000A000000000E58',
+  '60=000A000000000E60',
+  '68=000A000000000E68',
+  '78=000A000000000E78',
+];
+
+const CASES: readonly SieCase[] = [
+  {
+    id: 'diagnose',
+    guest: `
+G        START X'1000'
+         BASR  12,0
+         USING *,12
+         LA    11,X'800'
+         SLL   11,2
+         LA    3,42
+         AHI   3,7
+         L     15,=F'-1'
+         ST    3,0(11)
+         DIAG  2,3,X'008'
+         LA    4,1
+         LTORG
+         END   G`,
+    expect: { code: SIE_ICPT.INSTRUCTION, ipa: 0x8323, ipb: 0x00080000 },
+  },
+  {
+    id: 'ssch',
+    guest: `
+G        START X'1000'
+         BASR  12,0
+         USING *,12
+         LA    11,X'800'
+         SLL   11,2
+         L     1,=X'00010000'
+         LR    14,11
+         SSCH  X'10'(14)
+         LTORG
+         END   G`,
+    expect: { code: SIE_ICPT.INSTRUCTION, ipa: 0xb233, ipb: 0xe0100000 },
+  },
+  {
+    id: 'program-intercepted',
+    // IC0 "all program interruptions": the divide exception goes to the host.
+    sd: [[0x48, '20000000']],
+    guest: `
+G        START X'1000'
+         BASR  12,0
+         USING *,12
+         LA    11,X'800'
+         SLL   11,2
+         LA    2,7
+         SR    3,3
+         SR    5,5
+         DR    2,5
+         LA    4,1
+         END   G`,
+    expect: { code: SIE_ICPT.PROGRAM },
+  },
+  {
+    id: 'program-in-guest',
+    // No IC bit: the guest takes its divide exception; its handler issues DIAGNOSE.
+    guestAlter: ['68=0008000080001100'],
+    guest: `
+G        START X'1000'
+         BASR  12,0
+         USING *,12
+         LA    11,X'800'
+         SLL   11,2
+         LA    2,7
+         SR    3,3
+         SR    5,5
+         DR    2,5
+         LA    4,1
+         ORG   G+X'100'
+         L     6,X'8C'
+         DIAG  0,0,X'044'
+         END   G`,
+    expect: { code: SIE_ICPT.INSTRUCTION, ipa: 0x8300, ipb: 0x00440000 },
+  },
+  {
+    id: 'svc-in-guest',
+    guestAlter: ['60=0008000080001100'],
+    guest: `
+G        START X'1000'
+         BASR  12,0
+         USING *,12
+         LA    11,X'800'
+         SLL   11,2
+         LA    1,9
+         SVC   23
+         LA    4,1
+         ORG   G+X'100'
+         L     6,X'88'
+         LR    15,6
+         DIAG  0,0,X'000'
+         END   G`,
+    expect: { code: SIE_ICPT.INSTRUCTION, ipa: 0x8300, ipb: 0 },
+  },
+  {
+    id: 'svc-intercepted',
+    // SVC controls: intercept the SVC numbered in byte 1 (23).
+    sd: [[0x40, '40170000']],
+    guestAlter: ['60=0008000080001100'],
+    guest: `
+G        START X'1000'
+         BASR  12,0
+         USING *,12
+         LA    11,X'800'
+         SLL   11,2
+         LA    1,9
+         SVC   23
+         LA    4,1
+         ORG   G+X'100'
+         DIAG  0,0,X'000'
+         END   G`,
+    expect: { code: SIE_ICPT.INSTRUCTION, ipa: 0x0a17, ipb: 0 },
+  },
+  {
+    id: 'relocation',
+    // The guest writes its absolute X'2000'-X'200F' and its own prefix area: host X'22000', X'20000'.
+    guest: `
+G        START X'1000'
+         BASR  12,0
+         USING *,12
+         LA    11,X'800'
+         SLL   11,2
+         LM    2,5,=F'1,2,3,4'
+         STM   2,5,0(11)
+         MVC   X'200'(8),=CL8'GUEST'
+         STCTL 0,0,16(11)
+         LPSW  =X'000A000000001234'
+         LTORG
+         END   G`,
+    expect: { code: SIE_ICPT.WAIT },
+  },
+  {
+    id: 'validity-mode',
+    // M byte without the XA bit: no guest mode this facility runs.
+    sd: [[0x00, '00000000']],
+    guest: `
+G        START X'1000'
+         BASR  12,0
+         USING *,12
+         LA    11,X'800'
+         SLL   11,2
+         DIAG  0,0,0
+         END   G`,
+    expect: { code: SIE_ICPT.VALIDITY, ipb: (SIE_VALIDITY.INVALID_MODE << 16) >>> 0 },
+  },
+  {
+    id: 'validity-prefix',
+    // Guest prefix X'40000' beyond the guest's storage under either reading of MSE.
+    sd: [[0x04, '00040000']],
+    guest: `
+G        START X'1000'
+         BASR  12,0
+         USING *,12
+         LA    11,X'800'
+         SLL   11,2
+         DIAG  0,0,0
+         END   G`,
+    expect: { code: SIE_ICPT.VALIDITY, ipb: (SIE_VALIDITY.PREFIX_OUTSIDE_EXTENT << 16) >>> 0 },
+  },
+];
+
+const hex = (n: number, w: number): string => (n >>> 0).toString(16).toUpperCase().padStart(w, '0');
+
+/** A state-description byte, halfword or word of a displayed end state (keys `sd OO`). */
+const sdByte = (s: Map<string, string>, o: number): number =>
+  Number.parseInt(s.get(`sd ${hex(o, 2)}`) ?? 'NaN', 16);
+const sdHalf = (s: Map<string, string>, o: number): number => (sdByte(s, o) << 8) | sdByte(s, o + 1);
+const sdWord = (s: Map<string, string>, o: number): number => ((sdHalf(s, o) << 16) | sdHalf(s, o + 2)) >>> 0;
+
+/** Assembled bytes at `base + address`, as `r ADDR=HEX` lines of at most 16 bytes. */
+function alterLines(source: string, base: number): string[] {
+  const r = assemble(source);
+  if (!r.ok) throw new Error(r.errors.map((e) => `${e.line}:${e.column} ${e.message}`).join('\n'));
+  const lines: string[] = [];
+  for (const c of r.chunks) {
+    for (let i = 0; i < c.bytes.length; i += 16) {
+      const part = Array.from(c.bytes.subarray(i, i + 16), (b) => hex(b, 2)).join('');
+      lines.push(`r ${hex(base + c.address + i, 5)}=${part}`);
+    }
+  }
+  return lines;
+}
+
+const HOST = `
+H        START X'200'
+         LCTL  0,1,X'310'
+         LA    1,X'800'
+         SLL   1,4
+         SIE   0(1)
+         LPSW  X'300'
+         END   H`;
+
+/**
+ * Host DAT tables that map the first megabyte onto itself, and host CR0/CR1
+ * designating them (loaded by the host program from X'310'): Hercules
+ * reaches a pageable guest's storage through the host's translation tables
+ * (see the 'host-dat' rule), so with these tables both implementations mean
+ * the same host bytes by guest absolute address + MSO. Segment table at
+ * X'4000' (one entry), page table at X'5000' (256 entries).
+ */
+const HOST_DAT: readonly string[] = (() => {
+  const lines = ['r 310=00B000E000004000', 'r 4000=0000500F'];
+  for (let page = 0; page < 256; page += 4) {
+    const entries = [0, 1, 2, 3].map((i) => hex((page + i) << 12, 8)).join('');
+    lines.push(`r ${hex(0x5000 + page * 4, 5)}=${entries}`);
+  }
+  return lines;
+})();
+
+/** Storage each case displays: the state description, the guest's prefix area, code and data. */
+const SHOWN: readonly [number, number][] = [
+  [SD, 0x100],
+  [GUEST, 0x210],
+  [GUEST + 0x1000, 0x120],
+  [GUEST + 0x2000, 0x20],
+];
+
+/**
+ * The case's console script. The host's new PSWs and its end PSW at X'300'
+ * are disabled waits tagged with the case's index in bits 8-15 of the address
+ * (as in system-hercules.test.ts), so that a display left over from the
+ * previous case in the same Hercules process is told apart.
+ */
+function script(c: SieCase, tag: number): string {
+  const t = hex(tag & 0xff, 2);
+  const sd = new Map<number, string>([...COMMON_SD, ...(c.sd ?? [])]);
+  const lines = [
+    'sysclear',
+    'r 0=0008000000000200',
+    `r 58=000A000000${t}0BEE`,
+    `r 60=000A000000${t}05C5`,
+    `r 68=000A000000${t}0DEA`,
+    `r 300=000A000000${t}0000`,
+    ...alterLines(HOST, 0),
+    ...HOST_DAT,
+    ...[...sd].map(([o, v]) => `r ${hex(SD + o, 5)}=${v}`),
+    ...[...GUEST_NEW_PSWS, ...(c.guestAlter ?? [])].map((a) => {
+      const [addr, value] = a.split('=');
+      return `r ${hex(GUEST + Number.parseInt(addr!, 16), 5)}=${value}`;
+    }),
+    ...alterLines(c.guest, GUEST),
+    'restart',
+    'pause 1',
+    'psw',
+    'gpr',
+    ...SHOWN.map(([a, l]) => `r ${hex(a, 5)}.${hex(l, 3)}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** Finished, and finished this case: the last PSW shown is a wait PSW carrying the case's tag. */
+function finishedThisCase(commands: readonly CommandOutput[]): boolean {
+  if (!endsInWait(commands)) return false;
+  let tag: number | null = null;
+  for (const c of commands) {
+    const m = /^r 300=000A000000([0-9A-F]{2})0000$/i.exec(c.text.trim());
+    if (m) tag = Number.parseInt(m[1]!, 16);
+  }
+  let ia = -1;
+  for (const c of commands) for (const item of c.items) if (item.kind === 'psw') ia = item.low & 0x7fffffff;
+  return tag !== null && ia >>> 16 === tag;
+}
+
+/**
+ * Where Hercules 3.13 and isa-core differ, with the reason (as
+ * test/differential/explained.ts does for instructions). A rule either only
+ * documents a setup both runs share, or rewrites Hercules' displayed state
+ * into isa-core's convention for exactly the fields it names; everything
+ * else the case displays must be equal byte for byte.
+ */
+const EXPLAINED: readonly {
+  readonly rule: string;
+  readonly why: string;
+  readonly adjust?: (hercules: Map<string, string>) => void;
+}[] = [
+  {
+    rule: 'host-dat',
+    why:
+      "Hercules treats guest absolute + MSO as a host primary virtual address and translates it through the host's DAT tables " +
+      '(host CR0/CR1 at SIE time, even with the host PSW DAT bit off; without valid tables the host takes a translation-specification ' +
+      'exception on SIE), as a pageable (V=V) guest is defined. isa-core relocates by MSO in host absolute storage (through the host ' +
+      "CPU's own host layer only). Every case gives the host identity tables (HOST_DAT), so both mean the same bytes.",
+  },
+  {
+    rule: 'rcpo-zero',
+    why:
+      "Hercules 3.13 refuses a non-preferred ESA/390 guest whose RCPO (SD+X'60') is zero (validity interception, IPB X'0067'); " +
+      'isa-core keeps no reference-and-change-preservation area and leaves the word alone. Every case sets RCPO.',
+  },
+  {
+    rule: 'cpu-timer',
+    why: "The guest CPU timer (SD+X'28') runs on Hercules' wall clock while the guest executes: its stored value is not reproducible.",
+    adjust: (h) => {
+      for (let o = 0x28; o < 0x30; o++) h.delete(`sd ${hex(o, 2)}`);
+    },
+  },
+  {
+    rule: 'instruction-psw',
+    why:
+      "On an instruction interception (X'04') Hercules stores the guest PSW past the intercepted instruction (as KVM's format-2 hosts " +
+      'also expect: they rewind by the ILC to retry); isa-core stores it pointing at the instruction, and its hosts (hypervisor-cp) ' +
+      "advance it by the length after emulating. Hercules' address is compared less the length of the instruction in IPA.",
+    adjust: (h) => {
+      if (sdByte(h, 0x50) !== SIE_ICPT.INSTRUCTION) return;
+      const op = sdByte(h, 0x56);
+      const length = op < 0x40 ? 2 : op < 0xc0 ? 4 : 6;
+      const ia = sdWord(h, 0x1c);
+      const back = ((ia & 0x80000000) | (((ia & 0x7fffffff) - length) & 0x7fffffff)) >>> 0;
+      for (let i = 0; i < 4; i++) h.set(`sd ${hex(0x1c + i, 2)}`, hex((back >>> (24 - 8 * i)) & 0xff, 2));
+    },
+  },
+  {
+    rule: 'interception-format',
+    why:
+      "Hercules sets bit X'80' of the interception status (SD+X'51', its SIE_F_IN, \"interception format 2\": IPA/IPB hold an instruction) " +
+      "for codes X'04', X'0C' and X'2C'; isa-core stores the status byte as zero (the code alone says IPA/IPB are meaningful).",
+    adjust: (h) => {
+      const f = sdByte(h, 0x51);
+      if (Number.isFinite(f)) h.set('sd 51', hex(f & 0x7f, 2));
+    },
+  },
+  {
+    rule: 'validity-who-when',
+    why:
+      "With a validity interception (X'20') Hercules also fills IPA with who found the fault and when (its vi_who X'01' CPU, " +
+      "vi_when X'10' SIE entry); isa-core stores the reason in IPB's high halfword only and IPA as zero.",
+    adjust: (h) => {
+      if (sdByte(h, 0x50) !== SIE_ICPT.VALIDITY || sdHalf(h, 0x56) !== 0x0110) return;
+      h.set('sd 56', '00');
+      h.set('sd 57', '00');
+    },
+  },
+];
+
+/** The state a case's displays show, keyed so two runs can be compared entry by entry. */
+function endState(commands: readonly CommandOutput[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const shown = (a: number) => SHOWN.some(([lo, l]) => a >= lo && a < lo + l);
+  for (const cmd of commands) {
+    for (const item of cmd.items) {
+      if (item.kind === 'psw') out.set('psw', item.hex);
+      else if (item.kind === 'gpr') for (const [i, v] of item.values.entries()) out.set(`GR${i}`, hex(v, 8));
+      else if (item.kind === 'storage' && !cmd.text.includes('=')) {
+        item.bytes.forEach((b, i) => {
+          const a = item.address + i;
+          if (!shown(a)) return;
+          const key = a >= SD && a < SD + 0x100 ? `sd ${hex(a - SD, 2)}` : `host ${hex(a, 5)}`;
+          out.set(key, hex(b, 2));
+        });
+      }
+    }
+  }
+  return out;
+}
+
+function onIsaCore(c: SieCase): Map<string, string> {
+  const src = script(c, CASES.indexOf(c));
+  const r = runConsoleScript(src, `${c.id}.rc`, {
+    echo: true,
+    budget: 100_000,
+    machine: { sie: new InterpretiveExecution() },
+  });
+  if (!r.ok)
+    throw new Error(`${c.id}: ${r.errors.map((e) => `${e.line}:${e.column} ${e.message}`).join('; ')}`);
+  if (r.error) throw new Error(`${c.id}: ${r.error.message}`);
+  return endState(parseHerculesOutput(r.output.join('\n'), src).commands);
+}
+
+const live = herculesAvailable();
+if (!live)
+  console.warn(
+    'SIE differential: `hercules` not found on PATH (apt-get install hercules): comparison skipped',
+  );
+
+describe('SIE: isa-core against Hercules 3.13', () => {
+  const hercules = new Map<string, Map<string, string>>();
+
+  beforeAll(async () => {
+    if (!live) return;
+    const results = await runHerculesCases(
+      CASES.map((c) => ({ id: c.id, script: script(c, CASES.indexOf(c)) })),
+      { isComplete: finishedThisCase },
+    );
+    results.forEach((r) => {
+      if (r.complete) hercules.set(r.id, endState(r.commands));
+    });
+  }, 120_000);
+
+  it.each(CASES.map((c) => [c.id, c] as const))(
+    '%s: the host ends in its own wait with the interception the case is about (isa-core)',
+    (id, c) => {
+      const s = onIsaCore(c);
+      expect(s.get('psw'), id).toBe(`000A000000${hex(CASES.indexOf(c), 2)}0000`);
+      expect(sdByte(s, 0x50), id).toBe(c.expect.code);
+      if (c.expect.ipa !== undefined) expect(sdHalf(s, 0x56), id).toBe(c.expect.ipa);
+      if (c.expect.ipb !== undefined) expect(sdWord(s, 0x58), id).toBe(c.expect.ipb);
+    },
+  );
+
+  it.skipIf(!live).each(CASES.map((c) => [c.id, c] as const))('%s ends in the same state', (id, c) => {
+    const shown = hercules.get(id);
+    expect(shown, `${id} did not finish on Hercules`).toBeDefined();
+    const h = new Map(shown);
+    // The case's point holds on Hercules too, before any rule touches its state.
+    expect(sdByte(h, 0x50), id).toBe(c.expect.code);
+    for (const e of EXPLAINED) e.adjust?.(h);
+    const o = onIsaCore(c);
+    const differences: string[] = [];
+    for (const [key, value] of h) {
+      if (o.get(key) !== value)
+        differences.push(`${key}: hercules ${value}, isa-core ${o.get(key) ?? 'not shown'}`);
+    }
+    expect(differences, id).toEqual([]);
+  });
+});
