@@ -254,6 +254,22 @@ describe('DETACH frees a subchannel number anywhere', () => {
   });
 });
 
+/**
+ * Assembler: the end of the reading guests — DONE (a disabled wait PSW),
+ * the ORB and the format-1 chain that reads cylinder 1 record 1 into
+ * X'700', then SCHIB and IRB.
+ */
+const READ_TAIL = `         DS    0D
+DONE     DC    X'000A0000',X'00000000'
+ORB      DC    F'1',X'00808000',A(CCW)
+         DS    0D
+${readRecordCcws('CCW', "X'700'")}
+${CYLINDER1_RECORD1}
+         DS    0F
+SCHIB    DS    XL52
+IRB      DS    XL64
+         END   T`;
+
 /** READ DATA of record 1 on cylinder 1 (the MINIKERN greeting) through SSCH on subchannel `sch`, then a disabled wait. */
 function reader(sch: number, more = ''): string {
   return `
@@ -271,16 +287,7 @@ ${more}
          LPSW  DONE
 GONE     MVI   X'50F',X'03'
          LPSW  DONE
-         DS    0D
-DONE     DC    X'000A0000',X'00000000'
-ORB      DC    F'1',X'00808000',A(CCW)
-         DS    0D
-${readRecordCcws('CCW', "X'700'")}
-${CYLINDER1_RECORD1}
-         DS    0F
-SCHIB    DS    XL52
-IRB      DS    XL64
-         END   T`;
+${READ_TAIL}`;
 }
 
 describe('DETACH stops the device’s I/O', () => {
@@ -578,16 +585,7 @@ POLL     TSCH  IRB
          C     4,=F'10'
          BL    POLLN
          LPSW  DONE
-         DS    0D
-DONE     DC    X'000A0000',X'00000000'
-ORB      DC    F'1',X'00808000',A(CCW)
-         DS    0D
-${readRecordCcws('CCW', "X'700'")}
-${CYLINDER1_RECORD1}
-         DS    0F
-SCHIB    DS    XL52
-IRB      DS    XL64
-         END   T`,
+${READ_TAIL}`,
     );
     cp.run(1_000_000_000);
     expect(vm.runState()).toBe('disabled-wait');
