@@ -7,6 +7,7 @@
 import { CkdVolume, formatVolume, fromEbcdic, geometry3390, toEbcdic } from '@strachey/io-channel';
 import { describe, expect, it } from 'vitest';
 import { type ControlProgram, dialCommand, executeCommand } from '../src/index';
+import { expectAnswers } from './answers';
 import { cpFrom, ENABLE_SUBCHANNEL, kernelMinidisks, loadGuest, logonUser, readRecordCcws } from './rig';
 
 const DIRECTORY = `
@@ -283,19 +284,12 @@ describe('DIAL, MSG, SPOOL, TRANSFER, LINK modes', () => {
       rc: 1,
       lines: ['HCPCMD001E Unknown CP command: ATTACH'],
     });
-    expect(executeCommand(cp, oper, 'ATTACH 100 TO ALICE AS 200').lines).toEqual([
-      'HCPATR122E DASD 0100 in use by CP; it holds minidisks',
+    expectAnswers(cp, oper, [
+      ['ATTACH 100 TO ALICE AS 200', ['HCPATR122E DASD 0100 in use by CP; it holds minidisks']],
+      ['ATTACH 1FF TO ALICE AS 200', ['HCPATR040E Device 01FF does not exist']],
+      ['ATTACH 101 TO DAVE AS 200', ['HCPATR045E DAVE not logged on']],
+      ['ATT 101 TO ALICE AS 200', { rc: 0, lines: ['DASD 0101 ATTACHED TO ALICE 0200'] }],
     ]);
-    expect(executeCommand(cp, oper, 'ATTACH 1FF TO ALICE AS 200').lines).toEqual([
-      'HCPATR040E Device 01FF does not exist',
-    ]);
-    expect(executeCommand(cp, oper, 'ATTACH 101 TO DAVE AS 200').lines).toEqual([
-      'HCPATR045E DAVE not logged on',
-    ]);
-    expect(executeCommand(cp, oper, 'ATT 101 TO ALICE AS 200')).toEqual({
-      rc: 0,
-      lines: ['DASD 0101 ATTACHED TO ALICE 0200'],
-    });
     expect(alice.io.byDevice(0x200)!.number).toBe(4);
     expect(executeCommand(cp, alice, 'QUERY VIRTUAL 200').lines).toEqual([
       'DASD 0200 ON DASD 0101 R/W VMRES2 SUBCHANNEL = 0004',

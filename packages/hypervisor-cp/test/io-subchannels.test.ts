@@ -11,6 +11,7 @@ import type { CkdVolume } from '@strachey/io-channel';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type ControlProgram, executeCommand, type VirtualMachine } from '../src/index';
+import { expectAnswers } from './answers';
 import { assembleGuest } from './helpers';
 import {
   CYLINDER1_RECORD1,
@@ -164,26 +165,13 @@ describe('DETACH frees a subchannel number anywhere', () => {
   it('errors in CP’s style: no such device, already defined, a user or minidisk that does not exist', () => {
     const { cp } = system();
     const vm = logonUser(cp, 'ALICE');
-    expect(executeCommand(cp, vm, 'DETACH 555')).toEqual({
-      rc: 40,
-      lines: ['HCPDTV040E Device 0555 does not exist'],
-    });
-    expect(executeCommand(cp, vm, 'DETACH')).toEqual({
-      rc: 22,
-      lines: ['HCPDTV022E Virtual device number missing or invalid'],
-    });
-    expect(executeCommand(cp, vm, 'LINK BOB 191 191 RR')).toEqual({
-      rc: 6,
-      lines: ['HCPLNM006E Device 0191 already defined'],
-    });
-    expect(executeCommand(cp, vm, 'LINK NOSUCH 191 192').lines).toEqual([
-      'HCPLNM053E NOSUCH not in CP directory',
-    ]);
-    expect(executeCommand(cp, vm, 'LINK BOB 199 192').lines).toEqual([
-      'HCPLNM040E Device 0199 does not exist',
-    ]);
-    expect(executeCommand(cp, vm, 'DEFINE READER 009').lines).toEqual([
-      'HCPCDF006E Device 0009 already defined',
+    expectAnswers(cp, vm, [
+      ['DETACH 555', { rc: 40, lines: ['HCPDTV040E Device 0555 does not exist'] }],
+      ['DETACH', { rc: 22, lines: ['HCPDTV022E Virtual device number missing or invalid'] }],
+      ['LINK BOB 191 191 RR', { rc: 6, lines: ['HCPLNM006E Device 0191 already defined'] }],
+      ['LINK NOSUCH 191 192', ['HCPLNM053E NOSUCH not in CP directory']],
+      ['LINK BOB 199 192', ['HCPLNM040E Device 0199 does not exist']],
+      ['DEFINE READER 009', ['HCPCDF006E Device 0009 already defined']],
     ]);
   });
 
