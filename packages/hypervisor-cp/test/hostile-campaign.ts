@@ -108,6 +108,27 @@ function check(ok: boolean, message: string): void {
 }
 
 /**
+ * After a run: no real frame outside the VMs' windows (their storage and
+ * CP's area after it) was stored into, and CP's scheduler lists still hold
+ * all three virtual CPUs (VICTIM's one, HOSTILE's two).
+ */
+function checkFramesAndLists(cp: ControlProgram, storages: readonly VirtualMachine['storage'][]): void {
+  const windows = storages.map((s) => [s.origin >>> 12, (s.cpArea + 64 * 1024) >>> 12] as const);
+  cp.realStorage.frames.forEach((f, i) => {
+    if (f !== undefined)
+      check(
+        windows.some(([a, b]) => i >= a && i < b),
+        `real frame ${i} outside the VM windows was stored into`,
+      );
+  });
+  const lists = cp.lists();
+  check(
+    lists.dispatch.length + lists.eligible.length + lists.dormant.length === 3,
+    'scheduler lists lost a virtual CPU',
+  );
+}
+
+/**
  * The two users of a campaign run on `real`: VICTIM with `byte(i)` in its
  * first 256 KiB and started at a disabled wait PSW at X'1000' (so it holds
  * still and any change to its storage is CP's doing), and HOSTILE in
@@ -204,22 +225,7 @@ export function hostileProperty(style: 'trap-and-emulate' | 'sie') {
         JSON.stringify(realAfter) === JSON.stringify(realBefore),
         'a cylinder outside the hostile minidisk changed',
       );
-      // Nothing outside the two windows and their CP areas was stored into.
-      const windows = [victim.storage, hostile.storage].map(
-        (s) => [s.origin >>> 12, (s.cpArea + 64 * 1024) >>> 12] as const,
-      );
-      cp.realStorage.frames.forEach((f, i) => {
-        if (f !== undefined)
-          check(
-            windows.some(([a, b]) => i >= a && i < b),
-            `real frame ${i} outside the VM windows was stored into`,
-          );
-      });
-      const lists = cp.lists();
-      check(
-        lists.dispatch.length + lists.eligible.length + lists.dormant.length === 3,
-        'scheduler lists lost a virtual CPU',
-      );
+      checkFramesAndLists(cp, [victim.storage, hostile.storage]);
       const c = hostile.counters;
       // It did run: guest cycles (instructions, and interruptions it took itself — under SIE a guest caught in a
       // program-interruption loop from its first fetch completes no instruction but takes them), or CP intercepted it.
@@ -423,21 +429,7 @@ export function hostileIoProperty(style: 'trap-and-emulate' | 'sie') {
       victim.storage.readBytes(0, v);
       check(checksum(v) === victimSum, 'victim storage changed');
       check(outside() === realBefore, 'a cylinder outside the hostile minidisk changed');
-      const windows = [victim.storage, cp.vm('HOSTILE')!.storage].map(
-        (s) => [s.origin >>> 12, (s.cpArea + 64 * 1024) >>> 12] as const,
-      );
-      cp.realStorage.frames.forEach((f, i) => {
-        if (f !== undefined)
-          check(
-            windows.some(([a, b]) => i >= a && i < b),
-            `real frame ${i} outside the VM windows was stored into`,
-          );
-      });
-      const lists = cp.lists();
-      check(
-        lists.dispatch.length + lists.eligible.length + lists.dormant.length === 3,
-        'scheduler lists lost a virtual CPU',
-      );
+      checkFramesAndLists(cp, [victim.storage, cp.vm('HOSTILE')!.storage]);
     },
   );
 }
