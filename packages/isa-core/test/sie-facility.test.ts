@@ -25,15 +25,18 @@ import {
   SIE_M,
   SIE_SD,
   SIE_SD_SIZE,
+  SIE_STATUS,
   SIE_SVC,
   SIE_V,
   SIE_VALIDITY,
   type SieStateDescription,
   SparseStorage,
+  sieInstructionLength,
   type StoragePort,
   TRANSLATION_FAULT,
   type TranslationStatus,
 } from '@strachey/isa-core';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 /** Host storage index of the state description in these tests, and of guest absolute 0 (MSO 2). */
@@ -97,18 +100,19 @@ G        START X'1000'
          END   G`;
 
 describe('interceptions', () => {
-  it("X'04' instruction: DIAGNOSE always intercepts; IPA/IPB hold it, the PSW points at it, GR0-13 come back in the host's registers", () => {
+  it("X'04' instruction: DIAGNOSE always intercepts; IPA/IPB hold it (status X'80'), the PSW points past it, GR0-13 come back in the host's registers", () => {
     const h = host(DIAG_GUEST);
     const out = h.enter();
     expect(out.interceptionCode).toBe(SIE_ICPT.INSTRUCTION);
     expect(out.ipa).toBe(0x8323);
     expect(out.ipb).toBe(0x00080000);
-    // Condition code 2 from AHI is the guest's own.
-    expect(out.psw).toEqual([0x00082000, 0x80001008]);
+    expect(out.interceptionStatus).toBe(SIE_STATUS.FORMAT_2);
+    // Condition code 2 from AHI is the guest's own; the DIAGNOSE at X'1008' is 4 bytes long.
+    expect(out.psw).toEqual([0x00082000, 0x8000100c]);
+    expect(sieInstructionLength(out.ipa, out.interceptionStatus)).toBe(4);
     expect(h.cpu.gpr[3]).toBe(49);
     expect(h.facility.counters).toEqual({ entries: 1, byCode: { '04': 1 } });
-    // The host emulates and advances the PSW; the guest continues from there on the next entry.
-    h.write((sd) => (sd.psw = [sd.psw[0], sd.psw[1] + 4]));
+    // The host emulates and leaves the PSW as stored; the guest continues after the DIAGNOSE on the next entry.
     h.cpu.gpr[4] = 0;
     const again = h.enter();
     expect(h.cpu.gpr[4]).toBe(1);
@@ -136,7 +140,8 @@ describe('interceptions', () => {
     const out = decodeStateDescription(b);
     expect(out.interceptionCode).toBe(SIE_ICPT.INSTRUCTION);
     expect(out.ipa).toBe(0x8323);
-    expect(out.psw[1]).toBe(0x80001008);
+    expect(out.interceptionStatus).toBe(SIE_STATUS.FORMAT_2);
+    expect(out.psw[1]).toBe(0x8000100c);
     expect(out.mso).toBe(2);
   });
 
@@ -170,7 +175,8 @@ CR0      DC    X'000000E0'
     const a = make((sd) => (sd.svcControls = ((SIE_SVC.SECOND << 24) | (6 << 8)) >>> 0)).enter();
     expect(a.interceptionCode).toBe(SIE_ICPT.INSTRUCTION);
     expect(a.ipa).toBe(0x0a06);
-    expect(a.psw[1]).toBe(0x80001002);
+    // Past the SVC, as the SVC old PSW would be.
+    expect(a.psw[1]).toBe(0x80001004);
     // An SVC number the controls do not name is the guest's own.
     const other = make((sd) => (sd.svcControls = ((SIE_SVC.SECOND << 24) | (7 << 8)) >>> 0)).enter();
     expect(other.interceptionCode).toBe(SIE_ICPT.WAIT);
@@ -178,14 +184,83 @@ CR0      DC    X'000000E0'
     const b = make((sd) => (sd.lctlMask = 0x8000)).enter();
     expect(b.interceptionCode).toBe(SIE_ICPT.INSTRUCTION);
     expect(b.ipa).toBe(0xb700);
-    expect(b.psw[1]).toBe(0x80001004);
+    expect(b.psw[1]).toBe(0x80001008);
 
     const c = make((sd) => (sd.ic = SIE_IC.IC1_LPSW << 16)).enter();
     expect(c.interceptionCode).toBe(SIE_ICPT.INSTRUCTION);
     expect(c.ipa).toBe(0x8200);
     // B2D2 of WAIT: base 12 (= X'1002'), displacement X'00E'.
     expect(c.ipb >>> 16).toBe(0xc00e);
-    expect(c.psw[1]).toBe(0x80001008);
+    expect(c.psw[1]).toBe(0x8000100c);
+  });
+
+  it("X'04' leaves the PSW past the instruction (past the EXECUTE for an EX target, status X'81'); rewinding by sieInstructionLength retries it", () => {
+    // The intercepted instruction at guest X'1000' + 4n, alone or as the target of EX 0,X'F00' (R1 0: nothing ORed in).
+    const targets = [
+      { source: 'SVC   9', bytes: [0x0a, 0x09], ipa: 0x0a09, ipb: 0 },
+      { source: "DIAG  0,0,X'008'", bytes: [0x83, 0x00, 0x00, 0x08], ipa: 0x8300, ipb: 0x00080000 },
+      { source: 'LPSW  0', bytes: [0x82, 0x00, 0x00, 0x00], ipa: 0x8200, ipb: 0 },
+    ];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 12 }),
+        fc.constantFrom(...targets),
+        fc.boolean(),
+        (n, target, executed) => {
+          const lines = [`G        START X'1000'`];
+          for (let i = 0; i < n; i++) lines.push('         AHI   5,1');
+          lines.push(executed ? "         EX    0,X'F00'" : `         ${target.source}`, '         END   G');
+          const h = host(lines.join('\n'), (sd) => {
+            sd.svcControls = (SIE_SVC.ALL << 24) >>> 0;
+            sd.ic = SIE_IC.IC1_LPSW << 16;
+          });
+          h.storage.writeFrom((GUEST_AT + 0xf00) as AbsoluteAddress, Uint8Array.from(target.bytes));
+          h.cpu.gpr[5] = 0;
+          const at = 0x1000 + 4 * n;
+          const out = h.enter();
+          expect(out.interceptionCode).toBe(SIE_ICPT.INSTRUCTION);
+          expect(out.ipa).toBe(target.ipa);
+          expect(out.ipb).toBe(target.ipb);
+          expect(out.interceptionStatus).toBe(
+            executed ? SIE_STATUS.FORMAT_2 | SIE_STATUS.EXECUTE : SIE_STATUS.FORMAT_2,
+          );
+          const length = sieInstructionLength(out.ipa, out.interceptionStatus);
+          expect(length).toBe(executed ? 4 : target.bytes.length);
+          expect(out.psw[1]).toBe((0x80000000 | (at + length)) >>> 0);
+          expect(h.cpu.gpr[5]).toBe(n);
+          // The host rewinds to retry: the same instruction intercepts again, with nothing before it re-executed.
+          h.write((sd) => (sd.psw = [sd.psw[0], sd.psw[1] - length]));
+          const again = h.enter();
+          expect(again.interceptionCode).toBe(SIE_ICPT.INSTRUCTION);
+          expect(again.ipa).toBe(target.ipa);
+          expect(again.interceptionStatus).toBe(out.interceptionStatus);
+          expect(again.psw).toEqual(out.psw);
+          expect(h.cpu.gpr[5]).toBe(n);
+        },
+      ),
+      { seed: 0x51e04, numRuns: 40 },
+    );
+  });
+
+  it("only an instruction interception sets the interception status: X'1C' wait and X'20' validity store it as zero", () => {
+    const h = host(`
+G        START X'1000'
+         DIAG  0,0,0
+         LPSW  X'F00'
+         END   G`);
+    h.storage.writeFrom(
+      (GUEST_AT + 0xf00) as AbsoluteAddress,
+      Uint8Array.from([0x00, 0x0a, 0, 0, 0, 0, 0x0b, 0xad]),
+    );
+    expect(h.enter().interceptionStatus).toBe(SIE_STATUS.FORMAT_2);
+    const wait = h.enter();
+    expect(wait.interceptionCode).toBe(SIE_ICPT.WAIT);
+    expect(wait.interceptionStatus).toBe(0);
+    expect(wait.ipa).toBe(0);
+    h.write((sd) => (sd.mode = 0));
+    const invalid = h.enter();
+    expect(invalid.interceptionCode).toBe(SIE_ICPT.VALIDITY);
+    expect(invalid.interceptionStatus).toBe(0);
   });
 
   it("X'08' program interruption (IC0 all program interruptions): code and ILC at SD+X'CC', the guest PSW as the old PSW would be", () => {
@@ -673,7 +748,8 @@ SDESC    DC    X'00000020',F'0',H'2',H'2',F'0'
     expect(machine.run(100_000).reason).toBe('halted');
     expect(machine.storage.read8(0x500 as AbsoluteAddress)).toBe(SIE_ICPT.INSTRUCTION);
     expect(machine.storage.read16(0x504 as AbsoluteAddress)).toBe(0x8323);
-    expect(machine.storage.read32(0x50c as AbsoluteAddress) >>> 0).toBe(0x80001008);
+    // The guest PSW stored back points past the 4-byte DIAGNOSE at X'1008'.
+    expect(machine.storage.read32(0x50c as AbsoluteAddress) >>> 0).toBe(0x8000100c);
     // Guest GR3 = 49 in the host's GR3 after SIE.
     expect(machine.storage.read32(0x510 as AbsoluteAddress)).toBe(49);
     expect(facility.counters.entries).toBe(1);

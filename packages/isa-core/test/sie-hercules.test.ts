@@ -368,31 +368,6 @@ const EXPLAINED: readonly {
     },
   },
   {
-    rule: 'instruction-psw',
-    why:
-      "On an instruction interception (X'04') Hercules stores the guest PSW past the intercepted instruction (as KVM's format-2 hosts " +
-      'also expect: they rewind by the ILC to retry); isa-core stores it pointing at the instruction, and its hosts (hypervisor-cp) ' +
-      "advance it by the length after emulating. Hercules' address is compared less the length of the instruction in IPA.",
-    adjust: (h) => {
-      if (sdByte(h, 0x50) !== SIE_ICPT.INSTRUCTION) return;
-      const op = sdByte(h, 0x56);
-      const length = op < 0x40 ? 2 : op < 0xc0 ? 4 : 6;
-      const ia = sdWord(h, 0x1c);
-      const back = ((ia & 0x80000000) | (((ia & 0x7fffffff) - length) & 0x7fffffff)) >>> 0;
-      for (let i = 0; i < 4; i++) h.set(`sd ${hex(0x1c + i, 2)}`, hex((back >>> (24 - 8 * i)) & 0xff, 2));
-    },
-  },
-  {
-    rule: 'interception-format',
-    why:
-      "Hercules sets bit X'80' of the interception status (SD+X'51', its SIE_F_IN, \"interception format 2\": IPA/IPB hold an instruction) " +
-      "for codes X'04', X'0C' and X'2C'; isa-core stores the status byte as zero (the code alone says IPA/IPB are meaningful).",
-    adjust: (h) => {
-      const f = sdByte(h, 0x51);
-      if (Number.isFinite(f)) h.set('sd 51', hex(f & 0x7f, 2));
-    },
-  },
-  {
     rule: 'validity-who-when',
     why:
       "With a validity interception (X'20') Hercules also fills IPA with who found the fault and when (its vi_who X'01' CPU, " +

@@ -12,10 +12,12 @@ export {
   SIE_M,
   SIE_SD,
   SIE_SD_SIZE,
+  SIE_STATUS,
   SIE_SVC,
   SIE_V,
   SIE_VALIDITY,
   type SieStateDescription,
+  sieInstructionLength,
   sieValidity,
   stateDescriptionValidity,
 } from './state-description';

@@ -25,7 +25,13 @@
  * - an external or I/O interruption the host holds for the guest (V byte)
  *   intercepts (X'10', X'18') as soon as the guest is enabled for it: at
  *   entry, or at the instruction boundary where the guest enables (LPSW,
- *   SSM, STOSM, an interruption's new PSW).
+ *   SSM, STOSM, an interruption's new PSW);
+ * - an intercepted instruction (X'04') is stored as Hercules 3.13 stores it
+ *   and KVM's hosts expect: IPA/IPB hold it, the interception status has
+ *   X'80' (and X'01' when it was the target of an EXECUTE), and the guest
+ *   PSW points past it (past the EX); a host that emulates it leaves the
+ *   PSW alone, one that wants it executed again rewinds by
+ *   `sieInstructionLength`.
  *
  * The guest CPU of each description is kept between entries, as the
  * hardware keeps a guest's TLB entries: its translations are dropped only
@@ -52,9 +58,11 @@ import {
   SIE_ICPT,
   SIE_SD,
   SIE_SD_SIZE,
+  SIE_STATUS,
   SIE_SVC,
   SIE_V,
   SIE_VALIDITY,
+  sieInstructionLength,
   sieValidity,
 } from './state-description';
 
@@ -399,14 +407,21 @@ export class InterpretiveExecution implements SieFacility {
           return this.storeBack(host, guest, st, s, exit.code, 0, 0);
         }
         if (exit.kind === 'instruction' || exit.kind === 'svc') {
+          // IPA/IPB are read at the instruction; then the PSW moves past it (past the EXECUTE for a target of EX), as
+          // Hercules and the hardware store it: a host that emulates leaves it there, one that must retry rewinds by the ILC.
+          const executed = this.executed(cpu);
+          const ipa = this.ipa(cpu, executed);
+          const ipb = this.ipb(cpu, executed);
+          cpu.ia = (cpu.ia + exit.length) & cpu.amask;
           return this.storeBack(
             host,
             guest,
             st,
             s,
             SIE_ICPT.INSTRUCTION,
-            this.ipa(cpu),
-            this.ipb(cpu, exit.length),
+            ipa,
+            ipb,
+            executed ? SIE_STATUS.FORMAT_2 | SIE_STATUS.EXECUTE : SIE_STATUS.FORMAT_2,
           );
         }
         return this.programInterception(
@@ -471,20 +486,27 @@ export class InterpretiveExecution implements SieFacility {
     return this.storeBack(host, guest, st, s, SIE_ICPT.PROGRAM, 0, 0);
   }
 
-  /** First halfword of the intercepted instruction (the PSW points at it; the EXECUTE's target when executed by EX). */
-  private ipa(cpu: Esa390Cpu): number {
-    const h = this.halfword(cpu, cpu.ia);
-    if (h >>> 8 === 0x44 && cpu.exbuf[0] !== 0x44) return (cpu.exbuf[0]! << 8) | cpu.exbuf[1]!;
-    return h;
+  /** The intercepted instruction is the target of an EXECUTE at the PSW (its bytes, R1 already ORed in, are in `exbuf`). */
+  private executed(cpu: Esa390Cpu): boolean {
+    return this.halfword(cpu, cpu.ia) >>> 8 === 0x44 && cpu.exbuf[0] !== 0x44;
   }
 
-  /** Bytes 2-5 of the intercepted instruction (zeros beyond its length). */
-  private ipb(cpu: Esa390Cpu, length: number): number {
-    if (length < 4) return 0;
-    if (this.halfword(cpu, cpu.ia) >>> 8 === 0x44 && cpu.exbuf[0] !== 0x44) {
+  /** First halfword of the intercepted instruction (the PSW points at it; the EXECUTE's target when executed by EX). */
+  private ipa(cpu: Esa390Cpu, executed: boolean): number {
+    if (executed) return (cpu.exbuf[0]! << 8) | cpu.exbuf[1]!;
+    return this.halfword(cpu, cpu.ia);
+  }
+
+  /** Bytes 2-5 of the intercepted instruction (zeros beyond its length, which its opcode gives). */
+  private ipb(cpu: Esa390Cpu, executed: boolean): number {
+    if (executed) {
       const b = cpu.exbuf;
+      const length = sieInstructionLength(b[0]! << 8, 0);
+      if (length < 4) return 0;
       return ((b[2]! << 24) | (b[3]! << 16) | (length >= 6 ? (b[4]! << 8) | b[5]! : 0)) >>> 0;
     }
+    const length = sieInstructionLength(this.halfword(cpu, cpu.ia), 0);
+    if (length < 4) return 0;
     return (
       ((this.halfword(cpu, cpu.ia + 2) << 16) | (length >= 6 ? this.halfword(cpu, cpu.ia + 4) : 0)) >>> 0
     );
@@ -522,6 +544,7 @@ export class InterpretiveExecution implements SieFacility {
     code: number,
     ipa: number,
     ipb: number,
+    status = 0,
   ): null {
     let f: Uint8Array;
     let o: number;
@@ -555,7 +578,7 @@ export class InterpretiveExecution implements SieFacility {
       put32(f, o + SIE_SD.PROGRAM_INTERRUPTION_ID, this.programId);
       put32(f, o + SIE_SD.TRANSLATION_EXCEPTION_ID, this.programTea);
     }
-    return this.finish(st, s, f, o, code, ipa, ipb);
+    return this.finish(st, s, f, o, code, ipa, ipb, status);
   }
 
   /** Store the interception code and instruction parameters; a description that crosses a frame is written back from its copy. */
@@ -567,9 +590,10 @@ export class InterpretiveExecution implements SieFacility {
     code: number,
     ipa: number,
     ipb: number,
+    status = 0,
   ): null {
     f[o + SIE_SD.INTERCEPTION_CODE] = code;
-    f[o + SIE_SD.INTERCEPTION_STATUS] = 0;
+    f[o + SIE_SD.INTERCEPTION_STATUS] = status;
     f[o + SIE_SD.IPA] = ipa >>> 8;
     f[o + SIE_SD.IPA + 1] = ipa;
     put32(f, o + SIE_SD.IPB, ipb);

@@ -44,7 +44,7 @@ export const SIE_SD = {
   EC: 0x4c,
   /** Interception code (see `SIE_ICPT`). */
   INTERCEPTION_CODE: 0x50,
-  /** Interception status. */
+  /** Interception status (see `SIE_STATUS`). */
   INTERCEPTION_STATUS: 0x51,
   /** Instruction parameters of an intercepted instruction: IPA its first halfword, IPB the next word. */
   IPA: 0x56,
@@ -105,11 +105,39 @@ export const SIE_IC = {
   IC3_SCKC: 0x20,
 } as const;
 
+/**
+ * Interception status bits, byte SD+X'51' (Hercules `SIE_F_*`): FORMAT_2
+ * ("interception format 2") says IPA/IPB hold the intercepted instruction;
+ * EXECUTE says that instruction was the target of an EXECUTE, so the guest
+ * PSW is past the 4-byte EX, not past the instruction in IPA.
+ */
+export const SIE_STATUS = { FORMAT_2: 0x80, EXECUTE: 0x01 } as const;
+
+/**
+ * How many bytes the guest PSW of an instruction interception (X'04') is
+ * past the instruction's address, from IPA (its first halfword) and the
+ * interception status: 4 for an EXECUTE target, otherwise the length the
+ * opcode's first two bits give (POP 5-5, "Instruction Format": 00 two
+ * bytes, 01/10 four, 11 six). A host rewinds the PSW by this to have the
+ * guest execute the instruction again (as KVM's `kvm_s390_retry_instr`).
+ */
+export function sieInstructionLength(ipa: number, status: number): number {
+  if ((status & SIE_STATUS.EXECUTE) !== 0) return 4;
+  const op = (ipa >>> 8) & 0xff;
+  return op < 0x40 ? 2 : op < 0xc0 ? 4 : 6;
+}
+
 /** Interception codes stored at SD+X'50' (Hercules `SIE_C_*`, KVM `ICPT_*`). */
 export const SIE_ICPT = {
   /** No interception: the host's slice ended (the stand-in for a host interruption); the guest resumes as stored. */
   NONE: 0x00,
-  /** An instruction the controls (or the model) intercept; IPA/IPB hold it, the guest PSW points at it. */
+  /**
+   * An instruction the controls (or the model) intercept: IPA/IPB hold it,
+   * the interception status has `SIE_STATUS.FORMAT_2`, and the guest PSW
+   * points past it (past the EXECUTE when it is an EX target, status
+   * `SIE_STATUS.EXECUTE`); a host that retries it rewinds the PSW by
+   * `sieInstructionLength`.
+   */
   INSTRUCTION: 0x04,
   /** A program interruption the controls intercept; its ILC and code at SD+X'CC', the guest PSW as the old PSW. */
   PROGRAM: 0x08,
