@@ -143,6 +143,57 @@ WAIT     DC    X'000A0000',X'00000000'
     expect(vm.counters.reflectedProgram['0005']).toBe(1);
   });
 
+  it('an intercepted instruction comes back with the PSW past it: CP emulates from IPA/IPB, also an EXECUTE target, and does not advance the PSW again', () => {
+    // DIAGNOSE X'008' directly and as the target of EX: each is answered once, the guest continues right after the
+    // DIAGNOSE / the EX (GR8, GR9 count the instructions there), and with a command address outside storage the
+    // addressing exception's old PSW is past the EX with ILC 2 (the EXECUTE's), as the hardware would take it.
+    const c = cp();
+    const vm = boot(
+      c,
+      'ONE',
+      `
+G        START X'1000'
+         BALR  12,0
+         USING *,12
+         MVC   X'68'(8),PGMNEW
+         LA    2,CMD
+         LA    7,10
+         DIAG  2,7,X'008'
+         LA    8,1(8)
+         LA    7,10
+         EX    0,DIAGI
+         LA    9,1(9)
+         L     2,=A(X'7FFFF000')
+         LA    7,10
+         EX    0,DIAGI
+AFTER    LA    9,1(9)
+         LPSW  WAIT
+PGMH     MVC   X'400'(8),X'88'
+         MVC   X'408'(8),X'28'
+         LPSW  WAIT
+DIAGI    DIAG  2,7,X'008'
+         DS    0D
+PGMNEW   DC    X'00080000',A(X'80000000'+PGMH)
+WAIT     DC    X'000A0000',X'00000000'
+CMD      DC    C'QUERY TIME'
+         LTORG
+         END   G`,
+    );
+    const g = vm.cpus[0]!.cpu.gpr;
+    g[8] = 0;
+    g[9] = 0;
+    c.run(10_000_000);
+    expect(vm.consoleLines.length).toBe(4);
+    expect([g[8], g[9]]).toEqual([1, 1]);
+    expect(vm.counters.emulated['DIAG 008']).toBe(3);
+    expect(vm.storage.read32(0x404) >>> 0).toBe(0x00040005);
+    const after = vm.storage.read32(0x40c) & 0x7fffffff;
+    // AFTER is the instruction after the second EX: the old PSW points there, not at or past the DIAGNOSE target.
+    const ex = vm.storage.read32(after - 4) >>> 0;
+    expect(ex >>> 24).toBe(0x44);
+    expect(vm.runState()).toBe('disabled-wait');
+  });
+
   it('a protection exception CP finds in an intercepted instruction’s operand is reflected with the TEA of the page', () => {
     // The command buffer at X'3000' gets storage key 3 with fetch protection; the DIAGNOSE runs under PSW key 5.
     const c = cp();

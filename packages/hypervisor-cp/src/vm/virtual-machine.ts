@@ -29,7 +29,15 @@ import {
   unsignedWordsToMicros,
 } from '@strachey/isa-core';
 import { Esa390Format, ShadowPager } from '@strachey/mmu';
-import { type InterpretiveExecution, SIE_ICPT, SIE_M, SIE_SD, SIE_SD_SIZE, SIE_V } from '@strachey/isa-core';
+import {
+  type InterpretiveExecution,
+  SIE_ICPT,
+  SIE_M,
+  SIE_SD,
+  SIE_SD_SIZE,
+  SIE_V,
+  sieInstructionLength,
+} from '@strachey/isa-core';
 import type { RealIoPort, VirtualDevice } from '../io/virtual-io';
 import { VirtualIo } from '../io/virtual-io';
 import { ConsoleInputQueue } from '../io/console-input';
@@ -548,11 +556,22 @@ export class VirtualMachine {
           );
           break;
         case SIE_ICPT.INSTRUCTION: {
+          // The facility stored the PSW past the instruction (past the EXECUTE for an EX target) and the instruction
+          // itself in IPA/IPB: CP emulates from those and leaves the PSW where it is; the instruction's address,
+          // for a program interruption that nullifies or suppresses, is the PSW less the ILC.
           const b0 = b[o + SIE_SD.IPA]!;
+          const ipa = (b0 << 8) | b[o + SIE_SD.IPA + 1]!;
           const opcode = opcodeKey(b0, b[o + SIE_SD.IPA + 1]!);
-          const length = b0 < 0x40 ? 2 : b0 < 0xc0 ? 4 : 6;
+          const length = sieInstructionLength(ipa, b[o + SIE_SD.INTERCEPTION_STATUS]!);
           const mnemonic = esa390InstructionByOpcode(opcode)?.mnemonic ?? 'other';
-          const e = this.emulate(v, opcode, length);
+          const cpu = v.cpu;
+          const e = this.emulateInstruction(
+            v,
+            opcode,
+            (ipa << 16) | (get32(b, o + SIE_SD.IPB) >>> 16) | 0,
+            (cpu.ia - length) & v.amask,
+            cpu.ia,
+          );
           this.charge(mnemonic, cost + e);
           cost += e;
           break;
@@ -810,34 +829,57 @@ export class VirtualMachine {
    * supervisor state). Returns CP's cycles for it.
    */
   private emulate(v: VirtualCpu, opcode: number, length: number): number {
+    const ia = v.cpu.ia;
+    let w0: number;
+    try {
+      // The instruction was just fetched by the real CPU, so these fetches succeed.
+      const a0 = this.operand(v, ia, Access.Fetch, 0);
+      w0 =
+        (this.storage.read16(a0) << 16) |
+        this.storage.read16(this.operand(v, (ia + 2) & v.amask, Access.Fetch, 0));
+    } catch (e) {
+      if (e !== CHECK) throw e;
+      const row = esa390InstructionByOpcode(opcode);
+      this.count(row?.mnemonic ?? `X'${opcode.toString(16).toUpperCase()}'`);
+      return (row?.cycles ?? 20) + this.reflectEmulated(v, CHECK.code, ia, length);
+    }
+    return this.emulateInstruction(v, opcode, w0, ia, (ia + length) & v.amask);
+  }
+
+  /** A program interruption an emulated instruction at `ia`, `length` bytes long, raised: reflected to the guest; CP's cycles for it. */
+  private reflectEmulated(v: VirtualCpu, code: number, ia: number, length: number): number {
+    v.cpu.ia = ia;
+    this.reflectProgram(
+      v,
+      code,
+      length >>> 1,
+      nullifies(code) ? ia : (ia + length) & v.amask,
+      this.storage.translation.exceptionId,
+    );
+    return this.cost('program-interruption');
+  }
+
+  /**
+   * Emulate the privileged instruction whose first word is `w0`, at virtual
+   * address `ia` with the next instruction at `next` (the EXECUTE's when it
+   * is an EX target): the PSW is left at `next` unless the instruction loads
+   * a new one; a program interruption it raises is reflected with the old
+   * PSW at `ia` (nullification) or `next`. Returns CP's cycles for it.
+   */
+  private emulateInstruction(v: VirtualCpu, opcode: number, w0: number, ia: number, next: number): number {
     const cpu = v.cpu;
-    const ia = cpu.ia;
+    const length = (next - ia) & v.amask;
     const row = esa390InstructionByOpcode(opcode);
     this.count(row?.mnemonic ?? `X'${opcode.toString(16).toUpperCase()}'`);
     let cycles = row?.cycles ?? 20;
     try {
-      // The instruction was just fetched by the real CPU, so these fetches succeed.
-      const a0 = this.operand(v, ia, Access.Fetch, 0);
-      const w0 =
-        (this.storage.read16(a0) << 16) |
-        this.storage.read16(this.operand(v, (ia + 2) & v.amask, Access.Fetch, 0));
-      const next = (ia + length) & v.amask;
       cpu.ia = next;
       const changedPsw = this.execute(v, opcode, w0);
       if (!changedPsw) cpu.ia = next;
       v.syncReal();
     } catch (e) {
       if (e !== CHECK) throw e;
-      const code = CHECK.code;
-      cpu.ia = ia;
-      cycles += this.cost('program-interruption');
-      this.reflectProgram(
-        v,
-        code,
-        length >>> 1,
-        nullifies(code) ? ia : (ia + length) & v.amask,
-        this.storage.translation.exceptionId,
-      );
+      cycles += this.reflectEmulated(v, CHECK.code, ia, length);
     }
     return cycles;
   }
