@@ -50,8 +50,8 @@ function guestImage(source: string): readonly { address: number; bytes: Uint8Arr
 }
 
 /**
- * A host CPU over 1 MB with a 128 KB guest at MSO 2 / MSE 3 (host
- * X'20000'-X'3FFFF') and its state description at host X'8000'. The guest
+ * A host CPU over 1 MB with a 128 KB guest at MSO 2 / MSE 1 (two 64 KB
+ * blocks of its own, host X'20000'-X'3FFFF') and its state description at host X'8000'. The guest
  * PSW starts at guest X'1000', 31-bit, supervisor state, everything masked.
  */
 function host(
@@ -64,7 +64,7 @@ function host(
   cpu.state = 'operating';
   const sd = emptyStateDescription();
   sd.mso = 2;
-  sd.mse = 3;
+  sd.mse = 1;
   sd.psw = [0x00080000, 0x80001000];
   sd.cr[0] = 0x000000e0;
   setup(sd);
@@ -128,7 +128,7 @@ describe('interceptions', () => {
     cpu.state = 'operating';
     const sd = emptyStateDescription();
     sd.mso = 2;
-    sd.mse = 3;
+    sd.mse = 1;
     sd.psw = [0x00080000, 0x80001000];
     const at = 0x8f80;
     storage.writeFrom(at as AbsoluteAddress, encodeStateDescription(sd));
@@ -455,7 +455,6 @@ G        START X'1000'
     const cases: [(sd: SieStateDescription) => void, number][] = [
       [(sd) => (sd.mode = SIE_M.S370 | SIE_M.XA), SIE_VALIDITY.S370_NOT_INSTALLED],
       [(sd) => (sd.mode = 0), SIE_VALIDITY.INVALID_MODE],
-      [(sd) => (sd.mse = 1), SIE_VALIDITY.MSO_ABOVE_MSE],
       [(sd) => (sd.prefix = 0x20000), SIE_VALIDITY.PREFIX_OUTSIDE_EXTENT],
       [
         (sd) => {
@@ -495,14 +494,14 @@ G        START X'1000'
 describe('guest CPUs kept between entries', () => {
   it('prepare() builds the guest CPU SIE then uses; a description with another origin gets a new one', () => {
     const h = host(DIAG_GUEST);
-    h.facility.prepare(h.cpu, SD_AT, 2, 3, 0);
+    h.facility.prepare(h.cpu, SD_AT, 2, 1, 0);
     const prepared = h.facility.guestCpu(SD_AT);
     expect(prepared).toBeDefined();
     h.enter();
     expect(h.facility.guestCpu(SD_AT)).toBe(prepared);
     expect(prepared!.gpr[3]).toBe(49);
     h.write((sd) => {
-      sd.mse = 2;
+      sd.mse = 0;
       sd.psw = [0x00080000, 0x80001000];
     });
     h.enter();

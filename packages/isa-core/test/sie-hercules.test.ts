@@ -195,6 +195,26 @@ G        START X'1000'
     expect: { code: SIE_ICPT.WAIT },
   },
   {
+    id: 'mse-extent',
+    // MSE 3 is the guest's own last 64 KB block, not a host one: guest X'30000' and its last word X'3FFFC' are
+    // host X'50000' and X'5FFFC' (MSO 2 + guest address). The guest then loads a wait PSW. (A reference past the
+    // extent is left out: Hercules 3.13 intercepts that addressing exception, code X'08', where isa-core lets the
+    // guest take it; the facility test covers isa-core's side.)
+    guest: `
+G        START X'1000'
+         BASR  12,0
+         USING *,12
+         L     2,=F'305419896'
+         L     8,=A(X'30000')
+         ST    2,0(8)
+         L     3,=A(X'3FFFC')
+         ST    2,0(3)
+         LPSW  =X'000A000000004321'
+         LTORG
+         END   G`,
+    expect: { code: SIE_ICPT.WAIT },
+  },
+  {
     id: 'validity-mode',
     // M byte without the XA bit: no guest mode this facility runs.
     sd: [[0x00, '00000000']],
@@ -210,7 +230,7 @@ G        START X'1000'
   },
   {
     id: 'validity-prefix',
-    // Guest prefix X'40000' beyond the guest's storage under either reading of MSE.
+    // Guest prefix X'40000': the first page past the guest's (MSE + 1) x 64 KB.
     sd: [[0x04, '00040000']],
     guest: `
 G        START X'1000'
@@ -278,6 +298,8 @@ const SHOWN: readonly [number, number][] = [
   [GUEST, 0x210],
   [GUEST + 0x1000, 0x120],
   [GUEST + 0x2000, 0x20],
+  [GUEST + 0x30000, 0x10],
+  [GUEST + 0x3fff0, 0x20],
 ];
 
 /**
@@ -351,14 +373,6 @@ const EXPLAINED: readonly {
     why:
       "Hercules 3.13 refuses a non-preferred ESA/390 guest whose RCPO (SD+X'60') is zero (validity interception, IPB X'0067'); " +
       'isa-core keeps no reference-and-change-preservation area and leaves the word alone. Every case sets RCPO.',
-  },
-  {
-    rule: 'mse-extent',
-    why:
-      "Kept out of the cases: Hercules 3.13 sizes an ESA/390 guest as (MSE + 1) x 64 KB from MSO (MSE read as the guest's own last " +
-      "block), isa-core as (MSE + 1 - MSO) x 64 KB (MSE as the last host block). With MSO 2 / MSE 3 a guest store to X'30000' lands at " +
-      "host X'50000' on Hercules and is the guest's addressing exception on isa-core (probed while writing this test). The cases stay " +
-      "below X'20000', where both agree; which reading the architecture intends is open.",
   },
   {
     rule: 'cpu-timer',

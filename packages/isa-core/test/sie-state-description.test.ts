@@ -83,22 +83,30 @@ describe('format-1 state description', () => {
   });
 
   it('validity: each reason, in Hercules order of checking', () => {
-    // Guest at MSO 2..3 (host X'20000'-X'3FFFF'), description at host X'8000'.
-    expect(sieValidity(SIE_M.XA, 0, 2, 3, 0x8000)).toBe(0);
-    expect(sieValidity(SIE_M.S370 | SIE_M.XA, 0, 2, 3, 0x8000)).toBe(SIE_VALIDITY.S370_NOT_INSTALLED);
-    expect(sieValidity(0, 0, 2, 3, 0x8000)).toBe(SIE_VALIDITY.INVALID_MODE);
-    expect(sieValidity(SIE_M.XA, 0, 4, 3, 0x8000)).toBe(SIE_VALIDITY.MSO_ABOVE_MSE);
-    // The prefix area (4 KB) must lie inside the 128 KB extent.
-    expect(sieValidity(SIE_M.XA, 0x1f000, 2, 3, 0x8000)).toBe(0);
-    expect(sieValidity(SIE_M.XA, 0x20000, 2, 3, 0x8000)).toBe(SIE_VALIDITY.PREFIX_OUTSIDE_EXTENT);
-    // The description must not lie in the guest's own storage (not even its last byte).
-    expect(sieValidity(SIE_M.XA, 0, 2, 3, 0x20000 - SIE_SD_SIZE)).toBe(0);
-    expect(sieValidity(SIE_M.XA, 0, 2, 3, 0x20000 - SIE_SD_SIZE + 8)).toBe(SIE_VALIDITY.SD_OVERLAPS_GUEST);
-    expect(sieValidity(SIE_M.XA, 0, 2, 3, 0x3ff00)).toBe(SIE_VALIDITY.SD_OVERLAPS_GUEST);
-    expect(sieValidity(SIE_M.XA, 0, 2, 3, 0x40000)).toBe(0);
+    // Guest at MSO 2 with MSE 1: two 64 KB blocks of its own (host X'20000'-X'3FFFF'), description at host X'8000'.
+    expect(sieValidity(SIE_M.XA, 0, 2, 1, 0x8000)).toBe(0);
+    expect(sieValidity(SIE_M.S370 | SIE_M.XA, 0, 2, 1, 0x8000)).toBe(SIE_VALIDITY.S370_NOT_INSTALLED);
+    expect(sieValidity(0, 0, 2, 1, 0x8000)).toBe(SIE_VALIDITY.INVALID_MODE);
+    // MSE is the guest's extent, not a host limit: MSO above MSE is an ordinary guest (64 KB at X'50000').
+    expect(sieValidity(SIE_M.XA, 0, 5, 0, 0x8000)).toBe(0);
+    // The prefix area (4 KB) must lie inside the 128 KB extent: guest absolute, whatever MSO is.
+    expect(sieValidity(SIE_M.XA, 0x1f000, 2, 1, 0x8000)).toBe(0);
+    expect(sieValidity(SIE_M.XA, 0x20000, 2, 1, 0x8000)).toBe(SIE_VALIDITY.PREFIX_OUTSIDE_EXTENT);
+    expect(sieValidity(SIE_M.XA, 0x3f000, 7, 3, 0x8000)).toBe(0);
+    expect(sieValidity(SIE_M.XA, 0x40000, 7, 3, 0x8000)).toBe(SIE_VALIDITY.PREFIX_OUTSIDE_EXTENT);
+    // The description must not lie in the host storage the guest's extent covers (not even its last byte).
+    expect(sieValidity(SIE_M.XA, 0, 2, 1, 0x20000 - SIE_SD_SIZE)).toBe(0);
+    expect(sieValidity(SIE_M.XA, 0, 2, 1, 0x20000 - SIE_SD_SIZE + 8)).toBe(SIE_VALIDITY.SD_OVERLAPS_GUEST);
+    expect(sieValidity(SIE_M.XA, 0, 2, 1, 0x3ff00)).toBe(SIE_VALIDITY.SD_OVERLAPS_GUEST);
+    expect(sieValidity(SIE_M.XA, 0, 2, 1, 0x40000)).toBe(0);
+    // With MSE 3 the same origin reaches host X'5FFFF'.
+    expect(sieValidity(SIE_M.XA, 0, 2, 3, 0x5ff00)).toBe(SIE_VALIDITY.SD_OVERLAPS_GUEST);
+    expect(sieValidity(SIE_M.XA, 0, 2, 3, 0x60000)).toBe(0);
     const sd = emptyStateDescription();
     sd.mso = 5;
-    sd.mse = 4;
-    expect(stateDescriptionValidity(sd, 0)).toBe(SIE_VALIDITY.MSO_ABOVE_MSE);
+    sd.mse = 0;
+    sd.prefix = 0x1000;
+    expect(stateDescriptionValidity(sd, 0x50000)).toBe(SIE_VALIDITY.SD_OVERLAPS_GUEST);
+    expect(stateDescriptionValidity(sd, 0x60000)).toBe(0);
   });
 });

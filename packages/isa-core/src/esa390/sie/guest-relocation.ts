@@ -2,7 +2,7 @@
  * The relocation SIE applies to a guest's storage (Osisek, Jackson, Gum 1991,
  * "preferred and pageable guests"; Hercules `sie.c`): guest absolute address
  * `a` is host address `MSO << 16 + a`, and `a` at or beyond the extent
- * (`(MSE + 1 - MSO) << 16` bytes) is an addressing exception the guest takes
+ * (`(MSE + 1) << 16` bytes: MSE is the guest's own last 64 KB block) is an addressing exception the guest takes
  * itself. When the host CPU has a relocation of its own (CP in an LPAR: the
  * zone origin), the result goes on through that layer too.
  *

@@ -616,7 +616,7 @@ export class InterpretiveExecution implements SieFacility {
       cached.cpuAddress === cpuAddress
     )
       return cached;
-    const relocation = new GuestRelocation(mso * 0x10000, (mse + 1 - mso) * 0x10000, outer);
+    const relocation = new GuestRelocation(mso * 0x10000, (mse + 1) * 0x10000, outer);
     const policy = new SiePolicy();
     policy.programLimit = this.programLoopLimit;
     const cpu = new Esa390Cpu({

@@ -19,7 +19,13 @@ export const SIE_SD = {
   PREFIX: 0x04,
   /** Main-storage origin, halfword in 64 KB units: guest absolute 0 is host `MSO << 16`. */
   MSO: 0x08,
-  /** Main-storage extent, halfword in 64 KB units: the guest's last host byte is `((MSE + 1) << 16) - 1`. */
+  /**
+   * Main-storage extent, halfword in 64 KB units: the guest's own last
+   * absolute byte is `((MSE + 1) << 16) - 1`, so the guest has
+   * `(MSE + 1) << 16` bytes from MSO whatever MSO is (Hercules 3.13 `sie.c`,
+   * ESA/390 build; the z/Architecture format-2 description reads its MSE as
+   * a host limit instead).
+   */
   MSE: 0x0a,
   /** Guest general registers 14 and 15 (GR0-13 are the host CPU's own registers during SIE). */
   GR14: 0x10,
@@ -163,6 +169,11 @@ export const SIE_VALIDITY = {
   S370_NOT_INSTALLED: 0x0003,
   PREFIX_OUTSIDE_EXTENT: 0x0010,
   SD_OVERLAPS_GUEST: 0x0030,
+  /**
+   * MSO above MSE: only meaningful where MSE is a host limit (the
+   * z/Architecture format-2 description). The ESA/390 format-1 extent counts
+   * from MSO, so any MSO/MSE pair is a valid guest and SIE never raises it.
+   */
   MSO_ABOVE_MSE: 0x0041,
   /** Not a Hercules code: the guest CPU entered check-stop (e.g. an invalid program new PSW). */
   GUEST_CHECK_STOP: 0x00ff,
@@ -304,8 +315,11 @@ export function encodeStateDescription(
  * The validity checks SIE makes before it enters the guest (Hercules
  * `sie.c`): 0 when the description can be run, else the reason code of a
  * validity interception. `mso`/`mse` are in 64 KB units, `prefix` the guest
- * prefix, `sdAbsolute` the description's own absolute address (it must not
- * lie inside the guest's storage).
+ * prefix, `sdAbsolute` the description's own absolute address. The guest's
+ * extent is `(mse + 1) << 16` bytes of its own absolute storage, at host
+ * `mso << 16` onwards: its prefix area must lie inside that extent, and the
+ * description must not lie inside the host storage the extent covers (a
+ * guest store could rewrite its own state description).
  */
 export function sieValidity(
   mode: number,
@@ -316,8 +330,7 @@ export function sieValidity(
 ): number {
   if ((mode & SIE_M.S370) !== 0) return SIE_VALIDITY.S370_NOT_INSTALLED;
   if ((mode & SIE_M.XA) === 0) return SIE_VALIDITY.INVALID_MODE;
-  if (mso > mse) return SIE_VALIDITY.MSO_ABOVE_MSE;
-  const size = (mse + 1 - mso) * 0x10000;
+  const size = (mse + 1) * 0x10000;
   if ((prefix & 0x7ffff000) + 0x1000 > size) return SIE_VALIDITY.PREFIX_OUTSIDE_EXTENT;
   const origin = mso * 0x10000;
   if (sdAbsolute + SIE_SD_SIZE > origin && sdAbsolute < origin + size) return SIE_VALIDITY.SD_OVERLAPS_GUEST;
