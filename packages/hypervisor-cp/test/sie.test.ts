@@ -88,7 +88,7 @@ describe('CP under SIE', () => {
     const sd = stateDescription(vm);
     expect(sd.mode).toBe(SIE_M.XA);
     expect(sd.mso * 0x10000).toBe(vm.storage.origin);
-    expect((sd.mse + 1) * 0x10000).toBe(vm.storage.origin + vm.storage.size);
+    expect((sd.mse + 1) * 0x10000).toBe(vm.storage.size);
     expect(sd.cpuAddress).toBe(0);
     expect([sd.ic, sd.svcControls, sd.lctlMask]).toEqual([0, 0, 0]);
     // The description sits in CP's work area, outside the guest's storage.
@@ -226,6 +226,41 @@ WAIT     DC    X'000A0000',X'00000000'
     expect(vm.storage.read32(0x404) >>> 0).toBe(0x00040004);
     expect(vm.storage.read32(0x408) >>> 0).toBe(0x00003000);
     expect(vm.consoleLines).toEqual([]);
+  });
+
+  it("MSE is the guest's own extent: a VM above the first stores its last word at its origin + X'FFFFC' and takes an addressing exception one byte past its 1 MB", () => {
+    const c = cp();
+    boot(c, 'ONE', SUPERVISOR);
+    const vm = boot(
+      c,
+      'TWO',
+      `
+G        START X'1000'
+         BALR  12,0
+         USING *,12
+         MVC   X'68'(8),PGMNEW
+         L     2,=F'305419896'
+         L     3,=A(X'FFFFC')
+         ST    2,0(3)
+         L     4,=A(X'100000')
+         L     5,0(4)
+         LA    9,1
+PGMH     LPSW  WAIT
+         DS    0D
+PGMNEW   DC    X'00080000',A(X'80000000'+PGMH)
+WAIT     DC    X'000A0000',X'00000000'
+         LTORG
+         END   G`,
+    );
+    c.run(50_000_000);
+    // The second window starts above the first: an extent counted from host 0 would reach past this guest.
+    expect(vm.storage.origin).toBeGreaterThan(0);
+    const sd = stateDescription(vm);
+    expect((sd.mse + 1) * 0x10000).toBe(vm.storage.size);
+    expect(vm.storage.host.read32((vm.storage.origin + 0xffffc) as AbsoluteAddress) >>> 0).toBe(0x12345678);
+    // Guest X'100000' is past its 1 MB: the guest's own addressing exception (ILC 4, code 5), not CP's storage.
+    expect(vm.storage.read32(0x8c) >>> 0).toBe(0x00040005);
+    expect(vm.cpus[0]!.cpu.gpr[9]).toBe(0);
   });
 
   it('a new virtual machine where a logged-off one ran starts from its own state, not the old guest CPU', () => {

@@ -241,7 +241,8 @@ export class VirtualMachine {
     // SIE's guest CPUs are built now (LOGON), fresh even where a logged-off machine ran, not at the first dispatch.
     if (this.style === 'sie' && this.sie !== null) {
       const mso = options.origin / SIE_UNIT;
-      const mse = (options.origin + options.size) / SIE_UNIT - 1;
+      // MSE is the guest's own extent (its last 64 KB block), not a host limit: the window's size, wherever it starts.
+      const mse = options.size / SIE_UNIT - 1;
       for (let i = 0; i < this.cpus.length; i++)
         this.sie.facility.prepare(this.sie.hostCpu, this.stateDescriptionAddress(i), mso, mse, i);
     }
@@ -485,7 +486,7 @@ export class VirtualMachine {
     b.fill(0, o + SIE_SD.V, o + SIE_SD.INTERCEPTION_CODE);
     b[o + SIE_SD.M] = SIE_M.XA;
     put16(b, o + SIE_SD.MSO, this.storage.origin / SIE_UNIT);
-    put16(b, o + SIE_SD.MSE, (this.storage.origin + this.storage.size) / SIE_UNIT - 1);
+    put16(b, o + SIE_SD.MSE, this.storage.size / SIE_UNIT - 1);
     put16(b, o + SIE_SD.CPU_ADDRESS, v.address);
     let used = 0;
     while (used < budget) {
