@@ -260,3 +260,102 @@ ${EPILOGUE}
     expect(r.sie.vm.counters.emulated.IPTE).toBeUndefined();
   });
 });
+
+describe('EXECUTE of a privileged instruction (POP "EXECUTE": the exception is the EX’s, ILC 2)', () => {
+  it('EX of STOSM, LCTL (R1 OR-ed into the second byte), SSM, STNSM, LPSW and of an LCTL that fails: bare, trap-and-emulate and SIE agree', () => {
+    const r = equivalent(`${PROLOGUE}
+         MVC   X'68'(8),PGMNEW
+         LA    3,X'03'
+         EX    3,STOSMI
+         LA    2,X'34'
+         EX    2,LCTLI
+         STCTL 3,4,X'520'
+         EX    0,STNSMI
+         EX    0,SSMI
+         EX    0,LCTLBAD
+         LA    9,1(9)
+         EX    0,LPSWI
+         B     DONE
+CONT     LA    8,1(8)
+         B     DONE
+PGMINT   MVC   X'400'(8),X'28'
+         MVC   X'408'(4),X'8C'
+         LPSW  X'28'
+STOSMI   STOSM X'510',X'00'
+LCTLI    LCTL  0,0,CRS
+SSMI     SSM   MASK
+STNSMI   STNSM X'511',X'FF'
+LCTLBAD  LCTL  0,0,CRS+2
+LPSWI    LPSW  CONTPSW
+         DS    0D
+PGMNEW   DC    X'00080000',A(X'80000000'+PGMINT)
+CONTPSW  DC    X'00080000',A(X'80000000'+CONT)
+MASK     DC    X'00'
+         DS    0F
+CRS      DC    X'11111111',X'22222222'
+${EPILOGUE}
+         END   T`);
+    // STOSM stored the mask before OR-ing in the I2 the EX supplied (X'03'); STNSM then stored X'03'.
+    expect([...r.cp.low.subarray(0x510, 0x512)]).toEqual([0x00, 0x03]);
+    // LCTL 0,0 became LCTL 3,4.
+    expect([...r.cp.low.subarray(0x520, 0x528)]).toEqual([0x11, 0x11, 0x11, 0x11, 0x22, 0x22, 0x22, 0x22]);
+    // The failing LCTL: specification exception, ILC 2 (the EX's), old PSW just past the EX (suppression).
+    expect([...r.cp.low.subarray(0x408, 0x40c)]).toEqual([0, 4, 0, 6]);
+    const oldIa =
+      ((r.cp.low[0x404]! << 24) | (r.cp.low[0x405]! << 16) | (r.cp.low[0x406]! << 8) | r.cp.low[0x407]!) &
+      0x7fffffff;
+    expect(r.cp.low[oldIa - 4]).toBe(0x44);
+    expect([r.cp.gpr[8], r.cp.gpr[9]]).toEqual([1, 1]);
+    // Emulated as the targets, not as EX (trap-and-emulate; LPSW also returns from the handler and loads the end wait).
+    expect(r.cp.vm.counters.emulated).toMatchObject({ STOSM: 1, LCTL: 2, SSM: 1, STNSM: 1, LPSW: 3 });
+    expect(r.cp.vm.counters.emulated.EX).toBeUndefined();
+    expect(r.cp.vm.counters.reflectedProgram['0006']).toBe(1);
+  });
+
+  it('EX of DIAGNOSE X’008’: trap-and-emulate answers it as SIE does and reflects its addressing exception past the EX with ILC 2', () => {
+    const source = `${PROLOGUE}
+         MVC   X'68'(8),PGMNEW
+         LA    2,CMD
+         LA    7,10
+         DIAG  2,7,X'008'
+         LA    8,1(8)
+         LA    7,10
+         EX    0,DIAGI
+         LA    9,1(9)
+         L     2,=A(X'7FFFF000')
+         LA    7,10
+         EX    0,DIAGI
+AFTER    LA    9,1(9)
+         B     DONE
+PGMH     MVC   X'400'(8),X'88'
+         MVC   X'408'(8),X'28'
+         B     DONE
+DIAGI    DIAG  2,7,X'008'
+         DS    0D
+PGMNEW   DC    X'00080000',A(X'80000000'+PGMH)
+CMD      DC    C'QUERY TIME'
+         LTORG
+${EPILOGUE}
+         END   T`;
+    const [te, sie] = (['trap-and-emulate', 'sie'] as const).map((style) => underCp(source, style)) as [
+      ReturnType<typeof underCp>,
+      ReturnType<typeof underCp>,
+    ];
+    for (const c of [te, sie]) {
+      expect(c.result.reason).toBe('idle');
+      // Two answers of QUERY TIME (each a line and its echo or reply), the third DIAGNOSE an addressing exception.
+      expect(c.vm.consoleLines.length).toBe(4);
+      expect(c.vm.counters.emulated['DIAG 008']).toBe(3);
+      expect([c.gpr[8], c.gpr[9]]).toEqual([1, 1]);
+      expect([...c.low.subarray(0x404, 0x408)]).toEqual([0, 4, 0, 5]);
+      const oldIa =
+        ((c.low[0x40c]! << 24) | (c.low[0x40d]! << 16) | (c.low[0x40e]! << 8) | c.low[0x40f]!) & 0x7fffffff;
+      expect(c.low[oldIa - 4]).toBe(0x44);
+    }
+    expect(te.psw).toEqual(sie.psw);
+    expect(te.gpr).toEqual(sie.gpr);
+    const differing: number[] = [];
+    for (let i = 0; i < COMPARE; i++) if (te.low[i] !== sie.low[i]) differing.push(i);
+    expect(differing).toEqual([]);
+  });
+});

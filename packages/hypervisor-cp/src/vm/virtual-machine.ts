@@ -161,6 +161,8 @@ export class VirtualMachine {
   readonly style: ExecutionStyle;
   private readonly sie: { readonly facility: InterpretiveExecution; readonly hostCpu: Esa390Cpu } | null;
   private readonly w = new Uint32Array(2);
+  /** The opcode `emulate` last emulated (an EXECUTE's target rather than EX), for the cycle breakdown. */
+  private emulatedOpcode = 0;
   /** Absolute addresses of the pages an operand store touches (copyOut), reused. */
   private readonly pageScratch: number[] = [];
   /** Guest-operand access for the virtual channel subsystem, on behalf of `current`. */
@@ -640,7 +642,8 @@ export class VirtualMachine {
       }
       if (exit.kind === 'program' && exit.code === PGM.PRIVILEGED_OPERATION && !v.problem) {
         const total = cycles + this.emulate(v, exit.opcode, exit.length);
-        this.charge(esa390InstructionByOpcode(exit.opcode)?.mnemonic ?? 'other', total);
+        // Charged to the instruction emulated: an EXECUTE's target, not EX.
+        this.charge(esa390InstructionByOpcode(this.emulatedOpcode)?.mnemonic ?? 'other', total);
         return total;
       }
       if (exit.kind === 'program' || exit.kind === 'host-translation') {
@@ -827,24 +830,53 @@ export class VirtualMachine {
 
   /**
    * Emulate the privileged instruction at the virtual PSW (virtual
-   * supervisor state). Returns CP's cycles for it.
+   * supervisor state). Returns CP's cycles for it. When the instruction
+   * there is an EXECUTE, the privileged one is its target (POP "EXECUTE":
+   * the exception is reported for the EXECUTE, at its address with its ILC
+   * 2), so CP fetches the target through the EX as VM/370's CP did, ORs
+   * bits 24-31 of R1 into the target's second byte, emulates the result as
+   * if it stood at the EX's place and leaves the PSW past the EX; program
+   * exceptions found meanwhile are reflected with the EX's address and ILC.
    */
   private emulate(v: VirtualCpu, opcode: number, length: number): number {
     const ia = v.cpu.ia;
     let w0: number;
+    let target = opcode;
+    this.emulatedOpcode = opcode;
     try {
       // The instruction was just fetched by the real CPU, so these fetches succeed.
-      const a0 = this.operand(v, ia, Access.Fetch, 0);
-      w0 =
-        (this.storage.read16(a0) << 16) |
-        this.storage.read16(this.operand(v, (ia + 2) & v.amask, Access.Fetch, 0));
+      w0 = this.fetchInstruction(v, ia, 4);
+      if (opcode === 0x44) {
+        const gpr = v.cpu.gpr;
+        const x2 = (w0 >>> 16) & 0xf;
+        const b2 = (w0 >>> 12) & 0xf;
+        const at = ((x2 === 0 ? 0 : gpr[x2]!) + (b2 === 0 ? 0 : gpr[b2]!) + (w0 & 0xfff)) & v.amask;
+        // The real CPU fetched the target too (odd address and access exceptions came first), so key 0 as above.
+        if ((at & 1) !== 0) this.check(PGM.SPECIFICATION);
+        const first = this.storage.read8(this.operand(v, at, Access.Fetch, 0));
+        // Instruction length from the first two opcode bits: only the halfwords the target has are fetched.
+        let t = this.fetchInstruction(v, at, first < 0x40 ? 2 : 4);
+        const r1 = (w0 >>> 20) & 0xf;
+        if (r1 !== 0) t |= (gpr[r1]! & 0xff) << 16;
+        // Another virtual CPU could have stored an EX there since the real CPU looked: the execute exception.
+        if (t >>> 24 === 0x44) this.check(PGM.EXECUTE);
+        target = opcodeKey(t >>> 24, (t >>> 16) & 0xff);
+        this.emulatedOpcode = target;
+        w0 = t | 0;
+      }
     } catch (e) {
       if (e !== CHECK) throw e;
-      const row = esa390InstructionByOpcode(opcode);
-      this.count(row?.mnemonic ?? `X'${opcode.toString(16).toUpperCase()}'`);
+      const row = esa390InstructionByOpcode(target);
+      this.count(row?.mnemonic ?? `X'${target.toString(16).toUpperCase()}'`);
       return (row?.cycles ?? 20) + this.reflectEmulated(v, CHECK.code, ia, length);
     }
-    return this.emulateInstruction(v, opcode, w0, ia, (ia + length) & v.amask);
+    return this.emulateInstruction(v, target, w0, ia, (ia + length) & v.amask);
+  }
+
+  /** The first `bytes` (2 or 4) of the instruction at guest logical `ia`, left-aligned in a word; program checks as `operand`. */
+  private fetchInstruction(v: VirtualCpu, ia: number, bytes: number): number {
+    const hi = this.storage.read16(this.operand(v, ia, Access.Fetch, 0)) << 16;
+    return bytes === 2 ? hi : hi | this.storage.read16(this.operand(v, (ia + 2) & v.amask, Access.Fetch, 0));
   }
 
   /** A program interruption an emulated instruction at `ia`, `length` bytes long, raised: reflected to the guest; CP's cycles for it. */
