@@ -50,7 +50,15 @@ export interface Block {
   readonly source: BlockSource;
   /** Page generation at which the bytes were last seen unchanged. */
   checked: number;
-  readonly run: (cpu: Esa390Cpu, g: Int32Array, end: number) => Exit | null;
+  /** The generated function bound to this storage: the shared one's, or after `OWN_AFTER` instructions its own (`ownFunction`). */
+  run: (cpu: Esa390Cpu, g: Int32Array, end: number) => Exit | null;
+  /** Instructions this block may still run before the run loop calls `ownFunction` for it. */
+  untilOwn: number;
+  /** What `run` was made from and bound to, for `ownFunction`. */
+  readonly shared: SharedBlock;
+  readonly page: CodePage;
+  readonly frameBytes: Uint8Array;
+  readonly helpers: BlockHelpers;
 }
 
 /** A block's instruction bytes as compiled. */
@@ -95,6 +103,8 @@ export interface CodeCache {
   reused: number;
   /** Blocks dropped because their instruction bytes changed. */
   invalidations: number;
+  /** Blocks of shared code given a generated function of their own after running long (`ownFunction`). */
+  owned: number;
   /** The store callback installed on the storage. */
   hook: (frame: number) => void;
 }
@@ -109,8 +119,18 @@ const caches = new WeakMap<SparseStorage, CodeCache>();
 export function codeCacheOf(storage: SparseStorage): CodeCache {
   let c = caches.get(storage);
   if (c === undefined) {
-    const chunks = new Array<(CodePage | undefined)[] | undefined>((storage.frameCount + 255) >>> 8).fill(undefined);
-    const cache: CodeCache = { storage, chunks, compiled: 0, reused: 0, invalidations: 0, hook: () => {} };
+    const chunks = new Array<(CodePage | undefined)[] | undefined>((storage.frameCount + 255) >>> 8).fill(
+      undefined,
+    );
+    const cache: CodeCache = {
+      storage,
+      chunks,
+      compiled: 0,
+      reused: 0,
+      invalidations: 0,
+      owned: 0,
+      hook: () => {},
+    };
     installHook(cache);
     caches.set(storage, cache);
     c = cache;
@@ -598,6 +618,8 @@ ${body.join('\n')}
     lens: Uint8Array.from(lens),
     cycPrefix,
     source,
+    src,
+    instances: 0,
     make,
   };
   if (SHARED.size >= MAX_SHARED) SHARED.clear();
@@ -626,6 +648,10 @@ interface SharedBlock {
   readonly cycPrefix: Float64Array;
   /** The bytes compiled (never written: blocks compare frames against them). */
   readonly source: BlockSource;
+  /** The factory's source text, for a long-running instance's own function (`ownFunction`). */
+  readonly src: string;
+  /** Blocks made from `make` so far: from the second on, V8 no longer specialises the generated function to one block's bindings. */
+  instances: number;
   readonly make: (
     h: BlockHelpers,
     page: CodePage,
@@ -663,11 +689,59 @@ function instantiate(
     source: sh.source,
     checked: page.gen,
     run: sh.make(helpers, page, page.bytes, sh.cycPrefix, sh.source),
+    untilOwn: OWN_AFTER,
+    shared: sh,
+    page,
+    frameBytes: page.bytes,
+    helpers,
   };
+  sh.instances++;
   cache.storage.watched[page.frame] = 1;
   cache.compiled++;
   if (reused) cache.reused++;
   return block;
+}
+
+/**
+ * Instructions a block runs on its shared generated function before it is
+ * given one of its own (about 10 ms of a compiled loop): long enough that the
+ * short-lived machines sharing code for its warm start (MINIKERN, CMS in
+ * tests and benches) never pay for a second copy.
+ */
+export const OWN_AFTER = 1 << 20;
+
+/** Source suffixes keeping V8's eval cache from handing back the shared factory's feedback. */
+let ownSerial = 0;
+
+/**
+ * Give a block that has run `OWN_AFTER` instructions a generated function of
+ * its own, if its shared factory has made more than one block. V8 specialises
+ * an optimised function to the bindings of its closure (P, F, CP, S here:
+ * the page, its bytes, the cycle table, the source) only while its factory
+ * has made one closure; from the second on every closure runs code that loads
+ * and checks them (four LPARs running the same program at the same guest
+ * address ran about 12 % slower than one). The same source text with a unique
+ * comment appended is a new script to V8, so the block gets its own feedback
+ * and specialised code; what it computes is unchanged (same text).
+ */
+export function ownFunction(block: Block, cache: CodeCache): void {
+  const sh = block.shared;
+  if (sh.instances < 2) {
+    // Still the factory's only closure, so already specialised: look again later.
+    block.untilOwn = OWN_AFTER;
+    return;
+  }
+  block.untilOwn = Number.POSITIVE_INFINITY;
+  const make = new Function(
+    'H',
+    'P',
+    'F',
+    'CP',
+    'S',
+    `${sh.src}\n// own ${++ownSerial}`,
+  ) as SharedBlock['make'];
+  block.run = make(block.helpers, block.page, block.frameBytes, sh.cycPrefix, sh.source);
+  cache.owned++;
 }
 
 /** Charge the instructions of `block` executed up to and including the one at `cpu.instAddress`; returns its ILC. */

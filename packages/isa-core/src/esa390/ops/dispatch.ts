@@ -13,7 +13,7 @@ import { EXIT_BUDGET, EXIT_REBUDGET, ILEN, PGM } from './constants';
 import { ESA390_INSTRUCTIONS } from '../table';
 import { executeSystem } from '../system/execute';
 import { branchAndSetMode, divide, multiply, shiftDouble, shiftLeftSingle } from './fixed';
-import { type BlockHelpers, type CompileTables, compileBlock, HOT, sourceUnchanged } from './compile';
+import { type BlockHelpers, type CompileTables, compileBlock, HOT, ownFunction, sourceUnchanged } from './compile';
 import { compareLogicalLong, moveLong } from './long';
 import { ss } from './ss';
 import { compareAndSwap, compareDoubleAndSwap, convertToBinary, convertToDecimal } from './misc';
@@ -120,9 +120,12 @@ export function interpret(cpu: Esa390Cpu, end: number, trace: Esa390TraceHook | 
           cpu.instructions + blk.n <= end &&
           cpu.cycles + blk.cycPrefix[blk.n - 1]! < cpu.timerDeadline
         ) {
+          const before = cpu.instructions;
           cpu.activeBlock = blk;
           const x = blk.run(cpu, g, end);
           cpu.activeBlock = null;
+          blk.untilOwn -= cpu.instructions - before;
+          if (blk.untilOwn <= 0) ownFunction(blk, cpu.codeCache!);
           if (x !== null) return x;
           leader = true;
           continue;
