@@ -10,8 +10,8 @@ import { machine, ORIGIN, RI, RR, RX, type TestMachine } from './cpu-helpers';
  * interpreter, for each machine on its own storage.
  */
 
-/** Iterations: the loop's block runs 5 × this many instructions, past the 2^20 after which it gets its own function. */
-const ITERATIONS = 250_000;
+/** Iterations: the loop's block runs 5 × this many instructions, past the 2^24 after which it gets its own function. */
+const ITERATIONS = 3_400_000;
 
 /**
  * loop: AHI 3,imm ; AR 4,3 ; MR 6,3 (not inline: the interpreter executes it from the block's
@@ -55,7 +55,7 @@ describe('a long-running block of shared code gets a function of its own', () =>
       fc.property(
         fc.integer({ min: -0x8000, max: 0x7fff }).filter((i) => i !== 0x4321),
         fc.tuple(fc.integer(), fc.integer()),
-        fc.integer({ min: 1_000, max: 400_000 }),
+        fc.integer({ min: 100_000, max: 4_000_000 }),
         (imm, [ra, rb], slice) => {
           const a = start(imm, ra, true);
           const b = start(imm, rb, true);
@@ -73,16 +73,16 @@ describe('a long-running block of shared code gets a function of its own', () =>
           }
         },
       ),
-      { numRuns: 4 },
+      { numRuns: 3 },
     );
   });
 
   it('a block whose generated function no other storage shares keeps it', () => {
     // An immediate no other test here uses: this program's code is made once, for this machine.
     const m = start(0x4321, 7, true);
-    interleave([m], 50_000);
+    interleave([m], 1_000_000);
     const interpreted = start(0x4321, 7, false);
-    interleave([interpreted], 50_000);
+    interleave([interpreted], 1_000_000);
     expect(m.cpu.codeCache!.compiled).toBeGreaterThan(0);
     expect(m.cpu.codeCache!.reused).toBe(0);
     expect(m.cpu.codeCache!.owned).toBe(0);

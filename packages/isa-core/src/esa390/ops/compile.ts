@@ -704,11 +704,14 @@ function instantiate(
 
 /**
  * Instructions a block runs on its shared generated function before it is
- * given one of its own (about 10 ms of a compiled loop): long enough that the
- * short-lived machines sharing code for its warm start (MINIKERN, CMS in
- * tests and benches) never pay for a second copy.
+ * given one of its own (0.03-0.1 s of a compiled loop). The new function
+ * starts cold and costs some 5 ms to warm up: with 2^20 a bare machine
+ * running a 9M-instruction loop (hypervisor-cp's bench, a new machine per
+ * run) lost a third of its speed; at 2^24 machines that live that long
+ * (MINIKERN, CMS, such loops in tests and benches) keep the shared warm code
+ * and a longer run pays a few percent once to gain some 12 % after.
  */
-export const OWN_AFTER = 1 << 20;
+export const OWN_AFTER = 1 << 24;
 
 /** Source suffixes keeping V8's eval cache from handing back the shared factory's feedback. */
 let ownSerial = 0;
