@@ -2,11 +2,11 @@
  * Summarise a V8 CPU profile by self time per function, the way the host-speed gaps in the
  * README were found:
  *
- *   node --cpu-prof --cpu-prof-dir=DIR --import tsx --conditions=@strachey/source bench/run.ts host
+ *   node --cpu-prof --cpu-prof-dir=DIR --import tsx --conditions=@strachey/source bench/profile-one.ts 3
  *   tsx bench/self-time.ts DIR [rows]
  *
- * (Host-speed configurations run in worker threads, each writing its own profile into DIR; every
- * profile there is summarised.)
+ * (Not `run.ts host`: its worker threads end by terminate() and write no profile. Every profile in
+ * DIR is summarised.)
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
