@@ -32,8 +32,13 @@ const GUEST = 0x20000;
 
 interface SieCase {
   readonly id: string;
-  /** Guest assembler source (addresses are guest absolute; the guest PSW starts at X'1000'). */
+  /**
+   * Guest assembler statements after the common opening (see `guestProgram`); addresses are guest
+   * absolute and the guest PSW starts at X'1000'.
+   */
   readonly guest: string;
+  /** False for a guest that does not point GR11 at its data area X'2000'. */
+  readonly dataBase?: false;
   /** State-description bytes to set, by offset (hex), over the common description. */
   readonly sd?: readonly (readonly [offset: number, hex: string])[];
   /** Guest storage to set (`guest-address=hex`), e.g. new PSWs in the guest's prefix area. */
@@ -69,34 +74,22 @@ const CASES: readonly SieCase[] = [
   {
     id: 'diagnose',
     guest: `
-G        START X'1000'
-         BASR  12,0
-         USING *,12
-         LA    11,X'800'
-         SLL   11,2
          LA    3,42
          AHI   3,7
          L     15,=F'-1'
          ST    3,0(11)
          DIAG  2,3,X'008'
          LA    4,1
-         LTORG
-         END   G`,
+         LTORG`,
     expect: { code: SIE_ICPT.INSTRUCTION, ipa: 0x8323, ipb: 0x00080000 },
   },
   {
     id: 'ssch',
     guest: `
-G        START X'1000'
-         BASR  12,0
-         USING *,12
-         LA    11,X'800'
-         SLL   11,2
          L     1,=X'00010000'
          LR    14,11
          SSCH  X'10'(14)
-         LTORG
-         END   G`,
+         LTORG`,
     expect: { code: SIE_ICPT.INSTRUCTION, ipa: 0xb233, ipb: 0xe0100000 },
   },
   {
@@ -104,17 +97,11 @@ G        START X'1000'
     // IC0 "all program interruptions": the divide exception goes to the host.
     sd: [[0x48, '20000000']],
     guest: `
-G        START X'1000'
-         BASR  12,0
-         USING *,12
-         LA    11,X'800'
-         SLL   11,2
          LA    2,7
          SR    3,3
          SR    5,5
          DR    2,5
-         LA    4,1
-         END   G`,
+         LA    4,1`,
     expect: { code: SIE_ICPT.PROGRAM },
   },
   {
@@ -122,11 +109,6 @@ G        START X'1000'
     // No IC bit: the guest takes its divide exception; its handler issues DIAGNOSE.
     guestAlter: ['68=0008000080001100'],
     guest: `
-G        START X'1000'
-         BASR  12,0
-         USING *,12
-         LA    11,X'800'
-         SLL   11,2
          LA    2,7
          SR    3,3
          SR    5,5
@@ -134,27 +116,20 @@ G        START X'1000'
          LA    4,1
          ORG   G+X'100'
          L     6,X'8C'
-         DIAG  0,0,X'044'
-         END   G`,
+         DIAG  0,0,X'044'`,
     expect: { code: SIE_ICPT.INSTRUCTION, ipa: 0x8300, ipb: 0x00440000 },
   },
   {
     id: 'svc-in-guest',
     guestAlter: ['60=0008000080001100'],
     guest: `
-G        START X'1000'
-         BASR  12,0
-         USING *,12
-         LA    11,X'800'
-         SLL   11,2
          LA    1,9
          SVC   23
          LA    4,1
          ORG   G+X'100'
          L     6,X'88'
          LR    15,6
-         DIAG  0,0,X'000'
-         END   G`,
+         DIAG  0,0,X'000'`,
     expect: { code: SIE_ICPT.INSTRUCTION, ipa: 0x8300, ipb: 0 },
   },
   {
@@ -163,35 +138,23 @@ G        START X'1000'
     sd: [[0x40, '40170000']],
     guestAlter: ['60=0008000080001100'],
     guest: `
-G        START X'1000'
-         BASR  12,0
-         USING *,12
-         LA    11,X'800'
-         SLL   11,2
          LA    1,9
          SVC   23
          LA    4,1
          ORG   G+X'100'
-         DIAG  0,0,X'000'
-         END   G`,
+         DIAG  0,0,X'000'`,
     expect: { code: SIE_ICPT.INSTRUCTION, ipa: 0x0a17, ipb: 0 },
   },
   {
     id: 'relocation',
     // The guest writes its absolute X'2000'-X'200F' and its own prefix area: host X'22000', X'20000'.
     guest: `
-G        START X'1000'
-         BASR  12,0
-         USING *,12
-         LA    11,X'800'
-         SLL   11,2
          LM    2,5,=F'1,2,3,4'
          STM   2,5,0(11)
          MVC   X'200'(8),=CL8'GUEST'
          STCTL 0,0,16(11)
          LPSW  =X'000A000000001234'
-         LTORG
-         END   G`,
+         LTORG`,
     expect: { code: SIE_ICPT.WAIT },
   },
   {
@@ -200,18 +163,15 @@ G        START X'1000'
     // host X'50000' and X'5FFFC' (MSO 2 + guest address). The guest then loads a wait PSW. (A reference past the
     // extent is left out: Hercules 3.13 intercepts that addressing exception, code X'08', where isa-core lets the
     // guest take it; the facility test covers isa-core's side.)
+    dataBase: false,
     guest: `
-G        START X'1000'
-         BASR  12,0
-         USING *,12
          L     2,=F'305419896'
          L     8,=A(X'30000')
          ST    2,0(8)
          L     3,=A(X'3FFFC')
          ST    2,0(3)
          LPSW  =X'000A000000004321'
-         LTORG
-         END   G`,
+         LTORG`,
     expect: { code: SIE_ICPT.WAIT },
   },
   {
@@ -219,13 +179,7 @@ G        START X'1000'
     // M byte without the XA bit: no guest mode this facility runs.
     sd: [[0x00, '00000000']],
     guest: `
-G        START X'1000'
-         BASR  12,0
-         USING *,12
-         LA    11,X'800'
-         SLL   11,2
-         DIAG  0,0,0
-         END   G`,
+         DIAG  0,0,0`,
     expect: { code: SIE_ICPT.VALIDITY, ipb: (SIE_VALIDITY.INVALID_MODE << 16) >>> 0 },
   },
   {
@@ -233,16 +187,20 @@ G        START X'1000'
     // Guest prefix X'40000': the first page past the guest's (MSE + 1) x 64 KB.
     sd: [[0x04, '00040000']],
     guest: `
-G        START X'1000'
-         BASR  12,0
-         USING *,12
-         LA    11,X'800'
-         SLL   11,2
-         DIAG  0,0,0
-         END   G`,
+         DIAG  0,0,0`,
     expect: { code: SIE_ICPT.VALIDITY, ipb: (SIE_VALIDITY.PREFIX_OUTSIDE_EXTENT << 16) >>> 0 },
   },
 ];
+
+/**
+ * A case's whole guest program: origin X'1000' with GR12 as base register and,
+ * unless the case says otherwise, GR11 = X'2000' (the data area the guests
+ * store into), then the case's own statements.
+ */
+function guestProgram(c: SieCase): string {
+  const dataBase = c.dataBase === false ? '' : "\n         LA    11,X'800'\n         SLL   11,2";
+  return `\nG        START X'1000'\n         BASR  12,0\n         USING *,12${dataBase}${c.guest}\n         END   G`;
+}
 
 const hex = (n: number, w: number): string => (n >>> 0).toString(16).toUpperCase().padStart(w, '0');
 
@@ -325,7 +283,7 @@ function script(c: SieCase, tag: number): string {
       const [addr, value] = a.split('=');
       return `r ${hex(GUEST + Number.parseInt(addr!, 16), 5)}=${value}`;
     }),
-    ...alterLines(c.guest, GUEST),
+    ...alterLines(guestProgram(c), GUEST),
     'restart',
     'pause 1',
     'psw',
