@@ -12,6 +12,7 @@ import { createEsa390Dat } from '@strachey/mmu';
 import { describe, expect, it } from 'vitest';
 import { createCp } from '../src/index';
 import { assembleGuest, loadBare } from './helpers';
+import { diagnoseUnderExecute } from './rig';
 
 const COMPARE = 0x8000;
 
@@ -313,26 +314,7 @@ ${EPILOGUE}
   });
 
   it('EX of DIAGNOSE X’008’: trap-and-emulate answers it as SIE does and reflects its addressing exception past the EX with ILC 2', () => {
-    const source = `${PROLOGUE}
-         MVC   X'68'(8),PGMNEW
-         LA    2,CMD
-         LA    7,10
-         DIAG  2,7,X'008'
-         LA    8,1(8)
-         LA    7,10
-         EX    0,DIAGI
-         LA    9,1(9)
-         L     2,=A(X'7FFFF000')
-         LA    7,10
-         EX    0,DIAGI
-AFTER    LA    9,1(9)
-         B     DONE
-PGMH     MVC   X'400'(8),X'88'
-         MVC   X'408'(8),X'28'
-         B     DONE
-DIAGI    DIAG  2,7,X'008'
-         DS    0D
-PGMNEW   DC    X'00080000',A(X'80000000'+PGMH)
+    const source = `${PROLOGUE}${diagnoseUnderExecute('B     DONE')}
 CMD      DC    C'QUERY TIME'
          LTORG
 ${EPILOGUE}

@@ -90,3 +90,36 @@ export const DIAG18_READ_CCWS = `CCWS     DC    X'07',AL3(SEEK),X'40',X'00',AL2(
          DC    X'08',AL3(CCWS+8),X'00',X'00',AL2(0)
          DC    X'06',AL3(X'600'),X'20',X'00',AL2(80)
 ${CYLINDER1_RECORD1}`;
+
+/**
+ * Assembler: DIAGNOSE X'008' (the CP command QUERY TIME at the caller's `CMD`,
+ * 10 bytes) issued directly, then twice as the target of EXECUTE, the second
+ * time with a command address outside the guest's storage. GR8 counts the
+ * instruction after the direct DIAGNOSE, GR9 those after each EX (AFTER labels
+ * the one after the second). The program handler PGMH keeps the interruption
+ * identification (X'88'-X'8F') at X'400' and the program old PSW at X'408';
+ * both paths end in `exit`. PGMNEW, the program new PSW, ends the fragment;
+ * the caller supplies CMD, the literal pool and what `exit` names. No
+ * trailing newline.
+ */
+export function diagnoseUnderExecute(exit: string): string {
+  return `         MVC   X'68'(8),PGMNEW
+         LA    2,CMD
+         LA    7,10
+         DIAG  2,7,X'008'
+         LA    8,1(8)
+         LA    7,10
+         EX    0,DIAGI
+         LA    9,1(9)
+         L     2,=A(X'7FFFF000')
+         LA    7,10
+         EX    0,DIAGI
+AFTER    LA    9,1(9)
+         ${exit}
+PGMH     MVC   X'400'(8),X'88'
+         MVC   X'408'(8),X'28'
+         ${exit}
+DIAGI    DIAG  2,7,X'008'
+         DS    0D
+PGMNEW   DC    X'00080000',A(X'80000000'+PGMH)`;
+}

@@ -19,6 +19,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { type ControlProgram, createCp, type VirtualMachine } from '../src/index';
 import { assembleGuest } from './helpers';
+import { diagnoseUnderExecute } from './rig';
 
 function cp(): ControlProgram {
   const r = createCp({
@@ -155,25 +156,7 @@ WAIT     DC    X'000A0000',X'00000000'
 G        START X'1000'
          BALR  12,0
          USING *,12
-         MVC   X'68'(8),PGMNEW
-         LA    2,CMD
-         LA    7,10
-         DIAG  2,7,X'008'
-         LA    8,1(8)
-         LA    7,10
-         EX    0,DIAGI
-         LA    9,1(9)
-         L     2,=A(X'7FFFF000')
-         LA    7,10
-         EX    0,DIAGI
-AFTER    LA    9,1(9)
-         LPSW  WAIT
-PGMH     MVC   X'400'(8),X'88'
-         MVC   X'408'(8),X'28'
-         LPSW  WAIT
-DIAGI    DIAG  2,7,X'008'
-         DS    0D
-PGMNEW   DC    X'00080000',A(X'80000000'+PGMH)
+${diagnoseUnderExecute('LPSW  WAIT')}
 WAIT     DC    X'000A0000',X'00000000'
 CMD      DC    C'QUERY TIME'
          LTORG
