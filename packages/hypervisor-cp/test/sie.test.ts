@@ -45,6 +45,24 @@ function stateDescription(vm: VirtualMachine) {
   return decodeStateDescription(b);
 }
 
+/**
+ * A guest at X'1000' (base GR12) that first points its program new PSW at
+ * PGMH, which `body` defines. After `body`, doubleword aligned: `data`, then
+ * PGMNEW and WAIT (the disabled wait the guest ends in), then the literal pool.
+ */
+function withProgramHandler(body: string, data?: string): string {
+  return `
+G        START X'1000'
+         BALR  12,0
+         USING *,12
+         MVC   X'68'(8),PGMNEW${body}
+         DS    0D${data === undefined ? '' : `\n${data}`}
+PGMNEW   DC    X'00080000',A(X'80000000'+PGMH)
+WAIT     DC    X'000A0000',X'00000000'
+         LTORG
+         END   G`;
+}
+
 /** A guest supervisor that runs its own SVC, program and CPU-timer interruptions, then asks CP for the time and waits. */
 const SUPERVISOR = `
 G        START X'1000'
@@ -122,22 +140,13 @@ describe('CP under SIE', () => {
     const vm = boot(
       c,
       'ONE',
-      `
-G        START X'1000'
-         BALR  12,0
-         USING *,12
-         MVC   X'68'(8),PGMNEW
+      withProgramHandler(`
          L     2,=A(X'7FFFF000')
          LA    7,10
          DIAG  2,7,X'008'
          LPSW  WAIT
 PGMH     MVC   X'400'(8),X'88'
-         LPSW  WAIT
-         DS    0D
-PGMNEW   DC    X'00080000',A(X'80000000'+PGMH)
-WAIT     DC    X'000A0000',X'00000000'
-         LTORG
-         END   G`,
+         LPSW  WAIT`),
     );
     c.run(10_000_000);
     expect(vm.storage.read32(0x404) >>> 0).toBe(0x00040005);
@@ -183,11 +192,8 @@ CMD      DC    C'QUERY TIME'
     const vm = boot(
       c,
       'ONE',
-      `
-G        START X'1000'
-         BALR  12,0
-         USING *,12
-         MVC   X'68'(8),PGMNEW
+      withProgramHandler(
+        `
          L     2,=A(X'3000')
          LA    4,X'38'
          SSKE  4,2
@@ -197,13 +203,9 @@ NEXT     LA    7,10
          LPSW  WAIT
 PGMH     MVC   X'400'(8),X'88'
          MVC   X'408'(4),X'90'
-         LPSW  WAIT
-         DS    0D
-KEY5     DC    X'00580000',A(X'80000000'+NEXT)
-PGMNEW   DC    X'00080000',A(X'80000000'+PGMH)
-WAIT     DC    X'000A0000',X'00000000'
-         LTORG
-         END   G`,
+         LPSW  WAIT`,
+        `KEY5     DC    X'00580000',A(X'80000000'+NEXT)`,
+      ),
     );
     c.run(10_000_000);
     expect(vm.storage.read32(0x404) >>> 0).toBe(0x00040004);
@@ -217,23 +219,14 @@ WAIT     DC    X'000A0000',X'00000000'
     const vm = boot(
       c,
       'TWO',
-      `
-G        START X'1000'
-         BALR  12,0
-         USING *,12
-         MVC   X'68'(8),PGMNEW
+      withProgramHandler(`
          L     2,=F'305419896'
          L     3,=A(X'FFFFC')
          ST    2,0(3)
          L     4,=A(X'100000')
          L     5,0(4)
          LA    9,1
-PGMH     LPSW  WAIT
-         DS    0D
-PGMNEW   DC    X'00080000',A(X'80000000'+PGMH)
-WAIT     DC    X'000A0000',X'00000000'
-         LTORG
-         END   G`,
+PGMH     LPSW  WAIT`),
     );
     c.run(50_000_000);
     // The second window starts above the first: an extent counted from host 0 would reach past this guest.
