@@ -8,7 +8,7 @@ import { CkdVolume, formatVolume, fromEbcdic, geometry3390, toEbcdic } from '@st
 import { describe, expect, it } from 'vitest';
 import { type ControlProgram, dialCommand, executeCommand } from '../src/index';
 import { expectAnswers } from './answers';
-import { cpFrom, ENABLE_SUBCHANNEL, kernelMinidisks, loadGuest, logonUser, readRecordCcws } from './rig';
+import { cpFrom, kernelMinidisks, loadGuest, logonUser, readRecordCcws, startSubchannel } from './rig';
 
 const DIRECTORY = `
 USER ALICE ALICE 1M 4M G
@@ -144,13 +144,7 @@ describe('DEFINE, SYSTEM, BEGIN, IPL', () => {
     });
     loadGuest(
       alice,
-      `
-T        START X'1000'
-         BALR  12,0
-         USING *,12
-         L     1,=X'00010000'
-${ENABLE_SUBCHANNEL}
-         SSCH  ORB
+      `${startSubchannel('00010000')}
 LOOP     B     LOOP
          DS    0D
 ORB      DC    F'1',X'00808000',A(CCW)
@@ -300,13 +294,7 @@ describe('DIAL, MSG, SPOOL, TRANSFER, LINK modes', () => {
     // The whole volume, not relocated: cylinder 0 record 3 is the volume label.
     loadGuest(
       alice,
-      `
-T        START X'1000'
-         BALR  12,0
-         USING *,12
-         L     1,=X'00010004'
-${ENABLE_SUBCHANNEL}
-         SSCH  ORB
+      `${startSubchannel('00010004')}
 POLL     TSCH  IRB
          BNZ   POLL
          MVC   X'500'(12),IRB

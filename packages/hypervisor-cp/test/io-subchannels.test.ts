@@ -22,6 +22,7 @@ import {
   loadGuest,
   logonUser,
   readRecordCcws,
+  startSubchannel,
 } from './rig';
 
 const DIRECTORY = `
@@ -260,13 +261,7 @@ IRB      DS    XL64
 
 /** READ DATA of record 1 on cylinder 1 (the MINIKERN greeting) through SSCH on subchannel `sch`, then a disabled wait. */
 function reader(sch: number, more = ''): string {
-  return `
-T        START X'1000'
-         BALR  12,0
-         USING *,12
-         L     1,=X'0001000${sch}'
-${ENABLE_SUBCHANNEL}
-         SSCH  ORB
+  return `${startSubchannel(`0001000${sch}`)}
 POLL     TSCH  IRB
          BC    1,GONE
          BNZ   POLL
@@ -449,13 +444,7 @@ describe('LOGOFF and DEFINE STORAGE with I/O in flight', () => {
     const alice = logonUser(cp, 'ALICE');
     loadGuest(
       alice,
-      `
-T        START X'1000'
-         BALR  12,0
-         USING *,12
-         L     1,=X'00010000'
-${ENABLE_SUBCHANNEL}
-         SSCH  ORB
+      `${startSubchannel('00010000')}
          LPSW  WAIT
          DS    0D
 WAIT     DC    X'020A0000',X'80000000'

@@ -84,6 +84,22 @@ export const ENABLE_SUBCHANNEL = `         STSCH SCHIB
          OI    SCHIB+5,X'80'
          MSCH  SCHIB`;
 
+/**
+ * Assembler: the opening of a guest at X'1000' (base GR12) that enables the
+ * subchannel whose SID is `sid` (eight hex digits, X'0001000n' for
+ * subchannel n) and starts the I/O its ORB describes; the caller defines ORB
+ * and SCHIB. Starts with a newline, no trailing newline.
+ */
+export function startSubchannel(sid: string): string {
+  return `
+T        START X'1000'
+         BALR  12,0
+         USING *,12
+         L     1,=X'${sid}'
+${ENABLE_SUBCHANNEL}
+         SSCH  ORB`;
+}
+
 /** Assembler: the same read as a DIAGNOSE X'018' chain (format 0, labelled CCWS) into X'600', cylinder 1 record 1. */
 export const DIAG18_READ_CCWS = `CCWS     DC    X'07',AL3(SEEK),X'40',X'00',AL2(6)
          DC    X'31',AL3(ID),X'40',X'00',AL2(5)
