@@ -30,20 +30,28 @@ function system(): ControlProgram {
 }
 
 /**
- * A guest that enables its console (subchannel 0), runs `body`, then waits
- * enabled for I/O; its I/O handler stores the interruption code at X'510',
- * the IRB at X'520' and counts interruptions at X'50C', then waits again.
- * `CCW` (format 1) and `LINE` (80 bytes) are there for `body` to use.
+ * The opening of a guest at X'1000' (base GR12): its I/O new PSW to IOINT,
+ * every I/O-interruption subclass enabled in CR6, and its console
+ * (subchannel 0) enabled. The guest defines IOINT and SCHIB. Starts with a
+ * newline, no trailing newline.
  */
-function guest(body: string, ccws = `CCW      DC    X'0A',X'20',AL2(80),A(LINE)`): string {
-  return `
+const ENABLED_CONSOLE = `
 T        START X'1000'
          BALR  12,0
          USING *,12
          MVC   X'78'(8),IONEW
          LCTL  6,6,=X'FF000000'
          L     1,=X'00010000'
-${ENABLE_SUBCHANNEL}
+${ENABLE_SUBCHANNEL}`;
+
+/**
+ * A guest that enables its console (subchannel 0), runs `body`, then waits
+ * enabled for I/O; its I/O handler stores the interruption code at X'510',
+ * the IRB at X'520' and counts interruptions at X'50C', then waits again.
+ * `CCW` (format 1) and `LINE` (80 bytes) are there for `body` to use.
+ */
+function guest(body: string, ccws = `CCW      DC    X'0A',X'20',AL2(80),A(LINE)`): string {
+  return `${ENABLED_CONSOLE}
 ${body}
 WAIT     LPSW  WAITPSW
 IOINT    MVC   X'510'(8),X'B8'
@@ -225,14 +233,7 @@ describe('input with no READ active is attention', () => {
   it('property: lines typed at any moments reach a READ-loop guest in order, each READ ending CE+DE with the right residual', () => {
     // The guest reads line after line into consecutive 16-byte slots, recording each residual count;
     // an attention (a line typed between two READs) is taken and the READ started again.
-    const source = `
-T        START X'1000'
-         BALR  12,0
-         USING *,12
-         MVC   X'78'(8),IONEW
-         LCTL  6,6,=X'FF000000'
-         L     1,=X'00010000'
-${ENABLE_SUBCHANNEL}
+    const source = `${ENABLED_CONSOLE}
          L     5,=A(X'2000')
          LA    6,X'600'
 NEXT     ST    5,CCW+4

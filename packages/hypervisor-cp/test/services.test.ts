@@ -70,6 +70,15 @@ WAITPSW  DC    X'000A0000',X'00000000'
 PGMNEW   DC    X'00080000',A(X'80000000'+PGMINT)
 `;
 
+/** ALICE on a new system, running `body` between HEAD and TAIL in `style`. */
+function aliceIn(
+  style: 'trap-and-emulate' | 'sie',
+  body: string,
+): { cp: ControlProgram; vm: VirtualMachine } {
+  const { cp } = system();
+  return { cp, vm: boot(cp, 'ALICE', `${HEAD}${body}\n${TAIL}\n         END   T`, style) };
+}
+
 describe('DIAGNOSE X08: a CP command from the guest', () => {
   it('returns the response in the buffer, Ry = return code, R(y+1) = length, cc 0', () => {
     const { cp } = system();
@@ -181,11 +190,9 @@ describe('minidisk I/O', () => {
   it.each(['trap-and-emulate', 'sie'] as const)(
     '%s: DIAGNOSE X18 reads a record of the minidisk synchronously (relocated to the real cylinder)',
     (style) => {
-      const { cp } = system();
-      const vm = boot(
-        cp,
-        'ALICE',
-        `${HEAD}
+      const { cp, vm } = aliceIn(
+        style,
+        `
          LA    2,X'191'
          LA    3,CCWS
          DIAG  2,3,X'018'
@@ -194,10 +201,7 @@ describe('minidisk I/O', () => {
          ST    15,X'504'
          B     DONE
          DS    0D
-${DIAG18_READ_CCWS}
-${TAIL}
-         END   T`,
-        style,
+${DIAG18_READ_CCWS}`,
       );
       cp.run(200_000_000);
       expect(word(vm, 0x500) >>> 28).toBe(0);
@@ -371,11 +375,9 @@ describe('virtual CPUs, LOGOFF, snapshot', () => {
   it.each(['trap-and-emulate', 'sie'] as const)(
     '%s: SIGP — CPU 0 sets CPU 1’s prefix, restarts it; CPU 1 signals back with an emergency signal',
     (style) => {
-      const { cp } = system();
-      const vm = boot(
-        cp,
-        'ALICE',
-        `${HEAD}
+      const { cp, vm } = aliceIn(
+        style,
+        `
          MVC   X'58'(8),EXTNEW
          L     2,=A(X'10000')
          MVC   0(8,2),RESTART
@@ -395,10 +397,7 @@ CPU1     STAP  X'600'
          DS    0D
 RESTART  DC    X'00080000',A(X'80000000'+CPU1)
 EXTNEW   DC    X'00080000',A(X'80000000'+EXTINT)
-WAITEXT  DC    X'010A0000',X'00000000'
-${TAIL}
-         END   T`,
-        style,
+WAITEXT  DC    X'010A0000',X'00000000'`,
       );
       cp.run(10_000_000);
       // Emergency signal X'1201' from CPU address 1; CPU 1 stored its address in its own prefix area.
