@@ -50,6 +50,24 @@ function guestImage(source: string): readonly { address: number; bytes: Uint8Arr
 }
 
 /**
+ * An operating host CPU over 1 MB with `source` assembled into a 128 KB
+ * guest at MSO 2 / MSE 1 (host X'20000'-X'3FFFF'), and that guest's state
+ * description, not yet stored: PSW at guest X'1000', 31-bit, supervisor
+ * state, everything masked.
+ */
+function bareHost(source: string) {
+  const storage = new SparseStorage(1 << 20);
+  const cpu = new Esa390Cpu({ storage });
+  cpu.state = 'operating';
+  const sd = emptyStateDescription();
+  sd.mso = 2;
+  sd.mse = 1;
+  sd.psw = [0x00080000, 0x80001000];
+  for (const c of guestImage(source)) storage.writeFrom((GUEST_AT + c.address) as AbsoluteAddress, c.bytes);
+  return { storage, cpu, sd };
+}
+
+/**
  * A host CPU over 1 MB with a 128 KB guest at MSO 2 / MSE 1 (two 64 KB
  * blocks of its own, host X'20000'-X'3FFFF') and its state description at host X'8000'. The guest
  * PSW starts at guest X'1000', 31-bit, supervisor state, everything masked.
@@ -59,17 +77,10 @@ function host(
   setup: (sd: SieStateDescription) => void = () => {},
   options: InterpretiveExecutionOptions = {},
 ) {
-  const storage = new SparseStorage(1 << 20);
-  const cpu = new Esa390Cpu({ storage });
-  cpu.state = 'operating';
-  const sd = emptyStateDescription();
-  sd.mso = 2;
-  sd.mse = 1;
-  sd.psw = [0x00080000, 0x80001000];
+  const { storage, cpu, sd } = bareHost(source);
   sd.cr[0] = 0x000000e0;
   setup(sd);
   storage.writeFrom(SD_AT as AbsoluteAddress, encodeStateDescription(sd));
-  for (const c of guestImage(source)) storage.writeFrom((GUEST_AT + c.address) as AbsoluteAddress, c.bytes);
   const facility = new InterpretiveExecution(options);
   const read = (): SieStateDescription => {
     const b = new Uint8Array(SIE_SD_SIZE);
@@ -123,17 +134,9 @@ describe('interceptions', () => {
   });
 
   it('a state description that crosses a 4 KB frame boundary works the same', () => {
-    const storage = new SparseStorage(1 << 20);
-    const cpu = new Esa390Cpu({ storage });
-    cpu.state = 'operating';
-    const sd = emptyStateDescription();
-    sd.mso = 2;
-    sd.mse = 1;
-    sd.psw = [0x00080000, 0x80001000];
+    const { storage, cpu, sd } = bareHost(DIAG_GUEST);
     const at = 0x8f80;
     storage.writeFrom(at as AbsoluteAddress, encodeStateDescription(sd));
-    for (const c of guestImage(DIAG_GUEST))
-      storage.writeFrom((GUEST_AT + c.address) as AbsoluteAddress, c.bytes);
     expect(new InterpretiveExecution().start(cpu, at)).toBeNull();
     const b = new Uint8Array(SIE_SD_SIZE);
     storage.readInto(at as AbsoluteAddress, b);
