@@ -70,6 +70,23 @@ const GUEST_NEW_PSWS = [
   '78=000A000000000E78',
 ];
 
+/** Guest statements: a divide exception (GR2-GR3 by zero in GR5); GR4 = 1 only if the guest comes back past it. */
+const DIVIDE_BY_ZERO = `
+         LA    2,7
+         SR    3,3
+         SR    5,5
+         DR    2,5
+         LA    4,1`;
+
+/** Guest statements: SVC 23 with GR1 = 9; GR4 = 1 only if the guest comes back past it. */
+const SVC_23 = `
+         LA    1,9
+         SVC   23
+         LA    4,1`;
+
+/** `main`, then `handler` at guest X'1100', where a case's guest new PSW (guestAlter) sends the interruption. */
+const withHandler = (main: string, handler: string): string => `${main}\n         ORG   G+X'100'${handler}`;
+
 const CASES: readonly SieCase[] = [
   {
     id: 'diagnose',
@@ -96,40 +113,31 @@ const CASES: readonly SieCase[] = [
     id: 'program-intercepted',
     // IC0 "all program interruptions": the divide exception goes to the host.
     sd: [[0x48, '20000000']],
-    guest: `
-         LA    2,7
-         SR    3,3
-         SR    5,5
-         DR    2,5
-         LA    4,1`,
+    guest: DIVIDE_BY_ZERO,
     expect: { code: SIE_ICPT.PROGRAM },
   },
   {
     id: 'program-in-guest',
     // No IC bit: the guest takes its divide exception; its handler issues DIAGNOSE.
     guestAlter: ['68=0008000080001100'],
-    guest: `
-         LA    2,7
-         SR    3,3
-         SR    5,5
-         DR    2,5
-         LA    4,1
-         ORG   G+X'100'
+    guest: withHandler(
+      DIVIDE_BY_ZERO,
+      `
          L     6,X'8C'
          DIAG  0,0,X'044'`,
+    ),
     expect: { code: SIE_ICPT.INSTRUCTION, ipa: 0x8300, ipb: 0x00440000 },
   },
   {
     id: 'svc-in-guest',
     guestAlter: ['60=0008000080001100'],
-    guest: `
-         LA    1,9
-         SVC   23
-         LA    4,1
-         ORG   G+X'100'
+    guest: withHandler(
+      SVC_23,
+      `
          L     6,X'88'
          LR    15,6
          DIAG  0,0,X'000'`,
+    ),
     expect: { code: SIE_ICPT.INSTRUCTION, ipa: 0x8300, ipb: 0 },
   },
   {
@@ -137,12 +145,11 @@ const CASES: readonly SieCase[] = [
     // SVC controls: intercept the SVC numbered in byte 1 (23).
     sd: [[0x40, '40170000']],
     guestAlter: ['60=0008000080001100'],
-    guest: `
-         LA    1,9
-         SVC   23
-         LA    4,1
-         ORG   G+X'100'
+    guest: withHandler(
+      SVC_23,
+      `
          DIAG  0,0,X'000'`,
+    ),
     expect: { code: SIE_ICPT.INSTRUCTION, ipa: 0x0a17, ipb: 0 },
   },
   {
