@@ -11,7 +11,16 @@
  * (operand or specification exception) or architected status in the SCSW
  * (program check, protection check, incorrect length, ...).
  */
-import type { Clock, IoHandler, IoInstruction, IoInterruption, IoOperandAccess, IoResult, StoragePort } from '@strachey/isa-core';
+import {
+  type Clock,
+  type IoHandler,
+  type IoInstruction,
+  type IoInterruption,
+  type IoOperandAccess,
+  type IoResult,
+  PGM,
+  type StoragePort,
+} from '@strachey/isa-core';
 import { type Esw, IRB_SIZE, ORB_SIZE, type Orb, type Pmcw, SCHIB_SIZE, type Scsw, decodeOrb, decodePmcw, emptyScsw, encodeIrb, encodeSchib, orbReservedBitsSet, pmcwReservedBitsSet } from './blocks';
 import { ChannelInterpreter } from './channel-program';
 import type { Device } from './device';
@@ -47,9 +56,6 @@ import {
 } from './status';
 import { type DeviceSlot, type InFlight, Subchannel } from './subchannel';
 
-/** Program-interruption codes the I/O instructions can raise (returned negated, per `IoResult`). */
-const PGM_SPECIFICATION = 0x06;
-const PGM_OPERAND = 0x15;
 
 /** How waiting start functions are served when paths or devices are busy. */
 export type QueuingPolicy = 'fifo' | 'priority';
@@ -420,7 +426,7 @@ export class ChannelSubsystem implements IoHandler {
     if (instruction === 'SCHM') return 0;
     // GR1 holds the subsystem-identification word: X'0001' in the high halfword (POP 14-"Subsystem-Identification Word").
     const ssid = cpu.gpr[1]! >>> 0;
-    if (ssid >>> 16 !== 0x0001) return -PGM_OPERAND;
+    if (ssid >>> 16 !== 0x0001) return -PGM.OPERAND;
     const sch = this.subchannels[image]![ssid & 0xffff];
     switch (instruction) {
       case 'SSCH':
@@ -445,11 +451,11 @@ export class ChannelSubsystem implements IoHandler {
   }
 
   private ssch(sch: Subchannel | undefined, address: number, cpu: IoOperandAccess): IoResult {
-    if ((address & 3) !== 0) return -PGM_SPECIFICATION;
+    if ((address & 3) !== 0) return -PGM.SPECIFICATION;
     const raw = this.orbBuffer;
     const ex = cpu.fetch(address, raw, ORB_SIZE);
     if (ex !== 0) return -ex;
-    if (orbReservedBitsSet(raw)) return -PGM_OPERAND;
+    if (orbReservedBitsSet(raw)) return -PGM.OPERAND;
     if (sch === undefined || !sch.pmcw.valid || !sch.pmcw.enabled) return 3;
     const orb = decodeOrb(raw);
     if ((orb.lpm & sch.pmcw.pam & sch.pmcw.pom & sch.pmcw.pim) === 0) return 3;
@@ -492,7 +498,7 @@ export class ChannelSubsystem implements IoHandler {
   }
 
   private tsch(sch: Subchannel | undefined, address: number, cpu: IoOperandAccess): IoResult {
-    if ((address & 3) !== 0) return -PGM_SPECIFICATION;
+    if ((address & 3) !== 0) return -PGM.SPECIFICATION;
     if (sch === undefined || !sch.pmcw.valid) return 3;
     const s = sch.scsw;
     const esw = this.esw;
@@ -529,18 +535,18 @@ export class ChannelSubsystem implements IoHandler {
   }
 
   private stsch(sch: Subchannel | undefined, address: number, cpu: IoOperandAccess): IoResult {
-    if ((address & 3) !== 0) return -PGM_SPECIFICATION;
+    if ((address & 3) !== 0) return -PGM.SPECIFICATION;
     if (sch === undefined) return 3;
     const ex = cpu.store(address, encodeSchib(sch.pmcw, sch.scsw, this.schibBuffer));
     return ex !== 0 ? -ex : 0;
   }
 
   private msch(sch: Subchannel | undefined, address: number, cpu: IoOperandAccess): IoResult {
-    if ((address & 3) !== 0) return -PGM_SPECIFICATION;
+    if ((address & 3) !== 0) return -PGM.SPECIFICATION;
     const raw = this.pmcwBuffer;
     const ex = cpu.fetch(address, raw, 28);
     if (ex !== 0) return -ex;
-    if (pmcwReservedBitsSet(raw)) return -PGM_OPERAND;
+    if (pmcwReservedBitsSet(raw)) return -PGM.OPERAND;
     if (sch === undefined || !sch.pmcw.valid) return 3;
     if ((sch.scsw.flag3 & SC_PENDING) !== 0) return 1;
     if ((sch.scsw.flag2 & (FC_START | FC_HALT | FC_CLEAR)) !== 0) return 2;
@@ -643,7 +649,7 @@ export class ChannelSubsystem implements IoHandler {
   }
 
   private tpi(image: number, address: number, cpu: IoOperandAccess): IoResult {
-    if ((address & 3) !== 0) return -PGM_SPECIFICATION;
+    if ((address & 3) !== 0) return -PGM.SPECIFICATION;
     // IoOperandAccess carries no control registers; a CPU that adds `cr6` gets TPI masked by it.
     const cr6 = (cpu as IoOperandAccess & { readonly cr6?: number }).cr6 ?? 0xff000000;
     const list = this.pending[image]!;

@@ -62,8 +62,9 @@ import {
   pmcwReservedBitsSet,
   toEbcdic,
 } from '@strachey/io-channel';
+import { PGM } from '@strachey/isa-core';
 import type { SpoolFile, SpoolSystem, SpoolTarget } from '../spool';
-import { type GuestStorage, PGM } from '../vm/guest-storage';
+import type { GuestStorage } from '../vm/guest-storage';
 import {
   ChannelProgramTranslator,
   completeBounces,

@@ -21,7 +21,7 @@
  * Any other code: specification exception (Hercules' reply to an unknown code).
  */
 import { DS_UNIT_CHECK, DS_UNIT_EXCEPTION, fromEbcdic, toEbcdic } from '@strachey/io-channel';
-import { PGM } from './guest-storage';
+import { PGM } from '@strachey/isa-core';
 import type { VirtualCpu } from './virtual-cpu';
 import type { VirtualMachine } from './virtual-machine';
 

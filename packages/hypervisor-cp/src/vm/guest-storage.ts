@@ -22,6 +22,7 @@ import {
   type TranslationStatus,
   type Translator,
   createTranslationStatus,
+  PGM,
 } from '@strachey/isa-core';
 import {
   compose,
@@ -30,20 +31,6 @@ import {
   offsetTranslator,
   relocatedStorage,
 } from '@strachey/mmu';
-
-/** Program-interruption codes CP reflects (POP "Program-Interruption Conditions"). */
-export const PGM = {
-  OPERATION: 0x01,
-  PRIVILEGED_OPERATION: 0x02,
-  EXECUTE: 0x03,
-  PROTECTION: 0x04,
-  ADDRESSING: 0x05,
-  SPECIFICATION: 0x06,
-  SEGMENT_TRANSLATION: 0x10,
-  PAGE_TRANSLATION: 0x11,
-  TRANSLATION_SPECIFICATION: 0x12,
-  OPERAND: 0x15,
-} as const;
 
 /** Bytes of CP work area per virtual machine (beyond the guest window): channel programs, then SIE state descriptions. */
 export const CP_AREA_BYTES = 64 * 1024;

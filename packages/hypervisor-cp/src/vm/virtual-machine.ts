@@ -21,6 +21,7 @@ import {
   esa390InstructionByOpcode,
   opcodeKey,
   microsToWords,
+  PGM,
   signedWordsToMicros,
   type SparseStorage,
   type StoragePort,
@@ -42,7 +43,7 @@ import type { RealIoPort, VirtualDevice } from '../io/virtual-io';
 import { VirtualIo } from '../io/virtual-io';
 import { ConsoleInputQueue } from '../io/console-input';
 import { diagnose } from './diagnose';
-import { CP_AREA_BYTES, GuestStorage, PGM, realToAbsolute, SD_AREA_BYTES, SIE_UNIT } from './guest-storage';
+import { CP_AREA_BYTES, GuestStorage, realToAbsolute, SD_AREA_BYTES, SIE_UNIT } from './guest-storage';
 import { LOW, PSW_EXT, PSW_IO, type ShadowPort, VEXT, VirtualCpu } from './virtual-cpu';
 
 /** What a virtual machine needs from CP. */

@@ -21,6 +21,7 @@ export const PGM = {
   PAGE_TRANSLATION: 0x11,
   TRANSLATION_SPECIFICATION: 0x12,
   SPECIAL_OPERATION: 0x13,
+  OPERAND: 0x15,
 } as const;
 
 /** Instruction length in bytes by the first two bits of the opcode (POP "Instruction Formats"). */

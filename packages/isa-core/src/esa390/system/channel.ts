@@ -15,13 +15,14 @@
  */
 import type { IoInstruction, IoOperandAccess } from '../../framework/io';
 import type { Esa390Cpu } from '../cpu';
+import { PGM } from '../ops/constants';
 import { refreshPending } from './interrupts';
 import { isInstructionAbort } from './reset';
 import { systemOf } from './state';
 import { watchClock } from './timing';
 
-/** Program-interruption code of the operand exception. */
-export const PGM_OPERAND = 0x15;
+/** Program-interruption code of the operand exception (`PGM.OPERAND`). */
+export const PGM_OPERAND = PGM.OPERAND;
 
 const operandAccess = new WeakMap<Esa390Cpu, IoOperandAccess>();
 const realAccess = new WeakMap<Esa390Cpu, IoOperandAccess>();
