@@ -441,12 +441,7 @@ export class VirtualMachine {
       if (exit.reason !== 'budget') {
         const cost = this.exit(v, exit);
         used += cost;
-        this.counters.cpCycles += cost;
-        clock.advanceTo(clock.now() + cost);
-        // CP's work is not the guest's CPU time: its virtual CPU timer stands still meanwhile (VM/370 charges it as
-        // CP overhead, not virtual time; SIE's guest timer runs only in interpretive execution), as bare it would
-        // not have run either.
-        v.timerSetAt += cost;
+        this.cpWork(v, cost);
       }
       this.host.poll();
       if (this.yieldRequested) {
@@ -608,9 +603,7 @@ export class VirtualMachine {
         }
       }
       used += cost;
-      this.counters.cpCycles += cost;
-      clock.advanceTo(clock.now() + cost);
-      v.timerSetAt += cost;
+      this.cpWork(v, cost);
       this.host.poll();
       if (this.yieldRequested) {
         this.yieldRequested = false;
@@ -787,6 +780,19 @@ export class VirtualMachine {
     }
     this.counters.cpCycles += cycles;
     return cycles;
+  }
+
+  /**
+   * CP's own work for virtual CPU `v` (an interception's handling): CP's
+   * cycles and simulated time pass, but the virtual CPU timer stands still
+   * meanwhile — VM/370 charges CP's work as overhead, not virtual time, and
+   * SIE's guest timer runs only in interpretive execution; bare, the guest
+   * would not have run then either.
+   */
+  private cpWork(v: VirtualCpu, cost: number): void {
+    this.counters.cpCycles += cost;
+    this.host.clock.advanceTo(this.host.clock.now() + cost);
+    v.timerSetAt += cost;
   }
 
   // --------------------------------------------------------------- emulation
