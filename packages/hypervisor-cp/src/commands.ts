@@ -16,6 +16,7 @@
  * worded in the same style (see the README's limits).
  */
 import type { ControlProgram } from './cp';
+import type { AccessMode } from './directory/types';
 import type { VirtualDevice } from './io/virtual-io';
 import { queryNss } from './saved-systems';
 import { cpCpuTime, cpDuration, cpTimestamp, simulatedSeconds } from './terminal/clock-text';
@@ -298,7 +299,7 @@ function define(
 
 // ------------------------------------------------------------------ LINK / DETACH
 
-const MODES = new Set(['R', 'RR', 'W', 'WR', 'M', 'MR', 'MW']);
+const MODES: ReadonlySet<string> = new Set<AccessMode>(['R', 'RR', 'W', 'WR', 'M', 'MR', 'MW']);
 
 /**
  * `LINK [TO] userid vdev1 [AS] vdev2 [mode]`: the minidisk `vdev1` of
@@ -329,16 +330,11 @@ function link(cp: ControlProgram, vm: VirtualMachine, args: readonly string[]): 
   if (realDevice === undefined)
     return err('HCPLNM108E', `${owner} ${hex(ownerVdev)} not linked; volid ${md.volser} not mounted`, 108);
   const lines: string[] = [];
-  let readOnly = mode === 'R' || mode === 'RR';
-  const holder = readOnly ? null : cp.minidiskWriter(owner, ownerVdev, vm.userid);
-  if (holder !== null) {
-    if (mode === 'W' || mode === 'M')
-      return err('HCPLNM104E', `${owner} ${hex(ownerVdev)} not linked; R/W by ${holder}`, 104);
-    if (mode !== 'MW') {
-      readOnly = true;
-      lines.push(`HCPLNM101W DASD ${hex(vdev)} forced R/O; R/W by ${holder}`);
-    } else lines.push(`HCPLNM102W DASD ${hex(vdev)} linked R/W; R/W by ${holder}`);
-  }
+  const { access, holder } = cp.linkAccess(owner, ownerVdev, mode as AccessMode, vm.userid);
+  if (access === 'refused') return err('HCPLNM104E', `${owner} ${hex(ownerVdev)} not linked; R/W by ${holder}`, 104);
+  if (access === 'forced-read') lines.push(`HCPLNM101W DASD ${hex(vdev)} forced R/O; R/W by ${holder}`);
+  if (access === 'shared-write') lines.push(`HCPLNM102W DASD ${hex(vdev)} linked R/W; R/W by ${holder}`);
+  const readOnly = access === 'read' || access === 'forced-read';
   const s = vm.io.attach({
     kind: 'minidisk',
     vdev,

@@ -28,7 +28,7 @@ import type { CkdVolume } from '@strachey/io-channel';
 import { createRoundRobin, type Scheduler } from '@strachey/scheduler-bvt';
 import { executeCommand } from './commands';
 import { parseDirectory } from './directory/parse';
-import type { Directory, DirectoryError, DirectoryUser } from './directory/types';
+import type { AccessMode, Directory, DirectoryError, DirectoryUser } from './directory/types';
 import { modeWantsWrite } from './directory/types';
 import { type ResolvedMinidisk, validateDirectory } from './directory/validate';
 import type { RealIoPort, VirtualDevice } from './io/virtual-io';
@@ -292,6 +292,26 @@ export class ControlProgram {
   }
 
   /**
+   * z/VM's access-mode rules for linking minidisk `owner ownerVdev` with
+   * `mode`, the same for a directory LINK/MDISK at LOGON and the LINK
+   * command: R/RR read-only; W/M refused while another user (`holder`, not
+   * `except`) holds it R/W; WR/MR then fall back to read-only; MW links R/W
+   * regardless.
+   */
+  linkAccess(
+    owner: string,
+    ownerVdev: number,
+    mode: AccessMode,
+    except?: string,
+  ): { readonly access: 'read' | 'write' | 'refused' | 'forced-read' | 'shared-write'; readonly holder: string | null } {
+    if (!modeWantsWrite(mode)) return { access: 'read', holder: null };
+    const holder = this.minidiskWriter(owner, ownerVdev, except);
+    if (holder === null) return { access: 'write', holder };
+    if (mode === 'W' || mode === 'M') return { access: 'refused', holder };
+    return { access: mode === 'MW' ? 'shared-write' : 'forced-read', holder };
+  }
+
+  /**
    * Tell CP that a device of `userid`'s virtual machine came or went after
    * LOGON (LINK, ATTACH, DETACH): a minidisk held R/W enters or leaves the
    * writers' index `minidiskWriter` reads. LOGON, DEFINE STORAGE and LOGOFF
@@ -365,18 +385,13 @@ export class ControlProgram {
           if (md === undefined) break;
           const key = `${owner} ${ownerVdev}`;
           // The logged-on users' devices say who holds it R/W now (LINK and DETACH change that after their LOGON).
-          const writer = this.minidiskWriter(owner, ownerVdev);
-          let readOnly = !modeWantsWrite(d.mode);
-          if (!readOnly && writer !== null) {
-            if (d.mode === 'W' || d.mode === 'M') {
-              messages.push(`HCPLNM104E ${owner} ${hex(ownerVdev)} not linked; R/W by ${writer}`);
-              break;
-            }
-            if (d.mode !== 'MW') {
-              readOnly = true;
-              messages.push(`HCPLNM101W DASD ${hex(d.vdev)} forced R/O; R/W by ${writer}`);
-            }
+          const { access, holder } = this.linkAccess(owner, ownerVdev, d.mode);
+          if (access === 'refused') {
+            messages.push(`HCPLNM104E ${owner} ${hex(ownerVdev)} not linked; R/W by ${holder}`);
+            break;
           }
+          if (access === 'forced-read') messages.push(`HCPLNM101W DASD ${hex(d.vdev)} forced R/O; R/W by ${holder}`);
+          const readOnly = access === 'read' || access === 'forced-read';
           if (!readOnly) writeLinks.add(key);
           devices.push({
             kind: 'minidisk',
