@@ -1455,12 +1455,7 @@ export class Prsm {
       this.release(p, l, part, 'stop');
       return;
     }
-    if (dedicated) return;
-    if (part.capped && part.capUsed >= this.capAllowance(part)) {
-      this.release(p, l, part, 'cap');
-      return;
-    }
-    if (p.time >= l.sliceEnd) this.release(p, l, part, 'slice');
+    if (!dedicated) this.releaseAtCapOrSliceEnd(p, l, part);
   }
 
   /**
@@ -1572,12 +1567,17 @@ export class Prsm {
       this.release(p, l, part, 'wait');
       return;
     }
-    if (dedicated) return;
-    if (part.capped && part.capUsed >= this.capAllowance(part)) {
-      this.release(p, l, part, 'cap');
-      return;
-    }
-    if (p.time >= l.sliceEnd) this.release(p, l, part, 'slice');
+    if (!dedicated) this.releaseAtCapOrSliceEnd(p, l, part);
+  }
+
+  /**
+   * Step 4 for a shared logical CP that is still running after a chunk:
+   * back to firmware when its partition's cap is used up or its time slice
+   * has ended (a dedicated logical CP is never released this way).
+   */
+  private releaseAtCapOrSliceEnd(p: PhysicalCp, l: Lcp, part: Partition): void {
+    if (part.capped && part.capUsed >= this.capAllowance(part)) this.release(p, l, part, 'cap');
+    else if (p.time >= l.sliceEnd) this.release(p, l, part, 'slice');
   }
 
   /**
