@@ -111,6 +111,34 @@ describe('strachey cp on a 3270 (LocalTerminal)', () => {
     expect(cp.users()).toEqual([]);
   });
 
+  it('a new connection gets the logo as its first and only screen, and LOGOFF ends on the logo', () => {
+    const { terminals } = sample();
+    // What a client such as s3270 sees after each record: `Wait(InputField)` returns at the first screen
+    // with an input field, and a script types into it; that screen must already be the logo.
+    class Recording extends LocalTerminal {
+      readonly screens: string[][] = [];
+      override write(record: Uint8Array) {
+        const r = super.write(record);
+        this.screens.push(this.text());
+        return r;
+      }
+    }
+    const t = new Recording(4);
+    attachConsole(terminals, t);
+    expect(t.screens).toHaveLength(1);
+    const first = t.screens[0]!;
+    expect(first.join('\n')).toMatch(/ USERID {3}===> /);
+    expect(first[first.length - 1]!.slice(-20).trim()).toBe('CP READ   STRACHEY');
+    logon(t, 'BOB', 'BOBPW');
+    t.screens.length = 0;
+    enter(t, 'LOGOFF');
+    const last = t.screens[t.screens.length - 1]!;
+    expect(last.join('\n')).toMatch(/LOGOFF AT 00:00:00 UTC MONDAY 01\/01\/00/);
+    expect(last.join('\n')).toMatch(/ USERID {3}===> /);
+    expect(last[last.length - 1]!.slice(-20).trim()).toBe('CP READ   STRACHEY');
+    expect(t.display.keyboardLocked).toBe(false);
+  });
+
   it('DISCONNECT keeps the guest; a LOGON at another terminal reconnects; a closed terminal disconnects', () => {
     const { cp, terminals } = sample();
     const a = new LocalTerminal(4);

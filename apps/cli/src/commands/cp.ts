@@ -136,13 +136,15 @@ function parsePort(text: string): number {
  */
 export function attachConsole(terminals: CpTerminalSystem, port: TerminalPort, consoleOptions: { readonly systemName?: string } = {}): { current(): CpTerminalSession; console: LineConsole } {
   // The console echoes entered lines itself unless told not to; CP echoes here instead so a password never reaches the screen.
-  const console = new LineConsole(port, { systemName: consoleOptions.systemName ?? terminals.systemName, timers: clockTimers(terminals.cp.clock), state: 'RUNNING', echoInput: false });
+  // No line-mode screen first: the first record a client gets is the logo, already saying CP READ.
+  const console = new LineConsole(port, { systemName: consoleOptions.systemName ?? terminals.systemName, timers: clockTimers(terminals.cp.clock), state: 'CP READ', echoInput: false, paint: false });
   let session: CpTerminalSession = terminals.connect();
   // CP's answer to the last entry: shown on the logo screen when the entry ends at the logo again (a refused LOGON, LOGOFF).
   let answer: string[] = [];
   const logo = (): void => {
     console.setInputHidden(false);
-    console.showLogonForm(session.logo(), answer);
+    // CP waits for a LOGON while the logo is up: CP READ, in the logo's own Erase/Write.
+    console.showLogonForm(session.logo(), answer, 'CP READ');
   };
   const begin = (s: CpTerminalSession): void => {
     session = s;
@@ -156,7 +158,6 @@ export function attachConsole(terminals: CpTerminalSystem, port: TerminalPort, c
       if (!port.closed) begin(terminals.connect());
     });
     // z/VM's logo screen with USERID and a nondisplay PASSWORD field, CP waiting for the LOGON.
-    console.setState('CP READ');
     logo();
   };
   /** One entry to CP; back to the logo when the terminal is still not logged on (and no password is asked for). */

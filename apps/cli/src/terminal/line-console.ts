@@ -51,6 +51,13 @@ export interface LineConsoleOptions {
   readonly echoInput?: boolean;
   /** Initial state (default RUNNING). */
   readonly state?: ConsoleState;
+  /**
+   * Paint the line-mode screen at once (default true). False when the
+   * caller's first screen is the logo (`showLogonForm`): a client that waits
+   * for an input field (s3270's `Wait(InputField)`) must not find an interim
+   * screen and type into it before the logo replaces it.
+   */
+  readonly paint?: boolean;
 }
 
 const STATUS_WIDTH = 19;
@@ -104,7 +111,7 @@ export class LineConsole {
     this.appState = options.state ?? 'RUNNING';
     terminal.onInput((input) => this.input(input));
     terminal.onClose(() => this.stopMore());
-    this.repaint();
+    if (options.paint ?? true) this.repaint();
   }
 
   /** What the status area shows now. */
@@ -173,9 +180,18 @@ export class LineConsole {
    * (nondisplay) and `COMMAND  ===>`, the status area on the last row, the
    * cursor in USERID. Output printed meanwhile waits for line mode. The next
    * ENTER leaves the form and goes to `onLogon`; CLEAR shows it afresh.
+   * `state`, when given, is the application's state from now on and is on
+   * the logo's status area in the same Erase/Write (no second record that
+   * could cancel what the operator is typing); lines typed ahead in line mode
+   * are dropped, as the logo starts a new conversation.
    */
-  showLogonForm(lines: readonly string[], message: readonly string[] = []): void {
+  showLogonForm(lines: readonly string[], message: readonly string[] = [], state?: ConsoleState): void {
     this.stopMore();
+    if (state !== undefined) {
+      this.appState = state;
+      this.typedAhead.length = 0;
+      this.notAccepted = false;
+    }
     this.paging = 'none';
     this.displayed = [];
     this.pending.length = 0;
