@@ -167,26 +167,65 @@ export function irdynStorageResult(): ReproResult {
   };
 }
 
-/** Physical storage maps after each step, zone machine above block machine. */
+/**
+ * Physical storage after each step: the step on its own line, then the zone
+ * machine's map and the block-table machine's, each row labelled with the
+ * scheme and whether the request was granted; addresses in MB under the
+ * maps and a legend for the cell colours.
+ */
 function mapChart(steps: readonly StepResult[]): string {
   const colour: Record<string, string> = { '1': '#1f77b4', '2': '#d62728', '3': '#2ca02c', H: '#555', '.': '#eee' };
-  const cell = 36;
-  const left = 330;
-  const out: string[] = [];
-  const width = left + cell * (steps[0]?.zone.map.length ?? 16) + 20;
-  const height = 40 + steps.length * 60 + 40;
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`);
-  out.push(`<text x="${width / 2}" y="20" text-anchor="middle" font-size="14">Physical storage in 64 MB units: zone (upper row) vs block table (lower row)</text>`);
+  const esc = (t: string): string => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const cells = steps[0]?.zone.map.length ?? 16;
+  const cell = 40;
+  const left = 190;
+  const stepHeight = 86;
+  const top = 48;
+  const width = left + cell * cells + 30;
+  const mapsEnd = top + steps.length * stepHeight;
+  const height = mapsEnd + 70;
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    `<rect x="0" y="0" width="${width}" height="${height}" fill="#fff"/>`,
+    `<text x="${width / 2}" y="24" text-anchor="middle" font-size="15" font-weight="bold">IRD grows LP1 by 64 MB: zone origin/limit vs 64 MB block table (physical storage, 1 GB)</text>`,
+  ];
   steps.forEach((s, i) => {
-    const y = 40 + i * 60;
-    out.push(`<text x="10" y="${y + 22}">${s.step.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</text>`);
-    for (const [row, map] of [[0, s.zone.map], [1, s.blocks.map]] as const) {
-      for (let k = 0; k < map.length; k++) {
-        const c = map[k]!;
-        out.push(`<rect x="${left + k * cell}" y="${y + row * 24}" width="${cell - 2}" height="20" fill="${colour[c] ?? '#999'}"/>`);
-        if (c !== '.') out.push(`<text x="${left + k * cell + cell / 2 - 1}" y="${y + row * 24 + 14}" text-anchor="middle" fill="white">${c === 'H' ? 'HSA' : `LP${c}`}</text>`);
+    const y = top + i * stepHeight;
+    out.push(`<text x="10" y="${y + 12}" font-weight="bold">${i + 1}. ${esc(s.step)}</text>`);
+    const rows = [
+      ['zone', s.zone],
+      ['block table', s.blocks],
+    ] as const;
+    rows.forEach(([scheme, r], row) => {
+      const ry = y + 20 + row * 26;
+      const verdict = i === 0 ? '' : r.ok ? ': granted' : ': refused';
+      out.push(`<text x="${left - 10}" y="${ry + 15}" text-anchor="end"${!r.ok ? ' fill="#b00" font-weight="bold"' : ''}>${scheme}${verdict}</text>`);
+      for (let k = 0; k < r.map.length; k++) {
+        const c = r.map[k]!;
+        const x = left + k * cell;
+        out.push(`<rect x="${x}" y="${ry}" width="${cell - 2}" height="22" fill="${colour[c] ?? '#999'}"><title>${k * 64}-${(k + 1) * 64} MB: ${c === 'H' ? 'HSA' : c === '.' ? 'free' : `LP${c}`}</title></rect>`);
+        if (c !== '.') out.push(`<text x="${x + cell / 2 - 1}" y="${ry + 15}" text-anchor="middle" fill="white">${c === 'H' ? 'HSA' : `LP${c}`}</text>`);
       }
-    }
+    });
+  });
+  // Addresses: a tick every 256 MB under the maps.
+  for (let k = 0; k <= cells; k += 4) {
+    const x = left + k * cell - 1;
+    out.push(`<line x1="${x}" y1="${mapsEnd - 8}" x2="${x}" y2="${mapsEnd}" stroke="#333"/>`);
+    out.push(`<text x="${x}" y="${mapsEnd + 14}" text-anchor="middle">${k * 64}</text>`);
+  }
+  out.push(`<text x="${left + (cells * cell) / 2}" y="${mapsEnd + 32}" text-anchor="middle">physical address (MB); one cell = 64 MB</text>`);
+  const legend: [string, string][] = [
+    ['LP1', colour['1']!],
+    ['LP2', colour['2']!],
+    ['LP3', colour['3']!],
+    ['HSA', colour.H!],
+    ['free', colour['.']!],
+  ];
+  legend.forEach(([name, c], i) => {
+    const x = left + i * 90;
+    out.push(`<rect x="${x}" y="${mapsEnd + 44}" width="14" height="12" fill="${c}" stroke="#999" stroke-width="0.5"/>`);
+    out.push(`<text x="${x + 20}" y="${mapsEnd + 55}">${name}</text>`);
   });
   out.push('</svg>');
   return `${out.join('\n')}\n`;

@@ -14,7 +14,8 @@
  */
 import { createPrsm, dispatchTraceEvents, parseIocp, parseProfiles, type Prsm, type PrsmCounters } from '@strachey/prsm';
 import { IDLE_SOURCE, mustPrsm, SPIN_SOURCE } from '../prsm-input';
-import { barChart, toCsv } from './smp-scaling';
+import { barChart } from './chart';
+import { toCsv } from './smp-scaling';
 import { formatNumber as num, formatTable } from './table';
 import { defineSweep, type ReproResult, type Reproduction } from './types';
 
@@ -201,12 +202,12 @@ function assembleLpar(all: readonly { readonly params: LparWeightsPoint; readonl
       { name: 'lpar-weights.csv', content: toCsv(header.map((h) => h.replace(/[ ,()]+/g, '_')), rows) },
       {
         name: 'lpar-weights.svg',
-        content: barChart('Configured weight share vs measured share (8 shared CPs)', 'share of the shared CPs', SHARED, [
+        content: barChart('LPAR shares: configured by weight vs measured', 'share of the 8 shared physical CPs', SHARED, [
           { name: 'configured', values: SHARED.map((_, i) => WEIGHTS[i]! / sum) },
           { name: 'measured, full load', values: SHARED.map((n) => fullShare[n]!) },
           { name: 'measured, MVS2 idle', values: SHARED.map((n) => idleShare[n]!) },
           { name: 'measured, IRD weight 50', values: SHARED.map((n) => irdShare[n]!) },
-        ]),
+        ], { xLabel: 'partition (weights 10, 20, 30, 40; IRD raises MVS2 to 50)' }),
       },
     ],
   };

@@ -29,7 +29,8 @@ import {
   workingSetWorkload,
 } from '@strachey/mmu';
 import { SeededRandom } from './seeds';
-import { lineChart, toCsv } from './smp-scaling';
+import { lineChart } from './chart';
+import { toCsv } from './smp-scaling';
 import { formatNumber as num, formatTable } from './table';
 import { defineSweep, type ReproResult, type Reproduction, type SweepScale } from './types';
 import { runSweepInProcess } from './sweep';

@@ -10,144 +10,15 @@
  * one cache-line transfer per waiting CPU at each handoff. The analytic curve
  * N · (1 − n·(N − 1)) is printed beside it; the measured one follows it to
  * the peak and then collapses in a lock convoy.
- *
- * This file also holds the small SVG chart helpers the PR/SM reproductions
- * share.
  */
 import { formatPrsmError, runSmpScaling, type SmpCurve } from '@strachey/prsm';
 import { UserError } from '../diagnostics';
+import { type ChartSeries, lineChart } from './chart';
 import { formatNumber as num, formatTable } from './table';
 import { defineSweep, type ReproResult, type Reproduction } from './types';
 
 const COUNTS = [1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 16];
 const LOSSES = [0.1, 0.05];
-
-// ------------------------------------------------------------ SVG helpers
-
-const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
-/** One line of a line chart. */
-export interface ChartSeries {
-  readonly name: string;
-  readonly points: readonly (readonly [number, number])[];
-  readonly dashed?: boolean;
-}
-
-/** A line chart with axes, ticks and a legend, as a standalone SVG document. */
-export function lineChart(
-  title: string,
-  xLabel: string,
-  yLabel: string,
-  series: readonly ChartSeries[],
-): string {
-  const W = 720;
-  const H = 420;
-  const L = 60;
-  const R = 180;
-  const T = 40;
-  const B = 50;
-  const xs = series.flatMap((s) => s.points.map((p) => p[0]));
-  const ys = series.flatMap((s) => s.points.map((p) => p[1]));
-  const x0 = Math.min(...xs);
-  const x1 = Math.max(...xs);
-  const y0 = Math.min(0, ...ys);
-  const y1 = Math.max(...ys) * 1.05 || 1;
-  const px = (x: number): number => L + ((x - x0) / (x1 - x0 || 1)) * (W - L - R);
-  const py = (y: number): number => H - B - ((y - y0) / (y1 - y0 || 1)) * (H - T - B);
-  const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
-    `<text x="${W / 2}" y="20" text-anchor="middle" font-size="14">${esc(title)}</text>`,
-    `<line x1="${L}" y1="${H - B}" x2="${W - R}" y2="${H - B}" stroke="black"/>`,
-    `<line x1="${L}" y1="${T}" x2="${L}" y2="${H - B}" stroke="black"/>`,
-    `<text x="${(L + W - R) / 2}" y="${H - 12}" text-anchor="middle">${esc(xLabel)}</text>`,
-    `<text x="16" y="${(T + H - B) / 2}" text-anchor="middle" transform="rotate(-90 16 ${(T + H - B) / 2})">${esc(yLabel)}</text>`,
-  ];
-  for (const x of [...new Set(xs)].sort((a, b) => a - b)) {
-    out.push(`<text x="${px(x).toFixed(1)}" y="${H - B + 16}" text-anchor="middle">${x}</text>`);
-  }
-  for (let i = 0; i <= 5; i++) {
-    const y = y0 + ((y1 - y0) * i) / 5;
-    out.push(
-      `<text x="${L - 6}" y="${(py(y) + 4).toFixed(1)}" text-anchor="end">${num(Math.round(y * 100) / 100)}</text>`,
-    );
-    out.push(
-      `<line x1="${L}" y1="${py(y).toFixed(1)}" x2="${W - R}" y2="${py(y).toFixed(1)}" stroke="#ddd"/>`,
-    );
-  }
-  series.forEach((s, i) => {
-    const c = COLOURS[i % COLOURS.length]!;
-    const d = s.points
-      .map((p, k) => `${k === 0 ? 'M' : 'L'}${px(p[0]).toFixed(1)},${py(p[1]).toFixed(1)}`)
-      .join(' ');
-    out.push(
-      `<path d="${d}" fill="none" stroke="${c}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6,4"' : ''}/>`,
-    );
-    for (const p of s.points)
-      out.push(`<circle cx="${px(p[0]).toFixed(1)}" cy="${py(p[1]).toFixed(1)}" r="3" fill="${c}"/>`);
-    out.push(
-      `<line x1="${W - R + 12}" y1="${T + 10 + i * 18}" x2="${W - R + 36}" y2="${T + 10 + i * 18}" stroke="${c}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6,4"' : ''}/>`,
-    );
-    out.push(`<text x="${W - R + 42}" y="${T + 14 + i * 18}">${esc(s.name)}</text>`);
-  });
-  out.push('</svg>');
-  return `${out.join('\n')}\n`;
-}
-
-/** A grouped bar chart: one group per category, one bar per series. */
-export function barChart(
-  title: string,
-  yLabel: string,
-  categories: readonly string[],
-  series: readonly { readonly name: string; readonly values: readonly number[] }[],
-): string {
-  const W = 720;
-  const H = 420;
-  const L = 60;
-  const R = 200;
-  const T = 40;
-  const B = 50;
-  const max = Math.max(...series.flatMap((s) => s.values)) * 1.1 || 1;
-  const gw = (W - L - R) / categories.length;
-  const bw = (gw * 0.8) / series.length;
-  const py = (y: number): number => H - B - (y / max) * (H - T - B);
-  const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
-    `<text x="${W / 2}" y="20" text-anchor="middle" font-size="14">${esc(title)}</text>`,
-    `<line x1="${L}" y1="${H - B}" x2="${W - R}" y2="${H - B}" stroke="black"/>`,
-    `<line x1="${L}" y1="${T}" x2="${L}" y2="${H - B}" stroke="black"/>`,
-    `<text x="16" y="${(T + H - B) / 2}" text-anchor="middle" transform="rotate(-90 16 ${(T + H - B) / 2})">${esc(yLabel)}</text>`,
-  ];
-  for (let i = 0; i <= 5; i++) {
-    const y = (max * i) / 5;
-    out.push(
-      `<text x="${L - 6}" y="${(py(y) + 4).toFixed(1)}" text-anchor="end">${num(Math.round(y * 100) / 100)}</text>`,
-    );
-    out.push(
-      `<line x1="${L}" y1="${py(y).toFixed(1)}" x2="${W - R}" y2="${py(y).toFixed(1)}" stroke="#ddd"/>`,
-    );
-  }
-  categories.forEach((c, g) => {
-    out.push(
-      `<text x="${(L + gw * g + gw / 2).toFixed(1)}" y="${H - B + 16}" text-anchor="middle">${esc(c)}</text>`,
-    );
-    series.forEach((s, i) => {
-      const v = s.values[g] ?? 0;
-      const x = L + gw * g + gw * 0.1 + bw * i;
-      out.push(
-        `<rect x="${x.toFixed(1)}" y="${py(v).toFixed(1)}" width="${bw.toFixed(1)}" height="${(H - B - py(v)).toFixed(1)}" fill="${COLOURS[i % COLOURS.length]}"/>`,
-      );
-    });
-  });
-  series.forEach((s, i) => {
-    out.push(
-      `<rect x="${W - R + 12}" y="${T + 2 + i * 18}" width="14" height="12" fill="${COLOURS[i % COLOURS.length]}"/>`,
-    );
-    out.push(`<text x="${W - R + 32}" y="${T + 13 + i * 18}">${esc(s.name)}</text>`);
-  });
-  out.push('</svg>');
-  return `${out.join('\n')}\n`;
-}
 
 /** CSV with a header row; values are numbers or plain words. */
 export function toCsv(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
@@ -254,12 +125,19 @@ function assembleSmp(
       points: c.points,
     })),
   };
-  const series = cs.flatMap((c) => [
-    { name: `measured n=${c.n * 100}%`, points: c.points.map((p) => [p.cpus, p.relative] as const) },
+  // One colour per n: the measured curve solid, the analytic one dashed beside it.
+  const colours = ['#1f77b4', '#d62728'];
+  const series: ChartSeries[] = cs.flatMap((c, i) => [
     {
-      name: `analytic n=${c.n * 100}%`,
+      name: `measured, n = ${c.n * 100} %`,
+      points: c.points.map((p) => [p.cpus, p.relative] as const),
+      colour: colours[i % colours.length]!,
+    },
+    {
+      name: `analytic N·(1 − n·(N − 1)), n = ${c.n * 100} %`,
       points: c.points.map((p) => [p.cpus, Math.max(0, p.analytic)] as const),
       dashed: true,
+      colour: colours[i % colours.length]!,
     },
   ]);
   return {
@@ -270,7 +148,12 @@ function assembleSmp(
       { name: 'smp-scaling.csv', content: toCsv(header, rows) },
       {
         name: 'smp-scaling.svg',
-        content: lineChart('SMP throughput vs CPUs (1-way = 1)', 'CPUs', 'throughput (1-way CPUs)', series),
+        content: lineChart(
+          'SMP throughput against the number of CPUs (Spruth fig. 12.1.1)',
+          'CPUs (N)',
+          'throughput (multiples of one CPU)',
+          series,
+        ),
       },
     ],
   };
