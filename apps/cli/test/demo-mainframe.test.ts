@@ -362,6 +362,8 @@ describe('the default mainframe', () => {
 
   it('the text report names the sections a reader looks for', () => {
     const text = mainframeScenario.renderText(report);
+    // A passing check prints its name alone, so a name must be a whole statement, not "… starts at".
+    for (const c of report.checks) expect(c.name).not.toMatch(/\b(at|of|to|by|below|is)$/);
     for (const heading of [
       'Partitions:',
       'Storage map',
@@ -474,6 +476,9 @@ partitions:
       ['ZVM', 60],
       ['CRUNCH', 40],
     ]);
+    expect(r.checks.map((c) => c.name)).toContain(
+      "ZVM: 1 CMS user IPLed the saved system by name: it maps its 2 shared pages on the saved system's host frames",
+    );
     const eve = r.cp[0]!.users[0]!;
     expect(eve.userid).toBe('EVE');
     expect(eve.transcript).toContain('> QUERY DISK');

@@ -452,7 +452,8 @@ export function parseMainframe(
       ok: false,
       errors: doc.errors.map((e) => ({
         code: 'SYNTAX',
-        message: e.message.split('\n')[0]!,
+        // yaml ends its first line with " at line L, column C:" (before a code frame); the diagnostic's place says that already.
+        message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''),
         file,
         line: e.linePos?.[0].line ?? 1,
         column: e.linePos?.[0].col ?? 1,

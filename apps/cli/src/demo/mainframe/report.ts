@@ -453,7 +453,9 @@ export function collectReport(
         const ss = cps.at(-1)!.savedSystems;
         const sharedPages = ss.systems.reduce((n, s) => n + s.sharedPages, 0);
         check(
-          `${name}: ${byName.length} CMS users IPLed the saved system by name: each maps its ${sharedPages} shared pages, the same host frames for all`,
+          byName.length === 1
+            ? `${name}: 1 CMS user IPLed the saved system by name: it maps its ${sharedPages} shared pages on the saved system's host frames`
+            : `${name}: ${byName.length} CMS users IPLed the saved system by name: each maps its ${sharedPages} shared pages, the same host frames for all`,
           `${byName.length * sharedPages} mappings of ${sharedPages} host frames`,
           `${ss.mappedFrames} mappings of ${ss.hostFrames} host frames`,
         );
@@ -487,7 +489,7 @@ export function collectReport(
       check(`${name}: the supervisor ended every task and stopped`, "disabled wait, code X'000'", stop);
       check(`${name}: primes below ${grouped(p.sieve)}`, primes.count, result('SIEVE', 0));
       check(
-        `${name}: longest Collatz chain below ${grouped(p.collatz)} starts at`,
+        `${name}: longest Collatz chain below ${grouped(p.collatz)}: start`,
         best.start,
         result('COLLATZ', 0),
       );
