@@ -12,7 +12,10 @@ import { formatDiagnostic } from '../src/diagnostics';
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 const readme = readFileSync(here('../README.md'), 'utf8');
-const section = readme.slice(readme.indexOf('\n### Your own scenario\n'), readme.indexOf('\n### JSON report\n'));
+const section = readme.slice(
+  readme.indexOf('\n### Your own scenario\n'),
+  readme.indexOf('\n### JSON report\n'),
+);
 
 /** The fenced blocks of a Markdown text with their info strings. */
 function blocks(markdown: string): { info: string; content: string }[] {
@@ -29,7 +32,9 @@ describe('README: Your own scenario', () => {
   });
 
   it('examples/bad-scenario.yaml gives the diagnostics the README shows, located', () => {
-    const shown = blocks(section).find((b) => b.content.startsWith('$ strachey demo --scenario apps/cli/examples/bad-scenario.yaml'));
+    const shown = blocks(section).find((b) =>
+      b.content.startsWith('$ strachey demo --scenario apps/cli/examples/bad-scenario.yaml'),
+    );
     const file = 'apps/cli/examples/bad-scenario.yaml';
     const r = parseMainframe(readFileSync(here('../examples/bad-scenario.yaml'), 'utf8'), file);
     expect(r.ok).toBe(false);
