@@ -74,6 +74,33 @@ describe('strachey cp, line mode', { timeout: 150_000 }, () => {
     expect(events).toContainEqual({ event: 'end', reason: 'LOGOFF' });
   });
 
+  it('`cp sample DIR` writes a system that runs as written: LOGON CMSUSER, IPL CMS, LISTFILE; it never overwrites without --force', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strachey-cp-sample-'));
+    try {
+      const w = strachey(['cp', 'sample', dir], '');
+      expect(w.stderr).toBe('');
+      expect(w.status).toBe(0);
+      expect(w.stdout).toContain(`strachey cp --directory ${join(dir, 'USER.DIRECT')} --volumes ${join(dir, 'volumes')}`);
+      const again = strachey(['cp', 'sample', dir], '');
+      expect(again.status).toBe(1);
+      expect(again.stderr).toContain(`${join(dir, 'USER.DIRECT')}: error FILE_EXISTS: file exists; use --force to overwrite it`);
+      expect(strachey(['cp', 'sample', dir, '--force'], '').status).toBe(0);
+      const run = strachey(
+        ['cp', '--directory', join(dir, 'USER.DIRECT'), '--volumes', join(dir, 'volumes')],
+        'LOGON CMSUSER CMSPW\nLISTFILE\nTYPE HELLO TEXT\n#CP LOGOFF\n',
+      );
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      const out = run.stdout.split('\n');
+      expect(out).toContain('CMS VERSION 1.0 STRACHEY');
+      expect(out).toContain('HELLO    TEXT     A1');
+      expect(out).toContain('Hello from the A-disk.');
+      expect(out.some((l) => /^LOGOFF AT /.test(l))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a directory error is file:line:column with exit code 1; a missing option is a usage error', () => {
     const dir = mkdtempSync(join(tmpdir(), 'strachey-cp-bad-'));
     try {
@@ -84,7 +111,7 @@ describe('strachey cp, line mode', { timeout: 150_000 }, () => {
       expect(r.stderr).toMatch(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:2: error UNKNOWN_STATEMENT: `, 'm'));
       const u = strachey(['cp', '--volumes', volumes], '');
       expect(u.status).toBe(2);
-      expect(u.stderr).toContain('--directory');
+      expect(u.stderr).toContain("required option '--directory <file>' not specified");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

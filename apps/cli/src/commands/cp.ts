@@ -27,6 +27,7 @@ import {
 import { loadVolume } from '@strachey/io-channel';
 import type { Command } from 'commander';
 import { type Diagnostic, UserError } from '../diagnostics';
+import { registerCpSample } from './cp-sample';
 import { clockTimers, LineConsole, startTn3270Server, type TerminalModel, type TerminalPort, type Tn3270Server } from '../terminal/index';
 
 /** Options of `strachey cp`. */
@@ -263,19 +264,27 @@ export async function lineMode(
 
 /** Register `strachey cp`. */
 export function registerCp(program: Command): void {
-  program
+  const cp = program
     .command('cp')
     .description('start CP from a USER DIRECT file and 3390 volume images; log on at TN3270 terminals (--tn3270 PORT) or at a line-mode console on stdin/stdout')
-    .requiredOption('--directory <file>', 'the user directory (USER DIRECT)')
-    .requiredOption('--volumes <dir>', 'folder of 3390 volume images (strachey or Hercules CKD format), known by their VOL1 serials')
+    // Required, but checked in the action: commander checks a parent's required options before it
+    // dispatches to a subcommand, and `strachey cp sample DIR` takes neither.
+    .option('--directory <file>', 'the user directory (USER DIRECT); required')
+    .option('--volumes <dir>', 'folder of 3390 volume images (strachey or Hercules CKD format), known by their VOL1 serials; required')
     .option('--tn3270 <port>', 'serve TN3270 terminals on 127.0.0.1:PORT (0 picks a free port)')
     .option('--model <n>', '3270 model the screens are laid out for (2-5; default: each client\'s own size)')
     .option('--json', 'print events (ready, output lines, states, session ends) as JSON lines')
     .option('--style <style>', "execution style of virtual machines whose directory entry names none: 'trap-and-emulate' (default) or 'sie'")
-    .action(async (o: CpCommandOptions) => {
+    .addHelpText('after', '\nNo system yet? `strachey cp sample DIR` writes one (USER.DIRECT and volumes/ with CMS installed).')
+    .action(async (o: Partial<CpCommandOptions>, command: Command) => {
+      for (const name of ['directory', 'volumes'] as const) {
+        if (o[name] === undefined) {
+          command.error(`error: required option '--${name} <${name === 'directory' ? 'file' : 'dir'}>' not specified`, { exitCode: 2, code: 'commander.missingMandatoryOptionValue' });
+        }
+      }
       const model = parseModel(o.model);
       const port = o.tn3270 === undefined ? null : parsePort(o.tn3270);
-      const { cp, terminals, volumes } = startCp(o);
+      const { cp, terminals, volumes } = startCp(o as CpCommandOptions);
       const ready = { event: 'ready', system: terminals.systemName, users: cp.directory.users.size, volumes: volumes.map((v) => v.volser) };
       const emit = (obj: Record<string, unknown>, text: string): void => {
         process.stdout.write(o.json ? `${JSON.stringify(obj)}\n` : `${text}\n`);
@@ -316,4 +325,5 @@ export function registerCp(program: Command): void {
         },
       );
     });
+  registerCpSample(cp);
 }
