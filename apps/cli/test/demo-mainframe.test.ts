@@ -5,7 +5,7 @@
  * mistakes reported as file:line:column.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -358,6 +358,17 @@ describe('the default mainframe', () => {
     // π(200,000) = 17,984; the longest Collatz chain below 20,000 starts at 17,647 (OEIS A006877).
     expect(tso.tasks.find((t) => t.name === 'SIEVE')!.results[0]).toBe(17_984);
     expect(tso.tasks.find((t) => t.name === 'COLLATZ')!.results[0]).toBe(17_647);
+  });
+
+  it("apps/cli/README.md's sample output is this run's: every line it shows but the wall-clock one", () => {
+    // The simulated figures are deterministic, so a README line that is not in the report is stale.
+    const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+    const at = readme.indexOf('```\n$ strachey demo\n');
+    expect(at).toBeGreaterThan(0);
+    const shown = readme.slice(at + 4, readme.indexOf('\n```', at + 4)).split('\n').slice(1);
+    const text = new Set(mainframeScenario.renderText(report).split('\n'));
+    const stale = shown.filter((l) => l.trim() !== '…' && !/million guest instructions per second/.test(l) && !text.has(l));
+    expect(stale).toEqual([]);
   });
 
   it('the text report names the sections a reader looks for', () => {
