@@ -16,6 +16,7 @@ import {
   parseProfiles,
   type ProfileSet,
 } from '@strachey/prsm';
+import { assemble } from '@strachey/isa-core';
 import { type Diagnostic, UserError } from './diagnostics';
 
 /** The default guest: a CPU-bound loop (BALR/LA/B), so that a partition always wants its CPs. */
@@ -124,7 +125,14 @@ export function iplPartitions(loaded: LoadedPrsm, files: PrsmInputFiles): string
         message: `--ipl: no partition ${name} in ${files.iocp} (expected one of ${m.partitionNames.join(', ')})`,
       });
     const file = spec.slice(eq + 1);
-    programs.set(name, { file, source: readInputFile(file, 'guest program') });
+    const source = readInputFile(file, 'guest program');
+    // Assembled here first so that every error is reported, each at its place, as `strachey asm`
+    // reports them (the IPL itself stops at the first).
+    const program = assemble(source);
+    if (!program.ok) {
+      throw new UserError(program.errors.map((e) => ({ code: e.code, message: e.message, file, line: e.line, column: e.column })));
+    }
+    programs.set(name, { file, source });
   }
   const active: string[] = [];
   for (const im of loaded.profiles.images) {

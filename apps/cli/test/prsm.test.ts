@@ -127,8 +127,12 @@ describe('strachey prsm', () => {
   it('reports a profile error and a guest assembly error with their files', () => {
     const f = files(DECK, PROFILES.replace('weight = 75', 'weight = 0'), { 'bad.asm': " START X'2000'\n BOGUS 1,2\n END\n" });
     expect(userError(() => runPrsmCommand({ iocp: f.iocp!, profiles: f.profiles! })).diagnostics[0]).toMatchObject({ code: 'BAD_VALUE', file: f.profiles, line: 14 });
-    const g = files(DECK, PROFILES, { 'bad.asm': " START X'2000'\n BOGUS 1,2\n END\n" });
-    expect(userError(() => runPrsmCommand({ iocp: g.iocp!, profiles: g.profiles!, ipl: [`LPA=${g['bad.asm']}`] })).diagnostics[0]).toMatchObject({ code: 'IPL_FAILED', file: g['bad.asm'], line: 2 });
+    // Every assembly error, each at its place, as `strachey asm` reports them (not only the first).
+    const g = files(DECK, PROFILES, { 'bad.asm': " START X'2000'\n BOGUS 1,2\n L 1,NOSUCH\n END\n" });
+    expect(userError(() => runPrsmCommand({ iocp: g.iocp!, profiles: g.profiles!, ipl: [`LPA=${g['bad.asm']}`] })).diagnostics).toMatchObject([
+      { code: 'UNKNOWN_OPERATION', file: g['bad.asm'], line: 2, column: 2 },
+      { code: 'UNDEFINED_SYMBOL', file: g['bad.asm'], line: 3, column: 6 },
+    ]);
   });
 
   it('refuses unreadable files, unknown partitions and bad budgets', () => {

@@ -158,8 +158,11 @@ describe('strachey repro merge', () => {
       "found '4/3'",
     );
     expect((await refusal(runRepro(NAME, { workers: '0' }, quiet().io))).code).toBe('BAD_OPTION');
-    expect((await refusal(runRepro('bvt-latency', { shard: '1/2', out: dir() }, quiet().io))).code).toBe(
-      'NOT_A_SWEEP',
+    const notASweep = await refusal(runRepro('bvt-latency', { shard: '1/2', out: dir() }, quiet().io));
+    expect(notASweep.code).toBe('NOT_A_SWEEP');
+    expect(notASweep.message).toMatch(/^bvt-latency is not a sweep: --shard applies only to smp-scaling, /);
+    expect((await refusal(runRepro('bvt-latency', { shard: '1/2', seed: '3', out: dir() }, quiet().io))).message).toMatch(
+      /--shard, --seed apply only to /,
     );
     expect((await refusal(runRepro('merge', {}, quiet().io, [dir()]))).code).toBe('FILE_NOT_READABLE');
     const empty = mkdtempSync(join(root, 'empty-'));

@@ -256,7 +256,7 @@ export async function runRepro(
   if (given.length > 0) {
     throw new UserError({
       code: 'NOT_A_SWEEP',
-      message: `${name} is not a sweep: --${given.join(', --')} apply only to ${reproductions
+      message: `${name} is not a sweep: --${given.join(', --')} ${given.length === 1 ? 'applies' : 'apply'} only to ${reproductions
         .filter((r) => r.sweep)
         .map((r) => r.name)
         .join(', ')}`,
