@@ -4,9 +4,11 @@
  * ordering of the other policies), --json prints them, --out writes JSON,
  * CSV, SVG and a Perfetto trace, and a wrong name is a located user error.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { registerRepro, runRepro } from '../src/commands/repro';
@@ -128,6 +130,21 @@ describe('strachey repro bvt-latency', () => {
     }
     expect(readFileSync(file, 'utf8')).toBe('keep me');
   });
+
+  it.skipIf(!existsSync('/proc/self'))('reports an --out under /proc as a located error instead of spinning in mkdir', () => {
+    // Node 20's mkdirSync(…, { recursive: true }) loops forever there; in a child process, so a regression
+    // fails by its timeout instead of hanging the test run.
+    const out = '/proc/strachey-no-such-dir/figures';
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@strachey/source', 'src/main.ts', 'repro', 'bvt-latency', '--out', out], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      encoding: 'utf8',
+      timeout: 30_000,
+      killSignal: 'SIGKILL',
+    });
+    expect(r.error).toBeUndefined();
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`${out}: error OUT_DIR_UNWRITABLE: cannot write the output files: ENOENT`);
+  }, 40_000);
 
   it('is wired into the command line', async () => {
     const program = new Command('strachey').exitOverride();

@@ -7,13 +7,14 @@
  * disk; CPUSR1 holds the users' 191 disks, CMSUSER's formatted for CMS with
  * two files. The tests use the same system.
  */
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatCmsDisk, installCms } from '@strachey/hypervisor-cp';
 import { CkdVolume, formatVolume, geometry3390, saveVolume } from '@strachey/io-channel';
 import { assemble } from '@strachey/isa-core';
 import type { Command } from 'commander';
 import { UserError } from '../diagnostics';
+import { makeDirectories } from '../fs-util';
 
 /** The sample's user directory (USER DIRECT syntax). Passwords are USERID + PW (CMSUSER: CMSPW). */
 export const SAMPLE_DIRECTORY = `* A small CP directory for strachey cp: ALICE IPLs the ECHOVM guest
@@ -192,7 +193,7 @@ export function writeSampleSystem(dir: string, force = false): void {
   const system = sampleSystemVolume();
   const user = sampleUserVolume();
   try {
-    mkdirSync(join(dir, 'volumes'), { recursive: true });
+    makeDirectories(join(dir, 'volumes'));
     const directory = join(dir, 'USER.DIRECT');
     const tmp = `${directory}.${process.pid}.tmp`;
     writeFileSync(tmp, SAMPLE_DIRECTORY);

@@ -10,9 +10,10 @@
  * DIR…` checks that shard files make one complete sweep and writes the same
  * figure a single run would.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { makeDirectories } from '../fs-util';
 import { UserError } from '../diagnostics';
 import { createProgress, type Progress, type StatusStream } from '../progress';
 import { findReproduction, plannedReproductions, REPRODUCTION_ORDER, reproductions } from '../repro/registry';
@@ -62,7 +63,7 @@ function writeAtomic(path: string, content: string): void {
 function writeFiles(out: string, files: readonly ReproFile[], options: ReproOptions, io: ReproIo): void {
   const dir = resolve(out);
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirectories(dir);
     for (const f of files) writeAtomic(join(dir, basename(f.name)), f.content);
   } catch (error) {
     throw new UserError({
