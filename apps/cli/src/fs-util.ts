@@ -19,3 +19,13 @@ export function makeDirectories(dir: string): void {
   }
   for (const d of missing.reverse()) mkdirSync(d);
 }
+
+/**
+ * What went wrong in a file-system call, without the path Node appends
+ * (", open '/dir/.name.1234.tmp'"): the diagnostic names the file the user
+ * gave, and the temporary file of an atomic write means nothing to them.
+ */
+export function fsErrorText(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/, \w+ '[^']*'(?: -> '[^']*')?$/, '');
+}

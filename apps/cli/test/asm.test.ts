@@ -124,6 +124,13 @@ describe('strachey asm', () => {
     expect(io2.err).toMatch(/missing\.asm: error READ: cannot read the source/);
   });
 
+  it('names the output file it cannot write, not the source or its temporary file', () => {
+    const out = join(dir, 'no-such-folder', 'hello.bin');
+    const io = capture();
+    expect(runAsm(HELLO, { output: out }, io)).toBe(2);
+    expect(io.err).toBe(`${out}: error WRITE: cannot write: ENOENT: no such file or directory\n`);
+  });
+
   it('runs as a subcommand of the strachey binary', () => {
     const cli = fileURLToPath(new URL('..', import.meta.url));
     const out = join(dir, 'h.bin');

@@ -17,6 +17,7 @@ import {
   herculesAlterCommands,
 } from '@strachey/isa-core';
 import type { Command } from 'commander';
+import { fsErrorText } from '../fs-util';
 
 /** Options of `strachey asm`, as commander parses them. */
 export interface AsmCommandOptions {
@@ -100,23 +101,28 @@ export function runAsm(file: string, options: AsmCommandOptions, io: CommandIo =
   const r = assemble(text);
   const written: Record<string, string> = {};
   const listing = options.listing === undefined || options.listing === false ? undefined : formatListing(r, { file });
+  // The file being written when a write fails: the diagnostic names it, not the source.
+  let writing = file;
   try {
     // A listing is useful precisely when there are errors, so it is produced either way.
     if (listing !== undefined && typeof options.listing === 'string') {
+      writing = options.listing;
       writeFileAtomic(options.listing, listing);
       written.listing = options.listing;
     }
     if (r.ok && options.output !== undefined) {
+      writing = options.output;
       writeFileAtomic(options.output, r.image);
       written.image = options.output;
     }
     if (r.ok && options.rc !== undefined) {
+      writing = options.rc;
       const lines = herculesAlterCommands(r.chunks);
       writeFileAtomic(options.rc, lines.length > 0 ? `${lines.join('\n')}\n` : '');
       written.rc = options.rc;
     }
   } catch (error) {
-    io.stderr(located(file, 'WRITE', `cannot write: ${(error as Error).message}`));
+    io.stderr(located(writing, 'WRITE', `cannot write: ${fsErrorText(error)}`));
     return 2;
   }
 

@@ -13,7 +13,7 @@
 import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { makeDirectories } from '../fs-util';
+import { fsErrorText, makeDirectories } from '../fs-util';
 import { UserError } from '../diagnostics';
 import { createProgress, type Progress, type StatusStream } from '../progress';
 import { findReproduction, plannedReproductions, REPRODUCTION_ORDER, reproductions } from '../repro/registry';
@@ -69,7 +69,7 @@ function writeFiles(out: string, files: readonly ReproFile[], options: ReproOpti
     throw new UserError({
       code: 'OUT_DIR_UNWRITABLE',
       file: dir,
-      message: `cannot write the output files: ${error instanceof Error ? error.message : String(error)}`,
+      message: `cannot write the output files: ${fsErrorText(error)}`,
     });
   }
   // Keep stdout pure JSON under --json.

@@ -21,6 +21,7 @@ import { dispatchTraceEvents } from '@strachey/prsm';
 import type { TraceEvent, TraceEventFile } from '@strachey/scheduler-bvt';
 import type { Command } from 'commander';
 import { UserError } from '../diagnostics';
+import { fsErrorText } from '../fs-util';
 import { iplPartitions, loadPrsm } from '../prsm-input';
 import { findReproduction, reproductions } from '../repro/registry';
 import { parseBudget } from './prsm';
@@ -192,7 +193,7 @@ function emit(trace: unknown, output: string | undefined, io: TraceIo): void {
     throw new UserError({
       code: 'TRACE_UNWRITABLE',
       file: path,
-      message: `cannot write the trace: ${(error as Error).message}`,
+      message: `cannot write the trace: ${fsErrorText(error)}`,
     });
   }
   const events = (trace as TraceEventFile).traceEvents.length;
