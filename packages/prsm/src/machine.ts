@@ -1423,8 +1423,10 @@ export class Prsm {
       return;
     }
     const cpu = l.cpu;
-    this.syncTime(l, p.time);
+    // Time first, then the clock's next event; the pending conditions once, after both.
+    this.syncTime(l, p.time, false);
     if (cpu.state !== 'operating') {
+      refreshPending(cpu, l.sys);
       this.release(p, l, part, 'stop');
       return;
     }
@@ -1671,7 +1673,7 @@ export class Prsm {
    * `chunkInstructions` past the event: with a device event every ~190 instructions (the host-speed
    * bench's I/O mix) the guest saw each one up to 250 instructions late and completed 2 % fewer
    * channel programs per instruction than bare, less simulated work for the same guest code.
-   * An event that fell due before the chunk starts (during the dispatch's firmware path, which
+   * Re-evaluates the CPU's pending conditions either way. An event that fell due before the chunk starts (during the dispatch's firmware path, which
    * moves the physical CP's time but not the clock) cannot end it there; it fires after the chunk,
    * as before (the chunk is then `chunkInstructions` long, see `budgetFor`).
    */
@@ -1683,13 +1685,17 @@ export class Prsm {
     if (at <= l.cpu.cycles + sys.skew) at = Number.POSITIVE_INFINITY;
     if (at !== sys.eventAt) {
       sys.eventAt = at;
-      // Folds eventAt into the CPU's deadline (setTimers re-evaluates the timers; none changes).
+      // Folds eventAt into the CPU's deadline: setTimers re-evaluates the timers (none changes) and
+      // the pending conditions.
       setTimers(l.cpu, NO_TIMER_CHANGE, sys);
-    }
+    } else refreshPending(l.cpu, sys);
   }
 
-  /** Bring a logical CP's local time up to machine time `t` (its TOD clock follows the machine's). */
-  private syncTime(l: Lcp, t: number): void {
+  /**
+   * Bring a logical CP's local time up to machine time `t` (its TOD clock follows the machine's),
+   * and re-evaluate its pending conditions unless the caller does (`refresh` false).
+   */
+  private syncTime(l: Lcp, t: number, refresh = true): void {
     const cpu = l.cpu;
     const sys = l.sys;
     const behind = t - (cpu.cycles + sys.skew);
@@ -1698,7 +1704,7 @@ export class Prsm {
       if (cpu.timerDeadline !== Number.POSITIVE_INFINITY) cpu.timerDeadline -= behind;
       if (cpu.state !== 'operating') sys.timerSetAt += behind;
     }
-    refreshPending(cpu, sys);
+    if (refresh) refreshPending(cpu, sys);
   }
 
   private canWake(l: Lcp): boolean {
