@@ -1,46 +1,55 @@
 /**
- * One host-speed configuration in its own worker thread (its own V8 isolate), so what V8 learns
- * running one machine does not slow the next: run in one isolate, whichever LPAR configuration
- * ran second was some 10 % slower than the first, whatever it was (the shared interpreter and
- * CPU code sees bare, zone and block-table machines and goes polymorphic).
+ * One host-speed configuration in its own child process, so what V8 learns running one machine
+ * does not slow the next (run in one isolate, whichever LPAR configuration ran second was some
+ * 10 % slower than the first, whatever it was: the shared interpreter and CPU code sees bare, zone
+ * and block-table machines and goes polymorphic), and so that the process's CPU time is this
+ * configuration's alone. (Worker threads, used before, share one process: `process.cpuUsage()`
+ * there also counts what V8's background threads do for the other workers' isolates — concurrent
+ * GC and compilation left over from their last sample — charged to whichever sampled next.)
  *
- * Messages: the main thread sends seconds of sampling; the worker answers with guest
- * instructions, the CPU seconds they took and the I/O completions so far.
+ * Started by bench/run.ts with the configuration as JSON in argv[2]. Messages: the parent sends
+ * seconds of sampling and of warm-up; the child answers with the guest instructions, the CPU
+ * seconds they took, and its totals so far (guest instructions, completed channel programs).
+ * It exits when the parent disconnects.
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import { measure } from '@strachey/bench';
 import { type HostConfig, hostWorkload } from './workloads';
 
-/** What the worker sends back per sample. */
+/** What the child sends back per sample. */
 export interface HostSample {
   readonly units: number;
   readonly cpuSeconds: number;
+  /** Guest instructions since the machine was built (warm-up included). */
+  readonly instructions: number;
+  /** Channel programs the guests completed since the machine was built. */
   readonly io: number;
 }
 
-const cpuSeconds = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
-
-const config = workerData as HostConfig;
+const config = JSON.parse(process.argv[2] ?? 'null') as HostConfig;
 const w = hostWorkload(config);
-parentPort?.on('message', (request: { readonly seconds: number; readonly warmup: number }) => {
+process.on('message', (request: { readonly seconds: number; readonly warmup: number }) => {
   let units = 0;
-  let cpu = 0;
-  // Wall-clock sampling (measure) decides how long; the rate is by CPU time: on a shared machine the
-  // wall clock also counts time other processes had the CPU. The main thread waits meanwhile.
+  // Wall-clock sampling (measure) decides how long; the rate is by CPU time, read once around the
+  // sample: on a shared machine the wall clock also counts time other processes had the CPU.
+  if (request.warmup > 0)
+    measure(config.machine, w.work, { warmupSeconds: request.warmup, samples: 1, sampleSeconds: 0 });
+  const t0 = process.cpuUsage();
   measure(
     config.machine,
     () => {
-      const t0 = cpuSeconds();
       const n = w.work();
-      cpu += cpuSeconds() - t0;
       units += n;
       return n;
     },
-    { warmupSeconds: request.warmup, samples: 1, sampleSeconds: request.seconds },
+    { warmupSeconds: 0, samples: 1, sampleSeconds: request.seconds },
   );
-  const sample: HostSample = { units, cpuSeconds: cpu, io: w.io() };
-  parentPort?.postMessage(sample);
+  const used = process.cpuUsage(t0);
+  const sample: HostSample = {
+    units,
+    cpuSeconds: (used.user + used.system) / 1e6,
+    instructions: w.instructions(),
+    io: w.io(),
+  };
+  process.send?.(sample);
 });
+process.on('disconnect', () => process.exit(0));

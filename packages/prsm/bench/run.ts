@@ -7,28 +7,34 @@
  *   one CP, at slices of 12.5 and 25 ms (the seed: "little more than 1 %");
  * - host speed of guests in LPARs against the same guest on a bare isa-core
  *   machine (target: within 5 %), as ratios of neighbouring samples
- *   (bare, A, bare, B, ...: each LPAR sample against the mean of the bare
- *   samples around it; this machine is shared and noisy, and a ratio of
- *   samples taken back to back is steadier than two figures seconds apart),
- *   the median over nine rounds.
+ *   (bare, X, bare, Y, ...: each sample against the mean of the bare
+ *   samples around it, one from each of two bare processes taking turns;
+ *   this machine is shared and noisy, and a ratio of samples taken back to
+ *   back is steadier than two figures seconds apart), the median over nine
+ *   rounds, each configuration in its own process.
  *   Two programs, a CPU-bound loop and an I/O mix (the loop, interrupted by
  *   the end of a SENSE + NOP channel program it starts again from its I/O
- *   interruption handler: TSCH, SSCH, LPSW); five machines: bare, one LPAR
- *   on a 4 GB CPC in zone mode and in block-table mode, and the same with
- *   three more LPARs running the same program on two shared CPs. On the
- *   4 GB CPC the zone sits top-down under the HSA, so its frames are above
- *   2 GB: the case that used to be a third slower;
+ *   interruption handler: TSCH, SSCH, LPSW); against bare: the second bare
+ *   process against the first (the control: how far apart two processes
+ *   running the same machine measure), for the loop a bare machine with
+ *   longer rounds, and four
+ *   LPAR machines: one LPAR on a 4 GB CPC in zone mode and in block-table
+ *   mode, and the same with three more LPARs running the same program on two
+ *   shared CPs. On the 4 GB CPC the zone sits top-down under the HSA, so its
+ *   frames are above 2 GB: the case that used to be a third slower. For the
+ *   I/O mix it prints the channel programs completed per million guest
+ *   instructions, the simulated work per instruction, which must be the
+ *   same everywhere for the ratios to compare like with like;
  * - dispatcher decisions per host second with 60 partitions on 8 shared CPs,
  *   each guest setting its clock comparator 10 µs ahead and loading an
  *   enabled wait PSW, so nearly every decision follows a wait release
  *   (a handful of guest instructions between decisions).
  *
  * Run: pnpm bench (tsx --conditions=@strachey/source bench/run.ts [overhead|host|dispatch ...]).
- * Profile: node --cpu-prof --cpu-prof-dir=DIR --import tsx --conditions=@strachey/source bench/run.ts host,
- * then tsx bench/self-time.ts DIR.
+ * Profile one configuration: bench/profile-one.ts (node --cpu-prof), then tsx bench/self-time.ts DIR.
  */
+import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { type BenchFigure, formatRate, measure, writeResults } from '@strachey/bench';
 import type { HostSample } from './host-worker';
 import { HOST_CONFIGS, machine } from './workloads';
@@ -65,73 +71,93 @@ if (wanted('overhead')) {
 
 // ---- host speed: guests in LPARs vs the same guest bare, ratios in the same run
 if (wanted('host')) {
-  // One worker (isolate) per configuration. Each round samples the bare machine between every two
-  // LPAR configurations of a program (bare, A, bare, B, ...), and each LPAR sample is divided by
-  // the mean of the bare samples just before and after it: on this shared machine the load moves
-  // within seconds, and a ratio of neighbours is steadier than one against a sample taken seconds
-  // earlier. The ratio reported is the median over the rounds.
-  const execArgv = ['--conditions=@strachey/source'];
-  const workers = HOST_CONFIGS.map(
-    (c) => new Worker(new URL('./host-worker.mjs', import.meta.url), { workerData: c, execArgv }),
+  // One child process per configuration (bench/host-worker.ts says why). Each round samples a bare
+  // baseline process between every two other configurations of a program, A and B in turn (A, X, B,
+  // Y, A, ...), and each sample of X is divided by the mean of the bare samples just before and after
+  // it, one from each process: on this shared machine the load moves within seconds, and a ratio of
+  // neighbours is steadier than one against a sample taken seconds earlier. The control is B's
+  // samples of the round over A's. Reported: the median over the rounds, with their range.
+  const children = HOST_CONFIGS.map((c) =>
+    fork(fileURLToPath(new URL('./host-worker.ts', import.meta.url)), [JSON.stringify(c)], {
+      execArgv: ['--import', 'tsx', '--conditions=@strachey/source'],
+    }),
   );
-  const sample = (w: Worker, seconds: number, warmup: number): Promise<HostSample> =>
+  const sample = (child: ChildProcess, seconds: number, warmup: number): Promise<HostSample> =>
     new Promise((resolve, reject) => {
-      // Both listeners go once either fires: the bare workers are sampled dozens of times.
-      const onError = (e: Error): void => {
-        w.off('message', onMessage);
-        reject(e);
+      // Both listeners go once either fires: the bare children are sampled dozens of times.
+      const onExit = (code: number | null): void => {
+        child.off('message', onMessage);
+        reject(new Error(`host-speed child exited (${code})`));
       };
-      const onMessage = (m: HostSample): void => {
-        w.off('error', onError);
-        resolve(m);
+      const onMessage = (m: unknown): void => {
+        child.off('exit', onExit);
+        resolve(m as HostSample);
       };
-      w.once('message', onMessage);
-      w.once('error', onError);
-      w.postMessage({ seconds, warmup });
+      child.once('message', onMessage);
+      child.once('exit', onExit);
+      child.send({ seconds, warmup });
     });
-  for (const w of workers) await sample(w, 0.2, 1);
+  for (const c of children) await sample(c, 0.2, 1);
   const ROUNDS = 9;
   const rates = HOST_CONFIGS.map(() => [] as number[]);
   const vsBare = HOST_CONFIGS.map(() => [] as number[]);
-  const io = HOST_CONFIGS.map(() => 0);
+  const last = HOST_CONFIGS.map((): HostSample | null => null);
   const rate = async (i: number): Promise<number> => {
-    const s = await sample(workers[i]!, 0.25, 0);
+    const s = await sample(children[i]!, 0.25, 0);
     const r = s.units / s.cpuSeconds;
     rates[i]!.push(r);
-    io[i] = s.io;
+    last[i] = s;
     return r;
   };
+  const mean = (a: readonly number[]) => a.reduce((x, y) => x + y, 0) / Math.max(1, a.length);
   for (let r = 0; r < ROUNDS; r++) {
     for (const program of ['cpu', 'io'] as const) {
-      const bare = HOST_CONFIGS.findIndex((b) => b.program === program && b.lpars === null);
-      let before = await rate(bare);
+      const bases = [...HOST_CONFIGS.entries()]
+        .filter(([, c]) => c.program === program && c.baseline === true)
+        .map(([i]) => i);
+      const round = bases.map(() => [] as number[]);
+      let k = 0;
+      let before = await rate(bases[k]!);
+      round[k]!.push(before);
       for (const [i, c] of HOST_CONFIGS.entries()) {
-        if (c.program !== program || c.lpars === null) continue;
+        if (c.program !== program || c.baseline === true) continue;
         const mine = await rate(i);
-        const after = await rate(bare);
+        k = (k + 1) % bases.length;
+        const after = await rate(bases[k]!);
+        round[k]!.push(after);
         vsBare[i]!.push(mine / ((before + after) / 2));
         before = after;
       }
+      // The control: process B against process A, their samples of this round.
+      vsBare[bases[1]!]!.push(mean(round[1]!) / mean(round[0]!));
     }
   }
-  await Promise.all(workers.map((w) => w.terminate()));
+  for (const c of children) c.disconnect();
   const median = (a: readonly number[]) => [...a].sort((x, y) => x - y)[a.length >> 1] ?? 0;
   const ratios: Record<
     string,
     Record<
       string,
-      { ratio: number; min: number; max: number; instructionsPerSecond: number; ioCompletions: number }
+      {
+        ratio: number;
+        min: number;
+        max: number;
+        instructionsPerSecond: number;
+        ioPerMillionInstructions: number;
+      }
     >
   > = {};
   HOST_CONFIGS.forEach((c, i) => {
-    const bareIndex = HOST_CONFIGS.findIndex((b) => b.program === c.program && b.lpars === null);
-    const perRound = i === bareIndex ? rates[i]!.map(() => 1) : vsBare[i]!;
+    const first = HOST_CONFIGS.findIndex((b) => b.program === c.program && b.baseline === true);
+    const perRound = i === first ? rates[i]!.map(() => 1) : vsBare[i]!;
+    const s = last[i]!;
     const entry = {
       ratio: median(perRound),
       min: Math.min(...perRound),
       max: Math.max(...perRound),
       instructionsPerSecond: median(rates[i]!),
-      ioCompletions: io[i]!,
+      // The simulated work per instruction, which must match bare's for the ratio to mean anything.
+      ioPerMillionInstructions: (s.io / s.instructions) * 1e6,
     };
     const byProgram = ratios[c.program] ?? {};
     byProgram[c.machine] = entry;
@@ -144,14 +170,22 @@ if (wanted('host')) {
       samples: rates[i]!,
       totalUnits: 0,
       seconds: 0,
-      extra: { vsBare: entry.ratio },
+      extra: {
+        vsBare: entry.ratio,
+        vsBareMin: entry.min,
+        vsBareMax: entry.max,
+        ioPerMillionInstructions: entry.ioPerMillionInstructions,
+      },
     });
+    const against = c.baseline === true ? 'of process A (control)' : 'of bare';
     console.log(
       `${name}: ${formatRate({ perSecond: entry.instructionsPerSecond, unit: 'instructions' })}` +
-        (i === bareIndex
+        (i === first
           ? ''
-          : `, ${(entry.ratio * 100).toFixed(1)} % of bare (rounds ${(entry.min * 100).toFixed(1)}-${(entry.max * 100).toFixed(1)} %)`) +
-        (c.program === 'io' ? `, ${entry.ioCompletions} I/O completions` : ''),
+          : `, ${(entry.ratio * 100).toFixed(1)} % ${against} (rounds ${(entry.min * 100).toFixed(1)}-${(entry.max * 100).toFixed(1)} %)`) +
+        (c.program === 'io'
+          ? `, ${entry.ioPerMillionInstructions.toFixed(1)} channel programs per million guest instructions`
+          : ''),
     );
   });
   results.lparVsBare = ratios;

@@ -2,11 +2,10 @@
  * Summarise a V8 CPU profile by self time per function, the way the host-speed gaps in the
  * README were found:
  *
- *   node --cpu-prof --cpu-prof-dir=DIR --import tsx --conditions=@strachey/source bench/profile-one.ts 3
+ *   node --cpu-prof --cpu-prof-dir=DIR --import tsx --conditions=@strachey/source bench/profile-one.ts 5
  *   tsx bench/self-time.ts DIR [rows]
  *
- * (Not `run.ts host`: its worker threads end by terminate() and write no profile. Every profile in
- * DIR is summarised.)
+ * (Every profile in DIR is summarised.)
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,7 +31,8 @@ for (const file of readdirSync(dir)
   .sort()) {
   const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
   const timeOf = new Map<number, number>();
-  for (const [i, id] of profile.samples.entries()) timeOf.set(id, (timeOf.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  for (const [i, id] of profile.samples.entries())
+    timeOf.set(id, (timeOf.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   const self = new Map<string, number>();
   let total = 0;
   for (const n of profile.nodes) {

@@ -1,8 +1,14 @@
 /**
  * The guests and machines the benchmarks run (bench/run.ts, and bench/host-worker.ts, which holds
- * one host-speed configuration in its own worker thread).
+ * one host-speed configuration in its own child process).
  */
-import { type AbsoluteAddress, assemble, type Esa390Machine } from '@strachey/isa-core';
+import {
+  type AbsoluteAddress,
+  assemble,
+  type Esa390Cpu,
+  type Esa390Machine,
+  type SimClock,
+} from '@strachey/isa-core';
 import { createChannelMachine, Printer1403 } from '@strachey/io-channel';
 import { createPrsm, type Prsm, type PrsmResult, parseIocp, parseProfiles } from '../src/index';
 
@@ -132,8 +138,11 @@ export function machine(
 }
 
 /** The guest on a bare isa-core machine of the partition's size, with a 1403 at 00E0 on its channel subsystem. */
-export function bareMachine(guest: string, mainsize: number): Esa390Machine {
-  const { machine: bare, channels } = createChannelMachine({ mainsize });
+export function bareMachine(guest: string, mainsize: number, quantum?: number): Esa390Machine {
+  const { machine: bare, channels } = createChannelMachine({
+    mainsize,
+    ...(quantum !== undefined ? { quantum } : {}),
+  });
   channels.attach(0x00e0, new Printer1403(), { chpids: [0x20] });
   for (const c of assemble(guest).chunks) bare.storage.writeFrom(c.address as AbsoluteAddress, c.bytes);
   bare.storage.writeFrom(0x10000 as AbsoluteAddress, channelProgram());
@@ -147,6 +156,14 @@ export interface HostConfig {
   readonly program: 'cpu' | 'io';
   /** What it runs on, as the report names it. */
   readonly machine: string;
+  /**
+   * The bare machine's instructions per round (isa-core's `quantum`, default 1000): with one CPU a
+   * round's end changes nothing the guest sees here (rounds also end at device events), but each
+   * costs the host a return from the CPU's run loop, which an LPAR's longer chunks do not pay.
+   */
+  readonly quantum?: number;
+  /** One of the bare machines every other configuration of the program is measured against. */
+  readonly baseline?: boolean;
   /** null: the bare isa-core machine; else partitions, physical CPs, storage mode. */
   readonly lpars: null | {
     readonly partitions: number;
@@ -155,8 +172,21 @@ export interface HostConfig {
   };
 }
 
+/**
+ * Per program, the baseline: a bare machine as `createChannelMachine` builds it, in two processes
+ * (A and B) that take turns, so a process whose code V8 happened to optimise better or worse does
+ * not move every ratio (two processes running the same machine have measured up to 7 % apart, and
+ * B against A, the control, shows how far apart they are in each run). Then what is measured
+ * against it: for the CPU-bound loop a bare machine with one round per `run` call (whether the
+ * baseline's rounds of 1000 instructions cost it speed that the LPARs' longer chunks do not pay),
+ * and the LPAR configurations.
+ */
 export const HOST_CONFIGS: readonly HostConfig[] = (['cpu', 'io'] as const).flatMap((program) => [
-  { program, machine: 'bare isa-core machine (128 MB)', lpars: null },
+  { program, machine: 'bare isa-core machine (128 MB), process A', lpars: null, baseline: true },
+  { program, machine: 'bare isa-core machine (128 MB), process B', lpars: null, baseline: true },
+  ...(program === 'cpu'
+    ? [{ program, machine: 'bare, rounds of 200 000 instructions (quantum)', lpars: null, quantum: 200_000 }]
+    : []),
   { program, machine: 'one LPAR, zone, 4 GB CPC', lpars: { partitions: 1, cps: 1, mode: 'zone' as const } },
   {
     program,
@@ -175,9 +205,18 @@ export const HOST_CONFIGS: readonly HostConfig[] = (['cpu', 'io'] as const).flat
   },
 ]);
 
-/** A configuration built: `work()` runs a little and returns guest instructions executed; `io()` counts I/O completions. */
+/**
+ * A configuration built: `work()` runs a little and returns the guest instructions it executed;
+ * `instructions()` and `io()` count guest instructions and completed channel programs (the I/O
+ * mix's DONE counter, summed over the partitions) since it was built. Their ratio is the simulated
+ * work per instruction, which must be the same on every machine for the host speeds to compare.
+ */
 export interface HostWorkload {
+  /** The machine clock and the guest CPUs (logical CPs), for bench/sim-work.ts's counters. */
+  readonly clock: SimClock;
+  readonly cpus: readonly Esa390Cpu[];
   readonly work: () => number;
+  readonly instructions: () => number;
   readonly io: () => number;
 }
 
@@ -186,14 +225,17 @@ export function hostWorkload(config: HostConfig): HostWorkload {
   const guest = config.program === 'cpu' ? GUEST : IOMIX;
   const doneAt = assemble(guest).symbols.find((s) => s.name === 'DONE')?.value ?? -1;
   if (config.lpars === null) {
-    const bare = bareMachine(guest, 128 << 20);
+    const bare = bareMachine(guest, 128 << 20, config.quantum);
     const cpu = bare.cpus[0]!;
     return {
+      clock: bare.clock,
+      cpus: bare.cpus,
       work: () => {
         const before = cpu.instructions;
         bare.run(200_000);
         return cpu.instructions - before;
       },
+      instructions: () => cpu.instructions,
       io: () => (doneAt < 0 ? 0 : bare.storage.read32(doneAt as AbsoluteAddress)),
     };
   }
@@ -208,11 +250,14 @@ export function hostWorkload(config: HostConfig): HostWorkload {
     return s;
   };
   return {
+    clock: p.clock,
+    cpus,
     work: () => {
       const before = instructions();
       p.run({ us: 400 * cps });
       return instructions() - before;
     },
+    instructions,
     io: () =>
       doneAt < 0
         ? 0
