@@ -481,6 +481,8 @@ partitions:
     expect(run.status).toBe(0);
     const r = JSON.parse(run.stdout) as MainframeReport;
     expect(r.source).toBe(path);
+    // The title says what this file configured, not the default installation's partitions.
+    expect(r.title).toBe('a mainframe under PR/SM: ZVM runs CP with 1 CMS user, CRUNCH runs a batch loop');
     expect(r.machine.physicalCps).toBe(1);
     expect(r.simulatedMicros).toBe(150_000);
     expect(r.partitions.map((p) => [p.name, p.weight])).toEqual([

@@ -9,7 +9,7 @@
 import { UserError } from '../../diagnostics';
 import type { Scenario, ScenarioContext } from '../scenario';
 import { defaultMainframe, type MainframeConfig, parseMainframe } from './config';
-import { collectReport, type MainframeReport, renderMainframe } from './report';
+import { collectReport, DEFAULT_TITLE, type MainframeReport, renderMainframe } from './report';
 import { buildMainframe } from './system';
 
 export {
@@ -71,8 +71,7 @@ export async function runMainframe(
 /** The composed mainframe as a `strachey demo` scenario. */
 export const mainframeScenario: Scenario<MainframeReport> = {
   name: 'mainframe',
-  title:
-    'a mainframe under PR/SM: CP with CMS users on a saved system and a guest kernel in both execution styles, the kernel bare, a time-sharing supervisor, batch',
+  title: DEFAULT_TITLE,
   run: (context) => {
     if (context.budget !== undefined) {
       throw new UserError(

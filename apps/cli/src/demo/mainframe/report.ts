@@ -512,8 +512,8 @@ export function collectReport(
   const busy = counters.busyCycles;
   const cpGuest = cps.reduce((n, c) => n + c.guestCycles, 0);
   const cpCycles = cps.reduce((n, c) => n + c.cpCycles, 0);
-  const title =
-    'a mainframe under PR/SM: CP with CMS users on a saved system and a guest kernel in both execution styles, the kernel bare, a time-sharing supervisor, batch';
+  // The default installation has its own one-line summary; a scenario file's says what that file configured.
+  const title = config.file === '<default>' ? DEFAULT_TITLE : scenarioTitle(config);
   return {
     scenario: 'mainframe',
     title,
@@ -551,6 +551,26 @@ export function collectReport(
     checks,
     host,
   };
+}
+
+/** The default installation's one-line summary (the scenario's title in `strachey demo --help`). */
+export const DEFAULT_TITLE =
+  'a mainframe under PR/SM: CP with CMS users on a saved system and a guest kernel in both execution styles, the kernel bare, a time-sharing supervisor, batch';
+
+/** A scenario file's title: each partition and what it runs (CP with how many CMS and MINIKERN users). */
+function scenarioTitle(config: MainframeConfig): string {
+  const runs = config.partitions.map((p) => {
+    if (p.runs === 'cp') {
+      const cms = p.users.filter((u) => u.guest === 'cms').length;
+      const kernels = p.users.length - cms;
+      const users = [cms > 0 ? `${cms} CMS user${cms === 1 ? '' : 's'}` : '', kernels > 0 ? `${kernels} MINIKERN user${kernels === 1 ? '' : 's'}` : '']
+        .filter((x) => x !== '')
+        .join(' and ');
+      return `${p.name} runs CP${users === '' ? '' : ` with ${users}`}`;
+    }
+    return `${p.name} runs ${p.runs === 'minikern' ? 'MINIKERN bare' : p.runs === 'supervisor' ? 'the time-sharing supervisor' : 'a batch loop'}`;
+  });
+  return `a mainframe under PR/SM: ${runs.join(', ')}`;
 }
 
 const mark = (ok: boolean) => (ok ? '✓' : '✗');
