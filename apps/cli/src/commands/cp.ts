@@ -291,7 +291,7 @@ export function registerCp(program: Command): void {
       };
       if (port !== null) {
         const { server, stop } = await serveTn3270(terminals, port, model, (line) => process.stderr.write(`${line}\n`));
-        emit({ ...ready, tn3270: { host: server.host, port: server.port } }, `strachey cp: ${ready.users} users, volumes ${ready.volumes.join(' ')}; TN3270 on ${server.host}:${server.port}`);
+        emit({ ...ready, tn3270: { host: server.host, port: server.port } }, `strachey cp: ${ready.users} users, volumes ${ready.volumes.join(' ')}; TN3270 on ${server.host}:${server.port} (connect: c3270 ${server.host}:${server.port}; Ctrl-C stops CP)`);
         await new Promise<void>((resolve) => {
           const end = (): void => {
             void stop().then(resolve);
