@@ -97,6 +97,22 @@ describe('barChart and horizontalBarChart', () => {
     expect(svg).toContain('>partition</text>');
   });
 
+  it("a series' expected values are black marks across its bars, with one legend entry", () => {
+    const svg = barChart(
+      'shares',
+      'share',
+      ['A', 'B'],
+      [{ name: 'measured', values: [0.09, 0.41], expected: [0.1, 0.4] }],
+      {
+        expectedLabel: 'expected by weight',
+      },
+    );
+    expect(wellFormed(svg)).toBe(true);
+    expect(svg.match(/stroke="#000" stroke-width="2.5"><title>/g)?.length).toBe(2);
+    expect(svg).toContain('<title>B, measured: expected by weight 0.4</title>');
+    expect(svg).toContain('>expected by weight</text>');
+  });
+
   it('a value far beyond the others is drawn off scale with its figure; the others keep a readable axis', () => {
     const svg = horizontalBarChart(
       'ladder',

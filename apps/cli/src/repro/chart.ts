@@ -170,6 +170,15 @@ export interface BarChartOptions {
   readonly xLabel?: string;
   /** Print each bar's value above it. */
   readonly valueLabels?: boolean;
+  /** The legend's name for the marks of series' `expected` values (default "expected"). */
+  readonly expectedLabel?: string;
+}
+
+/** One series of a grouped bar chart; `expected` values are drawn as a black mark across each bar. */
+export interface BarSeries {
+  readonly name: string;
+  readonly values: readonly number[];
+  readonly expected?: readonly number[];
 }
 
 /** A grouped bar chart: one group per category, one bar per series, y from 0 to a round value. */
@@ -177,12 +186,15 @@ export function barChart(
   title: string,
   yLabel: string,
   categories: readonly string[],
-  series: readonly { readonly name: string; readonly values: readonly number[] }[],
+  series: readonly BarSeries[],
   options: BarChartOptions = {},
 ): string {
-  const y = niceScale(0, Math.max(0, ...series.flatMap((s) => s.values)));
+  const y = niceScale(0, Math.max(0, ...series.flatMap((s) => [...s.values, ...(s.expected ?? [])])));
   const yLabels = y.ticks.map((t) => tickLabel(t, y.step));
-  const legendWidth = 50 + CHAR_PX * Math.max(...series.map((s) => s.name.length));
+  const expectedLabel = options.expectedLabel ?? 'expected';
+  const marks = series.some((s) => s.expected !== undefined);
+  const legendWidth =
+    50 + CHAR_PX * Math.max(...series.map((s) => s.name.length), marks ? expectedLabel.length : 0);
   const W = 560 + legendWidth;
   const H = 440;
   const L = 44 + CHAR_PX * Math.max(...yLabels.map((l) => l.length));
@@ -210,6 +222,12 @@ export function barChart(
       out.push(
         `<rect x="${f1(x)}" y="${f1(py(v))}" width="${f1(bw - 1)}" height="${f1(H - B - py(v))}" fill="${colour}"><title>${esc(c)}, ${esc(s.name)}: ${v}</title></rect>`,
       );
+      const e = s.expected?.[g];
+      if (e !== undefined) {
+        out.push(
+          `<line x1="${f1(x - 2)}" y1="${f1(py(e))}" x2="${f1(x + bw + 1)}" y2="${f1(py(e))}" stroke="#000" stroke-width="2.5"><title>${esc(c)}, ${esc(s.name)}: ${esc(expectedLabel)} ${e}</title></line>`,
+        );
+      }
       if (options.valueLabels) {
         out.push(
           `<text x="${f1(x + bw / 2)}" y="${f1(py(v) - 4)}" text-anchor="middle" font-size="10">${valueLabel(v)}</text>`,
@@ -230,6 +248,13 @@ export function barChart(
     );
     out.push(`<text x="${W - R + 34}" y="${T + 13 + i * 20}">${esc(s.name)}</text>`);
   });
+  if (marks) {
+    const ly = T + 8 + series.length * 20;
+    out.push(
+      `<line x1="${W - R + 12}" y1="${ly}" x2="${W - R + 30}" y2="${ly}" stroke="#000" stroke-width="2.5"/>`,
+    );
+    out.push(`<text x="${W - R + 34}" y="${ly + 5}">${esc(expectedLabel)}</text>`);
+  }
   return close(out);
 }
 

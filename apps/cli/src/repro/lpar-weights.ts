@@ -202,12 +202,18 @@ function assembleLpar(all: readonly { readonly params: LparWeightsPoint; readonl
       { name: 'lpar-weights.csv', content: toCsv(header.map((h) => h.replace(/[ ,()]+/g, '_')), rows) },
       {
         name: 'lpar-weights.svg',
-        content: barChart('LPAR shares: configured by weight vs measured', 'share of the 8 shared physical CPs', SHARED, [
-          { name: 'configured', values: SHARED.map((_, i) => WEIGHTS[i]! / sum) },
-          { name: 'measured, full load', values: SHARED.map((n) => fullShare[n]!) },
-          { name: 'measured, MVS2 idle', values: SHARED.map((n) => idleShare[n]!) },
-          { name: 'measured, IRD weight 50', values: SHARED.map((n) => irdShare[n]!) },
-        ], { xLabel: 'partition (weights 10, 20, 30, 40; IRD raises MVS2 to 50)' }),
+        // Measured shares as bars, what the weights promise as a black mark on each: one glance shows the fit.
+        content: barChart(
+          'LPAR shares of the 8 shared CPs: measured vs expected by weight',
+          'share of the 8 shared physical CPs',
+          SHARED,
+          [
+            { name: 'full load', values: SHARED.map((n) => fullShare[n]!), expected: SHARED.map((_, i) => WEIGHTS[i]! / sum) },
+            { name: 'MVS2 idle', values: SHARED.map((n) => idleShare[n]!), expected: SHARED.map((_, i) => (i === 0 ? 0 : WEIGHTS[i]! / busyIdle)) },
+            { name: 'IRD: MVS2 weight 50', values: SHARED.map((n) => irdShare[n]!), expected: SHARED.map((_, i) => irdWeights[i]! / 140) },
+          ],
+          { xLabel: 'partition (weights 10, 20, 30, 40)', expectedLabel: 'expected by weight' },
+        ),
       },
     ],
   };
