@@ -162,6 +162,14 @@ export class VirtualMachine {
   readonly style: ExecutionStyle;
   private readonly sie: { readonly facility: InterpretiveExecution; readonly hostCpu: Esa390Cpu } | null;
   private readonly w = new Uint32Array(2);
+  /**
+   * SIE style: per virtual CPU, the control registers as they stand in its
+   * state description (CP wrote them, or read them back after an exit).
+   * Only CP and the facility write the description, so CP writes a control
+   * register before an entry only when its virtual copy differs — the guest
+   * loads its own CRs interpretively and CP rarely changes one.
+   */
+  private readonly sdCr: Int32Array[] = [];
   /** The opcode `emulate` last emulated (an EXECUTE's target rather than EX), for the cycle breakdown. */
   private emulatedOpcode = 0;
   /** Absolute addresses of the pages an operand store touches (copyOut), reused. */
@@ -246,8 +254,10 @@ export class VirtualMachine {
       const mso = options.origin / SIE_UNIT;
       // MSE is the guest's own extent (its last 64 KB block), not a host limit: the window's size, wherever it starts.
       const mse = options.size / SIE_UNIT - 1;
-      for (let i = 0; i < this.cpus.length; i++)
+      for (let i = 0; i < this.cpus.length; i++) {
         this.sie.facility.prepare(this.sie.hostCpu, this.stateDescriptionAddress(i), mso, mse, i);
+        this.sdCr.push(this.describe(i, mso, mse));
+      }
     }
     this.io = new VirtualIo(
       this.storage,
@@ -457,6 +467,34 @@ export class VirtualMachine {
     return this.storage.cpArea + CP_AREA_BYTES - SD_AREA_BYTES + i * SIE_SD_SIZE;
   }
 
+  /** The frame bytes and offset of virtual CPU `i`'s state description (it never crosses a frame: see `runSie`). */
+  private descriptionFrame(i: number): { readonly b: Uint8Array; readonly o: number } {
+    const { hostCpu } = this.sie!;
+    const index = hostCpu.absoluteToStorage(
+      hostCpu.realToAbsolute(this.stateDescriptionAddress(i)),
+      Access.Write,
+    );
+    return { b: hostCpu.storage.frameForWrite(index >>> 12), o: index & 0xfff };
+  }
+
+  /**
+   * Fill in virtual CPU `i`'s state description at LOGON: what does not
+   * change while the VM is logged on (mode, origin and extent, CPU address,
+   * no interception controls or assists) and the control registers; returns
+   * CP's record of the CRs the description holds (`sdCr`).
+   */
+  private describe(i: number, mso: number, mse: number): Int32Array {
+    const { b, o } = this.descriptionFrame(i);
+    b.fill(0, o, o + SIE_SD_SIZE);
+    b[o + SIE_SD.M] = SIE_M.XA;
+    put16(b, o + SIE_SD.MSO, mso);
+    put16(b, o + SIE_SD.MSE, mse);
+    put16(b, o + SIE_SD.CPU_ADDRESS, this.cpus[i]!.address);
+    const cr = this.cpus[i]!.cr;
+    for (let r = 0; r < 16; r++) put32(b, o + SD_CR + 4 * r, cr[r]!);
+    return cr.slice();
+  }
+
   /**
    * Style 2: run virtual CPU `i` by SIE (isa-core's interpretive-execution
    * facility). Between interceptions the virtual CPU's state lives in its
@@ -473,19 +511,14 @@ export class VirtualMachine {
     const { facility, hostCpu } = this.sie!;
     const sd = this.stateDescriptionAddress(i);
     // The description is CP's storage: CP and the facility both work on its bytes in place (its 4 KB frame),
-    // no copies. It is 256-byte aligned in CP's work area, so it never crosses a frame.
-    const index = hostCpu.absoluteToStorage(hostCpu.realToAbsolute(sd), Access.Write);
-    const b = hostCpu.storage.frameForWrite(index >>> 12);
-    const o = index & 0xfff;
+    // no copies. It is 256-byte aligned in CP's work area, so it never crosses a frame. Its constant fields
+    // were filled in at LOGON (`describe`).
+    const { b, o } = this.descriptionFrame(i);
     const w = this.w;
     const hg = hostCpu.gpr;
     const g = v.cpu.gpr;
-    // What does not change while the VM is logged on: mode, origin and extent, CPU address; no interception controls.
-    b.fill(0, o + SIE_SD.V, o + SIE_SD.INTERCEPTION_CODE);
-    b[o + SIE_SD.M] = SIE_M.XA;
-    put16(b, o + SIE_SD.MSO, this.storage.origin / SIE_UNIT);
-    put16(b, o + SIE_SD.MSE, this.storage.size / SIE_UNIT - 1);
-    put16(b, o + SIE_SD.CPU_ADDRESS, v.address);
+    const cr = v.cr;
+    const sdCr = this.sdCr[i]!;
     let used = 0;
     while (used < budget) {
       this.updateTimers(v, clock.now());
@@ -500,7 +533,13 @@ export class VirtualMachine {
       put32(b, o + SIE_SD.PSW + 4, pswLow);
       put32(b, o + SIE_SD.GR14, g[14]!);
       put32(b, o + SIE_SD.GR15, g[15]!);
-      for (let r = 0; r < 16; r++) put32(b, o + SIE_SD.CR + 4 * r, v.cr[r]!);
+      for (let r = 0; r < 16; r++) {
+        const x = cr[r]!;
+        if (x !== sdCr[r]) {
+          sdCr[r] = x;
+          put32(b, o + SD_CR + 4 * r, x);
+        }
+      }
       put32(b, o + SIE_SD.PREFIX, v.prefix);
       microsToWords(v.cpuTimer(now, this.mhz), w);
       put32(b, o + SIE_SD.CPU_TIMER, w[0]!);
@@ -520,7 +559,11 @@ export class VirtualMachine {
       for (let r = 0; r < 14; r++) g[r] = hg[r]!;
       g[14] = get32(b, o + SIE_SD.GR14);
       g[15] = get32(b, o + SIE_SD.GR15);
-      for (let r = 0; r < 16; r++) v.cr[r] = get32(b, o + SIE_SD.CR + 4 * r);
+      for (let r = 0; r < 16; r++) {
+        const x = get32(b, o + SD_CR + 4 * r);
+        cr[r] = x;
+        sdCr[r] = x;
+      }
       v.prefix = get32(b, o + SIE_SD.PREFIX) & 0x7ffff000;
       v.setPsw(get32(b, o + SIE_SD.PSW) >>> 0, get32(b, o + SIE_SD.PSW + 4) >>> 0);
       const after = clock.now() + facility.lastCycles;
@@ -1275,6 +1318,9 @@ export class VirtualMachine {
     return false;
   }
 }
+
+/** Offset of the guest control registers in a state description. */
+const SD_CR = SIE_SD.CR;
 
 /** Big-endian fields of a state description in CP's copy of it. */
 function get32(b: Uint8Array, o: number): number {

@@ -174,6 +174,8 @@ interface Guest {
   readonly mse: number;
   readonly outer: Translator | null;
   readonly cpuAddress: number;
+  /** The control registers as the description held them at the last entry: only those the guest changed are stored back. */
+  readonly sdCr: Int32Array;
 }
 
 /** Counters of the facility. */
@@ -241,6 +243,9 @@ export class InterpretiveExecution implements SieFacility {
   private programId = 0;
   private programTea = 0;
   private readonly programLoopLimit: number;
+  /** The host CPU of the last entry and its system state (looked up once per host, not per entry). */
+  private host: Esa390Cpu | null = null;
+  private hostSys: Esa390CpuSystem | null = null;
 
   constructor(options: InterpretiveExecutionOptions = {}) {
     this.clock = options.clock ?? null;
@@ -291,10 +296,12 @@ export class InterpretiveExecution implements SieFacility {
     if ((sdReal & 7) !== 0) host.programCheck(PGM_SPECIFICATION);
     const sdAbs = host.realToAbsolute(sdReal);
     const s = host.absoluteToStorage(sdAbs, Access.Write);
-    // The description is read in place: it must be contiguous in host storage.
+    // The description is read in place: it must be contiguous in host storage. Within one 4 KB page it is
+    // (prefixing and the host's relocation move whole pages); one that crosses a page is checked at its end.
     if (
+      (sdReal & 0xfff) > 0x1000 - SIE_SD_SIZE &&
       host.absoluteToStorage(host.realToAbsolute(sdReal + SIE_SD_SIZE - 1), Access.Write) !==
-      s + SIE_SD_SIZE - 1
+        s + SIE_SD_SIZE - 1
     ) {
       host.programCheck(PGM_ADDRESSING);
     }
@@ -339,8 +346,10 @@ export class InterpretiveExecution implements SieFacility {
     // Translations survive the entry unless what they were formed from changed.
     let stale = false;
     const cr = cpu.cr;
+    const sdCr = guest.sdCr;
     for (let i = 0; i < 16; i++) {
       const v = get32(f, o + SIE_SD.CR + 4 * i);
+      sdCr[i] = v;
       if (cr[i] !== v) {
         cr[i] = v;
         if (i === 0 || i === 1 || i === 7 || i === 13) stale = true;
@@ -357,7 +366,11 @@ export class InterpretiveExecution implements SieFacility {
     }
 
     // Timing: the guest's local time is the host's; its TOD clock is the host's plus the epoch difference.
-    const hostSys = systemOf(host);
+    if (host !== this.host) {
+      this.host = host;
+      this.hostSys = systemOf(host);
+    }
+    const hostSys = this.hostSys!;
     const now = this.clock === null ? host.cycles + hostSys.skew : this.clock.now();
     sys.skew = now - cpu.cycles;
     guest.configuration.todOffset =
@@ -565,7 +578,8 @@ export class InterpretiveExecution implements SieFacility {
     put32(f, o + SIE_SD.PSW, hi);
     put32(f, o + SIE_SD.PSW + 4, lo);
     const cr = cpu.cr;
-    for (let i = 0; i < 16; i++) put32(f, o + SIE_SD.CR + 4 * i, cr[i]!);
+    const sdCr = guest.sdCr;
+    for (let i = 0; i < 16; i++) if (cr[i] !== sdCr[i]) put32(f, o + SIE_SD.CR + 4 * i, cr[i]!);
     put32(f, o + SIE_SD.PREFIX, cpu.prefix);
     const sys = guest.sys;
     const w = this.words;
@@ -638,7 +652,17 @@ export class InterpretiveExecution implements SieFacility {
       cpu.dat = this.dat(context, new GuestAbsoluteStorage(host.storage, relocation));
     }
     if (cached !== undefined) this.leave(cached);
-    const guest: Guest = { cpu, sys, policy, configuration, mso, mse, outer, cpuAddress };
+    const guest: Guest = {
+      cpu,
+      sys,
+      policy,
+      configuration,
+      mso,
+      mse,
+      outer,
+      cpuAddress,
+      sdCr: new Int32Array(16),
+    };
     this.guests.set(sdAbs, guest);
     return guest;
   }

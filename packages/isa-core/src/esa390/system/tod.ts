@@ -11,7 +11,6 @@
  */
 
 const TWO20 = 1048576;
-const TWO32 = 4294967296;
 
 /**
  * Microseconds of an unsigned 64-bit timing value given as two words
@@ -34,9 +33,11 @@ export function signedWordsToMicros(high: number, low: number): number {
 export function microsToWords(micros: number, out: Uint32Array): void {
   const whole = Math.floor(micros);
   const fraction = Math.floor((micros - whole) * 4096);
-  let high = Math.floor(whole / TWO20);
+  const high = Math.floor(whole / TWO20);
   const rest = whole - high * TWO20;
-  high = ((high % TWO32) + TWO32) % TWO32;
+  // `>>> 0` of an integer is that integer modulo 2^32 (two's complement for a negative one), as exactly as `%`
+  // twice would compute it, without two floating-point remainders (SIE stores the guest CPU timer this way at
+  // every interception).
   out[0] = high >>> 0;
   out[1] = (rest * 4096 + fraction) >>> 0;
 }
