@@ -64,6 +64,18 @@ describe('strachey cp, line mode', { timeout: 150_000 }, () => {
     expect(echo.slice(0, 2)).toEqual([false, true]);
   });
 
+  it('end of input hangs up: the session ends (a logged-on user is disconnected) and no new logo follows', async () => {
+    const { cp, terminals } = startCp({ directory: sampleDirectory, volumes });
+    const events: { kind: string; line?: string; reason?: string }[] = [];
+    async function* lines() {
+      yield 'LOGON BOB BOBPW';
+    }
+    await lineMode(terminals, lines(), (e) => events.push(e));
+    expect(events.at(-1)).toEqual({ kind: 'end', reason: 'DISCONNECT' });
+    expect(events.filter((e) => e.line === 'STRACHEY VM/ESA ONLINE')).toHaveLength(1);
+    expect(cp.users()).toEqual(['BOB']);
+  });
+
   it('--json prints ready, output, state and end events', () => {
     const r = strachey(['cp', '--directory', sampleDirectory, '--volumes', volumes, '--json'], 'LOGON BOB BOBPW\nQUERY STORAGE\nLOGOFF\n');
     expect(r.status).toBe(0);

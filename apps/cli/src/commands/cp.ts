@@ -238,13 +238,15 @@ export async function lineMode(
 ): Promise<void> {
   const cycles = SLICE_MS * 1000 * terminals.cp.clock.cyclesPerMicrosecond;
   let session = terminals.connect();
+  /** Input has ended: the hang-up ends the last session, and no new one (with its logo) follows. */
+  let hungUp = false;
   const begin = (s: CpTerminalSession): void => {
     session = s;
     s.onOutput((line) => write({ kind: 'output', line }));
     s.onState((state) => write({ kind: 'state', state }));
     s.onEnd((reason) => {
       write({ kind: 'end', reason });
-      begin(terminals.connect());
+      if (!hungUp) begin(terminals.connect());
     });
     s.greet();
   };
@@ -259,6 +261,7 @@ export async function lineMode(
     echo(!session.passwordExpected);
   }
   settle();
+  hungUp = true;
   session.hangup();
 }
 
