@@ -1673,9 +1673,10 @@ export class Prsm {
    * `chunkInstructions` past the event: with a device event every ~190 instructions (the host-speed
    * bench's I/O mix) the guest saw each one up to 250 instructions late and completed 2 % fewer
    * channel programs per instruction than bare, less simulated work for the same guest code.
-   * Re-evaluates the CPU's pending conditions either way. An event that fell due before the chunk starts (during the dispatch's firmware path, which
-   * moves the physical CP's time but not the clock) cannot end it there; it fires after the chunk,
-   * as before (the chunk is then `chunkInstructions` long, see `budgetFor`).
+   * Re-evaluates the CPU's pending conditions either way. An event that fell due before the chunk
+   * starts (during the dispatch's firmware path, which moves the physical CP's time but not the
+   * clock) cannot end it there; it fires after the chunk, as before (the chunk is then
+   * `chunkInstructions` long, see `budgetFor`).
    */
   private watchClock(l: Lcp): void {
     const sys = l.sys;
