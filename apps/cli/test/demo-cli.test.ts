@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { type BareMetalReport, renderBareMetal } from '../src/demo/bare-metal';
 import { parseBudget } from '../src/commands/demo';
 import { UserError } from '../src/diagnostics';
+import { README, REFRESH, SAMPLES, staleLines } from './readme-samples';
 
 const cli = fileURLToPath(new URL('..', import.meta.url));
 const strachey = (...args: string[]) =>
@@ -37,12 +38,7 @@ describe('strachey demo (the command)', () => {
     expect(Object.keys(report).at(-1)).toBe('host');
     expect(report.host.wallSeconds).toBeGreaterThan(0);
     // apps/cli/README.md shows this report as text: every line but the wall-clock one must be this run's.
-    const readme = readFileSync(join(cli, 'README.md'), 'utf8');
-    const at = readme.indexOf('```\n$ strachey demo --scenario bare-metal\n');
-    expect(at).toBeGreaterThan(0);
-    const shown = readme.slice(at + 4, readme.indexOf('\n```', at + 4)).split('\n').slice(1);
-    const text = new Set(renderBareMetal(report).split('\n'));
-    expect(shown.filter((l) => l !== '…' && !/million guest instructions per second/.test(l) && !text.has(l))).toEqual([]);
+    expect(staleLines(readFileSync(README, 'utf8'), SAMPLES.bareMetal, renderBareMetal(report)), REFRESH).toEqual([]);
   });
 
   it('exits 1 and says why when the budget ends before the guest', () => {

@@ -20,6 +20,7 @@ import {
 } from '../src/demo/mainframe/index';
 import { renderJson } from '../src/demo/scenario';
 import { type Progress, SILENT_PROGRESS } from '../src/progress';
+import { README, REFRESH, SAMPLES, staleLines } from './readme-samples';
 
 /** The report's JSON shape, as a consumer would check it. */
 const count = z.number().int().nonnegative();
@@ -362,13 +363,8 @@ describe('the default mainframe', () => {
 
   it("apps/cli/README.md's sample output is this run's: every line it shows but the wall-clock one", () => {
     // The simulated figures are deterministic, so a README line that is not in the report is stale.
-    const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
-    const at = readme.indexOf('```\n$ strachey demo\n');
-    expect(at).toBeGreaterThan(0);
-    const shown = readme.slice(at + 4, readme.indexOf('\n```', at + 4)).split('\n').slice(1);
-    const text = new Set(mainframeScenario.renderText(report).split('\n'));
-    const stale = shown.filter((l) => l.trim() !== '…' && !/million guest instructions per second/.test(l) && !text.has(l));
-    expect(stale).toEqual([]);
+    const stale = staleLines(readFileSync(README, 'utf8'), SAMPLES.demo, mainframeScenario.renderText(report));
+    expect(stale, REFRESH).toEqual([]);
   });
 
   it('the text report names the sections a reader looks for', () => {

@@ -5,10 +5,10 @@
  * that every layer ran the workload to the same end.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { INTERPRETER, overheadLadderResult, type Rung } from '../src/repro/overhead-ladder';
 import { findReproduction } from '../src/repro/registry';
+import { README, REFRESH, SAMPLES, staleLines } from './readme-samples';
 
 describe('overhead-ladder', () => {
   const r = overheadLadderResult();
@@ -21,12 +21,7 @@ describe('overhead-ladder', () => {
 
   it("apps/cli/README.md's example shows this run's table", () => {
     // Simulated and deterministic: a README row that is not in the table is stale.
-    const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
-    const at = readme.indexOf('```\n$ strachey repro overhead-ladder');
-    expect(at).toBeGreaterThan(0);
-    const shown = readme.slice(at + 4, readme.indexOf('\n```', at + 4)).split('\n').slice(1);
-    const lines = new Set(r.text.split('\n'));
-    expect(shown.filter((l) => l !== '…' && !lines.has(l))).toEqual([]);
+    expect(staleLines(readFileSync(README, 'utf8'), SAMPLES.ladder, r.text), REFRESH).toEqual([]);
   });
 
   it('every layer runs the workload to its final wait with the same disk reads and the same work', () => {
