@@ -5,7 +5,7 @@
  *
  *   node --cpu-prof --cpu-prof-dir=DIR --import tsx --conditions=@strachey/source bench/profile-minikern.ts sie 5 DIR
  *   node --import tsx bench/profile-minikern.ts --summary DIR [rows]
- *   node --import tsx --conditions=@strachey/source bench/profile-minikern.ts --ratio [rounds] [long]
+ *   node --import tsx --conditions=@strachey/source bench/profile-minikern.ts --ratio [rounds] [long] [large]
  *
  * Styles: `bare`, `sie`, `trap-and-emulate` (add `long` after the seconds
  * for the long MINIKERN). The run prints its CPU microseconds per run and
@@ -68,21 +68,22 @@ if (process.argv[2] === '--summary') {
   summary(process.argv[3]!, Number(process.argv[4] ?? 40));
 } else if (process.argv[2] === '--ratio') {
   // The short MINIKERN's rows of run.ts alone: bare and SIE sampled as there (interleaved rounds, CPU time).
-  const { hostSpeed, ratio, median, workloads } = await import('./workloads');
+  const { hostSpeed, ratio, median } = await import('./workloads');
   const rounds = Number(process.argv[3] ?? 11);
-  const long = process.argv[4] === 'long';
-  const w = workloads(long);
-  const [bare, sie] = hostSpeed(
+  const long = process.argv.includes('long');
+  const large = process.argv.includes('large');
+  const key = (style: string) => `${long ? 'long' : 'minikern'}:${style}${large ? ':large' : ''}`;
+  const [bare, sie] = await hostSpeed(
     [
-      ['bare', w.bare],
-      ['sie', w.sie],
+      ['bare', key('bare')],
+      ['sie', key('sie')],
     ],
     rounds,
     0.3,
   );
   const m = (x: { samples: number[] }) => (median(x.samples) / 1e6).toFixed(1);
   console.log(
-    `${long ? 'long ' : ''}MINIKERN bare ${m(bare!)} M/s, SIE ${m(sie!)} M/s, SIE/bare ${ratio(sie!, bare!).toFixed(3)} (per-round ${sie!.samples.map((x, i) => (x / bare!.samples[i]!).toFixed(2)).join(' ')})`,
+    `${long ? 'long ' : ''}MINIKERN${large ? ' (CP on 64 MB and a 3390-1)' : ''} bare ${m(bare!)} M/s, SIE ${m(sie!)} M/s, SIE/bare ${ratio(sie!, bare!).toFixed(3)} (per-round ${sie!.samples.map((x, i) => (x / bare!.samples[i]!).toFixed(2)).join(' ')})`,
   );
 } else {
   const { workloads } = await import('./workloads');

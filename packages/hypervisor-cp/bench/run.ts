@@ -13,21 +13,17 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BenchFigure, formatRate, writeResults } from '@strachey/bench';
-import { type AbsoluteAddress, assemble, createEsa390Machine } from '@strachey/isa-core';
+import type { AbsoluteAddress } from '@strachey/isa-core';
 import { Console3215, Dasd3390, createChannelMachine } from '@strachey/io-channel';
 import { createEsa390Dat } from '@strachey/mmu';
-import { createCp } from '../src/index';
 import {
-  bareKernelWorkload,
-  cpKernelWorkload,
+  cpKernelMachine,
   hostSpeed,
   images,
   KERNEL,
   kernelVolume,
-  LONG_KERNEL,
   median,
   ratio,
-  relocated,
   type Sampled,
 } from './workloads';
 
@@ -56,18 +52,9 @@ function bareKernel() {
 }
 
 function cpKernel(style: 'trap-and-emulate' | 'sie' = 'trap-and-emulate') {
-  const r = createCp({
-    directory: 'USER MINI MINI 1M 16M G\n CONSOLE 009 3215\n MDISK 191 3390 300 5 VMRES1 MR\n',
-    volumes: [{ volser: 'VMRES1', volume: relocated(300) }],
-    realStorage: 64 << 20,
-  });
-  if (!r.ok) throw new Error('directory');
-  const l = r.cp.logon('MINI', undefined, { style });
-  if (!l.ok) throw new Error(l.error.message);
-  for (const c of images()) l.vm.load(c.address, c.bytes);
-  l.vm.start(0x00080000, (0x80000000 | KERNEL.entry) >>> 0);
-  r.cp.run(2_000_000_000);
-  return { cp: r.cp, vm: l.vm };
+  const m = cpKernelMachine(style);
+  m.cp.run(2_000_000_000);
+  return m;
 }
 
 // --- Simulated overhead -----------------------------------------------------
@@ -110,7 +97,13 @@ for (const style of ['trap-and-emulate', 'sie'] as const) {
 // this), so the timed part is the process's CPU time (user + system, which
 // includes V8's GC and compiler threads) rather than wall time, the
 // workloads are sampled in rounds, bare and under CP back to back, and the
-// ratio reported is the median of the per-round ratios.
+// ratio reported is the median of the per-round ratios. Each workload samples
+// in a process of its own (`hostSpeed`), so that the garbage one builds is
+// not collected in another's timed runs, and CP's real machine is sized for
+// the workload as the bare machine is (`CP_REAL` in workloads.ts: a 64 MB
+// machine with a full 3390-1 cost the short MINIKERN under SIE half its
+// measured speed in collector work for its construction alone;
+// `bench/profile-minikern.ts --ratio 11 large` measures that configuration).
 
 function figure(s: Sampled): BenchFigure {
   return {
@@ -129,68 +122,29 @@ function figure(s: Sampled): BenchFigure {
   };
 }
 
-const LOOP = `
-L        START X'1000'
-         BALR  12,0
-         USING *,12
-         L     3,=F'3000000'
-LOOP     LA    4,1(4)
-         AR    5,4
-         BCT   3,LOOP
-         LPSW  WAIT
-         DS    0D
-WAIT     DC    X'000A0000',X'00000000'
-         END   L`;
-const loop = assemble(LOOP);
-if (!loop.ok) throw new Error('loop');
-function bareLoopWorkload(): () => number {
-  const m = createEsa390Machine({ mainsize: 1 << 20 });
-  for (const ch of loop.chunks) m.storage.writeFrom(ch.address as AbsoluteAddress, ch.bytes);
-  m.storage.writeFrom(0 as AbsoluteAddress, Uint8Array.from([0, 8, 0, 0, 0x80, 0, 0x10, 0]));
-  m.restart(0);
-  return () => {
-    m.run(100_000_000);
-    return m.cpus[0]!.instructions;
-  };
-}
-function cpLoopWorkload(style: 'trap-and-emulate' | 'sie'): () => () => number {
-  return () => {
-    const r = createCp({ directory: 'USER L L 1M 1M G\n', volumes: [], realStorage: 16 << 20 });
-    if (!r.ok) throw new Error('dir');
-    const l = r.cp.logon('L', undefined, { style });
-    if (!l.ok) throw new Error('logon');
-    for (const ch of loop.chunks) l.vm.load(ch.address, ch.bytes);
-    l.vm.start(0x00080000, 0x80001000);
-    return () => {
-      r.cp.run(10_000_000_000);
-      return l.vm.counters.instructions;
-    };
-  };
-}
-
-const kernelSpeed = hostSpeed(
+const kernelSpeed = await hostSpeed(
   [
-    ['MINIKERN bare (isa-core + io-channel)', bareKernelWorkload()],
-    ['MINIKERN under CP (trap-and-emulate)', cpKernelWorkload('trap-and-emulate')],
-    ['MINIKERN under CP (SIE)', cpKernelWorkload('sie')],
+    ['MINIKERN bare (isa-core + io-channel)', 'minikern:bare'],
+    ['MINIKERN under CP (trap-and-emulate)', 'minikern:trap-and-emulate'],
+    ['MINIKERN under CP (SIE)', 'minikern:sie'],
   ],
   11,
   0.3,
 );
-const longKernelSpeed = hostSpeed(
+const longKernelSpeed = await hostSpeed(
   [
-    ['long MINIKERN bare (isa-core + io-channel)', bareKernelWorkload(LONG_KERNEL)],
-    ['long MINIKERN under CP (trap-and-emulate)', cpKernelWorkload('trap-and-emulate', LONG_KERNEL)],
-    ['long MINIKERN under CP (SIE)', cpKernelWorkload('sie', LONG_KERNEL)],
+    ['long MINIKERN bare (isa-core + io-channel)', 'long:bare'],
+    ['long MINIKERN under CP (trap-and-emulate)', 'long:trap-and-emulate'],
+    ['long MINIKERN under CP (SIE)', 'long:sie'],
   ],
   11,
   0.3,
 );
-const loopSpeed = hostSpeed(
+const loopSpeed = await hostSpeed(
   [
-    ['CPU-bound loop bare', bareLoopWorkload],
-    ['CPU-bound loop under CP (trap-and-emulate)', cpLoopWorkload('trap-and-emulate')],
-    ['CPU-bound loop under CP (sie)', cpLoopWorkload('sie')],
+    ['CPU-bound loop bare', 'loop:bare'],
+    ['CPU-bound loop under CP (trap-and-emulate)', 'loop:trap-and-emulate'],
+    ['CPU-bound loop under CP (sie)', 'loop:sie'],
   ],
   5,
   0.3,
