@@ -387,7 +387,7 @@ class Assembly {
   }
 
   private endOfOperands(cur: Cursor): void {
-    if (!cur.eof()) cur.fail('SYNTAX', `expected end of operands found ${cur.found()}`);
+    if (!cur.eof()) cur.fail('SYNTAX', `expected end of operands, found ${cur.found()}`);
   }
 
   private layoutDirective(s: Stmt, name: string): void {
@@ -689,7 +689,7 @@ class Assembly {
         if (!isSimple(base)) cur.fail('RELOCATABILITY', 'complex relocatable expression', at);
         const regs: number[] = [];
         while (cur.accept(',')) regs.push(this.register(cur, s, 'R'));
-        if (regs.length === 0) cur.fail('SYNTAX', `expected ',' and a base register found ${cur.found()}`);
+        if (regs.length === 0) cur.fail('SYNTAX', `expected ',' and a base register, found ${cur.found()}`);
         this.endOfOperands(cur);
         regs.forEach((reg, k) => {
           this.usings = this.usings.filter((u) => u.reg !== reg);
@@ -919,7 +919,7 @@ class Assembly {
           secondGiven = true;
         }
         if (cur.accept(',')) base = this.register(cur, s, 'B');
-        else if (!secondGiven) cur.fail('SYNTAX', `expected ${op.second.role === 'X' ? 'an index register' : 'a length'} found ','`);
+        else if (!secondGiven) cur.fail('SYNTAX', `expected ${op.second.role === 'X' ? 'an index register' : 'a length'}, found ','`);
       } else {
         base = this.register(cur, s, 'B');
       }

@@ -70,7 +70,7 @@ export function parseConstant(cur: Cursor, ctx: ExprContext, directive: 'DC' | '
   const typeAt = cur.i;
   const t = (cur.peek() ?? '').toUpperCase();
   if (t === '' || !TYPES.includes(t)) {
-    cur.fail('CONSTANT', `expected a constant type (C X B F H A Y P Z D) found ${cur.found()}`);
+    cur.fail('CONSTANT', `expected a constant type (C X B F H A Y P Z D), found ${cur.found()}`);
   }
   const type = t as ConstantType;
   cur.i++;
@@ -84,7 +84,7 @@ export function parseConstant(cur: Cursor, ctx: ExprContext, directive: 'DC' | '
   if ((cur.peek() ?? '').toUpperCase() === 'L') {
     cur.i++;
     const at = cur.i;
-    if (cur.peek() !== '(' && !/[0-9]/.test(cur.peek() ?? '')) cur.fail('CONSTANT', `expected a length after L found ${cur.found()}`);
+    if (cur.peek() !== '(' && !/[0-9]/.test(cur.peek() ?? '')) cur.fail('CONSTANT', `expected a length after L, found ${cur.found()}`);
     explicitLength = decimalValue(cur, ctx, 'length modifier');
     if (explicitLength < 1 || explicitLength > MAX_EXPLICIT[type]) {
       cur.fail('LENGTH_RANGE', `length ${explicitLength} out of range 1..${MAX_EXPLICIT[type]} for type ${type}`, at);
@@ -117,7 +117,7 @@ export function parseConstant(cur: Cursor, ctx: ExprContext, directive: 'DC' | '
     }
   }
   if (!hasNominal && directive !== 'DS') {
-    cur.fail('CONSTANT', `expected the nominal value ${type === 'A' || type === 'Y' ? '(...)' : "'...'"} found ${cur.found()}`);
+    cur.fail('CONSTANT', `expected the nominal value ${type === 'A' || type === 'Y' ? '(...)' : "'...'"}, found ${cur.found()}`);
   }
   if (type === 'D' && hasNominal && directive !== 'DS') {
     cur.fail('CONSTANT', 'floating-point constants (type D) are not supported; use DS 0D for alignment', typeAt);

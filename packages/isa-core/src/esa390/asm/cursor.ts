@@ -45,7 +45,7 @@ export class Cursor {
     return this.positions[index] ?? this.endPosition;
   }
 
-  /** What is at the current position, for "expected X found Y" messages. */
+  /** What is at the current position, for "expected X, found Y" messages. */
   found(): string {
     const c = this.peek();
     return c === undefined ? 'end of operands' : `'${c}'`;
@@ -56,7 +56,7 @@ export class Cursor {
   }
 
   expect(c: string): void {
-    if (this.peek() !== c) this.fail('SYNTAX', `expected '${c}' found ${this.found()}`);
+    if (this.peek() !== c) this.fail('SYNTAX', `expected '${c}', found ${this.found()}`);
     this.i++;
   }
 
@@ -71,7 +71,7 @@ export class Cursor {
   /** Read an ordinary symbol at the cursor (upper-cased, as HLASM folds symbols). */
   symbol(): string {
     const start = this.i;
-    if (!isSymbolStart(this.peek())) this.fail('SYNTAX', `expected a symbol found ${this.found()}`);
+    if (!isSymbolStart(this.peek())) this.fail('SYNTAX', `expected a symbol, found ${this.found()}`);
     while (isSymbolChar(this.peek())) this.i++;
     const name = this.text.slice(start, this.i);
     if (name.length > 63) this.fail('SYNTAX', `symbol ${name.slice(0, 16)}... longer than 63 characters`, start);

@@ -129,7 +129,7 @@ function primary(cur: Cursor, ctx: ExprContext): ExprValue {
   }
   if (c !== undefined && c >= '0' && c <= '9') {
     while (/[0-9]/.test(cur.peek() ?? '')) cur.i++;
-    if (isSymbolChar(cur.peek())) cur.fail('SYNTAX', `expected an operator found '${cur.peek()}'`);
+    if (isSymbolChar(cur.peek())) cur.fail('SYNTAX', `expected an operator, found '${cur.peek()}'`);
     const v = Number(cur.text.slice(start, cur.i));
     if (v > MAX) cur.fail('OVERFLOW', `decimal term ${cur.text.slice(start, cur.i)} exceeds 2147483647`, start);
     return { value: v, reloc: 0, section: ABSOLUTE, length: 1, start };
@@ -162,7 +162,7 @@ function primary(cur: Cursor, ctx: ExprContext): ExprValue {
     const relocatable = sym.section !== ABSOLUTE;
     return { value: sym.value, reloc: relocatable ? 1 : 0, section: sym.section, length: sym.length, start };
   }
-  return cur.fail('SYNTAX', `expected a term found ${cur.found()}`);
+  return cur.fail('SYNTAX', `expected a term, found ${cur.found()}`);
 }
 
 function undefinedSymbol(cur: Cursor, ctx: ExprContext, name: string, at: number): ExprValue {
@@ -199,7 +199,7 @@ export function quoted(cur: Cursor): string {
   let s = '';
   for (;;) {
     const c = cur.peek();
-    if (c === undefined) cur.fail('SYNTAX', `expected "'" to close the string found end of operands`);
+    if (c === undefined) cur.fail('SYNTAX', `expected "'" to close the string, found end of operands`);
     cur.i++;
     if (c === "'") {
       if (cur.peek() !== "'") return s;
