@@ -35,6 +35,19 @@ export interface DasdInitOptions {
 /** Cylinders of the 3390 models (Hercules `dasdtab.c`). */
 const MODELS: Readonly<Record<string, number>> = { '3390': 1113, '3390-1': 1113, '3390-2': 2226, '3390-3': 3339, '3390-9': 10017 };
 
+/**
+ * A file-system error without the path Node appends (`…, open '<path>'`):
+ * the image is written through a temporary file (`<file>.<pid>.tmp`), a name
+ * the user never gave; the error names the user's file instead.
+ */
+function fsErrorText(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/, \w+ '[^']*'(?: -> '[^']*')?$/, '');
+}
+
+/** `1 track`, `3 tracks`. */
+const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 const fail = (code: string, message: string, file?: string): DasdToolResult => ({ ok: false, error: file === undefined ? { code, message } : { code, message, file } });
 
 /** Create and format a volume image (VOL1 label at cylinder 0, head 0, record 3). */
@@ -54,9 +67,9 @@ export function dasdInit(o: DasdInitOptions): DasdToolResult {
   try {
     saveVolume(o.file, volume, format);
   } catch (e) {
-    return fail('DASD_WRITE', `cannot write: ${(e as Error).message}`, o.file);
+    return fail('DASD_WRITE', `cannot write: ${fsErrorText(e)}`, o.file);
   }
-  return { ok: true, lines: [`${o.file}: ${type} volume ${volser}, ${cylinders} cylinders × 15 tracks, ${format} format`] };
+  return { ok: true, lines: [`${o.file}: ${type} volume ${volser}, ${count(cylinders, 'cylinder')} × 15 tracks, ${format} format`] };
 }
 
 /** Options of `dasdInfo`. */
@@ -100,10 +113,10 @@ export function dasdInfo(file: string, options: DasdInfoOptions = {}): DasdToolR
       `file:        ${file} (${statSync(file).size} bytes)`,
       `format:      ${r.format === 'hercules' ? 'Hercules CKD (CKD_P370)' : 'Strachey CKD (STRCKD01)'}`,
       `device:      3390 model code X'${g.modelCode.toString(16).toUpperCase().padStart(2, '0')}'`,
-      `geometry:    ${g.cylinders} cylinders × ${g.heads} tracks, ${g.maxRecordData} bytes per track (max R1)`,
+      `geometry:    ${count(g.cylinders, 'cylinder')} × ${g.heads} tracks, ${g.maxRecordData} bytes per track (max R1)`,
       `capacity:    ${g.cylinders * g.heads * g.maxRecordData} bytes`,
       `volser:      ${v.volser() ?? '(no VOL1 label)'}`,
-      `written:     ${tracks} tracks, ${records} records, ${bytes} bytes of keys and data`,
+      `written:     ${count(tracks, 'track')}, ${count(records, 'record')}, ${count(bytes, 'byte')} of keys and data`,
       ...listing,
     ],
   };
