@@ -27,13 +27,23 @@ export interface HostSample {
 
 const config = JSON.parse(process.argv[2] ?? 'null') as HostConfig;
 const w = hostWorkload(config);
+const cpuSeconds = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+// CPU time is charged from the end of the previous sample, not from the start of this one: between
+// samples the process only waits for its next turn, and what its threads do meanwhile (V8's
+// concurrent sweeping and compiling, left over from the last sample) is the machine's work too.
+// Counted from the start of the sample, a machine that makes more garbage had part of its GC free.
+let since = cpuSeconds();
 process.on('message', (request: { readonly seconds: number; readonly warmup: number }) => {
   let units = 0;
-  // Wall-clock sampling (measure) decides how long; the rate is by CPU time, read once around the
-  // sample: on a shared machine the wall clock also counts time other processes had the CPU.
-  if (request.warmup > 0)
+  // Wall-clock sampling (measure) decides how long; the rate is by CPU time: on a shared machine the
+  // wall clock also counts time other processes had the CPU.
+  if (request.warmup > 0) {
     measure(config.machine, w.work, { warmupSeconds: request.warmup, samples: 1, sampleSeconds: 0 });
-  const t0 = process.cpuUsage();
+    since = cpuSeconds();
+  }
   measure(
     config.machine,
     () => {
@@ -43,13 +53,9 @@ process.on('message', (request: { readonly seconds: number; readonly warmup: num
     },
     { warmupSeconds: 0, samples: 1, sampleSeconds: request.seconds },
   );
-  const used = process.cpuUsage(t0);
-  const sample: HostSample = {
-    units,
-    cpuSeconds: (used.user + used.system) / 1e6,
-    instructions: w.instructions(),
-    io: w.io(),
-  };
+  const now = cpuSeconds();
+  const sample: HostSample = { units, cpuSeconds: now - since, instructions: w.instructions(), io: w.io() };
+  since = now;
   process.send?.(sample);
 });
 process.on('disconnect', () => process.exit(0));
