@@ -89,7 +89,8 @@ describe('CP terminal session', () => {
     const { terminals } = system();
     const { s, out } = terminal(terminals);
     expect(out).toContain('STRACHEY VM/ESA ONLINE');
-    expect(out).toContain('Fill in your USERID and PASSWORD and press ENTER');
+    expect(out).toContain('Enter LOGON userid; CP then asks for the password');
+    expect(out).not.toContain('Fill in your USERID and PASSWORD and press ENTER');
     expect(s.state).toBe('CP READ');
     expect(s.userid).toBeNull();
   });

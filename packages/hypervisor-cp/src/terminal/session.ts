@@ -185,7 +185,11 @@ export class CpTerminalSession {
     this.endHandlers.push(handler);
   }
 
-  /** The logo screen: what a terminal shows when it connects, before LOGON. */
+  /**
+   * The 3270 logo screen: what a display terminal shows when it connects,
+   * before LOGON, above its USERID and PASSWORD fields (the form a 3270
+   * console paints with these lines).
+   */
   logo(): string[] {
     const name = this.system.systemName;
     return [
@@ -199,9 +203,23 @@ export class CpTerminalSession {
     ];
   }
 
-  /** Print the logo (the terminal just connected) and post CP's read. */
+  /**
+   * Greet a line-mode terminal (the terminal just connected): the logo and
+   * what to type, then CP's read. A line-mode console has no USERID and
+   * PASSWORD fields to fill in; its user types LOGON userid and CP asks for
+   * the password, as CP does at a typewriter terminal.
+   */
   greet(): void {
-    for (const l of this.logo()) this.out(l);
+    const name = this.system.systemName;
+    const lines = [
+      ...LOGO,
+      '',
+      `${name} VM/ESA ONLINE`,
+      '',
+      'Enter LOGON userid; CP then asks for the password',
+      '(or enter LOGON userid password)',
+    ];
+    for (const l of lines) this.out(l);
     this.setState('CP READ');
   }
 
