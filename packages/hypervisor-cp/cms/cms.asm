@@ -120,6 +120,51 @@ CMDLOOP  CLI   0(4),X'FF'
 CMDGO    L     15,8(,4)
          BR    15
 TRYMOD   BAL   14,RUNMOD           a MODULE on the A-disk?
+*
+*        Implied CP (SET IMPCP ON, CMS's default): a line that is no
+*        CMS command and no MODULE goes to CP through DIAGNOSE X'008'
+*        with a response buffer (FILEBUF, up to the top of storage), so
+*        CMS sees CP's answer before the user does. CP's rc 1 is its
+*        HCPCMD001E, unknown command: then the line is unknown to both
+*        and the user sees CMS's message, not CP's. Otherwise CP's
+*        response lines (X'15' between them), Ready(rc) with CP's rc.
+*        A LOGOFF this way ends the machine once the DIAGNOSE is done.
+*
+IMPCP    LA    2,INBUF
+         L     3,=A(FILEBUF)
+         L     4,INLEN
+         O     4,=X'40000000'      flag X'40': response to R3, R5 long
+         L     5,STORSIZE
+         SR    5,3
+         DIAG  2,4,X'008'
+         BC    8,IMPCP1            cc 0: R5 = the response length
+         L     5,STORSIZE          cc 1: buffer full, the rest lost
+         SR    5,3
+IMPCP1   C     4,=F'1'
+         BE    UNKNOWN
+         LR    7,4                 CP's rc (PUTLINE keeps R0-R9)
+         LR    6,3
+         AR    6,5                 R6 = end of the response
+         LR    1,3                 R1 = start of the current line
+         LR    2,3                 R2 = scan
+IMPSCAN  CR    2,6
+         BNL   IMPLAST
+         CLI   0(2),X'15'
+         BE    IMPLINE
+         LA    2,1(,2)
+         B     IMPSCAN
+IMPLINE  LR    0,2
+         SR    0,1
+         BAL   14,PUTLINE
+         LA    2,1(,2)
+         LR    1,2
+         B     IMPSCAN
+IMPLAST  LR    0,2
+         SR    0,1
+         BZ    IMPDONE             no last line (empty response)
+         BAL   14,PUTLINE
+IMPDONE  LR    15,7
+         B     READY
 UNKNOWN  LA    1,MSGUNK
          LA    0,L'MSGUNK
          BAL   14,PUTLINE
@@ -156,7 +201,8 @@ ACCBAD   LA    1,MSGACCB
          LA    15,24
          B     READY
 *
-*        QUERY DISK (other QUERY operands go to CP).
+*        QUERY DISK (other QUERY operands go to CP, the way an
+*        implied CP command does).
 *
 QRYCMD   CLC   TOK2,=CL8'DISK'
          BNE   CPCMD2
@@ -220,11 +266,7 @@ QRYCMD   CLC   TOK2,=CL8'DISK'
          BAL   14,PUTLINE
          SR    15,15
          B     READY
-CPCMD2   LA    2,INBUF
-         L     3,INLEN
-         DIAG  2,3,X'008'
-         LR    15,3
-         B     READY
+CPCMD2   B     IMPCP               the whole line to CP, as implied CP
 NOTACC   LA    1,MSGNACC
          LA    0,L'MSGNACC
          BAL   14,PUTLINE
