@@ -213,7 +213,7 @@ PGMH     MVC   X'400'(8),X'88'
     expect(vm.consoleLines).toEqual([]);
   });
 
-  it("MSE is the guest's own extent: a VM above the first stores its last word at its origin + X'FFFFC' and takes an addressing exception one byte past its 1 MB", () => {
+  it("MSE is the guest's own extent: a VM above the first stores its last word at its origin + X'FFFFC', and one byte past its 1 MB is an addressing exception SIE intercepts and CP reflects", () => {
     const c = cp();
     boot(c, 'ONE', SUPERVISOR);
     const vm = boot(
@@ -234,8 +234,10 @@ PGMH     LPSW  WAIT`),
     const sd = stateDescription(vm);
     expect((sd.mse + 1) * 0x10000).toBe(vm.storage.size);
     expect(vm.storage.host.read32((vm.storage.origin + 0xffffc) as AbsoluteAddress) >>> 0).toBe(0x12345678);
-    // Guest X'100000' is past its 1 MB: the guest's own addressing exception (ILC 4, code 5), not CP's storage.
+    // Guest X'100000' is past its 1 MB: not CP's storage but an addressing exception (ILC 4, code 5). SIE intercepts
+    // it (code X'08', mandatory) and CP reflects it: the guest's handler sees it as it would bare.
     expect(vm.storage.read32(0x8c) >>> 0).toBe(0x00040005);
+    expect(vm.counters.reflectedProgram['0005']).toBe(1);
     expect(vm.cpus[0]!.cpu.gpr[9]).toBe(0);
   });
 

@@ -562,7 +562,7 @@ EXTON    DC    X'01'
     expect(h.cpu.cycles).toBeGreaterThanOrEqual(h.facility.lastCycles);
   });
 
-  it('storage is relocated by MSO and bounded by MSE: beyond the extent is the guest’s own addressing exception', () => {
+  it('storage is relocated by MSO and bounded by MSE: a reference beyond the extent is intercepted (X’08’), not taken by the guest', () => {
     const h = host(`
 G        START 0
          ORG   G+X'68'
@@ -574,18 +574,24 @@ G        START 0
          L     8,=A(X'3000')
          ST    2,0(8)
          L     3,=A(X'20000')
-         L     4,0(3)
-         LA    9,1
+LOAD     L     4,0(3)
+NEXT     LA    9,1
 PGMH     LPSW  WAIT
          DS    0D
 WAIT     DC    X'000A0000',X'00000000'
          LTORG
          END   G`);
     h.write((sd) => (sd.psw = [0x00080000, 0x00001000]));
-    h.enter();
+    const out = h.enter();
     expect(h.storage.read32((GUEST_AT + 0x3000) as AbsoluteAddress)).toBe(0x12345678);
-    // Guest X'20000' is the first byte past its 128 KB: an addressing exception, handled by the guest.
-    expect(h.guestWord(0x8c)).toBe(0x00040005);
+    // Guest X'20000' is the first byte past its 128 KB: an addressing exception, intercepted whatever IC0 says
+    // (a mandatory interception, as on Hercules 3.13). The PSW is the program old PSW of the suppressed L (past it),
+    // ILC 2 (4 bytes) and code 5 at SD+X'CC'; the guest's program new PSW was not taken.
+    expect(out.interceptionCode).toBe(SIE_ICPT.PROGRAM);
+    expect(h.storage.read32((SD_AT + SIE_SD.PROGRAM_INTERRUPTION_ID) as AbsoluteAddress)).toBe(0x00040005);
+    expect(out.psw[1]! & 0x7fffffff).toBe(0x1016); // NEXT
+    expect(h.guestWord(0x8c)).toBe(0);
+    expect(h.cpu.gpr[4]).toBe(0);
     expect(h.cpu.gpr[9]).toBe(0);
   });
 });

@@ -167,9 +167,7 @@ const CASES: readonly SieCase[] = [
   {
     id: 'mse-extent',
     // MSE 3 is the guest's own last 64 KB block, not a host one: guest X'30000' and its last word X'3FFFC' are
-    // host X'50000' and X'5FFFC' (MSO 2 + guest address). The guest then loads a wait PSW. (A reference past the
-    // extent is left out: Hercules 3.13 intercepts that addressing exception, code X'08', where isa-core lets the
-    // guest take it; the facility test covers isa-core's side.)
+    // host X'50000' and X'5FFFC' (MSO 2 + guest address). The guest then loads a wait PSW.
     dataBase: false,
     guest: `
          L     2,=F'305419896'
@@ -180,6 +178,24 @@ const CASES: readonly SieCase[] = [
          LPSW  =X'000A000000004321'
          LTORG`,
     expect: { code: SIE_ICPT.WAIT },
+  },
+  {
+    id: 'past-extent',
+    // Guest X'40000' is the first byte past the guest's (MSE + 1) x 64 KB: the addressing exception is intercepted
+    // (X'08', mandatory whatever IC0 says), not taken by the guest, though its program new PSW is valid. The PSW
+    // is stored as the program old PSW would be (past the suppressed L), ILC 4 and code 5 at SD+X'CC'.
+    dataBase: false,
+    guestAlter: ['68=0008000080001100'],
+    guest: withHandler(
+      `
+         L     3,=A(X'40000')
+         L     4,0(3)
+         LA    9,1
+         LTORG`,
+      `
+         DIAG  0,0,X'044'`,
+    ),
+    expect: { code: SIE_ICPT.PROGRAM },
   },
   {
     id: 'validity-mode',

@@ -20,6 +20,10 @@
  *   and takes its own program, SVC, clock-comparator and CPU-timer
  *   interruptions, unless the interception controls (IC0-IC3, the LCTL mask,
  *   the SVC controls) ask for them;
+ * - a guest addressing exception (a reference past the guest's extent, MSE)
+ *   always intercepts (X'08', as Hercules 3.13 does: a mandatory
+ *   interception); the host reflects it to the guest as any program
+ *   interception;
  * - what only the host can do always intercepts (no assists are offered):
  *   DIAGNOSE, SIGP, the I/O instructions, SIE itself, SET CLOCK, STIDP;
  * - an external or I/O interruption the host holds for the guest (V byte)
@@ -143,6 +147,11 @@ class SiePolicy implements InterceptionPolicy {
   }
 
   program(code: number): boolean {
+    // Addressing exceptions are intercepted whatever the controls say: the guest's storage is the host's to
+    // define (MSO/MSE), so a reference past it is the host's to see. Hercules 3.13 (cpu.c, program_interrupt:
+    // "Interception is mandatory for the following exceptions", after SA22-7095) intercepts every guest
+    // addressing exception with code X'08'; the host reflects it to the guest if it wants the guest to see it.
+    if (code === PGM_ADDRESSING) return true;
     if (++this.programs > this.programLimit) return true;
     const ic0 = this.ic >>> 24;
     if ((ic0 & SIE_IC.IC0_ALL_PROGRAM) !== 0) return true;
