@@ -2,8 +2,8 @@
  * The terminal side of CP without a terminal: LOGON (good, bad password,
  * unknown user), the LOGON messages, CP commands and their responses, IPL
  * with the guest's console on the terminal (RUNNING, VM READ), #CP and the
- * attention key, DISCONNECT and RECONNECT, LOGOFF. The guest is ECHOVM (the
- * CLI's fixture), IPLed from a minidisk: it echoes console lines and sleeps
+ * attention key, DISCONNECT and RECONNECT, LOGOFF. The guest is ECHOVM
+ * (fixtures/terminal/echo.asm), IPLed from a minidisk: it echoes console lines and sleeps
  * on the clock comparator while no line is there.
  */
 import { readFileSync } from 'node:fs';
@@ -22,7 +22,8 @@ import { cpTimestamp } from '../src/terminal/clock-text';
 import { assembleGuest, placeMinidisk } from './helpers';
 import { cpFrom, loadGuest, logonUser } from './rig';
 
-const root = new URL('../../../apps/cli/test/fixtures/cp/', import.meta.url);
+// This package's own fixture: a test never reads another package's files.
+const root = new URL('./fixtures/terminal/', import.meta.url);
 const directory = readFileSync(new URL('USER.DIRECT', root), 'utf8');
 
 /** A minidisk whose IPL record loads ECHOVM at X'2000' (one 2 KB record) and starts it there. */
