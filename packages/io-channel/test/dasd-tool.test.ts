@@ -58,5 +58,11 @@ describe('dasd tool messages', () => {
     if (r.ok) return;
     expect(r.error.code).toBe('WRONG_GEOMETRY');
     expect(r.error.message).toBe('device type 105F, expected 3390 (at byte 8)');
+    // Four hex digits, as a device type is written: X'0090' is 0090, not 90.
+    bytes[8] = 0x00;
+    bytes[9] = 0x90;
+    writeFileSync(file, bytes);
+    const small = dasdInfo(file);
+    expect(small.ok === false && small.error.message).toBe('device type 0090, expected 3390 (at byte 8)');
   });
 });

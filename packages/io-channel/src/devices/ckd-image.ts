@@ -179,7 +179,7 @@ function decodeStrachey(b: Uint8Array, file: string): LoadResult {
   const heads = dv.getUint16(16);
   const capacity = dv.getUint32(20);
   const trackCount = dv.getUint32(24);
-  if (devType !== 0x3390) return err(file, 'WRONG_GEOMETRY', 8, `device type ${devType.toString(16).toUpperCase()}, expected 3390`);
+  if (devType !== 0x3390) return err(file, 'WRONG_GEOMETRY', 8, `device type ${devType.toString(16).toUpperCase().padStart(4, '0')}, expected 3390`);
   if (heads !== 15) return err(file, 'WRONG_GEOMETRY', 16, `${heads} tracks per cylinder, a 3390 has 15`);
   if (cylinders < 1 || cylinders > MAX_3390_CYLINDERS) return err(file, 'WRONG_GEOMETRY', 12, `${cylinders} cylinders, expected 1-${MAX_3390_CYLINDERS}`);
   if (capacity !== 56664) return err(file, 'WRONG_GEOMETRY', 20, `track capacity ${capacity}, a 3390 track holds 56664`);
