@@ -9,7 +9,7 @@
  */
 import type { StoragePort } from '@strachey/isa-core';
 import { type AddressLimit, checkChannelAccess } from './channel-storage';
-import { commandKind } from './device';
+import { type CommandRequest, commandKind } from './device';
 import {
   AC_RESUME_PENDING,
   CCW_CC,
@@ -70,6 +70,18 @@ function programEnd(sch: Subchannel, chan: number, ccwAddress: number): ProgramE
   return { kind: 'end', unit: 0, chan, residual: sch.lastResidual, ccwAddress };
 }
 const NO_LIMIT: AddressLimit = { mode: 0, limit: 0 };
+/** What an input command with no `input` from its device transfers. Never written: no data means nothing to store. */
+const NO_INPUT = new Uint8Array(0);
+
+/** A command request the interpreter fills in place for each command (see `ChannelInterpreter.requests`). */
+type ScratchRequest = { -readonly [K in keyof CommandRequest]: CommandRequest[K] };
+
+/** The 'command' step, filled in place: its reader (the channel subsystem) takes the two times out at once. */
+interface CommandStep {
+  readonly kind: 'command';
+  serviceUs: number;
+  disconnectUs: number;
+}
 
 interface DecodedCcw {
   command: number;
@@ -82,6 +94,22 @@ interface DecodedCcw {
 export class ChannelInterpreter {
   private readonly scratch8 = new Uint8Array(8);
   private readonly ccw: DecodedCcw = { command: 0, flags: 0, count: 0, address: 0 };
+  /**
+   * Command requests by nesting depth: a device's execute may start another
+   * program (a HiperSockets send waking a receiver), whose step must not
+   * overwrite the request the first device is still reading. No device
+   * keeps its request after execute returns.
+   */
+  private readonly requests: ScratchRequest[] = [];
+  private depth = 0;
+  private readonly commandStep: CommandStep = { kind: 'command', serviceUs: 0, disconnectUs: 0 };
+  /**
+   * Records of completed commands (with their segment arrays and first
+   * segment), reused by the next command: one per command would be an
+   * object, an array and a segment per CCW of every channel program.
+   */
+  private readonly spareInFlight: InFlight[] = [];
+  private readonly limitScratch: AddressLimit = { mode: 0, limit: 0 };
 
   constructor(private readonly host: ChannelProgramHost) {}
 
@@ -137,38 +165,85 @@ export class ChannelInterpreter {
     const device = sch.slot.device;
     const immediate = kind === 'control' && device.immediate(command);
     const input = kind === 'read' || kind === 'sense' || kind === 'read-backward';
-    const segments: Segment[] = [{ address, count, flags, next }];
+    const f = this.takeInFlight(address, count, flags, next);
+    const segments = f.segments;
     let data: Uint8Array | null = null;
     let total = count;
     if (!input && !immediate) {
       // Output: the channel fetches the data of the whole data chain before the device takes it.
       const chainStatus = this.collectDataChain(sch, segments);
       total = 0;
-      for (const seg of segments) total += seg.count;
+      for (let i = 0; i < segments.length; i++) total += segments[i]!.count;
+      // The device may keep the data it is given (a printer's line, a LAN frame): a new buffer per command.
       data = new Uint8Array(total);
       let off = 0;
-      for (const seg of segments) {
+      for (let i = 0; i < segments.length; i++) {
+        const seg = segments[i]!;
         const st = this.transfer(sch, seg, data, off, seg.count, false);
-        if (st !== 0) return programEnd(sch, st, seg.next);
+        if (st !== 0) return this.abandon(f, programEnd(sch, st, seg.next));
         off += seg.count;
       }
-      if (chainStatus !== 0) return programEnd(sch, chainStatus, segments[segments.length - 1]!.next);
+      if (chainStatus !== 0) return this.abandon(f, programEnd(sch, chainStatus, segments[segments.length - 1]!.next));
     }
-    const resp = device.execute({ command, count, data, chained: sch.chained, previousCommand: sch.previousCommand, nowUs });
-    const inFlight: InFlight = {
-      command,
-      input,
-      immediate: immediate || resp.immediate === true,
-      segments,
-      status: resp.status,
-      data: input ? (resp.input ?? new Uint8Array(0)) : null,
-      accepted: input ? 0 : (resp.accepted ?? total),
-      total,
-    };
-    sch.inFlight = inFlight;
+    const depth = this.depth++;
+    const req = this.requests[depth] ?? this.newRequest();
+    req.command = command;
+    req.count = count;
+    req.data = data;
+    req.chained = sch.chained;
+    req.previousCommand = sch.previousCommand;
+    req.nowUs = nowUs;
+    let resp: ReturnType<typeof device.execute>;
+    try {
+      resp = device.execute(req);
+    } finally {
+      this.depth = depth;
+      req.data = null; // hold no guest data between commands
+    }
+    f.command = command;
+    f.input = input;
+    f.immediate = immediate || resp.immediate === true;
+    f.status = resp.status;
+    f.data = input ? (resp.input ?? NO_INPUT) : null;
+    f.accepted = input ? 0 : (resp.accepted ?? total);
+    f.total = total;
+    sch.inFlight = f;
     const serviceUs = resp.serviceUs > 0 && Number.isFinite(resp.serviceUs) ? resp.serviceUs : 0;
-    const disconnectUs = resp.disconnectUs !== undefined && resp.disconnectUs > 0 && Number.isFinite(resp.disconnectUs) ? Math.min(resp.disconnectUs, serviceUs) : 0;
-    return { kind: 'command', serviceUs, disconnectUs };
+    const out = this.commandStep;
+    out.serviceUs = serviceUs;
+    out.disconnectUs = resp.disconnectUs !== undefined && resp.disconnectUs > 0 && Number.isFinite(resp.disconnectUs) ? Math.min(resp.disconnectUs, serviceUs) : 0;
+    return out;
+  }
+
+  private newRequest(): ScratchRequest {
+    const req: ScratchRequest = { command: 0, count: 0, data: null, chained: false, previousCommand: -1, nowUs: 0 };
+    this.requests.push(req);
+    return req;
+  }
+
+  /** An in-flight record whose only segment is the CCW's: from the spares, or new. */
+  private takeInFlight(address: number, count: number, flags: number, next: number): InFlight {
+    const f = this.spareInFlight.pop();
+    if (f === undefined) return { command: 0, input: false, immediate: false, segments: [{ address, count, flags, next }], status: 0, data: null, accepted: 0, total: 0 };
+    const seg = f.segments[0]!;
+    f.segments.length = 1;
+    seg.address = address;
+    seg.count = count;
+    seg.flags = flags;
+    seg.next = next;
+    return f;
+  }
+
+  /** Give back a record no subchannel refers to any more. */
+  private spare(f: InFlight): void {
+    f.data = null;
+    if (this.spareInFlight.length < 64) this.spareInFlight.push(f);
+  }
+
+  /** The command never reached the device: its record goes back, and the program ends. */
+  private abandon(f: InFlight, end: ProgramEnd): ProgramEnd {
+    this.spare(f);
+    return end;
   }
 
   /** Fetch one CCW at `address`; returns the channel status of the fetch (0 when fine). */
@@ -183,7 +258,11 @@ export class ChannelInterpreter {
 
   private limitFor(sch: Subchannel): AddressLimit {
     if (sch.orb === null || !sch.orb.addressLimitChecking || sch.pmcw.limitMode === 0) return NO_LIMIT;
-    return { mode: sch.pmcw.limitMode, limit: this.host.addressLimit };
+    // Read at once by checkChannelAccess; a transfer never nests in another.
+    const l = this.limitScratch as { mode: number; limit: number };
+    l.mode = sch.pmcw.limitMode;
+    l.limit = this.host.addressLimit;
+    return l;
   }
 
   /** Decode the 8 CCW bytes into command, flags, count, address (format 0 or 1). Returns false when a format-1 address has bit 0 on. */
@@ -356,6 +435,9 @@ export class ChannelInterpreter {
     if ((unit & DS_STATUS_MODIFIER) !== 0) nextAddress = (nextAddress + 8) >>> 0;
     sch.scsw.ccwAddress = nextAddress;
     sch.previousCommand = f.command;
+    // Nothing refers to the record now (the subchannel's inFlight was cleared above); `last` may be its segment, so copy out first.
+    const lastFlags = last.flags;
+    this.spare(f);
     if ((unit & DS_UNIT_CHECK) !== 0 && sch.pmcw.concurrentSense) {
       const sense = sch.slot.device.takeSense?.();
       if (sense !== undefined) {
@@ -365,7 +447,7 @@ export class ChannelInterpreter {
         sch.scsw.flag1 |= SCSW1_E;
       }
     }
-    if (chan !== 0 || (unit & ~DS_STATUS_MODIFIER) !== CE_DE || (last.flags & CCW_CC) === 0) return { kind: 'end', unit, chan, residual, ccwAddress: nextAddress };
+    if (chan !== 0 || (unit & ~DS_STATUS_MODIFIER) !== CE_DE || (lastFlags & CCW_CC) === 0) return { kind: 'end', unit, chan, residual, ccwAddress: nextAddress };
     sch.chained = true;
     sch.ccwAddress = nextAddress;
     return CHAIN;
