@@ -197,6 +197,149 @@ const CASES: readonly SieCase[] = [
     ),
     expect: { code: SIE_ICPT.PROGRAM },
   },
+  // Specification, special-operation and protection exceptions are mandatory interceptions too (Hercules 3.13
+  // program_interrupt, after SA22-7095; protection unless the protection-interception control, EC2 X'20', is on):
+  // each case below gives the guest a valid program new PSW to a DIAGNOSE handler, so a guest that took the
+  // exception itself would end SIE with an instruction interception instead of X'08'.
+  {
+    id: 'specification-odd-pair',
+    // DR needs an even R1 (an even-odd pair): GR3 is odd. Suppressed, ILC 2, code 6.
+    guestAlter: ['68=0008000080001100'],
+    guest: withHandler(
+      `
+         LA    3,7
+         LA    5,2
+         DR    3,5
+         LA    9,1`,
+      `
+         DIAG  0,0,X'044'`,
+    ),
+    expect: { code: SIE_ICPT.PROGRAM },
+  },
+  {
+    id: 'specification-lpsw-operand',
+    // LPSW's operand must be on a doubleword boundary: X'2004' is not. Suppressed, ILC 4, code 6.
+    guestAlter: ['68=0008000080001100'],
+    guest: withHandler(
+      `
+         LPSW  4(11)
+         LA    9,1`,
+      `
+         DIAG  0,0,X'044'`,
+    ),
+    expect: { code: SIE_ICPT.PROGRAM },
+  },
+  {
+    id: 'specification-odd-psw',
+    // LPSW of a PSW with an odd instruction address: the specification exception is recognized when the next
+    // instruction would be fetched.
+    guestAlter: ['68=0008000080001100'],
+    guest: withHandler(
+      `
+         LPSW  =X'0008000080001201'
+         LTORG`,
+      `
+         DIAG  0,0,X'044'`,
+    ),
+    expect: { code: SIE_ICPT.PROGRAM },
+  },
+  {
+    id: 'specification-invalid-psw',
+    // LPSW of a PSW with bits 24-31 on: an early specification exception, ILC 0, the PSW stored as loaded.
+    guestAlter: ['68=0008000080001100'],
+    guest: withHandler(
+      `
+         LPSW  =X'0008001280001200'
+         LTORG`,
+      `
+         DIAG  0,0,X'044'`,
+    ),
+    expect: { code: SIE_ICPT.PROGRAM },
+  },
+  {
+    id: 'special-operation-sac',
+    // SET ADDRESS SPACE CONTROL with DAT off: special-operation exception (X'13'), ILC 4.
+    guestAlter: ['68=0008000080001100'],
+    guest: withHandler(
+      `
+         SAC   0
+         LA    9,1`,
+      `
+         DIAG  0,0,X'044'`,
+    ),
+    expect: { code: SIE_ICPT.PROGRAM },
+  },
+  {
+    id: 'special-operation-ssm',
+    // Guest CR0 bit 1 (SSM suppression): SET SYSTEM MASK is a special-operation exception.
+    sd: [[0x80, '400000E0']],
+    guestAlter: ['68=0008000080001100'],
+    guest: withHandler(
+      `
+         SSM   0(11)
+         LA    9,1`,
+      `
+         DIAG  0,0,X'044'`,
+    ),
+    expect: { code: SIE_ICPT.PROGRAM },
+  },
+  {
+    id: 'protection-low-address',
+    // Guest CR0 bit 3 (low-address protection): a store at guest X'100' is a protection exception, intercepted
+    // because the protection-interception control (EC2 X'20') is off.
+    sd: [[0x80, '100000E0']],
+    guestAlter: ['68=0008000080001100'],
+    guest: withHandler(
+      `
+         LA    3,X'100'
+         ST    3,0(3)
+         LA    9,1`,
+      `
+         DIAG  0,0,X'044'`,
+    ),
+    expect: { code: SIE_ICPT.PROGRAM },
+  },
+  {
+    id: 'protection-guest-control',
+    // The same store with EC2 X'20' on: the guest takes its own protection exception and its handler's DIAGNOSE
+    // is intercepted.
+    sd: [
+      [0x80, '100000E0'],
+      [0x4c, '00002000'],
+    ],
+    guestAlter: ['68=0008000080001100'],
+    guest: withHandler(
+      `
+         LA    3,X'100'
+         ST    3,0(3)
+         LA    9,1`,
+      `
+         L     6,X'8C'
+         DIAG  0,0,X'044'`,
+    ),
+    expect: { code: SIE_ICPT.INSTRUCTION, ipa: 0x8300, ipb: 0x00440000 },
+  },
+  {
+    id: 'protection-key',
+    // Key-controlled protection: the guest sets key X'30' on its page X'4000', then loads PSW key 1 and stores
+    // into that page (at guest X'1080').
+    guestAlter: ['68=0008000080001100'],
+    guest: withHandler(
+      `
+         LA    2,X'30'
+         LA    3,X'800'
+         SLL   3,3
+         SSKE  2,3
+         LPSW  =X'0018000080001080'
+         LTORG
+         ORG   G+X'80'
+         ST    3,0(3)
+         LA    9,1`,
+      `
+         DIAG  0,0,X'044'`,
+    ),
+    expect: { code: SIE_ICPT.PROGRAM },
+  },
   {
     id: 'validity-mode',
     // M byte without the XA bit: no guest mode this facility runs.
@@ -371,6 +514,20 @@ const EXPLAINED: readonly {
       if (sdByte(h, 0x50) !== SIE_ICPT.VALIDITY || sdHalf(h, 0x56) !== 0x0110) return;
       h.set('sd 56', '00');
       h.set('sd 57', '00');
+    },
+  },
+  {
+    rule: 'odd-fetch-ilc',
+    why:
+      'A specification exception for an odd instruction address is recognized at the fetch, after the instruction that ' +
+      'introduced the address completed. Hercules 3.13 reports the ILC that instruction left (4 after the LPSW of case ' +
+      "'specification-odd-psw'; bare Hercules does the same: 'Specification exception CODE=0006 ILC=4' for LPSW of PSW " +
+      "00080000 80000401). isa-core's CPU reports ILC 2 for every odd-address fetch, bare or under SIE, and the facility " +
+      "stores what the guest would have seen bare; so only the ILC byte at SD+X'CD' differs, and only for this exception.",
+    adjust: (h) => {
+      if (sdByte(h, 0x50) !== SIE_ICPT.PROGRAM || sdHalf(h, 0xce) !== 0x0006) return;
+      if ((sdWord(h, 0x1c) & 1) === 0) return;
+      h.set('sd CD', '02');
     },
   },
 ];

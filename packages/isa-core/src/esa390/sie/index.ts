@@ -7,6 +7,7 @@ export {
   decodeStateDescription,
   emptyStateDescription,
   encodeStateDescription,
+  SIE_EC,
   SIE_IC,
   SIE_ICPT,
   SIE_M,

@@ -20,9 +20,11 @@
  *   and takes its own program, SVC, clock-comparator and CPU-timer
  *   interruptions, unless the interception controls (IC0-IC3, the LCTL mask,
  *   the SVC controls) ask for them;
- * - a guest addressing exception (a reference past the guest's extent, MSE)
- *   always intercepts (X'08', as Hercules 3.13 does: a mandatory
- *   interception); the host reflects it to the guest as any program
+ * - some guest program exceptions always intercept (X'08'), whatever IC0
+ *   says, as Hercules 3.13 does (mandatory interceptions): addressing (a
+ *   reference past the guest's extent, MSE), specification, special
+ *   operation, and protection unless the protection-interception control
+ *   (EC2 X'20') is on; the host reflects them to the guest as any program
  *   interception;
  * - what only the host can do always intercepts (no assists are offered):
  *   DIAGNOSE, SIGP, the I/O instructions, SIE itself, SET CLOCK, STIDP;
@@ -58,6 +60,7 @@ import { cpuTimerMicros, updateTimers } from '../system/timing';
 import { microsToWords, signedWordsToMicros, unsignedWordsToMicros } from '../system/tod';
 import { GuestAbsoluteStorage, GuestRelocation } from './guest-relocation';
 import {
+  SIE_EC,
   SIE_IC,
   SIE_ICPT,
   SIE_SD,
@@ -107,6 +110,7 @@ const IC_BITS: readonly (readonly [number, readonly string[]])[] = [
 const PGM_SPECIFICATION = 0x06;
 const PGM_PROTECTION = 0x04;
 const PGM_ADDRESSING = 0x05;
+const PGM_SPECIAL_OPERATION = 0x13;
 const PGM_SPACE_SWITCH = 0x1c;
 
 /** Big-endian fields of the description, read and written in its frame. */
@@ -129,13 +133,16 @@ class SiePolicy implements InterceptionPolicy {
   private ic = -1;
   private lctl = -1;
   private svcControls = 0;
+  /** The protection-interception control (EC2 X'20') is on: the guest takes its own protection exceptions. */
+  private protectionToGuest = false;
   private intercepted = new Set<string>(ALWAYS);
   /** Program interruptions the guest took itself in this entry, and how many the host lets it take (see `programLoopLimit`). */
   programs = 0;
   programLimit = Number.POSITIVE_INFINITY;
 
-  load(ic: number, svcControls: number, lctlMask: number): void {
+  load(ic: number, svcControls: number, lctlMask: number, ec: number): void {
     this.svcControls = svcControls;
+    this.protectionToGuest = ((ec >>> 8) & SIE_EC.EC2_PROTECTION) !== 0;
     if (ic === this.ic && lctlMask === this.lctl) return;
     this.ic = ic;
     this.lctl = lctlMask;
@@ -147,11 +154,14 @@ class SiePolicy implements InterceptionPolicy {
   }
 
   program(code: number): boolean {
-    // Addressing exceptions are intercepted whatever the controls say: the guest's storage is the host's to
-    // define (MSO/MSE), so a reference past it is the host's to see. Hercules 3.13 (cpu.c, program_interrupt:
-    // "Interception is mandatory for the following exceptions", after SA22-7095) intercepts every guest
-    // addressing exception with code X'08'; the host reflects it to the guest if it wants the guest to see it.
-    if (code === PGM_ADDRESSING) return true;
+    // Mandatory interceptions, whatever IC0 says (Hercules 3.13 cpu.c, program_interrupt: "Interception is
+    // mandatory for the following exceptions", after SA22-7095): addressing (the guest's storage is the host's to
+    // define, MSO/MSE), specification and special-operation (the host may model a different machine than the
+    // one running the guest), and protection unless the protection-interception control hands it to the guest
+    // (the host may be protecting the guest's pages for its own reasons). The host reflects each to the guest if
+    // it wants the guest to see it.
+    if (code === PGM_ADDRESSING || code === PGM_SPECIFICATION || code === PGM_SPECIAL_OPERATION) return true;
+    if (code === PGM_PROTECTION && !this.protectionToGuest) return true;
     if (++this.programs > this.programLimit) return true;
     const ic0 = this.ic >>> 24;
     if ((ic0 & SIE_IC.IC0_ALL_PROGRAM) !== 0) return true;
@@ -343,6 +353,7 @@ export class InterpretiveExecution implements SieFacility {
       get32(f, o + SIE_SD.IC) >>> 0,
       get32(f, o + SIE_SD.SVC_CONTROLS) >>> 0,
       get16(f, o + SIE_SD.LCTL_MASK),
+      get32(f, o + SIE_SD.EC) >>> 0,
     );
     guest.policy.programs = 0;
 
@@ -493,7 +504,11 @@ export class InterpretiveExecution implements SieFacility {
     const cpu = guest.cpu;
     const nullifying = code === 0x10 || code === 0x11;
     let ilc: number;
-    if (length === 0) {
+    if (cpu.invalidPsw) {
+      // An early exception for the PSW an LPSW (or SSM/STOSM) just loaded: the guest PSW is that PSW and the ILC 0,
+      // as the program old PSW would be bare (storeBack stores it) and as Hercules 3.13 stores it.
+      ilc = 0;
+    } else if (length === 0) {
       // An instruction-fetch exception: the CPU's own convention (ILC 2, or 1 for an odd address; PSW + 4 unless nullified).
       ilc = code === PGM_SPECIFICATION ? 1 : 2;
       if (!nullifying) cpu.ia = (cpu.ia + 4) & cpu.amask;
@@ -501,7 +516,6 @@ export class InterpretiveExecution implements SieFacility {
       ilc = length >>> 1;
       if (!completed && !nullifying) cpu.ia = (cpu.ia + length) & cpu.amask;
     }
-    cpu.invalidPsw = false;
     this.programId = ((ilc << 17) | (code & 0xffff)) >>> 0;
     const withTea = nullifying || code === PGM_PROTECTION || code === PGM_SPACE_SWITCH;
     this.programTea = withTea ? cpu.tea >>> 0 : 0;
@@ -583,9 +597,16 @@ export class InterpretiveExecution implements SieFacility {
     for (let i = 0; i < 14; i++) hg[i] = g[i]!;
     put32(f, o + SIE_SD.GR14, g[14]!);
     put32(f, o + SIE_SD.GR15, g[15]!);
-    const [hi, lo] = cpu.getPsw();
-    put32(f, o + SIE_SD.PSW, hi);
-    put32(f, o + SIE_SD.PSW + 4, lo);
+    if (cpu.invalidPsw) {
+      // Only a program interception of an early PSW exception leaves the flag set (see programInterception).
+      put32(f, o + SIE_SD.PSW, cpu.invalidPswHi);
+      put32(f, o + SIE_SD.PSW + 4, cpu.invalidPswLo);
+      cpu.invalidPsw = false;
+    } else {
+      const [hi, lo] = cpu.getPsw();
+      put32(f, o + SIE_SD.PSW, hi);
+      put32(f, o + SIE_SD.PSW + 4, lo);
+    }
     const cr = cpu.cr;
     const sdCr = guest.sdCr;
     for (let i = 0; i < 16; i++) if (cr[i] !== sdCr[i]) put32(f, o + SIE_SD.CR + 4 * i, cr[i]!);

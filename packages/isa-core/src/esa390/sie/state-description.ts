@@ -46,7 +46,7 @@ export const SIE_SD = {
   CPU_ADDRESS: 0x46,
   /** Interception controls IC0-IC3 (see `SIE_IC`). */
   IC: 0x48,
-  /** Execution controls (assists); none is offered, the word is kept as given. */
+  /** Execution controls (see `SIE_EC`): no assist is offered; only the protection-interception control is read. */
   EC: 0x4c,
   /** Interception code (see `SIE_ICPT`). */
   INTERCEPTION_CODE: 0x50,
@@ -110,6 +110,15 @@ export const SIE_IC = {
   IC3_SPT: 0x40,
   IC3_SCKC: 0x20,
 } as const;
+
+/**
+ * Execution-control bits of byte EC2 (SD+X'4E'; Hercules `SIE_EC2_PROTEX`).
+ * EC2_PROTECTION is the protection-interception control: when on, a guest
+ * protection exception is presented to the guest like any program
+ * interruption the IC bits leave alone; when off, every guest protection
+ * exception is intercepted (X'08').
+ */
+export const SIE_EC = { EC2_PROTECTION: 0x20 } as const;
 
 /**
  * Interception status bits, byte SD+X'51' (Hercules `SIE_F_*`): FORMAT_2
