@@ -28,7 +28,14 @@ export interface CommandResult {
   lines: string[];
 }
 
-/** Where a command comes from and what the terminal side knows (all optional). */
+/**
+ * Where a command comes from (all optional). Which terminal each user is on
+ * is CP's to answer (`cp.terminalOf`, `cp.connectedSince`, from the
+ * terminal side registered with `cp.connectTerminals`), so a command
+ * answers the same at CP READ, after `#CP` and from DIAGNOSE X'08'; the
+ * two overrides below are for a caller that drives CP with no terminal
+ * side and wants to say what one would.
+ */
 export interface CommandContext {
   /**
    * 'terminal' (the default) or 'guest' (DIAGNOSE X'08'). From the guest,
@@ -36,14 +43,22 @@ export interface CommandContext {
    * CPU is executing the DIAGNOSE.
    */
   readonly source?: 'terminal' | 'guest';
-  /** The terminal (CP's name for it, e.g. L0001) a user is connected to, or null when disconnected. */
+  /** Instead of `cp.terminalOf`: the terminal (CP's name for it, e.g. L0001) a user is connected to, or null when disconnected. */
   readonly terminalOf?: (userid: string) => string | null;
   /**
-   * Simulated seconds since the TOD epoch from which CONNECT= of QUERY TIME
-   * and LOGOFF counts (the terminal's connect time); default the user's
-   * LOGON (`cp.loggedOnAt`).
+   * Instead of `cp.connectedSince`: simulated seconds since the TOD epoch
+   * from which CONNECT= of QUERY TIME and LOGOFF counts.
    */
   readonly loggedOnAt?: number;
+}
+
+/**
+ * The terminal `userid` is on (null: disconnected), from the context's
+ * override or CP's terminal side; undefined when neither knows of any
+ * terminal (CP driven through its API alone).
+ */
+function terminalOf(cp: ControlProgram, context: CommandContext, userid: string): string | null | undefined {
+  return context.terminalOf !== undefined ? context.terminalOf(userid) : cp.terminalOf(userid);
 }
 
 function matches(word: string | undefined, full: string, min: number): boolean {
@@ -155,7 +170,7 @@ function query(
   const what = args[0];
   if (what === undefined) return err('HCPCQV026E', 'Operand missing or invalid', 26);
   if (matches(what, 'NAMES', 1)) {
-    const entries = cp.users().map((u) => `${u.padEnd(8)} - ${context.terminalOf?.(u) ?? 'DSC'}`);
+    const entries = cp.users().map((u) => `${u.padEnd(8)} - ${terminalOf(cp, context, u) ?? 'DSC'}`);
     const lines: string[] = [];
     for (let i = 0; i < entries.length; i += 4) lines.push(entries.slice(i, i + 4).join(' , '));
     return ok(lines);
@@ -207,7 +222,7 @@ function connectLine(cp: ControlProgram, vm: VirtualMachine, context: CommandCon
   const mhz = cp.clock.cyclesPerMicrosecond;
   const virt = vm.counters.guestCycles / mhz / 1e6;
   const tot = (vm.counters.guestCycles + vm.counters.cpCycles) / mhz / 1e6;
-  const since = Math.min(now, context.loggedOnAt ?? cp.loggedOnAt(vm.userid) ?? now);
+  const since = Math.min(now, context.loggedOnAt ?? cp.connectedSince(vm.userid) ?? now);
   return `CONNECT= ${cpDuration(now - since)} VIRTCPU= ${cpCpuTime(virt)} TOTCPU= ${cpCpuTime(tot)}`;
 }
 
@@ -331,7 +346,8 @@ function link(cp: ControlProgram, vm: VirtualMachine, args: readonly string[]): 
     return err('HCPLNM108E', `${owner} ${hex(ownerVdev)} not linked; volid ${md.volser} not mounted`, 108);
   const lines: string[] = [];
   const { access, holder } = cp.linkAccess(owner, ownerVdev, mode as AccessMode, vm.userid);
-  if (access === 'refused') return err('HCPLNM104E', `${owner} ${hex(ownerVdev)} not linked; R/W by ${holder}`, 104);
+  if (access === 'refused')
+    return err('HCPLNM104E', `${owner} ${hex(ownerVdev)} not linked; R/W by ${holder}`, 104);
   if (access === 'forced-read') lines.push(`HCPLNM101W DASD ${hex(vdev)} forced R/O; R/W by ${holder}`);
   if (access === 'shared-write') lines.push(`HCPLNM102W DASD ${hex(vdev)} linked R/W; R/W by ${holder}`);
   const readOnly = access === 'read' || access === 'forced-read';
@@ -768,9 +784,8 @@ function message(
   if (to === undefined) return err('HCPMSG026E', 'Operand missing or invalid', 26);
   const target = cp.vm(to);
   if (target === undefined) return err('HCPMSG045E', `${to} not logged on`, 45);
-  // A disconnected user has no terminal to show the message on (the terminal side says which are).
-  if (context.terminalOf !== undefined && context.terminalOf(to) === null)
-    return err('HCPMSG057I', `${to} not receiving; disconnected`, 57);
+  // A disconnected user has no terminal to show the message on (with no terminal side, nobody can tell).
+  if (terminalOf(cp, context, to) === null) return err('HCPMSG057I', `${to} not receiving; disconnected`, 57);
   target.consoleLine(`MSG FROM ${vm.userid}: ${args.slice(1).join(' ')}`);
   return ok();
 }

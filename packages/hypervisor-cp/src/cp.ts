@@ -95,6 +95,22 @@ export interface CpOptions {
   readonly partition?: CpPartition;
 }
 
+/**
+ * What CP asks its terminal side (src/terminal, or a host's own): which
+ * terminal a logged-on user is connected on, and since when. CP's command
+ * processor answers QUERY NAMES, MSG and CONNECT= from it, whether the
+ * command was typed at CP READ, passed with `#CP` or issued by the guest
+ * with DIAGNOSE X'08': a user's terminal belongs to the user, not to the
+ * path a command came by. A terminal side registers itself with
+ * `ControlProgram.connectTerminals`.
+ */
+export interface CpTerminalPort {
+  /** CP's name for the terminal (a logical device, L0001…) `userid` is connected on, or null when disconnected. */
+  terminalOf(userid: string): string | null;
+  /** Simulated seconds since the TOD epoch at which `userid`'s terminal connected (LOGON or RECONNECT), or null when disconnected. */
+  connectedSince(userid: string): number | null;
+}
+
 /** Why `run()` returned. */
 export type CpRunResult =
   | { readonly reason: 'budget'; readonly cycles: number }
@@ -251,12 +267,52 @@ export class ControlProgram {
 
   /**
    * Issue a CP command as a logged-on user would at the terminal (the same
-   * commands and responses as DIAGNOSE X'008' gives the guest).
+   * commands and responses as DIAGNOSE X'008' gives the guest, terminals
+   * included: `connectTerminals`).
    */
   command(userid: string, text: string): { rc: number; lines: string[] } {
     const vm = this.vm(userid);
     if (vm === undefined) return { rc: 45, lines: [`HCPCMD045E ${userid.toUpperCase()} not logged on`] };
     return executeCommand(this, vm, text);
+  }
+
+  /**
+   * Register a terminal side (`CpTerminalPort`): from now on every CP
+   * command, whichever way it arrives, sees which users it has connected.
+   * With more than one registered, the first that has the user connected
+   * answers.
+   */
+  connectTerminals(port: CpTerminalPort): void {
+    this.terminalPorts.push(port);
+  }
+
+  private readonly terminalPorts: CpTerminalPort[] = [];
+
+  /**
+   * The terminal `userid` is connected on (L0001…), null when disconnected,
+   * or undefined when no terminal side is registered (CP driven through its
+   * API only, which has no terminals to ask).
+   */
+  terminalOf(userid: string): string | null | undefined {
+    if (this.terminalPorts.length === 0) return undefined;
+    for (const p of this.terminalPorts) {
+      const t = p.terminalOf(userid);
+      if (t !== null) return t;
+    }
+    return null;
+  }
+
+  /**
+   * Simulated seconds since the TOD epoch from which CONNECT= counts: the
+   * user's terminal connection (LOGON or RECONNECT), else the LOGON
+   * (`loggedOnAt`) for a user no terminal has; undefined when not logged on.
+   */
+  connectedSince(userid: string): number | undefined {
+    for (const p of this.terminalPorts) {
+      const t = p.connectedSince(userid);
+      if (t !== null) return t;
+    }
+    return this.loggedOnAt(userid);
   }
 
   /** Logged-on userids. */

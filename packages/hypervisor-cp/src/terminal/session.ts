@@ -14,7 +14,7 @@
  * Every time comes from CP's simulated clock, so a transcript is the same on
  * every run.
  */
-import { type CommandContext, type CommandResult, dialCommand, executeCommand } from '../commands';
+import { type CommandResult, dialCommand, executeCommand } from '../commands';
 import type { ControlProgram } from '../cp';
 import type { ExecutionStyle, VirtualMachine } from '../vm/virtual-machine';
 import { cpTimestamp, simulatedSeconds } from './clock-text';
@@ -52,7 +52,10 @@ const LOGO = [
 /**
  * The terminal side of one CP: every connected terminal has a
  * `CpTerminalSession`; users stay logged on (disconnected) when their
- * terminal goes away and are reconnected by the next LOGON.
+ * terminal goes away and are reconnected by the next LOGON. It registers
+ * with CP (`cp.connectTerminals`) when made, so every CP command — at CP
+ * READ, after `#CP`, or a guest's DIAGNOSE X'08' — sees which users are
+ * connected on which terminal.
  */
 export class CpTerminalSystem {
   readonly systemName: string;
@@ -70,6 +73,11 @@ export class CpTerminalSystem {
     this.systemName = (options.systemName ?? 'STRACHEY').toUpperCase().slice(0, 8);
     this.logmsg = options.logmsg ?? [];
     this.style = options.style;
+    // CP asks for the users' terminals itself, for every command however it came (CP READ, #CP, DIAGNOSE X'08').
+    cp.connectTerminals({
+      terminalOf: (u) => this.sessionOf(u)?.terminalId ?? null,
+      connectedSince: (u) => this.connected.get(u.toUpperCase())?.since ?? null,
+    });
   }
 
   /** A terminal arrives: it gets the logo and a session in CP READ, not logged on. */
@@ -137,7 +145,6 @@ export class CpTerminalSession {
   private guestHasConsole = false;
   private ended = false;
   private awaitingPassword: string | null = null;
-  private logonSeconds = 0;
   private readonly outputHandlers: ((line: string) => void)[] = [];
   private readonly stateHandlers: ((state: TerminalReadState) => void)[] = [];
   private readonly endHandlers: ((reason: 'LOGOFF' | 'DISCONNECT') => void)[] = [];
@@ -415,7 +422,6 @@ export class CpTerminalSession {
       const other = this.system.sessionOf(userid);
       if (other !== null && other !== this) other.forcedAway(this.terminalId);
       this.user = userid;
-      this.logonSeconds = simulatedSeconds(cp);
       this.system.attach(userid, this);
       existing.onConsole = (l) => this.out(l);
       this.out(`RECONNECTED AT ${cpTimestamp(simulatedSeconds(cp))}`);
@@ -434,7 +440,6 @@ export class CpTerminalSession {
       return;
     }
     this.user = userid;
-    this.logonSeconds = simulatedSeconds(cp);
     this.system.attach(userid, this);
     const earlier = [...r.vm.consoleLines];
     r.vm.onConsole = (l) => this.out(l);
@@ -461,18 +466,6 @@ export class CpTerminalSession {
     this.user = null;
     this.guestHasConsole = false;
     this.finish('DISCONNECT');
-  }
-
-  /**
-   * What CP's command processor needs from the terminal: which terminal
-   * each user is on (QUERY NAMES, MSG to a disconnected user) and when
-   * this terminal's session began (CONNECT= of QUERY TIME and LOGOFF).
-   */
-  private context(): CommandContext {
-    return {
-      terminalOf: (u) => this.system.sessionOf(u)?.terminalId ?? null,
-      loggedOnAt: this.logonSeconds,
-    };
   }
 
   /**
@@ -508,7 +501,7 @@ export class CpTerminalSession {
       if (!this.logoff(vm, text)) back();
       return;
     }
-    const r = executeCommand(cp, vm, text, this.context());
+    const r = executeCommand(cp, vm, text);
     this.print(r);
     // DEFINE STORAGE made a new virtual machine: its console is this terminal now.
     const now = this.vm();
@@ -547,7 +540,7 @@ export class CpTerminalSession {
   private logoff(vm: VirtualMachine, text: string): boolean {
     const userid = this.user!;
     const cp = this.system.cp;
-    const r = executeCommand(cp, vm, text, this.context());
+    const r = executeCommand(cp, vm, text);
     this.print(r);
     if (cp.vm(userid) !== undefined) return false;
     vm.onConsole = null;
