@@ -620,7 +620,19 @@ export class VirtualMachine {
         }
         case SIE_ICPT.PROGRAM: {
           // The guest PSW is already the program old PSW; ILC and code at SD+X'CC', the TEA at SD+X'D0' (as in the prefix area).
+          // Besides what the guest's IC0 would ask for (CP sets none), the facility intercepts addressing,
+          // specification, special-operation and protection exceptions whatever the controls say (mandatory
+          // interceptions): each is reflected here, so the guest's handler sees what it would see bare.
           const id = get32(b, o + SIE_SD.PROGRAM_INTERRUPTION_ID) >>> 0;
+          if ((id & 0x00ff0000) === 0) {
+            // ILC 0: the early exception for an invalid PSW the guest loaded; the facility stored that PSW as the
+            // guest PSW, and it is the program old PSW as is (not one an instruction length away).
+            const e = this.cost('host-trap') + this.cost('host-resume') + this.cost('program-interruption');
+            this.reflectInvalidPsw(v, get32(b, o + SIE_SD.PSW) >>> 0, get32(b, o + SIE_SD.PSW + 4) >>> 0);
+            cost += e;
+            this.charge('program', cost);
+            break;
+          }
           v.cpu.tea = get32(b, o + SIE_SD.TRANSLATION_EXCEPTION_ID) >>> 0;
           const e = this.exit(v, {
             reason: 'interception',
@@ -717,6 +729,27 @@ export class VirtualMachine {
     // isa-core, as Hercules 3.13, stores the TEA with protection exceptions too (suppression on protection).
     if (nullifies(code) || code === PGM.PROTECTION) this.writeLow(v, LOW.TEA, tea);
     this.swapPsw(v, LOW.PGM_OLD, LOW.PGM_NEW);
+  }
+
+  /**
+   * Reflect the early specification exception for an invalid PSW the guest
+   * loaded (POP "Early Exception Recognition"): the invalid PSW itself is
+   * the program old PSW and the ILC is 0.
+   */
+  private reflectInvalidPsw(v: VirtualCpu, hi: number, lo: number): void {
+    this.counters.reflectedProgram['0006'] = (this.counters.reflectedProgram['0006'] ?? 0) + 1;
+    if (
+      !this.writeLow(v, LOW.PGM_OLD, hi) ||
+      !this.writeLow(v, LOW.PGM_OLD + 4, lo) ||
+      !this.writeLow(v, LOW.PGM_ID, PGM.SPECIFICATION)
+    )
+      return;
+    const ph = this.storage.read32(v.prefix + LOW.PGM_NEW) >>> 0;
+    const pl = this.storage.read32(v.prefix + LOW.PGM_NEW + 4) >>> 0;
+    if (!v.setPsw(ph, pl)) {
+      v.state = 'check-stop';
+      v.checkStopReason = 'program interruption loop: invalid program new PSW';
+    }
   }
 
   /** Store a word in the virtual prefix area; check-stops the virtual CPU if the prefix area is outside storage. */
@@ -985,22 +1018,7 @@ export class VirtualMachine {
         if ((a & 7) !== 0) this.check(PGM.SPECIFICATION);
         const hi = this.fetch32(v, a) >>> 0;
         const lo = this.fetch32(v, a + 4) >>> 0;
-        if (!v.setPsw(hi, lo)) {
-          // Early specification exception: the invalid PSW itself is the old PSW, ILC 0.
-          this.counters.reflectedProgram['0006'] = (this.counters.reflectedProgram['0006'] ?? 0) + 1;
-          if (
-            this.writeLow(v, LOW.PGM_OLD, hi) &&
-            this.writeLow(v, LOW.PGM_OLD + 4, lo) &&
-            this.writeLow(v, LOW.PGM_ID, PGM.SPECIFICATION)
-          ) {
-            const ph = this.storage.read32(v.prefix + LOW.PGM_NEW) >>> 0;
-            const pl = this.storage.read32(v.prefix + LOW.PGM_NEW + 4) >>> 0;
-            if (!v.setPsw(ph, pl)) {
-              v.state = 'check-stop';
-              v.checkStopReason = 'program interruption loop: invalid program new PSW';
-            }
-          }
-        }
+        if (!v.setPsw(hi, lo)) this.reflectInvalidPsw(v, hi, lo);
         return true;
       }
       case 0x80: {
