@@ -341,6 +341,25 @@ const CASES: readonly SieCase[] = [
     expect: { code: SIE_ICPT.PROGRAM },
   },
   {
+    id: 'stosm-intercepted',
+    // IC1 X'01' is the STOSM control (X'02' is STNSM's, Hercules SIE_IC1_STOSM / SIE_IC1_STNSM): STOSM is
+    // intercepted, IPA/IPB hold it.
+    sd: [[0x48, '00010000']],
+    guest: `
+         STOSM 0(11),X'00'
+         LA    4,1`,
+    expect: { code: SIE_ICPT.INSTRUCTION, ipa: 0xad00, ipb: 0xb0000000 },
+  },
+  {
+    id: 'stnsm-intercepted',
+    // IC1 X'02': STNSM is intercepted.
+    sd: [[0x48, '00020000']],
+    guest: `
+         STNSM 0(11),X'FF'
+         LA    4,1`,
+    expect: { code: SIE_ICPT.INSTRUCTION, ipa: 0xacff, ipb: 0xb0000000 },
+  },
+  {
     id: 'validity-mode',
     // M byte without the XA bit: no guest mode this facility runs.
     sd: [[0x00, '00000000']],
