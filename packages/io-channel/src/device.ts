@@ -28,7 +28,11 @@ export function commandKind(code: number): CommandKind {
   }
 }
 
-/** What the channel hands a device for one command. */
+/**
+ * What the channel hands a device for one command. The channel reuses one
+ * request object per nesting level (no allocation per CCW), so a device may
+ * read it only during `execute`; keep the `data` bytes, not the request.
+ */
 export interface CommandRequest {
   /** Command code (CCW byte 0). */
   readonly command: number;
