@@ -717,7 +717,7 @@ export class Esa390Cpu implements Cpu {
     const frame = this.fetchFrame(ia);
     const f = this.storage.frameForRead(frame);
     const o = ia & 0xfff;
-    if (this.storage.frames[frame] !== undefined) {
+    if (this.storage.frameAt(frame) !== undefined) {
       if (this.blockCompilation) {
         let cache = this.codeCache;
         if (cache === null || cache.storage !== this.storage) {

@@ -268,10 +268,7 @@ export function restoreCpu(cpu: Esa390Cpu, snapshot: Esa390CpuSnapshot): Restore
 export function snapshotMachine(machine: Esa390Machine): Esa390MachineSnapshot {
   const storage = machine.storage;
   const frames: { frame: number; data: string }[] = [];
-  for (let i = 0; i < storage.frameCount; i++) {
-    const f = storage.frames[i];
-    if (f !== undefined) frames.push({ frame: i, data: toBase64(f) });
-  }
+  storage.forEachFrame((f, i) => frames.push({ frame: i, data: toBase64(f) }));
   const first = machine.cpus[0]!;
   return {
     kind: 'esa390-machine',

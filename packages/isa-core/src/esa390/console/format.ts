@@ -79,7 +79,7 @@ export function formatStorageLine(storage: SparseStorage, real: number, absolute
   const head = `R:${hex8(real)}:`;
   if (absolute >= storage.size) return `${head} Real address is not valid`;
   const frameIndex = absolute >>> FRAME_SHIFT;
-  const frame = storage.frames[frameIndex];
+  const frame = storage.frameAt(frameIndex);
   let a = absolute;
   let hexPart = '';
   let chars = '';
