@@ -17,8 +17,8 @@ export { translateChannelProgram, completeBounces, type MinidiskExtent, type Tra
 export { RealIo } from './real-io';
 export { CpTerminalSystem, CpTerminalSession, type CpTerminalOptions, type TerminalReadState } from './terminal/session';
 export { formatCmsDisk, readCmsDisk, assembleCmsNucleus, writeCmsSystemDisk, installCms, cmsSourcePath, CMS_BLOCK, CMS_MAX_FILES, CMS_MAX_BLOCKS, CMS_NUCLEUS_ORIGIN, type CmsExtent, type CmsFile, type CmsDiskFile, type CmsDisk, type CmsDiskError } from './cms/disk';
-export { type CpPartition, type CpTerminalPort } from './cp';
-export { type CpChannelSubsystem } from './real-io';
+export type { CpPartition, CpTerminalPort } from './cp';
+export type { CpChannelSubsystem } from './real-io';
 export { guestSource, guestSourcePath, type GuestName } from './guests';
 export { SavedSystems, queryNss, type SavedSystem, type SaveSysDefinition, type SavedSystemError, type SavedSystemCounters } from './saved-systems';
 export { saveCmsSystem, CMS_SMALL_STORAGE } from './cms/saved-cms';
