@@ -1,0 +1,112 @@
+/**
+ * What building a CKD volume costs the host, by cylinder count: the time to
+ * construct a `CkdVolume` and format it (one track written), the heap it
+ * adds, and the collector time a fixed small workload pays while a few such
+ * volumes are alive. An unwritten volume should cost what is written on it,
+ * not its capacity: 5 and 3,339 cylinders should be close.
+ *
+ * Run: npx tsx --conditions=@strachey/source bench/build-cost.ts
+ */
+import { fileURLToPath } from 'node:url';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { writeResults } from '@strachey/bench';
+import { CkdVolume, formatVolume, geometry3390, standardR0 } from '../src/index';
+
+const CYLINDERS: readonly [string, number][] = [
+  ['5 cyl', 5],
+  ['300 cyl', 300],
+  ['3390-1', 1113],
+  ['3390-3', 3339],
+];
+
+/** Format, and write a few tracks spread over the volume (a VTOC, a minidisk's first and last). */
+function build(cylinders: number): CkdVolume {
+  const v = new CkdVolume(geometry3390(cylinders));
+  formatVolume(v, 'BENCH1');
+  for (const cc of [0, cylinders >> 1, cylinders - 1]) v.setTrack(cc, 1, [standardR0(cc, 1)]);
+  return v;
+}
+
+function smallWorkload(rounds: number): number {
+  let keep = 0;
+  for (let i = 0; i < rounds; i++) {
+    const a = new Array<number>(16).fill(i);
+    keep = (keep + a.length + (a[i & 15] ?? 0)) | 0;
+  }
+  return keep;
+}
+
+async function gcLoop(cylinders: number, rounds: number, alive: number) {
+  const kept: CkdVolume[] = [];
+  let minor = 0;
+  let major = 0;
+  let minorMs = 0;
+  let majorMs = 0;
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e.detail as { kind?: number } | undefined)?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) {
+        minor++;
+        minorMs += e.duration;
+      } else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+        major++;
+        majorMs += e.duration;
+      }
+    }
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  await new Promise((r) => setTimeout(r, 10));
+  minor = major = minorMs = majorMs = 0;
+  let sink = 0;
+  const t0 = performance.now();
+  for (let r = 0; r < rounds; r++) {
+    const v = build(cylinders);
+    kept.push(v);
+    if (kept.length > alive) kept.shift();
+    // Tracks written (young records into the table) between bursts of allocation, as a guest's I/O does.
+    for (let t = 0; t < 64; t++) {
+      const cc = (t * 37) % cylinders;
+      v.setTrack(cc, 2, [standardR0(cc, 2)]);
+      sink += smallWorkload(3_000);
+    }
+  }
+  const wallMs = performance.now() - t0;
+  await new Promise((r) => setTimeout(r, 50));
+  obs.disconnect();
+  if (sink === 0.5) console.log(sink);
+  return { rounds, minor, major, minorMs, majorMs, wallMs };
+}
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+const rows: unknown[] = [];
+for (const [name, cylinders] of CYLINDERS) {
+  const times: number[] = [];
+  for (let i = 0; i < 15; i++) {
+    const t0 = performance.now();
+    build(cylinders);
+    times.push((performance.now() - t0) * 1000);
+  }
+  times.sort((a, b) => a - b);
+  const heap = (): number => {
+    gc();
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  };
+  heap();
+  const before = heap();
+  const held = Array.from({ length: 16 }, () => build(cylinders));
+  const bytesPerVolume = (heap() - before) / held.length;
+  held.length = 0;
+  gc();
+  const loop = await gcLoop(cylinders, 40, 4);
+  const buildMicros = times[times.length >> 1]!;
+  rows.push({ name, cylinders, buildMicros, bytesPerVolume, gc: loop });
+  console.log(
+    `CkdVolume ${name.padEnd(8)} build+format ${buildMicros.toFixed(0).padStart(5)} us  +${(bytesPerVolume / 1024).toFixed(0).padStart(5)} KiB each  ` +
+      `40 builds + workload: ${loop.minor} scavenges ${loop.minorMs.toFixed(1)} ms, ${loop.major} mark-compacts ${loop.majorMs.toFixed(1)} ms, wall ${loop.wallMs.toFixed(0)} ms`,
+  );
+}
+console.log(`results: ${writeResults(fileURLToPath(new URL('.', import.meta.url)), 'build-cost', rows)}`);
