@@ -14,6 +14,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BenchFigure, formatRate, measure, writeResults } from '@strachey/bench';
 import { absoluteAddress, createEsa390Machine, Esa390Cpu, SparseStorage } from '@strachey/isa-core';
+import { runBuildCostBench } from './build-cost';
 import { runClockBench } from './clock';
 import { herculesUnavailable, timeOnHercules } from './hercules';
 import { type BenchProgram, bctLoop, instructionMix } from './programs';
@@ -133,6 +134,7 @@ async function main(): Promise<void> {
   const path = writeResults(here, 'esa390-cpu', rows);
   console.log(`results: ${path}`);
   await runClockBench();
+  await runBuildCostBench();
 }
 
 await main();

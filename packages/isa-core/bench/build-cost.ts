@@ -1,0 +1,177 @@
+/**
+ * What building a machine's storage costs the host, by configured size:
+ * the time to construct a `SparseStorage` and touch a few pages, the heap it
+ * adds, and the collector time a fixed small workload pays while a few such
+ * storages are alive (a bench or a hypervisor builds one machine after
+ * another). Sparse storage should cost what is touched, not what is
+ * configured: the figures for 1 MB and 4 GB should be close.
+ *
+ * Run alone with `npx tsx --conditions=@strachey/source bench/build-cost.ts`
+ * or as part of `pnpm bench`.
+ */
+import { dirname } from 'node:path';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { writeResults } from '@strachey/bench';
+import { absoluteAddress, SparseStorage } from '@strachey/isa-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+const MB = 1 << 20;
+/** Configured sizes: a test machine, hypervisor-cp's large CP, 10,000 CMS users' CP, the ESA/390 maximum. */
+const SIZES: readonly [string, number][] = [
+  ['1 MB', MB],
+  ['64 MB', 64 * MB],
+  ['2 GB', 2048 * MB],
+  ['4 GB', 4096 * MB],
+];
+
+/** Pages touched per build: low core, a few spread over the storage, the last page. */
+function touch(s: SparseStorage): number {
+  let sum = 0;
+  const top = s.size - 4096;
+  for (const a of [
+    0,
+    0x1000,
+    0x2000,
+    Math.floor(s.size / 3) & ~0xfff,
+    Math.floor(s.size / 2) & ~0xfff,
+    top,
+  ]) {
+    s.write32(absoluteAddress(a + 16), a | 1);
+    sum = (sum + s.read32(absoluteAddress(a + 16))) | 0;
+    s.setKey(absoluteAddress(a), 0x10);
+  }
+  return sum;
+}
+
+/** `gc()` without starting node with --expose-gc (bench only: heap figures need a settled heap). */
+function collector(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+/** A fixed amount of short-lived allocation, as a guest run's host side makes: it drives scavenges. */
+function smallWorkload(rounds: number): number {
+  let keep = 0;
+  for (let i = 0; i < rounds; i++) {
+    const a = new Array<number>(16).fill(i);
+    keep = (keep + a.length + (a[i & 15] ?? 0)) | 0;
+  }
+  return keep;
+}
+
+/** Collector time, by kind, over `rounds` of (build one, keep the last `alive`, run the small workload). */
+async function gcLoop(
+  size: number,
+  rounds: number,
+  alive: number,
+): Promise<{
+  rounds: number;
+  minor: number;
+  major: number;
+  minorMs: number;
+  majorMs: number;
+  wallMs: number;
+}> {
+  const kept: SparseStorage[] = [];
+  let minor = 0;
+  let major = 0;
+  let minorMs = 0;
+  let majorMs = 0;
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e.detail as { kind?: number } | undefined)?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) {
+        minor++;
+        minorMs += e.duration;
+      } else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+        major++;
+        majorMs += e.duration;
+      }
+    }
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  await new Promise((r) => setTimeout(r, 10));
+  minor = major = minorMs = majorMs = 0;
+  let sink = 0;
+  const t0 = performance.now();
+  for (let r = 0; r < rounds; r++) {
+    const s = new SparseStorage(size);
+    sink += touch(s);
+    kept.push(s);
+    if (kept.length > alive) kept.shift();
+    // The guest's host side: stores into fresh pages (young frames into the table) between bursts of allocation.
+    for (let p = 0; p < 64; p++) {
+      s.write32(absoluteAddress(((p * 37) % s.frameCount) * 4096), p);
+      sink += smallWorkload(3_000);
+    }
+  }
+  const wallMs = performance.now() - t0;
+  await new Promise((r) => setTimeout(r, 50));
+  obs.disconnect();
+  if (sink === 0.5) console.log(sink);
+  return { rounds, minor, major, minorMs, majorMs, wallMs };
+}
+
+/** One row of results. */
+export interface BuildCostRow {
+  readonly name: string;
+  readonly size: number;
+  /** Median microseconds to construct and touch six pages. */
+  readonly buildMicros: number;
+  /** Heap (JS heap plus array buffers) added per storage built and touched, settled. */
+  readonly bytesPerStorage: number;
+  readonly gc: Awaited<ReturnType<typeof gcLoop>>;
+}
+
+/** Run the storage build-cost benchmark, print it, and write bench-results/build-cost.json. */
+export async function runBuildCostBench(): Promise<BuildCostRow[]> {
+  const gc = collector();
+  const rows: BuildCostRow[] = [];
+  for (const [name, size] of SIZES) {
+    const times: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      const t0 = performance.now();
+      touch(new SparseStorage(size));
+      times.push((performance.now() - t0) * 1000);
+    }
+    times.sort((a, b) => a - b);
+    const held: SparseStorage[] = [];
+    const heap = (): number => {
+      gc();
+      const m = process.memoryUsage();
+      return m.heapUsed + m.arrayBuffers;
+    };
+    heap();
+    const before = heap();
+    for (let i = 0; i < 16; i++) {
+      const s = new SparseStorage(size);
+      touch(s);
+      held.push(s);
+    }
+    const bytesPerStorage = (heap() - before) / held.length;
+    held.length = 0;
+    gc();
+    const loop = await gcLoop(size, 40, 4);
+    const row: BuildCostRow = {
+      name,
+      size,
+      buildMicros: times[times.length >> 1]!,
+      bytesPerStorage,
+      gc: loop,
+    };
+    rows.push(row);
+    console.log(
+      `storage ${name.padEnd(6)} build+touch ${row.buildMicros.toFixed(0).padStart(6)} us  +${(bytesPerStorage / 1024).toFixed(0).padStart(6)} KiB each  ` +
+        `40 builds + workload: ${loop.minor} scavenges ${loop.minorMs.toFixed(1)} ms, ${loop.major} mark-compacts ${loop.majorMs.toFixed(1)} ms, wall ${loop.wallMs.toFixed(0)} ms`,
+    );
+  }
+  console.log(`results: ${writeResults(here, 'build-cost', rows)}`);
+  return rows;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href)
+  await runBuildCostBench();
