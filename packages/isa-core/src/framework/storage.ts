@@ -50,67 +50,10 @@ const SHORT_COPY = 64;
 const ZERO_FRAME = new Uint8Array(FRAME_SIZE);
 
 /**
- * Frames per chunk of the frame table (1 MB of storage): the table is a small
- * directory of chunks made on first touch, so building a 2 GB or 4 GB storage
- * allocates a directory of 2,048 or 4,096 entries instead of a 524,288- or
- * 1,048,576-entry array that the garbage collector would scan on every
- * collection for as long as the machine lives.
- */
-export const FRAME_CHUNK_SHIFT = 8;
-/** Frames in one chunk of the frame table. */
-export const FRAME_CHUNK_FRAMES = 1 << FRAME_CHUNK_SHIFT;
-const CHUNK_MASK = FRAME_CHUNK_FRAMES - 1;
-
-/** One chunk of the frame table: the frames of 1 MB, each allocated on first store. */
-type FrameChunk = (Uint8Array | undefined)[];
-
-/**
- * What every directory entry of an untouched megabyte points to: a chunk with
- * no frames, shared by every storage and never written (the first store into
- * the megabyte replaces the entry with a chunk of its own). Lookups therefore
- * always find a chunk and need one check, not two.
- */
-const EMPTY_CHUNK: FrameChunk = newChunk();
-
-/**
- * A chunk with no frames. Filled with undefined (not left as holes of small
- * integers) so every chunk, the shared empty one included, has the same
- * elements kind and V8's loads from them stay monomorphic.
- */
-function newChunk(): FrameChunk {
-  return new Array<Uint8Array | undefined>(FRAME_CHUNK_FRAMES).fill(undefined);
-}
-
-/** `frames`' view of a storage: indexable like the dense array it once was, read-only. */
-function framesView(storage: SparseStorage): readonly (Uint8Array | undefined)[] {
-  const index = (p: string | symbol): number => {
-    if (typeof p !== 'string') return -1;
-    const n = Number(p);
-    return Number.isInteger(n) && n >= 0 && n < storage.frameCount && String(n) === p ? n : -1;
-  };
-  return new Proxy<(Uint8Array | undefined)[]>([], {
-    get(target, p) {
-      if (p === 'length') return storage.frameCount;
-      const i = index(p);
-      if (i >= 0) return storage.frameAt(i);
-      return Reflect.get(target, p);
-    },
-    has(target, p) {
-      const i = index(p);
-      if (i >= 0) return storage.frameAt(i) !== undefined;
-      return Reflect.has(target, p);
-    },
-    set: () => false,
-    defineProperty: () => false,
-    deleteProperty: () => false,
-  });
-}
-
-/**
  * Sparse main storage: 4 KB frames allocated on first store, so a 2 GB guest
- * costs what it touches. The frame table is two-level (a directory of 1 MB
- * chunks, each made on first touch), so the host's cost, collector work
- * included, follows the storage touched rather than the size configured.
+ * costs what it touches. The frame table grows to the highest frame mapped,
+ * so the host's cost, collector work included, follows the storage touched
+ * rather than the size configured.
  * Storage keys live beside the frames in a byte array (one byte per frame,
  * outside the collected heap). Every store sets the change bit and every
  * access the reference bit, as the architecture does for storage-key
@@ -123,12 +66,15 @@ export class SparseStorage implements StoragePort {
   readonly size: number;
   readonly frameCount: number;
   /**
-   * @internal The frame table's directory: entry `frame >>> FRAME_CHUNK_SHIFT`
-   * is that megabyte's chunk (a shared empty chunk until the megabyte is
-   * touched); its entry `frame & (FRAME_CHUNK_FRAMES - 1)` is the frame's
-   * bytes or undefined. Compiled blocks index it directly; never write it.
+   * Frames by frame number, allocated on first store (undefined where none).
+   * The array is only as long as the highest frame ever mapped: building a
+   * 4 GB storage costs nothing here, and the collector scans (and keeps in
+   * its remembered sets) as many slots as the machine has used, not the
+   * 1,048,576 a dense table of 4 GB had. Exposed read-only for snapshots,
+   * counters and compiled blocks; never write it, and read past its length
+   * as undefined.
    */
-  readonly frameChunks: FrameChunk[];
+  readonly frames: (Uint8Array | undefined)[] = [];
   /**
    * One storage key per frame. A typed array holds no references, so its
    * length costs the collector nothing (1 MB of keys for 4 GB, and the
@@ -136,8 +82,6 @@ export class SparseStorage implements StoragePort {
    */
   readonly keys: Uint8Array;
   private allocated = 0;
-  private chunks = 0;
-  private framesViewCache: readonly (Uint8Array | undefined)[] | null = null;
   /** Called with the frame index whenever a store hits a frame marked in `watched` (decoded-code invalidation). */
   onWatchedWrite: ((frame: number) => void) | null = null;
   /** Frames whose stores must call `onWatchedWrite` (e.g. frames holding decoded instructions). */
@@ -167,8 +111,6 @@ export class SparseStorage implements StoragePort {
     // Not `size >>> FRAME_SHIFT`: 4 GB (2^32) wraps to 0 in uint32, which left a
     // 4 GB storage without keys or watch flags, every store on the slow path.
     this.frameCount = size / FRAME_SIZE;
-    const directory = Math.ceil(this.frameCount / FRAME_CHUNK_FRAMES);
-    this.frameChunks = new Array<FrameChunk>(directory).fill(EMPTY_CHUNK);
     // One allocation for the three byte tables.
     const bytes = new Uint8Array(3 * this.frameCount);
     this.keys = bytes.subarray(0, this.frameCount);
@@ -176,52 +118,29 @@ export class SparseStorage implements StoragePort {
     this.shared = bytes.subarray(2 * this.frameCount);
   }
 
-  /**
-   * The frames, indexable by frame number (undefined where never stored
-   * into). A read-only view over the chunked table for cold paths
-   * (snapshots, displays, tests): each index is a property lookup through a
-   * proxy. Walk with `forEachFrame` or look up with `frameAt` instead.
-   */
-  get frames(): readonly (Uint8Array | undefined)[] {
-    this.framesViewCache ??= framesView(this);
-    return this.framesViewCache;
-  }
-
   /** The bytes of frame `frame` if it holds any (allocated or shared), without touching its key. */
   frameAt(frame: number): Uint8Array | undefined {
-    const c = this.frameChunks[frame >>> FRAME_CHUNK_SHIFT];
-    return c === undefined ? undefined : c[frame & CHUNK_MASK];
+    return this.frames[frame];
   }
 
-  /** Call `visit` for every frame holding bytes (allocated or shared), in frame order, skipping untouched megabytes. */
+  /** Call `visit` for every frame holding bytes (allocated or shared), in frame order. */
   forEachFrame(visit: (bytes: Uint8Array, frame: number) => void): void {
-    const dir = this.frameChunks;
-    for (let d = 0; d < dir.length; d++) {
-      const c = dir[d]!;
-      if (c === EMPTY_CHUNK) continue;
-      const base = d << FRAME_CHUNK_SHIFT;
-      for (let i = 0; i < FRAME_CHUNK_FRAMES; i++) {
-        const f = c[i];
-        if (f !== undefined) visit(f, base + i);
-      }
+    const frames = this.frames;
+    for (let f = 0; f < frames.length; f++) {
+      const b = frames[f];
+      if (b !== undefined) visit(b, f);
     }
   }
 
-  /** Megabytes (chunks of the frame table) that have held a frame since the last `clear`. */
-  get touchedChunks(): number {
-    return this.chunks;
-  }
-
-  /** The chunk for `frame`, made if the megabyte was untouched. */
-  private chunkForStore(frame: number): FrameChunk {
-    const d = frame >>> FRAME_CHUNK_SHIFT;
-    let c = this.frameChunks[d]!;
-    if (c === EMPTY_CHUNK) {
-      c = newChunk();
-      this.frameChunks[d] = c;
-      this.chunks++;
-    }
-    return c;
+  /**
+   * Map `bytes` at frame `frame` (in range, holding none), growing the
+   * table to it with undefined slots, never holes: a hole far past the end
+   * would turn V8's array into a dictionary, and every lookup slow.
+   */
+  private mapFrame(frame: number, bytes: Uint8Array): void {
+    const frames = this.frames;
+    while (frames.length < frame) frames.push(undefined);
+    frames[frame] = bytes;
   }
 
   /** Frames currently mapped shared (`shareFrame`), not counted in `allocatedFrames`. */
@@ -246,7 +165,7 @@ export class SparseStorage implements StoragePort {
     if (bytes.length !== FRAME_SIZE)
       throw new RangeError(`a shared frame is ${FRAME_SIZE} bytes, got ${bytes.length}`);
     this.dropFrame(frame);
-    this.chunkForStore(frame)[frame & CHUNK_MASK] = bytes;
+    this.mapFrame(frame, bytes);
     this.shared[frame] = 1;
     this.watched[frame] = 1;
     this.sharedCount++;
@@ -258,13 +177,12 @@ export class SparseStorage implements StoragePort {
    * place for everybody.)
    */
   dropFrame(frame: number): void {
-    const c = this.frameChunks[frame >>> FRAME_CHUNK_SHIFT];
-    if (c === undefined || c[frame & CHUNK_MASK] === undefined) return;
+    if (this.frames[frame] === undefined) return;
     if (this.shared[frame] !== 0) {
       this.shared[frame] = 0;
       this.sharedCount--;
     } else this.allocated--;
-    c[frame & CHUNK_MASK] = undefined;
+    this.frames[frame] = undefined;
   }
 
   /** Number of frames that have been allocated (bytes in use = allocatedFrames × 4096). */
@@ -275,8 +193,7 @@ export class SparseStorage implements StoragePort {
   /** The frame for reading; an untouched frame reads as zeros and stays unallocated. */
   frameForRead(frame: number): Uint8Array {
     this.keys[frame]! |= KEY_REF;
-    const c = this.frameChunks[frame >>> FRAME_CHUNK_SHIFT];
-    return c === undefined ? ZERO_FRAME : (c[frame & CHUNK_MASK] ?? ZERO_FRAME);
+    return this.frames[frame] ?? ZERO_FRAME;
   }
 
   /** The frame for writing; allocates on first store and sets reference and change bits. */
@@ -287,15 +204,12 @@ export class SparseStorage implements StoragePort {
       if (this.shared[frame] === 1) this.copyOnWrite(frame);
       if (this.onWatchedWrite !== null) this.onWatchedWrite(frame);
     }
-    const c = this.frameChunks[frame >>> FRAME_CHUNK_SHIFT];
-    if (c !== undefined) {
-      const f = c[frame & CHUNK_MASK];
-      if (f !== undefined) return f;
-    }
+    const f = this.frames[frame];
+    if (f !== undefined) return f;
     return this.allocateFrame(frame);
   }
 
-  /** The first store into a frame: its bytes, and its megabyte's chunk if that was untouched too. */
+  /** The first store into a frame. */
   private allocateFrame(frame: number): Uint8Array {
     if (!(frame >= 0 && frame < this.frameCount)) {
       throw new RangeError(
@@ -303,15 +217,14 @@ export class SparseStorage implements StoragePort {
       );
     }
     const f = new Uint8Array(FRAME_SIZE);
-    this.chunkForStore(frame)[frame & CHUNK_MASK] = f;
+    this.mapFrame(frame, f);
     this.allocated++;
     return f;
   }
 
   /** The first store into a shared frame: the writer gets its own copy, every other mapping keeps the original. */
   private copyOnWrite(frame: number): void {
-    const c = this.frameChunks[frame >>> FRAME_CHUNK_SHIFT]!;
-    c[frame & CHUNK_MASK] = c[frame & CHUNK_MASK]!.slice();
+    this.frames[frame] = this.frames[frame]!.slice();
     this.shared[frame] = 0;
     this.sharedCount--;
     this.allocated++;
@@ -413,8 +326,7 @@ export class SparseStorage implements StoragePort {
 
   /** Release every frame and reset every key (system reset clear). */
   clear(): void {
-    this.frameChunks.fill(EMPTY_CHUNK);
-    this.chunks = 0;
+    this.frames.length = 0;
     this.keys.fill(0);
     this.shared.fill(0);
     this.allocated = 0;

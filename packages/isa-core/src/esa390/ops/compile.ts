@@ -29,7 +29,7 @@
  * the block's metadata to charge the instructions executed and take the ILC.
  */
 import type { Exit } from '../../framework/exit';
-import { FRAME_CHUNK_FRAMES, FRAME_CHUNK_SHIFT, type SparseStorage } from '../../framework/storage';
+import type { SparseStorage } from '../../framework/storage';
 import type { Esa390Cpu } from '../cpu';
 import { ILEN } from './constants';
 
@@ -228,13 +228,13 @@ const STORE_SHAPE: Record<4 | 2 | 1, [number, string, string]> = {
 /** Code that sets `target` to the (unsigned for 2 and 1) value of `size` bytes at address expression `addr`. */
 function load(size: 4 | 2 | 1, target: string, addr: string): string {
   const [last, bytes, slow] = LOAD_SHAPE[size];
-  return `{ const A = ${addr}, O = A & 4095, PG = A >>> 12, SL = PG & 255, FN = TF[SL]; let f; if (O <= ${last} && TR[SL] === PG && cpu._key === 0 && (f = FR[FN >>> ${FRAME_CHUNK_SHIFT}][FN & ${FRAME_CHUNK_FRAMES - 1}]) !== undefined) { KY[FN] |= 4; ${target} = ${bytes}; } else ${target} = cpu.${slow}(A); }`;
+  return `{ const A = ${addr}, O = A & 4095, PG = A >>> 12, SL = PG & 255, FN = TF[SL]; let f; if (O <= ${last} && TR[SL] === PG && cpu._key === 0 && (f = FR[FN]) !== undefined) { KY[FN] |= 4; ${target} = ${bytes}; } else ${target} = cpu.${slow}(A); }`;
 }
 
 /** Code that stores `value` (`size` bytes) at address expression `addr`. */
 function store(size: 4 | 2 | 1, addr: string, value: string): string {
   const [last, bytes, slow] = STORE_SHAPE[size];
-  return `{ const A = ${addr}, V = ${value}, O = A & 4095, PG = A >>> 12, SL = PG & 255, FN = TWF[SL]; let f; if (O <= ${last} && A >= 512 && TW[SL] === PG && cpu._key === 0 && WT[FN] === 0 && (f = FR[FN >>> ${FRAME_CHUNK_SHIFT}][FN & ${FRAME_CHUNK_FRAMES - 1}]) !== undefined) { KY[FN] |= 6; ${bytes} } else cpu.${slow}(A, V); }`;
+  return `{ const A = ${addr}, V = ${value}, O = A & 4095, PG = A >>> 12, SL = PG & 255, FN = TWF[SL]; let f; if (O <= ${last} && A >= 512 && TW[SL] === PG && cpu._key === 0 && WT[FN] === 0 && (f = FR[FN]) !== undefined) { KY[FN] |= 6; ${bytes} } else cpu.${slow}(A, V); }`;
 }
 
 /** Code that leaves the pass after instruction `k` - 1 with `ia` = `expr`. */
@@ -451,7 +451,7 @@ export function compileBlock(
           : `KY[F1] |= 4; KY[F2] |= 4; let c = 0; for (let i = 0; i <= ${l}; i++) { const x = f1[O1 + i], y = f2[O2 + i]; if (x !== y) { c = x < y ? 1 : 2; break; } } cpu.cc = c;`;
         s =
           `${at} { const A1 = ${ea(p + 2, 0)}, A2 = ${ea(p + 4, 0)}, O1 = A1 & 4095, O2 = A2 & 4095, P1 = A1 >>> 12, P2 = A2 >>> 12, S1 = P1 & 255, S2 = P2 & 255, F1 = ${mvc ? 'TWF' : 'TF'}[S1], F2 = TF[S2]; let f1, f2; ` +
-          `if (O1 + ${l} <= 4095 && O2 + ${l} <= 4095 && cpu._key === 0 && ${dst} && TR[S2] === P2 && (f1 = FR[F1 >>> ${FRAME_CHUNK_SHIFT}][F1 & ${FRAME_CHUNK_FRAMES - 1}]) !== undefined && (f2 = FR[F2 >>> ${FRAME_CHUNK_SHIFT}][F2 & ${FRAME_CHUNK_FRAMES - 1}]) !== undefined) { ${inline} } ` +
+          `if (O1 + ${l} <= 4095 && O2 + ${l} <= 4095 && cpu._key === 0 && ${dst} && TR[S2] === P2 && (f1 = FR[F1]) !== undefined && (f2 = FR[F2]) !== undefined) { ${inline} } ` +
           `else H.ss(cpu, ${b0}, ${l}, A1, A2); } ${mvc ? staleCheck : ''}`;
         break;
       }
@@ -538,7 +538,7 @@ export function compileBlock(
         const page = stm ? 'A >= 512 && TW[SL] === PG && WT[FN] === 0' : 'TR[SL] === PG';
         s =
           `{ const A = ${ea(p + 2, 0)}, O = A & 4095, PG = A >>> 12, SL = PG & 255, FN = ${stm ? 'TWF' : 'TF'}[SL]; let f; ` +
-          `if (O <= ${4096 - 4 * count} && cpu._key === 0 && ${page} && (f = FR[FN >>> ${FRAME_CHUNK_SHIFT}][FN & ${FRAME_CHUNK_FRAMES - 1}]) !== undefined) { KY[FN] |= ${stm ? 6 : 4}; ${parts.join(' ')} } ` +
+          `if (O <= ${4096 - 4 * count} && cpu._key === 0 && ${page} && (f = FR[FN]) !== undefined) { KY[FN] |= ${stm ? 6 : 4}; ${parts.join(' ')} } ` +
           `else { ${genericCode(at, len, k, p, b0, a, next, AM)} } }`;
         break;
       }
@@ -593,7 +593,7 @@ export function compileBlock(
 return function block(cpu, g, end) {
   let G = P.gen;
   const TR = cpu.tlbPageR, TF = cpu.tlbFrameR, TW = cpu.tlbPageW, TWF = cpu.tlbFrameW;
-  const ST = cpu.storage, FR = ST.frameChunks, KY = ST.keys, WT = ST.watched;
+  const ST = cpu.storage, FR = ST.frames, KY = ST.keys, WT = ST.watched;
   for (;;) {
     let ia = ${hex(a)};
     let k = ${n};
