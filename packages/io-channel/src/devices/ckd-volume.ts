@@ -67,8 +67,7 @@ export function recordCells3390(keyLength: number, dataLength: number): number {
 /** Cells used by the user records of a track (every record after R0, which lives in the track's fixed overhead). */
 export function trackCellsUsed(records: readonly CkdRecord[]): number {
   let cells = 0;
-  for (let i = 1; i < records.length; i++)
-    cells += recordCells3390(records[i]!.key.length, records[i]!.data.length);
+  for (let i = 1; i < records.length; i++) cells += recordCells3390(records[i]!.key.length, records[i]!.data.length);
   return cells;
 }
 
@@ -94,31 +93,18 @@ export interface CkdTrackStore {
 }
 
 /**
- * Cylinders per chunk of a volume's track table: the table is a directory of
- * 16-cylinder chunks made when one of their tracks is first written, so a
- * 3390-3 (50,085 tracks) or a 3390-54 (982,800) built and barely written
- * costs a directory of 209 or 4,095 entries, not a dense array the garbage
- * collector would scan for as long as the volume lives.
- */
-const CHUNK_CYLINDERS_SHIFT = 4;
-const CHUNK_CYLINDERS = 1 << CHUNK_CYLINDERS_SHIFT;
-
-/**
  * A CKD volume. Tracks never written hold only the standard R0 and are not
  * materialised, so a 3390-3 costs what is written on it.
  */
 export class CkdVolume implements CkdTrackStore {
   readonly geometry: CkdGeometry;
-  /** Chunk `cc >>> 4` holds the tracks of 16 cylinders, index `(cc & 15) * heads + hh`; undefined until one is written. */
-  private readonly chunks: ((CkdRecord[] | undefined)[] | undefined)[];
+  private readonly tracks: (CkdRecord[] | undefined)[];
   /** Set by every change; cleared by whoever saves the volume. */
   dirty = false;
 
   constructor(geometry: CkdGeometry) {
     this.geometry = geometry;
-    this.chunks = new Array<(CkdRecord[] | undefined)[] | undefined>(
-      Math.ceil(geometry.cylinders / CHUNK_CYLINDERS),
-    ).fill(undefined);
+    this.tracks = new Array<CkdRecord[] | undefined>(geometry.cylinders * geometry.heads);
   }
 
   get trackCount(): number {
@@ -130,48 +116,27 @@ export class CkdVolume implements CkdTrackStore {
     return cc >= 0 && cc < this.geometry.cylinders && hh >= 0 && hh < this.geometry.heads;
   }
 
-  /** The written records of (cc, hh), or undefined. */
-  private written(cc: number, hh: number): CkdRecord[] | undefined {
-    if (!this.hasTrack(cc, hh)) return undefined;
-    const c = this.chunks[cc >>> CHUNK_CYLINDERS_SHIFT];
-    return c === undefined ? undefined : c[(cc & (CHUNK_CYLINDERS - 1)) * this.geometry.heads + hh];
-  }
-
   /** The records of a track, R0 first (read-only view for empty tracks). */
   track(cc: number, hh: number): readonly CkdRecord[] {
-    return this.written(cc, hh) ?? [standardR0(cc, hh)];
+    return this.tracks[cc * this.geometry.heads + hh] ?? [standardR0(cc, hh)];
   }
 
   /** Has the track ever been written (anything other than the standard R0)? */
   isWritten(cc: number, hh: number): boolean {
-    return this.written(cc, hh) !== undefined;
+    return this.tracks[cc * this.geometry.heads + hh] !== undefined;
   }
 
-  /** Replace a track's records (R0 first). A track outside the volume is not stored (a device checks `hasTrack` first). */
+  /** Replace a track's records (R0 first). */
   setTrack(cc: number, hh: number, records: CkdRecord[]): void {
-    if (!this.hasTrack(cc, hh)) return;
-    const heads = this.geometry.heads;
-    const d = cc >>> CHUNK_CYLINDERS_SHIFT;
-    let c = this.chunks[d];
-    if (c === undefined) {
-      c = new Array<CkdRecord[] | undefined>(CHUNK_CYLINDERS * heads).fill(undefined);
-      this.chunks[d] = c;
-    }
-    c[(cc & (CHUNK_CYLINDERS - 1)) * heads + hh] = records;
+    this.tracks[cc * this.geometry.heads + hh] = records;
     this.dirty = true;
   }
 
   /** Tracks that were written, in (cylinder, head) order. */
   *writtenTracks(): Generator<{ cc: number; hh: number; records: readonly CkdRecord[] }> {
-    const heads = this.geometry.heads;
-    for (let d = 0; d < this.chunks.length; d++) {
-      const c = this.chunks[d];
-      if (c === undefined) continue;
-      for (let i = 0; i < c.length; i++) {
-        const t = c[i];
-        if (t !== undefined)
-          yield { cc: (d << CHUNK_CYLINDERS_SHIFT) + Math.floor(i / heads), hh: i % heads, records: t };
-      }
+    for (let i = 0; i < this.tracks.length; i++) {
+      const t = this.tracks[i];
+      if (t !== undefined) yield { cc: Math.floor(i / this.geometry.heads), hh: i % this.geometry.heads, records: t };
     }
   }
 
@@ -185,17 +150,7 @@ export class CkdVolume implements CkdTrackStore {
     for (let i = 4; i < 10; i++) {
       const c = r3.data[i]!;
       // Volsers are upper-case letters, digits and national characters.
-      s += String.fromCharCode(
-        c >= 0xc1 && c <= 0xc9
-          ? 65 + c - 0xc1
-          : c >= 0xd1 && c <= 0xd9
-            ? 74 + c - 0xd1
-            : c >= 0xe2 && c <= 0xe9
-              ? 83 + c - 0xe2
-              : c >= 0xf0 && c <= 0xf9
-                ? 48 + c - 0xf0
-                : 32,
-      );
+      s += String.fromCharCode(c >= 0xc1 && c <= 0xc9 ? 65 + c - 0xc1 : c >= 0xd1 && c <= 0xd9 ? 74 + c - 0xd1 : c >= 0xe2 && c <= 0xe9 ? 83 + c - 0xe2 : c >= 0xf0 && c <= 0xf9 ? 48 + c - 0xf0 : 32);
     }
     return s.trimEnd();
   }
@@ -235,16 +190,8 @@ export function formatVolume(volume: CkdVolume, volser: string, owner = 'STRACHE
  */
 export function minidisk(volume: CkdVolume, originCylinder: number, cylinders: number): CkdTrackStore {
   const g = volume.geometry;
-  if (
-    !Number.isInteger(originCylinder) ||
-    !Number.isInteger(cylinders) ||
-    originCylinder < 0 ||
-    cylinders < 1 ||
-    originCylinder + cylinders > g.cylinders
-  ) {
-    throw new RangeError(
-      `extent of ${cylinders} cylinders at ${originCylinder} does not fit a ${g.cylinders}-cylinder volume`,
-    );
+  if (!Number.isInteger(originCylinder) || !Number.isInteger(cylinders) || originCylinder < 0 || cylinders < 1 || originCylinder + cylinders > g.cylinders) {
+    throw new RangeError(`extent of ${cylinders} cylinders at ${originCylinder} does not fit a ${g.cylinders}-cylinder volume`);
   }
   const geometry: CkdGeometry = { ...g, cylinders };
   const inside = (cc: number, hh: number): boolean => cc >= 0 && cc < cylinders && hh >= 0 && hh < g.heads;
@@ -252,10 +199,7 @@ export function minidisk(volume: CkdVolume, originCylinder: number, cylinders: n
     geometry,
     hasTrack: inside,
     // A track never written reads as a fresh R0 carrying the guest's own (virtual) cylinder number.
-    track: (cc, hh) =>
-      inside(cc, hh) && volume.isWritten(originCylinder + cc, hh)
-        ? volume.track(originCylinder + cc, hh)
-        : [standardR0(cc, hh)],
+    track: (cc, hh) => (inside(cc, hh) && volume.isWritten(originCylinder + cc, hh) ? volume.track(originCylinder + cc, hh) : [standardR0(cc, hh)]),
     setTrack: (cc, hh, records) => {
       if (inside(cc, hh)) volume.setTrack(originCylinder + cc, hh, records);
     },
