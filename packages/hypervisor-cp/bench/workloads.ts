@@ -198,12 +198,13 @@ export function kernelVolume(): CkdVolume {
  * there): real storage for CP's first megabyte, the 1 MB guest and its CP area, and a volume of the 305
  * cylinders that reach the minidisk at cylinder 300. `large` is what these workloads used before: 64 MB and a
  * full 3390-1 (1,113 cylinders). Neither size is visible to the guest or changes a simulated figure, but
- * building it is: isa-core keeps one array slot per storage frame and io-channel one per track, so `large`
- * allocates two arrays of some 130 KB per run. V8 puts arrays that size in its large-object space, which
- * only a full collection frees and whose young referents every minor collection keeps; that collector work
- * falls into the timed runs that follow the (untimed) build: the short MINIKERN under SIE measured about
- * 80 M guest instructions per CPU second with `large` against about 155 M with `sized` (bare: about 150 M
- * either way; `profile-minikern.ts --ratio 11 [large]`).
+ * building it is: io-channel keeps one array slot per track (and isa-core, until it grew its frame table
+ * only to the highest frame written, one per storage frame), so `large` allocated arrays of some 130 KB per
+ * run. V8 puts arrays that size in its large-object space, which only a full collection frees and whose
+ * young referents every minor collection keeps; that collector work falls into the timed runs that follow
+ * the (untimed) build: the short MINIKERN under SIE measured about 80 M guest instructions per CPU second
+ * with `large` against about 155 M with `sized` (bare: about 150 M either way), SIE/bare about 0.57 vs 1.0;
+ * with isa-core's growing frame table `large` measures about 0.66 (`profile-minikern.ts --ratio 11 large`).
  */
 export const CP_REAL = {
   sized: { storage: 4 << 20, cylinders: 305 },
