@@ -487,9 +487,13 @@ export function collectReport(
         return t?.status === 'ended' ? (t.results[slot] ?? null) : null;
       };
       check(`${name}: the supervisor ended every task and stopped`, "disabled wait, code X'000'", stop);
-      check(`${name}: primes below ${grouped(p.sieve)}`, primes.count, result('SIEVE', 0));
       check(
-        `${name}: longest Collatz chain below ${grouped(p.collatz)}: start`,
+        `${name}: ${grouped(primes.count)} primes below ${grouped(p.sieve)}, as the TypeScript reference counts`,
+        primes.count,
+        result('SIEVE', 0),
+      );
+      check(
+        `${name}: the longest Collatz chain below ${grouped(p.collatz)} starts at ${grouped(best.start)}, as the reference finds`,
         best.start,
         result('COLLATZ', 0),
       );
@@ -563,7 +567,10 @@ function scenarioTitle(config: MainframeConfig): string {
     if (p.runs === 'cp') {
       const cms = p.users.filter((u) => u.guest === 'cms').length;
       const kernels = p.users.length - cms;
-      const users = [cms > 0 ? `${cms} CMS user${cms === 1 ? '' : 's'}` : '', kernels > 0 ? `${kernels} MINIKERN user${kernels === 1 ? '' : 's'}` : '']
+      const users = [
+        cms > 0 ? `${cms} CMS user${cms === 1 ? '' : 's'}` : '',
+        kernels > 0 ? `${kernels} MINIKERN user${kernels === 1 ? '' : 's'}` : '',
+      ]
         .filter((x) => x !== '')
         .join(' and ');
       return `${p.name} runs CP${users === '' ? '' : ` with ${users}`}`;
