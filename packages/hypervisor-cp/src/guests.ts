@@ -5,13 +5,16 @@
  * channel programs, and TASK (guests/task.asm), the problem-state program
  * it runs in both address spaces. They run unchanged bare metal, in an LPAR
  * and under CP, which is what makes them the equivalence test of
- * Popek and Goldberg (1974).
+ * Popek and Goldberg (1974). DASD-TO-CONSOLE copies a minidisk's records to
+ * the console, and ECHOVM (guests/echovm.asm) is a tiny guest for the CP
+ * terminal, IPLed from a minidisk: it echoes console lines and sleeps on the
+ * clock comparator while none is there.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** Names of the shipped guests. */
-export type GuestName = 'minikern' | 'task' | 'dasd-to-console';
+export type GuestName = 'minikern' | 'task' | 'dasd-to-console' | 'echovm';
 
 /** Path of a shipped guest's source (from src/ or the built dist/), or undefined when the package was installed without its guests folder. */
 export function guestSourcePath(name: GuestName): string | undefined {

@@ -3,7 +3,7 @@
  * unknown user), the LOGON messages, CP commands and their responses, IPL
  * with the guest's console on the terminal (RUNNING, VM READ), #CP and the
  * attention key, DISCONNECT and RECONNECT, LOGOFF. The guest is ECHOVM
- * (fixtures/terminal/echo.asm), IPLed from a minidisk: it echoes console lines and sleeps
+ * (the shipped guests/echovm.asm), IPLed from a minidisk: it echoes console lines and sleeps
  * on the clock comparator while no line is there.
  */
 import { readFileSync } from 'node:fs';
@@ -15,6 +15,7 @@ import {
   type CpTerminalSession,
   CpTerminalSystem,
   formatCmsDisk,
+  guestSource,
   installCms,
   saveCmsSystem,
 } from '../src/index';
@@ -30,7 +31,7 @@ const directory = readFileSync(new URL('USER.DIRECT', root), 'utf8');
 function echoMinidisk(): CkdVolume {
   const v = new CkdVolume(geometry3390(5));
   formatVolume(v, 'ECHO01');
-  const program = assembleGuest(readFileSync(new URL('echo.asm', root), 'utf8'));
+  const program = assembleGuest(guestSource('echovm') ?? '');
   const image = new Uint8Array(2048);
   for (const c of program.chunks) image.set(c.bytes, c.address - 0x2000);
   const ipl1 = Uint8Array.from([

@@ -9,7 +9,7 @@
  */
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatCmsDisk, installCms } from '@strachey/hypervisor-cp';
+import { formatCmsDisk, guestSource, installCms } from '@strachey/hypervisor-cp';
 import { CkdVolume, formatVolume, geometry3390, saveVolume } from '@strachey/io-channel';
 import { assemble } from '@strachey/isa-core';
 import type { Command } from 'commander';
@@ -47,81 +47,19 @@ USER MAINT MAINTPW 2M 16M ABCDEFG
  MDISK 290 3390 10 1 CPRES1 RR
 `;
 
-/** ECHOVM, the guest ALICE IPLs from MAINT's 190: it echoes each console line as "ECHO: line"; STOP ends it. */
-export const ECHOVM_SOURCE = `*        ECHOVM: a tiny guest for the CP terminal. IPLed from a minidisk,
-*        it writes a greeting on its 3215 console (subchannel 0), then
-*        reads console lines: each line comes back as "ECHO: line";
-*        when no line is there (unit check, intervention required) it
-*        sleeps 1 ms in an enabled wait on the clock comparator (CP
-*        shows VM READ). STOP ends it in a disabled wait.
-ECHOVM   START X'2000'
-         BALR  12,0
-         USING *,12
-         LCTL  6,6,=X'80000000'
-         LCTL  0,0,=X'00000800'
-         MVC   X'78'(8),IONEW
-         MVC   X'58'(8),EXTNEW
-         L     1,=X'00010000'
-         STSCH SCHIB
-         OI    SCHIB+5,X'80'
-         MSCH  SCHIB
-         SSCH  ORBHELLO
-         BAL   14,WAITIO
-READ     MVI   LINE,C' '
-         MVC   LINE+1(79),LINE
-         L     1,=X'00010000'
-         SSCH  ORBREAD
-         BAL   14,WAITIO
-         CLI   IRB+8,X'0C'
-         BNE   IDLE
-         CLC   LINE(4),=C'STOP'
-         BE    STOP
-         SSCH  ORBECHO
-         BAL   14,WAITIO
-         B     READ
-*        No input yet: clock comparator = now + 1 ms, enabled wait.
-IDLE     STCK  NOW
-         LM    2,3,NOW
-         AL    3,=X'003E8000'
-         BC    12,NOCARRY
-         AL    2,=F'1'
-NOCARRY  STM   2,3,NOW
-         SCKC  NOW
-         LPSW  EXTWAIT
-STOP     LPSW  DONE
-WAITIO   LPSW  WAITPSW
-IOINT    TSCH  IRB
-         BNZ   WAITIO
-         TM    IRB+3,X'04'
-         BZ    WAITIO
-         BR    14
-         DS    0D
-DONE     DC    X'000A0000',X'00000000'
-WAITPSW  DC    X'020A0000',X'80000000'
-EXTWAIT  DC    X'010A0000',X'80000000'
-IONEW    DC    X'00080000',A(X'80000000'+IOINT)
-EXTNEW   DC    X'00080000',A(X'80000000'+READ)
-ORBHELLO DC    F'1',X'00808000',A(CCWHELLO)
-ORBREAD  DC    F'2',X'00808000',A(CCWREAD)
-ORBECHO  DC    F'3',X'00808000',A(CCWECHO)
-         DS    0D
-CCWHELLO DC    X'09',X'20',AL2(22),A(HELLO)
-CCWREAD  DC    X'0A',X'20',AL2(80),A(LINE)
-CCWECHO  DC    X'09',X'20',AL2(86),A(ECHO)
-HELLO    DC    C'ECHOVM READY FOR INPUT'
-         DS    0D
-NOW      DS    D
-SCHIB    DS    XL52
-IRB      DS    XL64
-ECHO     DC    C'ECHO: '
-LINE     DS    CL80
-         END   ECHOVM
-`;
 
 /** CPRES1: VOL1 label, then at cylinder 1 a minidisk whose track 0 is an IPL record and the ECHOVM image; CMS on cylinder 10. */
 export function sampleSystemVolume(): CkdVolume {
-  const program = assemble(ECHOVM_SOURCE);
-  // The source is part of this file: an assembly error is a bug here, not the user's.
+  // ECHOVM, the guest ALICE IPLs from MAINT's 190: hypervisor-cp ships it (guests/echovm.asm). It echoes
+  // each console line as "ECHO: line"; STOP ends it.
+  const source = guestSource('echovm');
+  if (source === undefined)
+    throw new UserError({
+      code: 'GUEST_MISSING',
+      message: '@strachey/hypervisor-cp is installed without its guests folder (echovm.asm)',
+    });
+  const program = assemble(source);
+  // A shipped source: an assembly error is a bug, not the user's.
   if (!program.ok)
     throw new Error(program.errors.map((e) => `echovm:${e.line}:${e.column}: ${e.message}`).join('\n'));
   const image = new Uint8Array(2048);
