@@ -8,10 +8,13 @@
  * Run: npx tsx --conditions=@strachey/source bench/build-cost.ts
  */
 import { fileURLToPath } from 'node:url';
-import { constants, PerformanceObserver } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import { writeResults } from '@strachey/bench';
+import {
+  type GcCounts,
+  gcCounter,
+  settledHeapBytes,
+  shortLivedAllocation,
+  writeResults,
+} from '@strachey/bench';
 import { CkdVolume, formatVolume, geometry3390, standardR0 } from '../src/index';
 
 const CYLINDERS: readonly [string, number][] = [
@@ -29,36 +32,14 @@ function build(cylinders: number): CkdVolume {
   return v;
 }
 
-function smallWorkload(rounds: number): number {
-  let keep = 0;
-  for (let i = 0; i < rounds; i++) {
-    const a = new Array<number>(16).fill(i);
-    keep = (keep + a.length + (a[i & 15] ?? 0)) | 0;
-  }
-  return keep;
-}
-
-async function gcLoop(cylinders: number, rounds: number, alive: number) {
+async function gcLoop(
+  cylinders: number,
+  rounds: number,
+  alive: number,
+): Promise<GcCounts & { rounds: number; wallMs: number }> {
   const kept: CkdVolume[] = [];
-  let minor = 0;
-  let major = 0;
-  let minorMs = 0;
-  let majorMs = 0;
-  const obs = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) {
-      const kind = (e.detail as { kind?: number } | undefined)?.kind;
-      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) {
-        minor++;
-        minorMs += e.duration;
-      } else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
-        major++;
-        majorMs += e.duration;
-      }
-    }
-  });
-  obs.observe({ entryTypes: ['gc'] });
-  await new Promise((r) => setTimeout(r, 10));
-  minor = major = minorMs = majorMs = 0;
+  const counter = gcCounter();
+  await counter.start();
   let sink = 0;
   const t0 = performance.now();
   for (let r = 0; r < rounds; r++) {
@@ -69,18 +50,15 @@ async function gcLoop(cylinders: number, rounds: number, alive: number) {
     for (let t = 0; t < 64; t++) {
       const cc = (t * 37) % cylinders;
       v.setTrack(cc, 2, [standardR0(cc, 2)]);
-      sink += smallWorkload(3_000);
+      sink += shortLivedAllocation(3_000);
     }
   }
   const wallMs = performance.now() - t0;
-  await new Promise((r) => setTimeout(r, 50));
-  obs.disconnect();
+  const counts = await counter.stop();
   if (sink === 0.5) console.log(sink);
-  return { rounds, minor, major, minorMs, majorMs, wallMs };
+  return { rounds, ...counts, wallMs };
 }
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
 const rows: unknown[] = [];
 for (const [name, cylinders] of CYLINDERS) {
   const times: number[] = [];
@@ -90,17 +68,13 @@ for (const [name, cylinders] of CYLINDERS) {
     times.push((performance.now() - t0) * 1000);
   }
   times.sort((a, b) => a - b);
-  const heap = (): number => {
-    gc();
-    const m = process.memoryUsage();
-    return m.heapUsed + m.arrayBuffers;
-  };
+  const heap = settledHeapBytes;
   heap();
   const before = heap();
   const held = Array.from({ length: 16 }, () => build(cylinders));
   const bytesPerVolume = (heap() - before) / held.length;
   held.length = 0;
-  gc();
+  settledHeapBytes();
   const loop = await gcLoop(cylinders, 40, 4);
   const buildMicros = times[times.length >> 1]!;
   rows.push({ name, cylinders, buildMicros, bytesPerVolume, gc: loop });

@@ -273,3 +273,6 @@ console.log(`guest SSCH/TSCH loop, ${N} NOP programs: Strachey (isa-core + io-ch
 
 const dir = fileURLToPath(new URL('..', import.meta.url));
 console.log(`wrote ${writeResults(dir, 'channel', { host: figures, simulated3390: [sequential, random], sharedPath: [shared1, shared4], guestLoop: sideBySide })}`);
+
+// What building a volume costs the host by size (bench/build-cost.ts, its own results file).
+await import('./build-cost');

@@ -10,11 +10,14 @@
  * or as part of `pnpm bench`.
  */
 import { dirname } from 'node:path';
-import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import { writeResults } from '@strachey/bench';
+import {
+  type GcCounts,
+  gcCounter,
+  settledHeapBytes,
+  shortLivedAllocation,
+  writeResults,
+} from '@strachey/bench';
 import { absoluteAddress, SparseStorage } from '@strachey/isa-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -50,56 +53,16 @@ function touch(s: SparseStorage, pattern: Pattern = 'low'): number {
   return sum;
 }
 
-/** `gc()` without starting node with --expose-gc (bench only: heap figures need a settled heap). */
-function collector(): () => void {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-}
-
-/** A fixed amount of short-lived allocation, as a guest run's host side makes: it drives scavenges. */
-function smallWorkload(rounds: number): number {
-  let keep = 0;
-  for (let i = 0; i < rounds; i++) {
-    const a = new Array<number>(16).fill(i);
-    keep = (keep + a.length + (a[i & 15] ?? 0)) | 0;
-  }
-  return keep;
-}
-
 /** Collector time, by kind, over `rounds` of (build one, keep the last `alive`, run the small workload). */
 async function gcLoop(
   pattern: Pattern,
   size: number,
   rounds: number,
   alive: number,
-): Promise<{
-  rounds: number;
-  minor: number;
-  major: number;
-  minorMs: number;
-  majorMs: number;
-  wallMs: number;
-}> {
+): Promise<GcCounts & { rounds: number; wallMs: number }> {
   const kept: SparseStorage[] = [];
-  let minor = 0;
-  let major = 0;
-  let minorMs = 0;
-  let majorMs = 0;
-  const obs = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) {
-      const kind = (e.detail as { kind?: number } | undefined)?.kind;
-      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) {
-        minor++;
-        minorMs += e.duration;
-      } else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
-        major++;
-        majorMs += e.duration;
-      }
-    }
-  });
-  obs.observe({ entryTypes: ['gc'] });
-  await new Promise((r) => setTimeout(r, 10));
-  minor = major = minorMs = majorMs = 0;
+  const counter = gcCounter();
+  await counter.start();
   let sink = 0;
   const t0 = performance.now();
   for (let r = 0; r < rounds; r++) {
@@ -110,14 +73,13 @@ async function gcLoop(
     // The guest's host side: stores into fresh pages (young frames into the table) between bursts of allocation.
     for (let p = 0; p < 64; p++) {
       s.write32(absoluteAddress(((p * 37) % s.frameCount) * 4096), p);
-      sink += smallWorkload(3_000);
+      sink += shortLivedAllocation(3_000);
     }
   }
   const wallMs = performance.now() - t0;
-  await new Promise((r) => setTimeout(r, 50));
-  obs.disconnect();
+  const counts = await counter.stop();
   if (sink === 0.5) console.log(sink);
-  return { rounds, minor, major, minorMs, majorMs, wallMs };
+  return { rounds, ...counts, wallMs };
 }
 
 /** One row of results. */
@@ -134,7 +96,6 @@ export interface BuildCostRow {
 
 /** Run the storage build-cost benchmark, print it, and write bench-results/build-cost.json. */
 export async function runBuildCostBench(): Promise<BuildCostRow[]> {
-  const gc = collector();
   const rows: BuildCostRow[] = [];
   for (const pattern of ['low', 'spread'] as const)
     for (const [name, size] of SIZES) {
@@ -146,11 +107,7 @@ export async function runBuildCostBench(): Promise<BuildCostRow[]> {
       }
       times.sort((a, b) => a - b);
       const held: SparseStorage[] = [];
-      const heap = (): number => {
-        gc();
-        const m = process.memoryUsage();
-        return m.heapUsed + m.arrayBuffers;
-      };
+      const heap = settledHeapBytes;
       heap();
       const before = heap();
       for (let i = 0; i < 16; i++) {
@@ -160,7 +117,7 @@ export async function runBuildCostBench(): Promise<BuildCostRow[]> {
       }
       const bytesPerStorage = (heap() - before) / held.length;
       held.length = 0;
-      gc();
+      settledHeapBytes();
       const loop = await gcLoop(pattern, size, 40, 4);
       const row: BuildCostRow = {
         name,

@@ -90,3 +90,4 @@ export function writeResults(dir: string, file: string, results: unknown): strin
   renameSync(tmp, path);
   return path;
 }
+export { gcCounter, settledHeapBytes, shortLivedAllocation, type GcCounter, type GcCounts } from './gc';
