@@ -10,12 +10,10 @@ import {
   type SimClock,
 } from '@strachey/isa-core';
 import { createChannelMachine, Printer1403 } from '@strachey/io-channel';
-import { createPrsm, type Prsm, type PrsmResult, parseIocp, parseProfiles } from '../src/index';
+import { createPrsm, type Prsm, parseIocp, parseProfiles } from '../src/index';
+import { must, senseThenNops } from '../test/fixtures';
 
-export function must<T>(r: PrsmResult<T>): T {
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.value;
-}
+export { must };
 
 /** CPU-bound guest: a loop of ordinary instructions (loads, adds, stores, a branch). */
 export const GUEST = `
@@ -79,19 +77,8 @@ IRB      DS    XL96
          END   IOMIX
 `;
 
-/** SENSE (1 byte, SLI) then 40 command-chained NOPs, format-1 CCWs. */
-function channelProgram(): Uint8Array {
-  const n = 41;
-  const b = new Uint8Array(n * 8);
-  const dv = new DataView(b.buffer);
-  for (let i = 0; i < n; i++) {
-    b[i * 8] = i === 0 ? 0x04 : 0x03;
-    b[i * 8 + 1] = i === n - 1 ? 0x20 : 0x60;
-    dv.setUint16(i * 8 + 2, 1);
-    if (i === 0) dv.setUint32(i * 8 + 4, 0x11000);
-  }
-  return b;
-}
+/** The I/O mix's channel program: SENSE, then 40 command-chained NOPs. */
+const channelProgram = (): Uint8Array => senseThenNops(40);
 
 /** A 1403 per partition on its own CHPID (PARTITION= access list of one). */
 function deckFor(names: readonly string[]): string {

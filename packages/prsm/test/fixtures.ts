@@ -6,6 +6,24 @@ export function must<T>(r: PrsmResult<T>): T {
   return r.value;
 }
 
+/**
+ * A channel program for a 1403 at X'10000': SENSE (1 byte into X'11000', SLI), then `nops`
+ * command-chained NOPs, format-1 CCWs. The I/O guests of the io-timing test and the host-speed
+ * bench restart it from their I/O interruption handler.
+ */
+export function senseThenNops(nops: number): Uint8Array {
+  const n = nops + 1;
+  const b = new Uint8Array(n * 8);
+  const dv = new DataView(b.buffer);
+  for (let i = 0; i < n; i++) {
+    b[i * 8] = i === 0 ? 0x04 : 0x03;
+    b[i * 8 + 1] = i === n - 1 ? 0x20 : 0x60;
+    dv.setUint16(i * 8 + 2, 1);
+    if (i === 0) dv.setUint32(i * 8 + 4, 0x11000);
+  }
+  return b;
+}
+
 /** A CPU-bound guest: counts in GR1 forever. */
 export const SPIN = `
 SPIN     START X'2000'

@@ -10,7 +10,7 @@ import { type AbsoluteAddress, assemble } from '@strachey/isa-core';
 import { createChannelMachine, Printer1403 } from '@strachey/io-channel';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { machineFrom, must } from './fixtures';
+import { machineFrom, must, senseThenNops } from './fixtures';
 
 /**
  * A loop counting in GR7, while a channel program (SENSE, then NOPs) runs on subchannel 0 again
@@ -72,20 +72,6 @@ const asm = assemble(GUEST);
 const at = (name: string): AbsoluteAddress =>
   asm.symbols.find((s) => s.name === name)!.value as AbsoluteAddress;
 
-/** SENSE (1 byte, SLI), then `nops` command-chained NOPs, format-1 CCWs at X'10000'. */
-function channelProgram(nops: number): Uint8Array {
-  const n = nops + 1;
-  const b = new Uint8Array(n * 8);
-  const dv = new DataView(b.buffer);
-  for (let i = 0; i < n; i++) {
-    b[i * 8] = i === 0 ? 0x04 : 0x03;
-    b[i * 8 + 1] = i === n - 1 ? 0x20 : 0x60;
-    dv.setUint16(i * 8 + 2, 1);
-    if (i === 0) dv.setUint32(i * 8 + 4, 0x11000);
-  }
-  return b;
-}
-
 interface Seen {
   readonly done: number;
   /** Per recorded interruption: GR7 and the interrupted instruction's address. */
@@ -107,7 +93,7 @@ function bare(nops: number, instructions: number): Seen {
   const { machine, channels } = createChannelMachine({ mainsize: 16 << 20, quantum: 1 << 30 });
   channels.attach(0x00e0, new Printer1403(), { chpids: [0x20] });
   for (const c of asm.chunks) machine.storage.writeFrom(c.address as AbsoluteAddress, c.bytes);
-  machine.storage.writeFrom(0x10000 as AbsoluteAddress, channelProgram(nops));
+  machine.storage.writeFrom(0x10000 as AbsoluteAddress, senseThenNops(nops));
   machine.storage.writeFrom(0 as AbsoluteAddress, Uint8Array.from([0, 8, 0, 0, 0x80, 0, 0x20, 0]));
   machine.restart(0);
   machine.run(instructions);
@@ -126,7 +112,7 @@ function lpar(nops: number, instructions: number, dedicated: boolean): Seen {
   must(m.activate('LP1'));
   must(m.ipl('LP1', { source: GUEST }));
   const storage = m.partitionStorage('LP1')!;
-  storage.writeFrom(0x10000 as AbsoluteAddress, channelProgram(nops));
+  storage.writeFrom(0x10000 as AbsoluteAddress, senseThenNops(nops));
   const cpu = m.logicalCps('LP1')[0]!.cpu;
   // In steps of 1 ms of simulated time (some 350 000 instructions): the dedicated CP's chunks end at
   // device events and at the steps' ends.
