@@ -8,13 +8,7 @@
  * Run: npx tsx --conditions=@strachey/source bench/build-cost.ts
  */
 import { fileURLToPath } from 'node:url';
-import {
-  type GcCounts,
-  gcCounter,
-  settledHeapBytes,
-  shortLivedAllocation,
-  writeResults,
-} from '@strachey/bench';
+import { type BuildChurnCounts, buildChurn, settledHeapBytes, writeResults } from '@strachey/bench';
 import { CkdVolume, formatVolume, geometry3390, standardR0 } from '../src/index';
 
 const CYLINDERS: readonly [string, number][] = [
@@ -32,31 +26,18 @@ function build(cylinders: number): CkdVolume {
   return v;
 }
 
-async function gcLoop(
-  cylinders: number,
-  rounds: number,
-  alive: number,
-): Promise<GcCounts & { rounds: number; wallMs: number }> {
-  const kept: CkdVolume[] = [];
-  const counter = gcCounter();
-  await counter.start();
-  let sink = 0;
-  const t0 = performance.now();
-  for (let r = 0; r < rounds; r++) {
-    const v = build(cylinders);
-    kept.push(v);
-    if (kept.length > alive) kept.shift();
-    // Tracks written (young records into the table) between bursts of allocation, as a guest's I/O does.
-    for (let t = 0; t < 64; t++) {
+/** Collector work over `rounds` builds with the last `alive` kept, tracks written into each. */
+function gcLoop(cylinders: number, rounds: number, alive: number): Promise<BuildChurnCounts> {
+  return buildChurn({
+    rounds,
+    alive,
+    build: () => build(cylinders),
+    // Tracks written (young records into the table), as a guest's I/O does.
+    write: (v, t) => {
       const cc = (t * 37) % cylinders;
       v.setTrack(cc, 2, [standardR0(cc, 2)]);
-      sink += shortLivedAllocation(3_000);
-    }
-  }
-  const wallMs = performance.now() - t0;
-  const counts = await counter.stop();
-  if (sink === 0.5) console.log(sink);
-  return { rounds, ...counts, wallMs };
+    },
+  });
 }
 
 const rows: unknown[] = [];

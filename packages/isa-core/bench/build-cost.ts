@@ -11,13 +11,7 @@
  */
 import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import {
-  type GcCounts,
-  gcCounter,
-  settledHeapBytes,
-  shortLivedAllocation,
-  writeResults,
-} from '@strachey/bench';
+import { type BuildChurnCounts, buildChurn, settledHeapBytes, writeResults } from '@strachey/bench';
 import { absoluteAddress, SparseStorage } from '@strachey/isa-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -53,33 +47,19 @@ function touch(s: SparseStorage, pattern: Pattern = 'low'): number {
   return sum;
 }
 
-/** Collector time, by kind, over `rounds` of (build one, keep the last `alive`, run the small workload). */
-async function gcLoop(
-  pattern: Pattern,
-  size: number,
-  rounds: number,
-  alive: number,
-): Promise<GcCounts & { rounds: number; wallMs: number }> {
-  const kept: SparseStorage[] = [];
-  const counter = gcCounter();
-  await counter.start();
-  let sink = 0;
-  const t0 = performance.now();
-  for (let r = 0; r < rounds; r++) {
-    const s = new SparseStorage(size);
-    sink += touch(s, pattern);
-    kept.push(s);
-    if (kept.length > alive) kept.shift();
-    // The guest's host side: stores into fresh pages (young frames into the table) between bursts of allocation.
-    for (let p = 0; p < 64; p++) {
-      s.write32(absoluteAddress(((p * 37) % s.frameCount) * 4096), p);
-      sink += shortLivedAllocation(3_000);
-    }
-  }
-  const wallMs = performance.now() - t0;
-  const counts = await counter.stop();
-  if (sink === 0.5) console.log(sink);
-  return { rounds, ...counts, wallMs };
+/** Collector time, by kind, over `rounds` of (build and touch one, keep the last `alive`, store into it between bursts of allocation). */
+function gcLoop(pattern: Pattern, size: number, rounds: number, alive: number): Promise<BuildChurnCounts> {
+  return buildChurn({
+    rounds,
+    alive,
+    build: () => {
+      const s = new SparseStorage(size);
+      touch(s, pattern);
+      return s;
+    },
+    // The guest's host side: stores into fresh pages (young frames into the table).
+    write: (s, p) => s.write32(absoluteAddress(((p * 37) % s.frameCount) * 4096), p),
+  });
 }
 
 /** One row of results. */

@@ -69,11 +69,48 @@ export function settledHeapBytes(): number {
 }
 
 /** A fixed amount of short-lived allocation, as a guest run's host side makes: it drives scavenges. */
-export function shortLivedAllocation(rounds: number): number {
+function shortLivedAllocation(rounds: number): number {
   let keep = 0;
   for (let i = 0; i < rounds; i++) {
     const a = new Array<number>(16).fill(i);
     keep = (keep + a.length + (a[i & 15] ?? 0)) | 0;
   }
   return keep;
+}
+
+/** What `buildChurn` measured: collections by kind, with the rounds and the wall time they took. */
+export interface BuildChurnCounts extends GcCounts {
+  rounds: number;
+  wallMs: number;
+}
+
+/**
+ * Collector work over `rounds` of: build one object, keep the last `alive`, then 64 times write into
+ * it (`write(object, i)`: young values into its tables, as a guest's stores or I/O do) between
+ * bursts of short-lived allocation. What a table that is large for the collector to scan costs.
+ */
+export async function buildChurn<T>(options: {
+  readonly rounds: number;
+  readonly alive: number;
+  readonly build: () => T;
+  readonly write: (object: T, i: number) => void;
+}): Promise<BuildChurnCounts> {
+  const kept: T[] = [];
+  const counter = gcCounter();
+  await counter.start();
+  let sink = 0;
+  const t0 = performance.now();
+  for (let r = 0; r < options.rounds; r++) {
+    const o = options.build();
+    kept.push(o);
+    if (kept.length > options.alive) kept.shift();
+    for (let i = 0; i < 64; i++) {
+      options.write(o, i);
+      sink += shortLivedAllocation(3_000);
+    }
+  }
+  const wallMs = performance.now() - t0;
+  const counts = await counter.stop();
+  if (sink === 0.5) console.log(sink);
+  return { rounds: options.rounds, ...counts, wallMs };
 }

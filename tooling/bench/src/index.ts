@@ -68,7 +68,8 @@ export function measure(name: string, work: () => number, options: MeasureOption
 /** Human-readable rate: 123.4 M ops/s. */
 export function formatRate(figure: Pick<BenchFigure, 'perSecond' | 'unit'>): string {
   const v = figure.perSecond;
-  const [scaled, prefix] = v >= 1e9 ? [v / 1e9, 'G'] : v >= 1e6 ? [v / 1e6, 'M'] : v >= 1e3 ? [v / 1e3, 'k'] : [v, ''];
+  const [scaled, prefix] =
+    v >= 1e9 ? [v / 1e9, 'G'] : v >= 1e6 ? [v / 1e6, 'M'] : v >= 1e3 ? [v / 1e3, 'k'] : [v, ''];
   return `${scaled.toFixed(scaled >= 100 ? 0 : scaled >= 10 ? 1 : 2)} ${prefix}${figure.unit}/s`;
 }
 
@@ -90,4 +91,11 @@ export function writeResults(dir: string, file: string, results: unknown): strin
   renameSync(tmp, path);
   return path;
 }
-export { gcCounter, settledHeapBytes, shortLivedAllocation, type GcCounter, type GcCounts } from './gc';
+export {
+  buildChurn,
+  gcCounter,
+  settledHeapBytes,
+  type BuildChurnCounts,
+  type GcCounter,
+  type GcCounts,
+} from './gc';
