@@ -5,58 +5,10 @@
  * the first pages of storage must end up identical. What differs on
  * purpose (STIDP's version code X'FF', DIAGNOSE) is tested apart.
  */
-import type { AbsoluteAddress } from '@strachey/isa-core';
-import { createEsa390Machine } from '@strachey/isa-core';
-import { CkdVolume, geometry3390 } from '@strachey/io-channel';
-import { createEsa390Dat } from '@strachey/mmu';
 import { describe, expect, it } from 'vitest';
-import { createCp } from '../src/index';
-import { assembleGuest, loadBare } from './helpers';
+import { COMPARE, cpRun, equivalent } from './equivalence-rig';
 import { diagnoseUnderExecute } from './rig';
 
-const COMPARE = 0x8000;
-
-function bare(source: string) {
-  const g = assembleGuest(source);
-  const m = createEsa390Machine({ mainsize: 1 << 20, dat: (context, storage) => createEsa390Dat({ storage, context }) });
-  loadBare(m.storage, g.chunks);
-  m.storage.writeFrom(0 as AbsoluteAddress, Uint8Array.from([0x00, 0x08, 0x00, 0x00, 0x80, 0x00, g.entry >>> 8, g.entry & 0xff]));
-  m.restart(0);
-  const exit = m.run(1_000_000);
-  const low = new Uint8Array(COMPARE);
-  m.storage.readInto(0 as AbsoluteAddress, low);
-  return { exit, gpr: [...m.cpus[0]!.gpr], psw: m.cpus[0]!.getPsw(), low };
-}
-
-function underCp(source: string, style: 'trap-and-emulate' | 'sie' = 'trap-and-emulate') {
-  const g = assembleGuest(source);
-  const r = createCp({ directory: 'USER T T 1M 1M G\n CONSOLE 009 3215\n', volumes: [{ volser: 'X', volume: new CkdVolume(geometry3390(10)) }] });
-  if (!r.ok) throw new Error('directory');
-  const l = r.cp.logon('T', undefined, { style });
-  if (!l.ok) throw new Error(l.error.message);
-  for (const c of g.chunks) l.vm.load(c.address, c.bytes);
-  l.vm.load(0, Uint8Array.from([0x00, 0x08, 0x00, 0x00, 0x80, 0x00, g.entry >>> 8, g.entry & 0xff]));
-  l.vm.restart();
-  const result = r.cp.run(50_000_000);
-  const low = new Uint8Array(COMPARE);
-  l.vm.storage.readBytes(0, low);
-  return { result, vm: l.vm, gpr: [...l.vm.cpus[0]!.cpu.gpr], psw: l.vm.cpus[0]!.getPsw(), low };
-}
-
-function equivalent(source: string) {
-  const b = bare(source);
-  expect(b.exit.reason).toBe('halted');
-  const results = (['trap-and-emulate', 'sie'] as const).map((style) => {
-    const c = underCp(source, style);
-    expect(c.result.reason, style).toBe('idle');
-    expect(c.psw, style).toEqual(b.psw);
-    expect(c.gpr, style).toEqual(b.gpr);
-    // Storage keys' reference bits differ (CP touches storage too), the bytes must not.
-    for (let i = 0; i < COMPARE; i++) if (c.low[i] !== b.low[i]) expect(`${style} byte ${i.toString(16)}: ${c.low[i]}`).toBe(`${style} byte ${i.toString(16)}: ${b.low[i]}`);
-    return c;
-  });
-  return { bare: b, cp: results[0]!, sie: results[1]! };
-}
 
 const PROLOGUE = `
 T        START X'1000'
@@ -319,9 +271,9 @@ CMD      DC    C'QUERY TIME'
          LTORG
 ${EPILOGUE}
          END   T`;
-    const [te, sie] = (['trap-and-emulate', 'sie'] as const).map((style) => underCp(source, style)) as [
-      ReturnType<typeof underCp>,
-      ReturnType<typeof underCp>,
+    const [te, sie] = (['trap-and-emulate', 'sie'] as const).map((style) => cpRun(source, style)) as [
+      ReturnType<typeof cpRun>,
+      ReturnType<typeof cpRun>,
     ];
     for (const c of [te, sie]) {
       expect(c.result.reason).toBe('idle');

@@ -11,71 +11,14 @@
  * the code and ILC the architecture defines (POP "Program-Interruption
  * Conditions") are checked in the guest's low storage.
  */
-import { type AbsoluteAddress, createEsa390Machine } from '@strachey/isa-core';
-import { createEsa390Dat } from '@strachey/mmu';
 import { describe, expect, it } from 'vitest';
-import { createCp } from '../src/index';
-import { assembleGuest, loadBare } from './helpers';
+import { equivalent } from './equivalence-rig';
 
-const COMPARE = 0x8000;
-
-/** What a run leaves: registers, PSW and low storage. */
-interface Run {
-  readonly gpr: number[];
-  readonly psw: [number, number];
-  readonly low: Uint8Array;
-}
-
-function bare(source: string): Run {
-  const g = assembleGuest(source);
-  const m = createEsa390Machine({
-    mainsize: 1 << 20,
-    dat: (context, storage) => createEsa390Dat({ storage, context }),
-  });
-  loadBare(m.storage, g.chunks);
-  m.storage.writeFrom(
-    0 as AbsoluteAddress,
-    Uint8Array.from([0x00, 0x08, 0x00, 0x00, 0x80, 0x00, g.entry >>> 8, g.entry & 0xff]),
-  );
-  m.restart(0);
-  const exit = m.run(1_000_000);
-  expect(exit.reason).toBe('halted');
-  const low = new Uint8Array(COMPARE);
-  m.storage.readInto(0 as AbsoluteAddress, low);
-  return { gpr: [...m.cpus[0]!.gpr], psw: m.cpus[0]!.getPsw(), low };
-}
-
-function underCp(source: string, style: 'trap-and-emulate' | 'sie') {
-  const g = assembleGuest(source);
-  const r = createCp({ directory: 'USER T T 1M 1M G\n CONSOLE 009 3215\n', volumes: [] });
-  if (!r.ok) throw new Error('directory');
-  const l = r.cp.logon('T', undefined, { style });
-  if (!l.ok) throw new Error(l.error.message);
-  for (const c of g.chunks) l.vm.load(c.address, c.bytes);
-  l.vm.load(0, Uint8Array.from([0x00, 0x08, 0x00, 0x00, 0x80, 0x00, g.entry >>> 8, g.entry & 0xff]));
-  l.vm.restart();
-  const result = r.cp.run(50_000_000);
-  expect(result.reason, style).toBe('idle');
-  expect(l.vm.runState(), style).toBe('disabled-wait');
-  const low = new Uint8Array(COMPARE);
-  l.vm.storage.readBytes(0, low);
-  return { gpr: [...l.vm.cpus[0]!.cpu.gpr], psw: l.vm.cpus[0]!.getPsw(), low, vm: l.vm };
-}
-
-/** Both CP styles end as the bare machine does; returns the bare run and the SIE one's counters. */
+/** Bare, trap-and-emulate and SIE agree, and both CP runs end in the guest's disabled wait; the SIE run's VM for its counters. */
 function sameEverywhere(source: string) {
-  const b = bare(source);
-  const runs = (['trap-and-emulate', 'sie'] as const).map((style) => {
-    const c = underCp(source, style);
-    expect(c.psw, style).toEqual(b.psw);
-    expect(c.gpr, style).toEqual(b.gpr);
-    const differing: string[] = [];
-    for (let i = 0; i < COMPARE; i++)
-      if (c.low[i] !== b.low[i]) differing.push(`X'${i.toString(16)}': ${c.low[i]} (bare ${b.low[i]})`);
-    expect(differing, style).toEqual([]);
-    return c;
-  });
-  return { bare: b, sie: runs[1]!.vm };
+  const r = equivalent(source);
+  for (const c of [r.cp, r.sie]) expect(c.vm.runState()).toBe('disabled-wait');
+  return { bare: r.bare, sie: r.sie.vm };
 }
 
 const word = (low: Uint8Array, a: number): number =>
