@@ -29,12 +29,10 @@ export interface CommandResult {
 }
 
 /**
- * Where a command comes from (all optional). Which terminal each user is on
- * is CP's to answer (`cp.terminalOf`, `cp.connectedSince`, from the
- * terminal side registered with `cp.connectTerminals`), so a command
- * answers the same at CP READ, after `#CP` and from DIAGNOSE X'08'; the
- * two overrides below are for a caller that drives CP with no terminal
- * side and wants to say what one would.
+ * Where a command comes from. Which terminal each user is on is CP's to
+ * answer (`cp.terminalOf`, `cp.connectedSince`, from the terminal side
+ * registered with `cp.connectTerminals`), so a command answers the same at
+ * CP READ, after `#CP` and from DIAGNOSE X'08'.
  */
 export interface CommandContext {
   /**
@@ -43,22 +41,6 @@ export interface CommandContext {
    * CPU is executing the DIAGNOSE.
    */
   readonly source?: 'terminal' | 'guest';
-  /** Instead of `cp.terminalOf`: the terminal (CP's name for it, e.g. L0001) a user is connected to, or null when disconnected. */
-  readonly terminalOf?: (userid: string) => string | null;
-  /**
-   * Instead of `cp.connectedSince`: simulated seconds since the TOD epoch
-   * from which CONNECT= of QUERY TIME and LOGOFF counts.
-   */
-  readonly loggedOnAt?: number;
-}
-
-/**
- * The terminal `userid` is on (null: disconnected), from the context's
- * override or CP's terminal side; undefined when neither knows of any
- * terminal (CP driven through its API alone).
- */
-function terminalOf(cp: ControlProgram, context: CommandContext, userid: string): string | null | undefined {
-  return context.terminalOf !== undefined ? context.terminalOf(userid) : cp.terminalOf(userid);
 }
 
 function matches(word: string | undefined, full: string, min: number): boolean {
@@ -123,7 +105,7 @@ export function executeCommand(
     .filter((w) => w.length > 0);
   const [cmd, ...args] = words;
   if (cmd === undefined) return ok();
-  if (matches(cmd, 'QUERY', 1)) return query(cp, vm, args, context);
+  if (matches(cmd, 'QUERY', 1)) return query(cp, vm, args);
   if (matches(cmd, 'DEFINE', 3)) return define(cp, vm, args, context);
   if (matches(cmd, 'LINK', 4)) return link(cp, vm, args);
   if (matches(cmd, 'DETACH', 3)) return detach(cp, vm, args);
@@ -138,7 +120,7 @@ export function executeCommand(
   if (matches(cmd, 'CLOSE', 2)) return close(cp, vm, args);
   if (matches(cmd, 'PURGE', 3)) return purge(cp, vm, args);
   if (matches(cmd, 'TRANSFER', 5)) return transfer(cp, vm, args);
-  if (matches(cmd, 'MESSAGE', 1) || matches(cmd, 'MSG', 3)) return message(cp, vm, args, context);
+  if (matches(cmd, 'MESSAGE', 1) || matches(cmd, 'MSG', 3)) return message(cp, vm, args);
   if (matches(cmd, 'LOGOFF', 4) || matches(cmd, 'LOGOUT', 4)) return logoff(cp, vm, args, context);
   return err('HCPCMD001E', `Unknown CP command: ${cmd.toUpperCase()}`, 1);
 }
@@ -161,16 +143,11 @@ export function dialCommand(cp: ControlProgram, args: readonly string[]): Comman
 
 // ------------------------------------------------------------------ QUERY
 
-function query(
-  cp: ControlProgram,
-  vm: VirtualMachine,
-  args: readonly string[],
-  context: CommandContext,
-): CommandResult {
+function query(cp: ControlProgram, vm: VirtualMachine, args: readonly string[]): CommandResult {
   const what = args[0];
   if (what === undefined) return err('HCPCQV026E', 'Operand missing or invalid', 26);
   if (matches(what, 'NAMES', 1)) {
-    const entries = cp.users().map((u) => `${u.padEnd(8)} - ${terminalOf(cp, context, u) ?? 'DSC'}`);
+    const entries = cp.users().map((u) => `${u.padEnd(8)} - ${cp.terminalOf(u) ?? 'DSC'}`);
     const lines: string[] = [];
     for (let i = 0; i < entries.length; i += 4) lines.push(entries.slice(i, i + 4).join(' , '));
     return ok(lines);
@@ -178,7 +155,7 @@ function query(
   if (matches(what, 'USERID', 6)) return ok([`${vm.userid} AT STRACHEY`]);
   if (matches(what, 'TIME', 1)) {
     const now = simulatedSeconds(cp);
-    return ok([`TIME IS ${cpTimestamp(now)}`, connectLine(cp, vm, context)]);
+    return ok([`TIME IS ${cpTimestamp(now)}`, connectLine(cp, vm)]);
   }
   if (matches(what, 'NSS', 3)) return ok(queryNss(cp.savedSystems));
   // Class G QUERY STORAGE and QUERY DASD answer about the user's own virtual machine.
@@ -217,12 +194,12 @@ function query(
  * LOGOFF): connect time, the virtual machine's own CPU time and that plus
  * CP's work for it, all on the simulated clock.
  */
-function connectLine(cp: ControlProgram, vm: VirtualMachine, context: CommandContext): string {
+function connectLine(cp: ControlProgram, vm: VirtualMachine): string {
   const now = simulatedSeconds(cp);
   const mhz = cp.clock.cyclesPerMicrosecond;
   const virt = vm.counters.guestCycles / mhz / 1e6;
   const tot = (vm.counters.guestCycles + vm.counters.cpCycles) / mhz / 1e6;
-  const since = Math.min(now, context.loggedOnAt ?? cp.connectedSince(vm.userid) ?? now);
+  const since = Math.min(now, cp.connectedSince(vm.userid) ?? now);
   return `CONNECT= ${cpDuration(now - since)} VIRTCPU= ${cpCpuTime(virt)} TOTCPU= ${cpCpuTime(tot)}`;
 }
 
@@ -774,18 +751,13 @@ function transfer(cp: ControlProgram, vm: VirtualMachine, args: readonly string[
   return ok([`RDR FILE ${file} TRANSFERRED TO ${to}`]);
 }
 
-function message(
-  cp: ControlProgram,
-  vm: VirtualMachine,
-  args: readonly string[],
-  context: CommandContext,
-): CommandResult {
+function message(cp: ControlProgram, vm: VirtualMachine, args: readonly string[]): CommandResult {
   const to = args[0]?.toUpperCase();
   if (to === undefined) return err('HCPMSG026E', 'Operand missing or invalid', 26);
   const target = cp.vm(to);
   if (target === undefined) return err('HCPMSG045E', `${to} not logged on`, 45);
   // A disconnected user has no terminal to show the message on (with no terminal side, nobody can tell).
-  if (terminalOf(cp, context, to) === null) return err('HCPMSG057I', `${to} not receiving; disconnected`, 57);
+  if (cp.terminalOf(to) === null) return err('HCPMSG057I', `${to} not receiving; disconnected`, 57);
   target.consoleLine(`MSG FROM ${vm.userid}: ${args.slice(1).join(' ')}`);
   return ok();
 }
@@ -808,7 +780,7 @@ function logoff(
   for (const a of args)
     if (!matches(a, 'HOLD', 4) && !matches(a, 'QUICKLY', 1))
       return err('HCPLGF026E', `Operand missing or invalid: ${a.toUpperCase()}`, 26);
-  const lines = [connectLine(cp, vm, context), `LOGOFF AT ${cpTimestamp(simulatedSeconds(cp))}`];
+  const lines = [connectLine(cp, vm), `LOGOFF AT ${cpTimestamp(simulatedSeconds(cp))}`];
   if (context.source === 'guest') {
     for (const l of lines) vm.consoleLine(l);
     cp.logoffAfterDispatch(vm.userid);

@@ -50,7 +50,8 @@ describe('QUERY', () => {
     const alice = logonUser(cp, 'ALICE');
     for (const u of ['BOB', 'CAROL', 'DAVE', 'ERIN']) logonUser(cp, u);
     const terminals: Record<string, string> = { ALICE: 'L0001', DAVE: 'L0003' };
-    const r = executeCommand(cp, alice, 'Q N', { terminalOf: (u) => terminals[u] ?? null });
+    cp.connectTerminals({ terminalOf: (u) => terminals[u] ?? null, connectedSince: () => null });
+    const r = executeCommand(cp, alice, 'Q N');
     expect(r).toEqual({
       rc: 0,
       lines: ['ALICE    - L0001 , BOB      - DSC , CAROL    - DSC , DAVE     - L0003', 'ERIN     - DSC'],
@@ -78,7 +79,12 @@ describe('QUERY', () => {
     const alice = logonUser(cp, 'ALICE');
     // 90 simulated seconds pass.
     cp.clock.advanceTo(90 * 1e6 * cp.clock.cyclesPerMicrosecond);
-    const r = executeCommand(cp, alice, 'QUERY TIME', { loggedOnAt: 30 });
+    // ALICE's terminal connected 30 s after the epoch.
+    cp.connectTerminals({
+      terminalOf: (u) => (u === 'ALICE' ? 'L0001' : null),
+      connectedSince: (u) => (u === 'ALICE' ? 30 : null),
+    });
+    const r = executeCommand(cp, alice, 'QUERY TIME');
     expect(r.lines).toEqual([
       'TIME IS 00:01:30 UTC MONDAY 01/01/00',
       'CONNECT= 00:01:00 VIRTCPU= 000:00.00 TOTCPU= 000:00.00',
@@ -200,10 +206,10 @@ describe('DIAL, MSG, SPOOL, TRANSFER, LINK modes', () => {
     const alice = logonUser(cp, 'ALICE');
     const bob = logonUser(cp, 'BOB');
     logonUser(cp, 'CAROL');
-    const terminalOf = (u: string): string | null => (u === 'CAROL' ? null : 'L0001');
-    expect(executeCommand(cp, alice, 'M BOB HELLO THERE', { terminalOf })).toEqual({ rc: 0, lines: [] });
+    cp.connectTerminals({ terminalOf: (u) => (u === 'CAROL' ? null : 'L0001'), connectedSince: () => null });
+    expect(executeCommand(cp, alice, 'M BOB HELLO THERE')).toEqual({ rc: 0, lines: [] });
     expect(bob.consoleLines.at(-1)).toBe('MSG FROM ALICE: HELLO THERE');
-    expect(executeCommand(cp, alice, 'MSG CAROL HI', { terminalOf })).toEqual({
+    expect(executeCommand(cp, alice, 'MSG CAROL HI')).toEqual({
       rc: 57,
       lines: ['HCPMSG057I CAROL not receiving; disconnected'],
     });

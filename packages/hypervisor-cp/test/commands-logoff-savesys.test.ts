@@ -154,7 +154,11 @@ describe('QUERY TIME', () => {
       'CONNECT= 00:01:01 VIRTCPU= 000:00.00 TOTCPU= 000:00.00',
     );
     // A terminal that connected later (a RECONNECT) gives its own start.
-    expect(executeCommand(cp, bob, 'QUERY TIME', { loggedOnAt: 90 }).lines[1]).toMatch(/^CONNECT= 00:00:01 /);
+    cp.connectTerminals({
+      terminalOf: (u) => (u === 'BOB' ? 'L0002' : null),
+      connectedSince: (u) => (u === 'BOB' ? 90 : null),
+    });
+    expect(executeCommand(cp, bob, 'QUERY TIME').lines[1]).toMatch(/^CONNECT= 00:00:01 /);
   });
 });
 
